@@ -1,0 +1,29 @@
+package dev.vireo.core;
+
+/**
+ * A refusal by the hub with a reason meant for the peer and the log, e.g. a second publisher on a
+ * live key or a play request for a stream that is not live.
+ */
+public final class HubException extends Exception {
+
+    /** Why the hub refused. */
+    public enum Reason {
+        /** Another publisher is live on this key. */
+        STREAM_BUSY,
+        /** Nothing is published on this key. */
+        STREAM_NOT_FOUND,
+        /** The hub is shutting down. */
+        SHUTTING_DOWN
+    }
+
+    private final Reason reason;
+
+    public HubException(Reason reason, String message) {
+        super(message, null, false, false);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

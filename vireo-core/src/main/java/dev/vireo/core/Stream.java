@@ -1,0 +1,325 @@
+package dev.vireo.core;
+
+import dev.vireo.media.Codec;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live stream: the current publisher, its latest metadata and sequence headers, the GOP cache
+ * and the viewers grouped by event loop.
+ *
+ * <p>Concurrency: publish, subscribe and detach take the stream's monitor. It is uncontended in
+ * the steady state (only the publisher's thread publishes), costs tens of nanoseconds per frame,
+ * and makes the start-up snapshot for a new viewer atomic with its registration. Delivery to
+ * viewers happens outside of it, on the viewers' own event loops ({@link LoopQueue}).
+ */
+public final class Stream {
+
+    private static final Logger log = LoggerFactory.getLogger(Stream.class);
+
+    private final StreamKey key;
+    private final StreamHub hub;
+    private final HubConfig config;
+    private final GopCache gop;
+    private final StreamMeter meter = new StreamMeter();
+    private final Map<EventExecutor, LoopQueue> loops = new IdentityHashMap<>();
+    private final Instant startedAt = Instant.now();
+
+    private MediaFrame metadata;
+    private MediaFrame videoConfig;
+    private MediaFrame audioConfig;
+    private Codec videoCodec;
+    private Codec audioCodec;
+    private volatile TrackDescription video = TrackDescription.NONE;
+    private volatile TrackDescription audio = TrackDescription.NONE;
+
+    private PublicationImpl publisher;
+    private ScheduledFuture<?> graceTimer;
+    private int viewers;
+    private boolean ended;
+
+    Stream(StreamKey key, StreamHub hub, HubConfig config) {
+        this.key = key;
+        this.hub = hub;
+        this.config = config;
+        this.gop = new GopCache(config.gopCacheMaxFrames(), config.gopCacheMaxBytes());
+    }
+
+    public StreamKey key() {
+        return key;
+    }
+
+    /** True when the stream carries (or announced) video. */
+    public synchronized boolean hasVideo() {
+        return videoCodec != null;
+    }
+
+    public synchronized boolean hasAudio() {
+        return audioCodec != null;
+    }
+
+    public synchronized int viewerCount() {
+        return viewers;
+    }
+
+    /** True while a publisher is attached (false during the reconnect grace period). */
+    public synchronized boolean isLive() {
+        return publisher != null;
+    }
+
+    /** The current video sequence header, retained for the caller, or null. */
+    public synchronized MediaFrame videoConfig() {
+        return videoConfig == null ? null : videoConfig.retain();
+    }
+
+    /** The current audio sequence header, retained for the caller, or null. */
+    public synchronized MediaFrame audioConfig() {
+        return audioConfig == null ? null : audioConfig.retain();
+    }
+
+    public synchronized StreamStats stats() {
+        TrackDescription v = video;
+        TrackDescription a = audio;
+        return new StreamStats(key, publisher == null ? null : publisher.sessionId, startedAt,
+                videoCodec == null ? null : videoCodec.name(), audioCodec == null ? null : audioCodec.name(),
+                v.width(), v.height(), v.profile(), a.sampleRate(), a.channels(),
+                round(meter.fps()), round(meter.bitrateKbps()), meter.lastGopFrames(), meter.lastGopMillis(),
+                meter.bFrames(), viewers, meter.framesIn(), meter.bytesIn(), gop.frameCount());
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    // ---- publishing (called by the hub / the publication) ----
+
+    /** Under the hub's attach protocol; returns false when the key is busy. */
+    synchronized PublicationImpl attachPublisher(String sessionId, Consumer<String> onRevoked) {
+        if (ended || publisher != null) {
+            return null;
+        }
+        if (graceTimer != null) {
+            graceTimer.cancel(false);
+            graceTimer = null;
+            log.info("publisher {} resumed {} within the grace period; {} viewer(s) kept", sessionId, key, viewers);
+        }
+        // A new publisher starts a new time line with its own sequence headers.
+        gop.clear();
+        meter.resetTimeline();
+        publisher = new PublicationImpl(sessionId, onRevoked);
+        return publisher;
+    }
+
+    void send(PublicationImpl from, MediaFrame frame) {
+        try {
+            synchronized (this) {
+                if (from != publisher) {
+                    return;
+                }
+                meter.onFrame(frame, System.nanoTime());
+                remember(frame);
+                for (LoopQueue q : loops.values()) {
+                    q.offer(frame);
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void remember(MediaFrame frame) {
+        if (frame.isData()) {
+            metadata = replace(metadata, frame);
+        } else if (frame.isConfig()) {
+            if (frame.isVideo()) {
+                videoConfig = replace(videoConfig, frame);
+                videoCodec = frame.codec();
+                video = TrackDescription.of(frame);
+            } else {
+                audioConfig = replace(audioConfig, frame);
+                audioCodec = frame.codec();
+                audio = TrackDescription.of(frame);
+            }
+        } else {
+            if (frame.isVideo()) {
+                videoCodec = frame.codec();
+            } else if (frame.isAudio() && audioCodec == null) {
+                audioCodec = frame.codec();
+            }
+            gop.offer(frame, videoCodec != null);
+        }
+    }
+
+    private static MediaFrame replace(MediaFrame old, MediaFrame fresh) {
+        if (old != null) {
+            old.release();
+        }
+        return fresh.retain();
+    }
+
+    void detachPublisher(PublicationImpl from) {
+        synchronized (this) {
+            if (from != publisher) {
+                return;
+            }
+            publisher = null;
+            if (ended) {
+                return;
+            }
+            long graceMillis = config.reconnectGrace().toMillis();
+            graceTimer = hub.timer().schedule(() -> end("publisher left and did not come back within "
+                    + graceMillis + " ms"), graceMillis, TimeUnit.MILLISECONDS);
+        }
+        hub.fireUnpublish(this, from.sessionId);
+    }
+
+    /** Ends the stream: viewers get their end, the hub forgets the key. */
+    void end(String reason) {
+        List<Delivery> toEnd = new ArrayList<>();
+        PublicationImpl revoked;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            if (graceTimer != null) {
+                graceTimer.cancel(false);
+                graceTimer = null;
+            }
+            revoked = publisher;
+            publisher = null;
+            for (LoopQueue q : loops.values()) {
+                toEnd.addAll(List.of(q.viewers()));
+            }
+            loops.clear();
+            viewers = 0;
+            gop.clear();
+            metadata = release(metadata);
+            videoConfig = release(videoConfig);
+            audioConfig = release(audioConfig);
+            hub.forget(this);
+        }
+        log.info("stream {} ended: {}", key, reason);
+        if (revoked != null) {
+            revoked.revoke(reason);
+        }
+        for (Delivery d : toEnd) {
+            d.subscriber.executor().execute(() -> d.end(reason));
+        }
+        hub.fireStreamEnd(this, reason);
+    }
+
+    private static MediaFrame release(MediaFrame f) {
+        if (f != null) {
+            f.release();
+        }
+        return null;
+    }
+
+    // ---- viewers ----
+
+    /** Attaches a viewer; returns null when the stream is not playable. */
+    Delivery attach(Subscriber viewer) {
+        Delivery d;
+        synchronized (this) {
+            if (ended || (publisher == null && graceTimer == null)) {
+                return null;
+            }
+            List<MediaFrame> burst = new ArrayList<>(gop.frameCount() + 3);
+            if (metadata != null) {
+                burst.add(metadata.retain());
+            }
+            if (videoConfig != null) {
+                burst.add(videoConfig.retain());
+            }
+            if (audioConfig != null) {
+                burst.add(audioConfig.retain());
+            }
+            gop.snapshot(burst);
+            d = new Delivery(this, viewer, burst);
+            loops.computeIfAbsent(viewer.executor(), LoopQueue::new).add(d);
+            viewers++;
+        }
+        // Start the viewer now even if no frame comes soon (e.g. publisher in its grace period).
+        viewer.executor().execute(d::flushBurst);
+        return d;
+    }
+
+    void detach(Delivery d) {
+        synchronized (this) {
+            LoopQueue q = loops.get(d.subscriber.executor());
+            if (q == null) {
+                return;
+            }
+            int before = q.viewers().length;
+            if (q.remove(d)) {
+                loops.remove(d.subscriber.executor());
+            }
+            if (q.viewers().length < before) {
+                viewers--;
+            }
+        }
+        hub.fireStop(this, d.subscriber.id());
+    }
+
+    /** The publisher's handle. */
+    final class PublicationImpl implements Publication {
+
+        final String sessionId;
+        private final Consumer<String> onRevoked;
+        private volatile boolean revoked;
+        private volatile boolean closed;
+
+        PublicationImpl(String sessionId, Consumer<String> onRevoked) {
+            this.sessionId = sessionId;
+            this.onRevoked = onRevoked;
+        }
+
+        @Override
+        public Stream stream() {
+            return Stream.this;
+        }
+
+        @Override
+        public void send(MediaFrame frame) {
+            if (closed) {
+                frame.release();
+                return;
+            }
+            Stream.this.send(this, frame);
+        }
+
+        @Override
+        public boolean isRevoked() {
+            return revoked;
+        }
+
+        void revoke(String reason) {
+            revoked = true;
+            closed = true;
+            try {
+                onRevoked.accept(reason);
+            } catch (RuntimeException e) {
+                log.warn("publisher {} of {} failed on revoke", sessionId, key, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            detachPublisher(this);
+        }
+    }
+}

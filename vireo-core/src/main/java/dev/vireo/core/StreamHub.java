@@ -1,0 +1,153 @@
+package dev.vireo.core;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where publishers meet viewers. Every protocol adapter publishes into and plays
+ * from the hub; adapters never talk to each other.
+ */
+public final class StreamHub implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
+
+    private final HubConfig config;
+    private final EventExecutor timer;
+    private final ConcurrentHashMap<StreamKey, Stream> streams = new ConcurrentHashMap<>();
+    private final List<HubListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    /**
+     * @param config limits and timing
+     * @param timer runs the reconnect-grace timers (any executor; never blocked by the hub)
+     */
+    public StreamHub(HubConfig config, EventExecutor timer) {
+        this.config = config;
+        this.timer = timer;
+    }
+
+    public HubConfig config() {
+        return config;
+    }
+
+    EventExecutor timer() {
+        return timer;
+    }
+
+    public void addListener(HubListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Attaches a publisher to {@code key}. Viewers waiting in the reconnect grace period of a
+     * previous publisher on the same key stay attached and continue with this one.
+     *
+     * @param onRevoked called (on any thread) when the hub revokes the publication (kick,
+     *     shutdown): the adapter closes the connection with that reason
+     * @throws HubException STREAM_BUSY when another publisher is live on the key
+     */
+    public Publication publish(StreamKey key, String sessionId, Consumer<String> onRevoked) throws HubException {
+        while (true) {
+            if (closed) {
+                throw new HubException(HubException.Reason.SHUTTING_DOWN, "server is shutting down");
+            }
+            Stream stream = streams.computeIfAbsent(key, k -> new Stream(k, this, config));
+            Stream.PublicationImpl p = stream.attachPublisher(sessionId, onRevoked);
+            if (p != null) {
+                log.info("publish {} by {}", key, sessionId);
+                for (HubListener l : listeners) {
+                    l.onPublish(stream, sessionId);
+                }
+                return p;
+            }
+            if (stream.isLive()) {
+                throw new HubException(HubException.Reason.STREAM_BUSY,
+                        "stream " + key.path() + " is already being published");
+            }
+            // The stream ended between lookup and attach: it is gone from the map, retry.
+            streams.remove(key, stream);
+        }
+    }
+
+    /**
+     * Attaches a viewer to a live stream (or one whose publisher is within its reconnect grace).
+     *
+     * @throws HubException STREAM_NOT_FOUND when nothing is published on the key
+     */
+    public Subscription subscribe(StreamKey key, Subscriber viewer) throws HubException {
+        Stream stream = streams.get(key);
+        Delivery d = stream == null ? null : stream.attach(viewer);
+        if (d == null) {
+            throw new HubException(HubException.Reason.STREAM_NOT_FOUND, "stream " + key.path() + " is not live");
+        }
+        for (HubListener l : listeners) {
+            l.onPlay(stream, viewer.id());
+        }
+        return d;
+    }
+
+    public Optional<Stream> find(StreamKey key) {
+        return Optional.ofNullable(streams.get(key));
+    }
+
+    public Collection<Stream> streams() {
+        return List.copyOf(streams.values());
+    }
+
+    /** Kicks the publisher and ends the stream for its viewers. Returns false when not found. */
+    public boolean kick(StreamKey key, String reason) {
+        Stream s = streams.get(key);
+        if (s == null) {
+            return false;
+        }
+        s.end(reason);
+        return true;
+    }
+
+    /** Ends every stream (viewers get their end, publishers are revoked); refuses new publishers. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Stream s : streams.values()) {
+            s.end("server shutting down");
+        }
+    }
+
+    void forget(Stream stream) {
+        streams.remove(stream.key(), stream);
+    }
+
+    void fireUnpublish(Stream s, String sessionId) {
+        log.info("unpublish {} by {}", s.key(), sessionId);
+        for (HubListener l : listeners) {
+            safely(() -> l.onUnpublish(s, sessionId));
+        }
+    }
+
+    void fireStop(Stream s, String sessionId) {
+        for (HubListener l : listeners) {
+            safely(() -> l.onStop(s, sessionId));
+        }
+    }
+
+    void fireStreamEnd(Stream s, String reason) {
+        for (HubListener l : listeners) {
+            safely(() -> l.onStreamEnd(s, reason));
+        }
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.warn("hub listener failed", e);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package dev.vireo.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vireo.media.Codec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StreamHubTest {
+
+    private final EventExecutor timer = new DefaultEventExecutor();
+    private final EventExecutor loopA = new DefaultEventExecutor();
+    private final EventExecutor loopB = new DefaultEventExecutor();
+    private final StreamHub hub = new StreamHub(HubConfig.defaults().withReconnectGrace(Duration.ofMillis(300)), timer);
+    private final StreamKey key = StreamKey.of("live", "demo");
+
+    @AfterEach
+    void tearDown() {
+        hub.close();
+        timer.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        loopA.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        loopB.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    static ByteBuf bytes(int n) {
+        return Unpooled.buffer(n).writeZero(n);
+    }
+
+    static MediaFrame video(long dts, boolean key) {
+        return MediaFrame.media(Codec.H264, dts, 0, key, bytes(100));
+    }
+
+    static MediaFrame audio(long dts) {
+        return MediaFrame.media(Codec.AAC, dts, 0, false, bytes(10));
+    }
+
+    /** A viewer that records what it gets, as strings, on its executor. */
+    static final class Recorder implements Subscriber {
+        final EventExecutor executor;
+        final List<String> got = new CopyOnWriteArrayList<>();
+        final CompletableFuture<String> ended = new CompletableFuture<>();
+
+        Recorder(EventExecutor executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public String id() {
+            return "rec";
+        }
+
+        @Override
+        public EventExecutor executor() {
+            return executor;
+        }
+
+        @Override
+        public void onFrame(MediaFrame frame) {
+            assertThat(executor.inEventLoop()).isTrue();
+            got.add((frame.isConfig() ? "cfg-" : frame.isData() ? "data-" : frame.isKeyframe() ? "key-" : "")
+                    + frame.codec() + "@" + frame.dts());
+        }
+
+        @Override
+        public void onEnd(String reason) {
+            ended.complete(reason);
+        }
+    }
+
+    static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 5 s");
+            }
+            Thread.onSpinWait();
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void lateViewerStartsWithHeadersAndGopFromTheLatestKeyframe() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        pub.send(MediaFrame.data(0, bytes(5)));
+        pub.send(MediaFrame.config(Codec.H264, 0, bytes(20)));
+        pub.send(MediaFrame.config(Codec.AAC, 0, bytes(2)));
+        pub.send(video(0, true));
+        pub.send(video(33, false));
+        pub.send(video(66, true));
+        pub.send(audio(70));
+        pub.send(video(100, false));
+
+        Recorder r = new Recorder(loopA);
+        hub.subscribe(key, r);
+        pub.send(video(133, false));
+        await(() -> r.got.size() == 7);
+        assertThat(r.got).containsExactly("data-AMF_DATA@0", "cfg-H264@0", "cfg-AAC@0",
+                "key-H264@66", "AAC@70", "H264@100", "H264@133");
+        assertThat(hub.find(key).orElseThrow().stats().gopCacheFrames()).isEqualTo(4);
+    }
+
+    @Test
+    void viewersOnTwoLoopsGetEveryFrameInOrderOnce() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        pub.send(video(0, true));
+        Recorder a1 = new Recorder(loopA);
+        Recorder a2 = new Recorder(loopA);
+        Recorder b1 = new Recorder(loopB);
+        hub.subscribe(key, a1);
+        hub.subscribe(key, a2);
+        hub.subscribe(key, b1);
+        for (int i = 1; i <= 500; i++) {
+            pub.send(video(i, i % 50 == 0));
+        }
+        for (Recorder r : List.of(a1, a2, b1)) {
+            await(() -> r.got.size() == 501);
+            for (int i = 0; i <= 500; i++) {
+                assertThat(r.got.get(i)).endsWith("@" + i);
+            }
+        }
+        assertThat(hub.find(key).orElseThrow().viewerCount()).isEqualTo(3);
+    }
+
+    @Test
+    void secondPublisherIsRefused() throws Exception {
+        hub.publish(key, "p1", r -> { });
+        assertThatThrownBy(() -> hub.publish(key, "p2", r -> { }))
+                .isInstanceOf(HubException.class)
+                .hasMessageContaining("already being published")
+                .extracting(e -> ((HubException) e).reason()).isEqualTo(HubException.Reason.STREAM_BUSY);
+    }
+
+    @Test
+    void playingAnUnknownStreamIsRefused() {
+        assertThatThrownBy(() -> hub.subscribe(key, new Recorder(loopA)))
+                .isInstanceOf(HubException.class)
+                .extracting(e -> ((HubException) e).reason()).isEqualTo(HubException.Reason.STREAM_NOT_FOUND);
+    }
+
+    @Test
+    void publisherComingBackWithinGraceKeepsViewers() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        pub.send(video(0, true));
+        Recorder r = new Recorder(loopA);
+        hub.subscribe(key, r);
+        pub.close();
+        Publication again = hub.publish(key, "p2", x -> { });
+        again.send(MediaFrame.config(Codec.H264, 0, bytes(20)));
+        again.send(video(0, true));
+        await(() -> r.got.size() == 3);
+        assertThat(r.got).containsExactly("key-H264@0", "cfg-H264@0", "key-H264@0");
+        assertThat(r.ended).isNotDone();
+    }
+
+    @Test
+    void viewersEndWhenTheGracePeriodPasses() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        pub.send(video(0, true));
+        Recorder r = new Recorder(loopA);
+        hub.subscribe(key, r);
+        pub.close();
+        assertThat(r.ended.get(5, TimeUnit.SECONDS)).contains("did not come back");
+        assertThat(hub.find(key)).isEmpty();
+        // The key is free again.
+        hub.publish(key, "p3", x -> { }).close();
+    }
+
+    @Test
+    void kickRevokesThePublisherAndEndsViewers() throws Exception {
+        CompletableFuture<String> revoked = new CompletableFuture<>();
+        Publication pub = hub.publish(key, "p1", revoked::complete);
+        Recorder r = new Recorder(loopB);
+        hub.subscribe(key, r);
+        assertThat(hub.kick(key, "forbidden by admin")).isTrue();
+        assertThat(revoked.get(5, TimeUnit.SECONDS)).isEqualTo("forbidden by admin");
+        assertThat(r.ended.get(5, TimeUnit.SECONDS)).isEqualTo("forbidden by admin");
+        assertThat(pub.isRevoked()).isTrue();
+        MediaFrame late = video(1, false);
+        pub.send(late);
+        assertThat(late.refCnt()).isZero();
+    }
+
+    @Test
+    void closedSubscriptionGetsNothingMore() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        pub.send(video(0, true));
+        Recorder r = new Recorder(loopA);
+        Subscription s = hub.subscribe(key, r);
+        await(() -> r.got.size() == 1);
+        s.close();
+        assertThat(hub.find(key).orElseThrow().viewerCount()).isZero();
+        pub.send(video(33, false));
+        Recorder witness = new Recorder(loopA);
+        hub.subscribe(key, witness);
+        pub.send(video(66, false));
+        await(() -> witness.got.size() == 3);
+        assertThat(r.got).hasSize(1);
+    }
+
+    @Test
+    void statsReportRatesAndBFrames() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        pub.send(MediaFrame.config(Codec.H264, 0, bytes(20)));
+        pub.send(video(0, true));
+        pub.send(MediaFrame.media(Codec.H264, 40, 80, false, bytes(100)));  // P, shown at 120
+        pub.send(MediaFrame.media(Codec.H264, 80, 0, false, bytes(100)));   // B, shown at 80
+        pub.send(video(120, true));
+        StreamStats s = hub.find(key).orElseThrow().stats();
+        assertThat(s.bFrames()).isTrue();
+        assertThat(s.videoCodec()).isEqualTo("H264");
+        assertThat(s.gopFrames()).isEqualTo(3);
+        assertThat(s.gopMillis()).isEqualTo(120);
+        assertThat(s.framesIn()).isEqualTo(5);
+        assertThat(s.publisherSession()).isEqualTo("p1");
+    }
+}
