@@ -1,6 +1,8 @@
 package dev.vireo.core;
 
 import dev.vireo.media.Codec;
+import dev.vireo.media.CodecConfigs;
+import dev.vireo.media.TrackInfo;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Stream {
 
     private static final Logger log = LoggerFactory.getLogger(Stream.class);
+    private static final TrackInfo NO_INFO = new TrackInfo(null, 0, 0, "", "", 0, 0, 0);
 
     private final StreamKey key;
     private final StreamHub hub;
@@ -39,10 +42,15 @@ public final class Stream {
     private MediaFrame audioConfig;
     private Codec videoCodec;
     private Codec audioCodec;
-    private volatile TrackDescription video = TrackDescription.NONE;
-    private volatile TrackDescription audio = TrackDescription.NONE;
+    private TrackInfo video = NO_INFO;
+    private TrackInfo audio = NO_INFO;
 
     private PublicationImpl publisher;
+    /** Highest dts sent to viewers, on their time line; -1 before the first frame. */
+    private long lastDts = -1;
+    /** Added to the publisher's time stamps so that viewers see one continuous time line. */
+    private long dtsOffset;
+    private boolean rebasePending;
     private ScheduledFuture<?> graceTimer;
     private int viewers;
     private boolean ended;
@@ -87,8 +95,8 @@ public final class Stream {
     }
 
     public synchronized StreamStats stats() {
-        TrackDescription v = video;
-        TrackDescription a = audio;
+        TrackInfo v = video;
+        TrackInfo a = audio;
         return new StreamStats(key, publisher == null ? null : publisher.sessionId, startedAt,
                 videoCodec == null ? null : videoCodec.name(), audioCodec == null ? null : audioCodec.name(),
                 v.width(), v.height(), v.profile(), a.sampleRate(), a.channels(),
@@ -112,19 +120,31 @@ public final class Stream {
             graceTimer = null;
             log.info("publisher {} resumed {} within the grace period; {} viewer(s) kept", sessionId, key, viewers);
         }
-        // A new publisher starts a new time line with its own sequence headers.
+        // A new publisher starts a new time line with its own sequence headers; viewers kept
+        // through the grace period must not see time jump back, so it is rebased on the first frame.
         gop.clear();
         meter.resetTimeline();
+        rebasePending = lastDts >= 0;
+        dtsOffset = 0;
         publisher = new PublicationImpl(sessionId, onRevoked);
         return publisher;
     }
 
-    void send(PublicationImpl from, MediaFrame frame) {
+    void send(PublicationImpl from, MediaFrame original) {
+        MediaFrame frame = original;
         try {
             synchronized (this) {
                 if (from != publisher) {
                     return;
                 }
+                if (rebasePending) {
+                    rebasePending = false;
+                    dtsOffset = lastDts + 1 - original.dts();
+                }
+                if (dtsOffset != 0) {
+                    frame = original.withDts(original.dts() + dtsOffset);
+                }
+                lastDts = Math.max(lastDts, frame.dts());
                 meter.onFrame(frame, System.nanoTime());
                 remember(frame);
                 for (LoopQueue q : loops.values()) {
@@ -132,7 +152,10 @@ public final class Stream {
                 }
             }
         } finally {
-            frame.release();
+            if (frame != original) {
+                frame.release();
+            }
+            original.release();
         }
     }
 
@@ -143,11 +166,11 @@ public final class Stream {
             if (frame.isVideo()) {
                 videoConfig = replace(videoConfig, frame);
                 videoCodec = frame.codec();
-                video = TrackDescription.of(frame);
+                video = describe(frame);
             } else {
                 audioConfig = replace(audioConfig, frame);
                 audioCodec = frame.codec();
-                audio = TrackDescription.of(frame);
+                audio = describe(frame);
             }
         } else {
             if (frame.isVideo()) {
@@ -157,6 +180,11 @@ public final class Stream {
             }
             gop.offer(frame, videoCodec != null);
         }
+    }
+
+    /** What the sequence header says (size, profile, rate); never throws on a bad header. */
+    private static TrackInfo describe(MediaFrame config) {
+        return CodecConfigs.describe(config.codec(), config.payload().duplicate()).orElse(NO_INFO);
     }
 
     private static MediaFrame replace(MediaFrame old, MediaFrame fresh) {

@@ -158,8 +158,10 @@ class StreamHubTest {
         Publication again = hub.publish(key, "p2", x -> { });
         again.send(MediaFrame.config(Codec.H264, 0, bytes(20)));
         again.send(video(0, true));
-        await(() -> r.got.size() == 3);
-        assertThat(r.got).containsExactly("key-H264@0", "cfg-H264@0", "key-H264@0");
+        again.send(video(33, false));
+        await(() -> r.got.size() == 4);
+        // The second publisher's time line continues the first one's: no jump back for viewers.
+        assertThat(r.got).containsExactly("key-H264@0", "cfg-H264@1", "key-H264@1", "H264@34");
         assertThat(r.ended).isNotDone();
     }
 

@@ -1,0 +1,97 @@
+package dev.vireo.rtmp;
+
+import io.netty.channel.Channel;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Logging for one RTMP connection: every line carries the session id and, once known, the stream
+ * key, both in the message and as MDC keys {@code sessionId} / {@code streamKey}. Also records the
+ * first reason the connection is closed for, so the close is logged exactly once.
+ */
+final class SessionLog {
+
+    private static final Logger log = LoggerFactory.getLogger("dev.vireo.rtmp.session");
+
+    private final String sessionId;
+    private final String peer;
+    private volatile String streamKey = "-";
+    private final AtomicBoolean closeLogged = new AtomicBoolean();
+    private volatile String closeReason;
+
+    SessionLog(String sessionId, String peer) {
+        this.sessionId = sessionId;
+        this.peer = peer;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    String peer() {
+        return peer;
+    }
+
+    void streamKey(String key) {
+        this.streamKey = key;
+    }
+
+    /** Why the connection was closed, or null while it is open. */
+    String closeReason() {
+        return closeReason;
+    }
+
+    void info(String format, Object... args) {
+        if (log.isInfoEnabled()) {
+            withMdc(() -> log.info(prefix() + format, args));
+        }
+    }
+
+    void debug(String format, Object... args) {
+        if (log.isDebugEnabled()) {
+            withMdc(() -> log.debug(prefix() + format, args));
+        }
+    }
+
+    void warn(String format, Object... args) {
+        withMdc(() -> log.warn(prefix() + format, args));
+    }
+
+    /** Logs {@code reason} (first call only) and closes the channel. */
+    void close(Channel ch, String reason, boolean peerFault) {
+        if (closeLogged.compareAndSet(false, true)) {
+            closeReason = reason;
+            if (peerFault) {
+                warn("closing connection from {}: {}", peer, reason);
+            } else {
+                info("closing connection from {}: {}", peer, reason);
+            }
+        }
+        ch.close();
+    }
+
+    /** The peer went away: logs it once unless a close reason was already logged. */
+    void peerClosed(String detail) {
+        if (closeLogged.compareAndSet(false, true)) {
+            closeReason = detail;
+            info("connection from {} closed: {}", peer, detail);
+        }
+    }
+
+    private String prefix() {
+        return "[" + sessionId + " " + streamKey + "] ";
+    }
+
+    private void withMdc(Runnable r) {
+        MDC.put("sessionId", sessionId);
+        MDC.put("streamKey", streamKey);
+        try {
+            r.run();
+        } finally {
+            MDC.remove("sessionId");
+            MDC.remove("streamKey");
+        }
+    }
+}
