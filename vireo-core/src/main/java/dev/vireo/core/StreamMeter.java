@@ -40,7 +40,7 @@ final class StreamMeter {
         long elapsed = nowNanos - windowStart;
         if (elapsed >= WINDOW_NANOS) {
             fps = windowVideoFrames * 1e9 / elapsed;
-            bitrateKbps = windowBytes * 8e6 / elapsed / 1000.0;
+            bitrateKbps = windowBytes * 8e6 / elapsed; // bytes*8 / (ns/1e9) / 1000
             windowStart = nowNanos;
             windowBytes = 0;
             windowVideoFrames = 0;

@@ -1,0 +1,87 @@
+package dev.vireo.http;
+
+import dev.vireo.core.Gate;
+import dev.vireo.core.HubException;
+import dev.vireo.core.SlowViewerPolicy;
+import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.Subscription;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+
+/**
+ * HTTP-FLV playback, {@code GET /{app}/{stream}.flv}: the gate decides with the Host header and
+ * the query (auth_key), the hub attaches the viewer, and the response streams until the stream
+ * ends or the viewer goes. HEAD answers whether the stream is live without subscribing.
+ */
+public final class HttpFlvPlayback {
+
+    static final String PROTOCOL = "http-flv";
+
+    /** Netty's writability bounds for a viewer: above high the slow-viewer policy skips frames. */
+    static final WriteBufferWaterMark VIEWER_WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
+
+    private final StreamHub hub;
+    private final Gate gate;
+    private final long maxLagNanos;
+    private final Counter bytesOut;
+    private final Counter dropped;
+
+    public HttpFlvPlayback(StreamHub hub, Gate gate, MeterRegistry registry) {
+        this.hub = hub;
+        this.gate = gate;
+        this.maxLagNanos = hub.config().slowViewerMaxLag().toNanos();
+        this.bytesOut = Counter.builder("vireo.egress.bytes").baseUnit("bytes").tag("protocol", PROTOCOL)
+                .description("media bytes sent to viewers").register(registry);
+        this.dropped = Counter.builder("vireo.viewers.dropped").tag("protocol", PROTOCOL)
+                .description("viewers disconnected for being too slow").register(registry);
+    }
+
+    public void mount(Router router) {
+        router.get("/{app}/{stream}.flv", this::play);
+    }
+
+    Reply play(RequestContext request) {
+        String app = request.param("app");
+        String name = request.param("stream");
+        Gate.Verdict verdict = gate.admit(new Gate.AccessRequest(Gate.Action.PLAY, PROTOCOL, request.host(), app,
+                name, ".flv", request.rawQuery(), request.clientAddress()));
+        StreamKey key;
+        switch (verdict) {
+            case Gate.Deny deny -> {
+                return Response.denied(deny);
+            }
+            case Gate.Allow allow -> key = allow.key();
+        }
+        if (request.method().equals(HttpMethod.HEAD)) {
+            return hub.find(key).isPresent()
+                    ? Response.of(200).header(HttpHeaderNames.CONTENT_TYPE, "video/x-flv")
+                            .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                    : notLive(key);
+        }
+        Channel channel = request.channel();
+        FlvViewer viewer = new FlvViewer(channel, key, "flv-" + request.requestId(),
+                new SlowViewerPolicy(maxLagNanos), bytesOut, dropped);
+        Subscription subscription;
+        try {
+            subscription = hub.subscribe(key, viewer);
+        } catch (HubException e) {
+            return switch (e.reason()) {
+                case STREAM_NOT_FOUND -> notLive(key);
+                case SHUTTING_DOWN -> Response.error(503, "ServiceUnavailable", e.getMessage());
+                case STREAM_BUSY -> Response.error(409, "StreamBusy", e.getMessage());
+            };
+        }
+        channel.config().setWriteBufferWaterMark(VIEWER_WATER_MARK);
+        viewer.start(subscription, request.protocolVersion());
+        return Reply.takenOver();
+    }
+
+    private static Response notLive(StreamKey key) {
+        return Response.error(404, "StreamNotFound", "stream " + key.path() + " is not live");
+    }
+}

@@ -1,0 +1,137 @@
+package dev.vireo.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 listener: bounded request parsing, keep-alive, CORS, routing through a
+ * {@link Router}, and streaming responses for handlers that take the connection over.
+ * The event loop groups belong to the caller (shared with the other listeners).
+ */
+public final class HttpServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+    private final HttpConfig config;
+    private final Router router;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerChannel> channelClass;
+    private final ChannelGroup connections = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup streaming = new DefaultChannelGroup("http-streaming", GlobalEventExecutor.INSTANCE);
+    private volatile Channel listener;
+
+    public HttpServer(HttpConfig config, Router router, EventLoopGroup boss, EventLoopGroup workers,
+                      Class<? extends ServerChannel> channelClass) {
+        this.config = config;
+        this.router = router;
+        this.boss = boss;
+        this.workers = workers;
+        this.channelClass = channelClass;
+    }
+
+    /**
+     * Binds and starts accepting.
+     *
+     * @return the bound port (the actual one when the configured port is 0)
+     * @throws UncheckedIOException when the address cannot be bound (e.g. port in use)
+     */
+    public int start() {
+        if (listener != null) {
+            throw new IllegalStateException("already started");
+        }
+        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.maxInitialLineLength())
+                .setMaxHeaderSize(config.maxHeaderSize())
+                .setMaxChunkSize(64 * 1024);
+        long idleMillis = config.idleTimeout().toMillis();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("codec", new HttpServerCodec(decoderConfig));
+                        p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                        p.addLast("cors", CorsHeaders.INSTANCE);
+                        p.addLast("aggregator", new BoundedAggregator(config.maxBodySize()));
+                        p.addLast("dispatcher", new Dispatcher(router, streaming));
+                    }
+                });
+        ChannelFuture bind = b.bind(config.bind(), config.port()).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            Throwable cause = bind.cause();
+            String why = "cannot listen for HTTP on " + config.bind() + ":" + config.port() + ": " + cause.getMessage();
+            throw new UncheckedIOException(why, cause instanceof IOException io ? io : new IOException(cause));
+        }
+        listener = bind.channel();
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+        log.info("HTTP listening on {}:{}", config.bind(), port);
+        return port;
+    }
+
+    /** The bound port, or -1 before {@link #start()}. */
+    public int port() {
+        Channel l = listener;
+        return l == null ? -1 : ((InetSocketAddress) l.localAddress()).getPort();
+    }
+
+    /** Open client connections (streaming ones included). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Connections currently carrying a streaming response (HTTP-FLV viewers). */
+    public int streamingCount() {
+        return streaming.size();
+    }
+
+    /** Stops accepting new connections; open ones continue. Idempotent. */
+    public void stopAccepting() {
+        Channel l = listener;
+        if (l != null) {
+            l.close().awaitUninterruptibly();
+        }
+    }
+
+    /**
+     * Stops accepting, closes idle and API connections, gives streaming responses up to
+     * {@link HttpConfig#drainTimeout()} to end on their own (after the hub ended their streams),
+     * then closes whatever is left. Does not shut down the event loop groups.
+     */
+    @Override
+    public void close() {
+        stopAccepting();
+        for (Channel ch : connections) {
+            if (!streaming.contains(ch)) {
+                ch.close();
+            }
+        }
+        if (!streaming.isEmpty()) {
+            streaming.newCloseFuture().awaitUninterruptibly(config.drainTimeout().toMillis());
+        }
+        connections.close().awaitUninterruptibly(config.drainTimeout().toMillis());
+    }
+}

@@ -1,0 +1,127 @@
+package dev.vireo.http;
+
+import dev.vireo.core.Gate;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * A complete HTTP response with a small in-memory body (API answers, errors, metrics). Build it
+ * with a factory and add headers with {@link #header}; the server adds Content-Length, CORS and
+ * {@code X-Request-Id}.
+ */
+public final class Response implements Reply {
+
+    static final String JSON = "application/json";
+    static final String X_TENGINE_ERROR = "X-Tengine-Error";
+
+    private final int status;
+    private final HttpHeaders headers = new DefaultHttpHeaders();
+    private final byte[] body;
+    private final String errorCode;
+    private final String errorMessage;
+
+    private Response(int status, String contentType, byte[] body, String errorCode, String errorMessage) {
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException("HTTP status out of range: " + status);
+        }
+        this.status = status;
+        this.body = body;
+        this.errorCode = errorCode;
+        this.errorMessage = errorMessage;
+        if (contentType != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+    }
+
+    /** A response without a body (e.g. 204). */
+    public static Response of(int status) {
+        return new Response(status, null, new byte[0], null, null);
+    }
+
+    /** {@code value} written as JSON with the shared mapper. */
+    public static Response json(int status, Object value) {
+        return new Response(status, JSON, Json.bytes(value), null, null);
+    }
+
+    public static Response text(int status, String contentType, String body) {
+        return new Response(status, contentType, body.getBytes(StandardCharsets.UTF_8), null, null);
+    }
+
+    public static Response bytes(int status, String contentType, byte[] body) {
+        return new Response(status, contentType, body.clone(), null, null);
+    }
+
+    /**
+     * An error with the JSON body {@code {"code","message","requestId"}}; the server fills in the
+     * request id.
+     */
+    public static Response error(int status, String code, String message) {
+        return new Response(status, JSON, null, Objects.requireNonNull(code, "code"),
+                Objects.requireNonNull(message, "message"));
+    }
+
+    /**
+     * A refusal by the {@link Gate}, the same for every HTTP protocol (HTTP-FLV, HLS, WHIP/WHEP):
+     * the gate's status and reason in the JSON body; a 403 also carries the reason in
+     * {@code X-Tengine-Error}, as the cloud service does
+     * ({@code denied by req auth: invalid md5hash=...}).
+     */
+    public static Response denied(Gate.Deny deny) {
+        String reason = headerSafe(deny.reason());
+        int status = deny.httpStatus() >= 400 && deny.httpStatus() <= 599 ? deny.httpStatus() : 403;
+        Response r = error(status, status == 403 ? "Forbidden" : "AccessDenied", reason);
+        if (status == 403) {
+            r.header(X_TENGINE_ERROR, reason);
+        }
+        return r;
+    }
+
+    /** Header values cannot carry control characters (RFC 9110 §5.5); keep to Latin-1 too. */
+    private static String headerSafe(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f || c > 0xff ? ' ' : c);
+        }
+        return b.toString();
+    }
+
+    /** Sets a header (replacing an earlier value of the same name); returns this response. */
+    public Response header(CharSequence name, Object value) {
+        headers.set(name, value);
+        return this;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** The first value of a header, or null. */
+    public String header(CharSequence name) {
+        return headers.get(name);
+    }
+
+    HttpHeaders headers() {
+        return headers;
+    }
+
+    boolean isError() {
+        return errorCode != null;
+    }
+
+    /** The body to send; error bodies are rendered with the request id. */
+    byte[] body(String requestId) {
+        if (errorCode != null) {
+            return Json.bytes(new ApiError(errorCode, errorMessage, requestId));
+        }
+        return body;
+    }
+
+    @Override
+    public String toString() {
+        return "Response[" + status + (errorCode == null ? "" : " " + errorCode) + "]";
+    }
+}

@@ -1,0 +1,221 @@
+package dev.vireo.server;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the {@link Config}: embedded defaults, overridden by a YAML file ({@code --config FILE},
+ * else {@code VIREO_CONFIG}, else {@code vireo.yaml} in the working directory when present), then
+ * by environment variables, then by command line flags — each layer wins over the one before.
+ */
+public final class ConfigLoader {
+
+    static final String CONFIG_FLAG = "--config";
+    static final String CONFIG_ENV = "VIREO_CONFIG";
+    static final String DEFAULT_FILE = "vireo.yaml";
+
+    /** What the command line asks for. */
+    public sealed interface Outcome permits Run, Help {
+    }
+
+    /** Start the server with this configuration. */
+    public record Run(Config config, Path file) implements Outcome {
+    }
+
+    /** Print this usage text and exit. */
+    public record Help(String text) implements Outcome {
+    }
+
+    private record Value(String text, String source) {
+    }
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param args command line arguments
+     * @param env environment variables
+     * @param workingDir where {@code vireo.yaml} is looked for; null to not look for it
+     * @throws ConfigException on an unknown flag or setting, a missing or malformed file, or a bad
+     *     value (the message names the setting and where it came from)
+     */
+    public static Outcome load(List<String> args, Map<String, String> env, Path workingDir) throws ConfigException {
+        Map<Setting, Value> flags = new EnumMap<>(Setting.class);
+        String configFlag = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return new Help(usage());
+            }
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            Setting setting = Setting.byFlag(name);
+            if (setting == null && !name.equals(CONFIG_FLAG)) {
+                throw new ConfigException("unknown option '" + name + "'");
+            }
+            if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw new ConfigException("option " + name + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (setting == null) {
+                configFlag = value;
+            } else {
+                flags.put(setting, new Value(value, "option " + name));
+            }
+        }
+
+        Map<Setting, Value> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            values.put(s, new Value(s.defaultValue, "default"));
+        }
+        Path file = configFile(configFlag, env, workingDir);
+        if (file != null) {
+            values.putAll(readYaml(file));
+        }
+        for (Setting s : Setting.values()) {
+            String v = env.get(s.env);
+            if (v != null) {
+                values.put(s, new Value(v, "environment variable " + s.env));
+            }
+        }
+        values.putAll(flags);
+
+        Map<Setting, Object> parsed = new EnumMap<>(Setting.class);
+        for (Map.Entry<Setting, Value> e : values.entrySet()) {
+            Value v = e.getValue();
+            try {
+                parsed.put(e.getKey(), e.getKey().parse(v.text()));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException("invalid " + e.getKey().key + " '" + v.text() + "' from " + v.source()
+                        + ": " + ex.getMessage());
+            }
+        }
+        Config config = new Config(
+                (String) parsed.get(Setting.BIND),
+                (Integer) parsed.get(Setting.HTTP_PORT),
+                (Integer) parsed.get(Setting.RTMP_PORT),
+                (Path) parsed.get(Setting.DATA_DIR),
+                (String) parsed.get(Setting.LOG_LEVEL),
+                (Duration) parsed.get(Setting.RECONNECT_GRACE),
+                (Duration) parsed.get(Setting.SLOW_VIEWER_MAX_LAG),
+                (Duration) parsed.get(Setting.HTTP_IDLE_TIMEOUT),
+                (Integer) parsed.get(Setting.HTTP_MAX_BODY_SIZE),
+                (String) parsed.get(Setting.PUBLIC_HOST));
+        if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
+            throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
+        }
+        return new Run(config, file);
+    }
+
+    /** The embedded defaults alone (no file, no environment, no flags). */
+    public static Config defaults() {
+        try {
+            return ((Run) load(List.of(), Map.of(), null)).config();
+        } catch (ConfigException e) {
+            throw new IllegalStateException("embedded defaults are invalid", e);
+        }
+    }
+
+    private static Path configFile(String flag, Map<String, String> env, Path workingDir) throws ConfigException {
+        if (flag != null) {
+            return existing(Path.of(flag), "option " + CONFIG_FLAG);
+        }
+        String fromEnv = env.get(CONFIG_ENV);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return existing(Path.of(fromEnv), "environment variable " + CONFIG_ENV);
+        }
+        if (workingDir == null) {
+            return null;
+        }
+        Path local = workingDir.resolve(DEFAULT_FILE);
+        return Files.isRegularFile(local) ? local : null;
+    }
+
+    private static Path existing(Path file, String source) throws ConfigException {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + " (from " + source + ") does not exist");
+        }
+        return file;
+    }
+
+    private static Map<Setting, Value> readYaml(Path file) throws ConfigException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("config file " + file + " does not exist");
+        } catch (JacksonException e) {
+            throw new ConfigException("config file " + file + " is not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Map<Setting, Value> out = new EnumMap<>(Setting.class);
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return out;
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("config file " + file + " must be a mapping of settings");
+        }
+        flatten(root, "", file, out);
+        return out;
+    }
+
+    private static void flatten(JsonNode node, String prefix, Path file, Map<Setting, Value> out)
+            throws ConfigException {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            String key = prefix + f.getKey();
+            JsonNode v = f.getValue();
+            if (v.isObject()) {
+                flatten(v, key + ".", file, out);
+                continue;
+            }
+            Setting s = Setting.byKey(key);
+            if (s == null) {
+                throw new ConfigException("unknown setting '" + key + "' in " + file + " (see --help)");
+            }
+            if (!v.isValueNode() || v.isNull()) {
+                throw new ConfigException("setting '" + key + "' in " + file + " must be a single value");
+            }
+            out.put(s, new Value(v.asText(), file.toString()));
+        }
+    }
+
+    /** The --help text: every option with its environment variable, YAML key and default. */
+    public static String usage() {
+        StringBuilder b = new StringBuilder();
+        b.append("Usage: vireo [options]\n\n")
+                .append("Vireo, a self-hosted real-time streaming server.\n")
+                .append("Settings come from embedded defaults, then a YAML file, then environment\n")
+                .append("variables, then these options (each overrides the ones before).\n\n")
+                .append("Options:\n");
+        b.append(String.format("  %-34s %s%n", CONFIG_FLAG + " FILE",
+                "YAML config file (env " + CONFIG_ENV + "; default ./" + DEFAULT_FILE + " if present)"));
+        for (Setting s : Setting.values()) {
+            b.append(String.format("  %-34s %s%n", s.flag + " " + s.metavar, s.description));
+            b.append(String.format("  %-34s env %s, yaml '%s', default '%s'%n", "", s.env, s.key, s.defaultValue));
+        }
+        b.append(String.format("  %-34s %s%n", "--help", "print this help and exit"));
+        b.append("\nDurations: 500ms, 10s, 2m, 1h. Sizes: bytes, or with KiB/MiB.\n");
+        return b.toString();
+    }
+}

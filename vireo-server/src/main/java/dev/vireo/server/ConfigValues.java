@@ -1,0 +1,126 @@
+package dev.vireo.server;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parsers for setting values; each throws IllegalArgumentException with a short reason. */
+final class ConfigValues {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]%_]+");
+    static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
+
+    private ConfigValues() {
+    }
+
+    static int port(String text) {
+        int p;
+        try {
+            p = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a port number (0-65535)");
+        }
+        if (p < 0 || p > 65_535) {
+            throw new IllegalArgumentException("port out of range (0-65535)");
+        }
+        return p;
+    }
+
+    /** "500ms", "10s", "2m", "1h" or ISO-8601 ("PT10S"); a bare number is refused as ambiguous. */
+    static Duration duration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(t);
+        Duration d;
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        } else {
+            try {
+                d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("not a duration (use e.g. 500ms, 10s, 2m, 1h)");
+            }
+        }
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("duration must not be negative");
+        }
+        return d;
+    }
+
+    static Duration positiveDuration(String text) {
+        Duration d = duration(text);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("duration must be positive");
+        }
+        return d;
+    }
+
+    /** Bytes: "1048576", "512KiB", "1MiB" (k/kb/kib and m/mb/mib are all powers of 1024). */
+    static int size(String text) {
+        Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a size (use e.g. 1048576, 512KiB, 1MiB)");
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("size too large");
+        }
+        String unit = m.group(2) == null ? "b" : m.group(2);
+        long bytes = switch (unit) {
+            case "k", "kb", "kib" -> n * 1024;
+            case "m", "mb", "mib" -> n * 1024 * 1024;
+            default -> n;
+        };
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("size too large (at most 2 GiB)");
+        }
+        return (int) bytes;
+    }
+
+    static String logLevel(String text) {
+        String l = text.trim().toLowerCase(Locale.ROOT);
+        if (!LOG_LEVELS.contains(l)) {
+            throw new IllegalArgumentException("not a log level (trace, debug, info, warn, error, off)");
+        }
+        return l;
+    }
+
+    /** An IP literal or host name; resolution happens when the listeners bind. */
+    static String host(String text) {
+        String h = text.trim();
+        if (!HOST.matcher(h).matches()) {
+            throw new IllegalArgumentException("not an address or host name");
+        }
+        return h;
+    }
+
+    /** Like {@link #host} but may be empty. */
+    static String optionalHost(String text) {
+        return text.isBlank() ? "" : host(text);
+    }
+
+    static Path path(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("empty path");
+        }
+        try {
+            return Path.of(text.trim());
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("not a valid path");
+        }
+    }
+}

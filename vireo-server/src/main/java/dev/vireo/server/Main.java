@@ -1,0 +1,97 @@
+package dev.vireo.server;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Enumeration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code vireo [options]}: loads the configuration, starts the server, prints where to push and
+ * play, and stops gracefully on SIGTERM/SIGINT. Exit codes: 2 for a bad configuration, 1 when
+ * the server cannot start (e.g. a port is taken).
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        ConfigLoader.Outcome outcome;
+        try {
+            outcome = ConfigLoader.load(Arrays.asList(args), System.getenv(), Path.of(""));
+        } catch (ConfigException e) {
+            System.err.println("vireo: " + e.getMessage());
+            System.err.println("Run 'vireo --help' to list the options.");
+            System.exit(2);
+            return;
+        }
+        if (outcome instanceof ConfigLoader.Help help) {
+            System.out.print(help.text());
+            return;
+        }
+        ConfigLoader.Run run = (ConfigLoader.Run) outcome;
+        Config config = run.config();
+        LogLevels.apply(config.logLevel());
+        Logger log = LoggerFactory.getLogger(Main.class);
+        if (run.file() != null) {
+            log.info("configuration from {}", run.file().toAbsolutePath());
+        }
+
+        VireoServer server = new VireoServer(config);
+        VireoServer.BoundPorts ports;
+        try {
+            ports = server.start();
+        } catch (RuntimeException e) {
+            // A taken port, an unusable bind address, an unwritable data directory.
+            log.error("cannot start: {}", e.getMessage());
+            System.err.println("vireo: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vireo-shutdown"));
+
+        String host = publicHost(config);
+        System.out.println();
+        System.out.println("Vireo is running.");
+        System.out.printf("  Push (RTMP):      ffmpeg -re -i INPUT -c:v libx264 -c:a aac -f flv rtmp://%s:%d/live/demo%n",
+                host, ports.rtmp());
+        System.out.printf("  Play (HTTP-FLV):  ffplay http://%s:%d/live/demo.flv%n", host, ports.http());
+        System.out.printf("  Play (RTMP):      ffplay rtmp://%s:%d/live/demo%n", host, ports.rtmp());
+        System.out.printf("  Streams:          http://%s:%d/api/v1/streams%n", host, ports.http());
+        System.out.printf("  Metrics:          http://%s:%d/metrics%n", host, ports.http());
+        System.out.println();
+    }
+
+    /** The configured public host, the bound address when specific, else this machine's address. */
+    static String publicHost(Config config) {
+        if (!config.publicHost().isEmpty()) {
+            return config.publicHost();
+        }
+        String bind = config.bind();
+        if (!bind.equals("0.0.0.0") && !bind.equals("::") && !bind.equals("[::]")) {
+            return bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
+        }
+        try {
+            Enumeration<NetworkInterface> nics = NetworkInterface.getNetworkInterfaces();
+            while (nics != null && nics.hasMoreElements()) {
+                NetworkInterface nic = nics.nextElement();
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLinkLocalAddress()) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // Fall through to loopback: the URLs are a hint for the operator.
+        }
+        return "127.0.0.1";
+    }
+}

@@ -1,0 +1,73 @@
+package dev.vireo.server;
+
+import java.util.function.Function;
+
+/**
+ * One configuration setting and its three names: the key in the YAML file (dots are nesting),
+ * the environment variable and the command line flag, with the embedded default.
+ */
+enum Setting {
+    BIND("bind", "VIREO_BIND", "--bind", "ADDRESS", "0.0.0.0",
+            "address every listener binds to", ConfigValues::host),
+    HTTP_PORT("http.port", "VIREO_HTTP_PORT", "--http-port", "PORT", "8080",
+            "HTTP port: HTTP-FLV, REST API, metrics (0 = any free port)", ConfigValues::port),
+    RTMP_PORT("rtmp.port", "VIREO_RTMP_PORT", "--rtmp-port", "PORT", "1935",
+            "RTMP port (0 = any free port)", ConfigValues::port),
+    DATA_DIR("data-dir", "VIREO_DATA_DIR", "--data-dir", "DIR", "./data",
+            "directory for the server's files", ConfigValues::path),
+    LOG_LEVEL("log-level", "VIREO_LOG_LEVEL", "--log-level", "LEVEL", "info",
+            "trace, debug, info, warn, error or off", ConfigValues::logLevel),
+    RECONNECT_GRACE("hub.reconnect-grace", "VIREO_RECONNECT_GRACE", "--reconnect-grace", "DURATION", "10s",
+            "how long viewers wait for a publisher that dropped to come back", ConfigValues::duration),
+    SLOW_VIEWER_MAX_LAG("hub.slow-viewer-max-lag", "VIREO_SLOW_VIEWER_MAX_LAG", "--slow-viewer-max-lag", "DURATION", "10s",
+            "how long a viewer may be unable to take data before it is dropped", ConfigValues::positiveDuration),
+    HTTP_IDLE_TIMEOUT("http.idle-timeout", "VIREO_HTTP_IDLE_TIMEOUT", "--http-idle-timeout", "DURATION", "60s",
+            "idle HTTP connections (not streaming ones) are closed after this", ConfigValues::positiveDuration),
+    HTTP_MAX_BODY_SIZE("http.max-body-size", "VIREO_HTTP_MAX_BODY_SIZE", "--http-max-body-size", "SIZE", "1MiB",
+            "largest HTTP request body accepted", ConfigValues::size),
+    PUBLIC_HOST("public-host", "VIREO_PUBLIC_HOST", "--public-host", "HOST", "",
+            "host name printed in the push/play URLs (default: this machine's address)", ConfigValues::optionalHost);
+
+    final String key;
+    final String env;
+    final String flag;
+    /** What the value is, for --help: PORT, DURATION, ... */
+    final String metavar;
+    final String defaultValue;
+    final String description;
+    private final Function<String, Object> parser;
+
+    Setting(String key, String env, String flag, String metavar, String defaultValue, String description,
+            Function<String, Object> parser) {
+        this.key = key;
+        this.env = env;
+        this.flag = flag;
+        this.metavar = metavar;
+        this.defaultValue = defaultValue;
+        this.description = description;
+        this.parser = parser;
+    }
+
+    /** Parses a value; IllegalArgumentException says why it is not valid. */
+    Object parse(String text) {
+        return parser.apply(text);
+    }
+
+    static Setting byKey(String key) {
+        for (Setting s : values()) {
+            if (s.key.equals(key)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    static Setting byFlag(String flag) {
+        for (Setting s : values()) {
+            if (s.flag.equals(flag)) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.vireo.server;
+
+import dev.vireo.core.Gate;
+import dev.vireo.core.HubConfig;
+import dev.vireo.core.StreamHub;
+import dev.vireo.http.HealthEndpoint;
+import dev.vireo.http.HttpConfig;
+import dev.vireo.http.HttpFlvPlayback;
+import dev.vireo.http.HttpServer;
+import dev.vireo.http.MetricsEndpoint;
+import dev.vireo.http.Router;
+import dev.vireo.http.StreamsApi;
+import dev.vireo.rtmp.RtmpConfig;
+import dev.vireo.rtmp.RtmpServer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole server, wired by hand in one place: transport and event loops, the stream hub, the
+ * metrics registry, the HTTP server with its routes and the RTMP server.
+ */
+public final class VireoServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(VireoServer.class);
+
+    /** The ports the listeners are bound to. */
+    public record BoundPorts(int http, int rtmp) {
+    }
+
+    private final Config config;
+    private final Transport transport;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final EventExecutor hubTimer;
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
+    private final StreamHub hub;
+    private final Router router;
+    private final HttpServer http;
+    private final RtmpServer rtmp;
+    private boolean closed;
+
+    public VireoServer(Config config) {
+        this.config = config;
+        transport = Transport.best();
+        boss = transport.group("vireo-accept", 1);
+        workers = transport.group("vireo-io", 0);
+        hubTimer = new DefaultEventExecutor(new DefaultThreadFactory("vireo-hub-timer", true));
+
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+
+        hub = new StreamHub(HubConfig.defaults()
+                .withReconnectGrace(config.reconnectGrace())
+                .withSlowViewerMaxLag(config.slowViewerMaxLag()), hubTimer);
+        new HubMetrics(hub, registry);
+
+        // The zero-config case: no domain configured, everything plays and publishes on the
+        // default vhost. The control plane replaces this gate when it is wired in.
+        Gate gate = Gate.allowAll();
+
+        router = new Router();
+        new HealthEndpoint().mount(router);
+        new MetricsEndpoint(registry).mount(router);
+        new StreamsApi(hub).mount(router);
+        new HttpFlvPlayback(hub, gate, registry).mount(router);
+        http = new HttpServer(HttpConfig.defaults()
+                .withBind(config.bind(), config.httpPort())
+                .withIdleTimeout(config.httpIdleTimeout())
+                .withMaxBodySize(config.httpMaxBodySize()),
+                router, boss, workers, transport.serverChannel());
+
+        rtmp = new RtmpServer(RtmpConfig.defaults().withBind(config.bind()).withPort(config.rtmpPort()),
+                hub, gate, boss, workers, transport.serverChannel());
+    }
+
+    /**
+     * Creates the data directory and binds every listener.
+     *
+     * @throws RuntimeException when a port cannot be bound ({@link UncheckedIOException} for HTTP,
+     *     {@link IllegalStateException} for RTMP) or the data directory cannot be created; the
+     *     message says which; what was started is closed again
+     */
+    public BoundPorts start() {
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        log.info("starting Vireo ({} transport, data in {})", transport.name(), config.dataDir().toAbsolutePath().normalize());
+        try {
+            int rtmpPort = rtmp.start();
+            int httpPort = http.start();
+            return new BoundPorts(httpPort, rtmpPort);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public StreamHub hub() {
+        return hub;
+    }
+
+    /** The HTTP route table, for modules that mount routes (WHIP/WHEP, REST API). */
+    public Router router() {
+        return router;
+    }
+
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /**
+     * Graceful stop: no new connections, every stream ends (viewers get their end of stream),
+     * connections close, event loops stop. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("stopping Vireo");
+        http.stopAccepting();
+        hub.close();
+        rtmp.close();
+        http.close();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        hubTimer.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        boss.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workers.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        gcMetrics.close();
+        registry.close();
+        log.info("Vireo stopped");
+    }
+}

@@ -1,0 +1,157 @@
+package dev.vireo.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Config load(List<String> args, Map<String, String> env) throws ConfigException {
+        ConfigLoader.Outcome o = ConfigLoader.load(args, env, dir);
+        assertThat(o).isInstanceOf(ConfigLoader.Run.class);
+        return ((ConfigLoader.Run) o).config();
+    }
+
+    private Path yaml(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    @Test
+    void embeddedDefaults() throws Exception {
+        Config c = load(List.of(), Map.of());
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
+        assertThat(c.httpPort()).isEqualTo(8080);
+        assertThat(c.rtmpPort()).isEqualTo(1935);
+        assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.logLevel()).isEqualTo("info");
+        assertThat(c.reconnectGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.slowViewerMaxLag()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.httpIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.httpMaxBodySize()).isEqualTo(1 << 20);
+        assertThat(c.publicHost()).isEmpty();
+        assertThat(ConfigLoader.defaults()).isEqualTo(c);
+    }
+
+    @Test
+    void fileThenEnvironmentThenFlagsEachOverrideTheOneBefore() throws Exception {
+        yaml("vireo.yaml", """
+                http:
+                  port: 9001
+                  idle-timeout: 5s
+                rtmp:
+                  port: 9002
+                data-dir: /srv/vireo
+                log-level: debug
+                hub:
+                  reconnect-grace: 3s
+                """);
+        Map<String, String> env = Map.of(
+                "VIREO_HTTP_PORT", "9101",
+                "VIREO_RTMP_PORT", "9102",
+                "VIREO_SLOW_VIEWER_MAX_LAG", "750ms");
+        Config c = load(List.of("--http-port", "9201", "--log-level=WARN"), env);
+
+        assertThat(c.httpPort()).as("flag beats env and file").isEqualTo(9201);
+        assertThat(c.rtmpPort()).as("env beats file").isEqualTo(9102);
+        assertThat(c.dataDir()).as("file beats default").isEqualTo(Path.of("/srv/vireo"));
+        assertThat(c.logLevel()).as("flag beats file").isEqualTo("warn");
+        assertThat(c.reconnectGrace()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.slowViewerMaxLag()).isEqualTo(Duration.ofMillis(750));
+        assertThat(c.httpIdleTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.bind()).as("default where nobody says").isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void configFileChoice() throws Exception {
+        yaml("vireo.yaml", "http:\n  port: 1001\n");
+        Path env = yaml("env.yaml", "http:\n  port: 1002\n");
+        Path flag = yaml("flag.yaml", "http:\n  port: 1003\n");
+        assertThat(load(List.of(), Map.of()).httpPort()).isEqualTo(1001);
+        assertThat(load(List.of(), Map.of("VIREO_CONFIG", env.toString())).httpPort()).isEqualTo(1002);
+        assertThat(load(List.of("--config", flag.toString()), Map.of("VIREO_CONFIG", env.toString())).httpPort())
+                .isEqualTo(1003);
+        ConfigLoader.Run run = (ConfigLoader.Run) ConfigLoader.load(List.of("--config=" + flag), Map.of(), dir);
+        assertThat(run.file()).isEqualTo(flag);
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsEnvironmentVariableAndDefault() throws Exception {
+        ConfigLoader.Outcome o = ConfigLoader.load(List.of("--http-port", "1", "--help"), Map.of(), dir);
+        assertThat(o).isInstanceOf(ConfigLoader.Help.class);
+        String text = ((ConfigLoader.Help) o).text();
+        for (Setting s : Setting.values()) {
+            assertThat(text).contains(s.flag, s.env, "'" + s.defaultValue + "'");
+        }
+        assertThat(text).contains("--config", "VIREO_CONFIG");
+    }
+
+    @Test
+    void badValuesNameTheSettingAndWhereItCameFrom() throws IOException {
+        assertThatThrownBy(() -> load(List.of("--http-port", "99999"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port").hasMessageContaining("99999").hasMessageContaining("--http-port");
+        assertThatThrownBy(() -> load(List.of(), Map.of("VIREO_RTMP_PORT", "x")))
+                .hasMessageContaining("VIREO_RTMP_PORT");
+        assertThatThrownBy(() -> load(List.of("--reconnect-grace", "10"), Map.of()))
+                .hasMessageContaining("duration");
+        assertThatThrownBy(() -> load(List.of("--slow-viewer-max-lag", "0s"), Map.of()))
+                .hasMessageContaining("positive");
+        assertThatThrownBy(() -> load(List.of("--log-level", "loud"), Map.of()))
+                .hasMessageContaining("log level");
+        assertThatThrownBy(() -> load(List.of("--bind", "a b"), Map.of()))
+                .hasMessageContaining("bind");
+        assertThatThrownBy(() -> load(List.of("--http-port", "7000", "--rtmp-port", "7000"), Map.of()))
+                .hasMessageContaining("both 7000");
+        yaml("vireo.yaml", "http:\n  prot: 1\n");
+        assertThatThrownBy(() -> load(List.of(), Map.of()))
+                .hasMessageContaining("unknown setting 'http.prot'");
+    }
+
+    @Test
+    void badCommandLinesAndFiles() throws IOException {
+        assertThatThrownBy(() -> load(List.of("--htp-port", "1"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown option '--htp-port'");
+        assertThatThrownBy(() -> load(List.of("--http-port"), Map.of()))
+                .hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> load(List.of("--config", dir.resolve("missing.yaml").toString()), Map.of()))
+                .hasMessageContaining("does not exist");
+        Path broken = yaml("broken.yaml", "http: [1, 2\n");
+        assertThatThrownBy(() -> load(List.of("--config", broken.toString()), Map.of()))
+                .hasMessageContaining("not valid YAML");
+        Path list = yaml("list.yaml", "http:\n  port: [1, 2]\n");
+        assertThatThrownBy(() -> load(List.of("--config", list.toString()), Map.of()))
+                .hasMessageContaining("single value");
+    }
+
+    @Test
+    void emptyFileMeansDefaults() throws Exception {
+        yaml("vireo.yaml", "");
+        assertThat(load(List.of(), Map.of())).isEqualTo(ConfigLoader.defaults());
+    }
+
+    @Test
+    void valueFormats() {
+        assertThat(ConfigValues.duration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(ConfigValues.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(ConfigValues.duration("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(ConfigValues.duration("PT1.5S")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(ConfigValues.duration("0s")).isZero();
+        assertThat(ConfigValues.size("512KiB")).isEqualTo(512 * 1024);
+        assertThat(ConfigValues.size("2m")).isEqualTo(2 << 20);
+        assertThat(ConfigValues.size("1000")).isEqualTo(1000);
+        assertThatThrownBy(() -> ConfigValues.size("4096MiB")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ConfigValues.port("-1")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ConfigValues.port("0")).isZero();
+    }
+}

@@ -1,0 +1,245 @@
+package dev.vireo.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.Peers;
+import dev.vireo.http.FlvTagStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole server against real peers: ffmpeg publishes 720p H.264 (with B-frames) + AAC over
+ * RTMP; ffprobe, ffmpeg and Java HTTP clients play it back over RTMP and HTTP-FLV.
+ */
+@Timeout(150)
+class VireoServerEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    private static VireoServer server;
+    private static VireoServer.BoundPorts ports;
+    private static Ffmpeg publisher;
+    private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void startServerAndPublish() throws Exception {
+        Peers.ffmpeg();
+        Peers.ffprobe();
+        Config config = ConfigLoader.defaults().withPorts(0, 0).withDataDir(dir.resolve("data"))
+                .withSlowViewerMaxLag(Duration.ofSeconds(2));
+        config = new Config("127.0.0.1", config.httpPort(), config.rtmpPort(), config.dataDir(), config.logLevel(),
+                config.reconnectGrace(), config.slowViewerMaxLag(), config.httpIdleTimeout(), config.httpMaxBodySize(), "");
+        server = new VireoServer(config);
+        ports = server.start();
+        publisher = Ffmpeg.publish("rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo", 120, dir);
+        // Live once the API shows it with a GOP in the cache (a new viewer then starts at once).
+        Await.until(Duration.ofSeconds(30), "stream live/demo online with a cached GOP", () -> {
+            JsonNode s = streamFromApi();
+            return s != null && s.get("gopCacheFrames").asInt() > 0 && s.get("audioCodec").isTextual();
+        });
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        try {
+            if (publisher != null) {
+                publisher.close();
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private static String httpUrl(String path) {
+        return "http://127.0.0.1:" + ports.http() + path;
+    }
+
+    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(httpUrl(path))).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode streamFromApi() {
+        try {
+            for (JsonNode s : JSON.readTree(get("/api/v1/streams").body()).get("streams")) {
+                if (s.get("app").asText().equals("live") && s.get("stream").asText().equals("demo")) {
+                    return s;
+                }
+            }
+            return null;
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void assertH264720pAndAac(String url) throws Exception {
+        Ffmpeg.Result r = Ffmpeg.run(Ffmpeg.ffprobeStreams(url), dir, 60);
+        assertThat(r.exitCode()).as("ffprobe %s: %s", url, r.stderr()).isZero();
+        JsonNode streams = JSON.readTree(r.stdout()).get("streams");
+        List<String> codecs = new ArrayList<>();
+        for (JsonNode s : streams) {
+            codecs.add(s.get("codec_name").asText());
+            if (s.get("codec_name").asText().equals("h264")) {
+                assertThat(s.get("width").asInt()).isEqualTo(1280);
+                assertThat(s.get("height").asInt()).isEqualTo(720);
+            }
+        }
+        assertThat(codecs).containsExactlyInAnyOrder("h264", "aac");
+    }
+
+    @Test
+    void ffprobeSeesH264And720pAndAacOverRtmpAndHttpFlv() throws Exception {
+        assertH264720pAndAac("rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo");
+        assertH264720pAndAac(httpUrl("/live/demo.flv"));
+    }
+
+    @Test
+    void aRecordingFromHttpFlvDecodesWithoutErrors() throws Exception {
+        Path out = dir.resolve("recorded.flv");
+        Ffmpeg.Result rec = Ffmpeg.run(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-v", "error",
+                "-rw_timeout", "10000000", "-i", httpUrl("/live/demo.flv"), "-t", "3", "-c", "copy", "-y",
+                out.toString()), dir, 60);
+        assertThat(rec.exitCode()).as(rec.stderr()).isZero();
+        assertThat(Files.size(out)).isGreaterThan(100_000);
+        // "-enc_time_base -1" keeps the input's millisecond time base for the null output: with the
+        // default 1/30, ffmpeg 5.1 rounds two frames to one tick whenever audio starts a
+        // non-multiple of a frame before video, and warns about its own rounding, not our bytes.
+        Ffmpeg.Result decode = Ffmpeg.run(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-v", "error",
+                "-i", out.toString(), "-enc_time_base", "-1", "-f", "null", "-"), dir, 60);
+        assertThat(decode.exitCode()).isZero();
+        assertThat(decode.stdout() + decode.stderr()).as("decoder errors").isEmpty();
+    }
+
+    @Test
+    void fiftyViewersReceiveWhileAViewerThatNeverReadsIsDropped() throws Exception {
+        double droppedBefore = droppedViewers();
+        int n = 50;
+        List<AtomicLong> tags = new ArrayList<>();
+        List<AtomicLong> keyframes = new ArrayList<>();
+        List<InputStream> bodies = new CopyOnWriteArrayList<>();
+        List<Thread> readers = new ArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        try (Socket slow = new Socket()) {
+            for (int i = 0; i < n; i++) {
+                AtomicLong count = new AtomicLong();
+                AtomicLong keys = new AtomicLong();
+                tags.add(count);
+                keyframes.add(keys);
+                readers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(httpUrl("/live/demo.flv")))
+                                .build(), HttpResponse.BodyHandlers.ofInputStream());
+                        bodies.add(r.body());
+                        if (r.statusCode() != 200) {
+                            throw new AssertionError("status " + r.statusCode());
+                        }
+                        try (FlvTagStream flv = new FlvTagStream(r.body())) {
+                            for (FlvTagStream.Tag t = flv.next(); t != null; t = flv.next()) {
+                                count.incrementAndGet();
+                                if (t.isKeyframe()) {
+                                    keys.incrementAndGet();
+                                }
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the test closed the body
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            // A viewer with a tiny receive window that never reads a byte.
+            slow.setReceiveBufferSize(4096);
+            slow.connect(new InetSocketAddress("127.0.0.1", ports.http()), 5_000);
+            slow.getOutputStream().write(("GET /live/demo.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+
+            Await.until(Duration.ofSeconds(60), "the viewer that never reads to be dropped",
+                    () -> droppedViewers() >= droppedBefore + 1);
+            long[] atDrop = tags.stream().mapToLong(AtomicLong::get).toArray();
+            Await.until(Duration.ofSeconds(30), "every viewer to get 30 more tags after the drop", () -> {
+                for (int i = 0; i < n; i++) {
+                    if (tags.get(i).get() < atDrop[i] + 30) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            assertThat(failures).isEmpty();
+            assertThat(keyframes).allSatisfy(k -> assertThat(k.get()).isPositive());
+            assertThat(droppedViewers()).as("only the slow viewer was dropped").isEqualTo(droppedBefore + 1);
+            assertThat(streamFromApi().get("viewers").asInt()).isGreaterThanOrEqualTo(n);
+        } finally {
+            for (InputStream b : bodies) {
+                b.close();
+            }
+            for (Thread t : readers) {
+                t.join(5_000);
+            }
+        }
+    }
+
+    private static double droppedViewers() {
+        return server.meterRegistry().find("vireo.viewers.dropped").tag("protocol", "http-flv").counter().count();
+    }
+
+    @Test
+    void theStreamsApiShowsTheStreamWithItsVideoProperties() throws Exception {
+        Await.until(Duration.ofSeconds(10), "a complete GOP measured", () -> streamFromApi().get("gopFrames").asInt() > 0);
+        JsonNode s = streamFromApi();
+        assertThat(s.get("videoCodec").asText()).isEqualTo("H264");
+        assertThat(s.get("audioCodec").asText()).isEqualTo("AAC");
+        assertThat(s.get("width").asInt()).isEqualTo(1280);
+        assertThat(s.get("height").asInt()).isEqualTo(720);
+        assertThat(s.get("bFrames").asBoolean()).isTrue();
+        assertThat(s.get("gopFrames").asInt()).isEqualTo(30);
+        assertThat(s.get("live").asBoolean()).isTrue();
+
+        HttpResponse<String> one = get("/api/v1/streams/live/demo");
+        assertThat(one.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(one.body()).get("width").asInt()).isEqualTo(1280);
+        HttpResponse<String> none = get("/api/v1/streams/live/nothing");
+        assertThat(none.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(none.body()).get("code").asText()).isEqualTo("StreamNotFound");
+    }
+
+    @Test
+    void metricsExposeTheHubGauges() throws Exception {
+        HttpResponse<String> r = get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).get().asString().startsWith("text/plain");
+        assertThat(r.body()).contains("vireo_streams 1.0", "vireo_viewers ", "vireo_ingest_bytes_total ",
+                "vireo_egress_bytes_total{protocol=\"http-flv\"}", "vireo_publishes_total 1.0", "jvm_memory_used_bytes");
+        double ingest = Double.parseDouble(r.body().lines().filter(l -> l.startsWith("vireo_ingest_bytes_total "))
+                .findFirst().orElseThrow().split(" ")[1]);
+        assertThat(ingest).isGreaterThan(10_000);
+        assertThat(get("/healthz").body()).isEqualTo("{\"status\":\"ok\"}");
+    }
+}
