@@ -1,5 +1,6 @@
 package dev.vireo.http;
 
+import dev.vireo.core.FlushBatcher;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.SlowViewerPolicy;
 import dev.vireo.core.Stream;
@@ -48,13 +49,12 @@ final class FlvViewer implements Subscriber {
     private final Counter bytesOut;
     private final Counter dropped;
     private final List<MediaFrame> early = new ArrayList<>(0);
+    private final FlushBatcher out;
     private Subscription subscription;
     private Stream stream;
     private boolean started;
     private boolean done;
     private boolean hasVideo;
-    private boolean flushScheduled;
-    private int unflushed;
     private long frames;
 
     FlvViewer(Channel channel, StreamKey key, String sessionId, SlowViewerPolicy policy, Counter bytesOut,
@@ -65,6 +65,7 @@ final class FlvViewer implements Subscriber {
         this.policy = policy;
         this.bytesOut = bytesOut;
         this.dropped = dropped;
+        this.out = new FlushBatcher(channel, FLUSH_BYTES);
     }
 
     @Override
@@ -117,7 +118,6 @@ final class FlvViewer implements Subscriber {
         } finally {
             before.forEach(MediaFrame::release);
         }
-        scheduleFlush();
     }
 
     @Override
@@ -150,27 +150,7 @@ final class FlvViewer implements Subscriber {
     private void write(ByteBuf bytes) {
         int n = bytes.readableBytes();
         bytesOut.increment(n);
-        channel.write(new DefaultHttpContent(bytes), channel.voidPromise());
-        unflushed += n;
-        if (unflushed >= FLUSH_BYTES) {
-            unflushed = 0;
-            channel.flush();
-        } else {
-            scheduleFlush();
-        }
-    }
-
-    /** One flush per event-loop task: the frames of one delivery batch go out in one syscall. */
-    private void scheduleFlush() {
-        if (flushScheduled) {
-            return;
-        }
-        flushScheduled = true;
-        channel.eventLoop().execute(() -> {
-            flushScheduled = false;
-            unflushed = 0;
-            channel.flush();
-        });
+        out.write(new DefaultHttpContent(bytes), n);
     }
 
     private void disconnectSlow() {

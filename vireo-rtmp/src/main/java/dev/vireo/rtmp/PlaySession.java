@@ -1,5 +1,6 @@
 package dev.vireo.rtmp;
 
+import dev.vireo.core.FlushBatcher;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.SlowViewerPolicy;
 import dev.vireo.core.Subscriber;
@@ -16,14 +17,16 @@ import io.netty.util.concurrent.EventExecutor;
  */
 final class PlaySession implements Subscriber {
 
+    /** Flush within a burst (the GOP cache) once this much is pending. */
+    private static final int FLUSH_BYTES = 256 * 1024;
+
     private final Channel channel;
     private final SessionLog log;
     private final RtmpChunkEncoding encoding;
     private final SlowViewerPolicy policy;
     private final long maxLagMillis;
-    private final Runnable flushTask = this::flush;
+    private final FlushBatcher out;
     private Subscription subscription;
-    private boolean flushPending;
     private boolean stopped;
     private boolean receiveAudio = true;
     private boolean receiveVideo = true;
@@ -37,6 +40,7 @@ final class PlaySession implements Subscriber {
         this.encoding = encoding;
         this.policy = new SlowViewerPolicy(maxLagNanos);
         this.maxLagMillis = maxLagNanos / 1_000_000;
+        this.out = new FlushBatcher(channel, FLUSH_BYTES);
     }
 
     void attach(Subscription s) {
@@ -70,8 +74,7 @@ final class PlaySession implements Subscriber {
                 var chunks = frame.encoded(encoding);
                 bytesSent += chunks.readableBytes();
                 framesSent++;
-                channel.write(chunks.retainedDuplicate(), channel.voidPromise());
-                scheduleFlush();
+                out.write(chunks.retainedDuplicate(), chunks.readableBytes());
             }
             case SKIP -> {
             }
@@ -97,20 +100,6 @@ final class PlaySession implements Subscriber {
         channel.writeAndFlush(NetStatus.status("NetStream.Play.UnpublishNotify", reason).onStatus()
                 .encode(channel.alloc(), RtmpChunkEncoding.STREAM_ID))
                 .addListener(f -> log.close(channel, "stream ended: " + reason, false));
-    }
-
-    // Flush once after the hub's current batch: the task runs after the delivery task that is
-    // calling onFrame for this loop's viewers.
-    private void scheduleFlush() {
-        if (!flushPending) {
-            flushPending = true;
-            channel.eventLoop().execute(flushTask);
-        }
-    }
-
-    private void flush() {
-        flushPending = false;
-        channel.flush();
     }
 
     void receiveAudio(boolean on) {
