@@ -4,16 +4,16 @@ import dev.vireo.core.StreamStats;
 
 /**
  * A stream as the REST API shows it: {@link StreamStats} flattened, with the start time as an
- * ISO-8601 string. Kept separate from the core record so the API stays stable when the core
+ * ISO-8601 string; the one shape every API listing streams uses. Kept separate from the core record so the API stays stable when the core
  * changes.
  */
-record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
+public record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
                   String startedAt, String videoCodec, String audioCodec, int width, int height,
                   String videoProfile, int audioSampleRate, int audioChannels, double fps,
                   double bitrateKbps, int gopFrames, long gopMillis, boolean bFrames, int viewers,
                   long framesIn, long bytesIn, int gopCacheFrames) {
 
-    static StreamView of(StreamStats s) {
+    public static StreamView of(StreamStats s) {
         return new StreamView(s.key().vhost(), s.key().app(), s.key().stream(), s.publisherSession() != null,
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),

@@ -1,5 +1,6 @@
 package dev.vireo.server;
 
+import dev.vireo.control.UrlCommand;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -21,6 +22,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("url")) {
+            // `vireo url ...`: the URL generator, asking the running server's API.
+            System.exit(UrlCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err,
+                    System.getenv()));
+            return;
+        }
         ConfigLoader.Outcome outcome;
         try {
             outcome = ConfigLoader.load(Arrays.asList(args), System.getenv(), Path.of(""));
@@ -64,6 +71,8 @@ public final class Main {
         System.out.printf("  Play (RTMP):      ffplay rtmp://%s:%d/live/demo%n", host, ports.rtmp());
         System.out.printf("  Streams:          http://%s:%d/api/v1/streams%n", host, ports.http());
         System.out.printf("  Metrics:          http://%s:%d/metrics%n", host, ports.http());
+        server.control().generatedAdminKey().ifPresent(k -> System.out.printf(
+                "  Admin API key:    %s   (shown once: only its hash is stored; VIREO_ADMIN_KEY sets it)%n", k));
         System.out.println();
     }
 

@@ -1,5 +1,7 @@
 package dev.vireo.server;
 
+import dev.vireo.control.ControlConfig;
+import dev.vireo.control.ControlPlane;
 import dev.vireo.core.Gate;
 import dev.vireo.core.HubConfig;
 import dev.vireo.core.StreamHub;
@@ -9,7 +11,6 @@ import dev.vireo.http.HttpFlvPlayback;
 import dev.vireo.http.HttpServer;
 import dev.vireo.http.MetricsEndpoint;
 import dev.vireo.http.Router;
-import dev.vireo.http.StreamsApi;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -55,6 +56,7 @@ public final class VireoServer implements AutoCloseable {
     private final Router router;
     private final HttpServer http;
     private final RtmpServer rtmp;
+    private final ControlPlane control;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -79,14 +81,17 @@ public final class VireoServer implements AutoCloseable {
                 .withSlowViewerMaxLag(config.slowViewerMaxLag()), hubTimer);
         new HubMetrics(hub, registry);
 
-        // The zero-config case: no domain configured, everything plays and publishes on the
-        // default vhost. The control plane replaces this gate when it is wired in.
-        Gate gate = Gate.allowAll();
+        // Domains, signing, accounts and the admin API. With no domain configured its gate
+        // allows everything on the default vhost (the zero-config case).
+        control = ControlPlane.open(ControlConfig.defaults(config.dataDir())
+                .withAdminKey(System.getenv().getOrDefault("VIREO_ADMIN_KEY", ""))
+                .withEndpoints(urlEndpoints(config)), hub);
+        Gate gate = control.gate();
 
         router = new Router();
         new HealthEndpoint().mount(router);
         new MetricsEndpoint(registry).mount(router);
-        new StreamsApi(hub).mount(router);
+        control.mount(router);
         new HttpFlvPlayback(hub, gate, registry).mount(router);
         http = new HttpServer(HttpConfig.defaults()
                 .withBind(config.bind(), config.httpPort())
@@ -135,6 +140,19 @@ public final class VireoServer implements AutoCloseable {
         return router;
     }
 
+    /** Where the URL generator points: the configured ports (an ephemeral port shows the default). */
+    private static ControlConfig.UrlEndpoints urlEndpoints(Config config) {
+        ControlConfig.UrlEndpoints d = ControlConfig.UrlEndpoints.defaults(Main.publicHost(config));
+        return new ControlConfig.UrlEndpoints(d.publicHost(),
+                config.rtmpPort() == 0 ? d.rtmpPort() : config.rtmpPort(),
+                config.httpPort() == 0 ? d.httpPort() : config.httpPort(), d.httpsPort(), d.srtPort());
+    }
+
+    /** Domains, signing, accounts, the admin API. */
+    public ControlPlane control() {
+        return control;
+    }
+
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
     }
@@ -154,6 +172,7 @@ public final class VireoServer implements AutoCloseable {
         hub.close();
         rtmp.close();
         http.close();
+        control.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         hubTimer.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -82,7 +82,8 @@ class VireoServerEndToEndTest {
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(httpUrl(path))).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create(httpUrl(path))).timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer " + server.control().generatedAdminKey().orElseThrow()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -222,10 +223,10 @@ class VireoServerEndToEndTest {
         assertThat(s.get("gopFrames").asInt()).isEqualTo(30);
         assertThat(s.get("live").asBoolean()).isTrue();
 
-        HttpResponse<String> one = get("/api/v1/streams/live/demo");
+        HttpResponse<String> one = get("/api/v1/streams/__defaultVhost__/live/demo");
         assertThat(one.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(one.body()).get("width").asInt()).isEqualTo(1280);
-        HttpResponse<String> none = get("/api/v1/streams/live/nothing");
+        HttpResponse<String> none = get("/api/v1/streams/__defaultVhost__/live/nothing");
         assertThat(none.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(none.body()).get("code").asText()).isEqualTo("StreamNotFound");
     }

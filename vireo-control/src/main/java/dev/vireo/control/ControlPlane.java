@@ -1,0 +1,210 @@
+package dev.vireo.control;
+
+import dev.vireo.core.Gate;
+import dev.vireo.core.StreamHub;
+import dev.vireo.http.Router;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane: accounts, domains, URL signing, stream control, webhooks, the store and the
+ * REST API. The server wires it in a few lines:
+ * <pre>{@code
+ * ControlPlane control = ControlPlane.open(controlConfig, hub);   // opens the store, listens to the hub
+ * control.generatedAdminKey().ifPresent(k -> System.out.println("Admin API key (shown once): " + k));
+ * Gate gate = control.gate();                                    // for every protocol adapter
+ * control.mount(router);                                         // /api/v1/... routes
+ * ...
+ * control.close();                                               // after the listeners stopped
+ * }</pre>
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+    private final ControlConfig config;
+    private final StreamHub hub;
+    private final Clock clock;
+    private final Database db;
+    private final Registry registry;
+    private final DomainService domains;
+    private final AccountService accounts;
+    private final StreamControl streams;
+    private final Optional<String> generatedAdminKey;
+    private final EventLoopGroup group;
+    private final DnsAddressResolverGroup resolvers;
+    private final CnameVerifier cnames;
+    private final Webhooks webhooks;
+    private final ExecutorService blocking;
+    private final DomainGate gate;
+    private final ScheduledFuture<?> refresher;
+    private volatile boolean closed;
+
+    private ControlPlane(ControlConfig config, StreamHub hub, Clock clock, Database db) {
+        this.config = config;
+        this.hub = hub;
+        this.clock = clock;
+        this.db = db;
+        registry = new Registry(db, clock);
+        accounts = new AccountService(db, registry, clock);
+        domains = new DomainService(db, registry, config, clock);
+        streams = new StreamControl(db, registry, domains, hub, clock);
+        generatedAdminKey = accounts.bootstrap(config.adminKey());
+        blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("vireo-control-", 0).factory());
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("vireo-control-io", true),
+                NioIoHandler.newFactory());
+        resolvers = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(NioDatagramChannel.class)
+                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
+        cnames = new CnameVerifier(group.next(), config.dnsServer(), config.dnsTimeout());
+        webhooks = new Webhooks(new OutboundHttp(group, NioSocketChannel.class, resolvers), group.next(),
+                config.webhooks(), clock);
+        gate = new DomainGate(registry::state, hub, clock);
+        hub.addListener(new EventNotifier(registry::state, webhooks, hub, clock));
+        long every = config.refreshInterval().toMillis();
+        refresher = every == 0 ? null : group.next().scheduleAtFixedRate(
+                () -> blocking.execute(this::refresh), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens the store (creating or migrating it), makes sure an admin account exists, loads the
+     * domains into memory and starts listening to the hub's events for webhooks.
+     *
+     * @throws IllegalStateException when the store cannot be opened or migrated; the message says why
+     */
+    public static ControlPlane open(ControlConfig config, StreamHub hub) {
+        return open(config, hub, Clock.systemUTC());
+    }
+
+    static ControlPlane open(ControlConfig config, StreamHub hub, Clock clock) {
+        Database db = Database.open(config);
+        try {
+            ControlPlane cp = new ControlPlane(config, hub, clock, db);
+            log.info("control plane ready: {} domains, {}", cp.registry.state().domains().size(), config);
+            return cp;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** The Gate every protocol adapter asks; non-blocking. With no domain configured it allows everything. */
+    public Gate gate() {
+        return gate;
+    }
+
+    /**
+     * Registers the REST API under {@code /api/v1/} (every route but the OpenAPI document needs an
+     * API key), including {@code GET /api/v1/streams}.
+     */
+    public void mount(Router router) {
+        Api api = new Api(registry::state, blocking);
+        TemplatesApi templates = new TemplatesApi(api, db, clock);
+        new OpenApiEndpoint().mount(router);
+        new AccountsApi(api, accounts).mount(router);
+        new DomainsApi(api, domains, registry::state, cnames, config.dnsTimeout(), hub).mount(router);
+        new StreamsControlApi(api, streams).mount(router);
+        new UrlsApi(api, domains, templates, registry::state, config.endpoints(), clock).mount(router);
+        templates.mount(router);
+    }
+
+    /**
+     * The certificate uploaded for {@code sniHost} (exact name, case-insensitive, trailing dot
+     * ignored), for the HTTPS listener's SNI mapping. Non-blocking. Expired certificates are still
+     * returned (check {@link CertificateBundle#notAfter()}) so the listener can decide.
+     */
+    public Optional<CertificateBundle> certificateFor(String sniHost) {
+        if (sniHost == null) {
+            return Optional.empty();
+        }
+        String h = sniHost.trim().toLowerCase(Locale.ROOT);
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        return Optional.ofNullable(registry.state().certificates().get(h));
+    }
+
+    /** A configured domain, for other modules (e.g. whether HTML5 transcoding is on). Non-blocking. */
+    public Optional<DomainInfo> domain(String name) {
+        ControlState s = registry.state();
+        Domain d = s.domain(name == null ? null : name.toLowerCase(Locale.ROOT));
+        if (d == null) {
+            return Optional.empty();
+        }
+        Domain ingest = s.ingestOf(d);
+        return Optional.of(new DomainInfo(d.name(), d.type().wire(), ingest == null ? null : ingest.name(),
+                d.isOnline(), d.rtsEnabled(), d.html5Transcoding()));
+    }
+
+    /**
+     * The admin API key created by this start, present only on the first start without
+     * {@code VIREO_ADMIN_KEY}: print it once (it is not stored, only its hash) and never log it.
+     */
+    public Optional<String> generatedAdminKey() {
+        return generatedAdminKey;
+    }
+
+    /** Webhook events waiting or in flight (for tests and diagnostics). */
+    int pendingWebhooks() {
+        return webhooks.pending();
+    }
+
+    /** Reloads from the store (other nodes' changes) and drops bans that have ended. */
+    void refresh() {
+        if (closed) {
+            return;
+        }
+        try {
+            int purged = db.transaction(c -> ForbiddenStore.purgeEnded(c, Instant.ofEpochMilli(clock.millis())));
+            registry.reload();
+            if (purged > 0) {
+                log.debug("{} stream bans ended", purged);
+            }
+        } catch (RuntimeException e) {
+            log.warn("control store refresh failed: {}", e.getMessage());
+        }
+    }
+
+    /** Stops webhooks, the API's workers, DNS and the store. Call after the listeners stopped. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (refresher != null) {
+            refresher.cancel(false);
+        }
+        webhooks.close();
+        blocking.shutdown();
+        try {
+            if (!blocking.awaitTermination(5, TimeUnit.SECONDS)) {
+                blocking.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            blocking.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        cnames.close();
+        resolvers.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        db.close();
+    }
+}

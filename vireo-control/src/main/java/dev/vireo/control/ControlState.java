@@ -1,0 +1,70 @@
+package dev.vireo.control;
+
+import dev.vireo.core.StreamKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable in-memory view of the store, swapped whole after each change: the Gate, the API key
+ * check and the webhooks read it on event loops without blocking or locking.
+ *
+ * @param domains by name
+ * @param certificates by domain, only those that parse
+ * @param forbidden banned stream keys and when each ban ends ({@link Instant#MAX}: until resumed)
+ * @param credentials every API key hash with its account
+ */
+record ControlState(Map<String, Domain> domains, Map<String, CertificateBundle> certificates,
+                    Map<StreamKey, Instant> forbidden, List<Credential> credentials) {
+
+    static final ControlState EMPTY = new ControlState(Map.of(), Map.of(), Map.of(), List.of());
+
+    ControlState {
+        domains = Map.copyOf(domains);
+        certificates = Map.copyOf(certificates);
+        forbidden = Map.copyOf(forbidden);
+        credentials = List.copyOf(credentials);
+    }
+
+    /** With no domain at all the server runs in the zero-config mode: one default vhost, everything allowed. */
+    boolean zeroConfig() {
+        return domains.isEmpty();
+    }
+
+    Domain domain(String name) {
+        return name == null ? null : domains.get(name);
+    }
+
+    /**
+     * The ingest domain whose streams playback on {@code d} reaches: through the main domain for a
+     * sub-streaming domain, then the association. Null when there is none.
+     */
+    Domain ingestOf(Domain d) {
+        if (d.isIngest()) {
+            return d;
+        }
+        Domain main = d.mainDomain() == null ? d : domain(d.mainDomain());
+        return main == null ? null : domain(main.ingestDomain());
+    }
+
+    /** The streaming domains (main and sub) whose playback reaches {@code ingest}'s streams. */
+    List<Domain> playDomainsOf(String ingest) {
+        List<Domain> out = new ArrayList<>();
+        for (Domain d : domains.values()) {
+            if (d.isStreaming()) {
+                Domain reached = ingestOf(d);
+                if (reached != null && reached.name().equals(ingest)) {
+                    out.add(d);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** When the ban on {@code key} ends, or null when it is not banned at {@code now}. */
+    Instant forbiddenUntil(StreamKey key, Instant now) {
+        Instant until = forbidden.get(key);
+        return until != null && now.isBefore(until) ? until : null;
+    }
+}

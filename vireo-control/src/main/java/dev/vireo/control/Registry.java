@@ -1,0 +1,90 @@
+package dev.vireo.control;
+
+import dev.vireo.core.StreamKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds the current {@link ControlState} and rebuilds it from the store: after every change made
+ * through the API (before the API answers, so the change is in force when the client hears of it)
+ * and periodically, to pick up changes other nodes made to a shared store. Reloads block; run them
+ * off the event loops.
+ */
+final class Registry {
+
+    private static final Logger log = LoggerFactory.getLogger(Registry.class);
+
+    /** A parsed certificate and the upload it came from, so unchanged ones are not parsed again. */
+    private record Parsed(Instant uploadedAt, CertificateBundle bundle) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, Parsed> parsedCertificates = new ConcurrentHashMap<>();
+    private volatile ControlState state = ControlState.EMPTY;
+
+    Registry(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    ControlState state() {
+        return state;
+    }
+
+    /** Reads everything the Gate and the API key check need; serialised so a newer view is never replaced by an older one. */
+    void reload() {
+        lock.lock();
+        try {
+            Instant now = clock.instant();
+            record Loaded(List<Domain> domains, List<CertificateStore.Row> certs, List<ForbiddenStore.Row> forbidden,
+                          List<Credential> credentials) {
+            }
+            Loaded loaded = db.read(c -> new Loaded(DomainStore.all(c), CertificateStore.all(c),
+                    ForbiddenStore.active(c, now), AccountStore.credentials(c)));
+            Map<String, Domain> domains = new HashMap<>();
+            for (Domain d : loaded.domains()) {
+                domains.put(d.name(), d);
+            }
+            Map<String, CertificateBundle> certificates = new HashMap<>();
+            for (CertificateStore.Row row : loaded.certs()) {
+                CertificateBundle bundle = parsed(row);
+                if (bundle != null) {
+                    certificates.put(row.domain(), bundle);
+                }
+            }
+            parsedCertificates.keySet().retainAll(certificates.keySet());
+            Map<StreamKey, Instant> forbidden = new HashMap<>();
+            for (ForbiddenStore.Row f : loaded.forbidden()) {
+                forbidden.put(new StreamKey(f.domain(), f.app(), f.stream()), f.until() == null ? Instant.MAX : f.until());
+            }
+            state = new ControlState(domains, certificates, forbidden, loaded.credentials());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private CertificateBundle parsed(CertificateStore.Row row) {
+        Parsed p = parsedCertificates.get(row.domain());
+        if (p != null && p.uploadedAt().equals(row.uploadedAt())) {
+            return p.bundle();
+        }
+        try {
+            CertificateBundle bundle = CertificatePem.parse(row.domain(), row.certificatePem(), row.privateKeyPem());
+            parsedCertificates.put(row.domain(), new Parsed(row.uploadedAt(), bundle));
+            return bundle;
+        } catch (ApiException e) {
+            // Validated on upload, so only a store edited by hand gets here.
+            log.warn("stored certificate of {} cannot be used: {}", row.domain(), e.getMessage());
+            return null;
+        }
+    }
+}

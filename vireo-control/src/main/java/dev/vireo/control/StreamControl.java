@@ -1,0 +1,118 @@
+package dev.vireo.control;
+
+import dev.vireo.core.Stream;
+import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
+import dev.vireo.http.StreamView;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Online streams per domain, and forbidding/resuming a stream: a forbidden stream's publisher is
+ * kicked at once and refused by the Gate until resumed or until the given time. Blocking (store).
+ */
+final class StreamControl {
+
+    static final String FORBIDDEN_REASON = "stream forbidden by the administrator";
+
+    /** Outcome of a forbid: the stream key, when the ban ends (null: until resumed), whether a publisher was kicked. */
+    record Forbidden(String domain, String app, String stream, String until, boolean kicked) {
+    }
+
+    private final Database db;
+    private final Registry registry;
+    private final DomainService domains;
+    private final StreamHub hub;
+    private final Clock clock;
+
+    StreamControl(Database db, Registry registry, DomainService domains, StreamHub hub, Clock clock) {
+        this.db = db;
+        this.registry = registry;
+        this.domains = domains;
+        this.hub = hub;
+        this.clock = clock;
+    }
+
+    /**
+     * Live streams the caller may see: of one domain (a streaming domain shows its ingest domain's
+     * streams), or of all its ingest domains; an admin without a domain sees every stream, including
+     * the default vhost's.
+     */
+    List<StreamView> online(Account caller, String domain) {
+        Set<String> vhosts;
+        if (domain != null) {
+            Domain d = domains.get(caller, domain);
+            Domain ingest = registry.state().ingestOf(d);
+            vhosts = ingest == null ? Set.of() : Set.of(ingest.name());
+        } else if (caller.admin()) {
+            vhosts = null;
+        } else {
+            vhosts = domains.list(caller).stream().filter(Domain::isIngest).map(Domain::name).collect(Collectors.toSet());
+        }
+        return hub.streams().stream()
+                .filter(s -> vhosts == null || vhosts.contains(s.key().vhost()))
+                .sorted(Comparator.comparing((Stream s) -> s.key().vhost()).thenComparing(s -> s.key().app())
+                        .thenComparing(s -> s.key().stream()))
+                .map(s -> StreamView.of(s.stats()))
+                .toList();
+    }
+
+    StreamView one(Account caller, String domain, String app, String stream) {
+        StreamKey key = key(caller, domain, app, stream);
+        return hub.find(key).map(s -> StreamView.of(s.stats())).orElseThrow(
+                () -> ApiException.notFound("StreamNotFound", "stream " + key.path() + " is not live on " + key.vhost()));
+    }
+
+    Forbidden forbid(Account caller, String domain, String app, String stream, Instant until) {
+        StreamKey key = key(caller, domain, app, stream);
+        Instant now = clock.instant();
+        if (until != null && !until.isAfter(now)) {
+            throw ApiException.badRequest("InvalidParameter", "until must be in the future");
+        }
+        domains.change(c -> {
+            ForbiddenStore.put(c, new ForbiddenStore.Row(key.vhost(), key.app(), key.stream(), until,
+                    Instant.ofEpochMilli(now.toEpochMilli())));
+            return null;
+        });
+        // The ban is in force (the Gate refuses a reconnect) before the publisher is kicked.
+        boolean kicked = hub.kick(key, FORBIDDEN_REASON);
+        return new Forbidden(key.vhost(), key.app(), key.stream(), until == null ? null : until.toString(), kicked);
+    }
+
+    boolean resume(Account caller, String domain, String app, String stream) {
+        StreamKey key = key(caller, domain, app, stream);
+        return domains.change(c -> ForbiddenStore.remove(c, key.vhost(), key.app(), key.stream()));
+    }
+
+    List<Forbidden> forbidden(Account caller, String domain) {
+        Domain d = domains.get(caller, domain);
+        Domain ingest = registry.state().ingestOf(d);
+        if (ingest == null) {
+            return List.of();
+        }
+        return db.read(c -> ForbiddenStore.active(c, clock.instant())).stream()
+                .filter(r -> r.domain().equals(ingest.name()))
+                .map(r -> new Forbidden(r.domain(), r.app(), r.stream(), r.until() == null ? null : r.until().toString(),
+                        false))
+                .toList();
+    }
+
+    /** The stream key a caller means ({@link StreamKey#DEFAULT_VHOST} for the zero-config vhost): its domain (a streaming domain maps to its ingest domain), app, stream. */
+    private StreamKey key(Account caller, String domain, String app, String stream) {
+        if (caller.admin() && StreamKey.DEFAULT_VHOST.equals(domain)) {
+            // The zero-config vhost has no domain row; only an admin may address it.
+            return new StreamKey(StreamKey.DEFAULT_VHOST, Names.streamPart("app", app), Names.streamPart("stream", stream));
+        }
+        Domain d = domains.get(caller, domain);
+        Domain ingest = registry.state().ingestOf(d);
+        if (ingest == null) {
+            throw ApiException.badRequest("InvalidAssociation.NotAssociated", "streaming domain " + d.name()
+                    + " is not associated with an ingest domain");
+        }
+        return new StreamKey(ingest.name(), Names.streamPart("app", app), Names.streamPart("stream", stream));
+    }
+}

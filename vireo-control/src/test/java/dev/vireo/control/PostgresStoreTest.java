@@ -1,0 +1,91 @@
+package dev.vireo.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same migrations and rules on PostgreSQL. Runs only when {@code VIREO_TEST_POSTGRES_URL} names a
+ * database (e.g. {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=vireo}); each run works in a
+ * schema of its own and drops it afterwards.
+ */
+@Timeout(120)
+class PostgresStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private String baseUrl;
+    private String schema;
+
+    @BeforeEach
+    void createSchema() throws Exception {
+        baseUrl = System.getenv("VIREO_TEST_POSTGRES_URL");
+        assumeTrue(baseUrl != null && !baseUrl.isBlank(), "VIREO_TEST_POSTGRES_URL is not set");
+        schema = "vireo_test_" + System.nanoTime();
+        try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+    }
+
+    @AfterEach
+    void dropSchema() throws Exception {
+        if (schema != null) {
+            try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private String url() {
+        return baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    @Test
+    void migrationsRulesAndRestartWorkOnPostgres() {
+        try (TestPlane t = new TestPlane(dir, Clock.systemUTC(), c -> c.withJdbc(url(), "", "").withDomainQuota(3))) {
+            t.addDomain("push.example.com", "ingest");
+            t.addDomain("play.example.com", "streaming");
+            t.addDomain("m.example.com", "streaming");
+            assertThat(t.call("POST", "/api/v1/domains", "{\"domain\":\"x.example.com\",\"type\":\"ingest\"}").code())
+                    .isEqualTo("QuotaExceeded");
+            assertThat(t.call("PUT", "/api/v1/domains/play.example.com/association",
+                    "{\"ingestDomain\":\"push.example.com\"}").status()).isEqualTo(200);
+            assertThat(t.call("PUT", "/api/v1/domains/play.example.com/sub-domains/m.example.com", null).status())
+                    .isEqualTo(200);
+            assertThat(t.call("DELETE", "/api/v1/domains/push.example.com", null).code()).isEqualTo("DomainInUse");
+            assertThat(t.call("POST", "/api/v1/templates", "{\"id\":\"hd\"}").status()).isEqualTo(201);
+            assertThat(t.call("POST", "/api/v1/templates", "{\"id\":\"hd\"}").code()).isEqualTo("TemplateAlreadyExist");
+            assertThat(t.call("POST", "/api/v1/streams/push.example.com/live/x/forbid",
+                    "{\"until\":\"2099-01-01T00:00:00Z\"}").status()).isEqualTo(200);
+            assertThat(t.call("POST", "/api/v1/accounts", "{\"name\":\"tenant\"}").status()).isEqualTo(201);
+            assertThat(t.call("POST", "/api/v1/accounts", "{\"name\":\"tenant\"}").code()).isEqualTo("AccountAlreadyExist");
+        }
+        try (TestPlane t = new TestPlane(dir, Clock.systemUTC(), c -> c.withJdbc(url(), "", ""))) {
+            JsonNode play = t.call("GET", "/api/v1/domains/play.example.com", null).json();
+            assertThat(play.get("ingestDomain").asText()).isEqualTo("push.example.com");
+            assertThat(play.get("subDomains").get(0).asText()).isEqualTo("m.example.com");
+            assertThat(t.call("GET", "/api/v1/domains/push.example.com/forbidden-streams", null).json().get("streams")
+                    .get(0).get("until").asText()).isEqualTo("2099-01-01T00:00:00Z");
+        }
+    }
+
+    @Test
+    void anUnreachableDatabaseStopsStartupWithAClearMessage() {
+        ControlConfig config = ControlConfig.defaults(dir).withJdbc("jdbc:postgresql://127.0.0.1:1/none", "x", "secret-pw");
+        assertThatThrownBy(() -> Database.open(config)).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot open the control store").hasMessageNotContaining("secret-pw");
+    }
+}

@@ -1,0 +1,167 @@
+package dev.vireo.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vireo.core.Publication;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Webhooks against an in-process HTTP receiver: signature, retries with backoff, the publish hook. */
+@Timeout(60)
+class WebhooksTest {
+
+    private static final String SECRET = "whsec-0123456789abcdef";
+    private static final StreamKey KEY = new StreamKey("push.example.com", "live", "demo");
+
+    @TempDir
+    Path dir;
+
+    private WebhookReceiver receiver;
+    private TestPlane t;
+
+    @BeforeEach
+    void start() throws Exception {
+        receiver = new WebhookReceiver();
+        t = new TestPlane(dir, Clock.systemUTC(), c -> c.withWebhooks(new ControlConfig.WebhookPolicy(4,
+                Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2), 100)));
+        t.addDomain("push.example.com", "ingest");
+        t.addDomain("play.example.com", "streaming");
+        t.call("PUT", "/api/v1/domains/play.example.com/association", "{\"ingestDomain\":\"push.example.com\"}");
+    }
+
+    @AfterEach
+    void stop() {
+        t.close();
+        receiver.close();
+    }
+
+    private void notifyTo(String domain, String path, boolean auth) {
+        TestPlane.Answer a = t.call("PUT", "/api/v1/domains/" + domain + "/notify", "{\"url\":\"" + receiver.url(path)
+                + "\",\"secret\":\"" + SECRET + "\",\"onPublishAuth\":" + auth + "}");
+        assertThat(a.status()).as(a.raw()).isEqualTo(200);
+        assertThat(a.json().has("secret")).as("a secret the caller chose is not echoed").isFalse();
+    }
+
+    private static void assertSigned(WebhookReceiver.Received r) {
+        String ts = r.header("X-Vireo-Timestamp");
+        assertThat(Long.parseLong(ts)).isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(30L));
+        assertThat(r.header("X-Vireo-Signature")).isEqualTo("sha256=" + Webhooks.signature(SECRET, ts, r.body()));
+        assertThat(r.header("X-Vireo-Signature")).isNotEqualTo("sha256=" + Webhooks.signature("other-secret-0123", ts,
+                r.body()));
+    }
+
+    @Test
+    void eventsAreSignedAndRetriedUntilTheReceiverTakesThem() throws Exception {
+        notifyTo("push.example.com", "/hooks/push", false);
+        receiver.script(new WebhookReceiver.Answer(500, "{}"), new WebhookReceiver.Answer(503, "{}"));
+        try (Publication p = t.hub.publish(KEY, "session-1", reason -> { })) {
+            Await.until(Duration.ofSeconds(10), "three attempts of the publish event",
+                    () -> receiver.received("publish").size() == 3);
+            List<WebhookReceiver.Received> tries = receiver.received("publish");
+            assertThat(tries).extracting(r -> r.header("X-Vireo-Attempt")).containsExactly("1", "2", "3");
+            assertThat(tries).extracting(r -> r.header("X-Vireo-Event-Id")).containsOnly(tries.getFirst()
+                    .header("X-Vireo-Event-Id"));
+            tries.forEach(WebhooksTest::assertSigned);
+            JsonNode body = TestPlane.JSON.readTree(tries.getLast().body());
+            assertThat(body.get("event").asText()).isEqualTo("publish");
+            assertThat(body.get("domain").asText()).isEqualTo("push.example.com");
+            assertThat(body.get("app").asText()).isEqualTo("live");
+            assertThat(body.get("stream").asText()).isEqualTo("demo");
+            assertThat(body.get("sessionId").asText()).isEqualTo("session-1");
+            assertThat(tries.getLast().path()).isEqualTo("/hooks/push");
+            assertThat(p.isRevoked()).as("an ordinary notify never kicks").isFalse();
+        }
+        Await.until(Duration.ofSeconds(10), "the unpublish event", () -> receiver.received("unpublish").size() == 1);
+        assertSigned(receiver.received("unpublish").getFirst());
+        Await.until(Duration.ofSeconds(5), "nothing pending", () -> t.plane.pendingWebhooks() == 0);
+    }
+
+    @Test
+    void deliveryStopsAfterTheLastAttempt() throws Exception {
+        notifyTo("push.example.com", "/down", false);
+        receiver.otherwise(new WebhookReceiver.Answer(500, "{}"));
+        try (Publication p = t.hub.publish(KEY, "session-2", reason -> { })) {
+            Await.until(Duration.ofSeconds(10), "the publish event given up",
+                    () -> receiver.received("publish").size() == 4 && t.plane.pendingWebhooks() == 0);
+            assertThat(receiver.received("publish")).extracting(r -> r.header("X-Vireo-Attempt"))
+                    .containsExactly("1", "2", "3", "4");
+            assertThat(p.isRevoked()).isFalse();
+        }
+    }
+
+    @Test
+    void playAndStopAlsoReachTheStreamingDomain() throws Exception {
+        notifyTo("push.example.com", "/push", false);
+        notifyTo("play.example.com", "/play", false);
+        try (Publication p = t.hub.publish(KEY, "session-3", reason -> { })) {
+            var viewer = new dev.vireo.core.Subscriber() {
+                @Override
+                public String id() {
+                    return "viewer-1";
+                }
+
+                @Override
+                public io.netty.util.concurrent.EventExecutor executor() {
+                    return t.hubTimer;
+                }
+
+                @Override
+                public void onFrame(dev.vireo.core.MediaFrame frame) {
+                }
+
+                @Override
+                public void onEnd(String reason) {
+                }
+            };
+            t.hub.subscribe(KEY, viewer).close();
+            Await.until(Duration.ofSeconds(10), "play and stop at both domains", () ->
+                    receiver.received("play").size() == 2 && receiver.received("stop").size() == 2);
+            assertThat(receiver.received("play")).extracting(WebhookReceiver.Received::path)
+                    .containsExactlyInAnyOrder("/push", "/play");
+            assertThat(receiver.received("publish")).extracting(WebhookReceiver.Received::path).containsExactly("/push");
+        }
+    }
+
+    @Test
+    void thePublishHookCanDenyAndThePublisherIsKicked() throws Exception {
+        notifyTo("push.example.com", "/auth", true);
+        receiver.script(new WebhookReceiver.Answer(403, "{\"reason\":\"not on my watch\"}"));
+        AtomicReference<String> revoked = new AtomicReference<>();
+        Publication p = t.hub.publish(KEY, "session-4", revoked::set);
+        Await.until(Duration.ofSeconds(10), "the publisher kicked", () -> revoked.get() != null);
+        assertThat(revoked.get()).isEqualTo("not on my watch");
+        assertThat(t.hub.find(KEY)).isEmpty();
+        p.close();
+
+        receiver.script(new WebhookReceiver.Answer(200, "{}"));
+        try (Publication allowed = t.hub.publish(KEY, "session-5", revoked::set)) {
+            Await.until(Duration.ofSeconds(10), "the hook answered", () -> receiver.received("publish").size() == 2
+                    && t.plane.pendingWebhooks() == 0);
+            assertThat(allowed.isRevoked()).isFalse();
+            assertThat(t.hub.find(KEY)).isPresent();
+        }
+    }
+
+    @Test
+    void aGeneratedSecretIsShownOnce() {
+        TestPlane.Answer a = t.call("PUT", "/api/v1/domains/push.example.com/notify", "{\"url\":\"" + receiver.url("/x") + "\"}");
+        assertThat(a.json().get("secret").asText()).matches("[0-9a-f]{32}");
+        assertThat(t.call("GET", "/api/v1/domains/push.example.com/notify", null).json().has("secret")).isFalse();
+        assertThat(t.call("PUT", "/api/v1/domains/push.example.com/notify", "{\"url\":\"ftp://x.example.com/\"}").code())
+                .isEqualTo("InvalidParameter");
+        assertThat(t.call("PUT", "/api/v1/domains/push.example.com/notify", "{\"url\":\"" + receiver.url("/x")
+                + "\",\"secret\":\"short\"}").code()).isEqualTo("InvalidParameter");
+    }
+}
