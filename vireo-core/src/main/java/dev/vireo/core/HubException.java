@@ -12,6 +12,8 @@ public final class HubException extends Exception {
         STREAM_BUSY,
         /** Nothing is published on this key. */
         STREAM_NOT_FOUND,
+        /** An on-demand source refused to produce the stream (unknown template, capacity). */
+        SOURCE_REFUSED,
         /** The hub is shutting down. */
         SHUTTING_DOWN
     }

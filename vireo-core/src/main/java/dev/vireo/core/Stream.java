@@ -210,6 +210,19 @@ public final class Stream {
         hub.fireUnpublish(this, from.sessionId);
     }
 
+    /**
+     * An on-demand stream: viewers may attach before any publisher; the stream ends when none
+     * comes within {@code timeout}. No effect when a publisher is attached or a timer runs.
+     */
+    synchronized void awaitFirstPublisher(java.time.Duration timeout) {
+        if (ended || publisher != null || graceTimer != null) {
+            return;
+        }
+        long millis = timeout.toMillis();
+        graceTimer = hub.timer().schedule(() -> end("no publisher started within " + millis + " ms"),
+                millis, TimeUnit.MILLISECONDS);
+    }
+
     /** Ends the stream: viewers get their end, the hub forgets the key. */
     void end(String reason) {
         List<Delivery> toEnd = new ArrayList<>();

@@ -22,6 +22,7 @@ public final class StreamHub implements AutoCloseable {
     private final EventExecutor timer;
     private final ConcurrentHashMap<StreamKey, Stream> streams = new ConcurrentHashMap<>();
     private final List<HubListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<StreamSource> sources = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -43,6 +44,11 @@ public final class StreamHub implements AutoCloseable {
 
     public void addListener(HubListener listener) {
         listeners.add(listener);
+    }
+
+    /** Adds a producer of on-demand streams, asked in the order added. */
+    public void addSource(StreamSource source) {
+        sources.add(source);
     }
 
     /**
@@ -77,13 +83,19 @@ public final class StreamHub implements AutoCloseable {
     }
 
     /**
-     * Attaches a viewer to a live stream (or one whose publisher is within its reconnect grace).
+     * Attaches a viewer to a live stream (or one whose publisher is within its reconnect grace),
+     * or to an on-demand stream a {@link StreamSource} agrees to produce.
      *
-     * @throws HubException STREAM_NOT_FOUND when nothing is published on the key
+     * @throws HubException STREAM_NOT_FOUND when nothing is published on the key and no source
+     *     produces it; SOURCE_REFUSED when a source refused (its reason is the message)
      */
     public Subscription subscribe(StreamKey key, Subscriber viewer) throws HubException {
         Stream stream = streams.get(key);
         Delivery d = stream == null ? null : stream.attach(viewer);
+        if (d == null && !closed) {
+            stream = demand(key);
+            d = stream == null ? null : stream.attach(viewer);
+        }
         if (d == null) {
             throw new HubException(HubException.Reason.STREAM_NOT_FOUND, "stream " + key.path() + " is not live");
         }
@@ -91,6 +103,24 @@ public final class StreamHub implements AutoCloseable {
             l.onPlay(stream, viewer.id());
         }
         return d;
+    }
+
+    /** Asks the sources to produce {@code key}; returns the (possibly still empty) stream or null. */
+    private Stream demand(StreamKey key) throws HubException {
+        for (StreamSource source : sources) {
+            boolean accepted;
+            try {
+                accepted = source.demand(key);
+            } catch (RuntimeException e) {
+                throw new HubException(HubException.Reason.SOURCE_REFUSED, e.getMessage());
+            }
+            if (accepted) {
+                Stream s = streams.computeIfAbsent(key, k -> new Stream(k, this, config));
+                s.awaitFirstPublisher(config.onDemandStartTimeout());
+                return s;
+            }
+        }
+        return null;
     }
 
     public Optional<Stream> find(StreamKey key) {

@@ -22,7 +22,8 @@ class StreamHubTest {
     private final EventExecutor timer = new DefaultEventExecutor();
     private final EventExecutor loopA = new DefaultEventExecutor();
     private final EventExecutor loopB = new DefaultEventExecutor();
-    private final StreamHub hub = new StreamHub(HubConfig.defaults().withReconnectGrace(Duration.ofMillis(300)), timer);
+    private final StreamHub hub = new StreamHub(HubConfig.defaults().withReconnectGrace(Duration.ofMillis(300))
+            .withOnDemandStartTimeout(Duration.ofMillis(300)), timer);
     private final StreamKey key = StreamKey.of("live", "demo");
 
     @AfterEach
@@ -225,5 +226,44 @@ class StreamHubTest {
         assertThat(s.gopMillis()).isEqualTo(120);
         assertThat(s.framesIn()).isEqualTo(5);
         assertThat(s.publisherSession()).isEqualTo("p1");
+    }
+
+    @Test
+    void anOnDemandSourceProducesAStreamTheViewerWaitsFor() throws Exception {
+        StreamKey variant = StreamKey.of("live", "demo_lhd");
+        List<StreamKey> asked = new CopyOnWriteArrayList<>();
+        hub.addSource(k -> {
+            asked.add(k);
+            return k.stream().endsWith("_lhd");
+        });
+        Recorder r = new Recorder(loopA);
+        hub.subscribe(variant, r);
+        assertThat(asked).containsExactly(variant);
+        // The source's job publishes a moment later, like a transcoder whose process started.
+        Publication job = hub.publish(variant, "transcoder", x -> { });
+        job.send(video(0, true));
+        await(() -> r.got.size() == 1);
+        assertThat(r.got).containsExactly("key-H264@0");
+        assertThatThrownBy(() -> hub.subscribe(StreamKey.of("live", "other"), new Recorder(loopA)))
+                .extracting(e -> ((HubException) e).reason()).isEqualTo(HubException.Reason.STREAM_NOT_FOUND);
+    }
+
+    @Test
+    void onDemandViewersEndWhenNoPublisherStarts() throws Exception {
+        hub.addSource(k -> true);
+        Recorder r = new Recorder(loopA);
+        hub.subscribe(StreamKey.of("live", "never"), r);
+        assertThat(r.ended.get(5, TimeUnit.SECONDS)).contains("no publisher started");
+    }
+
+    @Test
+    void aSourceThatRefusesGivesItsReason() {
+        hub.addSource(k -> {
+            throw new IllegalArgumentException("unknown transcoding template xyz");
+        });
+        assertThatThrownBy(() -> hub.subscribe(StreamKey.of("live", "demo_xyz"), new Recorder(loopA)))
+                .isInstanceOf(HubException.class)
+                .hasMessage("unknown transcoding template xyz")
+                .extracting(e -> ((HubException) e).reason()).isEqualTo(HubException.Reason.SOURCE_REFUSED);
     }
 }

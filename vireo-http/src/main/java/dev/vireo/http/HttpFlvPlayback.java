@@ -74,6 +74,7 @@ public final class HttpFlvPlayback {
                 case STREAM_NOT_FOUND -> notLive(key);
                 case SHUTTING_DOWN -> Response.error(503, "ServiceUnavailable", e.getMessage());
                 case STREAM_BUSY -> Response.error(409, "StreamBusy", e.getMessage());
+                case SOURCE_REFUSED -> Response.error(404, "StreamUnavailable", e.getMessage());
             };
         }
         channel.config().setWriteBufferWaterMark(VIEWER_WATER_MARK);
