@@ -17,28 +17,53 @@ import java.time.Duration;
  * @param httpIdleTimeout idle HTTP connections (not streaming ones) are closed after this
  * @param httpMaxBodySize largest HTTP request body accepted, in bytes
  * @param publicHost host name printed in the URLs to push to and play from; "" to guess
+ * @param rtcPort UDP port of WebRTC media (all sessions); 0 for an ephemeral port
+ * @param rtcCandidates comma-separated {@code host[:port]} addresses to advertise to browsers; ""
+ *     to advertise this host's addresses and 127.0.0.1
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
-                     int httpMaxBodySize, String publicHost) {
+                     int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates) {
+
+    /**
+     * A configuration without WebRTC settings (embedding, tests): the media port is ephemeral and
+     * the candidates are detected.
+     */
+    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
+                  Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost) {
+        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
+                httpMaxBodySize, publicHost, 0, "");
+    }
 
     public Config withPorts(int http, int rtmp) {
         return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates);
     }
 
     public Config withDataDir(Path dir) {
         return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
-                httpIdleTimeout, httpMaxBodySize, publicHost);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates);
     }
 
     public Config withReconnectGrace(Duration grace) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates);
+    }
+
+    /** The same with another WebRTC media port (0 for an ephemeral one). */
+    public Config withRtcPort(int port) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates);
+    }
+
+    /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
+    public Config withRtcCandidates(String candidates) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates);
     }
 }

@@ -118,7 +118,9 @@ public final class ConfigLoader {
                 (Duration) parsed.get(Setting.SLOW_VIEWER_MAX_LAG),
                 (Duration) parsed.get(Setting.HTTP_IDLE_TIMEOUT),
                 (Integer) parsed.get(Setting.HTTP_MAX_BODY_SIZE),
-                (String) parsed.get(Setting.PUBLIC_HOST));
+                (String) parsed.get(Setting.PUBLIC_HOST),
+                (Integer) parsed.get(Setting.RTC_PORT),
+                (String) parsed.get(Setting.RTC_CANDIDATES));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

@@ -1,5 +1,6 @@
 package dev.vireo.server;
 
+import dev.vireo.webrtc.ice.HostCandidates;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +112,13 @@ final class ConfigValues {
     /** Like {@link #host} but may be empty. */
     static String optionalHost(String text) {
         return text.isBlank() ? "" : host(text);
+    }
+
+    /** A comma-separated list of {@code host[:port]} WebRTC candidates; may be empty. */
+    static String candidates(String text) {
+        String list = text.trim();
+        HostCandidates.parse(list);
+        return list;
     }
 
     static Path path(String text) {

@@ -69,6 +69,9 @@ public final class Main {
                 host, ports.rtmp());
         System.out.printf("  Play (HTTP-FLV):  ffplay http://%s:%d/live/demo.flv%n", host, ports.http());
         System.out.printf("  Play (RTMP):      ffplay rtmp://%s:%d/live/demo%n", host, ports.rtmp());
+        System.out.printf("  Play (browser):   http://%s:%d/play/live/demo%n", host, ports.http());
+        System.out.printf("  Play (WHEP):      POST http://%s:%d/live/demo/whep (WebRTC media on UDP %d)%n", host,
+                ports.http(), ports.rtc());
         System.out.printf("  Streams:          http://%s:%d/api/v1/streams%n", host, ports.http());
         System.out.printf("  Metrics:          http://%s:%d/metrics%n", host, ports.http());
         server.control().generatedAdminKey().ifPresent(k -> System.out.printf(

@@ -26,7 +26,12 @@ enum Setting {
     HTTP_MAX_BODY_SIZE("http.max-body-size", "VIREO_HTTP_MAX_BODY_SIZE", "--http-max-body-size", "SIZE", "1MiB",
             "largest HTTP request body accepted", ConfigValues::size),
     PUBLIC_HOST("public-host", "VIREO_PUBLIC_HOST", "--public-host", "HOST", "",
-            "host name printed in the push/play URLs (default: this machine's address)", ConfigValues::optionalHost);
+            "host name printed in the push/play URLs (default: this machine's address)", ConfigValues::optionalHost),
+    RTC_PORT("rtc.port", "VIREO_RTC_PORT", "--rtc-port", "PORT", "8000",
+            "UDP port for WebRTC media, shared by every session (0 = any free port)", ConfigValues::port),
+    RTC_CANDIDATES("rtc.candidates", "VIREO_RTC_CANDIDATES", "--rtc-candidates", "HOSTS", "",
+            "addresses browsers reach the WebRTC port at, comma-separated host[:port] (default: this host's"
+                    + " addresses and 127.0.0.1)", ConfigValues::candidates);
 
     final String key;
     final String env;

@@ -5,20 +5,25 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** The native epoll transport where it is available (Linux), else NIO. */
-record Transport(String name, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannel) {
+record Transport(String name, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannel,
+                 Class<? extends DatagramChannel> datagramChannel) {
 
     static Transport best() {
         if (Epoll.isAvailable()) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
+            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                    EpollDatagramChannel.class);
         }
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class);
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioDatagramChannel.class);
     }
 
     /** @param threads 0 for Netty's default (twice the cores) */

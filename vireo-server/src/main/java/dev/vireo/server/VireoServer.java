@@ -13,6 +13,11 @@ import dev.vireo.http.MetricsEndpoint;
 import dev.vireo.http.Router;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
+import dev.vireo.webrtc.WebRtcConfig;
+import dev.vireo.webrtc.WebRtcServer;
+import dev.vireo.webrtc.ice.HostCandidates;
+import dev.vireo.webrtc.whep.PlayerPage;
+import dev.vireo.webrtc.whep.WhepPlayback;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -35,14 +40,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole server, wired by hand in one place: transport and event loops, the stream hub, the
- * metrics registry, the HTTP server with its routes and the RTMP server.
+ * metrics registry, the HTTP server with its routes, the RTMP server and WebRTC (WHEP) playback.
  */
 public final class VireoServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VireoServer.class);
 
-    /** The ports the listeners are bound to. */
-    public record BoundPorts(int http, int rtmp) {
+    /** The ports the listeners are bound to ({@code rtc}: the UDP port of WebRTC media). */
+    public record BoundPorts(int http, int rtmp, int rtc) {
     }
 
     private final Config config;
@@ -56,6 +61,8 @@ public final class VireoServer implements AutoCloseable {
     private final Router router;
     private final HttpServer http;
     private final RtmpServer rtmp;
+    private final WebRtcServer rtc;
+    private final WhepPlayback whep;
     private final ControlPlane control;
     private boolean closed;
 
@@ -93,6 +100,13 @@ public final class VireoServer implements AutoCloseable {
         new MetricsEndpoint(registry).mount(router);
         control.mount(router);
         new HttpFlvPlayback(hub, gate, registry).mount(router);
+        // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
+        rtc = new WebRtcServer(WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
+                .withCandidates(HostCandidates.parse(config.rtcCandidates())), workers, transport.datagramChannel(),
+                registry);
+        whep = new WhepPlayback(hub, gate, rtc, registry);
+        whep.mount(router);
+        new PlayerPage().mount(router);
         http = new HttpServer(HttpConfig.defaults()
                 .withBind(config.bind(), config.httpPort())
                 .withIdleTimeout(config.httpIdleTimeout())
@@ -107,7 +121,7 @@ public final class VireoServer implements AutoCloseable {
      * Creates the data directory and binds every listener.
      *
      * @throws RuntimeException when a port cannot be bound ({@link UncheckedIOException} for HTTP,
-     *     {@link IllegalStateException} for RTMP) or the data directory cannot be created; the
+     *     {@link IllegalStateException} for RTMP and WebRTC) or the data directory cannot be created; the
      *     message says which; what was started is closed again
      */
     public BoundPorts start() {
@@ -119,8 +133,9 @@ public final class VireoServer implements AutoCloseable {
         log.info("starting Vireo ({} transport, data in {})", transport.name(), config.dataDir().toAbsolutePath().normalize());
         try {
             int rtmpPort = rtmp.start();
+            int rtcPort = rtc.start();
             int httpPort = http.start();
-            return new BoundPorts(httpPort, rtmpPort);
+            return new BoundPorts(httpPort, rtmpPort, rtcPort);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -148,6 +163,16 @@ public final class VireoServer implements AutoCloseable {
                 config.httpPort() == 0 ? d.httpPort() : config.httpPort(), d.httpsPort(), d.srtPort());
     }
 
+    /** WebRTC media transport (the UDP port, its candidates and counters). */
+    public WebRtcServer webRtc() {
+        return rtc;
+    }
+
+    /** WHEP playback sessions and their stats. */
+    public WhepPlayback whep() {
+        return whep;
+    }
+
     /** Domains, signing, accounts, the admin API. */
     public ControlPlane control() {
         return control;
@@ -170,6 +195,7 @@ public final class VireoServer implements AutoCloseable {
         log.info("stopping Vireo");
         http.stopAccepting();
         hub.close();
+        rtc.close();
         rtmp.close();
         http.close();
         control.close();

@@ -97,7 +97,7 @@ class MainProcessTest {
     void aTakenPortExitsWith1() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Vireo v = new Vireo("--bind", "127.0.0.1", "--http-port", String.valueOf(taken.getLocalPort()),
-                     "--rtmp-port", "0", "--data-dir", dir.resolve("d").toString())) {
+                     "--rtmp-port", "0", "--rtc-port", "0", "--data-dir", dir.resolve("d").toString())) {
             assertThat(v.exit()).isEqualTo(1);
             Await.until("message printed", () -> v.output().contains("cannot listen for HTTP on 127.0.0.1:" + taken.getLocalPort()));
         }
@@ -105,7 +105,7 @@ class MainProcessTest {
 
     @Test
     void startsPrintsTheUrlsAndStopsGracefullyOnSigterm() throws Exception {
-        try (Vireo v = new Vireo("--bind", "127.0.0.1", "--http-port", "0", "--rtmp-port", "0",
+        try (Vireo v = new Vireo("--bind", "127.0.0.1", "--http-port", "0", "--rtmp-port", "0", "--rtc-port", "0",
                 "--data-dir", dir.resolve("d").toString(), "--public-host", "media.example")) {
             Pattern listening = Pattern.compile("HTTP listening on 127\\.0\\.0\\.1:(\\d+)");
             String line = Await.value(Duration.ofSeconds(30), "HTTP listening line", () ->

@@ -1,0 +1,116 @@
+package dev.vireo.server;
+
+import static dev.vireo.webrtc.testing.Chromium.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.Peers;
+import dev.vireo.webrtc.testing.Chromium;
+import dev.vireo.webrtc.whep.WhepSessionStats;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The product's main path end to end: ffmpeg publishes over RTMP into the whole server, and
+ * headless Chromium plays it from the player page over WHEP (WebRTC, media on the UDP port).
+ */
+@Timeout(180)
+class VireoServerWhepTest {
+
+    private static final Logger log = LoggerFactory.getLogger(VireoServerWhepTest.class);
+
+    @TempDir
+    static Path dir;
+
+    private static VireoServer server;
+    private static VireoServer.BoundPorts ports;
+    private static Process ffmpeg;
+    private static Chromium chromium;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Peers.ffmpeg();
+        Config d = ConfigLoader.defaults();
+        Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
+                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
+        server = new VireoServer(config);
+        ports = server.start();
+        assertThat(ports.rtc()).isPositive();
+        ffmpeg = new ProcessBuilder(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-c:v", "libx264", "-bf", "0",
+                "-tune", "zerolatency", "-g", "30", "-an", "-t", "90", "-f", "flv",
+                "rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
+        Await.until(Duration.ofSeconds(30), "the RTMP stream is live with a GOP", () -> server.hub()
+                .find(StreamKey.of("live", "demo")).map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
+        chromium = Chromium.start(dir);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (chromium != null) {
+                chromium.close();
+            }
+        } finally {
+            if (ffmpeg != null) {
+                ffmpeg.destroy();
+                if (!ffmpeg.waitFor(5, TimeUnit.SECONDS)) {
+                    ffmpeg.destroyForcibly();
+                }
+            }
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private static double framesDecoded() {
+        return field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded");
+    }
+
+    @Test
+    void chromiumPlaysTheRtmpStreamFromThePlayerPage() throws Exception {
+        // The player passes its query on to the WHEP request (auth_key when signing is on).
+        chromium.open("http://127.0.0.1:" + ports.http() + "/play/live/demo?auth_key=ignored-without-domains");
+        Await.until(Duration.ofSeconds(30), "the first decoded frame", () -> framesDecoded() > 0);
+        double first = Await.value(Duration.ofSeconds(5), "first frame time",
+                () -> chromium.number("vireo.firstFrameMs") >= 0 ? chromium.number("vireo.firstFrameMs") : null);
+        double from = framesDecoded();
+        long t0 = System.nanoTime();
+        Await.until(Duration.ofSeconds(20), "90 more frames", () -> framesDecoded() >= from + 90);
+        double fps = (framesDecoded() - from) / ((System.nanoTime() - t0) / 1e9);
+        Map<String, Object> video = chromium.inboundRtp("vireo.pc", "video");
+        assertThat(field(video, "frameWidth")).isEqualTo(640);
+        assertThat(field(video, "frameHeight")).isEqualTo(360);
+        assertThat(fps).isGreaterThan(20);
+
+        List<WhepSessionStats> sessions = server.whep().sessions();
+        assertThat(sessions).singleElement().satisfies(s -> {
+            assertThat(s.connected()).isTrue();
+            assertThat(s.stream()).isEqualTo("/live/demo");
+            assertThat(s.framesSent()).isGreaterThan(90);
+        });
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + ports.http() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("vireo_whep_sessions 1.0", "vireo_egress_bytes_total{protocol=\"whep\"}",
+                "vireo_webrtc_sessions 1.0");
+        log.info("RTMP -> WHEP in Chromium: first frame {} ms after page load, {} fps decoded, ICE+DTLS {} ms",
+                first, String.format("%.1f", fps), sessions.getFirst().connectMillis());
+    }
+}

@@ -1,0 +1,496 @@
+package dev.vireo.webrtc;
+
+import dev.vireo.core.FlushBatcher;
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
+import dev.vireo.webrtc.dtls.DtlsEndpoint;
+import dev.vireo.webrtc.ice.ConsentFreshness;
+import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.srtp.SrtpContext;
+import dev.vireo.webrtc.srtp.SrtpException;
+import dev.vireo.webrtc.srtp.SrtpKeyingMaterial;
+import dev.vireo.webrtc.srtp.SrtpProfile;
+import dev.vireo.webrtc.stun.IceCheck;
+import dev.vireo.webrtc.stun.StunBinding;
+import dev.vireo.webrtc.stun.StunMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The media transport of one WebRTC session on the shared UDP port: an ICE-lite agent that
+ * answers the browser's connectivity checks and follows its nomination (RFC 8445 §2.5, §7.3),
+ * consent freshness (RFC 7675), the DTLS-SRTP handshake (RFC 5764) and SRTP/SRTCP protection
+ * with the exported keys. What runs over it (WHEP playback, later WHIP ingest) is the
+ * {@link Listener}.
+ *
+ * <p>Threading: everything happens on {@link #executor()}, the event loop of the socket the
+ * session sends from; datagrams that arrive on another socket of the port hop over. The DTLS
+ * handshake runs on its own virtual thread and hands the keys to the loop. {@link #close} and
+ * {@link #restartIce()} may be called from any thread.
+ */
+public final class RtcTransport {
+
+    /** What the transport reports, always on {@link #executor()}. */
+    public interface Listener {
+
+        /** ICE and DTLS are done and SRTP is keyed: media may flow. */
+        void onConnected();
+
+        /** A compound RTCP packet from the peer, authenticated and decrypted; valid during the call only. */
+        void onRtcp(ByteBuf compound);
+
+        /** The transport closed (consent lost, DTLS closed or failed, server stopping, {@link #close}); once. */
+        void onClosed(String reason);
+    }
+
+    /** Traffic counters of one transport, for session stats. */
+    public record Stats(String remoteAddress, String srtpProfile, boolean connected, long connectMillis,
+                        long packetsSent, long bytesSent, long rtcpReceived, long srtcpRejected, long checks) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(RtcTransport.class);
+
+    /** Source addresses a session may have bound at once (one per candidate pair the browser tried). */
+    private static final int MAX_ADDRESSES = 8;
+
+    private final WebRtcServer server;
+    private final String id;
+    private final String streamKey;
+    private final DatagramChannel channel;
+    private final FlushBatcher batcher;
+    private final EventLoop loop;
+    private final List<CertificateFingerprint> remoteFingerprints;
+    private final Listener listener;
+    private final ConsentFreshness consent;
+    private final long createdNanos = System.nanoTime();
+    private final Set<String> ufrags = ConcurrentHashMap.newKeySet();
+    /** Loop-confined: the addresses bound to this session in the table, oldest first. */
+    private final Set<InetSocketAddress> addresses = new LinkedHashSet<>();
+    private volatile IceCredentials local;
+    /** The credentials before an ICE restart, valid until the first check with the new ones. */
+    private volatile IceCredentials previous;
+    private volatile InetSocketAddress selected;
+    private volatile boolean connected;
+    private volatile boolean closed;
+    private DtlsEndpoint dtls;
+    private SrtpContext outbound;
+    private SrtpContext inbound;
+    private SrtpProfile profile;
+    private ScheduledFuture<?> consentTimer;
+    private long connectNanos = -1;
+    private long packetsSent;
+    private long bytesSent;
+    private long rtcpReceived;
+    private long srtcpRejected;
+    private long checks;
+
+    RtcTransport(WebRtcServer server, String id, String streamKey, DatagramChannel channel, FlushBatcher batcher,
+                 IceCredentials local, List<CertificateFingerprint> remoteFingerprints, Listener listener) {
+        this.server = server;
+        this.id = id;
+        this.streamKey = streamKey;
+        this.channel = channel;
+        this.batcher = batcher;
+        this.loop = channel.eventLoop();
+        this.local = local;
+        this.remoteFingerprints = List.copyOf(remoteFingerprints);
+        this.listener = listener;
+        this.consent = new ConsentFreshness(server.config().consentTimeout().toNanos(), createdNanos);
+        ufrags.add(local.ufrag());
+    }
+
+    /** Starts the consent timer; from {@link WebRtcServer#open}. */
+    void start() {
+        long period = Math.max(100, Math.min(1000, server.config().consentTimeout().toMillis() / 4));
+        try {
+            consentTimer = loop.scheduleAtFixedRate(this::checkConsent, period, period, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            closed = true;
+            throw new IllegalStateException("the media transport is shutting down", e);
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The event loop every listener call, and every write, happens on. */
+    public EventExecutor executor() {
+        return loop;
+    }
+
+    /** The local ICE credentials for the answer (the new ones after {@link #restartIce()}). */
+    public IceCredentials localCredentials() {
+        return local;
+    }
+
+    public boolean isConnected() {
+        return connected && !closed;
+    }
+
+    /** Whether the socket can take more data now (Netty's outbound buffer below its high water mark). */
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    /** The negotiated SRTP profile, null before {@link Listener#onConnected()}. */
+    public SrtpProfile srtpProfile() {
+        return profile;
+    }
+
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    /** The browser's address the media goes to, or null before a valid check. */
+    public InetSocketAddress remoteAddress() {
+        return selected;
+    }
+
+    /**
+     * On the loop: protects a plain RTP packet in place and queues it for the peer. Writes are
+     * flushed once per event-loop task for every session of the socket together (one sendmmsg
+     * batch on epoll). Takes ownership of {@code rtp}; allocate it on the heap with
+     * {@link SrtpProfile#rtpTagLength()} spare bytes so protection needs no copy.
+     *
+     * @return false when it was not sent (not connected, closed, or refused by SRTP)
+     */
+    public boolean writeRtp(ByteBuf rtp) {
+        return write(rtp, false);
+    }
+
+    /** On the loop: as {@link #writeRtp} for a compound RTCP packet (SRTCP). */
+    public boolean writeRtcp(ByteBuf rtcp) {
+        return write(rtcp, true);
+    }
+
+    private boolean write(ByteBuf packet, boolean rtcp) {
+        InetSocketAddress to = selected;
+        if (!connected || closed || to == null) {
+            packet.release();
+            return false;
+        }
+        try {
+            if (rtcp) {
+                outbound.protectRtcp(packet);
+            } else {
+                outbound.protectRtp(packet);
+            }
+        } catch (SrtpException e) {
+            packet.release();
+            inContext(() -> log.debug("not sent: {}", e.getMessage()));
+            return false;
+        }
+        int size = packet.readableBytes();
+        packetsSent++;
+        bytesSent += size;
+        batcher.write(new DatagramPacket(packet, to), size);
+        return true;
+    }
+
+    /**
+     * An ICE restart (RFC 8445 §9, WHEP PATCH): fresh local credentials for the new answer. The
+     * old ones stay valid until the peer's first check with the new ones, so media and consent
+     * continue meanwhile; DTLS and SRTP are not affected.
+     */
+    public IceCredentials restartIce() {
+        IceCredentials fresh = server.newCredentials(this);
+        ufrags.add(fresh.ufrag());
+        loop.execute(() -> {
+            IceCredentials old = previous;
+            if (old != null) {
+                forgetUfrag(old);
+            }
+            previous = local;
+            local = fresh;
+        });
+        return fresh;
+    }
+
+    private void forgetUfrag(IceCredentials credentials) {
+        ufrags.remove(credentials.ufrag());
+        server.table().removeUfrag(credentials.ufrag(), this);
+    }
+
+    public Stats stats() {
+        InetSocketAddress to = selected;
+        return new Stats(to == null ? null : to.getAddress().getHostAddress() + ":" + to.getPort(),
+                profile == null ? null : profile.name(), connected,
+                connectNanos < 0 ? -1 : (connectNanos - createdNanos) / 1_000_000,
+                packetsSent, bytesSent, rtcpReceived, srtcpRejected, checks);
+    }
+
+    // ---- from the demultiplexer ----
+
+    /** A Binding request whose USERNAME names one of this session's ufrags; from any loop. */
+    void deliverStun(StunMessage request, InetSocketAddress source) {
+        if (loop.inEventLoop()) {
+            onStun(request, source);
+            return;
+        }
+        try {
+            loop.execute(() -> onStun(request, source));
+        } catch (RejectedExecutionException e) {
+            // The server is stopping.
+        }
+    }
+
+    /** DTLS, RTP or RTCP from an address bound to this session; from any loop; does not take ownership. */
+    void deliver(PacketKind kind, ByteBuf datagram) {
+        if (loop.inEventLoop()) {
+            onPacket(kind, datagram);
+            return;
+        }
+        ByteBuf copy = datagram.retainedDuplicate();
+        try {
+            loop.execute(() -> {
+                try {
+                    onPacket(kind, copy);
+                } finally {
+                    copy.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            copy.release();
+        }
+    }
+
+    private void onStun(StunMessage request, InetSocketAddress source) {
+        if (closed) {
+            return;
+        }
+        IceCredentials creds = local;
+        IceCredentials old = previous;
+        String username = request.username().orElse("");
+        int colon = username.indexOf(':');
+        if (old != null && colon > 0 && username.substring(0, colon).equals(old.ufrag())) {
+            creds = old;
+        }
+        IceCheck outcome = StunBinding.check(request, creds.ufrag(), creds.pwd());
+        switch (outcome) {
+            case ACCEPT -> accept(request, source, creds);
+            case DISCARD -> server.counters().malformed.increment();
+            case ROLE_CONFLICT -> {
+                server.counters().badCheck.increment();
+                reply(StunBinding.errorResponse(channel.alloc(), request, outcome, creds.pwd()), source);
+            }
+            default -> {
+                // RFC 8489 §9.1.3: 400/401 carry no MESSAGE-INTEGRITY.
+                server.counters().badCheck.increment();
+                reply(StunBinding.errorResponse(channel.alloc(), request, outcome, null), source);
+            }
+        }
+    }
+
+    /** RFC 8445 §7.3: a valid check is answered, binds its source, and may nominate the pair. */
+    private void accept(StunMessage request, InetSocketAddress source, IceCredentials creds) {
+        reply(StunBinding.successResponse(channel.alloc(), request, source, creds.pwd()), source);
+        checks++;
+        consent.onValidCheck(System.nanoTime());
+        if (creds == local && previous != null) {
+            // The restart is complete: the peer checks with the new credentials.
+            forgetUfrag(previous);
+            previous = null;
+        }
+        if (addresses.add(source)) {
+            server.table().bind(source, this);
+            if (addresses.size() > MAX_ADDRESSES) {
+                evictOldestAddress();
+            }
+        }
+        boolean nominated = StunBinding.nominates(request);
+        InetSocketAddress current = selected;
+        if (current == null || (nominated && !source.equals(current))) {
+            selected = source;
+            if (current != null) {
+                inContext(() -> log.info("media path moves from {} to {} (nominated)", current, source));
+            }
+        }
+        if (dtls == null) {
+            startDtls();
+        }
+    }
+
+    private void evictOldestAddress() {
+        Iterator<InetSocketAddress> it = addresses.iterator();
+        while (it.hasNext()) {
+            InetSocketAddress a = it.next();
+            if (!a.equals(selected)) {
+                it.remove();
+                server.table().unbind(a, this);
+                return;
+            }
+        }
+    }
+
+    private void reply(ByteBuf stun, InetSocketAddress to) {
+        batcher.write(new DatagramPacket(stun, to), stun.readableBytes());
+    }
+
+    private void startDtls() {
+        dtls = new DtlsEndpoint(server.dtlsContext(), remoteFingerprints, server.config().handshakeTimeout(),
+                this::sendDtls, new DtlsEndpoint.Listener() {
+                    @Override
+                    public void onHandshakeComplete(SrtpKeyingMaterial keys) {
+                        execute(() -> onKeys(keys));
+                    }
+
+                    @Override
+                    public void onClosed(String reason) {
+                        close(reason);
+                    }
+                }, id);
+        dtls.start();
+    }
+
+    /** From the DTLS thread: one datagram to the peer. */
+    private void sendDtls(byte[] datagram) {
+        InetSocketAddress to = selected;
+        if (to != null && !closed) {
+            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to), channel.voidPromise());
+        }
+    }
+
+    private void onKeys(SrtpKeyingMaterial keys) {
+        if (closed) {
+            return;
+        }
+        // We are the DTLS server (a=setup:passive): we protect with the server write key.
+        outbound = keys.outbound(true);
+        inbound = keys.inbound(true);
+        profile = keys.profile();
+        connected = true;
+        connectNanos = System.nanoTime();
+        inContext(() -> log.info("connected to {} in {} ms ({})", selected, (connectNanos - createdNanos) / 1_000_000,
+                profile));
+        listener.onConnected();
+    }
+
+    private void onPacket(PacketKind kind, ByteBuf datagram) {
+        if (closed) {
+            return;
+        }
+        switch (kind) {
+            case DTLS -> {
+                if (dtls == null) {
+                    server.counters().unexpected.increment();
+                } else if (!dtls.receive(datagram)) {
+                    server.counters().dtlsOverflow.increment();
+                }
+            }
+            case RTCP -> onRtcp(datagram);
+            default -> server.counters().unexpected.increment();
+        }
+    }
+
+    private void onRtcp(ByteBuf datagram) {
+        if (inbound == null) {
+            server.counters().srtcpRejected.increment();
+            srtcpRejected++;
+            return;
+        }
+        try {
+            inbound.unprotectRtcp(datagram);
+        } catch (SrtpException e) {
+            server.counters().srtcpRejected.increment();
+            srtcpRejected++;
+            return;
+        }
+        rtcpReceived++;
+        listener.onRtcp(datagram);
+    }
+
+    private void checkConsent() {
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (consent.expired(now)) {
+            long seconds = server.config().consentTimeout().toSeconds();
+            close(consent.everChecked()
+                    ? "consent expired: no ICE check from the browser for " + seconds + " s (RFC 7675)"
+                    : "no ICE connectivity check within " + seconds + " s of the answer");
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // The server is stopping; close() has run or runs without the loop.
+        }
+    }
+
+    /** Closes the transport (any thread, idempotent); the listener's {@code onClosed} follows on the loop. */
+    public void close(String reason) {
+        if (!loop.inEventLoop()) {
+            try {
+                loop.execute(() -> close(reason));
+            } catch (RejectedExecutionException e) {
+                doClose(reason);
+            }
+            return;
+        }
+        doClose(reason);
+    }
+
+    private void doClose(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        connected = false;
+        if (consentTimer != null) {
+            consentTimer.cancel(false);
+        }
+        if (dtls != null) {
+            dtls.close();
+        }
+        // On the loop, or after it stopped: either way nothing else touches the addresses now.
+        server.table().remove(this, List.copyOf(ufrags), new ArrayList<>(addresses));
+        inContext(() -> log.info("transport closed: {} ({} packets sent)", reason, packetsSent));
+        try {
+            listener.onClosed(reason);
+        } catch (RuntimeException e) {
+            inContext(() -> log.warn("session failed on close", e));
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Runs a log statement with the stream key and session id in the MDC. */
+    void inContext(Runnable logStatement) {
+        MDC.put("streamKey", streamKey);
+        MDC.put("sessionId", id);
+        try {
+            logStatement.run();
+        } finally {
+            MDC.remove("streamKey");
+            MDC.remove("sessionId");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RtcTransport[" + id + " " + streamKey + "]";
+    }
+}

@@ -1,0 +1,42 @@
+package dev.vireo.webrtc;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Counters of the shared media port, in the registry as {@code vireo.webrtc.packets.dropped}
+ * (tagged by reason) and {@code vireo.webrtc.packets.in}: what arrived and what was dropped
+ * without reaching a session. Dropping is always cheap and never touches another session.
+ */
+final class TransportCounters {
+
+    final Counter packetsIn;
+    /** From an address no valid connectivity check has bound, or a check for an unknown ufrag. */
+    final Counter unknownSource;
+    /** Not STUN/DTLS/RTP/RTCP, or a STUN message that does not parse. */
+    final Counter malformed;
+    /** A connectivity check that failed validation (integrity, missing USERNAME, ...). */
+    final Counter badCheck;
+    /** SRTCP that failed authentication, was replayed, or arrived before the keys. */
+    final Counter srtcpRejected;
+    /** Traffic a send-only session does not expect (RTP from the browser, STUN responses). */
+    final Counter unexpected;
+    /** DTLS datagrams dropped because the handshake thread's queue was full. */
+    final Counter dtlsOverflow;
+
+    TransportCounters(MeterRegistry registry) {
+        packetsIn = Counter.builder("vireo.webrtc.packets.in").description("datagrams received on the media port")
+                .register(registry);
+        unknownSource = dropped(registry, "unknown-source");
+        malformed = dropped(registry, "malformed");
+        badCheck = dropped(registry, "bad-check");
+        srtcpRejected = dropped(registry, "srtcp-rejected");
+        unexpected = dropped(registry, "unexpected");
+        dtlsOverflow = dropped(registry, "dtls-overflow");
+    }
+
+    private static Counter dropped(MeterRegistry registry, String reason) {
+        return Counter.builder("vireo.webrtc.packets.dropped").tag("reason", reason)
+                .description("datagrams on the media port dropped before reaching a session").register(registry);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.vireo.webrtc;
+
+import dev.vireo.webrtc.ice.HostCandidates;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of the WebRTC media transport: one UDP port shared by every session (ICE-lite, all
+ * media bundled and RTCP multiplexed).
+ *
+ * @param bind address the media socket binds to
+ * @param port UDP port; 0 for an ephemeral one
+ * @param candidates addresses to advertise in answers ({@code host[:port]}); empty to advertise
+ *     this host's addresses plus 127.0.0.1
+ * @param consentTimeout a session with no ICE Binding request for this long is closed (RFC 7675 §5.1: 30 s)
+ * @param handshakeTimeout how long a DTLS handshake may take once started
+ * @param sockets UDP sockets sharing the port with SO_REUSEPORT (epoll only); 0 for one per event
+ *     loop of the group, up to the number of processors
+ */
+public record WebRtcConfig(String bind, int port, List<HostCandidates.Advertised> candidates,
+                           Duration consentTimeout, Duration handshakeTimeout, int sockets) {
+
+    public WebRtcConfig {
+        Objects.requireNonNull(bind, "bind");
+        candidates = List.copyOf(candidates);
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        if (consentTimeout.isNegative() || consentTimeout.isZero() || handshakeTimeout.isNegative()
+                || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (sockets < 0) {
+            throw new IllegalArgumentException("sockets must not be negative");
+        }
+    }
+
+    /** UDP 8000 on all addresses, advertised host addresses, 30 s consent, 10 s handshake. */
+    public static WebRtcConfig defaults() {
+        return new WebRtcConfig("0.0.0.0", 8000, List.of(), Duration.ofSeconds(30), Duration.ofSeconds(10), 0);
+    }
+
+    public WebRtcConfig withBind(String address, int udpPort) {
+        return new WebRtcConfig(address, udpPort, candidates, consentTimeout, handshakeTimeout, sockets);
+    }
+
+    public WebRtcConfig withCandidates(List<HostCandidates.Advertised> advertised) {
+        return new WebRtcConfig(bind, port, advertised, consentTimeout, handshakeTimeout, sockets);
+    }
+
+    public WebRtcConfig withConsentTimeout(Duration timeout) {
+        return new WebRtcConfig(bind, port, candidates, timeout, handshakeTimeout, sockets);
+    }
+
+    public WebRtcConfig withSockets(int count) {
+        return new WebRtcConfig(bind, port, candidates, consentTimeout, handshakeTimeout, count);
+    }
+}

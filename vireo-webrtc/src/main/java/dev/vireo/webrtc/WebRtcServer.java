@@ -1,0 +1,258 @@
+package dev.vireo.webrtc;
+
+import dev.vireo.core.FlushBatcher;
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
+import dev.vireo.webrtc.dtls.DtlsCertificate;
+import dev.vireo.webrtc.dtls.DtlsEndpoint;
+import dev.vireo.webrtc.ice.HostCandidates;
+import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.sdp.SdpCandidate;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.util.concurrent.EventExecutor;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * WebRTC media on one UDP port for every session (ICE-lite, BUNDLE, rtcp-mux, RFC 7983
+ * demultiplexing): owns the socket(s), the DTLS certificate, the candidates advertised in
+ * answers and the table that routes datagrams to {@link RtcTransport}s. Signaling (WHEP) opens
+ * a transport per session with {@link #open}.
+ *
+ * <p>On epoll the port is served by several sockets with SO_REUSEPORT, one per event loop (the
+ * kernel spreads peers over them by address), each reading with recvmmsg; outgoing media of a
+ * session is written in batches and flushed once per frame, which epoll sends with sendmmsg.
+ */
+public final class WebRtcServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WebRtcServer.class);
+
+    /** Largest datagram read; WebRTC packets stay below the path MTU. */
+    private static final int MAX_DATAGRAM = 2048;
+    /** Datagrams read per recvmmsg call on epoll. */
+    private static final int DATAGRAMS_PER_READ = 16;
+    private static final int SOCKET_BUFFER = 4 << 20;
+    /** Shared by every session on the socket: high enough for a keyframe burst to many viewers. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(4 << 20, 8 << 20);
+    /** A large batch (a keyframe to many viewers) is flushed as it goes once this much is pending. */
+    private static final int FLUSH_BYTES = 512 << 10;
+
+    /** Port-level counters, for tests and diagnostics. */
+    public record Stats(int sessions, long packetsIn, long unknownSource, long malformed, long badChecks,
+                        long srtcpRejected, long unexpected) {
+    }
+
+    private final WebRtcConfig config;
+    private final EventLoopGroup group;
+    private final Class<? extends DatagramChannel> channelClass;
+    private final SecureRandom random = new SecureRandom();
+    private final DtlsEndpoint.Context dtlsContext;
+    private final SessionTable table = new SessionTable();
+    private final TransportCounters counters;
+    private final List<DatagramChannel> channels = new CopyOnWriteArrayList<>();
+    /** One per socket, used on its loop: every session's writes go out in one flush per loop task. */
+    private final Map<DatagramChannel, FlushBatcher> batchers = new ConcurrentHashMap<>();
+    private final AtomicInteger next = new AtomicInteger();
+    private volatile List<SdpCandidate> candidates = List.of();
+    private volatile boolean closed;
+
+    /**
+     * @param group the event loops the sockets (and with them the sessions) run on
+     * @param channelClass {@code EpollDatagramChannel} when {@code group} is epoll, else
+     *     {@code NioDatagramChannel}
+     */
+    public WebRtcServer(WebRtcConfig config, EventLoopGroup group, Class<? extends DatagramChannel> channelClass,
+                        MeterRegistry registry) {
+        this.config = config;
+        this.group = group;
+        this.channelClass = channelClass;
+        this.dtlsContext = new DtlsEndpoint.Context(DtlsCertificate.generate(random), random);
+        this.counters = new TransportCounters(registry);
+        Gauge.builder("vireo.webrtc.sessions", table, SessionTable::size)
+                .description("WebRTC sessions on the media port").register(registry);
+    }
+
+    /**
+     * Binds the media port and works out the candidates to advertise (resolving configured names:
+     * blocking, once).
+     *
+     * @return the bound UDP port
+     * @throws IllegalStateException when the port cannot be bound
+     */
+    public int start() {
+        if (!channels.isEmpty()) {
+            throw new IllegalStateException("already started");
+        }
+        boolean epoll = EpollDatagramChannel.class.isAssignableFrom(channelClass);
+        int sockets = epoll ? socketCount() : 1;
+        int port = config.port();
+        try {
+            for (int i = 0; i < sockets; i++) {
+                DatagramChannel ch = bind(epoll, sockets > 1, port);
+                batchers.put(ch, new FlushBatcher(ch, FLUSH_BYTES));
+                channels.add(ch);
+                port = ch.localAddress().getPort();
+            }
+        } catch (RuntimeException e) {
+            closeChannels();
+            throw e;
+        }
+        candidates = List.copyOf(HostCandidates.resolve(config.candidates(), config.bind(), port));
+        log.info("WebRTC media on UDP {}:{} ({} socket{}), advertising {} candidate(s){}: {}", config.bind(), port,
+                sockets, sockets == 1 ? "" : "s with SO_REUSEPORT", candidates.size(),
+                config.candidates().isEmpty() ? " detected on this host" : " as configured",
+                candidates.stream().map(c -> c.address() + ":" + c.port()).toList());
+        return port;
+    }
+
+    private int socketCount() {
+        if (config.sockets() > 0) {
+            return config.sockets();
+        }
+        int loops = 0;
+        for (EventExecutor ignored : group) {
+            loops++;
+        }
+        return Math.max(1, Math.min(loops, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private DatagramChannel bind(boolean epoll, boolean reusePort, int port) {
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(channelClass)
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new UdpDemultiplexer(table, counters));
+        if (epoll) {
+            // recvmmsg: many datagrams per system call, each a slice of one buffer.
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * DATAGRAMS_PER_READ));
+            if (reusePort) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+        } else {
+            b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+        }
+        ChannelFuture f = b.bind(config.bind(), port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IllegalStateException("cannot listen for WebRTC media on UDP " + config.bind() + ":" + port
+                    + ": " + f.cause().getMessage(), f.cause());
+        }
+        return (DatagramChannel) f.channel();
+    }
+
+    /** The bound UDP port, or -1 before {@link #start()}. */
+    public int port() {
+        List<DatagramChannel> chs = channels;
+        return chs.isEmpty() ? -1 : chs.getFirst().localAddress().getPort();
+    }
+
+    /** The candidates every answer advertises. */
+    public List<SdpCandidate> candidates() {
+        return candidates;
+    }
+
+    /** The {@code a=fingerprint} of the server's DTLS certificate. */
+    public CertificateFingerprint fingerprint() {
+        return dtlsContext.certificate().fingerprint();
+    }
+
+    /**
+     * Opens the transport of a new session with fresh ICE credentials. Nothing happens until the
+     * browser's first connectivity check; without one within the consent timeout it closes.
+     *
+     * @param sessionId for logs and the DTLS thread name
+     * @param streamKey for logs
+     * @param remoteFingerprints the offer's {@code a=fingerprint} values (at least one)
+     * @throws IllegalStateException when the server is not running
+     */
+    public RtcTransport open(String sessionId, String streamKey, List<CertificateFingerprint> remoteFingerprints,
+                             RtcTransport.Listener listener) {
+        List<DatagramChannel> chs = channels;
+        if (closed || chs.isEmpty()) {
+            throw new IllegalStateException("the WebRTC media transport is not running");
+        }
+        if (remoteFingerprints.isEmpty()) {
+            throw new IllegalArgumentException("the offer has no a=fingerprint");
+        }
+        DatagramChannel ch = chs.get(Math.floorMod(next.getAndIncrement(), chs.size()));
+        while (true) {
+            RtcTransport t = new RtcTransport(this, sessionId, streamKey, ch, batchers.get(ch),
+                    IceCredentials.generate(random), remoteFingerprints, listener);
+            if (table.addUfrag(t.localCredentials().ufrag(), t)) {
+                t.start();
+                return t;
+            }
+        }
+    }
+
+    /** Fresh credentials registered for {@code transport} (ICE restart). */
+    IceCredentials newCredentials(RtcTransport transport) {
+        while (true) {
+            IceCredentials c = IceCredentials.generate(random);
+            if (table.addUfrag(c.ufrag(), transport)) {
+                return c;
+            }
+        }
+    }
+
+    public Stats stats() {
+        return new Stats(table.size(), (long) counters.packetsIn.count(), (long) counters.unknownSource.count(),
+                (long) counters.malformed.count(), (long) counters.badCheck.count(),
+                (long) counters.srtcpRejected.count(), (long) counters.unexpected.count());
+    }
+
+    WebRtcConfig config() {
+        return config;
+    }
+
+    SessionTable table() {
+        return table;
+    }
+
+    TransportCounters counters() {
+        return counters;
+    }
+
+    DtlsEndpoint.Context dtlsContext() {
+        return dtlsContext;
+    }
+
+    /** Closes every session ("server shutting down") and the sockets. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (RtcTransport t : new ArrayList<>(table.transports())) {
+            t.close("server shutting down");
+        }
+        closeChannels();
+    }
+
+    private void closeChannels() {
+        for (DatagramChannel ch : channels) {
+            ch.close().awaitUninterruptibly();
+        }
+        channels.clear();
+        batchers.clear();
+    }
+}

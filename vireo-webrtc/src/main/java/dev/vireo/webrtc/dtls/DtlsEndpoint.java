@@ -1,0 +1,189 @@
+package dev.vireo.webrtc.dtls;
+
+import dev.vireo.webrtc.srtp.SrtpKeyingMaterial;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * The DTLS server of one WebRTC session (RFC 5764, RFC 8842): runs BouncyCastle's blocking
+ * handshake on its own virtual thread, fed by {@link #receive} from the event loop, and reports
+ * the negotiated SRTP keys. After the handshake the thread stays to answer the peer's
+ * retransmitted final flight (RFC 6347 §4.2.4) and to notice its close_notify, which ends the
+ * session at once instead of after the consent timeout.
+ */
+public final class DtlsEndpoint implements AutoCloseable {
+
+    /** What the endpoint reports; called on the endpoint's own thread. */
+    public interface Listener {
+
+        /** The handshake completed and the peer's certificate matched the offer. */
+        void onHandshakeComplete(SrtpKeyingMaterial keys);
+
+        /** The handshake failed or timed out, or the peer closed DTLS; not called after {@link #close()}. */
+        void onClosed(String reason);
+    }
+
+    /** Datagrams waiting for the handshake thread; more are dropped (the peer retransmits). */
+    private static final int QUEUE_CAPACITY = 64;
+
+    private final Context context;
+    private final List<CertificateFingerprint> peerFingerprints;
+    private final Duration handshakeTimeout;
+    private final Listener listener;
+    private final String name;
+    private final QueueDatagramTransport transport;
+    private volatile boolean closed;
+    private Thread thread;
+
+    /**
+     * The parts shared by every endpoint of a server: its certificate and the crypto provider.
+     */
+    public static final class Context {
+
+        private final DtlsCertificate certificate;
+        private final BcTlsCrypto crypto;
+
+        public Context(DtlsCertificate certificate, SecureRandom random) {
+            this.certificate = certificate;
+            this.crypto = new BcTlsCrypto(random);
+        }
+
+        public DtlsCertificate certificate() {
+            return certificate;
+        }
+    }
+
+    /**
+     * @param peerFingerprints the {@code a=fingerprint} values of the offer; the peer's certificate
+     *     must match one
+     * @param sender sends one datagram to the peer (any thread)
+     * @param name for the thread name and logs (the session id)
+     */
+    public DtlsEndpoint(Context context, List<CertificateFingerprint> peerFingerprints, Duration handshakeTimeout,
+                        Consumer<byte[]> sender, Listener listener, String name) {
+        if (peerFingerprints.isEmpty()) {
+            throw new IllegalArgumentException("the offer has no certificate fingerprint");
+        }
+        this.context = context;
+        this.peerFingerprints = List.copyOf(peerFingerprints);
+        this.handshakeTimeout = handshakeTimeout;
+        this.listener = listener;
+        this.name = name;
+        this.transport = new QueueDatagramTransport(QUEUE_CAPACITY, sender);
+    }
+
+    /** Starts the handshake thread; it waits for the peer's ClientHello. */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        thread = Thread.ofVirtual().name("dtls-" + name).start(this::run);
+    }
+
+    /**
+     * From the event loop: a DTLS datagram from the peer (RFC 7983 first byte 20..63). Copies it;
+     * the caller keeps ownership of {@code datagram}.
+     *
+     * @return false when it was dropped (queue full, too large, or closed)
+     */
+    public boolean receive(ByteBuf datagram) {
+        return transport.offer(ByteBufUtil.getBytes(datagram));
+    }
+
+    private void run() {
+        DtlsSrtpServer server = new DtlsSrtpServer(context.crypto, context.certificate, peerFingerprints,
+                (int) Math.min(Integer.MAX_VALUE, handshakeTimeout.toMillis()));
+        DTLSServerProtocol protocol = new DTLSServerProtocol();
+        // ICE has already proven the peer can receive at its address (RFC 8445 §7.2.5), so the
+        // cookie exchange (RFC 6347 §4.2.1) would only cost a round trip.
+        protocol.setVerifyRequests(false);
+        DTLSTransport dtls;
+        try {
+            dtls = protocol.accept(server, transport);
+        } catch (IOException | RuntimeException e) {
+            report("DTLS handshake failed: " + describe(e));
+            transport.close();
+            return;
+        }
+        try {
+            SrtpKeyingMaterial keys = server.keys();
+            if (keys == null) {
+                report("DTLS handshake completed without SRTP keys");
+                return;
+            }
+            if (closed) {
+                return;
+            }
+            listener.onHandshakeComplete(keys);
+            byte[] buf = new byte[QueueDatagramTransport.RECEIVE_LIMIT];
+            while (!closed && !server.peerClosed()) {
+                // No application data is expected (no data channel); receiving keeps the engine
+                // answering retransmissions and tells us about close_notify.
+                dtls.receive(buf, 0, buf.length, 1000);
+            }
+            if (server.peerClosed()) {
+                report("the peer closed DTLS");
+            }
+        } catch (IOException | RuntimeException e) {
+            report(server.peerClosed() ? "the peer closed DTLS" : "DTLS failed: " + describe(e));
+        } finally {
+            if (!server.peerClosed()) {
+                closeQuietly(dtls);
+            }
+            transport.close();
+        }
+    }
+
+    private void report(String reason) {
+        if (!closed) {
+            closed = true;
+            transport.closeInbound();
+            listener.onClosed(reason);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof TlsFatalAlert alert) {
+            // BC's message is "<alert>(<code>); <detail>" when there is a detail.
+            return alert.getMessage() != null ? alert.getMessage()
+                    : org.bouncycastle.tls.AlertDescription.getText(alert.getAlertDescription());
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private static void closeQuietly(DTLSTransport dtls) {
+        try {
+            // Sends close_notify (RFC 5246 §7.2.1) while the transport still can.
+            dtls.close();
+        } catch (IOException | RuntimeException e) {
+            // The session is going away either way.
+        }
+    }
+
+    /** Whether the handshake thread has stopped or {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Stops the endpoint: a running handshake aborts; an established association sends its
+     * close_notify. No listener call follows. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        transport.closeInbound();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.vireo.webrtc.whep;
+
+/**
+ * What a WHEP session sends, as negotiated from the offer: payload types, retransmission and
+ * feedback, header extensions, and the SSRCs and CNAME this server picked for the answer.
+ *
+ * @param videoPayloadType H.264 (packetization-mode=1) payload type of the offer, or -1 without video
+ * @param rtxPayloadType the offer's RTX type for it (RFC 4588 {@code apt=}), or -1 (then NACKs
+ *     are answered with plain retransmissions)
+ * @param nack the offer asked for generic NACK on video (RFC 4585 {@code a=rtcp-fb:* nack})
+ * @param audioPayloadType Opus payload type of the offer, or -1 when no audio is sent
+ * @param absSendTimeId extmap id of abs-send-time, 0 when not negotiated
+ * @param transportCcId extmap id of transport-wide-cc, 0 when not negotiated
+ * @param videoSsrc SSRC of the video stream
+ * @param rtxSsrc SSRC of its retransmissions
+ * @param audioSsrc SSRC of the audio stream
+ * @param cname RTCP CNAME of this session (RFC 7022: random per session)
+ */
+record MediaPlan(int videoPayloadType, int rtxPayloadType, boolean nack, int audioPayloadType,
+                 int absSendTimeId, int transportCcId, int videoSsrc, int rtxSsrc, int audioSsrc, String cname) {
+
+    boolean hasVideo() {
+        return videoPayloadType >= 0;
+    }
+
+    boolean hasAudio() {
+        return audioPayloadType >= 0;
+    }
+
+    boolean hasRtx() {
+        return rtxPayloadType >= 0;
+    }
+}

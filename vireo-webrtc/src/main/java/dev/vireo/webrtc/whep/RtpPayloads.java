@@ -1,0 +1,55 @@
+package dev.vireo.webrtc.whep;
+
+import dev.vireo.webrtc.rtp.PacketizedFrame;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * A frame's RTP payloads in one buffer, the form in which they are cached on the frame
+ * ({@link H264RtpEncoding}) and shared by every viewer: a 16-bit count, then per payload its
+ * 16-bit length and a flags byte (bit 0: marker), then the payloads back to back. Viewers walk it
+ * in order with absolute reads; nothing is allocated per viewer.
+ */
+final class RtpPayloads {
+
+    static final int COUNT_SIZE = 2;
+    static final int ENTRY_SIZE = 3;
+
+    private RtpPayloads() {
+    }
+
+    /** Copies the payloads of {@code frame} into the cached form (the caller still owns {@code frame}). */
+    static ByteBuf of(ByteBufAllocator alloc, PacketizedFrame frame) {
+        int n = frame.count();
+        if (n > 0xFFFF) {
+            throw new IllegalArgumentException("too many RTP packets in one frame: " + n);
+        }
+        ByteBuf out = alloc.buffer(COUNT_SIZE + ENTRY_SIZE * n + frame.totalPayloadBytes());
+        out.writeShort(n);
+        for (int i = 0; i < n; i++) {
+            out.writeShort(frame.length(i));
+            out.writeByte(frame.marker(i) ? 1 : 0);
+        }
+        for (int i = 0; i < n; i++) {
+            frame.writePayload(i, out);
+        }
+        return out;
+    }
+
+    static int count(ByteBuf payloads) {
+        return payloads.getUnsignedShort(payloads.readerIndex());
+    }
+
+    static int length(ByteBuf payloads, int i) {
+        return payloads.getUnsignedShort(payloads.readerIndex() + COUNT_SIZE + ENTRY_SIZE * i);
+    }
+
+    static boolean marker(ByteBuf payloads, int i) {
+        return (payloads.getByte(payloads.readerIndex() + COUNT_SIZE + ENTRY_SIZE * i + 2) & 1) != 0;
+    }
+
+    /** Absolute index of the first payload. */
+    static int firstPayload(ByteBuf payloads) {
+        return payloads.readerIndex() + COUNT_SIZE + ENTRY_SIZE * count(payloads);
+    }
+}

@@ -1,0 +1,471 @@
+package dev.vireo.webrtc.whep;
+
+import dev.vireo.core.Gate;
+import dev.vireo.core.HubException;
+import dev.vireo.core.MediaFrame;
+import dev.vireo.core.SlowViewerPolicy;
+import dev.vireo.core.Stream;
+import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.Subscription;
+import dev.vireo.http.Reply;
+import dev.vireo.http.RequestContext;
+import dev.vireo.http.Response;
+import dev.vireo.http.Router;
+import dev.vireo.media.Codec;
+import dev.vireo.media.MediaFormatException;
+import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
+import dev.vireo.media.opus.OpusHead;
+import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.WebRtcServer;
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
+import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.sdp.Answer;
+import dev.vireo.webrtc.sdp.AnswerBuilder;
+import dev.vireo.webrtc.sdp.H264ProfileLevelId;
+import dev.vireo.webrtc.sdp.MediaDescription;
+import dev.vireo.webrtc.sdp.MediaSource;
+import dev.vireo.webrtc.sdp.NegotiatedMedia;
+import dev.vireo.webrtc.sdp.SdpCandidate;
+import dev.vireo.webrtc.sdp.SdpException;
+import dev.vireo.webrtc.sdp.SdpFingerprint;
+import dev.vireo.webrtc.sdp.SessionDescription;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * WHEP playback (RFC 9725, WebRTC-HTTP Egress Protocol): the HTTP side of a WebRTC viewer.
+ *
+ * <ul>
+ *   <li>{@code POST /{app}/{stream}/whep} with an SDP offer ({@code application/sdp}): the gate
+ *       decides (Host header, query with auth_key), the viewer subscribes, and the answer comes
+ *       back as {@code 201 Created} with the session's {@code Location} and {@code ETag}. 415 for
+ *       another content type, 400 for an offer that cannot be answered, 403 when the gate
+ *       refuses, 404 when the stream is not live.</li>
+ *   <li>{@code PATCH} on the session with {@code application/trickle-ice-sdpfrag}: trickled
+ *       candidates are accepted (204; an ICE-lite server learns the browser's addresses from its
+ *       checks), new ICE credentials restart ICE (200 with the server's new fragment).</li>
+ *   <li>{@code DELETE} on the session ends it (200).</li>
+ * </ul>
+ *
+ * The media runs over the {@link WebRtcServer}'s shared UDP port.
+ */
+public final class WhepPlayback {
+
+    static final String PROTOCOL = "whep";
+    static final String SDP = "application/sdp";
+
+    private static final Logger log = LoggerFactory.getLogger(WhepPlayback.class);
+    /** The source assumed for a stream whose video is not known yet (on-demand, just starting). */
+    private static final MediaSource DEFAULT_VIDEO = new MediaSource.H264(H264ProfileLevelId.parse("64001f"));
+
+    private final StreamHub hub;
+    private final Gate gate;
+    private final WebRtcServer rtc;
+    private final long maxLagNanos;
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<String, Entry> sessions = new ConcurrentHashMap<>();
+    private final Counter retransmissions;
+    private final Counter nacked;
+    private final Counter keyframeRequests;
+    private final WhepSession.Metrics metrics;
+
+    /** A session and what PATCH needs to know about it. */
+    private static final class Entry {
+        final WhepSession session;
+        final String restartMediaLines;
+        volatile String remoteUfrag;
+        volatile String etag;
+
+        Entry(WhepSession session, String restartMediaLines, String remoteUfrag, String etag) {
+            this.session = session;
+            this.restartMediaLines = restartMediaLines;
+            this.remoteUfrag = remoteUfrag;
+            this.etag = etag;
+        }
+    }
+
+    public WhepPlayback(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
+        this.hub = hub;
+        this.gate = gate;
+        this.rtc = rtc;
+        this.maxLagNanos = hub.config().slowViewerMaxLag().toNanos();
+        Counter bytesOut = Counter.builder("vireo.egress.bytes").baseUnit("bytes").tag("protocol", PROTOCOL)
+                .description("media bytes sent to viewers").register(registry);
+        Counter dropped = Counter.builder("vireo.viewers.dropped").tag("protocol", PROTOCOL)
+                .description("viewers disconnected for being too slow").register(registry);
+        retransmissions = Counter.builder("vireo.webrtc.retransmissions")
+                .description("RTP packets resent for NACKs").register(registry);
+        nacked = Counter.builder("vireo.webrtc.nacked")
+                .description("sequence numbers WebRTC viewers reported lost").register(registry);
+        keyframeRequests = Counter.builder("vireo.webrtc.keyframe.requests")
+                .description("PLI and FIR received from WebRTC viewers").register(registry);
+        Gauge.builder("vireo.whep.sessions", sessions, ConcurrentHashMap::size)
+                .description("WHEP sessions").register(registry);
+        metrics = new WhepSession.Metrics(n -> bytesOut.increment(n), retransmissions::increment,
+                n -> nacked.increment(n), keyframeRequests::increment, dropped::increment);
+    }
+
+    public void mount(Router router) {
+        router.post("/{app}/{stream}/whep", this::offer);
+        router.patch("/{app}/{stream}/whep/{session}", this::patch);
+        router.delete("/{app}/{stream}/whep/{session}", this::delete);
+    }
+
+    /** Stats of a live session, if there is one with that id. */
+    public Optional<WhepSessionStats> session(String id) {
+        Entry e = sessions.get(id);
+        return e == null ? Optional.empty() : Optional.of(e.session.stats());
+    }
+
+    /** Stats of every live session. */
+    public List<WhepSessionStats> sessions() {
+        List<WhepSessionStats> out = new ArrayList<>();
+        for (Entry e : sessions.values()) {
+            out.add(e.session.stats());
+        }
+        return out;
+    }
+
+    /** RTP packets resent for NACKs since start, all sessions. */
+    public long retransmissions() {
+        return (long) retransmissions.count();
+    }
+
+    // ---- POST: offer → answer ----
+
+    Reply offer(RequestContext request) {
+        if (!hasContentType(request, SDP)) {
+            return Response.error(415, "UnsupportedMediaType", "a WHEP offer must be sent as Content-Type: " + SDP)
+                    .header("Accept-Post", SDP);
+        }
+        String app = request.param("app");
+        String name = request.param("stream");
+        StreamKey key;
+        switch (gate.admit(new Gate.AccessRequest(Gate.Action.PLAY, PROTOCOL, request.host(), app, name, "",
+                request.rawQuery(), request.clientAddress()))) {
+            case Gate.Deny deny -> {
+                return Response.denied(deny);
+            }
+            case Gate.Allow allow -> key = allow.key();
+        }
+        SessionDescription offer;
+        List<CertificateFingerprint> fingerprints;
+        try {
+            offer = SessionDescription.parse(request.bodyAsString());
+            fingerprints = fingerprints(offer);
+        } catch (SdpException | IllegalArgumentException e) {
+            return Response.error(400, "InvalidOffer", "the offer is not valid SDP: " + e.getMessage());
+        }
+        if (fingerprints.isEmpty()) {
+            return Response.error(400, "InvalidOffer", "the offer has no a=fingerprint");
+        }
+        Optional<Stream> stream = hub.find(key);
+        MediaSource video;
+        MediaSource audio;
+        try {
+            video = videoSource(stream);
+            audio = audioSource(stream, key);
+        } catch (UnsupportedOperationException e) {
+            return Response.error(406, "CodecNotSupported", e.getMessage());
+        }
+        if (video == null && audio == null) {
+            return Response.error(406, "CodecNotSupported", "stream " + key.path() + " carries nothing WebRTC can play");
+        }
+
+        String id = HexFormat.of().formatHex(randomBytes(16));
+        int videoSsrc = ssrc(0, 0);
+        int rtxSsrc = ssrc(videoSsrc, 0);
+        int audioSsrc = ssrc(videoSsrc, rtxSsrc);
+        String cname = HexFormat.of().formatHex(randomBytes(8));
+        WhepSession session = new WhepSession(id, key, new SlowViewerPolicy(maxLagNanos), metrics, this::forget);
+        RtcTransport transport;
+        try {
+            transport = rtc.open(id, key.toString(), fingerprints, session);
+        } catch (IllegalStateException e) {
+            return Response.error(503, "ServiceUnavailable", e.getMessage());
+        }
+        try {
+            return answer(request, key, offer, session, transport, video, audio, videoSsrc, rtxSsrc, audioSsrc, cname);
+        } catch (RuntimeException e) {
+            transport.close("failed to answer: " + e);
+            throw e;
+        }
+    }
+
+    private Response answer(RequestContext request, StreamKey key, SessionDescription offer, WhepSession session,
+                            RtcTransport transport, MediaSource video, MediaSource audio, int videoSsrc, int rtxSsrc,
+                            int audioSsrc, String cname) {
+        String id = session.id();
+        IceCredentials ice = transport.localCredentials();
+        Answer answer;
+        try {
+            AnswerBuilder builder = new AnswerBuilder(offer)
+                    .iceCredentials(ice.ufrag(), ice.pwd())
+                    .fingerprint(new SdpFingerprint(rtc.fingerprint().hashFunction(), rtc.fingerprint().value()))
+                    .candidates(rtc.candidates())
+                    .cname(cname);
+            if (video != null) {
+                builder.video(video, videoSsrc, rtxSsrc);
+            }
+            if (audio != null) {
+                builder.audio(audio, audioSsrc);
+            }
+            answer = builder.build();
+        } catch (SdpException e) {
+            transport.close("the offer cannot be answered");
+            return Response.error(400, "InvalidOffer", e.getMessage());
+        }
+        if (answer.dtlsClient()) {
+            transport.close("the offer wants the server to be the DTLS client");
+            return Response.error(400, "InvalidOffer", "the offer must be a=setup:actpass or active (the server is"
+                    + " the DTLS server)");
+        }
+        MediaPlan plan = plan(answer, videoSsrc, rtxSsrc, audioSsrc, cname);
+        session.attach(transport, plan);
+        Entry entry = new Entry(session, restartMediaLines(answer), answer.remoteUfrag(), etag(ice));
+        sessions.put(id, entry);
+        Subscription subscription;
+        try {
+            subscription = hub.subscribe(key, session);
+        } catch (HubException e) {
+            transport.close("not played: " + e.getMessage());
+            return switch (e.reason()) {
+                case STREAM_NOT_FOUND, SOURCE_REFUSED -> Response.error(404, "StreamNotFound", e.getMessage());
+                case SHUTTING_DOWN, STREAM_BUSY -> Response.error(503, "ServiceUnavailable", e.getMessage());
+            };
+        }
+        session.subscribed(subscription);
+        inContext(key, id, () -> log.info("WHEP offer from {} for {}: video {}, audio {}", request.clientAddress(),
+                key, answer.video().map(WhepPlayback::describe).orElse("none"),
+                answer.audio().map(WhepPlayback::describe).orElse("none")));
+        return Response.text(201, SDP, answer.sdp())
+                .header(HttpHeaderNames.LOCATION, request.path() + "/" + id)
+                .header(HttpHeaderNames.ETAG, entry.etag)
+                .header("Accept-Patch", TrickleIceFragment.MEDIA_TYPE)
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    }
+
+    private static String describe(NegotiatedMedia m) {
+        return m.codec().rtpmapValue() + (m.hasRtx() ? " +rtx" : "") + (m.nack() ? " +nack" : "");
+    }
+
+    /** Every distinct a=fingerprint of the offer (session level and per section). */
+    private static List<CertificateFingerprint> fingerprints(SessionDescription offer) {
+        Set<CertificateFingerprint> out = new LinkedHashSet<>();
+        for (MediaDescription m : offer.media()) {
+            offer.fingerprint(m).ifPresent(f -> out.add(new CertificateFingerprint(f.algorithm(), f.value())));
+        }
+        offer.attribute("fingerprint").ifPresent(v -> out.add(CertificateFingerprint.parse(v)));
+        return List.copyOf(out);
+    }
+
+    /** The stream's video as negotiation needs it; null when the stream has no video. */
+    private static MediaSource videoSource(Optional<Stream> stream) {
+        if (stream.isEmpty()) {
+            return DEFAULT_VIDEO; // produced on demand: the browser variant is H.264
+        }
+        MediaFrame config = stream.get().videoConfig();
+        if (config == null) {
+            String codec = stream.get().stats().videoCodec();
+            if (codec == null) {
+                // Nothing seen yet: a stream that has not sent anything yet is assumed to be video.
+                return stream.get().hasAudio() ? null : DEFAULT_VIDEO;
+            }
+            requireH264(codec);
+            return DEFAULT_VIDEO;
+        }
+        try {
+            requireH264(config.codec().name());
+            return MediaSource.h264(AvcDecoderConfigurationRecord.parse(config.payload().duplicate()));
+        } catch (MediaFormatException e) {
+            return DEFAULT_VIDEO;
+        } finally {
+            config.release();
+        }
+    }
+
+    private static void requireH264(String codec) {
+        if (!codec.equals(Codec.H264.name())) {
+            throw new UnsupportedOperationException("the stream's video is " + codec + "; WHEP playback carries H.264 only");
+        }
+    }
+
+    /** The stream's audio if WebRTC can carry it (Opus), else null (and the log says why). */
+    private static MediaSource audioSource(Optional<Stream> stream, StreamKey key) {
+        if (stream.isEmpty()) {
+            return new MediaSource.Opus(2); // produced on demand: the browser variant has Opus
+        }
+        MediaFrame config = stream.get().audioConfig();
+        String codec = config != null ? config.codec().name() : stream.get().stats().audioCodec();
+        try {
+            if (codec == null) {
+                return null;
+            }
+            if (!codec.equals(Codec.OPUS.name())) {
+                log.info("WHEP viewers of {} get video only: the audio is {} and WebRTC carries Opus (AAC to Opus"
+                        + " transcoding is not available yet)", key, codec);
+                return null;
+            }
+            int channels = 2;
+            if (config != null && config.payload().isReadable()) {
+                try {
+                    channels = OpusHead.parse(config.payload().duplicate()).channels();
+                } catch (MediaFormatException e) {
+                    channels = 2;
+                }
+            }
+            return new MediaSource.Opus(Math.max(1, Math.min(2, channels)));
+        } finally {
+            if (config != null) {
+                config.release();
+            }
+        }
+    }
+
+    private static MediaPlan plan(Answer answer, int videoSsrc, int rtxSsrc, int audioSsrc, String cname) {
+        NegotiatedMedia v = answer.video().orElse(null);
+        NegotiatedMedia a = answer.audio().orElse(null);
+        NegotiatedMedia any = v != null ? v : a;
+        return new MediaPlan(v == null ? -1 : v.payloadType(), v == null ? -1 : v.rtxPayloadType(),
+                v != null && v.nack(), a == null ? -1 : a.payloadType(), any.absSendTimeId(), any.transportCcId(),
+                videoSsrc, rtxSsrc, audioSsrc, cname);
+    }
+
+    /** The media section lines of an ICE restart answer fragment (RFC 8840 §9): the BUNDLE transport's. */
+    private static String restartMediaLines(Answer answer) {
+        NegotiatedMedia first = answer.video().or(answer::audio).orElseThrow();
+        if (!answer.bundle().isEmpty()) {
+            String mid = answer.bundle().getFirst();
+            first = answer.video().filter(m -> m.mid().equals(mid))
+                    .or(() -> answer.audio().filter(m -> m.mid().equals(mid))).orElse(first);
+        }
+        String bundle = answer.bundle().isEmpty() ? "" : "a=group:BUNDLE " + String.join(" ", answer.bundle()) + "\r\n";
+        return bundle + "m=" + first.kind() + " 9 UDP/TLS/RTP/SAVPF " + first.payloadType() + "\r\n"
+                + "a=mid:" + first.mid() + "\r\n";
+    }
+
+    private int ssrc(int notA, int notB) {
+        while (true) {
+            int s = random.nextInt();
+            if (s != 0 && s != notA && s != notB) {
+                return s;
+            }
+        }
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** RFC 9725 §4.3.1: the ETag names the ICE session; it changes with an ICE restart. */
+    private static String etag(IceCredentials local) {
+        return "\"" + local.ufrag() + "\"";
+    }
+
+    // ---- PATCH: trickle / ICE restart ----
+
+    Reply patch(RequestContext request) {
+        Entry entry = find(request);
+        if (entry == null) {
+            return Response.error(404, "SessionNotFound", "no such WHEP session");
+        }
+        if (!hasContentType(request, TrickleIceFragment.MEDIA_TYPE)) {
+            return Response.error(415, "UnsupportedMediaType", "PATCH a WHEP session with Content-Type: "
+                    + TrickleIceFragment.MEDIA_TYPE).header("Accept-Patch", TrickleIceFragment.MEDIA_TYPE);
+        }
+        String ifMatch = request.header(HttpHeaderNames.IF_MATCH);
+        if (ifMatch != null && !ifMatch.trim().equals("*") && !ifMatch.trim().equals(entry.etag)) {
+            // RFC 9725 §4.3.1: the client's view of the ICE session is outdated.
+            return Response.error(412, "PreconditionFailed", "the ETag does not match the current ICE session");
+        }
+        TrickleIceFragment fragment;
+        try {
+            fragment = TrickleIceFragment.parse(request.bodyAsString());
+        } catch (IllegalArgumentException e) {
+            return Response.error(400, "InvalidFragment", e.getMessage());
+        }
+        if (fragment.ufrag() == null || fragment.ufrag().equals(entry.remoteUfrag)) {
+            // Trickled candidates: an ICE-lite agent never checks towards them (RFC 8445 §2.5).
+            return Response.of(204).header(HttpHeaderNames.ETAG, entry.etag);
+        }
+        // RFC 9725 §4.3.2: an ICE restart; answer with our new credentials and candidates.
+        IceCredentials fresh = entry.session.transport().restartIce();
+        entry.remoteUfrag = fragment.ufrag();
+        entry.etag = etag(fresh);
+        StringBuilder body = new StringBuilder(256);
+        body.append("a=ice-lite\r\n")
+                .append("a=ice-ufrag:").append(fresh.ufrag()).append("\r\n")
+                .append("a=ice-pwd:").append(fresh.pwd()).append("\r\n")
+                .append(entry.restartMediaLines);
+        for (SdpCandidate c : rtc.candidates()) {
+            body.append("a=candidate:").append(c.sdpValue()).append("\r\n");
+        }
+        body.append("a=end-of-candidates\r\n");
+        WhepSession s = entry.session;
+        inContext(s.key(), s.id(), () -> log.info("ICE restart requested by the browser"));
+        return Response.text(200, TrickleIceFragment.MEDIA_TYPE, body.toString()).header(HttpHeaderNames.ETAG, entry.etag);
+    }
+
+    // ---- DELETE ----
+
+    Reply delete(RequestContext request) {
+        Entry entry = find(request);
+        if (entry == null) {
+            return Response.error(404, "SessionNotFound", "no such WHEP session");
+        }
+        entry.session.close("the client deleted the session");
+        return Response.of(200);
+    }
+
+    /** The session named by the URL, when it belongs to the stream of the URL. */
+    private Entry find(RequestContext request) {
+        Entry entry = sessions.get(request.param("session"));
+        if (entry == null) {
+            return null;
+        }
+        StreamKey key = entry.session.key();
+        return key.app().equals(request.param("app")) && key.stream().equals(request.param("stream")) ? entry : null;
+    }
+
+    private void forget(WhepSession session) {
+        sessions.remove(session.id());
+    }
+
+    private static boolean hasContentType(RequestContext request, String expected) {
+        String type = request.header(HttpHeaderNames.CONTENT_TYPE);
+        if (type == null) {
+            return false;
+        }
+        int semicolon = type.indexOf(';');
+        String base = (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+        return base.equals(expected);
+    }
+
+    private static void inContext(StreamKey key, String sessionId, Runnable logStatement) {
+        MDC.put("streamKey", key.toString());
+        MDC.put("sessionId", sessionId);
+        try {
+            logStatement.run();
+        } finally {
+            MDC.remove("streamKey");
+            MDC.remove("sessionId");
+        }
+    }
+}

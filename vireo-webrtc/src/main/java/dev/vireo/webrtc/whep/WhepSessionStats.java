@@ -1,0 +1,41 @@
+package dev.vireo.webrtc.whep;
+
+/**
+ * What one WHEP session has done so far, for diagnostics and tests (values read while the
+ * session runs are approximate).
+ *
+ * @param id session id (the last segment of its resource URL)
+ * @param stream {@code /app/stream}
+ * @param remoteAddress the browser's address the media goes to, null before ICE
+ * @param srtpProfile the negotiated SRTP protection profile, null before DTLS completed
+ * @param connected ICE and DTLS are done and the transport is open
+ * @param connectMillis from the answer to DTLS completion, -1 before
+ * @param firstFrameMillis from the answer to the first video frame sent, -1 before
+ * @param framesSent video frames sent (GOP resends included)
+ * @param keyframesSent keyframes among them
+ * @param packetsSent SRTP and SRTCP packets sent
+ * @param bytesSent RTP bytes (headers and payloads) sent
+ * @param nacksReceived sequence numbers the browser reported lost (RFC 4585 generic NACK)
+ * @param retransmissions packets resent for them (RTX or plain)
+ * @param pliReceived picture loss indications
+ * @param firReceived full intra requests
+ * @param gopResends times the GOP was resent for a PLI/FIR
+ * @param rttMillis round-trip time from the latest receiver report, -1 unknown
+ * @param videoFractionLost loss fraction of the latest receiver report, -1 unknown
+ * @param videoCumulativeLost packets lost in total per the receiver reports
+ * @param videoJitter interarrival jitter in 90 kHz units, -1 unknown
+ * @param rembBitrate the browser's latest REMB estimate in bit/s, -1 none
+ * @param twccFeedbacks transport-wide congestion control feedback packets received
+ * @param twccNotReceived packets those feedbacks reported as not received
+ * @param framesSkipped frames the slow-viewer policy skipped
+ * @param iceChecks valid ICE connectivity checks (and consent checks, RFC 7675) received
+ * @param endReason why the session ended, null while it runs
+ */
+public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
+                               long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
+                               long packetsSent, long bytesSent, long nacksReceived, long retransmissions,
+                               long pliReceived, long firReceived, long gopResends, long rttMillis,
+                               double videoFractionLost, long videoCumulativeLost, long videoJitter, long rembBitrate,
+                               long twccFeedbacks, long twccNotReceived, long framesSkipped, long iceChecks,
+                               String endReason) {
+}

@@ -1,0 +1,112 @@
+package dev.vireo.webrtc.dtls;
+
+import dev.vireo.webrtc.srtp.SrtpKeyingMaterial;
+import dev.vireo.webrtc.srtp.SrtpProfile;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Hashtable;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.DatagramTransport;
+import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsExtensionsUtils;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.UseSRTPData;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * A browser-like DTLS-SRTP client for tests: DTLS 1.2, offers use_srtp, presents its own
+ * self-signed certificate and pins the server's by fingerprint, exports the SRTP keys.
+ */
+public final class TestDtlsClient extends DefaultTlsClient {
+
+    /** The client's side of an established association. */
+    public record Connected(DTLSTransport dtls, SrtpKeyingMaterial keys) {
+    }
+
+    private final BcTlsCrypto crypto;
+    private final DtlsCertificate certificate;
+    private final int[] profiles;
+    private final CertificateFingerprint serverFingerprint;
+    volatile byte[] exported;
+    volatile int selectedProfile = -1;
+
+    public TestDtlsClient(SecureRandom random, DtlsCertificate certificate, CertificateFingerprint serverFingerprint,
+                          int... profiles) {
+        super(new BcTlsCrypto(random));
+        this.crypto = (BcTlsCrypto) getCrypto();
+        this.certificate = certificate;
+        this.profiles = profiles;
+        this.serverFingerprint = serverFingerprint;
+    }
+
+    /** Runs the handshake over {@code transport} (blocking) and returns the keys. */
+    public Connected connect(DatagramTransport transport) throws IOException {
+        DTLSTransport dtls = new DTLSClientProtocol().connect(this, transport);
+        SrtpProfile profile = SrtpProfile.ofId(selectedProfile).orElseThrow();
+        return new Connected(dtls, SrtpKeyingMaterial.split(profile, exported));
+    }
+
+    @Override
+    protected ProtocolVersion[] getSupportedVersions() {
+        return ProtocolVersion.DTLSv12.only();
+    }
+
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public Hashtable getClientExtensions() throws IOException {
+        Hashtable ext = TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
+        TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(profiles, TlsUtils.EMPTY_BYTES));
+        return ext;
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public void processServerExtensions(Hashtable serverExtensions) throws IOException {
+        super.processServerExtensions(serverExtensions);
+        selectedProfile = TlsSRTPUtils.getUseSRTPExtension(serverExtensions).getProtectionProfiles()[0];
+    }
+
+    @Override
+    public TlsAuthentication getAuthentication() {
+        return new TlsAuthentication() {
+            @Override
+            public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
+                if (!serverFingerprint.matches(serverCertificate.getCertificate().getCertificateAt(0).getEncoded())) {
+                    throw new TlsFatalAlert(AlertDescription.bad_certificate);
+                }
+            }
+
+            @Override
+            public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
+                Certificate chain = new Certificate(new org.bouncycastle.tls.crypto.TlsCertificate[] {
+                    crypto.createCertificate(certificate.encoded())});
+                return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
+                        certificate.privateKey(), chain,
+                        SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+            }
+        };
+    }
+
+    @Override
+    public void notifyHandshakeComplete() throws IOException {
+        super.notifyHandshakeComplete();
+        exported = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null,
+                SrtpKeyingMaterial.exportLength(SrtpProfile.ofId(selectedProfile).orElseThrow()));
+    }
+}

@@ -1,0 +1,171 @@
+package dev.vireo.webrtc.testing;
+
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
+import dev.vireo.webrtc.dtls.DtlsCertificate;
+import dev.vireo.webrtc.dtls.TestDtlsClient;
+import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.stun.StunBinding;
+import dev.vireo.webrtc.stun.StunMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.tls.DatagramTransport;
+
+/**
+ * The network side of a browser for transport tests, on a real UDP socket: ICE connectivity
+ * checks as a controlling full agent, a DTLS-SRTP client, and queues of what the server sends
+ * (STUN responses, DTLS, SRTP/SRTCP) demultiplexed like RFC 7983 says.
+ */
+public final class FakeBrowser implements AutoCloseable {
+
+    public static final SecureRandom RANDOM = new SecureRandom();
+
+    public final DatagramSocket socket;
+    public final IceCredentials credentials = IceCredentials.generate(RANDOM);
+    public final DtlsCertificate certificate = DtlsCertificate.generate(RANDOM);
+    private final InetSocketAddress server;
+    private final BlockingQueue<byte[]> stun = new LinkedBlockingQueue<>();
+    private final BlockingQueue<byte[]> dtls = new LinkedBlockingQueue<>();
+    private final BlockingQueue<byte[]> media = new LinkedBlockingQueue<>();
+    private final Thread reader;
+
+    public FakeBrowser(int serverPort) throws SocketException {
+        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
+        reader = Thread.ofVirtual().name("fake-browser-reader").start(this::read);
+    }
+
+    private void read() {
+        byte[] buf = new byte[2048];
+        while (!socket.isClosed()) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                socket.receive(p);
+            } catch (IOException e) {
+                return;
+            }
+            byte[] d = Arrays.copyOf(p.getData(), p.getLength());
+            int b0 = d.length == 0 ? -1 : d[0] & 0xff;
+            if (b0 >= 0 && b0 <= 3) {
+                stun.add(d);
+            } else if (b0 >= 20 && b0 <= 63) {
+                dtls.add(d);
+            } else if (b0 >= 128 && b0 <= 191) {
+                media.add(d);
+            }
+        }
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    public void send(byte[] datagram) throws IOException {
+        socket.send(new DatagramPacket(datagram, datagram.length, server));
+    }
+
+    public void send(ByteBuf datagram) throws IOException {
+        try {
+            send(ByteBufUtil.getBytes(datagram));
+        } finally {
+            datagram.release();
+        }
+    }
+
+    /** Sends a connectivity check with the given server credentials and returns the response, or null. */
+    public StunMessage check(IceCredentials serverCredentials, boolean useCandidate) throws IOException, InterruptedException {
+        return check(serverCredentials.ufrag(), serverCredentials.pwd(), useCandidate);
+    }
+
+    public StunMessage check(String serverUfrag, String serverPwd, boolean useCandidate) throws IOException, InterruptedException {
+        byte[] tid = new byte[StunMessage.TRANSACTION_ID_SIZE];
+        RANDOM.nextBytes(tid);
+        send(StunBinding.request(ByteBufAllocator.DEFAULT, tid, serverUfrag, credentials.ufrag(), serverPwd,
+                0x6e7f00ffL, RANDOM.nextLong(), useCandidate));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            byte[] r = stun.poll(100, TimeUnit.MILLISECONDS);
+            if (r != null) {
+                StunMessage m = StunMessage.parse(Unpooled.wrappedBuffer(r));
+                if (Arrays.equals(m.transactionId(), tid)) {
+                    return m;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Runs the DTLS client handshake against the server (blocking). */
+    public TestDtlsClient.Connected connectDtls(CertificateFingerprint serverFingerprint, int... profiles) throws IOException {
+        return new TestDtlsClient(RANDOM, certificate, serverFingerprint, profiles).connect(new DatagramTransport() {
+            @Override
+            public int getReceiveLimit() {
+                return 1500;
+            }
+
+            @Override
+            public int getSendLimit() {
+                return 1200;
+            }
+
+            @Override
+            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+                byte[] d;
+                try {
+                    d = dtls.poll(waitMillis, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                if (d == null) {
+                    return -1;
+                }
+                int n = Math.min(len, d.length);
+                System.arraycopy(d, 0, buf, off, n);
+                return n;
+            }
+
+            @Override
+            public void send(byte[] buf, int off, int len) throws IOException {
+                FakeBrowser.this.send(Arrays.copyOfRange(buf, off, off + len));
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+    }
+
+    /** The next SRTP/SRTCP datagram from the server, or null after {@code timeout}. */
+    public byte[] nextMedia(Duration timeout) throws InterruptedException {
+        return media.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The next STUN datagram (an unsolicited one, e.g. an error response), or null. */
+    public byte[] nextStun(Duration timeout) throws InterruptedException {
+        return stun.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+        try {
+            reader.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

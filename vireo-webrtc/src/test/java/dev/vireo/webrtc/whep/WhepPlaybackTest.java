@@ -1,0 +1,476 @@
+package dev.vireo.webrtc.whep;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vireo.core.Gate;
+import dev.vireo.core.HubConfig;
+import dev.vireo.core.MediaFrame;
+import dev.vireo.core.Publication;
+import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import dev.vireo.media.Codec;
+import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
+import dev.vireo.webrtc.WebRtcConfig;
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
+import dev.vireo.webrtc.dtls.TestDtlsClient;
+import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.rtcp.GenericNack;
+import dev.vireo.webrtc.rtcp.NtpTime;
+import dev.vireo.webrtc.rtcp.PictureLossIndication;
+import dev.vireo.webrtc.rtcp.ReceiverReport;
+import dev.vireo.webrtc.rtcp.ReportBlock;
+import dev.vireo.webrtc.rtcp.RtcpCompound;
+import dev.vireo.webrtc.rtcp.RtcpPacket;
+import dev.vireo.webrtc.rtcp.SenderReport;
+import dev.vireo.webrtc.rtp.RtpHeader;
+import dev.vireo.webrtc.srtp.SrtpContext;
+import dev.vireo.webrtc.stun.StunClass;
+import dev.vireo.webrtc.testing.FakeBrowser;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.tls.SRTPProtectionProfile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * WHEP end to end against a Java peer: the HTTP resource (RFC 9725 status codes, headers,
+ * PATCH/DELETE), then ICE, DTLS-SRTP and the media itself, byte by byte: parameter sets in front
+ * of the keyframe, RTX for a NACK, the GOP again for a PLI, sender reports and RTT.
+ */
+@Timeout(60)
+class WhepPlaybackTest {
+
+    /** x264's parameter sets for 640x360 High profile, level 3.0. */
+    static final byte[] SPS = {0x67, 0x64, 0x00, 0x1e, (byte) 0xac, (byte) 0xb2, 0x01, 0x40, 0x5f, (byte) 0xf2,
+        (byte) 0xe0, 0x22, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0x00, 0x03, 0x00, 0x79, 0x1e, 0x2c, 0x5c, (byte) 0x90};
+    static final byte[] PPS = {0x68, (byte) 0xeb, (byte) 0xc3, (byte) 0xcb, 0x22, (byte) 0xc0};
+    private static final StreamKey KEY = StreamKey.of("live", "demo");
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private EventLoopGroup group;
+    private DefaultEventExecutor timer;
+    private StreamHub hub;
+    private WhepRig rig;
+    private Publication publication;
+    private final List<FakeBrowser> browsers = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        timer = new DefaultEventExecutor();
+        hub = new StreamHub(HubConfig.defaults(), timer);
+        Gate gate = request -> request.stream().equals("secret") && !request.query().contains("auth_key=good")
+                ? new Gate.Deny(403, "denied by req auth: invalid md5hash=bad")
+                : new Gate.Allow(StreamKey.of(request.app(), request.stream()));
+        rig = new WhepRig(hub, gate, WebRtcConfig.defaults().withBind("127.0.0.1", 0), group);
+        publication = hub.publish(KEY, "test-publisher", reason -> { });
+        ByteBuf record = Unpooled.buffer();
+        AvcDecoderConfigurationRecord.of(SPS, PPS).write(record);
+        publication.send(MediaFrame.config(Codec.H264, 0, record));
+        sendFrame(0, true, 3000);
+        sendFrame(33, false, 500);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (FakeBrowser b : browsers) {
+            b.close();
+        }
+        publication.close();
+        rig.close();
+        hub.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        timer.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** A frame of one NAL unit of {@code size} bytes whose content encodes its dts. */
+    private void sendFrame(long dts, boolean key, int size) {
+        ByteBuf au = Unpooled.buffer(size + 4);
+        au.writeInt(size).writeByte(key ? 0x65 : 0x41);
+        for (int i = 1; i < size; i++) {
+            au.writeByte((int) (dts + i));
+        }
+        publication.send(MediaFrame.media(Codec.H264, dts, 0, key, au));
+    }
+
+    private static String chromiumOffer() throws IOException {
+        try (InputStream in = WhepPlaybackTest.class.getResourceAsStream("/whep/chromium-156-offer.sdp")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The Chromium offer with this fake browser's ICE credentials and certificate. */
+    private static String offerOf(FakeBrowser b) throws IOException {
+        return chromiumOffer()
+                .replaceAll("a=ice-ufrag:\\S+", "a=ice-ufrag:" + b.credentials.ufrag())
+                .replaceAll("a=ice-pwd:\\S+", "a=ice-pwd:" + b.credentials.pwd())
+                .replaceAll("a=fingerprint:sha-256 \\S+", "a=fingerprint:" + b.certificate.fingerprint().toSdpValue());
+    }
+
+    private HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(rig.url(path))).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> send(String method, String location, String contentType, String body, String ifMatch)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(rig.url(location)))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        if (ifMatch != null) {
+            b.header("If-Match", ifMatch);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String group(String text, String regex, int group) {
+        Matcher m = Pattern.compile(regex, Pattern.MULTILINE).matcher(text);
+        assertThat(m.find()).as("%s in:%n%s", regex, text).isTrue();
+        return m.group(group);
+    }
+
+    // ---- the HTTP resource ----
+
+    @Test
+    void anOfferIsAnsweredWith201LocationEtagAndAnIceLiteSendOnlyAnswer() throws Exception {
+        FakeBrowser b = browser();
+        HttpResponse<String> r = post("/live/demo/whep", "application/sdp", offerOf(b));
+        assertThat(r.statusCode()).isEqualTo(201);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/sdp");
+        assertThat(r.headers().firstValue("Location")).get().asString().matches("/live/demo/whep/[0-9a-f]{32}");
+        assertThat(r.headers().firstValue("ETag")).get().asString().matches("\"[A-Za-z0-9]{8}\"");
+        assertThat(r.headers().firstValue("Accept-Patch")).hasValue("application/trickle-ice-sdpfrag");
+        assertThat(r.headers().firstValue("Access-Control-Expose-Headers")).get().asString()
+                .contains("Location", "ETag", "Link");
+        String answer = r.body();
+        assertThat(answer).contains("a=ice-lite", "a=setup:passive", "a=sendonly", "a=end-of-candidates",
+                "a=fingerprint:" + rig.rtc.fingerprint().toSdpValue(),
+                "a=candidate:1 1 udp 2130706431 127.0.0.1 " + rig.rtcPort + " typ host", "H264/90000", "a=rtcp-fb:",
+                "apt=");
+        // The stream is H.264 High without audio: the audio section is rejected.
+        assertThat(answer).containsPattern("m=audio 0 ");
+        assertThat(r.headers().firstValue("ETag").get()).contains(group(answer, "^a=ice-ufrag:(\\S+)", 1));
+        assertThat(rig.whep.sessions()).hasSize(1);
+    }
+
+    @Test
+    void errorsHaveTheWhepStatusCodes() throws Exception {
+        String offer = offerOf(browser());
+        HttpResponse<String> wrongType = post("/live/demo/whep", "text/plain", offer);
+        assertThat(wrongType.statusCode()).isEqualTo(415);
+        HttpResponse<String> garbage = post("/live/demo/whep", "application/sdp", "hello");
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.body()).contains("InvalidOffer");
+        HttpResponse<String> noFingerprint = post("/live/demo/whep", "application/sdp",
+                offer.replaceAll("a=fingerprint:.*\r\n", ""));
+        assertThat(noFingerprint.statusCode()).isEqualTo(400);
+        HttpResponse<String> noVideoNoAudio = post("/live/demo/whep", "application/sdp",
+                offer.replace("H264/90000", "H263/90000"));
+        assertThat(noVideoNoAudio.statusCode()).isEqualTo(400);
+        HttpResponse<String> notLive = post("/live/nothing/whep", "application/sdp", offer);
+        assertThat(notLive.statusCode()).isEqualTo(404);
+        assertThat(notLive.body()).contains("StreamNotFound");
+        HttpResponse<String> denied = post("/live/secret/whep?auth_key=bad", "application/sdp", offer);
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(denied.headers().firstValue("X-Tengine-Error")).hasValue("denied by req auth: invalid md5hash=bad");
+        assertThat(rig.whep.sessions()).isEmpty();
+        assertThat(rig.rtc.stats().sessions()).as("failed offers leave no transport behind").isZero();
+    }
+
+    @Test
+    void patchTrickleRestartAndDeleteFollowRfc9725() throws Exception {
+        HttpResponse<String> r = post("/live/demo/whep", "application/sdp", offerOf(browser()));
+        String location = r.headers().firstValue("Location").orElseThrow();
+        String etag = r.headers().firstValue("ETag").orElseThrow();
+        String frag = "a=ice-ufrag:" + browsers.getFirst().credentials.ufrag() + "\r\na=ice-pwd:"
+                + browsers.getFirst().credentials.pwd() + "\r\nm=video 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n"
+                + "a=candidate:1 1 udp 2122260223 192.0.2.1 61764 typ host\r\n";
+
+        assertThat(send("PATCH", location, "application/sdp", frag, null).statusCode()).isEqualTo(415);
+        assertThat(send("PATCH", location, "application/trickle-ice-sdpfrag", frag, "\"stale\"").statusCode())
+                .isEqualTo(412);
+        assertThat(send("PATCH", location, "application/trickle-ice-sdpfrag", "nonsense", null).statusCode())
+                .isEqualTo(400);
+        HttpResponse<String> trickle = send("PATCH", location, "application/trickle-ice-sdpfrag", frag, etag);
+        assertThat(trickle.statusCode()).isEqualTo(204);
+        assertThat(trickle.headers().firstValue("ETag")).hasValue(etag);
+
+        IceCredentials fresh = IceCredentials.generate(FakeBrowser.RANDOM);
+        HttpResponse<String> restart = send("PATCH", location, "application/trickle-ice-sdpfrag",
+                "a=ice-ufrag:" + fresh.ufrag() + "\r\na=ice-pwd:" + fresh.pwd() + "\r\n", "*");
+        assertThat(restart.statusCode()).isEqualTo(200);
+        assertThat(restart.headers().firstValue("Content-Type")).hasValue("application/trickle-ice-sdpfrag");
+        String newUfrag = group(restart.body(), "^a=ice-ufrag:(\\S+)", 1);
+        assertThat(newUfrag).isNotEqualTo(etag.replace("\"", ""));
+        assertThat(restart.headers().firstValue("ETag")).hasValue("\"" + newUfrag + "\"");
+        assertThat(restart.body()).contains("a=ice-pwd:", "a=mid:", "a=candidate:", "a=end-of-candidates");
+
+        assertThat(send("DELETE", "/live/other" + location.substring("/live/demo".length()), null, null, null)
+                .statusCode()).as("a session is only found under its own stream").isEqualTo(404);
+        assertThat(send("DELETE", location, null, null, null).statusCode()).isEqualTo(200);
+        Await.until("the session is gone", () -> rig.whep.sessions().isEmpty());
+        assertThat(send("DELETE", location, null, null, null).statusCode()).isEqualTo(404);
+        assertThat(send("PATCH", location, "application/trickle-ice-sdpfrag", frag, null).statusCode()).isEqualTo(404);
+        assertThat(rig.rtc.stats().sessions()).isZero();
+    }
+
+    // ---- media ----
+
+    /** A connected fake browser with the answer's parameters. */
+    private final class Viewer {
+        final FakeBrowser browser;
+        final String answer;
+        final int videoPt;
+        final int rtxPt;
+        final int videoSsrc;
+        final int rtxSsrc;
+        final SrtpContext in;
+        final SrtpContext out;
+        final String location;
+        final List<byte[]> rtcp = new ArrayList<>();
+
+        Viewer() throws Exception {
+            browser = browser();
+            HttpResponse<String> r = post("/live/demo/whep", "application/sdp", offerOf(browser));
+            assertThat(r.statusCode()).isEqualTo(201);
+            answer = r.body();
+            location = r.headers().firstValue("Location").orElseThrow();
+            videoPt = Integer.parseInt(group(answer, "^m=video \\d+ \\S+ (\\d+) (\\d+)", 1));
+            rtxPt = Integer.parseInt(group(answer, "^m=video \\d+ \\S+ (\\d+) (\\d+)", 2));
+            videoSsrc = Integer.parseUnsignedInt(group(answer, "^a=ssrc-group:FID (\\d+) (\\d+)", 1));
+            rtxSsrc = Integer.parseUnsignedInt(group(answer, "^a=ssrc-group:FID (\\d+) (\\d+)", 2));
+            IceCredentials server = new IceCredentials(group(answer, "^a=ice-ufrag:(\\S+)", 1),
+                    group(answer, "^a=ice-pwd:(\\S+)", 1));
+            assertThat(browser.check(server, true).messageClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+            TestDtlsClient.Connected c = browser.connectDtls(
+                    CertificateFingerprint.parse(group(answer, "^a=fingerprint:(.+)$", 1).trim()),
+                    SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM);
+            in = c.keys().inbound(false);
+            out = c.keys().outbound(false);
+        }
+
+        /** The next RTP packet (decrypted); RTCP met on the way is kept in {@link #rtcp}. */
+        ByteBuf nextRtp() throws Exception {
+            while (true) {
+                byte[] d = browser.nextMedia(Duration.ofSeconds(5));
+                assertThat(d).as("a packet from the server").isNotNull();
+                ByteBuf p = Unpooled.wrappedBuffer(d);
+                int pt = d[1] & 0xff;
+                if (pt >= 192 && pt <= 223) {
+                    in.unprotectRtcp(p);
+                    rtcp.add(ByteBufUtil.getBytes(p));
+                    continue;
+                }
+                in.unprotectRtp(p);
+                return p;
+            }
+        }
+
+        /** The next RTCP compound from the server (decrypted), skipping RTP. */
+        List<RtcpPacket> nextRtcp() throws Exception {
+            while (true) {
+                byte[] d = browser.nextMedia(Duration.ofSeconds(5));
+                assertThat(d).as("a packet from the server").isNotNull();
+                int pt = d[1] & 0xff;
+                if (pt >= 192 && pt <= 223) {
+                    ByteBuf p = Unpooled.wrappedBuffer(d);
+                    in.unprotectRtcp(p);
+                    return RtcpCompound.parse(p);
+                }
+            }
+        }
+
+        /** RTP packets until one with the marker (the end of a frame). */
+        List<ByteBuf> nextFrame() throws Exception {
+            List<ByteBuf> frame = new ArrayList<>();
+            while (true) {
+                ByteBuf p = nextRtp();
+                frame.add(p);
+                if (RtpHeader.marker(p)) {
+                    return frame;
+                }
+            }
+        }
+
+        void sendRtcp(RtcpPacket... packets) throws Exception {
+            ByteBuf b = Unpooled.buffer(256);
+            RtcpCompound.write(b, packets);
+            out.protectRtcp(b);
+            browser.send(b);
+        }
+    }
+
+    private FakeBrowser browser() throws Exception {
+        FakeBrowser b = new FakeBrowser(rig.rtcPort);
+        browsers.add(b);
+        return b;
+    }
+
+    private static int nalType(ByteBuf rtp) {
+        RtpHeader h = RtpHeader.parse(rtp);
+        return h.payload(rtp).getUnsignedByte(0) & 0x1f;
+    }
+
+    @Test
+    void theViewerStartsWithParameterSetsAndTheKeyframeThenGetsLiveFrames() throws Exception {
+        Viewer v = new Viewer();
+        List<ByteBuf> first = v.nextFrame();
+        // RFC 6184: STAP-A (SPS+PPS), then the 3000-byte IDR in FU-A fragments, all one timestamp.
+        assertThat(nalType(first.getFirst())).isEqualTo(24);
+        assertThat(first.subList(1, first.size())).allSatisfy(p -> assertThat(nalType(p)).isEqualTo(28));
+        assertThat(first).extracting(RtpHeader::payloadType).containsOnly(v.videoPt);
+        assertThat(first).extracting(RtpHeader::ssrc).containsOnly(v.videoSsrc);
+        assertThat(first).extracting(RtpHeader::timestamp).containsOnly(RtpHeader.timestamp(first.getFirst()));
+        int seq = RtpHeader.sequenceNumber(first.getFirst());
+        for (int i = 0; i < first.size(); i++) {
+            assertThat(RtpHeader.sequenceNumber(first.get(i))).isEqualTo(seq + i & 0xFFFF);
+        }
+        ByteBuf stap = RtpHeader.parse(first.getFirst()).payload(first.getFirst());
+        assertThat(stap.getUnsignedShort(1)).isEqualTo(SPS.length);
+        assertThat(ByteBufUtil.getBytes(stap, 3, SPS.length)).isEqualTo(SPS);
+
+        List<ByteBuf> second = v.nextFrame();
+        assertThat(second).hasSize(1);
+        long burstTs = RtpHeader.timestamp(second.getFirst());
+        assertThat(burstTs - RtpHeader.timestamp(first.getFirst()))
+                .as("the GOP burst is packed in 90 kHz ticks just before the live edge").isEqualTo(1);
+
+        sendFrame(66, false, 400);
+        List<ByteBuf> live = v.nextFrame();
+        // A live frame is 33 ms (2970 ticks at 90 kHz) after the last frame of the burst.
+        assertThat(RtpHeader.timestamp(live.getFirst()) - burstTs).isEqualTo(33 * 90);
+        assertThat(RtpHeader.sequenceNumber(live.getFirst())).isEqualTo(RtpHeader.sequenceNumber(second.getFirst()) + 1 & 0xFFFF);
+        WhepSessionStats stats = rig.whep.sessions().getFirst();
+        assertThat(stats.connected()).isTrue();
+        assertThat(stats.srtpProfile()).isEqualTo("AEAD_AES_128_GCM");
+        assertThat(stats.framesSent()).isEqualTo(3);
+        assertThat(stats.keyframesSent()).isEqualTo(1);
+        assertThat(stats.firstFrameMillis()).isNotNegative();
+    }
+
+    @Test
+    void aNackIsAnsweredWithAnRtxRetransmission() throws Exception {
+        Viewer v = new Viewer();
+        List<ByteBuf> key = v.nextFrame();
+        ByteBuf lost = key.get(2);
+        int lostSeq = RtpHeader.sequenceNumber(lost);
+        byte[] lostPayload = ByteBufUtil.getBytes(RtpHeader.parse(lost).payload(lost));
+        v.nextFrame();
+        // RFC 4585 §6.2.1 generic NACK for one packet of the keyframe.
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()), new GenericNack(0x1234, v.videoSsrc, new int[] {lostSeq}));
+        ByteBuf rtx = v.nextRtp();
+        RtpHeader h = RtpHeader.parse(rtx);
+        assertThat(h.payloadType()).isEqualTo(v.rtxPt);
+        assertThat(h.ssrc()).isEqualTo(v.rtxSsrc);
+        assertThat(h.timestamp()).isEqualTo(RtpHeader.timestamp(lost));
+        ByteBuf payload = h.payload(rtx);
+        // RFC 4588 §4: the original sequence number, then the original payload.
+        assertThat(payload.getUnsignedShort(0)).isEqualTo(lostSeq);
+        assertThat(ByteBufUtil.getBytes(payload, 2, payload.readableBytes() - 2)).isEqualTo(lostPayload);
+        Await.until("stats count the NACK", () -> rig.whep.sessions().getFirst().retransmissions() == 1);
+        assertThat(rig.whep.sessions().getFirst().nacksReceived()).isEqualTo(1);
+        assertThat(rig.whep.retransmissions()).isEqualTo(1);
+
+        // A sequence number never sent is not "retransmitted".
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()), new GenericNack(0x1234, v.videoSsrc, new int[] {lostSeq + 30_000 & 0xFFFF}));
+        Await.until("second NACK seen", () -> rig.whep.sessions().getFirst().nacksReceived() == 2);
+        assertThat(rig.whep.retransmissions()).isEqualTo(1);
+    }
+
+    @Test
+    void aPliResendsTheGopAheadOfTheLiveFrames() throws Exception {
+        Viewer v = new Viewer();
+        List<ByteBuf> key = v.nextFrame();
+        List<ByteBuf> p1 = v.nextFrame();
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()), new PictureLossIndication(0x1234, v.videoSsrc));
+        List<ByteBuf> again = v.nextFrame();
+        assertThat(nalType(again.getFirst())).isEqualTo(24);
+        assertThat(again).hasSameSizeAs(key);
+        long last = RtpHeader.timestamp(p1.getFirst());
+        assertThat(RtpHeader.timestamp(again.getFirst())).isEqualTo(last + 1 & 0xFFFF_FFFFL);
+        assertThat(RtpHeader.sequenceNumber(again.getFirst())).isEqualTo(RtpHeader.sequenceNumber(p1.getFirst()) + 1 & 0xFFFF);
+        for (int i = 1; i < key.size(); i++) {
+            assertThat(ByteBufUtil.getBytes(RtpHeader.parse(again.get(i)).payload(again.get(i))))
+                    .isEqualTo(ByteBufUtil.getBytes(RtpHeader.parse(key.get(i)).payload(key.get(i))));
+        }
+        List<ByteBuf> p1Again = v.nextFrame();
+        assertThat(RtpHeader.timestamp(p1Again.getFirst())).isEqualTo(last + 2 & 0xFFFF_FFFFL);
+        // Rate limit: a second PLI right away changes nothing; the next live frame follows.
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()), new PictureLossIndication(0x1234, v.videoSsrc));
+        Await.until("second PLI seen", () -> rig.whep.sessions().getFirst().pliReceived() == 2);
+        sendFrame(66, false, 300);
+        List<ByteBuf> live = v.nextFrame();
+        assertThat(nalType(live.getFirst())).isEqualTo(1);
+        assertThat(RtpHeader.timestamp(live.getFirst()) - last).isEqualTo(33 * 90);
+        assertThat(rig.whep.sessions().getFirst().gopResends()).isEqualTo(1);
+    }
+
+    @Test
+    void senderReportsMapRtpToWallclockAndReceiverReportsGiveTheRoundTripTime() throws Exception {
+        Viewer v = new Viewer();
+        List<ByteBuf> key = v.nextFrame();
+        v.nextFrame();
+        long before = System.currentTimeMillis();
+        SenderReport sr = null;
+        while (sr == null) {
+            for (RtcpPacket p : v.nextRtcp()) {
+                if (p instanceof SenderReport s && s.ssrc() == v.videoSsrc) {
+                    sr = s;
+                }
+            }
+        }
+        long ntpMillis = NtpTime.toUnixMillis(sr.ntpTimestamp());
+        assertThat(ntpMillis).isBetween(before - 2000, System.currentTimeMillis() + 10);
+        assertThat(sr.packetCount()).isGreaterThanOrEqualTo(key.size());
+        // The RTP time of "now" is near the live edge (within the time that passed, at 90 kHz).
+        long sinceKey = sr.rtpTimestamp() - RtpHeader.timestamp(key.getFirst()) & 0xFFFF_FFFFL;
+        assertThat(sinceKey).isLessThan(10L * 90_000);
+
+        // RFC 3550 §6.4.1: a report block answering that SR, 150 ms after it arrived, of which the
+        // browser says 50 ms were its own delay (DLSR): the RTT is the rest, about 100 ms.
+        long received = System.nanoTime();
+        Await.until("150 ms after the SR", () -> System.nanoTime() - received >= 150_000_000L);
+        long lsr = NtpTime.compact(sr.ntpTimestamp());
+        long dlsr = NtpTime.toCompactDuration(50_000_000L);
+        v.sendRtcp(new ReceiverReport(0x1234, List.of(new ReportBlock(v.videoSsrc, 12, 3, 100, 40, lsr, dlsr))));
+        Await.until("RTT measured", () -> rig.whep.sessions().getFirst().rttMillis() >= 0);
+        WhepSessionStats stats = rig.whep.sessions().getFirst();
+        assertThat(stats.videoFractionLost()).isEqualTo(12 / 256.0);
+        assertThat(stats.videoCumulativeLost()).isEqualTo(3);
+        assertThat(stats.videoJitter()).isEqualTo(40);
+        assertThat(stats.rttMillis()).isBetween(90L, 1000L);
+    }
+
+    @Test
+    void theStreamEndingEndsTheSession() throws Exception {
+        Viewer v = new Viewer();
+        v.nextFrame();
+        hub.kick(KEY, "test over");
+        Await.until(Duration.ofSeconds(10), "the session ends with the stream", () -> rig.whep.sessions().isEmpty());
+        assertThat(rig.rtc.stats().sessions()).isZero();
+        assertThat(send("DELETE", v.location, null, null, null).statusCode()).isEqualTo(404);
+    }
+}
