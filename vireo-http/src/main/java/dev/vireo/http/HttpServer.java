@@ -12,11 +12,15 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.AsyncMapping;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,22 +29,38 @@ import org.slf4j.LoggerFactory;
  * The HTTP/1.1 listener: bounded request parsing, keep-alive, CORS, routing through a
  * {@link Router}, and streaming responses for handlers that take the connection over.
  * The event loop groups belong to the caller (shared with the other listeners).
+ *
+ * <p>With {@link TlsContexts} it is an HTTPS listener: the server certificate is chosen by the
+ * client's SNI host name; a handshake without SNI or for a host without a certificate is refused
+ * (the connection is closed, the reason logged at debug).
  */
 public final class HttpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    /** Largest TLS ClientHello accepted before the SNI host name is known. */
+    private static final int MAX_CLIENT_HELLO = 16 * 1024;
 
     private final HttpConfig config;
     private final Router router;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> channelClass;
+    private final TlsContexts tls;
     private final ChannelGroup connections = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup streaming = new DefaultChannelGroup("http-streaming", GlobalEventExecutor.INSTANCE);
     private volatile Channel listener;
 
     public HttpServer(HttpConfig config, Router router, EventLoopGroup boss, EventLoopGroup workers,
                       Class<? extends ServerChannel> channelClass) {
+        this(config, router, boss, workers, channelClass, null);
+    }
+
+    /**
+     * An HTTPS listener when {@code tls} is not null (certificates chosen by SNI), else plain HTTP.
+     */
+    public HttpServer(HttpConfig config, Router router, EventLoopGroup boss, EventLoopGroup workers,
+                      Class<? extends ServerChannel> channelClass, TlsContexts tls) {
+        this.tls = tls;
         this.config = config;
         this.router = router;
         this.boss = boss;
@@ -63,6 +83,18 @@ public final class HttpServer implements AutoCloseable {
                 .setMaxHeaderSize(config.maxHeaderSize())
                 .setMaxChunkSize(64 * 1024);
         long idleMillis = config.idleTimeout().toMillis();
+        String scheme = tls == null ? "HTTP" : "HTTPS";
+        AsyncMapping<String, SslContext> sni = tls == null ? null : (host, promise) -> {
+            Optional<SslContext> context;
+            try {
+                context = tls.forHost(host);
+            } catch (RuntimeException e) {
+                return promise.setFailure(e);
+            }
+            return context.isPresent() ? promise.setSuccess(context.get())
+                    : promise.setFailure(new TlsGuard.NoCertificate(host == null
+                            ? "no SNI host name sent" : "no certificate for SNI host " + host));
+        };
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelClass)
@@ -73,6 +105,12 @@ public final class HttpServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
+                        if (sni != null) {
+                            // Replaced by an SslHandler once the ClientHello named a host we have a
+                            // certificate for; the handshake must finish within the idle timeout.
+                            p.addLast("tls", new SniHandler(sni, MAX_CLIENT_HELLO, idleMillis));
+                            p.addLast("tls-guard", TlsGuard.INSTANCE);
+                        }
                         p.addLast("codec", new HttpServerCodec(decoderConfig));
                         p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                         p.addLast("cors", CorsHeaders.INSTANCE);
@@ -83,12 +121,12 @@ public final class HttpServer implements AutoCloseable {
         ChannelFuture bind = b.bind(config.bind(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             Throwable cause = bind.cause();
-            String why = "cannot listen for HTTP on " + config.bind() + ":" + config.port() + ": " + cause.getMessage();
+            String why = "cannot listen for " + scheme + " on " + config.bind() + ":" + config.port() + ": " + cause.getMessage();
             throw new UncheckedIOException(why, cause instanceof IOException io ? io : new IOException(cause));
         }
         listener = bind.channel();
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
-        log.info("HTTP listening on {}:{}", config.bind(), port);
+        log.info("{} listening on {}:{}", scheme, config.bind(), port);
         return port;
     }
 

@@ -20,10 +20,20 @@ import java.time.Duration;
  * @param rtcPort UDP port of WebRTC media (all sessions); 0 for an ephemeral port
  * @param rtcCandidates comma-separated {@code host[:port]} addresses to advertise to browsers; ""
  *     to advertise this host's addresses and 127.0.0.1
+ * @param httpsPort HTTPS port (same routes; per-domain certificates chosen by SNI); 0 for an
+ *     ephemeral port
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
-                     int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates) {
+                     int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort) {
+
+    /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
+    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
+                  Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost,
+                  int rtcPort, String rtcCandidates) {
+        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
+                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, 0);
+    }
 
     /**
      * A configuration without WebRTC settings (embedding, tests): the media port is ephemeral and
@@ -32,38 +42,44 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
                   Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost) {
         this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, 0, "");
+                httpMaxBodySize, publicHost, 0, "", 0);
     }
 
     public Config withPorts(int http, int rtmp) {
         return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort);
     }
 
     public Config withDataDir(Path dir) {
         return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort);
     }
 
     public Config withReconnectGrace(Duration grace) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort);
     }
 
     /** The same with another WebRTC media port (0 for an ephemeral one). */
     public Config withRtcPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates);
+                httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort);
     }
 
     /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
     public Config withRtcCandidates(String candidates) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort);
+    }
+
+    /** The same with another HTTPS port (0 for an ephemeral one). */
+    public Config withHttpsPort(int port) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port);
     }
 }

@@ -120,9 +120,15 @@ public final class ConfigLoader {
                 (Integer) parsed.get(Setting.HTTP_MAX_BODY_SIZE),
                 (String) parsed.get(Setting.PUBLIC_HOST),
                 (Integer) parsed.get(Setting.RTC_PORT),
-                (String) parsed.get(Setting.RTC_CANDIDATES));
+                (String) parsed.get(Setting.RTC_CANDIDATES),
+                (Integer) parsed.get(Setting.HTTPS_PORT));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
+        }
+        if (config.httpsPort() != 0
+                && (config.httpsPort() == config.httpPort() || config.httpsPort() == config.rtmpPort())) {
+            throw new ConfigException("https.port " + config.httpsPort() + " is also the "
+                    + (config.httpsPort() == config.httpPort() ? "http.port" : "rtmp.port"));
         }
         return new Run(config, file);
     }

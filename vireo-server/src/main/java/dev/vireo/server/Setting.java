@@ -11,6 +11,9 @@ enum Setting {
             "address every listener binds to", ConfigValues::host),
     HTTP_PORT("http.port", "VIREO_HTTP_PORT", "--http-port", "PORT", "8080",
             "HTTP port: HTTP-FLV, REST API, metrics (0 = any free port)", ConfigValues::port),
+    HTTPS_PORT("https.port", "VIREO_HTTPS_PORT", "--https-port", "PORT", "8443",
+            "HTTPS port, same routes as HTTP; each domain's uploaded certificate is chosen by SNI"
+                    + " (0 = any free port)", ConfigValues::port),
     RTMP_PORT("rtmp.port", "VIREO_RTMP_PORT", "--rtmp-port", "PORT", "1935",
             "RTMP port (0 = any free port)", ConfigValues::port),
     DATA_DIR("data-dir", "VIREO_DATA_DIR", "--data-dir", "DIR", "./data",

@@ -2,6 +2,7 @@ package dev.vireo.server;
 
 import dev.vireo.control.ControlConfig;
 import dev.vireo.control.ControlPlane;
+import dev.vireo.control.DomainTlsContexts;
 import dev.vireo.core.Gate;
 import dev.vireo.core.HubConfig;
 import dev.vireo.core.StreamHub;
@@ -46,8 +47,14 @@ public final class VireoServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VireoServer.class);
 
-    /** The ports the listeners are bound to ({@code rtc}: the UDP port of WebRTC media). */
-    public record BoundPorts(int http, int rtmp, int rtc) {
+    /**
+     * The ports the listeners are bound to ({@code rtc}: the UDP port of WebRTC media; {@code https}:
+     * the HTTPS listener, -1 when not known).
+     */
+    public record BoundPorts(int http, int rtmp, int rtc, int https) {
+        public BoundPorts(int http, int rtmp, int rtc) {
+            this(http, rtmp, rtc, -1);
+        }
     }
 
     private final Config config;
@@ -60,6 +67,7 @@ public final class VireoServer implements AutoCloseable {
     private final StreamHub hub;
     private final Router router;
     private final HttpServer http;
+    private final HttpServer https;
     private final RtmpServer rtmp;
     private final WebRtcServer rtc;
     private final WhepPlayback whep;
@@ -112,6 +120,13 @@ public final class VireoServer implements AutoCloseable {
                 .withIdleTimeout(config.httpIdleTimeout())
                 .withMaxBodySize(config.httpMaxBodySize()),
                 router, boss, workers, transport.serverChannel());
+        // The same routes over TLS, with each domain's uploaded certificate chosen by SNI. Always
+        // started: certificates can be uploaded while the server runs.
+        https = new HttpServer(HttpConfig.defaults()
+                .withBind(config.bind(), config.httpsPort())
+                .withIdleTimeout(config.httpIdleTimeout())
+                .withMaxBodySize(config.httpMaxBodySize()),
+                router, boss, workers, transport.serverChannel(), new DomainTlsContexts(control));
 
         rtmp = new RtmpServer(RtmpConfig.defaults().withBind(config.bind()).withPort(config.rtmpPort()),
                 hub, gate, boss, workers, transport.serverChannel());
@@ -135,14 +150,28 @@ public final class VireoServer implements AutoCloseable {
             int rtmpPort = rtmp.start();
             int rtcPort = rtc.start();
             int httpPort = http.start();
-            return new BoundPorts(httpPort, rtmpPort, rtcPort);
+            int httpsPort = startHttps();
+            return new BoundPorts(httpPort, rtmpPort, rtcPort, httpsPort);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    public Config config() {
+    /**
+     * HTTPS is an addition to the HTTP port: when its port is taken (e.g. the default 8443 by another
+     * instance started without {@code --https-port}) the server runs without it, with a warning.
+     */
+    private int startHttps() {
+        try {
+            return https.start();
+        } catch (UncheckedIOException e) {
+            log.warn("HTTPS disabled: {}", e.getMessage());
+            return -1;
+        }
+    }
+
+        public Config config() {
         return config;
     }
 
@@ -160,7 +189,8 @@ public final class VireoServer implements AutoCloseable {
         ControlConfig.UrlEndpoints d = ControlConfig.UrlEndpoints.defaults(Main.publicHost(config));
         return new ControlConfig.UrlEndpoints(d.publicHost(),
                 config.rtmpPort() == 0 ? d.rtmpPort() : config.rtmpPort(),
-                config.httpPort() == 0 ? d.httpPort() : config.httpPort(), d.httpsPort(), d.srtPort());
+                config.httpPort() == 0 ? d.httpPort() : config.httpPort(),
+                config.httpsPort() == 0 ? d.httpsPort() : config.httpsPort(), d.srtPort());
     }
 
     /** WebRTC media transport (the UDP port, its candidates and counters). */
@@ -194,10 +224,12 @@ public final class VireoServer implements AutoCloseable {
         closed = true;
         log.info("stopping Vireo");
         http.stopAccepting();
+        https.stopAccepting();
         hub.close();
         rtc.close();
         rtmp.close();
         http.close();
+        https.close();
         control.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
