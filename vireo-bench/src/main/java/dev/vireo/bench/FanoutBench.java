@@ -1,0 +1,174 @@
+package dev.vireo.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * RTMP fan-out benchmark: one publisher, a ramp of viewers, Vireo and nginx-rtmp one after the
+ * other under the same load. Run it with {@code bench/run}; {@code --help} lists the options.
+ */
+public final class FanoutBench {
+
+    private static final String APP = "live";
+
+    private FanoutBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                System.out.print(BenchOptions.usage());
+                return;
+            }
+        }
+        if (args.length > 0 && args[0].equals("--report")) {
+            // re-print the tables of earlier runs: bench/run --report bench/results/rtmp-fanout-*.json
+            for (int i = 1; i < args.length; i++) {
+                FanoutReport r = FanoutReport.read(Path.of(args[i]));
+                System.out.println("## " + args[i] + " (started " + r.startedAt() + ")");
+                System.out.println();
+                System.out.print(r.stepsTable());
+                System.out.println();
+                System.out.print(r.table());
+                System.out.println();
+            }
+            return;
+        }
+        Path root = Path.of(System.getProperty("vireo.root", ".")).toAbsolutePath().normalize();
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args, root);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.print(BenchOptions.usage());
+            System.exit(2);
+            return;
+        }
+        System.exit(new FanoutBench().run(options));
+    }
+
+    private int run(BenchOptions options) throws Exception {
+        ZonedDateTime started = ZonedDateTime.now();
+        Path tmp = options.resultsDir().resolve("tmp");
+        Files.createDirectories(tmp);
+        List<RampResult> ramps = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        EventLoopGroup viewerLoops = new MultiThreadIoEventLoopGroup(options.clientThreads(), EpollIoHandler.newFactory());
+        EventLoopGroup publisherLoop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            Bootstrap viewerBootstrap = new Bootstrap().group(viewerLoops).channel(EpollSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+            List<Run> runs = plan(options);
+            // every ramp gets the same slot, so a server measured early cannot eat a later one's time
+            long slot = TimeUnit.SECONDS.toNanos(options.timeLimitSeconds()) / runs.size();
+            for (int i = 0; i < runs.size(); i++) {
+                Run run = runs.get(i);
+                SourceFile source = new SourceFile(run.bitrateKbps(), options.sourceSeconds());
+                Path file = source.ensure(tmp, options.ffmpeg());
+                SourceClip clip = SourceClip.load(file);
+                FanoutRamp.log("%s: %s, %.0f kbps payload, %.1f fps, loop %d ms", run, file.getFileName(), clip.kbps(), clip.fps(),
+                        clip.timeline().loopMs());
+                Path workDir = Files.createTempDirectory(tmp, run.server() + "-");
+                boolean keep = options.profile();
+                try (ServerUnderTest server = startServer(run.server(), options, workDir)) {
+                    Measurement measurement = new Measurement();
+                    String stream = "bench" + i;
+                    FanoutRamp.ViewerFactory viewers = switch (run.protocol()) {
+                        case "flv" -> () -> FlvHttpViewer.open(viewerBootstrap, server.flvUrl(APP, stream).orElseThrow(),
+                                measurement, clip.nalLengthSize());
+                        default -> () -> RtmpViewer.open(viewerLoops, server.rtmpUrl(APP, stream), measurement,
+                                clip.nalLengthSize());
+                    };
+                    FanoutRamp.PublisherFactory publisher = () -> ClipPublisher.start(publisherLoop,
+                            server.rtmpUrl(APP, stream), clip, measurement);
+                    FanoutRamp ramp = new FanoutRamp(options, server, measurement, publisher, viewers, run.protocol(),
+                            run.bitrateKbps(), clip, workDir);
+                    ramps.add(ramp.run(System.nanoTime() + slot));
+                } catch (Exception e) {
+                    keep = true;
+                    String msg = run + " failed: " + e;
+                    FanoutRamp.log("%s", msg);
+                    e.printStackTrace();
+                    errors.add(msg);
+                }
+                if (keep) {
+                    FanoutRamp.log("server log and data kept in %s", workDir);
+                } else {
+                    deleteTree(workDir);
+                }
+            }
+        } finally {
+            viewerLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            publisherLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
+        FanoutReport report = new FanoutReport(started.toOffsetDateTime().toString(), FanoutReport.currentEnvironment(),
+                FanoutReport.settingsOf(options), ramps, errors);
+        Path json = report.write(options.resultsDir(), started);
+        System.out.println();
+        System.out.print(report.stepsTable());
+        System.out.println();
+        System.out.print(report.table());
+        for (RampResult r : ramps) {
+            if (!r.profile().isEmpty()) {
+                System.out.println();
+                System.out.println("JFR profile of " + r.server() + " " + r.protocol() + " " + r.bitrateKbps() + "k (whole ramp):");
+                r.profile().forEach(line -> System.out.println("  " + line));
+            }
+        }
+        System.out.println();
+        System.out.println("JSON: " + json);
+        return ramps.isEmpty() ? 1 : 0;
+    }
+
+    /** One ramp to run. */
+    record Run(String server, String protocol, int bitrateKbps) {
+        @Override
+        public String toString() {
+            return server + " " + protocol + " " + bitrateKbps + "k";
+        }
+    }
+
+    /** Per bitrate: every server in order; Vireo once per viewer protocol, nginx-rtmp over RTMP only. */
+    static List<Run> plan(BenchOptions options) {
+        List<Run> runs = new ArrayList<>();
+        for (int kbps : options.bitratesKbps()) {
+            for (String s : options.servers()) {
+                if (s.equals("vireo")) {
+                    for (String p : options.protocols()) {
+                        runs.add(new Run("vireo", p, kbps));
+                    }
+                } else if (options.protocols().contains("rtmp")) {
+                    runs.add(new Run("nginx", "rtmp", kbps));
+                }
+            }
+        }
+        return runs;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            FanoutRamp.log("could not delete %s: %s", dir, e);
+        }
+    }
+
+    private static ServerUnderTest startServer(String name, BenchOptions o, Path workDir) throws Exception {
+        return switch (name) {
+            case "vireo" -> VireoProcess.start(o.vireoClasspath(), o.vireoJvmOptions(), o.vireoArgs(), workDir);
+            case "nginx" -> NginxRtmpProcess.start(o.nginx(), o.nginxModule(), workDir);
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+}

@@ -1,0 +1,108 @@
+package dev.vireo.bench;
+
+import dev.vireo.rtmp.RtmpClient;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+
+/** An RTMP viewer: connect, play, then count every received message ({@link MediaProbe}). */
+final class RtmpViewer implements Viewer, RtmpClient.Listener {
+
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final FlowCounters counters;
+    private final int nalLengthSize;
+    private volatile RtmpClient client;
+    private volatile boolean closed;
+    private volatile String closeReason;
+
+    private RtmpViewer(Measurement measurement, int nalLengthSize) {
+        this.counters = new FlowCounters(measurement, true);
+        this.nalLengthSize = nalLengthSize;
+    }
+
+    static RtmpViewer open(EventLoopGroup group, URI url, Measurement measurement, int nalLengthSize) {
+        RtmpViewer v = new RtmpViewer(measurement, nalLengthSize);
+        RtmpClient.connect(url.toString(), group, EpollSocketChannel.class)
+                .thenCompose(c -> {
+                    v.client = c;
+                    if (v.closed) {
+                        throw new IllegalStateException("closed by the bench while connecting");
+                    }
+                    return c.play(v);
+                })
+                .whenComplete((status, err) -> {
+                    if (err != null) {
+                        v.fail(String.valueOf(err.getMessage()));
+                    } else if (status.isError() || !status.code().equals("NetStream.Play.Start")) {
+                        v.fail("play refused: " + status.code() + ": " + status.description());
+                    } else {
+                        v.started.complete(null);
+                    }
+                });
+        return v;
+    }
+
+    private void fail(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        started.completeExceptionally(new IllegalStateException(reason));
+        RtmpClient c = client;
+        if (c != null) {
+            // RtmpClient.close() waits for the close: never on an event loop
+            CompletableFuture.runAsync(c::close);
+        }
+    }
+
+    @Override
+    public void onTag(int type, long timestamp, ByteBuf body) {
+        MediaProbe.onMessage(counters, type, body, nalLengthSize, BenchClock.nowNanos());
+    }
+
+    @Override
+    public void onStatus(RtmpClient.Status status) {
+        if (status.isError() || status.code().equals("NetStream.Play.UnpublishNotify")) {
+            closeReason = status.code() + ": " + status.description();
+        }
+    }
+
+    @Override
+    public void onClose() {
+        if (closeReason == null) {
+            closeReason = closed ? "closed by the bench" : "server closed the connection";
+        }
+        started.completeExceptionally(new IllegalStateException(closeReason));
+    }
+
+    @Override
+    public CompletableFuture<Void> started() {
+        return started;
+    }
+
+    @Override
+    public FlowCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public boolean isOpen() {
+        RtmpClient c = client;
+        return c != null && c.isOpen();
+    }
+
+    @Override
+    public String closeReason() {
+        return closeReason;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        RtmpClient c = client;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.vireo.bench;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** A server process the bench drives: started on free loopback ports, measured through /proc. */
+interface ServerUnderTest extends AutoCloseable {
+
+    /** Short name for tables: "vireo", "nginx-rtmp". */
+    String name();
+
+    /** The process to measure (for nginx the master; its workers are counted as descendants). */
+    long pid();
+
+    /** {@code rtmp://127.0.0.1:port/app/stream}. */
+    URI rtmpUrl(String app, String stream);
+
+    /** {@code http://127.0.0.1:port/app/stream.flv}, when the server plays HTTP-FLV. */
+    Optional<URI> flvUrl(String app, String stream);
+
+    /** Live heap bytes after a full GC, when the server is a JVM we can ask (else empty). */
+    Optional<JvmProbe> jvm();
+
+    /** Where the server writes its log (for failure messages). */
+    Path log();
+
+    /** CPU time and RSS of the server process tree right now. */
+    default ProcFs.Usage usage() {
+        return ProcFs.treeUsage(pid());
+    }
+
+    @Override
+    void close();
+}

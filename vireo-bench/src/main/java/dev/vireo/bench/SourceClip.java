@@ -1,0 +1,107 @@
+package dev.vireo.bench;
+
+import dev.vireo.media.Codec;
+import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
+import dev.vireo.media.flv.FlvPacketKind;
+import dev.vireo.media.flv.FlvReader;
+import dev.vireo.media.flv.FlvTag;
+import dev.vireo.media.flv.FlvVideoPacket;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A clip loaded into memory, ready to publish in a loop: the tags sent once at the start
+ * (metadata, sequence headers) and the media tags that repeat.
+ *
+ * @param headers       script data and codec configuration tags, in file order
+ * @param media         audio and coded video tags, in file order (AVC end of sequence dropped)
+ * @param timeline      how loops follow each other
+ * @param nalLengthSize AVC NAL length prefix size (from the AVCDecoderConfigurationRecord)
+ * @param videoFramesPerLoop coded video tags per loop
+ * @param bytesPerLoop  tag body bytes per loop (what an RTMP viewer receives as payload)
+ */
+record SourceClip(List<Tag> headers, List<Tag> media, LoopTimeline timeline, int nalLengthSize,
+                  int videoFramesPerLoop, long bytesPerLoop) {
+
+    /** One tag: FLV type (8 audio, 9 video, 18 script), source timestamp, body. */
+    record Tag(int type, long timestamp, byte[] body, boolean codedVideo) {
+    }
+
+    /** Payload bitrate of the clip in kbps (audio + video + tag headers excluded). */
+    double kbps() {
+        return bytesPerLoop * 8.0 / timeline.loopMs();
+    }
+
+    double fps() {
+        return videoFramesPerLoop * 1000.0 / timeline.loopMs();
+    }
+
+    static SourceClip load(Path file) throws IOException {
+        ByteBuf bytes = Unpooled.wrappedBuffer(Files.readAllBytes(file));
+        List<FlvTag> tags = FlvReader.readAll(bytes);
+        try {
+            return of(tags);
+        } finally {
+            tags.forEach(FlvTag::release);
+        }
+    }
+
+    static SourceClip of(List<FlvTag> tags) {
+        List<Tag> headers = new ArrayList<>();
+        List<Tag> media = new ArrayList<>();
+        int nalLengthSize = 4;
+        long firstVideo = -1;
+        long lastVideo = -1;
+        int videoFrames = 0;
+        long bytes = 0;
+        for (FlvTag t : tags) {
+            byte[] body = ByteBufUtil.getBytes(t.body());
+            boolean header;
+            boolean coded = false;
+            if (t.type() == FlvTag.SCRIPT_DATA) {
+                header = true;
+            } else if (t.type() == FlvTag.VIDEO) {
+                FlvVideoPacket p = FlvVideoPacket.parse(t.body());
+                header = p.kind() == FlvPacketKind.CONFIG;
+                if (header && p.codec() == Codec.H264) {
+                    nalLengthSize = AvcDecoderConfigurationRecord.parse(p.payload()).lengthSize();
+                }
+                coded = p.kind() == FlvPacketKind.CODED;
+                if (!header && !coded) {
+                    continue; // the end-of-sequence ffmpeg writes last: not something to loop
+                }
+                if (coded) {
+                    if (firstVideo < 0) {
+                        firstVideo = t.timestamp();
+                    }
+                    lastVideo = t.timestamp();
+                    videoFrames++;
+                }
+            } else {
+                // AAC: AACPacketType 0 is the AudioSpecificConfig
+                header = body.length >= 2 && (body[0] & 0xF0) == 0xA0 && body[1] == 0;
+            }
+            Tag tag = new Tag(t.type(), t.timestamp(), body, coded);
+            if (header) {
+                headers.add(tag);
+            } else {
+                media.add(tag);
+                bytes += body.length;
+            }
+        }
+        if (media.isEmpty() || videoFrames < 2) {
+            throw new IllegalArgumentException("clip has no video to loop (" + videoFrames + " coded video tags)");
+        }
+        long first = media.stream().mapToLong(Tag::timestamp).min().orElseThrow();
+        long last = media.stream().mapToLong(Tag::timestamp).max().orElseThrow();
+        long interval = Math.round((lastVideo - firstVideo) / (double) (videoFrames - 1));
+        return new SourceClip(List.copyOf(headers), List.copyOf(media), LoopTimeline.of(first, last, interval),
+                nalLengthSize, videoFrames, bytes);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.vireo.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** The Vireo server started as its own JVM on free loopback ports with a fresh data dir. */
+final class VireoProcess implements ServerUnderTest {
+
+    private final Process process;
+    private final int rtmpPort;
+    private final int httpPort;
+    private final Path log;
+    private final JvmProbe probe;
+
+    private VireoProcess(Process process, int rtmpPort, int httpPort, Path log) {
+        this.process = process;
+        this.rtmpPort = rtmpPort;
+        this.httpPort = httpPort;
+        this.log = log;
+        this.probe = new JvmProbe(process.pid());
+    }
+
+    /**
+     * @param classpath  the server's classpath (its jar and lib/*)
+     * @param jvmOptions options for the server JVM (the same defaults as {@code ./vireo})
+     * @param extraArgs  more server arguments, passed through
+     * @param workDir    a fresh directory: data dir and log go there
+     */
+    static VireoProcess start(String classpath, List<String> jvmOptions, List<String> extraArgs, Path workDir)
+            throws IOException, InterruptedException {
+        int rtmpPort = FreePort.pick();
+        int httpPort = FreePort.pick();
+        Path dataDir = Files.createDirectories(workDir.resolve("data"));
+        Path log = workDir.resolve("vireo.log");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classpath, "dev.vireo.server.Main",
+                "--rtmp-port", Integer.toString(rtmpPort),
+                "--http-port", Integer.toString(httpPort),
+                "--data-dir", dataDir.toString()));
+        cmd.addAll(extraArgs);
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        VireoProcess server = new VireoProcess(p, rtmpPort, httpPort, log);
+        try {
+            FreePort.awaitListening(rtmpPort, p, 60_000, "vireo (log: " + log + ")");
+            FreePort.awaitListening(httpPort, p, 30_000, "vireo (log: " + log + ")");
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    @Override
+    public String name() {
+        return "vireo";
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public URI rtmpUrl(String app, String stream) {
+        return URI.create("rtmp://" + FreePort.LOOPBACK + ":" + rtmpPort + "/" + app + "/" + stream);
+    }
+
+    @Override
+    public Optional<URI> flvUrl(String app, String stream) {
+        return Optional.of(URI.create("http://" + FreePort.LOOPBACK + ":" + httpPort + "/" + app + "/" + stream + ".flv"));
+    }
+
+    @Override
+    public Optional<JvmProbe> jvm() {
+        return Optional.of(probe);
+    }
+
+    @Override
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.vireo.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    private final Path root = Path.of("/work/x");
+
+    @Test
+    void defaultsCompareBothServersAtBothBitrates() {
+        BenchOptions o = BenchOptions.parse(new String[0], root);
+        assertThat(o.servers()).containsExactly("nginx", "vireo");
+        assertThat(o.bitratesKbps()).containsExactly(600, 2000);
+        assertThat(o.resultsDir()).isEqualTo(root.resolve("bench/results"));
+        assertThat(o.effectiveSteps()).endsWith(3000);
+        assertThat(FanoutBench.plan(o)).extracting(Object::toString)
+                .containsExactly("nginx rtmp 600k", "vireo rtmp 600k", "nginx rtmp 2000k", "vireo rtmp 2000k");
+    }
+
+    @Test
+    void maxViewersCapsTheSteps() {
+        BenchOptions o = BenchOptions.parse(new String[] {"--max-viewers", "1000", "--steps", "100,50,800"}, root);
+        assertThat(o.effectiveSteps()).isEqualTo(List.of(50, 100, 800));
+        o = BenchOptions.parse(new String[] {"--max-viewers", "1000"}, root);
+        assertThat(o.effectiveSteps()).isEqualTo(List.of(50, 100, 200, 400, 800, 1000));
+    }
+
+    @Test
+    void flvAddsAVireoOnlyRamp() {
+        BenchOptions o = BenchOptions.parse(new String[] {"--protocols", "rtmp,flv", "--bitrates", "600"}, root);
+        assertThat(FanoutBench.plan(o)).extracting(Object::toString)
+                .containsExactly("nginx rtmp 600k", "vireo rtmp 600k", "vireo flv 600k");
+    }
+
+    @Test
+    void rejectsUnknownOptionsAndServers() {
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--nope"}, root)).hasMessageContaining("--nope");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--servers", "srs"}, root)).hasMessageContaining("srs");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--steps"}, root)).hasMessageContaining("needs a value");
+    }
+
+    @Test
+    void refinementStepsAreRound() {
+        assertThat(FanoutRamp.roundStep(150)).isEqualTo(150);
+        assertThat(FanoutRamp.roundStep(604)).isEqualTo(600);
+        assertThat(FanoutRamp.roundStep(3)).isEqualTo(10);
+    }
+}
