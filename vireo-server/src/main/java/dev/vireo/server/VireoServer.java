@@ -4,6 +4,11 @@ import dev.vireo.control.ControlConfig;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.control.DomainTlsContexts;
 import dev.vireo.core.Gate;
+import dev.vireo.transcode.TemplateCatalog;
+import dev.vireo.transcode.TranscodeConfig;
+import dev.vireo.transcode.Transcoder;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import dev.vireo.core.HubConfig;
 import dev.vireo.core.StreamHub;
 import dev.vireo.http.HealthEndpoint;
@@ -72,6 +77,7 @@ public final class VireoServer implements AutoCloseable {
     private final WebRtcServer rtc;
     private final WhepPlayback whep;
     private final ControlPlane control;
+    private final Transcoder transcoder;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -102,6 +108,14 @@ public final class VireoServer implements AutoCloseable {
                 .withAdminKey(System.getenv().getOrDefault("VIREO_ADMIN_KEY", ""))
                 .withEndpoints(urlEndpoints(config)), hub);
         Gate gate = control.gate();
+
+        // On-demand ffmpeg jobs: {stream}_{templateId} (built-in lld/lsd/lhd/lud templates),
+        // {stream}@html5 (AAC→Opus, no B-frames) and {stream}@aac. Registered as hub sources.
+        transcoder = new Transcoder(TranscodeConfig.defaults(), hub, TemplateCatalog.builtIn());
+        Gauge.builder("vireo.transcode.jobs", transcoder, Transcoder::activeJobs).register(registry);
+        FunctionCounter.builder("vireo.transcode.started", transcoder, Transcoder::jobsStarted).register(registry);
+        FunctionCounter.builder("vireo.transcode.refused", transcoder, Transcoder::refusals).register(registry);
+        FunctionCounter.builder("vireo.transcode.restarts", transcoder, Transcoder::restarts).register(registry);
 
         router = new Router();
         new HealthEndpoint().mount(router);
@@ -147,6 +161,7 @@ public final class VireoServer implements AutoCloseable {
         }
         log.info("starting Vireo ({} transport, data in {})", transport.name(), config.dataDir().toAbsolutePath().normalize());
         try {
+            transcoder.start();  // a missing ffmpeg is a warning, not a failure
             int rtmpPort = rtmp.start();
             int rtcPort = rtc.start();
             int httpPort = http.start();
@@ -225,6 +240,7 @@ public final class VireoServer implements AutoCloseable {
         log.info("stopping Vireo");
         http.stopAccepting();
         https.stopAccepting();
+        transcoder.close();
         hub.close();
         rtc.close();
         rtmp.close();

@@ -1,0 +1,226 @@
+package dev.vireo.transcode;
+
+import dev.vireo.media.Codec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The ffmpeg command line of a job, planned from the request, the template and what the source
+ * carries now — or the reason the job cannot run.
+ *
+ * <p>Every command reads a live container from stdin and writes one to stdout with
+ * {@code -copyts}: the time stamps that come out are the ones that went in (the job shifts them
+ * by a fixed base, see {@link TranscodeJob}), so the output time line is the source's and audio
+ * stays in sync with video. Latency switches: {@code -fflags nobuffer} and a small probe on the
+ * input, {@code -tune zerolatency} (no lookahead, no B-frames) on x264, {@code -flush_packets 1}
+ * and, for MPEG-TS, one PES per audio packet with the PES length set so that each packet can be
+ * taken as soon as its last byte arrives.
+ */
+final class FfmpegCommand {
+
+    /** Opus for browsers: 64 kb/s is transparent for speech and fine for music at 48 kHz stereo. */
+    static final int HTML5_OPUS_KBPS = 64;
+    static final int AAC_VARIANT_KBPS = 128;
+    /** Bounds for re-encoding at the source's bitrate when it is not known yet or implausible. */
+    static final int MIN_VIDEO_KBPS = 300;
+    static final int MAX_VIDEO_KBPS = 8000;
+
+    /**
+     * What to run and how to talk to it.
+     *
+     * @param input the container written to ffmpeg's stdin
+     * @param output the container read from its stdout
+     * @param summary one line for logs and stats, e.g. "libx264 scale=-2:360 600k / aac 64k (flv -> flv)"
+     * @param copiesVideo whether video passes through untouched ({@code -c:v copy})
+     */
+    record Plan(List<String> command, PipeFormat input, PipeFormat output, String summary, boolean copiesVideo) {
+    }
+
+    private FfmpegCommand() {
+    }
+
+    /** @throws TranscodeRefusal when the job cannot run, with the reason for the viewer */
+    static Plan plan(Request request, TranscodeTemplate template, SourceInfo src, TranscodeConfig cfg,
+                     FfmpegInstall ffmpeg) {
+        if (!ffmpeg.usable()) {
+            throw new TranscodeRefusal(ffmpeg.problem());
+        }
+        if (!src.hasVideo() && !src.hasAudio()) {
+            throw new TranscodeRefusal("stream " + request.source().path() + " carries no media yet");
+        }
+        PipeFormat input = PipeFormat.carrying(src.video(), src.audio());
+        if (input == null) {
+            throw new TranscodeRefusal("stream " + request.source().path() + " (" + src.video() + " / " + src.audio()
+                    + ") cannot be transcoded");
+        }
+        List<String> out = new ArrayList<>();
+        Codec outVideo;
+        Codec outAudio;
+        String videoSummary;
+        String audioSummary;
+        switch (request.kind()) {
+            case TEMPLATE -> {
+                outVideo = src.hasVideo() ? (template.videoCodec().equals("h265") ? Codec.H265 : Codec.H264) : null;
+                outAudio = src.hasAudio() ? (template.audioCodec().equals("opus") ? Codec.OPUS : Codec.AAC) : null;
+                videoSummary = outVideo == null ? null : templateVideo(template, cfg, ffmpeg, out);
+                audioSummary = outAudio == null ? null : audio(outAudio, template.audioBitrateKbps(), src, ffmpeg, out);
+            }
+            case HTML5 -> {
+                boolean video = src.hasVideo() && (src.video() == Codec.H265 || src.bFrames());
+                boolean audio = src.hasAudio() && src.audio() != Codec.OPUS;
+                if (!video && !audio) {
+                    throw new TranscodeRefusal("stream " + request.source().path()
+                            + " plays in browsers as it is; it has no " + Html5Variant.SUFFIX + " variant");
+                }
+                outVideo = src.hasVideo() ? Codec.H264 : null;
+                outAudio = src.hasAudio() ? Codec.OPUS : null;
+                videoSummary = !src.hasVideo() ? null : video ? html5Video(src, cfg, ffmpeg, out) : copy("v", src.video(), out);
+                audioSummary = !src.hasAudio() ? null
+                        : audio ? audio(Codec.OPUS, HTML5_OPUS_KBPS, src, ffmpeg, out) : copy("a", src.audio(), out);
+            }
+            case AAC -> {
+                if (src.audio() != Codec.OPUS) {
+                    throw new TranscodeRefusal("stream " + request.source().path() + " has no Opus audio; it has no "
+                            + AacVariant.SUFFIX + " variant");
+                }
+                outVideo = src.video();
+                outAudio = Codec.AAC;
+                videoSummary = src.hasVideo() ? copy("v", src.video(), out) : null;
+                audioSummary = audio(Codec.AAC, AAC_VARIANT_KBPS, src, ffmpeg, out);
+            }
+            default -> throw new IllegalStateException(request.kind().name());
+        }
+        PipeFormat output = PipeFormat.carrying(outVideo, outAudio);
+        if (output == null) {
+            throw new TranscodeRefusal("no pipe format carries " + outVideo + " / " + outAudio);
+        }
+        List<String> cmd = new ArrayList<>(List.of(ffmpeg.executable(), "-hide_banner", "-nostdin", "-nostats",
+                "-loglevel", "warning",
+                // a live pipe: no input buffering, and start as soon as both streams' headers are in
+                "-fflags", "+nobuffer", "-probesize", "32768", "-analyzeduration", "500000",
+                // frame-threaded decoding holds a frame per thread: one thread, no added delay
+                "-threads", "1",
+                "-f", input.ffmpegName, "-i", "pipe:0", "-copyts"));
+        if (src.hasVideo()) {
+            cmd.addAll(List.of("-map", "0:v:0"));
+        }
+        if (src.hasAudio()) {
+            cmd.addAll(List.of("-map", "0:a:0"));
+        }
+        cmd.addAll(out);
+        // write each packet as it is encoded: ordering between tracks is not needed downstream,
+        // and interleaving would hold audio back until video of the same time is out
+        cmd.addAll(List.of("-max_interleave_delta", "1", "-flush_packets", "1", "-f", output.ffmpegName));
+        if (output == PipeFormat.FLV) {
+            cmd.addAll(List.of("-flvflags", "no_duration_filesize"));
+        } else {
+            cmd.addAll(List.of("-muxdelay", "0", "-muxpreload", "0", "-pes_payload_size", "0",
+                    "-omit_video_pes_length", "0"));
+        }
+        cmd.add("pipe:1");
+        String summary = join(videoSummary, audioSummary) + " (" + input.ffmpegName + " -> " + output.ffmpegName + ")";
+        return new Plan(List.copyOf(cmd), input, output, summary, out.contains("-c:v") && out.get(out.indexOf("-c:v") + 1).equals("copy"));
+    }
+
+    private static String templateVideo(TranscodeTemplate t, TranscodeConfig cfg, FfmpegInstall ffmpeg, List<String> out) {
+        boolean hevc = t.videoCodec().equals("h265");
+        String encoder = hevc ? "libx265" : "libx264";
+        refuseIfLacking(ffmpeg, encoder);
+        List<String> filters = new ArrayList<>();
+        String scale = scale(t);
+        if (scale != null) {
+            filters.add(scale);
+        }
+        if (t.fps() > 0) {
+            filters.add("fps=" + t.fps());
+        }
+        out.addAll(List.of("-c:v", encoder, "-preset", cfg.x264Preset(), "-tune", "zerolatency", "-pix_fmt", "yuv420p"));
+        if (!filters.isEmpty()) {
+            out.addAll(List.of("-vf", String.join(",", filters)));
+        }
+        int kbps = t.videoBitrateKbps();
+        out.addAll(List.of("-b:v", kbps + "k", "-maxrate", kbps + "k", "-bufsize", (2 * kbps) + "k"));
+        keyframes(t.gopFrames(), hevc, out);
+        return encoder + " " + (scale == null ? "source size" : scale) + " " + kbps + "k";
+    }
+
+    /** The scale filter of a template (see {@link TranscodeTemplate}), or null to keep the size. */
+    static String scale(TranscodeTemplate t) {
+        if (t.shortSide() > 0) {
+            int s = t.shortSide();
+            return "scale='if(gte(iw,ih),-2," + s + ")':'if(gte(iw,ih)," + s + ",-2)'";
+        }
+        if (t.height() > 0) {
+            return "scale=-2:" + t.height();
+        }
+        if (t.width() > 0) {
+            return "scale=" + t.width() + ":-2";
+        }
+        return null;
+    }
+
+    /**
+     * Keyframes every {@code gopFrames}, or where the source has them (0): then the transcoded
+     * stream's GOPs line up with the source's, and no scene-cut keyframes are added in between.
+     */
+    private static void keyframes(int gopFrames, boolean hevc, List<String> out) {
+        if (gopFrames > 0) {
+            out.addAll(List.of("-g", String.valueOf(gopFrames), "-keyint_min", String.valueOf(gopFrames)));
+        } else {
+            out.addAll(List.of("-force_key_frames", "source", "-g", "1000"));
+        }
+        if (hevc) {
+            out.addAll(List.of("-x265-params", "log-level=error:scenecut=0"));
+        } else {
+            out.addAll(List.of("-sc_threshold", "0"));
+        }
+        // keep the input's millisecond time base: the encoder must neither round nor drop frames
+        out.addAll(List.of("-enc_time_base:v", "-1"));
+    }
+
+    /**
+     * H.264 without B-frames for browsers: constrained baseline (what every browser's WebRTC
+     * decoder takes), zero latency, keyframes where the source has them, about the source's rate.
+     */
+    private static String html5Video(SourceInfo src, TranscodeConfig cfg, FfmpegInstall ffmpeg, List<String> out) {
+        refuseIfLacking(ffmpeg, "libx264");
+        int kbps = src.videoKbps(MIN_VIDEO_KBPS, MAX_VIDEO_KBPS);
+        out.addAll(List.of("-c:v", "libx264", "-preset", cfg.x264Preset(), "-tune", "zerolatency",
+                "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-bf", "0",
+                "-b:v", kbps + "k", "-maxrate", kbps + "k", "-bufsize", kbps + "k"));
+        keyframes(0, false, out);
+        return "libx264 baseline no B-frames " + kbps + "k";
+    }
+
+    private static String audio(Codec codec, int kbps, SourceInfo src, FfmpegInstall ffmpeg, List<String> out) {
+        int channels = Math.max(1, Math.min(2, src.audioChannels() == 0 ? 2 : src.audioChannels()));
+        if (codec == Codec.OPUS) {
+            refuseIfLacking(ffmpeg, "libopus");
+            // RFC 7587: 48 kHz; 20 ms frames as WebRTC sends them; in-band FEC against loss
+            // (libopus only adds FEC when told to expect loss); lowdelay skips the speech modes' delay
+            out.addAll(List.of("-c:a", "libopus", "-b:a", kbps + "k", "-ar", "48000", "-ac", String.valueOf(channels),
+                    "-frame_duration", "20", "-application", "lowdelay", "-fec", "1", "-packet_loss", "10"));
+            return "libopus " + kbps + "k";
+        }
+        refuseIfLacking(ffmpeg, "aac");
+        out.addAll(List.of("-c:a", "aac", "-b:a", kbps + "k", "-ac", String.valueOf(channels)));
+        return "aac " + kbps + "k";
+    }
+
+    private static String copy(String track, Codec codec, List<String> out) {
+        out.addAll(List.of("-c:" + track, "copy"));
+        return codec.name().toLowerCase(Locale.ROOT) + " copy";
+    }
+
+    private static void refuseIfLacking(FfmpegInstall ffmpeg, String encoder) {
+        String lacking = ffmpeg.lacking(encoder);
+        if (lacking != null) {
+            throw new TranscodeRefusal(lacking);
+        }
+    }
+
+    private static String join(String video, String audio) {
+        return (video == null ? "no video" : video) + " / " + (audio == null ? "no audio" : audio);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.vireo.transcode;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.MDC;
+
+/**
+ * One ffmpeg child process of a job and the three virtual threads that serve its pipes: the
+ * writer (frames to stdin), the reader (stdout to the hub) and the stderr drain. The job's
+ * supervisor starts it, waits for it to end, and starts another when it crashed.
+ */
+final class FfmpegProcess {
+
+    /** ffmpeg exits within milliseconds on SIGTERM; this is for the one that does not. */
+    private static final long TERM_GRACE_MILLIS = 2000;
+
+    final FfmpegCommand.Plan plan;
+    final StderrTail stderr = new StderrTail();
+    final long startedNanos = System.nanoTime();
+    private final Process process;
+    private Thread writer;
+    private Thread reader;
+    private Thread drain;
+    /** The writer ended it on purpose (the source's parameters changed): not a crash. */
+    private volatile boolean planned;
+
+    private FfmpegProcess(FfmpegCommand.Plan plan, Process process) {
+        this.plan = plan;
+        this.process = process;
+    }
+
+    /** Starts ffmpeg and its pipe threads. */
+    static FfmpegProcess start(FfmpegCommand.Plan plan, String name, Logger log, String prefix,
+                               PipeTask writerTask, PipeTask readerTask) throws IOException {
+        Process p = new ProcessBuilder(plan.command()).start();
+        FfmpegProcess fp = new FfmpegProcess(plan, p);
+        Map<String, String> mdc = MDC.getCopyOfContextMap(); // the job's stream key and session id
+        fp.drain = Thread.ofVirtual().name(name + "-stderr").start(withMdc(mdc, () -> fp.stderr.drain(p.getErrorStream(), log, prefix)));
+        fp.reader = Thread.ofVirtual().name(name + "-out").start(withMdc(mdc, () -> readerTask.run(fp)));
+        fp.writer = Thread.ofVirtual().name(name + "-in").start(withMdc(mdc, () -> writerTask.run(fp)));
+        return fp;
+    }
+
+    private static Runnable withMdc(Map<String, String> mdc, Runnable r) {
+        return () -> {
+            if (mdc != null) {
+                MDC.setContextMap(mdc);
+            }
+            r.run();
+        };
+    }
+
+    /** Work on one of the pipes of a process. */
+    @FunctionalInterface
+    interface PipeTask {
+        void run(FfmpegProcess process);
+    }
+
+    Process process() {
+        return process;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    void markPlanned() {
+        planned = true;
+    }
+
+    boolean planned() {
+        return planned;
+    }
+
+    /**
+     * Waits until the process has exited and its output is all read (so every frame it produced
+     * is published before a successor starts), then stops the writer. Returns the exit code.
+     */
+    int awaitEnd() throws InterruptedException {
+        int code;
+        try {
+            code = process.onExit().get().exitValue();
+        } catch (ExecutionException e) {
+            code = -1;
+        }
+        reader.join();
+        drain.join();
+        writer.interrupt();
+        writer.join();
+        return code;
+    }
+
+    /** {@link #awaitEnd()} for the cleanup path: never throws, keeps the interrupt. */
+    void awaitEndQuietly() {
+        try {
+            awaitEnd();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ends the process: SIGTERM, then SIGKILL if it lingers; waits, so no zombie remains. */
+    void kill() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            process.onExit().get(TERM_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            process.destroyForcibly();
+            try {
+                process.onExit().get();
+            } catch (ExecutionException ignored) {
+                // onExit never completes exceptionally
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    List<String> command() {
+        return plan.command();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.vireo.transcode;
+
+import dev.vireo.core.HubException;
+import dev.vireo.core.MediaFrame;
+import dev.vireo.core.Publication;
+import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Publishes a job's output into the hub under the output key, one publication for the job's life:
+ * across ffmpeg restarts the viewers stay attached and see one continuous stream. That takes
+ * care at a restart — the new process starts over at a source keyframe, so what it writes again
+ * is dropped (per track, nothing at or before the last time stamp published), its video resumes
+ * only at a keyframe, and configuration or metadata identical to what viewers have is not sent
+ * again (that would reset their decoders for nothing). Called from the reader thread of the
+ * current process; synchronized because consecutive processes' readers may overlap briefly.
+ */
+final class OutputPublisher {
+
+    private final StreamHub hub;
+    private final StreamKey key;
+    private final String sessionId;
+    private final Consumer<String> onRevoked;
+    private final LatencyMeter latency;
+    private final RateMeter rates;
+    private Publication publication;
+    private boolean closed;
+    private long lastVideoDts = Long.MIN_VALUE;
+    private long lastAudioDts = Long.MIN_VALUE;
+    private boolean videoNeedsKeyframe = true;
+    private byte[] videoConfig;
+    private byte[] audioConfig;
+    private byte[] metadata;
+    private long framesOut;
+    private long firstFrameNanos;
+
+    OutputPublisher(StreamHub hub, StreamKey key, String sessionId, Consumer<String> onRevoked,
+                    LatencyMeter latency, RateMeter rates) {
+        this.hub = hub;
+        this.key = key;
+        this.sessionId = sessionId;
+        this.onRevoked = onRevoked;
+        this.latency = latency;
+        this.rates = rates;
+    }
+
+    /** A new ffmpeg process starts: its video must start on a keyframe. */
+    synchronized void restarted() {
+        videoNeedsKeyframe = true;
+    }
+
+    /**
+     * Publishes (or drops) one frame; takes ownership of it.
+     *
+     * @throws HubException when the key cannot be published (someone else publishes it)
+     */
+    synchronized void publish(MediaFrame f) throws HubException {
+        boolean sent = false;
+        try {
+            if (closed || !wanted(f)) {
+                return;
+            }
+            if (publication == null) {
+                publication = hub.publish(key, sessionId, onRevoked);
+            }
+            long now = System.nanoTime();
+            if (!f.isConfig() && !f.isData()) {
+                latency.output(f.isVideo(), f.pts(), now);
+                rates.frame(f.isVideo(), f.dts(), now);
+                if (framesOut++ == 0) {
+                    firstFrameNanos = now;
+                }
+            }
+            sent = true;
+            publication.send(f);
+        } finally {
+            if (!sent) {
+                f.release();
+            }
+        }
+    }
+
+    private boolean wanted(MediaFrame f) {
+        if (f.isData()) {
+            return changed(metadata, f, b -> metadata = b);
+        }
+        if (f.isConfig()) {
+            return f.isVideo() ? changed(videoConfig, f, b -> videoConfig = b) : changed(audioConfig, f, b -> audioConfig = b);
+        }
+        if (f.isVideo()) {
+            if (f.dts() <= lastVideoDts || (videoNeedsKeyframe && !f.isKeyframe())) {
+                return false;
+            }
+            videoNeedsKeyframe = false;
+            lastVideoDts = f.dts();
+            return true;
+        }
+        if (f.dts() <= lastAudioDts) {
+            return false;
+        }
+        lastAudioDts = f.dts();
+        return true;
+    }
+
+    private static boolean changed(byte[] last, MediaFrame f, Consumer<byte[]> remember) {
+        ByteBuf p = f.payload();
+        byte[] now = ByteBufUtil.getBytes(p, p.readerIndex(), p.readableBytes());
+        if (Arrays.equals(last, now)) {
+            return false;
+        }
+        remember.accept(now);
+        return true;
+    }
+
+    synchronized long framesOut() {
+        return framesOut;
+    }
+
+    /** System.nanoTime() of the first published media frame, 0 before. */
+    synchronized long firstFrameNanos() {
+        return firstFrameNanos;
+    }
+
+    /** No more frames; the publication itself ends with the job (the hub's kick revokes it). */
+    synchronized void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.vireo.transcode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vireo.core.HubConfig;
+import dev.vireo.core.HubException;
+import dev.vireo.core.Stream;
+import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.Peers;
+import dev.vireo.media.Codec;
+import dev.vireo.media.CodecConfigs;
+import dev.vireo.media.TrackInfo;
+import dev.vireo.media.opus.OpusHead;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.EventExecutor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The browser variant (@html5) and the AAC variant (@aac), with real ffmpeg. */
+class VariantTest {
+
+    @TempDir
+    static Path dir;
+    static Path aacWithBFrames;
+    static Path opus;
+    static Path hevc;
+
+    private final EventExecutor timer = new DefaultEventExecutor();
+    private final EventExecutor viewers = new DefaultEventExecutor();
+    private final StreamHub hub = new StreamHub(HubConfig.defaults(), timer);
+    private final StreamKey demo = StreamKey.of("live", "demo");
+    private FilePublisher publisher;
+    private Transcoder transcoder;
+
+    @BeforeAll
+    static void media() throws Exception {
+        aacWithBFrames = TestMedia.h264Aac(dir, "bframes", 320, 180, 30, 6, 2, 30);
+        opus = TestMedia.h264Opus(dir, "opus", 320, 180, 30, 6);
+        hevc = TestMedia.h265Aac(dir, "hevc", 320, 180, 30, 4);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (transcoder != null) {
+            transcoder.close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        hub.close();
+        timer.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        viewers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    private Stream startWith(FilePublisher p) {
+        publisher = p;
+        transcoder = new Transcoder(TranscodeConfig.defaults().withFfmpeg(Peers.ffmpeg()).withX264Preset("ultrafast"),
+                hub, TemplateCatalog.builtIn());
+        transcoder.start();
+        Await.until("the source to have video and audio", () -> hub.find(demo).map(s -> s.hasVideo() && s.hasAudio()).orElse(false));
+        return hub.find(demo).orElseThrow();
+    }
+
+    /** The pts of {@code sent} nearest to {@code pts}. */
+    private static long nearest(TreeSet<Long> sent, long pts) {
+        Long lo = sent.floor(pts);
+        Long hi = sent.ceiling(pts);
+        return lo == null ? hi : hi == null ? lo : pts - lo <= hi - pts ? lo : hi;
+    }
+
+    @Test
+    void html5TurnsAacIntoOpusAndRemovesBFramesOnTheSourceTimeLine() throws Exception {
+        Stream source = startWith(FilePublisher.flv(aacWithBFrames, hub, demo));
+        Await.until("B-frames to be detected", () -> Html5Variant.keyFor(source).isPresent());
+        StreamKey key = Html5Variant.keyFor(source).orElseThrow();
+        assertThat(key).isEqualTo(StreamKey.of("live", "demo@html5"));
+
+        Recorder r = new Recorder("browser", viewers);
+        hub.subscribe(key, r);
+        Await.until(Duration.ofSeconds(20), "3 s of Opus and video", () -> r.count(Codec.OPUS) > 150 && r.count(Codec.H264) > 90);
+
+        OpusHead head = OpusHead.parse(Unpooled.wrappedBuffer(r.config(Codec.OPUS).payload()));
+        assertThat(head.channels()).isEqualTo(2);
+        TrackInfo video = CodecConfigs.describe(Codec.H264, Unpooled.wrappedBuffer(r.config(Codec.H264).payload())).orElseThrow();
+        assertThat(video.profile()).isEqualTo("Constrained Baseline");
+        assertThat(video.width()).isEqualTo(320);
+        assertThat(r.count(Codec.AAC)).isZero();
+
+        List<Recorder.Got> frames = r.media(Codec.H264);
+        for (int i = 1; i < frames.size(); i++) {
+            assertThat(frames.get(i).pts()).as("pts of video frame %d", i).isGreaterThan(frames.get(i - 1).pts());
+            assertThat(frames.get(i).pts()).isEqualTo(frames.get(i).dts());
+        }
+        assertThat(hub.find(key).orElseThrow().stats().bFrames()).isFalse();
+        // keyframes where the source has them (GOP 30)
+        assertThat(frames.stream().filter(Recorder.Got::keyframe).count()).isBetween(3L, (long) frames.size() / 30 + 2);
+
+        TreeSet<Long> sentVideo = new TreeSet<>();
+        TreeSet<Long> sentAudio = new TreeSet<>();
+        for (FilePublisher.Sent s : publisher.sent) {
+            (s.video() ? sentVideo : sentAudio).add(s.pts());
+        }
+        for (Recorder.Got g : frames) {
+            assertThat(g.pts()).as("video pts on the source's time line").isEqualTo(nearest(sentVideo, g.pts()));
+        }
+        for (Recorder.Got g : r.media(Codec.OPUS)) {
+            assertThat(Math.abs(g.pts() - nearest(sentAudio, g.pts()))).as("audio pts %d", g.pts()).isLessThanOrEqualTo(100);
+        }
+        TranscodeJobStats stats = transcoder.jobs().get(0);
+        assertThat(stats.kind()).isEqualTo("html5");
+        assertThat(stats.videoLatency().samples()).isPositive();
+        assertThat(stats.audioLatency().samples()).isPositive();
+        assertThat(stats.command()).contains("libx264 baseline").contains("libopus");
+    }
+
+    @Test
+    void h265BecomesH264ForBrowsers() throws Exception {
+        Stream source = startWith(FilePublisher.ts(hevc, hub, demo)); // H.265 goes to ffmpeg as MPEG-TS
+        StreamKey key = Html5Variant.keyFor(source).orElseThrow();
+        Recorder r = new Recorder("browser", viewers);
+        hub.subscribe(key, r);
+        Await.until(Duration.ofSeconds(20), "H.264 and Opus", () -> r.count(Codec.H264) > 30 && r.count(Codec.OPUS) > 50);
+        assertThat(r.count(Codec.H265)).isZero();
+        TrackInfo video = CodecConfigs.describe(Codec.H264, Unpooled.wrappedBuffer(r.config(Codec.H264).payload())).orElseThrow();
+        assertThat(video.width()).isEqualTo(320);
+        assertThat(video.height()).isEqualTo(180);
+        assertThat(transcoder.jobs().get(0).command()).contains("(mpegts -> mpegts)");
+    }
+
+    @Test
+    void aacComesFromOpusWithVideoCopied() throws Exception {
+        Stream source = startWith(FilePublisher.ts(opus, hub, demo));
+        assertThat(Html5Variant.keyFor(source)).isEmpty(); // Opus, no B-frames: fine for browsers as is
+        assertThatThrownBy(() -> hub.subscribe(Html5Variant.of(demo), new Recorder("x", viewers)))
+                .isInstanceOf(HubException.class).hasMessageContaining("plays in browsers as it is");
+        StreamKey key = AacVariant.keyFor(source).orElseThrow();
+
+        Recorder r = new Recorder("flv", viewers);
+        hub.subscribe(key, r);
+        Await.until(Duration.ofSeconds(20), "2 s of AAC and video", () -> r.count(Codec.AAC) > 80 && r.count(Codec.H264) > 60);
+        TrackInfo audio = CodecConfigs.describe(Codec.AAC, Unpooled.wrappedBuffer(r.config(Codec.AAC).payload())).orElseThrow();
+        assertThat(audio.profile()).isEqualTo("AAC LC");
+        assertThat(audio.sampleRate()).isEqualTo(48000);
+        assertThat(r.count(Codec.OPUS)).isZero();
+        TreeSet<Long> sentVideo = new TreeSet<>();
+        publisher.sent.stream().filter(FilePublisher.Sent::video).forEach(s -> sentVideo.add(s.pts()));
+        for (Recorder.Got g : r.media(Codec.H264)) {
+            assertThat(g.pts()).as("copied video keeps its time stamps").isEqualTo(nearest(sentVideo, g.pts()));
+        }
+        assertThat(transcoder.jobs().get(0).command()).contains("h264 copy").contains("aac 128k").contains("mpegts -> flv");
+    }
+}
