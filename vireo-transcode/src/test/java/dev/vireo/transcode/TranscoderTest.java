@@ -159,7 +159,8 @@ class TranscoderTest {
         });
         long configAt = r.got.indexOf(r.config(Codec.H264));
         Await.until(Duration.ofSeconds(10), "frames after the new configuration",
-                () -> r.got.subList((int) configAt, r.got.size()).stream().filter(g -> g.codec() == Codec.H264).count() > 30);
+                // Snapshot first: a sub-list view of the live CopyOnWriteArrayList breaks when it grows.
+                () -> List.copyOf(r.got).stream().skip(configAt).filter(g -> g.codec() == Codec.H264).count() > 30);
         TranscodeJobStats s = transcoder.jobs().get(0);
         assertThat(s.pid()).isNotEqualTo(pid);
         assertThat(s.restarts()).isZero(); // a planned restart is no crash
