@@ -4,6 +4,7 @@ import dev.vireo.control.ControlConfig;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.control.DomainTlsContexts;
 import dev.vireo.core.Gate;
+import dev.vireo.transcode.Html5Variant;
 import dev.vireo.transcode.TemplateCatalog;
 import dev.vireo.transcode.TranscodeConfig;
 import dev.vireo.transcode.Transcoder;
@@ -126,7 +127,7 @@ public final class VireoServer implements AutoCloseable {
         rtc = new WebRtcServer(WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())), workers, transport.datagramChannel(),
                 registry);
-        whep = new WhepPlayback(hub, gate, rtc, registry);
+        whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(Html5Variant::keyFor);
         whep.mount(router);
         new PlayerPage().mount(router);
         http = new HttpServer(HttpConfig.defaults()
@@ -216,6 +217,11 @@ public final class VireoServer implements AutoCloseable {
     /** WHEP playback sessions and their stats. */
     public WhepPlayback whep() {
         return whep;
+    }
+
+    /** On-demand ffmpeg jobs (templates, browser variants). */
+    public Transcoder transcoder() {
+        return transcoder;
     }
 
     /** Domains, signing, accounts, the admin API. */

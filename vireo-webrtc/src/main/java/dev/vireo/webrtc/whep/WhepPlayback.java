@@ -41,6 +41,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -97,6 +98,18 @@ public final class WhepPlayback {
             this.remoteUfrag = remoteUfrag;
             this.etag = etag;
         }
+    }
+
+    /**
+     * Chooses the browser variant of a stream (AAC→Opus, no B-frames) when the stream needs one;
+     * the server wires the transcoder's rule in (this module may not import it).
+     */
+    private volatile Function<Stream, Optional<StreamKey>> browserVariant = s -> Optional.empty();
+
+    /** Plays the browser variant {@code rule} names instead of a stream that needs one. */
+    public WhepPlayback withBrowserVariant(Function<Stream, Optional<StreamKey>> rule) {
+        this.browserVariant = rule;
+        return this;
     }
 
     public WhepPlayback(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
@@ -175,10 +188,23 @@ public final class WhepPlayback {
             return Response.error(400, "InvalidOffer", "the offer has no a=fingerprint");
         }
         Optional<Stream> stream = hub.find(key);
+        Optional<Stream> videoFrom = stream;
+        Optional<StreamKey> variant = stream.flatMap(browserVariant);
+        if (variant.isPresent()) {
+            // HTML5 auto transcoding: the browser gets the shared variant (Opus audio, H.264
+            // without B-frames), produced on demand. Until it has published, its video is the
+            // source's when the video is copied (no B-frames), else the transcoder's H.264.
+            Stream source = stream.get();
+            log.info("WHEP viewers of {} play the browser variant {} (audio {}, B-frames {})", key, variant.get(),
+                    source.stats().audioCodec(), source.stats().bFrames());
+            key = variant.get();
+            stream = hub.find(key);
+            videoFrom = stream.isPresent() || source.stats().bFrames() ? stream : Optional.of(source);
+        }
         MediaSource video;
         MediaSource audio;
         try {
-            video = videoSource(stream);
+            video = videoSource(videoFrom);
             audio = audioSource(stream, key);
         } catch (UnsupportedOperationException e) {
             return Response.error(406, "CodecNotSupported", e.getMessage());
