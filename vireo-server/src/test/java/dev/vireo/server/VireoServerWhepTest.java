@@ -3,7 +3,6 @@ package dev.vireo.server;
 import static dev.vireo.webrtc.testing.Chromium.field;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
 import dev.vireo.webrtc.testing.Chromium;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,46 +35,27 @@ class VireoServerWhepTest {
     @TempDir
     static Path dir;
 
+    private static BrowserFixture fx;
     private static VireoServer server;
     private static VireoServer.BoundPorts ports;
-    private static Process ffmpeg;
     private static Chromium chromium;
 
     @BeforeAll
     static void start() throws Exception {
         Peers.ffmpeg();
-        Config d = ConfigLoader.defaults();
-        Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
-        server = new VireoServer(config);
-        ports = server.start();
+        fx = BrowserFixture.start(dir, List.of("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30"),
+                List.of("-c:v", "libx264", "-bf", "0", "-tune", "zerolatency", "-g", "30", "-an", "-t", "90"),
+                "live", "demo", s -> s.gopCacheFrames() > 0);
+        server = fx.server();
+        ports = fx.ports();
         assertThat(ports.rtc()).isPositive();
-        ffmpeg = new ProcessBuilder(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
-                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-c:v", "libx264", "-bf", "0",
-                "-tune", "zerolatency", "-g", "30", "-an", "-t", "90", "-f", "flv",
-                "rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
-        Await.until(Duration.ofSeconds(30), "the RTMP stream is live with a GOP", () -> server.hub()
-                .find(StreamKey.of("live", "demo")).map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
-        chromium = Chromium.start(dir);
+        chromium = fx.chromium();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (chromium != null) {
-                chromium.close();
-            }
-        } finally {
-            if (ffmpeg != null) {
-                ffmpeg.destroy();
-                if (!ffmpeg.waitFor(5, TimeUnit.SECONDS)) {
-                    ffmpeg.destroyForcibly();
-                }
-            }
-            if (server != null) {
-                server.close();
-            }
+        if (fx != null) {
+            fx.close();
         }
     }
 

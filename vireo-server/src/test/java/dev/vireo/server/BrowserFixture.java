@@ -1,0 +1,57 @@
+package dev.vireo.server;
+
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.StreamStats;
+import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.Peers;
+import dev.vireo.webrtc.testing.Chromium;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The whole server on ephemeral ports, an ffmpeg publisher pushing over RTMP, and a headless
+ * Chromium: the set-up of every browser end-to-end test in this module.
+ */
+record BrowserFixture(VireoServer server, VireoServer.BoundPorts ports, Process ffmpeg, Chromium chromium)
+        implements AutoCloseable {
+
+    /**
+     * @param encode ffmpeg arguments between the inputs and the output (codecs, GOP, duration)
+     * @param ready when the published stream counts as ready for the browser
+     */
+    static BrowserFixture start(Path dir, List<String> inputs, List<String> encode, String app, String stream,
+                                Predicate<StreamStats> ready) throws Exception {
+        Config d = ConfigLoader.defaults();
+        Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
+                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
+        VireoServer server = new VireoServer(config);
+        VireoServer.BoundPorts ports = server.start();
+        List<String> cmd = new ArrayList<>(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",
+                "-re"));
+        cmd.addAll(inputs);
+        cmd.addAll(encode);
+        cmd.addAll(List.of("-f", "flv", "rtmp://127.0.0.1:" + ports.rtmp() + "/" + app + "/" + stream));
+        Process ffmpeg = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
+        Await.until(Duration.ofSeconds(30), "the RTMP stream is ready", () -> server.hub()
+                .find(StreamKey.of(app, stream)).map(s -> ready.test(s.stats())).orElse(false));
+        return new BrowserFixture(server, ports, ffmpeg, Chromium.start(dir));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            chromium.close();
+        } finally {
+            ffmpeg.destroy();
+            if (!ffmpeg.waitFor(5, TimeUnit.SECONDS)) {
+                ffmpeg.destroyForcibly();
+            }
+            server.close();
+        }
+    }
+}
