@@ -101,6 +101,11 @@ class VireoServerEndToEndTest {
     }
 
     private static void assertH264720pAndAac(String url) throws Exception {
+        assertThat(probeH264AndAac(url, 1280, 720)).containsExactlyInAnyOrder("h264", "aac");
+    }
+
+    /** ffprobe's codec names for {@code url}, after checking the H.264 track's size. */
+    private static List<String> probeH264AndAac(String url, int width, int height) throws Exception {
         Ffmpeg.Result r = Ffmpeg.run(Ffmpeg.ffprobeStreams(url), dir, 60);
         assertThat(r.exitCode()).as("ffprobe %s: %s", url, r.stderr()).isZero();
         JsonNode streams = JSON.readTree(r.stdout()).get("streams");
@@ -108,11 +113,25 @@ class VireoServerEndToEndTest {
         for (JsonNode s : streams) {
             codecs.add(s.get("codec_name").asText());
             if (s.get("codec_name").asText().equals("h264")) {
-                assertThat(s.get("width").asInt()).isEqualTo(1280);
-                assertThat(s.get("height").asInt()).isEqualTo(720);
+                assertThat(s.get("width").asInt()).isEqualTo(width);
+                assertThat(s.get("height").asInt()).isEqualTo(height);
             }
         }
-        assertThat(codecs).containsExactlyInAnyOrder("h264", "aac");
+        return codecs;
+    }
+
+    @Test
+    void transcodingTemplatesPlayOnDemandOverRtmpAndHttpFlv() throws Exception {
+        // {stream}_{templateId}: the first viewer starts one shared ffmpeg job for the template.
+        // (ffprobe also lists a "text" data track on transcoded outputs: ffmpeg's script data
+        // passed through; known, harmless to players, to be dropped by the transcoder.)
+        assertThat(probeH264AndAac("rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo_lld", 640, 360))
+                .contains("h264", "aac");
+        assertThat(probeH264AndAac(httpUrl("/live/demo_lsd.flv"), 854, 480)).contains("h264", "aac");
+        assertThat(server.transcoder().jobsStarted()).isGreaterThanOrEqualTo(2);
+        HttpResponse<String> unknown = get("/live/demo_nope.flv");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("unknown transcoding template");
     }
 
     @Test
