@@ -7,6 +7,7 @@ import dev.vireo.core.SlowViewerPolicy;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
+import dev.vireo.core.StreamStats;
 import dev.vireo.core.Subscription;
 import dev.vireo.http.Reply;
 import dev.vireo.http.RequestContext;
@@ -195,11 +196,12 @@ public final class WhepPlayback {
             // without B-frames), produced on demand. Until it has published, its video is the
             // source's when the video is copied (no B-frames), else the transcoder's H.264.
             Stream source = stream.get();
+            StreamStats sourceStats = source.stats();
             log.info("WHEP viewers of {} play the browser variant {} (audio {}, B-frames {})", key, variant.get(),
-                    source.stats().audioCodec(), source.stats().bFrames());
+                    sourceStats.audioCodec(), sourceStats.bFrames());
             key = variant.get();
             stream = hub.find(key);
-            videoFrom = stream.isPresent() || source.stats().bFrames() ? stream : Optional.of(source);
+            videoFrom = stream.isPresent() || sourceStats.bFrames() ? stream : Optional.of(source);
         }
         MediaSource video;
         MediaSource audio;
