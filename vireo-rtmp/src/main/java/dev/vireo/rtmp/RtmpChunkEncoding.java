@@ -3,6 +3,7 @@ package dev.vireo.rtmp;
 import dev.vireo.core.FrameEncoding;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.flv.FlvBodyEncoding;
+import dev.vireo.core.flv.FlvFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,7 +70,7 @@ final class RtmpChunkEncoding extends FrameEncoding {
         // The FLV body is itself shared (HTTP-FLV viewers use the same bytes).
         ByteBuf body = frame.encoded(FlvBodyEncoding.INSTANCE);
         int csid = chunkStreamId(frame);
-        long ts = frame.dts() & 0xFFFF_FFFFL;
+        long ts = FlvFrames.tagTimestamp(frame) & 0xFFFF_FFFFL;
         int length = body.readableBytes();
         ByteBuf out = ByteBufAllocator.DEFAULT.directBuffer(ChunkEncoder.encodedLength(csid, ts, length, chunkSize));
         ChunkEncoder.writeChunks(out, csid, messageType(frame), ts, STREAM_ID, body, body.readerIndex(), length,

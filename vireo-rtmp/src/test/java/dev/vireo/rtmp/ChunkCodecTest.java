@@ -223,6 +223,30 @@ class ChunkCodecTest {
         assertThat(ch.finish()).isFalse();
     }
 
+    @Test
+    void sharedFrameChunksCarryTheFrameTimeButTimeZeroForMetadata() {
+        ByteBuf amf = Unpooled.buffer();
+        inputs.add(amf);
+        dev.vireo.media.amf.Amf0Writer.writeAll(amf, "onMetaData", java.util.Map.of("width", 640.0));
+        dev.vireo.core.MediaFrame meta = dev.vireo.core.flv.FlvFrames.fromScriptData(amf, 123_456);
+        dev.vireo.core.MediaFrame video = dev.vireo.core.MediaFrame.media(dev.vireo.media.Codec.H264, 123_456, 0, true,
+                Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 1, 0x65}));
+        try {
+            for (dev.vireo.core.MediaFrame f : List.of(meta, video)) {
+                ByteBuf chunks = f.encoded(RtmpChunkEncoding.INSTANCE);
+                decode(setChunkSize(4096));
+                decode(chunks.retainedDuplicate());
+                inputs.add(chunks.retainedDuplicate());
+            }
+            assertThat(out).extracting(RtmpMessage::typeId).containsExactly(MessageType.DATA_AMF0, MessageType.VIDEO);
+            // a metadata message at a non-zero time is a timed-text packet to ffmpeg's FLV demuxer
+            assertThat(out).extracting(RtmpMessage::timestamp).containsExactly(0L, 123_456L);
+        } finally {
+            meta.release();
+            video.release();
+        }
+    }
+
     private void decode(ByteBuf in) {
         decoder.decode(in, out);
     }

@@ -121,6 +121,18 @@ public final class FlvFrames {
         return out;
     }
 
+    /**
+     * The time stamp a frame's FLV tag (or RTMP message) carries: its dts, but always 0 for
+     * onMetaData. Metadata describes the stream, not a moment in it, and players treat it so
+     * only at time 0: ffmpeg's FLV demuxer (libavformat flvdec.c) takes an onMetaData tag with a
+     * non-zero time stamp for a timed-text packet and lists an extra "text" subtitle stream. Our
+     * metadata is re-timed whenever a stream is not on the publisher's time line from 0 (the
+     * transcoder's outputs, a reconnected publisher's rebased stream, a viewer joining late).
+     */
+    public static long tagTimestamp(MediaFrame frame) {
+        return frame.isData() ? 0 : frame.dts();
+    }
+
     /** The FLV tag type of {@code frame}: audio, video or script data. */
     static int tagType(MediaFrame frame) {
         return switch (frame.track()) {

@@ -8,7 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 
 /**
  * A frame as one complete FLV tag (FLV v10.1 §E.4.1): 11-byte header with the frame's dts as
- * time stamp, the tag body, and the PreviousTagSize that follows every tag. HTTP-FLV viewers
+ * time stamp (0 for metadata, see {@link FlvFrames#tagTimestamp}), the tag body, and the PreviousTagSize that follows every tag. HTTP-FLV viewers
  * write these bytes as they are, after the FLV header.
  */
 public final class FlvTagEncoding extends FrameEncoding {
@@ -24,7 +24,7 @@ public final class FlvTagEncoding extends FrameEncoding {
         int bodySize = FlvFrames.bodySize(frame);
         ByteBuf out = ByteBufAllocator.DEFAULT.buffer(FlvTag.size(bodySize));
         try {
-            FlvTag.writeHeader(out, FlvFrames.tagType(frame), bodySize, frame.dts());
+            FlvTag.writeHeader(out, FlvFrames.tagType(frame), bodySize, FlvFrames.tagTimestamp(frame));
             FlvFrames.writeBody(out, frame);
             out.writeInt(FlvTag.HEADER_SIZE + bodySize);
         } catch (RuntimeException e) {

@@ -192,6 +192,29 @@ class FlvFramesTest {
     }
 
     @Test
+    void metadataTagsCarryTimeZeroWhateverTheFrameTimeSoFfprobeSeesNoTextTrack() {
+        ByteBuf file = Unpooled.buffer();
+        Amf0Writer.writeAll(file, "onMetaData", new AmfEcmaArray(Map.of("width", 640.0)));
+        MediaFrame meta = FlvFrames.fromScriptData(file, 0x0123_4567);
+        MediaFrame video = MediaFrame.config(Codec.H264, 0x0123_4567, Unpooled.wrappedBuffer(new byte[] {1, 2}));
+        try {
+            assertThat(FlvFrames.tagTimestamp(meta)).isZero();
+            assertThat(FlvFrames.tagTimestamp(video)).isEqualTo(0x0123_4567);
+            ByteBuf tag = meta.encoded(FlvTagEncoding.INSTANCE);
+            // FLV v10.1 E.4.1: Timestamp (UI24) then TimestampExtended (UI8)
+            assertThat(tag.getUnsignedMedium(4)).isZero();
+            assertThat((int) tag.getUnsignedByte(7)).isZero();
+            ByteBuf v = video.encoded(FlvTagEncoding.INSTANCE);
+            assertThat(v.getUnsignedMedium(4)).isEqualTo(0x23_4567);
+            assertThat((int) v.getUnsignedByte(7)).isEqualTo(0x01);
+        } finally {
+            meta.release();
+            video.release();
+            file.release();
+        }
+    }
+
+    @Test
     void garbageAndUnsupportedCodecsThrow() {
         assertThatThrownBy(() -> FlvFrames.fromVideoBody(hex("17 07 000000"), 0))
                 .isInstanceOf(MediaFormatException.class);
