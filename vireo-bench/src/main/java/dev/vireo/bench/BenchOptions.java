@@ -11,7 +11,8 @@ import java.util.List;
  */
 record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integer> steps, int maxViewers,
                     int stepSeconds, int settleSeconds, int graceMillis, int sourceSeconds, int timeLimitSeconds,
-                    List<String> protocols, int clientThreads, int connectConcurrency,
+                    List<String> protocols, int clientThreads, int connectConcurrency, String audio,
+                    int sampleEvery, int handshakeThreads, int joinProbes,
                     double minFrameRatio, double maxP99Millis, boolean refine, boolean profile,
                     double quietCpuPercent, int quietWaitSeconds, int retries,
                     Path root, Path resultsDir, String vireoClasspath, List<String> vireoJvmOptions,
@@ -39,7 +40,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
 
     static String usage() {
         return """
-                Usage: bench/run [options]     (RTMP fan-out: Vireo vs nginx-rtmp, same load, one after the other)
+                Usage: bench/run [options]     (fan-out: Vireo vs nginx-rtmp, same load, one after the other)
                        bench/run --report FILE...  (print the tables of earlier runs' JSON again)
                   --servers nginx,vireo        servers to measure, in order (per bitrate)
                   --bitrates 600,2000          source video bitrates in kbps (each gets its own clip)
@@ -50,7 +51,15 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                   --grace-millis 1000          wait after the window for frames still in flight
                   --source-seconds 20          clip length (looped)
                   --time-limit 900             run budget in seconds, split evenly over the ramps (4 by default)
-                  --protocols rtmp             viewer protocols for Vireo: rtmp, flv (HTTP-FLV) or rtmp,flv
+                  --protocols rtmp             viewer protocols for Vireo: rtmp, flv (HTTP-FLV), whep (WebRTC),
+                                               or a list (rtmp,whep); nginx-rtmp always plays RTMP, and
+                                               runs when rtmp or whep is asked for (its same-run reference)
+                  --audio aac|opus             source audio (default opus with whep, else aac: WebRTC
+                                               carries Opus, AAC would make Vireo transcode)
+                  --sample-every 20            WHEP: one viewer in this many decrypts SRTP to measure latency
+                  --handshake-threads 4        WHEP: DTLS handshakes the bench runs at once
+                  --join-probes 5              after each window, viewers that join one by one to time
+                                               their first frame (0 = none)
                   --client-threads 2           event loops of the viewers (the publisher has its own)
                   --connect-concurrency 64     viewers connecting at once
                   --min-frame-ratio 0.95       share of source frames every viewer needs
@@ -84,6 +93,10 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         List<String> protocols = List.of("rtmp");
         int clientThreads = 2;
         int connectConcurrency = 64;
+        String audio = null;
+        int sampleEvery = 20;
+        int handshakeThreads = 4;
+        int joinProbes = 5;
         double minFrameRatio = 0.95;
         double maxP99 = 500;
         boolean refine = true;
@@ -115,6 +128,10 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                 case "--protocols" -> protocols = strings(value(args, ++i, a));
                 case "--client-threads" -> clientThreads = Integer.parseInt(value(args, ++i, a));
                 case "--connect-concurrency" -> connectConcurrency = Integer.parseInt(value(args, ++i, a));
+                case "--audio" -> audio = value(args, ++i, a);
+                case "--sample-every" -> sampleEvery = Integer.parseInt(value(args, ++i, a));
+                case "--handshake-threads" -> handshakeThreads = Integer.parseInt(value(args, ++i, a));
+                case "--join-probes" -> joinProbes = Integer.parseInt(value(args, ++i, a));
                 case "--min-frame-ratio" -> minFrameRatio = Double.parseDouble(value(args, ++i, a));
                 case "--max-p99-ms" -> maxP99 = Double.parseDouble(value(args, ++i, a));
                 case "--no-refine" -> refine = false;
@@ -138,9 +155,18 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
             }
         }
         for (String p : protocols) {
-            if (!p.equals("rtmp") && !p.equals("flv")) {
-                throw new IllegalArgumentException("--protocols: unknown protocol " + p + " (rtmp, flv)");
+            if (!p.equals("rtmp") && !p.equals("flv") && !p.equals("whep")) {
+                throw new IllegalArgumentException("--protocols: unknown protocol " + p + " (rtmp, flv, whep)");
             }
+        }
+        if (audio == null) {
+            audio = protocols.contains("whep") ? "opus" : "aac";
+        }
+        if (!audio.equals("aac") && !audio.equals("opus")) {
+            throw new IllegalArgumentException("--audio: aac or opus");
+        }
+        if (sampleEvery < 1 || handshakeThreads < 1) {
+            throw new IllegalArgumentException("--sample-every and --handshake-threads must be >= 1");
         }
         if (steps.isEmpty() || bitrates.isEmpty() || servers.isEmpty() || protocols.isEmpty()) {
             throw new IllegalArgumentException("--servers, --bitrates, --steps and --protocols need at least one value");
@@ -150,7 +176,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         }
         return new BenchOptions(servers, bitrates, steps.stream().sorted().distinct().toList(), maxViewers,
                 stepSeconds, settleSeconds, graceMillis, sourceSeconds, timeLimit, protocols, clientThreads,
-                connectConcurrency, minFrameRatio, maxP99, refine, profile, quietCpu, quietWait, retries, root, results, cp, jvmOpts,
+                connectConcurrency, audio, sampleEvery, handshakeThreads, joinProbes, minFrameRatio, maxP99, refine, profile, quietCpu, quietWait, retries, root, results, cp, jvmOpts,
                 List.copyOf(vireoArgs), nginx, module, ffmpeg);
     }
 

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
+import dev.vireo.media.opus.OggOpusFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -14,8 +15,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * RTMP fan-out benchmark: one publisher, a ramp of viewers, Vireo and nginx-rtmp one after the
- * other under the same load. Run it with {@code bench/run}; {@code --help} lists the options.
+ * Fan-out benchmark: one publisher, a ramp of viewers, Vireo and nginx-rtmp one after the other
+ * under the same load. Vireo's viewers play RTMP, HTTP-FLV or WebRTC (WHEP, {@link WhepViewer});
+ * nginx-rtmp has no WebRTC, so its RTMP viewers at the same bitrate are the same-run reference
+ * of a WHEP ramp. Run it with {@code bench/run}; {@code --help} lists the options.
  */
 public final class FanoutBench {
 
@@ -65,6 +68,8 @@ public final class FanoutBench {
         List<String> errors = new ArrayList<>();
         EventLoopGroup viewerLoops = new MultiThreadIoEventLoopGroup(options.clientThreads(), EpollIoHandler.newFactory());
         EventLoopGroup publisherLoop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        WhepViewer.Shared whep = options.protocols().contains("whep")
+                ? new WhepViewer.Shared(viewerLoops, options.handshakeThreads(), options.sampleEvery()) : null;
         try {
             Bootstrap viewerBootstrap = new Bootstrap().group(viewerLoops).channel(EpollSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
@@ -77,6 +82,10 @@ public final class FanoutBench {
                 SourceFile source = new SourceFile(run.bitrateKbps(), options.sourceSeconds());
                 Path file = source.ensure(tmp, options.ffmpeg());
                 SourceClip clip = SourceClip.load(file);
+                if (options.audio().equals("opus")) {
+                    clip = clip.withOpusAudio(OggOpusFile.parse(Files.readAllBytes(source.ensureOpus(tmp, options.ffmpeg()))));
+                }
+                SourceClip theClip = clip;
                 FanoutRamp.log("%s: %s, %.0f kbps payload, %.1f fps, loop %d ms", run, file.getFileName(), clip.kbps(), clip.fps(),
                         clip.timeline().loopMs());
                 Path workDir = Files.createTempDirectory(tmp, run.server() + "-");
@@ -86,14 +95,19 @@ public final class FanoutBench {
                     String stream = "bench" + i;
                     FanoutRamp.ViewerFactory viewers = switch (run.protocol()) {
                         case "flv" -> () -> FlvHttpViewer.open(viewerBootstrap, server.flvUrl(APP, stream).orElseThrow(),
-                                measurement, clip.nalLengthSize());
+                                measurement, theClip.nalLengthSize());
+                        case "whep" -> () -> WhepViewer.open(whep, server.whepUrl(APP, stream).orElseThrow(), measurement);
                         default -> () -> RtmpViewer.open(viewerLoops, server.rtmpUrl(APP, stream), measurement,
-                                clip.nalLengthSize());
+                                theClip.nalLengthSize());
                     };
                     FanoutRamp.PublisherFactory publisher = () -> ClipPublisher.start(publisherLoop,
-                            server.rtmpUrl(APP, stream), clip, measurement);
+                            server.rtmpUrl(APP, stream), theClip, measurement);
                     FanoutRamp ramp = new FanoutRamp(options, server, measurement, publisher, viewers, run.protocol(),
                             run.bitrateKbps(), clip, workDir);
+                    if (run.protocol().equals("whep")) {
+                        whep.joinPhases(); // forget earlier ramps' joins
+                        ramp.withJoinLog(() -> FanoutRamp.log("        WHEP joins %s", whep.joinPhases()));
+                    }
                     ramps.add(ramp.run(System.nanoTime() + slot));
                 } catch (Exception e) {
                     keep = true;
@@ -109,6 +123,9 @@ public final class FanoutBench {
                 }
             }
         } finally {
+            if (whep != null) {
+                whep.close();
+            }
             viewerLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
             publisherLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
@@ -139,7 +156,10 @@ public final class FanoutBench {
         }
     }
 
-    /** Per bitrate: every server in order; Vireo once per viewer protocol, nginx-rtmp over RTMP only. */
+    /**
+     * Per bitrate: every server in order; Vireo once per viewer protocol, nginx-rtmp over RTMP
+     * only (once, when RTMP or WHEP is measured: it is the reference of both).
+     */
     static List<Run> plan(BenchOptions options) {
         List<Run> runs = new ArrayList<>();
         for (int kbps : options.bitratesKbps()) {
@@ -148,7 +168,7 @@ public final class FanoutBench {
                     for (String p : options.protocols()) {
                         runs.add(new Run("vireo", p, kbps));
                     }
-                } else if (options.protocols().contains("rtmp")) {
+                } else if (options.protocols().contains("rtmp") || options.protocols().contains("whep")) {
                     runs.add(new Run("nginx", "rtmp", kbps));
                 }
             }

@@ -43,6 +43,7 @@ final class FanoutRamp {
     private final List<Viewer> viewers = new ArrayList<>();
     private final Semaphore connecting;
     private JvmProbe.LiveHeap baselineHeap;
+    private Runnable joinLog = () -> { };
     private ClipPublisher publisher;
 
     FanoutRamp(BenchOptions options, ServerUnderTest server, Measurement measurement, PublisherFactory publisherFactory,
@@ -59,6 +60,12 @@ final class FanoutRamp {
         this.connecting = new Semaphore(options.connectConcurrency());
     }
 
+    /** Something to log once a step's viewers have started (WHEP: where their join time went). */
+    FanoutRamp withJoinLog(Runnable log) {
+        this.joinLog = log;
+        return this;
+    }
+
     /** Expected wall time of one step, to decide whether another one fits the budget. */
     long stepMillis() {
         return options.settleSeconds() * 1000L + options.stepSeconds() * 1000L + options.graceMillis() + 5_000;
@@ -73,6 +80,7 @@ final class FanoutRamp {
         try (ClipPublisher publisher = publisherFactory.start()) {
             this.publisher = publisher;
             awaitPlayable();
+            measurement.firstFrame().reset(); // the probe's join is not one of the ramp's
             RampResult.Baseline baseline = baseline(jvm);
             log("baseline: server cpu %.1f%%, rss %d MB%s", baseline.serverCpuPercent(), baseline.serverRssKb() / 1024,
                     baseline.serverLiveHeapBytes() == null ? "" : ", live heap " + baseline.serverLiveHeapBytes() / 1024 / 1024 + " MB");
@@ -261,6 +269,7 @@ final class FanoutRamp {
     private StepResult step(int n, Optional<JvmProbe> jvm) throws Exception {
         List<Viewer> fresh = adjustTo(n);
         int failedToStart = awaitStarted(fresh);
+        joinLog.run();
         awaitCaughtUp();
         Thread.sleep(options.settleSeconds() * 1000L);
         awaitQuiet();
@@ -288,6 +297,9 @@ final class FanoutRamp {
 
         long sentFrames = publisher.counters().framesIn(w);
         long sentBytes = publisher.counters().bytesIn(w);
+        LatencySummary firstFrame = measurement.firstFrame().snapshot();
+        long packets = 0;
+        long lost = 0;
         long[] frames = new long[viewers.size()];
         double kbpsSum = 0;
         double kbpsMin = Double.MAX_VALUE;
@@ -295,6 +307,8 @@ final class FanoutRamp {
         for (int i = 0; i < viewers.size(); i++) {
             Viewer v = viewers.get(i);
             frames[i] = v.counters().framesIn(w);
+            packets += v.counters().packetsIn(w);
+            lost += v.counters().lostIn(w);
             double kbps = v.counters().bytesIn(w) * 8.0 / 1000.0 / w.seconds();
             kbpsSum += kbps;
             kbpsMin = Math.min(kbpsMin, kbps);
@@ -333,16 +347,42 @@ final class FanoutRamp {
                 frames.length == 0 ? 0 : kbpsSum / frames.length, frames.length == 0 ? 0 : kbpsMin,
                 latency, cpu, ProcFs.ticksPercent(s1.userTicks() - s0.userTicks(), nanos), cpuMicrosPerViewerSecond, s1.rssKb(), heap, ProcFs.cpuPercent(b0, b1, nanos),
                 Math.max(0, ProcFs.ticksPercent(otherTicks, nanos)), load, topOthers,
-                verdict.equals("held"), verdict, growth);
+                verdict.equals("held"), verdict, growth, firstFrame, loneJoins(), packets, lost);
         log("%5d viewers: frames min %.1f%% avg %.1f%%, %.0f kbps/viewer (source %.0f), latency p50 %.1f p99 %.1f max %.1f ms, "
                         + "server cpu %.0f%% (user %.0f%%, %.0f us/viewer/s) rss %d MB%s, bench cpu %.0f%%, other cpu %.0f%% -> %s",
                 n, ratioMin * 100, r.avgFrameRatio() * 100, r.deliveredKbpsAvg(), r.sourceKbps(), latency.p50Ms(),
                 latency.p99Ms(), latency.maxMs(), cpu, r.serverUserCpuPercent(), cpuMicrosPerViewerSecond, s1.rssKb() / 1024,
                 heap == null ? "" : " heap " + heap / 1024 / 1024 + " MB", r.benchCpuPercent(), r.otherCpuPercent(), verdict);
+        if (firstFrame.count() > 0 || packets > 0) {
+            log("        first frame p50 %.0f p99 %.0f ms (%d joins at once), one by one p50 %.0f max %.0f ms (%d)%s",
+                    firstFrame.p50Ms(), firstFrame.p99Ms(), firstFrame.count(), r.joinFirstFrame().p50Ms(),
+                    r.joinFirstFrame().maxMs(), r.joinFirstFrame().count(), packets == 0 ? "" : String.format(Locale.ROOT, ", RTP packets %d, lost %d (%.3f%%)",
+                            packets, lost, r.lossRatio() * 100));
+        }
         if (r.otherCpuPercent() > 10) {
             log("        busiest other processes: %s", String.join(", ", topOthers));
         }
         return r;
+    }
+
+    /**
+     * Time to first frame of a viewer joining alone: --join-probes viewers, one after the other,
+     * each closed once it has its first frame (or after 5 s), while the step's viewers play.
+     */
+    private LatencySummary loneJoins() throws InterruptedException {
+        measurement.firstFrame().reset();
+        for (int i = 0; i < options.joinProbes(); i++) {
+            Viewer v = viewerFactory.open();
+            try {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (System.nanoTime() < until && v.counters().totalFrames() == 0 && !v.started().isCompletedExceptionally()) {
+                    Thread.sleep(5);
+                }
+            } finally {
+                v.close();
+            }
+        }
+        return measurement.firstFrame().snapshot();
     }
 
     /** Drops closed viewers, then opens or closes viewers to have {@code n}; returns the new ones. */

@@ -43,6 +43,8 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
         s.put("graceMillis", o.graceMillis());
         s.put("sourceSeconds", o.sourceSeconds());
         s.put("protocols", o.protocols());
+        s.put("audio", o.audio());
+        s.put("whepSampleEvery", o.sampleEvery());
         s.put("clientThreads", o.clientThreads());
         s.put("minFrameRatio", o.minFrameRatio());
         s.put("maxP99Millis", o.maxP99Millis());
@@ -54,10 +56,11 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
         return s;
     }
 
-    /** Writes {@code rtmp-fanout-<date>.json} under {@code dir}; returns the file. */
+    /** Writes {@code rtmp-fanout-<date>.json} ({@code whep-fanout-} when WHEP was measured) under {@code dir}; returns the file. */
     Path write(Path dir, ZonedDateTime started) throws IOException {
         Files.createDirectories(dir);
-        Path file = dir.resolve("rtmp-fanout-" + started.withZoneSameInstant(ZoneOffset.UTC).format(FILE_TIME) + ".json");
+        String kind = ramps.stream().anyMatch(r -> r.protocol().equals("whep")) ? "whep-fanout-" : "rtmp-fanout-";
+        Path file = dir.resolve(kind + started.withZoneSameInstant(ZoneOffset.UTC).format(FILE_TIME) + ".json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
         return file;
     }
@@ -65,12 +68,12 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
     /** The summary table and the ratios, as printed to stdout and pasted into docs/BENCHMARKS.md. */
     String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| server | viewers | bitrate | viewers held | server CPU @held | CPU µs/viewer·s (fit) | viewers/core (CPU-projected) | heap B/viewer | RSS B/viewer | p50 ms @held | p99 ms @held | p99 ms @lightest | bench CPU @held | other CPU @held | ended because |\n");
-        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        sb.append("| server | viewers | bitrate | viewers held | server CPU @held | CPU µs/viewer·s (fit) | viewers/core (CPU-projected) | heap B/viewer | RSS B/viewer | p50 ms @held | p99 ms @held | p99 ms @lightest | first frame p50/p99 ms @held (all joined at once) | first frame p50/max ms @held (one by one) | RTP loss @held | bench CPU @held | other CPU @held | ended because |\n");
+        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (RampResult r : ramps) {
             StepResult h = r.heldStep();
             StepResult light = r.lightestStep();
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d kbps | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d kbps | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                     r.server(), r.protocol(), r.bitrateKbps(), r.viewersHeld(),
                     h == null ? "–" : String.format(Locale.ROOT, "%.0f%%", h.serverCpuPercent()),
                     r.cpuFit().points() < 2 ? "–" : String.format(Locale.ROOT, "%.0f", r.cpuFit().microsPerViewerSecond()),
@@ -80,6 +83,11 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
                     h == null ? "–" : String.format(Locale.ROOT, "%.1f", h.latency().p50Ms()),
                     h == null ? "–" : String.format(Locale.ROOT, "%.1f", h.latency().p99Ms()),
                     light == null ? "–" : String.format(Locale.ROOT, "%.1f (%d)", light.latency().p99Ms(), light.viewers()),
+                    h == null || h.firstFrame() == null || h.firstFrame().count() == 0 ? "–"
+                            : String.format(Locale.ROOT, "%.0f / %.0f", h.firstFrame().p50Ms(), h.firstFrame().p99Ms()),
+                    h == null || h.joinFirstFrame() == null || h.joinFirstFrame().count() == 0 ? "–"
+                            : String.format(Locale.ROOT, "%.0f / %.0f", h.joinFirstFrame().p50Ms(), h.joinFirstFrame().maxMs()),
+                    h == null || h.packetsReceived() == 0 ? "–" : String.format(Locale.ROOT, "%.3f%%", h.lossRatio() * 100),
                     h == null ? "–" : String.format(Locale.ROOT, "%.0f%%", h.benchCpuPercent()),
                     h == null ? "–" : String.format(Locale.ROOT, "%.0f%%", h.otherCpuPercent()),
                     r.stoppedBecause()));
@@ -148,34 +156,38 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
             return null;
         }
         return String.format(Locale.ROOT,
-                "%d kbps, same load (%d viewers, the most both held): server CPU vireo %.0f%% vs nginx-rtmp %.0f%% (%.2fx), "
+                "%d kbps, same load (%d viewers, the most both held): server CPU vireo " + v.protocol() + " %.0f%% vs nginx-rtmp %.0f%% (%.2fx), "
                         + "RSS %d vs %d MB, latency p50 %.1f vs %.1f ms, p99 %.1f vs %.1f ms",
                 v.bitrateKbps(), bestV.viewers(), bestV.serverCpuPercent(), bestN.serverCpuPercent(),
                 bestV.serverCpuPercent() / bestN.serverCpuPercent(), bestV.serverRssKb() / 1024, bestN.serverRssKb() / 1024,
                 bestV.latency().p50Ms(), bestN.latency().p50Ms(), bestV.latency().p99Ms(), bestN.latency().p99Ms());
     }
 
-    /** Vireo vs nginx-rtmp over RTMP viewers, per bitrate. */
+    /**
+     * Vireo vs nginx-rtmp per bitrate: Vireo's RTMP viewers, and its WHEP viewers against the
+     * same nginx-rtmp RTMP ramp (nginx has no WebRTC: the reference is the peer's RTMP fan-out).
+     */
     List<String> ratios() {
         List<String> out = new ArrayList<>();
         for (RampResult v : ramps) {
-            if (!v.server().equals("vireo") || !v.protocol().equals("rtmp")) {
+            if (!v.server().equals("vireo") || !(v.protocol().equals("rtmp") || v.protocol().equals("whep"))) {
                 continue;
             }
+            String label = v.protocol().equals("whep") ? "vireo whep / nginx-rtmp rtmp" : "vireo/nginx-rtmp";
             for (RampResult n : ramps) {
                 if (!n.server().equals("nginx-rtmp") || n.bitrateKbps() != v.bitrateKbps()) {
                     continue;
                 }
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d kbps: viewers held vireo/nginx-rtmp = %d/%d = %s",
-                        v.bitrateKbps(), v.viewersHeld(), n.viewersHeld(),
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d kbps: viewers held %s = %d/%d = %s",
+                        v.bitrateKbps(), label, v.viewersHeld(), n.viewersHeld(),
                         n.viewersHeld() == 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", v.viewersHeld() / (double) n.viewersHeld())));
                 if (v.cpuFit().viewersPerCore() > 0 && n.cpuFit().viewersPerCore() > 0) {
-                    line.append(String.format(Locale.ROOT, "; CPU-projected viewers/core vireo/nginx-rtmp = %.0f/%.0f = %.2fx",
+                    line.append(String.format(Locale.ROOT, "; CPU-projected viewers/core " + label + " = %.0f/%.0f = %.2fx",
                             v.cpuFit().viewersPerCore(), n.cpuFit().viewersPerCore(),
                             v.cpuFit().viewersPerCore() / n.cpuFit().viewersPerCore()));
                 }
                 if (v.rssBytesPerViewer() != null && n.rssBytesPerViewer() != null && n.rssBytesPerViewer() > 0) {
-                    line.append(String.format(Locale.ROOT, "; RSS per viewer vireo/nginx-rtmp = %.2fx",
+                    line.append(String.format(Locale.ROOT, "; RSS per viewer " + label + " = %.2fx",
                             v.rssBytesPerViewer() / (double) n.rssBytesPerViewer()));
                 }
                 out.add(line.toString());

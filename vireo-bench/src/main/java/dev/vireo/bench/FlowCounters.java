@@ -17,10 +17,82 @@ final class FlowCounters {
     private volatile long totalBytes;
     private volatile long unstampedFrames;
     private volatile long lastDelayNanos = Long.MAX_VALUE;
+    private volatile long openedNanos = -1;
+    private volatile long windowPackets;
+    private volatile long windowLost;
+    private volatile int packetWindowId;
 
     FlowCounters(Measurement measurement, boolean recordLatency) {
         this.measurement = measurement;
         this.recordLatency = recordLatency;
+    }
+
+    /**
+     * The viewer asked for the stream now (connect, WHEP POST): its first video frame records the
+     * time to first frame in {@link Measurement#firstFrame()}.
+     */
+    void markOpened(long nowNanos) {
+        openedNanos = nowNanos;
+    }
+
+    private void firstFrame(long nowNanos) {
+        long opened = openedNanos;
+        if (opened >= 0) {
+            openedNanos = -1;
+            measurement.firstFrame().recordNanos(nowNanos - opened);
+        }
+    }
+
+    /**
+     * A video frame whose content was not looked at (a WHEP viewer that reads RTP headers only):
+     * it counts in the window when it arrives inside it. Delivery delay is unknown; the flow
+     * counts as caught up as soon as frames arrive.
+     */
+    void onUninspectedFrame(long nowNanos, int bytes) {
+        MeasurementWindow w = window();
+        totalBytes += bytes;
+        totalFrames++;
+        firstFrame(nowNanos);
+        lastDelayNanos = 0;
+        if (w.contains(nowNanos)) {
+            windowBytes += bytes;
+            windowFrames++;
+        }
+    }
+
+    /**
+     * Packets of a datagram flow: {@code received} arrived now and {@code lost} sequence numbers
+     * were skipped before them (RTP sequence gaps). Counted when they arrive inside the window.
+     */
+    void onPackets(long nowNanos, int received, int lost) {
+        MeasurementWindow w = measurement.window();
+        if (w.id() != packetWindowId) {
+            packetWindowId = w.id();
+            windowPackets = 0;
+            windowLost = 0;
+        }
+        if (w.contains(nowNanos)) {
+            windowPackets += received;
+            windowLost += lost;
+        }
+    }
+
+    long packetsIn(MeasurementWindow w) {
+        return packetWindowId == w.id() ? windowPackets : 0;
+    }
+
+    long lostIn(MeasurementWindow w) {
+        return packetWindowId == w.id() ? windowLost : 0;
+    }
+
+    private MeasurementWindow window() {
+        MeasurementWindow w = measurement.window();
+        if (w.id() != windowId) {
+            windowId = w.id();
+            windowFrames = 0;
+            windowBytes = 0;
+        }
+        return w;
     }
 
     /**
@@ -32,18 +104,14 @@ final class FlowCounters {
      * @param stampNanos the frame's send stamp, -1 when it carries none
      */
     void onMedia(long nowNanos, int bytes, boolean video, long stampNanos) {
-        MeasurementWindow w = measurement.window();
-        if (w.id() != windowId) {
-            windowId = w.id();
-            windowFrames = 0;
-            windowBytes = 0;
-        }
+        MeasurementWindow w = window();
         totalBytes += bytes;
         if (w.contains(nowNanos)) {
             windowBytes += bytes;
         }
         if (video) {
             totalFrames++;
+            firstFrame(nowNanos);
             if (stampNanos < 0) {
                 unstampedFrames++;
                 return;

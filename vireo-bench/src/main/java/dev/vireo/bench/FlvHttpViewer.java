@@ -41,6 +41,7 @@ final class FlvHttpViewer implements Viewer {
 
     static FlvHttpViewer open(Bootstrap template, URI url, Measurement measurement, int nalLengthSize) {
         FlvHttpViewer viewer = new FlvHttpViewer(measurement, nalLengthSize);
+        viewer.counters.markOpened(BenchClock.nowNanos());
         Bootstrap b = template.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {

@@ -5,6 +5,7 @@ final class Measurement {
 
     private volatile MeasurementWindow window = MeasurementWindow.NONE;
     private final LatencyRecorder latency = new LatencyRecorder();
+    private final LatencyRecorder firstFrame = new LatencyRecorder();
 
     MeasurementWindow window() {
         return window;
@@ -12,6 +13,14 @@ final class Measurement {
 
     LatencyRecorder latency() {
         return latency;
+    }
+
+    /**
+     * Time from a viewer's request (connect / WHEP POST) to its first complete video frame, for
+     * every viewer that joined since the last snapshot (not reset by {@link #open}).
+     */
+    LatencyRecorder firstFrame() {
+        return firstFrame;
     }
 
     /** Opens a window from now for {@code millis}; latency samples start over. */

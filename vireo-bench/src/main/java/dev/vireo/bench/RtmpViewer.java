@@ -24,6 +24,7 @@ final class RtmpViewer implements Viewer, RtmpClient.Listener {
 
     static RtmpViewer open(EventLoopGroup group, URI url, Measurement measurement, int nalLengthSize) {
         RtmpViewer v = new RtmpViewer(measurement, nalLengthSize);
+        v.counters.markOpened(BenchClock.nowNanos());
         RtmpClient.connect(url.toString(), group, EpollSocketChannel.class)
                 .thenCompose(c -> {
                     v.client = c;

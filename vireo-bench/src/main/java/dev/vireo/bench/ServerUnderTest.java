@@ -19,6 +19,11 @@ interface ServerUnderTest extends AutoCloseable {
     /** {@code http://127.0.0.1:port/app/stream.flv}, when the server plays HTTP-FLV. */
     Optional<URI> flvUrl(String app, String stream);
 
+    /** {@code http://127.0.0.1:port/app/stream/whep}, when the server plays WebRTC (WHEP). */
+    default Optional<URI> whepUrl(String app, String stream) {
+        return Optional.empty();
+    }
+
     /** Live heap bytes after a full GC, when the server is a JVM we can ask (else empty). */
     Optional<JvmProbe> jvm();
 

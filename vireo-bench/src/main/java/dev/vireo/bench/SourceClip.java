@@ -2,10 +2,12 @@ package dev.vireo.bench;
 
 import dev.vireo.media.Codec;
 import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
+import dev.vireo.media.flv.FlvBodyWriter;
 import dev.vireo.media.flv.FlvPacketKind;
 import dev.vireo.media.flv.FlvReader;
 import dev.vireo.media.flv.FlvTag;
 import dev.vireo.media.flv.FlvVideoPacket;
+import dev.vireo.media.opus.OggOpusFile;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -40,6 +42,54 @@ record SourceClip(List<Tag> headers, List<Tag> media, LoopTimeline timeline, int
 
     double fps() {
         return videoFramesPerLoop * 1000.0 / timeline.loopMs();
+    }
+
+    /**
+     * The same clip with its audio replaced by Opus in enhanced RTMP tags (E-RTMP v2 ExAudioTagHeader,
+     * FourCC "Opus"): the OpusHead as SequenceStart, then one 20 ms packet per tag from
+     * {@code opus.packets()} (repeated when shorter) across the clip's span. WebRTC carries
+     * Opus only, so a WHEP benchmark publishes this rather than AAC (which would make the server
+     * transcode).
+     */
+    SourceClip withOpusAudio(OggOpusFile opus) {
+        List<Tag> newHeaders = new ArrayList<>();
+        for (Tag t : headers) {
+            if (t.type() != FlvTag.AUDIO) {
+                newHeaders.add(t);
+            }
+        }
+        newHeaders.add(new Tag(FlvTag.AUDIO, 0, opusBody(FlvPacketKind.CONFIG, opus.head()), false));
+        List<Tag> newMedia = new ArrayList<>();
+        long bytes = 0;
+        for (Tag t : media) {
+            if (t.type() != FlvTag.AUDIO) {
+                newMedia.add(t);
+                bytes += t.body().length;
+            }
+        }
+        long first = timeline.firstMs();
+        long end = first + timeline.loopMs();
+        int i = 0;
+        for (long ts = first; ts < end; ts += OPUS_PACKET_MS, i++) {
+            byte[] body = opusBody(FlvPacketKind.CODED, opus.packets().get(i % opus.packets().size()));
+            newMedia.add(new Tag(FlvTag.AUDIO, ts, body, false));
+            bytes += body.length;
+        }
+        // stable: at equal timestamps video stays ahead of audio, as ffmpeg writes it
+        newMedia.sort(java.util.Comparator.comparingLong(Tag::timestamp));
+        return new SourceClip(List.copyOf(newHeaders), List.copyOf(newMedia), timeline, nalLengthSize,
+                videoFramesPerLoop, bytes);
+    }
+
+    static final int OPUS_PACKET_MS = 20;
+
+    private static byte[] opusBody(FlvPacketKind kind, byte[] payload) {
+        ByteBuf b = FlvBodyWriter.audio(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, Codec.OPUS, kind, Unpooled.wrappedBuffer(payload));
+        try {
+            return ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+        }
     }
 
     static SourceClip load(Path file) throws IOException {

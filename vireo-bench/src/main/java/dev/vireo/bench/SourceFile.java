@@ -42,15 +42,31 @@ record SourceFile(int videoKbps, int seconds) {
                 "-f", "flv", out.toString());
     }
 
+    /**
+     * 20 ms stereo Opus packets of the same tone at the same bitrate, in Ogg, cached under
+     * {@code dir} ({@link SourceClip#withOpusAudio}).
+     */
+    Path ensureOpus(Path dir, String ffmpeg) throws IOException, InterruptedException {
+        return generate(dir, "tone-opus-" + AUDIO_KBPS + "k-" + seconds + "s.ogg", out -> List.of(ffmpeg, "-hide_banner",
+                "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                "-t", Integer.toString(seconds), "-ac", "2", "-c:a", "libopus", "-b:a", AUDIO_KBPS + "k",
+                "-frame_duration", "20", "-f", "ogg", out.toString()));
+    }
+
     /** The cached clip under {@code dir}, generating it first when absent. */
     Path ensure(Path dir, String ffmpeg) throws IOException, InterruptedException {
-        Path file = dir.resolve(fileName());
+        return generate(dir, fileName(), out -> ffmpegCommand(ffmpeg, out));
+    }
+
+    private static Path generate(Path dir, String name, java.util.function.Function<Path, List<String>> command)
+            throws IOException, InterruptedException {
+        Path file = dir.resolve(name);
         if (Files.isRegularFile(file) && Files.size(file) > 0) {
             return file;
         }
         Files.createDirectories(dir);
-        Path partial = dir.resolve(fileName() + ".part");
-        Process p = new ProcessBuilder(ffmpegCommand(ffmpeg, partial)).redirectErrorStream(true).start();
+        Path partial = dir.resolve(name + ".part");
+        Process p = new ProcessBuilder(command.apply(partial)).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();

@@ -32,6 +32,13 @@ import java.util.List;
  * @param held                whether the server held this many viewers
  * @param verdict             "held" or why not
  * @param heapGrowth          classes that grew most on the heap since the 0-viewer baseline
+ * @param firstFrame          request (connect / WHEP POST) to first complete video frame, of the
+ *                            viewers that joined for this step
+ * @param joinFirstFrame      the same for viewers joining one at a time after the window, with
+ *                            the step's viewers playing (what one new viewer sees at this load)
+ * @param packetsReceived     datagram flows (WHEP): RTP packets received in the window by all viewers
+ * @param packetsLost         RTP sequence numbers missing in the window (sent or dropped on the way,
+ *                            loopback has no other loss); 0 for TCP flows
  */
 record StepResult(int viewers, int playing, int failedToStart, int disconnected, double seconds,
                   long sourceFrames, double sourceKbps,
@@ -41,5 +48,12 @@ record StepResult(int viewers, int playing, int failedToStart, int disconnected,
                   double serverCpuPercent, double serverUserCpuPercent, double serverCpuMicrosPerViewerSecond, long serverRssKb,
                   Long serverLiveHeapBytes, double benchCpuPercent, double otherCpuPercent, double loadAverage,
                   List<String> topOthers,
-                  boolean held, String verdict, List<JvmProbe.ClassGrowth> heapGrowth) {
+                  boolean held, String verdict, List<JvmProbe.ClassGrowth> heapGrowth,
+                  LatencySummary firstFrame, LatencySummary joinFirstFrame, long packetsReceived, long packetsLost) {
+
+    /** Lost share of the RTP packets, 0..1 (0 without datagram flows). */
+    double lossRatio() {
+        long all = packetsReceived + packetsLost;
+        return all <= 0 ? 0 : Math.max(0, packetsLost) / (double) all;
+    }
 }

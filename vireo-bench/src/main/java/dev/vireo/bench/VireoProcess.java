@@ -44,7 +44,10 @@ final class VireoProcess implements ServerUnderTest {
         cmd.addAll(List.of("-cp", classpath, "dev.vireo.server.Main",
                 "--rtmp-port", Integer.toString(rtmpPort),
                 "--http-port", Integer.toString(httpPort),
-                "--data-dir", dataDir.toString()));
+                "--data-dir", dataDir.toString(),
+                // WebRTC media on an ephemeral UDP port, advertised on loopback only (the
+                // WHEP viewers read the port from the answer's candidate)
+                "--rtc-port", "0", "--rtc-candidates", "127.0.0.1"));
         cmd.addAll(extraArgs);
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
@@ -79,6 +82,11 @@ final class VireoProcess implements ServerUnderTest {
     @Override
     public Optional<URI> flvUrl(String app, String stream) {
         return Optional.of(URI.create("http://" + FreePort.LOOPBACK + ":" + httpPort + "/" + app + "/" + stream + ".flv"));
+    }
+
+    @Override
+    public Optional<URI> whepUrl(String app, String stream) {
+        return Optional.of(URI.create("http://" + FreePort.LOOPBACK + ":" + httpPort + "/" + app + "/" + stream + "/whep"));
     }
 
     @Override

@@ -59,21 +59,33 @@ final class WallclockSei {
         if (tagBody.writerIndex() < nal + NAL_SIZE
                 || (tagBody.getByte(base) & 0x0F) != 7            // legacy AVC codec id
                 || tagBody.getByte(base + 1) != 1                 // AVCPacketType NALU
-                || readLength(tagBody, base + AVC_HEADER_SIZE, lengthSize) != NAL_SIZE
-                || (tagBody.getByte(nal) & 0x1F) != NAL_TYPE_SEI
-                || tagBody.getByte(nal + 1) != USER_DATA_UNREGISTERED
-                || tagBody.getByte(nal + 2) != PAYLOAD_SIZE) {
+                || readLength(tagBody, base + AVC_HEADER_SIZE, lengthSize) != NAL_SIZE) {
+            return -1;
+        }
+        return readNal(tagBody, nal, NAL_SIZE);
+    }
+
+    /**
+     * The stamp in the NAL unit of {@code length} bytes at {@code nal} (its header byte), or -1
+     * when it is not our stamp; for depacketized video (a single NAL unit RTP packet or one unit
+     * of a STAP-A, RFC 6184 §5.6/§5.7.1). Does not move any index.
+     */
+    static long readNal(ByteBuf buf, int nal, int length) {
+        if (length != NAL_SIZE || nal < 0 || buf.writerIndex() < nal + NAL_SIZE
+                || (buf.getByte(nal) & 0x1F) != NAL_TYPE_SEI
+                || buf.getByte(nal + 1) != USER_DATA_UNREGISTERED
+                || buf.getByte(nal + 2) != PAYLOAD_SIZE) {
             return -1;
         }
         for (int i = 0; i < UUID.length; i++) {
-            if (tagBody.getByte(nal + 3 + i) != UUID[i]) {
+            if (buf.getByte(nal + 3 + i) != UUID[i]) {
                 return -1;
             }
         }
         long value = 0;
         int digits = nal + 3 + UUID.length;
         for (int i = 0; i < 16; i++) {
-            int c = tagBody.getByte(digits + i);
+            int c = buf.getByte(digits + i);
             int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
             if (d < 0) {
                 return -1;

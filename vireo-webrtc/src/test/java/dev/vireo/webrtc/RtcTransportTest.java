@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vireo.core.testing.Await;
 import dev.vireo.webrtc.dtls.DtlsCertificate;
-import dev.vireo.webrtc.dtls.TestDtlsClient;
+import dev.vireo.webrtc.dtls.DtlsSrtpClient;
 import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.srtp.SrtpProfile;
 import dev.vireo.webrtc.stun.StunAttribute;
@@ -96,11 +96,11 @@ class RtcTransportTest {
     }
 
     /** Checks, nominates and completes DTLS; returns the browser's keys. */
-    private TestDtlsClient.Connected connect(FakeBrowser b, RtcTransport t, Recorder r) throws Exception {
+    private DtlsSrtpClient.Connected connect(FakeBrowser b, RtcTransport t, Recorder r) throws Exception {
         StunMessage response = b.check(t.localCredentials(), true);
         assertThat(response).isNotNull();
         assertThat(response.messageClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
-        TestDtlsClient.Connected c = b.connectDtls(server.fingerprint(),
+        DtlsSrtpClient.Connected c = b.connectDtls(server.fingerprint(),
                 SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM, SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80);
         Await.until(Duration.ofSeconds(5), "transport connected", () -> r.connected.get() == 1);
         return c;
@@ -115,7 +115,7 @@ class RtcTransportTest {
     }
 
     /** The next SRTP packet from the server, decrypted with the browser's keys. */
-    private static byte[] receiveRtp(FakeBrowser b, TestDtlsClient.Connected keys,
+    private static byte[] receiveRtp(FakeBrowser b, DtlsSrtpClient.Connected keys,
                                      dev.vireo.webrtc.srtp.SrtpContext inbound) throws Exception {
         byte[] d = b.nextMedia(Duration.ofSeconds(5));
         assertThat(d).as("an SRTP packet").isNotNull();
@@ -137,7 +137,7 @@ class RtcTransportTest {
         assertThat(response.attribute(StunAttribute.XorMappedAddress.class)).get()
                 .extracting(StunAttribute.XorMappedAddress::address).isEqualTo(b.localAddress());
 
-        TestDtlsClient.Connected c = b.connectDtls(server.fingerprint(),
+        DtlsSrtpClient.Connected c = b.connectDtls(server.fingerprint(),
                 SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80);
         Await.until(Duration.ofSeconds(5), "transport connected", () -> r.connected.get() == 1);
         assertThat(t.srtpProfile()).isEqualTo(SrtpProfile.AES_CM_128_HMAC_SHA1_80);
@@ -186,7 +186,7 @@ class RtcTransportTest {
         FakeBrowser b = browser();
         Recorder r = new Recorder();
         RtcTransport t = open(b, r);
-        TestDtlsClient.Connected c = connect(b, t, r);
+        DtlsSrtpClient.Connected c = connect(b, t, r);
         dev.vireo.webrtc.srtp.SrtpContext inbound = c.keys().inbound(false);
         sendRtp(t, RTP);
         assertThat(receiveRtp(b, c, inbound)).isEqualTo(RTP);
@@ -259,7 +259,7 @@ class RtcTransportTest {
         FakeBrowser b = browser();
         Recorder r = new Recorder();
         RtcTransport t = open(b, r);
-        TestDtlsClient.Connected c = connect(b, t, r);
+        DtlsSrtpClient.Connected c = connect(b, t, r);
         c.dtls().close();
         Await.until(Duration.ofSeconds(5), "closed on close_notify", () -> r.closed.get() != null);
         assertThat(r.closed.get()).isEqualTo("the peer closed DTLS");
@@ -270,7 +270,7 @@ class RtcTransportTest {
         FakeBrowser good = browser();
         Recorder goodRecorder = new Recorder();
         RtcTransport goodTransport = open(good, goodRecorder);
-        TestDtlsClient.Connected keys = connect(good, goodTransport, goodRecorder);
+        DtlsSrtpClient.Connected keys = connect(good, goodTransport, goodRecorder);
 
         FakeBrowser bad = browser();
         Recorder badRecorder = new Recorder();

@@ -65,7 +65,7 @@ class DtlsEndpointTest {
     @Test
     void handshakeExportsTheSameSrtpKeysOnBothSidesAndPrefersGcm() throws Exception {
         startServer(List.of(CLIENT_CERT.fingerprint()), Duration.ofSeconds(10));
-        TestDtlsClient client = new TestDtlsClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
+        DtlsSrtpClient client = new DtlsSrtpClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
                 SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80, SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM);
         DTLSTransport dtls = client.connect(clientSide).dtls();
 
@@ -101,7 +101,7 @@ class DtlsEndpointTest {
     @Test
     void aes128CmSha1_80IsChosenWhenItIsTheOnlyProfileOffered() throws Exception {
         startServer(List.of(CLIENT_CERT.fingerprint()), Duration.ofSeconds(10));
-        TestDtlsClient client = new TestDtlsClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
+        DtlsSrtpClient client = new DtlsSrtpClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
                 SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80);
         client.connect(clientSide);
         Await.until(Duration.ofSeconds(5), "server keys", () -> serverKeys.get() != null);
@@ -114,7 +114,7 @@ class DtlsEndpointTest {
     void aClientCertificateThatDoesNotMatchTheOfferFailsTheHandshake() {
         CertificateFingerprint someoneElse = DtlsCertificate.generate(RANDOM).fingerprint();
         startServer(List.of(someoneElse), Duration.ofSeconds(10));
-        TestDtlsClient client = new TestDtlsClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
+        DtlsSrtpClient client = new DtlsSrtpClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
                 SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80);
         try {
             client.connect(clientSide);
@@ -129,7 +129,7 @@ class DtlsEndpointTest {
     @Test
     void noCommonSrtpProfileFailsTheHandshake() {
         startServer(List.of(CLIENT_CERT.fingerprint()), Duration.ofSeconds(10));
-        TestDtlsClient client = new TestDtlsClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
+        DtlsSrtpClient client = new DtlsSrtpClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
                 SRTPProtectionProfile.SRTP_NULL_HMAC_SHA1_80);
         try {
             client.connect(clientSide);

@@ -2,7 +2,7 @@ package dev.vireo.webrtc.testing;
 
 import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import dev.vireo.webrtc.dtls.DtlsCertificate;
-import dev.vireo.webrtc.dtls.TestDtlsClient;
+import dev.vireo.webrtc.dtls.DtlsSrtpClient;
 import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.stun.StunBinding;
 import dev.vireo.webrtc.stun.StunMessage;
@@ -110,8 +110,8 @@ public final class FakeBrowser implements AutoCloseable {
     }
 
     /** Runs the DTLS client handshake against the server (blocking). */
-    public TestDtlsClient.Connected connectDtls(CertificateFingerprint serverFingerprint, int... profiles) throws IOException {
-        return new TestDtlsClient(RANDOM, certificate, serverFingerprint, profiles).connect(new DatagramTransport() {
+    public DtlsSrtpClient.Connected connectDtls(CertificateFingerprint serverFingerprint, int... profiles) throws IOException {
+        return new DtlsSrtpClient(RANDOM, certificate, serverFingerprint, profiles).connect(new DatagramTransport() {
             @Override
             public int getReceiveLimit() {
                 return 1500;

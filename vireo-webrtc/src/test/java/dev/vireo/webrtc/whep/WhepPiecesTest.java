@@ -116,6 +116,41 @@ class WhepPiecesTest {
     }
 
     @Test
+    void theRetransmissionBufferGrowsOnlyWhileItWouldDropResendablePackets() {
+        ByteBuf shared = Unpooled.buffer().writeBytes(new byte[100]);
+        try (RetransmissionBuffer rb = new RetransmissionBuffer(4, 16, 1_000)) {
+            // 10 packets within the horizon: 4 slots are not enough, the ring doubles twice
+            for (int i = 0; i < 10; i++) {
+                rb.put(65_530 + i & 0xFFFF, shared, i, 1, false, i, i);
+            }
+            assertThat(rb.capacity()).isEqualTo(16);
+            for (int i = 0; i < 10; i++) {
+                int slot = rb.find(65_530 + i & 0xFFFF, 10);
+                assertThat(slot).as("packet %d kept across the growth", i).isNotNegative();
+                assertThat(rb.offset(slot)).isEqualTo(i);
+            }
+            assertThat(shared.refCnt()).isEqualTo(11);
+            // at the maximum, the oldest is overwritten
+            for (int i = 10; i < 20; i++) {
+                rb.put(65_530 + i & 0xFFFF, shared, i, 1, false, i, i);
+            }
+            assertThat(rb.capacity()).isEqualTo(16);
+            assertThat(rb.find(65_530, 20)).isEqualTo(-1);
+            assertThat(shared.refCnt()).isEqualTo(17);
+        }
+        try (RetransmissionBuffer slow = new RetransmissionBuffer(4, 16, 1_000)) {
+            // one packet a second: old entries have expired, overwriting them costs nothing
+            for (int i = 0; i < 10; i++) {
+                slow.put(i, shared, i, 1, false, i, i * 1_001L);
+            }
+            assertThat(slow.capacity()).isEqualTo(4);
+        }
+        assertThat(shared.refCnt()).isEqualTo(1);
+        shared.release();
+        assertThatThrownBy(() -> new RetransmissionBuffer(32, 16, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void trickleFragmentsYieldCredentialsAndCandidates() {
         TrickleIceFragment f = TrickleIceFragment.parse("a=ice-ufrag:EsAw\r\na=ice-pwd:P2uYro0UCOQ4zxjKXaWCBui1\r\n"
                 + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"

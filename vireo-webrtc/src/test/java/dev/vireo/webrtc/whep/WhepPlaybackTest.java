@@ -13,7 +13,7 @@ import dev.vireo.media.Codec;
 import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
 import dev.vireo.webrtc.WebRtcConfig;
 import dev.vireo.webrtc.dtls.CertificateFingerprint;
-import dev.vireo.webrtc.dtls.TestDtlsClient;
+import dev.vireo.webrtc.dtls.DtlsSrtpClient;
 import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.rtcp.GenericNack;
 import dev.vireo.webrtc.rtcp.NtpTime;
@@ -265,7 +265,7 @@ class WhepPlaybackTest {
             IceCredentials server = new IceCredentials(group(answer, "^a=ice-ufrag:(\\S+)", 1),
                     group(answer, "^a=ice-pwd:(\\S+)", 1));
             assertThat(browser.check(server, true).messageClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
-            TestDtlsClient.Connected c = browser.connectDtls(
+            DtlsSrtpClient.Connected c = browser.connectDtls(
                     CertificateFingerprint.parse(group(answer, "^a=fingerprint:(.+)$", 1).trim()),
                     SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM);
             in = c.keys().inbound(false);

@@ -30,10 +30,17 @@ import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
- * A browser-like DTLS-SRTP client for tests: DTLS 1.2, offers use_srtp, presents its own
- * self-signed certificate and pins the server's by fingerprint, exports the SRTP keys.
+ * The client side of DTLS-SRTP (RFC 5764) as a browser plays it against an ICE-lite server that
+ * answers {@code a=setup:passive}: DTLS 1.2 only, offers the {@code use_srtp} extension (RFC 5764
+ * §4.1.1) with the given protection profiles, presents its own self-signed certificate, pins the
+ * server's certificate to the {@code a=fingerprint} of the answer (RFC 8122 §5) and exports the
+ * SRTP master keys and salts ("EXTRACTOR-dtls_srtp", RFC 5764 §4.2).
+ *
+ * <p>Not used by the server itself (which is always the DTLS server): it is the peer of the
+ * transport tests and of the WHEP load generator in {@code vireo-bench}. {@link #connect} blocks
+ * the calling thread for the handshake; one instance serves one handshake.
  */
-public final class TestDtlsClient extends DefaultTlsClient {
+public final class DtlsSrtpClient extends DefaultTlsClient {
 
     /** The client's side of an established association. */
     public record Connected(DTLSTransport dtls, SrtpKeyingMaterial keys) {
@@ -43,10 +50,17 @@ public final class TestDtlsClient extends DefaultTlsClient {
     private final DtlsCertificate certificate;
     private final int[] profiles;
     private final CertificateFingerprint serverFingerprint;
+    // package-private: the handshake tests compare it with the server's export
     volatile byte[] exported;
-    volatile int selectedProfile = -1;
+    private volatile int selectedProfile = -1;
 
-    public TestDtlsClient(SecureRandom random, DtlsCertificate certificate, CertificateFingerprint serverFingerprint,
+    /**
+     * @param random            for the handshake (client random, ECDHE key)
+     * @param certificate       what the client presents (its fingerprint goes in the offer)
+     * @param serverFingerprint the answer's {@code a=fingerprint}; any other certificate fails the handshake
+     * @param profiles          SRTP protection profiles to offer, preferred first ({@code SRTPProtectionProfile})
+     */
+    public DtlsSrtpClient(SecureRandom random, DtlsCertificate certificate, CertificateFingerprint serverFingerprint,
                           int... profiles) {
         super(new BcTlsCrypto(random));
         this.crypto = (BcTlsCrypto) getCrypto();
@@ -55,7 +69,11 @@ public final class TestDtlsClient extends DefaultTlsClient {
         this.serverFingerprint = serverFingerprint;
     }
 
-    /** Runs the handshake over {@code transport} (blocking) and returns the keys. */
+    /**
+     * Runs the handshake over {@code transport} (blocking, with BouncyCastle's retransmission
+     * timers) and returns the keys; the returned {@link DTLSTransport} stays open so that closing
+     * it later sends close_notify.
+     */
     public Connected connect(DatagramTransport transport) throws IOException {
         DTLSTransport dtls = new DTLSClientProtocol().connect(this, transport);
         SrtpProfile profile = SrtpProfile.ofId(selectedProfile).orElseThrow();

@@ -1,0 +1,492 @@
+package dev.vireo.bench;
+
+import dev.vireo.webrtc.dtls.DtlsCertificate;
+import dev.vireo.webrtc.dtls.DtlsSrtpClient;
+import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.srtp.SrtpContext;
+import dev.vireo.webrtc.srtp.SrtpException;
+import dev.vireo.webrtc.stun.StunBinding;
+import dev.vireo.webrtc.stun.StunClass;
+import dev.vireo.webrtc.stun.StunMessage;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.tls.DatagramTransport;
+import org.bouncycastle.tls.SRTPProtectionProfile;
+
+/**
+ * A WHEP viewer that plays the browser's network part (not a browser): POSTs a browser-like
+ * offer ({@link WhepOffer}), sends ICE connectivity checks with USE-CANDIDATE from its own UDP
+ * socket on 127.0.0.1 (RFC 8445 §7.2.2, as a controlling full agent facing ICE-lite), runs the
+ * DTLS-SRTP client handshake ({@link DtlsSrtpClient}) and keeps consent fresh (a Binding request
+ * every {@value #CONSENT_SECONDS} s, RFC 7675 §5.1). The server does all its per-viewer work
+ * (SRTP protect, RTCP sender reports, retransmission history), as for a real browser.
+ *
+ * <p>Counting costs the bench little: SRTP leaves the RTP header in clear, so every viewer counts
+ * packets, sequence gaps (loss) and frames (the marker bit ends a frame, RFC 6184 §5.1) without
+ * decrypting. Only one viewer in {@code sampleEvery} decrypts, to read the publisher's wallclock
+ * stamp ({@link WallclockSei}) for the latency histogram. No RTCP is sent back (no NACK, PLI or
+ * receiver reports): the bench measures the send path, not loss recovery.
+ *
+ * <p>Threading: the socket's event loop (one of a few shared loops) for everything but the HTTP
+ * exchange (the {@link HttpClient}'s threads) and the blocking DTLS handshake (a bounded pool of
+ * {@link Shared}, so thousands of viewers do not start handshakes all at once).
+ */
+final class WhepViewer implements Viewer {
+
+    static final int CONSENT_SECONDS = 5;
+    private static final long CHECK_INTERVAL_MILLIS = 200;
+    private static final int MAX_CHECKS = 50;
+    /** The SRTP tag assumed until the handshake says which profile the server chose (GCM, offered first). */
+    private static final int DEFAULT_TAG_LENGTH = 16;
+
+    /** What every WHEP viewer of a run shares: loops, the HTTP client, the handshake pool, one certificate. */
+    static final class Shared implements AutoCloseable {
+
+        final EventLoopGroup loops;
+        final HttpClient http;
+        final ExecutorService handshakes;
+        final SecureRandom random = new SecureRandom();
+        final DtlsCertificate certificate = DtlsCertificate.generate(random);
+        final int sampleEvery;
+        private final AtomicInteger open = new AtomicInteger();
+        private final AtomicInteger sampledOpen = new AtomicInteger();
+        /** Where join time goes, from the POST: answer received, ICE check answered, SRTP keyed. */
+        final LatencyRecorder toAnswer = new LatencyRecorder();
+        final LatencyRecorder toIce = new LatencyRecorder();
+        final LatencyRecorder toKeys = new LatencyRecorder();
+
+        /**
+         * @param loops            epoll event loops the viewers' sockets run on
+         * @param handshakeThreads DTLS handshakes running at once
+         * @param sampleEvery      one viewer in this many decrypts to measure latency (the first always does)
+         */
+        Shared(EventLoopGroup loops, int handshakeThreads, int sampleEvery) {
+            this.loops = loops;
+            this.sampleEvery = Math.max(1, sampleEvery);
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            AtomicInteger n = new AtomicInteger();
+            this.handshakes = Executors.newFixedThreadPool(handshakeThreads,
+                    r -> Thread.ofPlatform().daemon().name("whep-dtls-" + n.incrementAndGet()).unstarted(r));
+        }
+
+        /**
+         * Whether a new viewer decrypts: yes while fewer than one in {@code sampleEvery} open
+         * viewers do, so every step, however small, has latency samples.
+         */
+        private boolean admitSampled() {
+            int n = open.incrementAndGet();
+            while (true) {
+                int s = sampledOpen.get();
+                if ((long) s * sampleEvery >= n) {
+                    return false;
+                }
+                if (sampledOpen.compareAndSet(s, s + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        private void closed(boolean sampled) {
+            open.decrementAndGet();
+            if (sampled) {
+                sampledOpen.decrementAndGet();
+            }
+        }
+
+        /** "answer p50/p99 a/b ms, ICE c/d, keyed e/f" since the last call. */
+        String joinPhases() {
+            LatencyRecorder.LatencySummary a = toAnswer.snapshot();
+            LatencyRecorder.LatencySummary i = toIce.snapshot();
+            LatencyRecorder.LatencySummary k = toKeys.snapshot();
+            return String.format(java.util.Locale.ROOT,
+                    "from the POST (p50/p99 ms): answer %.0f/%.0f, ICE answered %.0f/%.0f, SRTP keyed %.0f/%.0f (%d joins)",
+                    a.p50Ms(), a.p99Ms(), i.p50Ms(), i.p99Ms(), k.p50Ms(), k.p99Ms(), k.count());
+        }
+
+        @Override
+        public void close() {
+            handshakes.shutdownNow();
+            http.shutdownNow();
+        }
+    }
+
+    private final Shared shared;
+    private final URI url;
+    private final FlowCounters counters;
+    private final boolean sampled;
+    private final IceCredentials credentials;
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private volatile Channel channel;
+    private volatile WhepOffer.Answer answer;
+    private volatile InetSocketAddress server;
+    private volatile URI location;
+    private volatile boolean closed;
+    private volatile String closeReason;
+    private final long postNanos = System.nanoTime();
+    /** DTLS records from the server while the handshake runs; null before and after. */
+    private volatile BlockingQueue<byte[]> dtlsIn;
+
+    // loop-confined
+    private boolean iceDone;
+    private int checksSent;
+    private SrtpContext inbound;
+    private int tagLength = DEFAULT_TAG_LENGTH;
+    private final RtpProbe.SequenceGaps videoGaps = new RtpProbe.SequenceGaps();
+    private final RtpProbe.SequenceGaps audioGaps = new RtpProbe.SequenceGaps();
+    private int frameBytes;
+    private long frameStamp = -1;
+    private ScheduledFuture<?> consent;
+    private long decryptFailures;
+
+    private WhepViewer(Shared shared, URI url, Measurement measurement, boolean sampled) {
+        this.shared = shared;
+        this.url = url;
+        this.sampled = sampled;
+        this.counters = new FlowCounters(measurement, sampled);
+        this.credentials = IceCredentials.generate(shared.random);
+    }
+
+    /** Binds the viewer's socket and starts signaling; {@link #started()} completes once SRTP is keyed. */
+    static WhepViewer open(Shared shared, URI whepUrl, Measurement measurement) {
+        boolean sampled = shared.admitSampled();
+        WhepViewer v = new WhepViewer(shared, whepUrl, measurement, sampled);
+        v.counters.markOpened(BenchClock.nowNanos());
+        new Bootstrap().group(shared.loops).channel(EpollDatagramChannel.class)
+                // recvmmsg: a keyframe arrives as a burst of datagrams
+                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 1500)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(1500 * 8))
+                .option(ChannelOption.SO_RCVBUF, 256 << 10)
+                .handler(v.new Handler())
+                .bind("127.0.0.1", 0)
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        v.fail("cannot bind a UDP socket: " + f.cause());
+                        return;
+                    }
+                    v.channel = ((io.netty.channel.ChannelFuture) f).channel();
+                    if (v.closed) {
+                        v.channel.close();
+                        return;
+                    }
+                    v.post();
+                });
+        return v;
+    }
+
+    private void post() {
+        String offer = WhepOffer.build(shared.random.nextLong(), credentials, shared.certificate.fingerprint());
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/sdp")
+                .POST(HttpRequest.BodyPublishers.ofString(offer)).build();
+        shared.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, err) -> {
+            if (err != null) {
+                fail("POST failed: " + err);
+                return;
+            }
+            if (r.statusCode() != 201) {
+                String body = r.body() == null ? "" : r.body().strip();
+                fail("POST answered " + r.statusCode() + ": " + body.substring(0, Math.min(200, body.length())));
+                return;
+            }
+            r.headers().firstValue("Location").ifPresent(l -> location = url.resolve(l));
+            WhepOffer.Answer a;
+            try {
+                a = WhepOffer.Answer.parse(r.body());
+            } catch (RuntimeException e) {
+                fail("unreadable answer: " + e.getMessage());
+                return;
+            }
+            if (a.port() < 0 || a.videoPt() < 0) {
+                fail("the answer has no 127.0.0.1 candidate or no video: " + a);
+                return;
+            }
+            shared.toAnswer.recordNanos(System.nanoTime() - postNanos);
+            answer = a;
+            server = new InetSocketAddress("127.0.0.1", a.port());
+            Channel ch = channel;
+            ch.eventLoop().execute(this::check);
+        });
+    }
+
+    /** On the loop: a nominating connectivity check, repeated until the server answers. */
+    private void check() {
+        if (closed || iceDone) {
+            return;
+        }
+        if (++checksSent > MAX_CHECKS) {
+            fail("no answer to " + MAX_CHECKS + " STUN connectivity checks");
+            return;
+        }
+        sendBinding(true);
+        channel.eventLoop().schedule(this::check, CHECK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void sendBinding(boolean useCandidate) {
+        WhepOffer.Answer a = answer;
+        byte[] tid = new byte[StunMessage.TRANSACTION_ID_SIZE];
+        shared.random.nextBytes(tid);
+        ByteBuf req = StunBinding.request(channel.alloc(), tid, a.credentials().ufrag(), credentials.ufrag(),
+                a.credentials().pwd(), 0x6e7f00ffL, shared.random.nextLong(), useCandidate);
+        channel.writeAndFlush(new DatagramPacket(req, server), channel.voidPromise());
+    }
+
+    private void startDtls() {
+        BlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+        dtlsIn = queue;
+        Channel ch = channel;
+        InetSocketAddress to = server;
+        WhepOffer.Answer a = answer;
+        DatagramTransport transport = new DatagramTransport() {
+            @Override
+            public int getReceiveLimit() {
+                return 1500;
+            }
+
+            @Override
+            public int getSendLimit() {
+                return 1200;
+            }
+
+            @Override
+            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+                if (closed) {
+                    throw new IOException("viewer closed");
+                }
+                byte[] d;
+                try {
+                    d = queue.poll(waitMillis, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                if (d == null) {
+                    return -1;
+                }
+                int n = Math.min(len, d.length);
+                System.arraycopy(d, 0, buf, off, n);
+                return n;
+            }
+
+            @Override
+            public void send(byte[] buf, int off, int len) {
+                ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(Arrays.copyOfRange(buf, off, off + len)), to),
+                        ch.voidPromise());
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try {
+            shared.handshakes.execute(() -> {
+                try {
+                    DtlsSrtpClient.Connected c = new DtlsSrtpClient(shared.random, shared.certificate, a.fingerprint(),
+                            SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM,
+                            SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80).connect(transport);
+                    // the DTLSTransport is dropped: nothing flows over DTLS after the handshake
+                    ch.eventLoop().execute(() -> onKeys(c));
+                } catch (Exception e) {
+                    fail("DTLS handshake failed: " + e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            fail("bench stopping");
+        }
+    }
+
+    private void onKeys(DtlsSrtpClient.Connected c) {
+        dtlsIn = null;
+        if (closed) {
+            return;
+        }
+        shared.toKeys.recordNanos(System.nanoTime() - postNanos);
+        tagLength = c.keys().profile().rtpTagLength();
+        if (sampled) {
+            inbound = c.keys().inbound(false);
+        }
+        consent = channel.eventLoop().scheduleAtFixedRate(() -> {
+            if (!closed) {
+                sendBinding(false);
+            }
+        }, CONSENT_SECONDS, CONSENT_SECONDS, TimeUnit.SECONDS);
+        started.complete(null);
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+            ByteBuf d = p.content();
+            if (!d.isReadable() || closed) {
+                return;
+            }
+            int b0 = d.getUnsignedByte(d.readerIndex());
+            if (b0 <= 3) {
+                onStun(d);
+            } else if (b0 >= 20 && b0 <= 63) {
+                onDtls(d, b0);
+            } else if (b0 >= 128 && b0 <= 191) {
+                onMedia(d);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (consent != null) {
+                consent.cancel(false);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail("socket error: " + cause);
+        }
+    }
+
+    private void onStun(ByteBuf d) {
+        StunMessage m;
+        try {
+            m = StunMessage.parse(d);
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (m.messageClass() == StunClass.SUCCESS_RESPONSE && !iceDone && answer != null) {
+            iceDone = true;
+            shared.toIce.recordNanos(System.nanoTime() - postNanos);
+            startDtls();
+        } else if (m.messageClass() == StunClass.ERROR_RESPONSE) {
+            fail("the server refused a connectivity check");
+        }
+    }
+
+    private void onDtls(ByteBuf d, int contentType) {
+        BlockingQueue<byte[]> q = dtlsIn;
+        if (q != null) {
+            q.offer(ByteBufUtil.getBytes(d));
+        } else if (contentType == 21 && started.isDone()) {
+            // an alert after the handshake: close_notify when the server ends the session
+            fail("the server sent a DTLS alert (session closed)");
+        }
+    }
+
+    private void onMedia(ByteBuf d) {
+        if (RtpProbe.isRtcp(d)) {
+            return; // sender reports: not counted
+        }
+        int header = RtpProbe.headerLength(d);
+        WhepOffer.Answer a = answer;
+        if (header < 0 || a == null) {
+            return;
+        }
+        long now = BenchClock.nowNanos();
+        int pt = RtpProbe.payloadType(d);
+        int payload = Math.max(0, d.readableBytes() - header - tagLength);
+        if (pt == a.videoPt()) {
+            counters.onPackets(now, 1, videoGaps.onPacket(RtpProbe.sequence(d)));
+            boolean marker = RtpProbe.marker(d);
+            frameBytes += payload;
+            SrtpContext in = inbound;
+            if (in != null && frameStamp < 0) {
+                try {
+                    in.unprotectRtp(d);
+                    frameStamp = RtpProbe.wallclockStamp(d, d.readerIndex() + header, d.readableBytes() - header);
+                } catch (SrtpException e) {
+                    decryptFailures++;
+                }
+            }
+            if (marker) {
+                if (in != null) {
+                    counters.onMedia(now, frameBytes, true, frameStamp);
+                } else {
+                    counters.onUninspectedFrame(now, frameBytes);
+                }
+                frameBytes = 0;
+                frameStamp = -1;
+            }
+        } else if (pt == a.audioPt()) {
+            counters.onPackets(now, 1, audioGaps.onPacket(RtpProbe.sequence(d)));
+            counters.onMedia(now, payload, false, -1);
+        }
+    }
+
+    private void fail(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        started.completeExceptionally(new IllegalStateException(reason));
+        close();
+    }
+
+    @Override
+    public CompletableFuture<Void> started() {
+        return started;
+    }
+
+    @Override
+    public FlowCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public boolean isOpen() {
+        Channel ch = channel;
+        return !closed && ch != null && ch.isActive();
+    }
+
+    @Override
+    public String closeReason() {
+        return closeReason;
+    }
+
+    /** Ends the session: DELETE on the session resource (RFC 9725 §4.2), then the socket closes. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        shared.closed(sampled);
+        if (closeReason == null) {
+            closeReason = "closed by the bench";
+        }
+        started.completeExceptionally(new IllegalStateException(closeReason));
+        URI l = location;
+        if (l != null) {
+            shared.http.sendAsync(HttpRequest.newBuilder(l).timeout(Duration.ofSeconds(10)).DELETE().build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+}
