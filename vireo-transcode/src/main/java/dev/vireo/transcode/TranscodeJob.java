@@ -125,6 +125,11 @@ final class TranscodeJob {
         return request.output();
     }
 
+    /** The template of a {@code {stream}_{id}} job, null for the other kinds. */
+    TranscodeTemplate template() {
+        return template;
+    }
+
     // ---- supervision ----
 
     private void supervise() {
