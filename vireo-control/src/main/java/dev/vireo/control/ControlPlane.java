@@ -116,7 +116,7 @@ public final class ControlPlane implements AutoCloseable {
      */
     public void mount(Router router) {
         Api api = new Api(registry::state, blocking);
-        TemplatesApi templates = new TemplatesApi(api, db, clock);
+        TemplatesApi templates = new TemplatesApi(api, db, registry, clock);
         new OpenApiEndpoint().mount(router);
         new AccountsApi(api, accounts).mount(router);
         new DomainsApi(api, domains, registry::state, cnames, config.dnsTimeout(), hub).mount(router);
@@ -151,6 +151,25 @@ public final class ControlPlane implements AutoCloseable {
         Domain ingest = s.ingestOf(d);
         return Optional.of(new DomainInfo(d.name(), d.type().wire(), ingest == null ? null : ingest.name(),
                 d.isOnline(), d.rtsEnabled(), d.html5Transcoding()));
+    }
+
+    /**
+     * Transcoding template {@code id} of the account that owns {@code vhost} (an ingest domain's
+     * name, or {@link dev.vireo.core.StreamKey#DEFAULT_VHOST} for the zero-config vhost, which
+     * belongs to the admin). From memory: non-blocking, for event loops.
+     */
+    public Optional<TemplateInfo> template(String vhost, String id) {
+        Template t = registry.state().template(vhost, id);
+        return t == null ? Optional.empty() : Optional.of(new TemplateInfo(t.id(), t.videoCodec(), t.width(),
+                t.height(), t.fps(), t.videoBitrateKbps(), t.gop(), t.audioCodec(), t.audioBitrateKbps()));
+    }
+
+    /**
+     * Runs {@code listener} whenever templates changed (created or deleted through the API, or
+     * by another node, seen at the periodic reload); on a control-plane thread, never an event loop.
+     */
+    public void onTemplatesChanged(Runnable listener) {
+        registry.onTemplatesChanged(listener);
     }
 
     /**

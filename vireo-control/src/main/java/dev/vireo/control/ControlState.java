@@ -14,17 +14,43 @@ import java.util.Map;
  * @param certificates by domain, only those that parse
  * @param forbidden banned stream keys and when each ban ends ({@link Instant#MAX}: until resumed)
  * @param credentials every API key hash with its account
+ * @param templates transcoding templates by account id, then template id
+ * @param defaultAccount the account the zero-config vhost ({@link StreamKey#DEFAULT_VHOST}) belongs
+ *     to: the first admin account; 0 before there is one
  */
 record ControlState(Map<String, Domain> domains, Map<String, CertificateBundle> certificates,
-                    Map<StreamKey, Instant> forbidden, List<Credential> credentials) {
+                    Map<StreamKey, Instant> forbidden, List<Credential> credentials,
+                    Map<Long, Map<String, Template>> templates, long defaultAccount) {
 
-    static final ControlState EMPTY = new ControlState(Map.of(), Map.of(), Map.of(), List.of());
+    static final ControlState EMPTY = new ControlState(Map.of(), Map.of(), Map.of(), List.of(), Map.of(), 0);
 
     ControlState {
         domains = Map.copyOf(domains);
         certificates = Map.copyOf(certificates);
         forbidden = Map.copyOf(forbidden);
         credentials = List.copyOf(credentials);
+        Map<Long, Map<String, Template>> byAccount = new java.util.HashMap<>();
+        templates.forEach((account, ofAccount) -> byAccount.put(account, Map.copyOf(ofAccount)));
+        templates = Map.copyOf(byAccount);
+    }
+
+    /**
+     * Template {@code id} of the account that owns {@code vhost} (an ingest domain, or the
+     * zero-config vhost), or null.
+     */
+    Template template(String vhost, String id) {
+        long account;
+        if (StreamKey.DEFAULT_VHOST.equals(vhost)) {
+            account = defaultAccount;
+        } else {
+            Domain d = domain(vhost);
+            if (d == null) {
+                return null;
+            }
+            account = d.accountId();
+        }
+        Map<String, Template> ofAccount = templates.get(account);
+        return ofAccount == null ? null : ofAccount.get(id);
     }
 
     /** With no domain at all the server runs in the zero-config mode: one default vhost, everything allowed. */

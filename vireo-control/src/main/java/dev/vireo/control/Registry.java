@@ -30,6 +30,9 @@ final class Registry {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Parsed> parsedCertificates = new ConcurrentHashMap<>();
     private volatile ControlState state = ControlState.EMPTY;
+    private final List<Runnable> templateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Under the lock: the templates of the last reload, to tell listeners only of real changes. */
+    private Map<Long, Map<String, Template>> lastTemplates = Map.of();
 
     Registry(Database db, Clock clock) {
         this.db = db;
@@ -40,16 +43,22 @@ final class Registry {
         return state;
     }
 
+    /** Runs {@code listener} after each reload that changed a template (on the reloading thread). */
+    void onTemplatesChanged(Runnable listener) {
+        templateListeners.add(listener);
+    }
+
     /** Reads everything the Gate and the API key check need; serialised so a newer view is never replaced by an older one. */
     void reload() {
         lock.lock();
         try {
             Instant now = clock.instant();
             record Loaded(List<Domain> domains, List<CertificateStore.Row> certs, List<ForbiddenStore.Row> forbidden,
-                          List<Credential> credentials) {
+                          List<Credential> credentials, List<Template> templates, long defaultAccount) {
             }
             Loaded loaded = db.read(c -> new Loaded(DomainStore.all(c), CertificateStore.all(c),
-                    ForbiddenStore.active(c, now), AccountStore.credentials(c)));
+                    ForbiddenStore.active(c, now), AccountStore.credentials(c), TemplateStore.all(c),
+                    AccountStore.findAdmin(c).map(Account::id).orElse(0L)));
             Map<String, Domain> domains = new HashMap<>();
             for (Domain d : loaded.domains()) {
                 domains.put(d.name(), d);
@@ -66,7 +75,16 @@ final class Registry {
             for (ForbiddenStore.Row f : loaded.forbidden()) {
                 forbidden.put(new StreamKey(f.domain(), f.app(), f.stream()), f.until() == null ? Instant.MAX : f.until());
             }
-            state = new ControlState(domains, certificates, forbidden, loaded.credentials());
+            Map<Long, Map<String, Template>> templates = new HashMap<>();
+            for (Template t : loaded.templates()) {
+                templates.computeIfAbsent(t.accountId(), a -> new HashMap<>()).put(t.id(), t);
+            }
+            state = new ControlState(domains, certificates, forbidden, loaded.credentials(), templates,
+                    loaded.defaultAccount());
+            if (!templates.equals(lastTemplates)) {
+                lastTemplates = templates;
+                templateListeners.forEach(Runnable::run);
+            }
         } finally {
             lock.unlock();
         }

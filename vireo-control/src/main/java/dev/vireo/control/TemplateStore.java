@@ -55,6 +55,12 @@ final class TemplateStore {
         }
     }
 
+    static List<Template> all(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM templates ORDER BY account_id, id")) {
+            return list(ps);
+        }
+    }
+
     static boolean delete(Connection c, long accountId, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM templates WHERE account_id = ? AND id = ?")) {
             ps.setLong(1, accountId);

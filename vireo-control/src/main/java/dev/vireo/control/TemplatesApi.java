@@ -27,11 +27,13 @@ final class TemplatesApi {
 
     private final Api api;
     private final Database db;
+    private final Registry registry;
     private final Clock clock;
 
-    TemplatesApi(Api api, Database db, Clock clock) {
+    TemplatesApi(Api api, Database db, Registry registry, Clock clock) {
         this.api = api;
         this.db = db;
+        this.registry = registry;
         this.clock = clock;
     }
 
@@ -45,6 +47,7 @@ final class TemplatesApi {
             if (!db.transaction(c -> TemplateStore.delete(c, a.id(), id))) {
                 throw notFound(id);
             }
+            registry.reload(); // in force (the transcoder stops its jobs) before the client hears of it
             return Response.of(204);
         }));
     }
@@ -73,6 +76,7 @@ final class TemplatesApi {
             }
             return null;
         });
+        registry.reload(); // playable as {stream}_{id} before the client hears of it
         return Response.json(201, TemplateView.of(t)).header(HttpHeaderNames.LOCATION, "/api/v1/templates/" + t.id());
     }
 

@@ -266,6 +266,36 @@ class ApiTest {
     }
 
     @Test
+    void templatesAreInForceForTheOwnersDomainsWhenTheApiAnswers() {
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        t.plane.onTemplatesChanged(changes::incrementAndGet);
+        TestPlane.Answer tenant = t.call("POST", "/api/v1/accounts", "{\"name\":\"tpl-" + System.nanoTime() + "\"}");
+        String key = tenant.json().get("apiKey").asText();
+        assertThat(t.call("POST", "/api/v1/domains", "{\"domain\":\"tpl.example.com\",\"type\":\"ingest\"}", key)
+                .status()).isEqualTo(201);
+        TestPlane.Answer created = t.call("POST", "/api/v1/templates",
+                "{\"id\":\"sq\",\"width\":360,\"height\":360,\"fps\":25,\"gop\":50,\"videoBitrateKbps\":300}", key);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        // in memory before the 201, for the tenant's domains only
+        assertThat(t.plane.template("tpl.example.com", "sq")).contains(
+                new TemplateInfo("sq", "h264", 360, 360, 25, 300, 50, "aac", 128));
+        assertThat(t.plane.template(dev.vireo.core.StreamKey.DEFAULT_VHOST, "sq")).isEmpty();
+        assertThat(t.plane.template("other.example.com", "sq")).isEmpty();
+        assertThat(changes.get()).isEqualTo(1);
+        // the admin's templates are the zero-config vhost's
+        assertThat(t.call("POST", "/api/v1/templates", "{\"id\":\"adm\",\"height\":240}").status()).isEqualTo(201);
+        assertThat(t.plane.template(dev.vireo.core.StreamKey.DEFAULT_VHOST, "adm")).map(TemplateInfo::height).contains(240);
+
+        assertThat(t.call("DELETE", "/api/v1/templates/sq", null, key).status()).isEqualTo(204);
+        assertThat(t.plane.template("tpl.example.com", "sq")).isEmpty();
+        assertThat(t.call("DELETE", "/api/v1/templates/adm", null).status()).isEqualTo(204);
+        assertThat(changes.get()).isEqualTo(4);
+        assertError(t.call("DELETE", "/api/v1/templates/sq", null, key), 404, "TemplateNotFound");
+        assertThat(changes.get()).as("no change, no notice").isEqualTo(4);
+        t.call("DELETE", "/api/v1/domains/tpl.example.com", null, key);
+    }
+
+    @Test
     void generatedUrlsAreAcceptedByTheGate() {
         t.addDomain("push.example.com", "ingest");
         t.addDomain("play.example.com", "streaming");

@@ -45,7 +45,7 @@ class DomainGateTest {
         for (Domain d : ds) {
             m.put(d.name(), d);
         }
-        state.set(new ControlState(m, Map.of(), forbidden, List.of()));
+        state.set(new ControlState(m, Map.of(), forbidden, List.of(), Map.of(), 0));
     }
 
     private static Gate.AccessRequest publish(String host, String query) {

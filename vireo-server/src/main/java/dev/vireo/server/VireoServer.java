@@ -110,9 +110,12 @@ public final class VireoServer implements AutoCloseable {
                 .withEndpoints(urlEndpoints(config)), hub);
         Gate gate = control.gate();
 
-        // On-demand ffmpeg jobs: {stream}_{templateId} (built-in lld/lsd/lhd/lud templates),
-        // {stream}@html5 (AAC→Opus, no B-frames) and {stream}@aac. Registered as hub sources.
-        transcoder = new Transcoder(TranscodeConfig.defaults(), hub, TemplateCatalog.builtIn());
+        // On-demand ffmpeg jobs: {stream}_{templateId} (the account's templates from the control
+        // plane, then the built-in lld/lsd/lhd/lud), {stream}@html5 (AAC→Opus, no B-frames) and
+        // {stream}@aac. Registered as hub sources.
+        transcoder = new Transcoder(TranscodeConfig.defaults(), hub,
+                new ControlTemplates(control).orElse(TemplateCatalog.builtIn()));
+        control.onTemplatesChanged(transcoder::templatesChanged);
         Gauge.builder("vireo.transcode.jobs", transcoder, Transcoder::activeJobs).register(registry);
         FunctionCounter.builder("vireo.transcode.started", transcoder, Transcoder::jobsStarted).register(registry);
         FunctionCounter.builder("vireo.transcode.refused", transcoder, Transcoder::refusals).register(registry);

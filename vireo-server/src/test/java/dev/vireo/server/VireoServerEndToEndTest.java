@@ -135,6 +135,34 @@ class VireoServerEndToEndTest {
     }
 
     @Test
+    void aTemplateCreatedThroughTheApiPlaysUntilItIsDeleted() throws Exception {
+        HttpResponse<String> created = api("POST", "/api/v1/templates",
+                "{\"id\":\"mobile\",\"width\":480,\"height\":270,\"videoBitrateKbps\":400,\"audioBitrateKbps\":64}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        // the admin's templates apply to the zero-config vhost; playable at once, over any protocol
+        assertThat(probeH264AndAac("rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo_mobile", 480, 270))
+                .containsExactlyInAnyOrder("h264", "aac");
+        assertThat(server.transcoder().jobs()).anySatisfy(j -> assertThat(j.output().stream()).isEqualTo("demo_mobile"));
+
+        HttpResponse<String> deleted = api("DELETE", "/api/v1/templates/mobile", null);
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        // its job stops at once (not after the idle timeout), and asking again is refused
+        assertThat(server.transcoder().jobs()).noneSatisfy(j -> assertThat(j.output().stream()).isEqualTo("demo_mobile"));
+        HttpResponse<String> refused = get("/live/demo_mobile.flv");
+        assertThat(refused.statusCode()).isEqualTo(404);
+        assertThat(refused.body()).contains("unknown transcoding template 'mobile'");
+    }
+
+    private static HttpResponse<String> api(String method, String path, String json)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(httpUrl(path))).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + server.control().generatedAdminKey().orElseThrow())
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void ffprobeSeesH264And720pAndAacOverRtmpAndHttpFlv() throws Exception {
         assertH264720pAndAac("rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo");
         assertH264720pAndAac(httpUrl("/live/demo.flv"));

@@ -9,7 +9,9 @@ import dev.vireo.webrtc.testing.Chromium;
 import dev.vireo.webrtc.whep.WhepSessionStats;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,5 +66,59 @@ class VireoServerHtml5TranscodeTest {
         // One shared transcode job serves the browser variant.
         assertThat(server.transcoder().jobs()).singleElement()
                 .satisfies(j -> assertThat(j.output().stream()).isEqualTo("obs@html5"));
+
+        // Audible: the page's video element plays unmuted (the browser runs with
+        // --autoplay-policy=no-user-gesture-required), so the Opus track is decoded and played out
+        // and its energy (W3C webrtc-stats: sum of audioLevel^2 x duration) grows. The 440 Hz sine
+        // of ffmpeg's lavfi source has an amplitude of 1/8: audioLevel about 0.09, silence 0.
+        Object played = chromium.jsAsync("const done = arguments[arguments.length - 1];"
+                + "const v = document.getElementById('video'); v.muted = false;"
+                + "v.play().then(() => done(!v.muted && !v.paused)).catch(e => done(String(e)));");
+        assertThat(played).isEqualTo(true);
+        double[] energy = new double[1];
+        Await.until(Duration.ofSeconds(20), "audio energy above silence", () -> {
+            Map<String, Object> a = chromium.inboundRtp("vireo.pc", "audio");
+            energy[0] = field(a, "totalAudioEnergy");
+            return energy[0] > 0.005 && field(a, "audioLevel") > 0.02;
+        });
+        assertThat(chromium.inboundCodec("vireo.pc", "audio")).isEqualToIgnoringCase("audio/opus");
+
+        // A/V sync: estimatedPlayoutTimestamp is the NTP time (the sender's wallclock, mapped
+        // through its RTCP sender reports, common to both tracks) of what each track plays out
+        // now; from the same getStats() report, the two differ by the A/V offset the viewer
+        // perceives. The receiver's lip sync moves its delays at most 80 ms a second (libwebrtc
+        // StreamSynchronization), so it is judged once settled: 6 samples in a row, 0.4 s apart.
+        List<Double> offsets = new ArrayList<>();
+        double[] lastStatsTime = {-1};
+        int[] inSync = {0};
+        Await.until(Duration.ofSeconds(60), "A/V within 100 ms for 6 samples in a row", () -> {
+            double[] sample = playoutOffset();
+            if (sample != null && sample[1] - lastStatsTime[0] >= 400) {
+                lastStatsTime[0] = sample[1];
+                offsets.add(sample[0]);
+                inSync[0] = Math.abs(sample[0]) <= 100 ? inSync[0] + 1 : 0;
+            }
+            return inSync[0] >= 6;
+        });
+        List<Double> settled = offsets.subList(offsets.size() - 6, offsets.size());
+        assertThat(settled).as("audio minus video playout time (ms); all samples %s", offsets)
+                .allSatisfy(ms -> assertThat(Math.abs(ms)).isLessThanOrEqualTo(100.0));
+    }
+
+    /**
+     * Audio minus video {@code estimatedPlayoutTimestamp} (ms) and the report's time, from one
+     * getStats() call; null until both tracks report one.
+     */
+    private static double[] playoutOffset() {
+        Object r = chromium.jsAsync("const done = arguments[arguments.length - 1];"
+                + "vireo.pc.getStats().then(rep => { let a = null, v = null;"
+                + " rep.forEach(s => { if (s.type === 'inbound-rtp') { if (s.kind === 'audio') a = s; else v = s; } });"
+                + " done(a && v && a.estimatedPlayoutTimestamp && v.estimatedPlayoutTimestamp"
+                + "   ? [a.estimatedPlayoutTimestamp - v.estimatedPlayoutTimestamp, a.timestamp] : null);"
+                + "}).catch(() => done(null));");
+        if (!(r instanceof List<?> l)) {
+            return null;
+        }
+        return new double[] {((Number) l.get(0)).doubleValue(), ((Number) l.get(1)).doubleValue()};
     }
 }

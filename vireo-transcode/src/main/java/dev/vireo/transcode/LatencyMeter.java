@@ -30,8 +30,9 @@ final class LatencyMeter {
         (isVideo ? video : audio).input(ptsMs, nanos);
     }
 
-    void output(boolean isVideo, long ptsMs, long nanos) {
-        (isVideo ? video : audio).output(ptsMs, nanos);
+    /** @return the latency added to this frame (ns), or -1 when no live input frame matches it */
+    long output(boolean isVideo, long ptsMs, long nanos) {
+        return (isVideo ? video : audio).output(ptsMs, nanos);
     }
 
     TranscodeJobStats.Latency video() {
@@ -55,19 +56,21 @@ final class LatencyMeter {
             }
         }
 
-        synchronized void output(long ptsMs, long nanos) {
+        synchronized long output(long ptsMs, long nanos) {
             Map.Entry<Long, Long> lo = inputs.floorEntry(ptsMs);
             Map.Entry<Long, Long> hi = inputs.ceilingEntry(ptsMs);
             Map.Entry<Long, Long> best = lo == null ? hi : hi == null ? lo
                     : ptsMs - lo.getKey() <= hi.getKey() - ptsMs ? lo : hi;
             if (best == null || Math.abs(best.getKey() - ptsMs) > MATCH_MS) {
-                return;
+                return -1;
             }
-            samples[next] = nanos - best.getValue();
+            long added = nanos - best.getValue();
+            samples[next] = added;
             next = (next + 1) % WINDOW;
             count = Math.min(count + 1, WINDOW);
             // inputs before this one will not be matched again: outputs come in order
             inputs.headMap(best.getKey() - MATCH_MS).clear();
+            return added;
         }
 
         synchronized TranscodeJobStats.Latency summary() {

@@ -18,6 +18,13 @@ import java.util.function.Consumer;
  * only at a keyframe, and configuration or metadata identical to what viewers have is not sent
  * again (that would reset their decoders for nothing). Called from the reader thread of the
  * current process; synchronized because consecutive processes' readers may overlap briefly.
+ *
+ * <p>Browser variants also drop the audio of ffmpeg's catch-up: a starting (or restarted) ffmpeg
+ * finds up to a few seconds of input queued while it started, and works through it faster than
+ * real time. Late video costs a WebRTC receiver nothing (it shows late frames at once), but late
+ * audio arriving in a burst stays in its jitter buffer as delay, and its lip sync then holds the
+ * video back as well (measured in Chromium: 0.7 s of audio buffered, 20 s to settle). So audio
+ * is dropped until ffmpeg has caught up ({@link AudioCatchUp}); from then on everything passes.
  */
 final class OutputPublisher {
 
@@ -27,6 +34,10 @@ final class OutputPublisher {
     private final Consumer<String> onRevoked;
     private final LatencyMeter latency;
     private final RateMeter rates;
+    private final boolean liveAudioOnly;
+    /** Non-null while a browser variant's audio is still ffmpeg's catch-up. */
+    private AudioCatchUp audioCatchUp;
+    private long catchUpAudioDropped;
     private Publication publication;
     private boolean closed;
     private long lastVideoDts = Long.MIN_VALUE;
@@ -38,19 +49,23 @@ final class OutputPublisher {
     private long framesOut;
     private long firstFrameNanos;
 
+    /** @param liveAudioOnly drop the audio of ffmpeg's catch-up (browser variants, see above) */
     OutputPublisher(StreamHub hub, StreamKey key, String sessionId, Consumer<String> onRevoked,
-                    LatencyMeter latency, RateMeter rates) {
+                    LatencyMeter latency, RateMeter rates, boolean liveAudioOnly) {
         this.hub = hub;
         this.key = key;
         this.sessionId = sessionId;
         this.onRevoked = onRevoked;
         this.latency = latency;
         this.rates = rates;
+        this.liveAudioOnly = liveAudioOnly;
+        this.audioCatchUp = liveAudioOnly ? new AudioCatchUp() : null;
     }
 
     /** A new ffmpeg process starts: its video must start on a keyframe. */
     synchronized void restarted() {
         videoNeedsKeyframe = true;
+        audioCatchUp = liveAudioOnly ? new AudioCatchUp() : null;
     }
 
     /**
@@ -69,7 +84,14 @@ final class OutputPublisher {
             }
             long now = System.nanoTime();
             if (!f.isConfig() && !f.isData()) {
-                latency.output(f.isVideo(), f.pts(), now);
+                long added = latency.output(f.isVideo(), f.pts(), now);
+                if (f.isAudio() && audioCatchUp != null) {
+                    if (!audioCatchUp.caughtUp(f.pts(), added, now)) {
+                        catchUpAudioDropped++;
+                        return;
+                    }
+                    audioCatchUp = null;
+                }
                 rates.frame(f.isVideo(), f.dts(), now);
                 if (framesOut++ == 0) {
                     firstFrameNanos = now;
@@ -114,6 +136,11 @@ final class OutputPublisher {
         }
         remember.accept(now);
         return true;
+    }
+
+    /** Audio frames of ffmpeg's catch-up left out (browser variants). */
+    synchronized long catchUpAudioDropped() {
+        return catchUpAudioDropped;
     }
 
     synchronized long framesOut() {

@@ -104,7 +104,8 @@ final class TranscodeJob {
         this.executor = executor;
         this.onStopped = onStopped;
         this.prefix = request.output() + " [" + request.describe() + "]";
-        this.publisher = new OutputPublisher(hub, request.output(), id, this::revoked, latency, rates);
+        this.publisher = new OutputPublisher(hub, request.output(), id, this::revoked, latency, rates,
+                request.kind() == Request.Kind.HTML5);
     }
 
     /**
@@ -122,6 +123,11 @@ final class TranscodeJob {
 
     StreamKey output() {
         return request.output();
+    }
+
+    /** The template of a {@code {stream}_{id}} job, null for the other kinds. */
+    TranscodeTemplate template() {
+        return template;
     }
 
     // ---- supervision ----

@@ -139,6 +139,31 @@ public final class Transcoder implements AutoCloseable {
         return cfg;
     }
 
+    /**
+     * The catalog's templates changed: jobs whose template is gone are stopped (their viewers get
+     * the end of the stream, and asking again gets the refusal), and jobs whose template is now
+     * different are stopped too (asking again starts one with the new template). Any thread,
+     * does not block.
+     */
+    public void templatesChanged() {
+        List<TranscodeJob> all;
+        synchronized (jobs) {
+            all = new ArrayList<>(jobs.values());
+        }
+        for (TranscodeJob j : all) {
+            if (j.request.kind() != Request.Kind.TEMPLATE) {
+                continue;
+            }
+            String id = j.request.templateId();
+            TranscodeTemplate now = catalog.find(j.request.source(), id).orElse(null);
+            if (now == null) {
+                j.stop("transcoding template '" + id + "' was deleted");
+            } else if (!now.equals(j.template())) {
+                j.stop("transcoding template '" + id + "' was changed");
+            }
+        }
+    }
+
     /** The hub asks for a key nobody publishes; on that viewer's event loop. */
     private boolean demand(StreamKey key) {
         if (closed) {
