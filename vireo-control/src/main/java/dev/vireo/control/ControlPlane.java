@@ -154,6 +154,29 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
+     * Adds a section to streams in {@code GET /api/v1/streams}: {@code details} returns the
+     * {@code transcode} object of a stream (serialized to JSON as it is), or null for none. Called
+     * off the event loops, once per stream listed; must be quick.
+     */
+    public void withStreamDetails(java.util.function.Function<dev.vireo.core.StreamKey, Object> details) {
+        streams.details(details);
+    }
+
+    /**
+     * The streaming domain a playback request names when that domain has HTML5 auto transcoding
+     * switched off (WebRTC viewers then get the stream as it is); empty when it is on, and in the
+     * zero-config mode. The domain is found as the gate finds it. Non-blocking.
+     */
+    public Optional<String> html5TranscodingOff(Gate.AccessRequest request) {
+        ControlState s = registry.state();
+        if (s.zeroConfig()) {
+            return Optional.empty();
+        }
+        Domain d = s.domain(DomainGate.hostOf(request));
+        return d != null && !d.html5Transcoding() ? Optional.of(d.name()) : Optional.empty();
+    }
+
+    /**
      * Transcoding template {@code id} of the account that owns {@code vhost} (an ingest domain's
      * name, or {@link dev.vireo.core.StreamKey#DEFAULT_VHOST} for the zero-config vhost, which
      * belongs to the admin). From memory: non-blocking, for event loops.

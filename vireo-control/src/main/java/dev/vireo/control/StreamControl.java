@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -28,6 +29,12 @@ final class StreamControl {
     private final DomainService domains;
     private final StreamHub hub;
     private final Clock clock;
+    /** Extra statistics of a stream for the API (the transcoder's job of an output), or null. */
+    private volatile Function<StreamKey, Object> details = key -> null;
+
+    void details(Function<StreamKey, Object> details) {
+        this.details = details;
+    }
 
     StreamControl(Database db, Registry registry, DomainService domains, StreamHub hub, Clock clock) {
         this.db = db;
@@ -57,13 +64,13 @@ final class StreamControl {
                 .filter(s -> vhosts == null || vhosts.contains(s.key().vhost()))
                 .sorted(Comparator.comparing((Stream s) -> s.key().vhost()).thenComparing(s -> s.key().app())
                         .thenComparing(s -> s.key().stream()))
-                .map(s -> StreamView.of(s.stats()))
+                .map(s -> StreamView.of(s.stats(), details.apply(s.key())))
                 .toList();
     }
 
     StreamView one(Account caller, String domain, String app, String stream) {
         StreamKey key = key(caller, domain, app, stream);
-        return hub.find(key).map(s -> StreamView.of(s.stats())).orElseThrow(
+        return hub.find(key).map(s -> StreamView.of(s.stats(), details.apply(key))).orElseThrow(
                 () -> ApiException.notFound("StreamNotFound", "stream " + key.path() + " is not live on " + key.vhost()));
     }
 

@@ -1,23 +1,33 @@
 package dev.vireo.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.vireo.core.StreamStats;
 
 /**
  * A stream as the REST API shows it: {@link StreamStats} flattened, with the start time as an
  * ISO-8601 string; the one shape every API listing streams uses. Kept separate from the core record so the API stays stable when the core
  * changes.
+ *
+ * @param transcode for a stream a transcoding job produces ({@code {stream}_{template}},
+ *     {@code {stream}@html5}): the job's live statistics; absent for other streams
  */
 public record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
                   String startedAt, String videoCodec, String audioCodec, int width, int height,
                   String videoProfile, int audioSampleRate, int audioChannels, double fps,
                   double bitrateKbps, int gopFrames, long gopMillis, boolean bFrames, int viewers,
-                  long framesIn, long bytesIn, int gopCacheFrames) {
+                  long framesIn, long bytesIn, int gopCacheFrames,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Object transcode) {
 
     public static StreamView of(StreamStats s) {
+        return of(s, null);
+    }
+
+    /** @param transcode the producing job's statistics (serialized as they are), or null */
+    public static StreamView of(StreamStats s, Object transcode) {
         return new StreamView(s.key().vhost(), s.key().app(), s.key().stream(), s.publisherSession() != null,
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),
                 s.gopFrames(), s.gopMillis(), s.bFrames(), s.viewers(), s.framesIn(), s.bytesIn(),
-                s.gopCacheFrames());
+                s.gopCacheFrames(), transcode);
     }
 }

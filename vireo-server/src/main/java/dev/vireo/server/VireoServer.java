@@ -4,6 +4,9 @@ import dev.vireo.control.ControlConfig;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.control.DomainTlsContexts;
 import dev.vireo.core.Gate;
+import dev.vireo.core.Stream;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.StreamStats;
 import dev.vireo.transcode.Html5Variant;
 import dev.vireo.transcode.TemplateCatalog;
 import dev.vireo.transcode.TranscodeConfig;
@@ -41,6 +44,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,6 +120,7 @@ public final class VireoServer implements AutoCloseable {
         transcoder = new Transcoder(TranscodeConfig.defaults(), hub,
                 new ControlTemplates(control).orElse(TemplateCatalog.builtIn()));
         control.onTemplatesChanged(transcoder::templatesChanged);
+        control.withStreamDetails(key -> transcoder.jobStats(key).map(TranscodeJobView::of).orElse(null));
         Gauge.builder("vireo.transcode.jobs", transcoder, Transcoder::activeJobs).register(registry);
         FunctionCounter.builder("vireo.transcode.started", transcoder, Transcoder::jobsStarted).register(registry);
         FunctionCounter.builder("vireo.transcode.refused", transcoder, Transcoder::refusals).register(registry);
@@ -130,7 +135,7 @@ public final class VireoServer implements AutoCloseable {
         rtc = new WebRtcServer(WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())), workers, transport.datagramChannel(),
                 registry);
-        whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(Html5Variant::keyFor);
+        whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant);
         whep.mount(router);
         new PlayerPage().mount(router);
         http = new HttpServer(HttpConfig.defaults()
@@ -220,6 +225,26 @@ public final class VireoServer implements AutoCloseable {
     /** WHEP playback sessions and their stats. */
     public WhepPlayback whep() {
         return whep;
+    }
+
+    /**
+     * HTML5 auto transcoding for a WHEP viewer: the browser variant when the stream needs one
+     * (AAC audio, B-frames) and the viewer's streaming domain has it switched on (the default;
+     * always in the zero-config mode); otherwise the stream plays as it is, and the log says why.
+     */
+    private Optional<StreamKey> browserVariant(Gate.AccessRequest request, Stream stream) {
+        Optional<StreamKey> variant = Html5Variant.keyFor(stream);
+        if (variant.isEmpty()) {
+            return variant;
+        }
+        Optional<String> off = control.html5TranscodingOff(request);
+        if (off.isPresent()) {
+            StreamStats s = stream.stats();
+            log.info("WHEP viewers of {} on {} play the stream as it is: HTML5 transcoding is off for that domain"
+                    + " (audio {}{})", stream.key(), off.get(), s.audioCodec(), s.bFrames() ? ", B-frames" : "");
+            return Optional.empty();
+        }
+        return variant;
     }
 
     /** On-demand ffmpeg jobs (templates, browser variants). */

@@ -25,21 +25,39 @@ record BrowserFixture(VireoServer server, VireoServer.BoundPorts ports, Process 
      */
     static BrowserFixture start(Path dir, List<String> inputs, List<String> encode, String app, String stream,
                                 Predicate<StreamStats> ready) throws Exception {
+        return start(dir, inputs, encode, app + "/" + stream, StreamKey.of(app, stream), ready, (s, p) -> { });
+    }
+
+    /**
+     * @param publishPath what follows the RTMP port in the publish URL ("live/demo?vhost=...")
+     * @param key the key the published stream gets
+     * @param beforePublish set-up on the running server before ffmpeg publishes (domains, ...)
+     */
+    static BrowserFixture start(Path dir, List<String> inputs, List<String> encode, String publishPath, StreamKey key,
+                                Predicate<StreamStats> ready, SetUp beforePublish)
+            throws Exception {
         Config d = ConfigLoader.defaults();
         Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
                 d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
         VireoServer server = new VireoServer(config);
         VireoServer.BoundPorts ports = server.start();
+        beforePublish.run(server, ports);
         List<String> cmd = new ArrayList<>(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",
                 "-re"));
         cmd.addAll(inputs);
         cmd.addAll(encode);
-        cmd.addAll(List.of("-f", "flv", "rtmp://127.0.0.1:" + ports.rtmp() + "/" + app + "/" + stream));
+        cmd.addAll(List.of("-f", "flv", "rtmp://127.0.0.1:" + ports.rtmp() + "/" + publishPath));
         Process ffmpeg = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
         Await.until(Duration.ofSeconds(30), "the RTMP stream is ready", () -> server.hub()
-                .find(StreamKey.of(app, stream)).map(s -> ready.test(s.stats())).orElse(false));
+                .find(key).map(s -> ready.test(s.stats())).orElse(false));
         return new BrowserFixture(server, ports, ffmpeg, Chromium.start(dir));
+    }
+
+    /** Set-up of the running server; may throw. */
+    @FunctionalInterface
+    interface SetUp {
+        void run(VireoServer server, VireoServer.BoundPorts ports) throws Exception;
     }
 
     @Override

@@ -91,7 +91,8 @@ class VireoServerHtml5TranscodeTest {
         List<Double> offsets = new ArrayList<>();
         double[] lastStatsTime = {-1};
         int[] inSync = {0};
-        Await.until(Duration.ofSeconds(60), "A/V within 100 ms for 6 samples in a row", () -> {
+        Await.until(Duration.ofSeconds(60), () -> "A/V within 100 ms for 6 samples in a row; audio minus video (ms): "
+                + offsets + "; job: " + server.transcoder().jobs(), () -> {
             double[] sample = playoutOffset();
             if (sample != null && sample[1] - lastStatsTime[0] >= 400) {
                 lastStatsTime[0] = sample[1];

@@ -109,6 +109,12 @@ public final class Transcoder implements AutoCloseable {
                 .sorted(Comparator.comparing(s -> s.output().toString())).toList();
     }
 
+    /** The running job that publishes {@code output}, if any. */
+    public java.util.Optional<TranscodeJobStats> jobStats(StreamKey output) {
+        TranscodeJob j = job(output);
+        return j == null ? java.util.Optional.empty() : java.util.Optional.of(j.stats());
+    }
+
     /** Jobs running now (a gauge). */
     public int activeJobs() {
         synchronized (jobs) {

@@ -25,6 +25,15 @@ public final class Await {
         }
     }
 
+    /** As {@link #until(Duration, String, BooleanSupplier)}, describing the wait when it times out (with what was seen). */
+    public static void until(Duration timeout, Supplier<String> what, BooleanSupplier condition) {
+        try {
+            until(timeout, "the condition", condition);
+        } catch (AssertionError e) {
+            throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what.get(), e);
+        }
+    }
+
     public static void until(String what, BooleanSupplier condition) {
         until(Duration.ofSeconds(10), what, condition);
     }

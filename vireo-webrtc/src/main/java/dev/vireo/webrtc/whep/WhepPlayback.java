@@ -42,6 +42,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,10 +106,19 @@ public final class WhepPlayback {
      * Chooses the browser variant of a stream (AAC→Opus, no B-frames) when the stream needs one;
      * the server wires the transcoder's rule in (this module may not import it).
      */
-    private volatile Function<Stream, Optional<StreamKey>> browserVariant = s -> Optional.empty();
+    private volatile BiFunction<Gate.AccessRequest, Stream, Optional<StreamKey>> browserVariant =
+            (r, s) -> Optional.empty();
 
     /** Plays the browser variant {@code rule} names instead of a stream that needs one. */
     public WhepPlayback withBrowserVariant(Function<Stream, Optional<StreamKey>> rule) {
+        return withBrowserVariant((r, s) -> rule.apply(s));
+    }
+
+    /**
+     * Plays the browser variant {@code rule} names instead of a stream that needs one; the rule
+     * also sees the viewer's request (its domain may have HTML5 transcoding switched off).
+     */
+    public WhepPlayback withBrowserVariant(BiFunction<Gate.AccessRequest, Stream, Optional<StreamKey>> rule) {
         this.browserVariant = rule;
         return this;
     }
@@ -170,8 +180,9 @@ public final class WhepPlayback {
         String app = request.param("app");
         String name = request.param("stream");
         StreamKey key;
-        switch (gate.admit(new Gate.AccessRequest(Gate.Action.PLAY, PROTOCOL, request.host(), app, name, "",
-                request.rawQuery(), request.clientAddress()))) {
+        Gate.AccessRequest access = new Gate.AccessRequest(Gate.Action.PLAY, PROTOCOL, request.host(), app, name, "",
+                request.rawQuery(), request.clientAddress());
+        switch (gate.admit(access)) {
             case Gate.Deny deny -> {
                 return Response.denied(deny);
             }
@@ -190,7 +201,7 @@ public final class WhepPlayback {
         }
         Optional<Stream> stream = hub.find(key);
         Optional<Stream> videoFrom = stream;
-        Optional<StreamKey> variant = stream.flatMap(browserVariant);
+        Optional<StreamKey> variant = stream.flatMap(s -> browserVariant.apply(access, s));
         if (variant.isPresent()) {
             // HTML5 auto transcoding: the browser gets the shared variant (Opus audio, H.264
             // without B-frames), produced on demand. Until it has published, its video is the
@@ -345,8 +356,7 @@ public final class WhepPlayback {
                 return null;
             }
             if (!codec.equals(Codec.OPUS.name())) {
-                log.info("WHEP viewers of {} get video only: the audio is {} and WebRTC carries Opus (AAC to Opus"
-                        + " transcoding is not available yet)", key, codec);
+                log.info("WHEP viewers of {} get video only: the audio is {} and WebRTC carries Opus", key, codec);
                 return null;
             }
             int channels = 2;

@@ -226,8 +226,8 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
             videoConfig = frame.retain();
         } else if (frame.isAudio() && frame.codec() != Codec.OPUS && audio != null && !audioCodecReported) {
             audioCodecReported = true;
-            inContext(() -> log.info("no audio: the stream's audio is {} and WebRTC needs Opus (AAC to Opus"
-                    + " transcoding is not available yet); playing video only", frame.codec()));
+            inContext(() -> log.info("no audio: the stream's audio is {} and WebRTC needs Opus; playing video only",
+                    frame.codec()));
         }
     }
 
