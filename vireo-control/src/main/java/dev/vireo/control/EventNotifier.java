@@ -42,6 +42,9 @@ final class EventNotifier implements HubListener {
 
     @Override
     public void onPublish(Stream stream, String sessionId) {
+        if (stream.isDerived()) {
+            return; // a transcoding output: nobody published it (its viewers are reported)
+        }
         Domain ingest = state.get().domain(stream.key().vhost());
         if (ingest != null && ingest.webhook() != null) {
             StreamKey key = stream.key();
@@ -52,6 +55,9 @@ final class EventNotifier implements HubListener {
 
     @Override
     public void onUnpublish(Stream stream, String sessionId) {
+        if (stream.isDerived()) {
+            return;
+        }
         toIngest("unpublish", stream, sessionId);
     }
 

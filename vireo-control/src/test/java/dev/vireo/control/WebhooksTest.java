@@ -135,6 +135,54 @@ class WebhooksTest {
     }
 
     @Test
+    void aTranscodingOutputAndItsReaderAreNeitherPublisherNorViewer() throws Exception {
+        notifyTo("push.example.com", "/push", true);
+        StreamKey lld = new StreamKey("push.example.com", "live", "demo_lld");
+        try (Publication p = t.hub.publish(KEY, "session-6", reason -> { });
+             Publication out = t.hub.publishDerived(lld, "transcode-1", reason -> { })) {
+            dev.vireo.core.Subscription job = t.hub.subscribe(KEY, subscriber("transcode-1", true));
+            t.hub.subscribe(lld, subscriber("viewer-2", false)).close();
+            job.close();
+            Await.until(Duration.ofSeconds(10), "the publish, play and stop events", () ->
+                    receiver.received("publish").size() == 1 && receiver.received("play").size() == 1
+                            && receiver.received("stop").size() == 1 && t.plane.pendingWebhooks() == 0);
+            // only the real publisher and the real viewer (of the output) were reported
+            assertThat(receiver.received("publish").getFirst().bodyText()).contains("session-6");
+            assertThat(receiver.received("play").getFirst().bodyText()).contains("viewer-2", "demo_lld");
+            assertThat(receiver.received()).noneSatisfy(r -> assertThat(r.bodyText()).contains("transcode-1"));
+            assertThat(t.hub.find(lld)).as("an output is never sent to the publish hook, so never kicked by it")
+                    .isPresent();
+        }
+    }
+
+    private dev.vireo.core.Subscriber subscriber(String id, boolean internal) {
+        return new dev.vireo.core.Subscriber() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public io.netty.util.concurrent.EventExecutor executor() {
+                return t.hubTimer;
+            }
+
+            @Override
+            public void onFrame(dev.vireo.core.MediaFrame frame) {
+            }
+
+            @Override
+            public void onEnd(String reason) {
+            }
+
+            @Override
+            public boolean internal() {
+                return internal;
+            }
+        };
+    }
+
+    @Test
     void thePublishHookCanDenyAndThePublisherIsKicked() throws Exception {
         notifyTo("push.example.com", "/auth", true);
         receiver.script(new WebhookReceiver.Answer(403, "{\"reason\":\"not on my watch\"}"));

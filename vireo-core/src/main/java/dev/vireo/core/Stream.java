@@ -54,6 +54,8 @@ public final class Stream {
     private ScheduledFuture<?> graceTimer;
     private int viewers;
     private boolean ended;
+    /** Produced on this server from another stream (a transcoding output), not ingested. */
+    private volatile boolean derived;
 
     Stream(StreamKey key, StreamHub hub, HubConfig config) {
         this.key = key;
@@ -75,6 +77,20 @@ public final class Stream {
         return audioCodec != null;
     }
 
+    /**
+     * Whether this stream is produced on this server from another one (a transcoding output,
+     * published by a {@link StreamSource}) rather than ingested from a publisher: ingest metrics
+     * and publish webhooks leave it out.
+     */
+    public boolean isDerived() {
+        return derived;
+    }
+
+    void markDerived() {
+        derived = true;
+    }
+
+    /** Viewers attached now; server-internal readers ({@link Subscriber#internal()}) are not counted. */
     public synchronized int viewerCount() {
         return viewers;
     }
@@ -288,7 +304,9 @@ public final class Stream {
             gop.snapshot(burst);
             d = new Delivery(this, viewer, burst);
             loops.computeIfAbsent(viewer.executor(), LoopQueue::new).add(d);
-            viewers++;
+            if (!viewer.internal()) {
+                viewers++;
+            }
         }
         // Start the viewer now even if no frame comes soon (e.g. publisher in its grace period).
         viewer.executor().execute(d::flushBurst);
@@ -305,11 +323,13 @@ public final class Stream {
             if (q.remove(d)) {
                 loops.remove(d.subscriber.executor());
             }
-            if (q.viewers().length < before) {
+            if (q.viewers().length < before && !d.subscriber.internal()) {
                 viewers--;
             }
         }
-        hub.fireStop(this, d.subscriber.id());
+        if (!d.subscriber.internal()) {
+            hub.fireStop(this, d.subscriber.id());
+        }
     }
 
     /** The publisher's handle. */

@@ -60,6 +60,21 @@ public final class StreamHub implements AutoCloseable {
      * @throws HubException STREAM_BUSY when another publisher is live on the key
      */
     public Publication publish(StreamKey key, String sessionId, Consumer<String> onRevoked) throws HubException {
+        return publish(key, sessionId, onRevoked, false);
+    }
+
+    /**
+     * As {@link #publish}, for a stream produced on this server from another one (a
+     * {@link StreamSource}'s output): {@link Stream#isDerived()}, so that it does not count as
+     * ingest.
+     */
+    public Publication publishDerived(StreamKey key, String sessionId, Consumer<String> onRevoked)
+            throws HubException {
+        return publish(key, sessionId, onRevoked, true);
+    }
+
+    private Publication publish(StreamKey key, String sessionId, Consumer<String> onRevoked, boolean derived)
+            throws HubException {
         while (true) {
             if (closed) {
                 throw new HubException(HubException.Reason.SHUTTING_DOWN, "server is shutting down");
@@ -67,6 +82,9 @@ public final class StreamHub implements AutoCloseable {
             Stream stream = streams.computeIfAbsent(key, k -> new Stream(k, this, config));
             Stream.PublicationImpl p = stream.attachPublisher(sessionId, onRevoked);
             if (p != null) {
+                if (derived) {
+                    stream.markDerived();
+                }
                 log.info("publish {} by {}", key, sessionId);
                 for (HubListener l : listeners) {
                     l.onPublish(stream, sessionId);
@@ -99,8 +117,10 @@ public final class StreamHub implements AutoCloseable {
         if (d == null) {
             throw new HubException(HubException.Reason.STREAM_NOT_FOUND, "stream " + key.path() + " is not live");
         }
-        for (HubListener l : listeners) {
-            l.onPlay(stream, viewer.id());
+        if (!viewer.internal()) {
+            for (HubListener l : listeners) {
+                l.onPlay(stream, viewer.id());
+            }
         }
         return d;
     }
@@ -116,6 +136,7 @@ public final class StreamHub implements AutoCloseable {
             }
             if (accepted) {
                 Stream s = streams.computeIfAbsent(key, k -> new Stream(k, this, config));
+                s.markDerived();
                 s.awaitFirstPublisher(config.onDemandStartTimeout());
                 return s;
             }

@@ -24,4 +24,13 @@ public interface Subscriber {
 
     /** The stream ended (publisher gone past the grace period, kicked, server stopping). */
     void onEnd(String reason);
+
+    /**
+     * True for a reader inside the server (a transcoding job reading its source), not a viewer:
+     * it gets frames like any viewer, but is not counted in {@link Stream#viewerCount()} and
+     * raises no play/stop events (webhooks, metrics).
+     */
+    default boolean internal() {
+        return false;
+    }
 }

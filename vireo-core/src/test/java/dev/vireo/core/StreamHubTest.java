@@ -47,7 +47,7 @@ class StreamHubTest {
     }
 
     /** A viewer that records what it gets, as strings, on its executor. */
-    static final class Recorder implements Subscriber {
+    static class Recorder implements Subscriber {
         final EventExecutor executor;
         final List<String> got = new CopyOnWriteArrayList<>();
         final CompletableFuture<String> ended = new CompletableFuture<>();
@@ -109,6 +109,60 @@ class StreamHubTest {
         assertThat(r.got).containsExactly("data-AMF_DATA@0", "cfg-H264@0", "cfg-AAC@0",
                 "key-H264@66", "AAC@70", "H264@100", "H264@133");
         assertThat(hub.find(key).orElseThrow().stats().gopCacheFrames()).isEqualTo(4);
+    }
+
+    @Test
+    void anInternalReaderGetsFramesButIsNoViewerAndRaisesNoEvents() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        hub.addListener(new HubListener() {
+            @Override
+            public void onPlay(Stream stream, String sessionId) {
+                events.add("play " + sessionId);
+            }
+
+            @Override
+            public void onStop(Stream stream, String sessionId) {
+                events.add("stop " + sessionId);
+            }
+        });
+        Publication pub = hub.publish(key, "p1", r -> { });
+        pub.send(video(0, true));
+        Recorder job = new Recorder(loopA) {
+            @Override
+            public String id() {
+                return "transcode-1";
+            }
+
+            @Override
+            public boolean internal() {
+                return true;
+            }
+        };
+        Recorder viewer = new Recorder(loopB);
+        Subscription internal = hub.subscribe(key, job);
+        Subscription real = hub.subscribe(key, viewer);
+        pub.send(video(33, false));
+        await(() -> job.got.size() == 2 && viewer.got.size() == 2);
+        assertThat(hub.find(key).orElseThrow().viewerCount()).isEqualTo(1);
+        assertThat(hub.find(key).orElseThrow().stats().viewers()).isEqualTo(1);
+        internal.close();
+        real.close();
+        assertThat(hub.find(key).orElseThrow().viewerCount()).isZero();
+        assertThat(events).containsExactly("play rec", "stop rec");
+    }
+
+    @Test
+    void streamsFromSourcesAndDerivedPublicationsAreDerived() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        assertThat(pub.stream().isDerived()).isFalse();
+        StreamKey lld = StreamKey.of("live", "demo_lld");
+        Publication out = hub.publishDerived(lld, "transcode-1", r -> { });
+        assertThat(out.stream().isDerived()).isTrue();
+        out.close();
+        StreamKey html5 = StreamKey.of("live", "demo@html5");
+        hub.addSource(k -> k.equals(html5));
+        hub.subscribe(html5, new Recorder(loopA));
+        assertThat(hub.find(html5).orElseThrow().isDerived()).as("made for a viewer by a source").isTrue();
     }
 
     @Test

@@ -13,7 +13,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * Hub-wide meters: live streams and viewers (gauges), ingest bytes and frames (counters that
- * survive the end of each stream), publish and play counts. Read at scrape time from the hub's
+ * survive the end of each stream), publish and play counts. Ingest means what publishers send:
+ * transcoding outputs ({@link Stream#isDerived()}) are left out of streams, ingest and publishes
+ * (the transcoder has its own vireo_transcode_* meters); their viewers are viewers. Read at scrape time from the hub's
  * stream statistics, so the media path does no extra work for them.
  */
 final class HubMetrics implements HubListener {
@@ -26,8 +28,9 @@ final class HubMetrics implements HubListener {
 
     HubMetrics(StreamHub hub, MeterRegistry registry) {
         this.hub = hub;
-        Gauge.builder("vireo.streams", hub, h -> h.streams().size())
-                .description("streams online (publishing or within the reconnect grace)").register(registry);
+        Gauge.builder("vireo.streams", hub, h -> h.streams().stream().filter(s -> !s.isDerived()).count())
+                .description("ingested streams online (publishing or within the reconnect grace); transcoding"
+                        + " outputs are not counted").register(registry);
         Gauge.builder("vireo.viewers", hub, h -> h.streams().stream().mapToInt(Stream::viewerCount).sum())
                 .description("viewers attached, all protocols").register(registry);
         FunctionCounter.builder("vireo.ingest.bytes", bytesIn, Total::value).baseUnit("bytes")
@@ -41,7 +44,9 @@ final class HubMetrics implements HubListener {
 
     @Override
     public void onPublish(Stream stream, String sessionId) {
-        publishes.increment();
+        if (!stream.isDerived()) {
+            publishes.increment();
+        }
     }
 
     @Override
@@ -51,6 +56,9 @@ final class HubMetrics implements HubListener {
 
     @Override
     public void onStreamEnd(Stream stream, String reason) {
+        if (stream.isDerived()) {
+            return;
+        }
         StreamStats last = stream.stats();
         bytesIn.ended(last);
         framesIn.ended(last);
@@ -77,7 +85,9 @@ final class HubMetrics implements HubListener {
         double value() {
             long live = 0;
             for (Stream s : hub.streams()) {
-                live += field.applyAsLong(s.stats());
+                if (!s.isDerived()) {
+                    live += field.applyAsLong(s.stats());
+                }
             }
             long now = ended.get() + live;
             return reported.accumulateAndGet(now, Math::max);

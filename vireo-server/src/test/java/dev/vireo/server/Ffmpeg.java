@@ -33,6 +33,11 @@ final class Ffmpeg implements AutoCloseable {
                 "-t", String.valueOf(seconds), "-f", "flv", rtmpUrl), workDir);
     }
 
+    /** Starts a command (ffmpeg as a viewer, ...); closing it ends the process. */
+    static Ffmpeg start(List<String> command, Path workDir) throws IOException {
+        return new Ffmpeg(command, workDir);
+    }
+
     /** Runs a command to completion (killed after {@code timeoutSeconds}). */
     static Result run(List<String> command, Path workDir, int timeoutSeconds) throws IOException, InterruptedException {
         try (Ffmpeg f = new Ffmpeg(command, workDir)) {

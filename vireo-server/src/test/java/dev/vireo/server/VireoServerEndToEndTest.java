@@ -88,9 +88,13 @@ class VireoServerEndToEndTest {
     }
 
     private static JsonNode streamFromApi() {
+        return streamFromApi("demo");
+    }
+
+    private static JsonNode streamFromApi(String name) {
         try {
             for (JsonNode s : JSON.readTree(get("/api/v1/streams").body()).get("streams")) {
-                if (s.get("app").asText().equals("live") && s.get("stream").asText().equals("demo")) {
+                if (s.get("app").asText().equals("live") && s.get("stream").asText().equals(name)) {
                     return s;
                 }
             }
@@ -160,6 +164,61 @@ class VireoServerEndToEndTest {
                 .header("Content-Type", "application/json")
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aTranscodingJobShowsItsStatsInTheStreamsApiAndDoesNotCountAsIngest() throws Exception {
+        double publishesBefore = metric("vireo_publishes_total");
+        // a viewer of demo_lld for a while: the job runs as long as it watches
+        try (Ffmpeg viewer = Ffmpeg.start(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-v", "error",
+                "-rw_timeout", "10000000", "-i", "rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo_lld", "-t", "60",
+                "-f", "null", "-"), dir)) {
+            JsonNode[] job = new JsonNode[1];
+            Await.until(Duration.ofSeconds(30), () -> "demo_lld's job transcoding at speed in /api/v1/streams: "
+                    + job[0], () -> {
+                JsonNode s = streamFromApi("demo_lld");
+                job[0] = s == null ? null : s.get("transcode");
+                return job[0] != null && job[0].get("fps").asDouble() > 20 && job[0].get("speed").asDouble() > 0.8
+                        && job[0].get("addedLatencyVideoP50Millis").asDouble() > 0;
+            });
+            JsonNode t = job[0];
+            assertThat(t.get("kind").asText()).isEqualTo("template");
+            assertThat(t.get("template").asText()).isEqualTo("lld");
+            assertThat(t.get("source").asText()).isEqualTo("__defaultVhost__/live/demo");
+            assertThat(t.get("state").asText()).isEqualTo("RUNNING");
+            assertThat(t.get("ffmpegRunning").asBoolean()).isTrue();
+            long pid = t.get("ffmpegPid").asLong();
+            assertThat(ProcessHandle.of(pid)).as("ffmpeg pid %d", pid).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+            assertThat(t.get("restarts").asInt()).isZero();
+            assertThat(t.get("startupMillis").asLong()).isPositive();
+            assertThat(t.get("addedLatencyVideoP99Millis").asDouble())
+                    .isGreaterThanOrEqualTo(t.get("addedLatencyVideoP50Millis").asDouble());
+            assertThat(t.get("command").asText()).contains("libx264");
+            assertThat(t.get("viewers").asInt()).isEqualTo(1);
+            assertThat(streamFromApi("demo").has("transcode")).as("a published stream has no transcode section").isFalse();
+
+            // not ingest: one stream online, no publish, and the job reading demo is not a viewer of it
+            Await.until(Duration.ofSeconds(10), () -> "demo without viewers: " + streamFromApi("demo"),
+                    () -> streamFromApi("demo").get("viewers").asInt() == 0);
+            assertThat(metric("vireo_streams")).isEqualTo(1.0);
+            assertThat(metric("vireo_publishes_total")).isEqualTo(publishesBefore);
+            // ingest frames grow by the source's frames only (demo_lld's would about double it)
+            double ingest0 = metric("vireo_ingest_frames_total");
+            long source0 = streamFromApi("demo").get("framesIn").asLong();
+            long lld0 = streamFromApi("demo_lld").get("framesIn").asLong();
+            Await.until(Duration.ofSeconds(20), "150 more source frames",
+                    () -> streamFromApi("demo").get("framesIn").asLong() > source0 + 150);
+            double ingest1 = metric("vireo_ingest_frames_total");
+            long source1 = streamFromApi("demo").get("framesIn").asLong();
+            long lld1 = streamFromApi("demo_lld").get("framesIn").asLong();
+            assertThat(lld1 - lld0).as("demo_lld's frames meanwhile").isGreaterThan(100);
+            assertThat(ingest1 - ingest0).isBetween(0.7 * (source1 - source0), 1.3 * (source1 - source0));
+        }
+    }
+
+    private static double metric(String name) throws Exception {
+        return Double.parseDouble(get("/metrics").body().lines().filter(l -> l.startsWith(name + " "))
+                .findFirst().orElseThrow(() -> new AssertionError("no metric " + name)).split(" ")[1]);
     }
 
     @Test

@@ -80,7 +80,7 @@ final class OutputPublisher {
                 return;
             }
             if (publication == null) {
-                publication = hub.publish(key, sessionId, onRevoked);
+                publication = hub.publishDerived(key, sessionId, onRevoked);
             }
             long now = System.nanoTime();
             if (!f.isConfig() && !f.isData()) {

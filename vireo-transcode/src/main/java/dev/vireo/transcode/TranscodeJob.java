@@ -465,6 +465,12 @@ final class TranscodeJob {
             return executor;
         }
 
+        /** Not a viewer of the source: no play/stop webhooks, not in its viewer count. */
+        @Override
+        public boolean internal() {
+            return true;
+        }
+
         @Override
         public void onFrame(MediaFrame frame) {
             long now = System.nanoTime();
