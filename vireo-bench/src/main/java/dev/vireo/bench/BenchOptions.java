@@ -57,7 +57,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                   --audio aac|opus             source audio (default opus with whep, else aac: WebRTC
                                                carries Opus, AAC would make Vireo transcode)
                   --sample-every 20            WHEP: one viewer in this many decrypts SRTP to measure latency
-                  --handshake-threads 4        WHEP: DTLS handshakes the bench runs at once
+                  --handshake-threads 8        WHEP: DTLS handshakes the bench runs at once
                   --join-probes 5              after each window, viewers that join one by one to time
                                                their first frame (0 = none)
                   --client-threads 2           event loops of the viewers (the publisher has its own)
@@ -95,7 +95,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         int connectConcurrency = 64;
         String audio = null;
         int sampleEvery = 20;
-        int handshakeThreads = 4;
+        int handshakeThreads = 8;
         int joinProbes = 5;
         double minFrameRatio = 0.95;
         double maxP99 = 500;

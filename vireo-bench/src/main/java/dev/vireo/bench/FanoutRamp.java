@@ -423,20 +423,28 @@ final class FanoutRamp {
 
     /** Waits for the new viewers to start playing; those that fail are closed and dropped. */
     private int awaitStarted(List<Viewer> fresh) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15 + fresh.size() / 100);
+        // a WHEP join is an HTTP exchange, ICE and a DTLS handshake (two of them on a 2-core box,
+        // the bench's and the server's): it gets 5 s per 100 joins, RTMP 1 s
+        int perHundred = protocol.equals("whep") ? 5 : 1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15 + fresh.size() * perHundred / 100);
         int failed = 0;
+        java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
         for (Viewer v : fresh) {
             CompletableFuture<Void> f = v.started();
             try {
                 f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
                 failed++;
+                if (reasons.size() < 3) {
+                    reasons.add(e instanceof TimeoutException ? "not started before the step's deadline"
+                            : String.valueOf(e.getCause().getMessage()));
+                }
                 v.close();
                 viewers.remove(v);
             }
         }
         if (failed > 0) {
-            log("%d of %d new viewers failed to start playing", failed, fresh.size());
+            log("%d of %d new viewers failed to start playing (%s)", failed, fresh.size(), String.join("; ", reasons));
         }
         return failed;
     }

@@ -63,6 +63,8 @@ import org.bouncycastle.tls.SRTPProtectionProfile;
 final class WhepViewer implements Viewer {
 
     static final int CONSENT_SECONDS = 5;
+    /** A viewer not playing this long after it started is failed (and frees its handshake thread). */
+    static final int JOIN_TIMEOUT_SECONDS = 30;
     private static final long CHECK_INTERVAL_MILLIS = 200;
     private static final int MAX_CHECKS = 50;
     /** The SRTP tag assumed until the handshake says which profile the server chose (GCM, offered first). */
@@ -235,6 +237,11 @@ final class WhepViewer implements Viewer {
             server = new InetSocketAddress("127.0.0.1", a.port());
             Channel ch = channel;
             ch.eventLoop().execute(this::check);
+            ch.eventLoop().schedule(() -> {
+                if (!started.isDone()) {
+                    fail("not playing " + JOIN_TIMEOUT_SECONDS + " s after the POST");
+                }
+            }, JOIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         });
     }
 
@@ -333,11 +340,6 @@ final class WhepViewer implements Viewer {
         if (sampled) {
             inbound = c.keys().inbound(false);
         }
-        consent = channel.eventLoop().scheduleAtFixedRate(() -> {
-            if (!closed) {
-                sendBinding(false);
-            }
-        }, CONSENT_SECONDS, CONSENT_SECONDS, TimeUnit.SECONDS);
         started.complete(null);
     }
 
@@ -382,6 +384,13 @@ final class WhepViewer implements Viewer {
         if (m.messageClass() == StunClass.SUCCESS_RESPONSE && !iceDone && answer != null) {
             iceDone = true;
             shared.toIce.recordNanos(System.nanoTime() - postNanos);
+            // consent (RFC 7675) runs from the first successful check, as in a browser: the
+            // server's 30 s starts now, whatever the DTLS handshake's queueing in the bench
+            consent = channel.eventLoop().scheduleAtFixedRate(() -> {
+                if (!closed) {
+                    sendBinding(false);
+                }
+            }, CONSENT_SECONDS, CONSENT_SECONDS, TimeUnit.SECONDS);
             startDtls();
         } else if (m.messageClass() == StunClass.ERROR_RESPONSE) {
             fail("the server refused a connectivity check");

@@ -46,6 +46,8 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
     public record Connected(DTLSTransport dtls, SrtpKeyingMaterial keys) {
     }
 
+    static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
     private final BcTlsCrypto crypto;
     private final DtlsCertificate certificate;
     private final int[] profiles;
@@ -78,6 +80,16 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
         DTLSTransport dtls = new DTLSClientProtocol().connect(this, transport);
         SrtpProfile profile = SrtpProfile.ofId(selectedProfile).orElseThrow();
         return new Connected(dtls, SrtpKeyingMaterial.split(profile, exported));
+    }
+
+    /**
+     * The whole handshake must finish within 10 s (the server's default too): without a bound
+     * BouncyCastle retransmits forever to a server that has given up, and the calling thread
+     * never returns.
+     */
+    @Override
+    public int getHandshakeTimeoutMillis() {
+        return HANDSHAKE_TIMEOUT_MILLIS;
     }
 
     @Override

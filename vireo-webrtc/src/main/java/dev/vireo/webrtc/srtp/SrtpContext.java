@@ -61,8 +61,9 @@ public final class SrtpContext {
     private boolean rtcpGcmUsed;
     /** AES-GCM for sending RTP without a JCE re-initialisation per packet; made on first use. */
     private AesGcmSealer rtpSealer;
-    private byte[] work = new byte[1500];
-    private byte[] scratch = new byte[1500];
+    // grown on first use: a context that only ever receives RTCP (a WHEP viewer's inbound) stays small
+    private byte[] work = new byte[0];
+    private byte[] scratch = new byte[0];
 
     private final SsrcState[] states = new SsrcState[MAX_SSRCS];
     private int stateCount;
@@ -585,14 +586,14 @@ public final class SrtpContext {
 
     private byte[] work(int n) {
         if (work.length < n) {
-            work = new byte[Math.max(n, work.length * 2)];
+            work = new byte[Math.max(Math.max(n, 1500), work.length * 2)];
         }
         return work;
     }
 
     private byte[] scratch(int n) {
         if (scratch.length < n) {
-            scratch = new byte[Math.max(n, scratch.length * 2)];
+            scratch = new byte[Math.max(Math.max(n, 1500), scratch.length * 2)];
         }
         return scratch;
     }
