@@ -58,11 +58,6 @@ class VireoServerHtml5TranscodeTest {
     @Test
     void anAacStreamWithBFramesPlaysWithOpusAudioThroughTheBrowserVariant() {
         chromium.open("http://127.0.0.1:" + ports.http() + "/play/live/obs");
-        // Audible from the start: the page's video element plays unmuted (the browser runs with
-        // --autoplay-policy=no-user-gesture-required). Unmuting later starts the audio playout
-        // late: what arrived meanwhile stays in the jitter buffer as delay (audio ~1 s behind
-        // video, then up to 20 s for the lip sync to take it back).
-        chromium.js("const v = document.getElementById('video'); v.muted = false; v.play().catch(() => {});");
         Await.until(Duration.ofSeconds(40), "60 decoded frames",
                 () -> field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded") > 60);
         Await.until(Duration.ofSeconds(20), "Opus audio packets",

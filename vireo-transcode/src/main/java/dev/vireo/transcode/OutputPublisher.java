@@ -24,8 +24,7 @@ import java.util.function.Consumer;
  * real time. Late video costs a WebRTC receiver nothing (it shows late frames at once), but late
  * audio arriving in a burst stays in its jitter buffer as delay, and its lip sync then holds the
  * video back as well (measured in Chromium: 0.7 s of audio buffered, 20 s to settle). So audio
- * is dropped until ffmpeg's audio and video have caught up ({@link AudioCatchUp}); from then on
- * everything passes.
+ * is dropped until ffmpeg has caught up ({@link AudioCatchUp}); from then on everything passes.
  */
 final class OutputPublisher {
 
@@ -39,10 +38,6 @@ final class OutputPublisher {
     /** Non-null while a browser variant's audio is still ffmpeg's catch-up. */
     private AudioCatchUp audioCatchUp;
     private long catchUpAudioDropped;
-    /** Whether the output will carry video (the source has it). */
-    private final java.util.function.BooleanSupplier expectVideo;
-    /** Pts of the latest video frame published by the current process. */
-    private long lastVideoPts = Long.MIN_VALUE;
     private Publication publication;
     private boolean closed;
     private long lastVideoDts = Long.MIN_VALUE;
@@ -54,13 +49,9 @@ final class OutputPublisher {
     private long framesOut;
     private long firstFrameNanos;
 
-    /**
-     * @param liveAudioOnly drop the audio of ffmpeg's catch-up (browser variants, see above)
-     * @param expectVideo whether the output will have video, for the catch-up
-     */
+    /** @param liveAudioOnly drop the audio of ffmpeg's catch-up (browser variants, see above) */
     OutputPublisher(StreamHub hub, StreamKey key, String sessionId, Consumer<String> onRevoked,
-                    LatencyMeter latency, RateMeter rates, boolean liveAudioOnly,
-                    java.util.function.BooleanSupplier expectVideo) {
+                    LatencyMeter latency, RateMeter rates, boolean liveAudioOnly) {
         this.hub = hub;
         this.key = key;
         this.sessionId = sessionId;
@@ -68,7 +59,6 @@ final class OutputPublisher {
         this.latency = latency;
         this.rates = rates;
         this.liveAudioOnly = liveAudioOnly;
-        this.expectVideo = expectVideo;
         this.audioCatchUp = liveAudioOnly ? new AudioCatchUp() : null;
     }
 
@@ -76,7 +66,6 @@ final class OutputPublisher {
     synchronized void restarted() {
         videoNeedsKeyframe = true;
         audioCatchUp = liveAudioOnly ? new AudioCatchUp() : null;
-        lastVideoPts = Long.MIN_VALUE;
     }
 
     /**
@@ -96,13 +85,8 @@ final class OutputPublisher {
             long now = System.nanoTime();
             if (!f.isConfig() && !f.isData()) {
                 long added = latency.output(f.isVideo(), f.pts(), now);
-                if (f.isVideo()) {
-                    lastVideoPts = Math.max(lastVideoPts, f.pts());
-                }
                 if (f.isAudio() && audioCatchUp != null) {
-                    long video = !expectVideo.getAsBoolean() ? AudioCatchUp.NO_VIDEO
-                            : lastVideoPts == Long.MIN_VALUE ? AudioCatchUp.VIDEO_NOT_YET : lastVideoPts;
-                    if (!audioCatchUp.caughtUp(f.pts(), added, now, video)) {
+                    if (!audioCatchUp.caughtUp(f.pts(), added, now)) {
                         catchUpAudioDropped++;
                         return;
                     }

@@ -105,7 +105,7 @@ final class TranscodeJob {
         this.onStopped = onStopped;
         this.prefix = request.output() + " [" + request.describe() + "]";
         this.publisher = new OutputPublisher(hub, request.output(), id, this::revoked, latency, rates,
-                request.kind() == Request.Kind.HTML5, () -> sourceHasVideo);
+                request.kind() == Request.Kind.HTML5);
     }
 
     /**
