@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class VireoServerHtml5TranscodeTest {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VireoServerHtml5TranscodeTest.class);
+
     @TempDir
     static Path dir;
 
@@ -91,7 +93,7 @@ class VireoServerHtml5TranscodeTest {
         List<Double> offsets = new ArrayList<>();
         double[] lastStatsTime = {-1};
         int[] inSync = {0};
-        Await.until(Duration.ofSeconds(60), () -> "A/V within 100 ms for 6 samples in a row; audio minus video (ms): "
+        Await.until(Duration.ofSeconds(90), () -> "A/V within 100 ms for 6 samples in a row; audio minus video (ms): "
                 + offsets + "; job: " + server.transcoder().jobs(), () -> {
             double[] sample = playoutOffset();
             if (sample != null && sample[1] - lastStatsTime[0] >= 400) {
@@ -104,6 +106,10 @@ class VireoServerHtml5TranscodeTest {
         List<Double> settled = offsets.subList(offsets.size() - 6, offsets.size());
         assertThat(settled).as("audio minus video playout time (ms); all samples %s", offsets)
                 .allSatisfy(ms -> assertThat(Math.abs(ms)).isLessThanOrEqualTo(100.0));
+        Map<String, Object> a = chromium.inboundRtp("vireo.pc", "audio");
+        log.info("A/V sync: audio minus video playout (ms), 0.4 s apart: {}; audio jitter buffer {} ms on average;"
+                + " job {}", offsets, Math.round(1000 * field(a, "jitterBufferDelay") / field(a, "jitterBufferEmittedCount")),
+                server.transcoder().jobs());
     }
 
     /**
