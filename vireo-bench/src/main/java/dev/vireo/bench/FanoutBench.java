@@ -106,7 +106,8 @@ public final class FanoutBench {
                             run.bitrateKbps(), clip, workDir);
                     if (run.protocol().equals("whep")) {
                         whep.joinPhases(); // forget earlier ramps' joins
-                        ramp.withJoinLog(() -> FanoutRamp.log("        WHEP joins %s", whep.joinPhases()));
+                        ramp.withJoinLog(() -> FanoutRamp.log("        WHEP joins %s", whep.joinPhases()))
+                                .withAfterClose(() -> whep.awaitDeletes(30_000));
                     }
                     ramps.add(ramp.run(System.nanoTime() + slot));
                 } catch (Exception e) {

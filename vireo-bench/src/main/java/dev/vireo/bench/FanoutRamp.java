@@ -44,6 +44,7 @@ final class FanoutRamp {
     private final Semaphore connecting;
     private JvmProbe.LiveHeap baselineHeap;
     private Runnable joinLog = () -> { };
+    private Runnable afterClose = () -> { };
     private ClipPublisher publisher;
 
     FanoutRamp(BenchOptions options, ServerUnderTest server, Measurement measurement, PublisherFactory publisherFactory,
@@ -63,6 +64,12 @@ final class FanoutRamp {
     /** Something to log once a step's viewers have started (WHEP: where their join time went). */
     FanoutRamp withJoinLog(Runnable log) {
         this.joinLog = log;
+        return this;
+    }
+
+    /** Something to wait for after viewers were closed (WHEP: their DELETEs sent). */
+    FanoutRamp withAfterClose(Runnable wait) {
+        this.afterClose = wait;
         return this;
     }
 
@@ -412,6 +419,7 @@ final class FanoutRamp {
      */
     private void restartViewers() throws InterruptedException {
         trimTo(0);
+        afterClose.run();
         Thread.sleep(3_000);
     }
 

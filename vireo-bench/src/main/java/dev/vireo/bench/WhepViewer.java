@@ -63,6 +63,7 @@ import org.bouncycastle.tls.SRTPProtectionProfile;
 final class WhepViewer implements Viewer {
 
     static final int CONSENT_SECONDS = 5;
+    private static final int DELETE_THREADS = 8;
     /** A viewer not playing this long after it started is failed (and frees its handshake thread). */
     static final int JOIN_TIMEOUT_SECONDS = 30;
     private static final long CHECK_INTERVAL_MILLIS = 200;
@@ -76,6 +77,13 @@ final class WhepViewer implements Viewer {
         final EventLoopGroup loops;
         final HttpClient http;
         final ExecutorService handshakes;
+        /**
+         * Sends the DELETEs, a bounded number at once: closing a step's 800 viewers must not open
+         * 800 HTTP connections at once, or some DELETEs time out and their sessions live on in
+         * the server (sending to a closed port) until consent expires 30 s later.
+         */
+        final ExecutorService deletes;
+        private final AtomicInteger deleteFailures = new AtomicInteger();
         final SecureRandom random = new SecureRandom();
         final DtlsCertificate certificate = DtlsCertificate.generate(random);
         final int sampleEvery;
@@ -99,6 +107,8 @@ final class WhepViewer implements Viewer {
             AtomicInteger n = new AtomicInteger();
             this.handshakes = Executors.newFixedThreadPool(handshakeThreads,
                     r -> Thread.ofPlatform().daemon().name("whep-dtls-" + n.incrementAndGet()).unstarted(r));
+            this.deletes = Executors.newFixedThreadPool(DELETE_THREADS,
+                    r -> Thread.ofPlatform().daemon().name("whep-delete-" + n.incrementAndGet()).unstarted(r));
         }
 
         /**
@@ -125,18 +135,50 @@ final class WhepViewer implements Viewer {
             }
         }
 
+        /** Ends a session on the server (RFC 9725 §4.2), retried once; from the delete pool. */
+        private void delete(URI location) {
+            HttpRequest request = HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(10)).DELETE().build();
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try {
+                    int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    if (status == 200 || status == 204 || status == 404) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // retried once below
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            deleteFailures.incrementAndGet();
+        }
+
+        /** Waits (up to {@code millis}) until every DELETE asked for so far has been sent. */
+        void awaitDeletes(long millis) {
+            CompletableFuture<Void> done = CompletableFuture.runAsync(() -> { }, deletes);
+            try {
+                done.get(millis, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                // measured anyway; the failures are in the join log
+            }
+        }
+
         /** "answer p50/p99 a/b ms, ICE c/d, keyed e/f" since the last call. */
         String joinPhases() {
             LatencyRecorder.LatencySummary a = toAnswer.snapshot();
             LatencyRecorder.LatencySummary i = toIce.snapshot();
             LatencyRecorder.LatencySummary k = toKeys.snapshot();
             return String.format(java.util.Locale.ROOT,
-                    "from the POST (p50/p99 ms): answer %.0f/%.0f, ICE answered %.0f/%.0f, SRTP keyed %.0f/%.0f (%d joins)",
-                    a.p50Ms(), a.p99Ms(), i.p50Ms(), i.p99Ms(), k.p50Ms(), k.p99Ms(), k.count());
+                    "from the POST (p50/p99 ms): answer %.0f/%.0f, ICE answered %.0f/%.0f, SRTP keyed %.0f/%.0f (%d joins)%s",
+                    a.p50Ms(), a.p99Ms(), i.p50Ms(), i.p99Ms(), k.p50Ms(), k.p99Ms(), k.count(),
+                    deleteFailures.get() == 0 ? "" : "; DELETEs failed so far: " + deleteFailures.get());
         }
 
         @Override
         public void close() {
+            awaitDeletes(10_000);
+            deletes.shutdownNow();
             handshakes.shutdownNow();
             http.shutdownNow();
         }
@@ -490,8 +532,11 @@ final class WhepViewer implements Viewer {
         started.completeExceptionally(new IllegalStateException(closeReason));
         URI l = location;
         if (l != null) {
-            shared.http.sendAsync(HttpRequest.newBuilder(l).timeout(Duration.ofSeconds(10)).DELETE().build(),
-                    HttpResponse.BodyHandlers.discarding());
+            try {
+                shared.deletes.execute(() -> shared.delete(l));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the bench is stopping: the server goes with it
+            }
         }
         Channel ch = channel;
         if (ch != null) {

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * of {@link #writePayload(int, ByteBuf) a payload} before SRTP protection.
  *
  * <p>Reference counted through its buffer: {@link #retain()} for every holder (viewer queue,
- * {@link PacketHistory}) and {@link #release()} when done. Immutable, so it may be read from any
+ * retransmission history) and {@link #release()} when done. Immutable, so it may be read from any
  * thread.
  */
 public final class PacketizedFrame implements ReferenceCounted {

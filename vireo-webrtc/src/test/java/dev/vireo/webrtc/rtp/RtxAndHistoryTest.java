@@ -39,33 +39,6 @@ class RtxAndHistoryTest {
     }
 
     @Test
-    void historyFindsRecentPacketsAndReleasesOldOnes() {
-        PacketHistory history = new PacketHistory(4, 1_000);
-        ByteBuf data = ByteBufAllocator.DEFAULT.buffer().writeBytes(new byte[] {1, 2, 3});
-        PacketizedFrame f = PacketizedFrame.single(data, 0, true, false);
-        for (int seq = 65534; seq <= 65537; seq++) {
-            history.put(seq & 0xFFFF, f, 0, seq);
-        }
-        assertThat(f.refCnt()).isEqualTo(5);
-        int slot = history.find(65535, 65540);
-        assertThat(slot).isNotNegative();
-        assertThat(history.frame(slot)).isSameAs(f);
-        assertThat(history.packetIndex(slot)).isZero();
-        assertThat(history.resentNanos(slot)).isEqualTo(Long.MIN_VALUE);
-        history.markResent(slot, 65541);
-        assertThat(history.resentNanos(slot)).isEqualTo(65541);
-        assertThat(history.find(1, 65540)).isNotNegative(); // 65537 & 0xFFFF
-        assertThat(history.find(65535, 65535 + 1_001)).isEqualTo(-1); // too old
-        history.put(3, f, 0, 70_000); // overwrites the slot of 65535
-        assertThat(history.find(65535, 65540)).isEqualTo(-1);
-        assertThat(f.refCnt()).isEqualTo(5);
-        history.close();
-        assertThat(f.refCnt()).isEqualTo(1);
-        f.release();
-        assertThatThrownBy(() -> new PacketHistory(100, 1)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
     void opusPayloadsAreSharedAndTimed() {
         ByteBuf opus = Unpooled.buffer().writeByte(0xFC).writeBytes(new byte[60]); // CELT 20 ms, 1 frame
         PacketizedFrame f = OpusPacketizer.packetize(opus, 960, 1200);
