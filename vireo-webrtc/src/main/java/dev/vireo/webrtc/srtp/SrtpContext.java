@@ -22,9 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * has no room (allocate {@link SrtpProfile#rtpTagLength()} / {@link SrtpProfile#rtcpOverhead()}
  * spare bytes to avoid that); unprotection shrinks the writer index. Heap buffers are worked on
  * directly; other buffers are copied into a scratch array and back. Cipher and Mac instances and
- * scratch arrays are reused, so a packet costs no allocation beyond what the JCE itself makes;
- * sending SRTP with AES-GCM (what browsers negotiate, the hot path of WHEP fan-out) avoids the
- * JCE's per-IV re-initialisation altogether ({@link AesGcmSealer}).
+ * scratch arrays are reused, so a packet costs no allocation beyond what the JCE itself makes.
  *
  * <p>Not thread-safe: use a context from one thread (the session's event loop).
  */
@@ -57,10 +55,10 @@ public final class SrtpContext {
     private final byte[] iv = new byte[16];
     private final byte[] tag = new byte[20];
     private final byte[] word = new byte[4];
+    private final byte[] lastRtpGcmIv = new byte[12];
     private final byte[] lastRtcpGcmIv = new byte[12];
+    private boolean rtpGcmUsed;
     private boolean rtcpGcmUsed;
-    /** AES-GCM for sending RTP without a JCE re-initialisation per packet; made on first use. */
-    private AesGcmSealer rtpSealer;
     // grown on first use: a context that only ever receives RTCP (a WHEP viewer's inbound) stays small
     private byte[] work = new byte[0];
     private byte[] scratch = new byte[0];
@@ -161,10 +159,8 @@ public final class SrtpContext {
         if (profile.isAead()) {
             // RFC 7714 §8.1/§8.2: IV from SSRC, ROC, SEQ; the header is the associated data
             gcmRtpIv(ssrc, roc, seq);
-            if (rtpSealer == null) {
-                rtpSealer = new AesGcmSealer(rtpKey);
-            }
-            rtpSealer.seal(iv, a, base, hdr, base + hdr, len - hdr);
+            gcm(rtpCipher, Cipher.ENCRYPT_MODE, rtpKey, lastRtpGcmIv, true, a, base, hdr, null, base + hdr, len - hdr);
+            rtpGcmUsed = true;
         } else {
             ctrIv(rtpSalt, ssrc, index);
             ctr(rtpCipher, rtpKey, a, base + hdr, len - hdr);
@@ -498,7 +494,7 @@ public final class SrtpContext {
             if (mode == Cipher.ENCRYPT_MODE) {
                 // The JCE refuses to encrypt twice in a row under one IV; a retransmission of the
                 // same packet legitimately does (same plaintext, same output), so step aside once.
-                boolean used = rtcpGcmUsed; // only SRTCP encrypts through the JCE (SRTP: AesGcmSealer)
+                boolean used = rtp ? rtpGcmUsed : rtcpGcmUsed;
                 if (used && Arrays.equals(lastIv, 0, 12, iv, 0, 12)) {
                     iv[11] ^= 1;
                     cipher.init(mode, key, new GCMParameterSpec(GCM_TAG_BITS, iv, 0, 12));
