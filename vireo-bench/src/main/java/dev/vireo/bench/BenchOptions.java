@@ -72,7 +72,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                   --retries 1                  repeat a failed step this often when other processes were busy during it
                   --results DIR                where JSON goes (default bench/results)
                   --vireo-cp CP                server classpath (default vireo-server/target/{jar,lib/*})
-                  --vireo-jvm-opts "OPTS"      server JVM options (default: as ./vireo, -XX:+UseZGC -Xms256m)
+                  --vireo-jvm-opts "OPTS"      server JVM options (default: as ./vireo, -XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10)
                   --vireo-arg ARG              extra server argument (repeatable)
                   --nginx PATH                 nginx binary (default /usr/sbin/nginx)
                   --nginx-module PATH          ngx_rtmp_module.so (default /usr/lib/nginx/modules/ngx_rtmp_module.so)
@@ -108,7 +108,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         String cp = root.resolve("vireo-server/target/vireo-server-0.1.0-SNAPSHOT.jar") + ":"
                 + root.resolve("vireo-server/target/lib") + "/*";
         String envOpts = System.getenv("VIREO_JAVA_OPTS");
-        List<String> jvmOpts = words(envOpts != null && !envOpts.isBlank() ? envOpts : "-XX:+UseZGC -Xms256m");
+        List<String> jvmOpts = words(envOpts != null && !envOpts.isBlank() ? envOpts : "-XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10");
         List<String> vireoArgs = new ArrayList<>();
         Path nginx = Path.of("/usr/sbin/nginx");
         Path module = Path.of("/usr/lib/nginx/modules/ngx_rtmp_module.so");

@@ -2,6 +2,7 @@ package dev.vireo.bench;
 
 import dev.vireo.webrtc.dtls.DtlsCertificate;
 import dev.vireo.webrtc.dtls.DtlsSrtpClient;
+import dev.vireo.webrtc.dtls.QueueDatagramTransport;
 import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.srtp.SrtpContext;
 import dev.vireo.webrtc.srtp.SrtpException;
@@ -23,7 +24,6 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,15 +31,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bouncycastle.tls.DatagramTransport;
 import org.bouncycastle.tls.SRTPProtectionProfile;
 
 /**
@@ -198,7 +194,7 @@ final class WhepViewer implements Viewer {
     private volatile String closeReason;
     private final long postNanos = System.nanoTime();
     /** DTLS records from the server while the handshake runs; null before and after. */
-    private volatile BlockingQueue<byte[]> dtlsIn;
+    private volatile QueueDatagramTransport dtlsIn;
 
     // loop-confined
     private boolean iceDone;
@@ -310,51 +306,13 @@ final class WhepViewer implements Viewer {
     }
 
     private void startDtls() {
-        BlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
-        dtlsIn = queue;
         Channel ch = channel;
         InetSocketAddress to = server;
         WhepOffer.Answer a = answer;
-        DatagramTransport transport = new DatagramTransport() {
-            @Override
-            public int getReceiveLimit() {
-                return 1500;
-            }
-
-            @Override
-            public int getSendLimit() {
-                return 1200;
-            }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                if (closed) {
-                    throw new IOException("viewer closed");
-                }
-                byte[] d;
-                try {
-                    d = queue.poll(waitMillis, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    throw new InterruptedIOException();
-                }
-                if (d == null) {
-                    return -1;
-                }
-                int n = Math.min(len, d.length);
-                System.arraycopy(d, 0, buf, off, n);
-                return n;
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) {
-                ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(Arrays.copyOfRange(buf, off, off + len)), to),
-                        ch.voidPromise());
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        // a handshake's flights are a handful of datagrams: 64 never fills
+        QueueDatagramTransport transport = new QueueDatagramTransport(64, d ->
+                ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(d), to), ch.voidPromise()));
+        dtlsIn = transport;
         try {
             shared.handshakes.execute(() -> {
                 try {
@@ -440,7 +398,7 @@ final class WhepViewer implements Viewer {
     }
 
     private void onDtls(ByteBuf d, int contentType) {
-        BlockingQueue<byte[]> q = dtlsIn;
+        QueueDatagramTransport q = dtlsIn;
         if (q != null) {
             q.offer(ByteBufUtil.getBytes(d));
         } else if (contentType == 21 && started.isDone()) {
@@ -525,6 +483,10 @@ final class WhepViewer implements Viewer {
             return;
         }
         closed = true;
+        QueueDatagramTransport dtls = dtlsIn;
+        if (dtls != null) {
+            dtls.close(); // a handshake still running fails now instead of at its timeout
+        }
         shared.closed(sampled);
         if (closeReason == null) {
             closeReason = "closed by the bench";

@@ -13,9 +13,10 @@ import org.bouncycastle.tls.DatagramTransport;
  * The datagram transport BouncyCastle's blocking DTLS engine runs on, fed from the shared UDP
  * socket: the event loop {@link #offer}s each DTLS datagram of this peer into a bounded queue
  * (never blocking; a full queue drops, as the network would), the handshake thread takes them in
- * {@link #receive}, and what the engine sends goes out through {@code sender}.
+ * {@link #receive}, and what the engine sends goes out through {@code sender}. The server's
+ * sessions and DTLS clients (the bench's WHEP viewers, test peers) use the same transport.
  */
-final class QueueDatagramTransport implements DatagramTransport {
+public final class QueueDatagramTransport implements DatagramTransport {
 
     /** DTLS records we send stay below common path MTUs (IPv6 minimum 1280 minus headers). */
     static final int SEND_LIMIT = 1200;
@@ -29,13 +30,13 @@ final class QueueDatagramTransport implements DatagramTransport {
     private volatile boolean closed;
     private volatile boolean inboundClosed;
 
-    QueueDatagramTransport(int capacity, Consumer<byte[]> sender) {
+    public QueueDatagramTransport(int capacity, Consumer<byte[]> sender) {
         this.inbound = new ArrayBlockingQueue<>(capacity);
         this.sender = sender;
     }
 
     /** From the event loop: queues a copy of a datagram; false when it is dropped (full or closed). */
-    boolean offer(byte[] datagram) {
+    public boolean offer(byte[] datagram) {
         return !inboundClosed && datagram.length <= RECEIVE_LIMIT && inbound.offer(datagram);
     }
 

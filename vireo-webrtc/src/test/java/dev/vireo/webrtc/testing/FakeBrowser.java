@@ -3,6 +3,7 @@ package dev.vireo.webrtc.testing;
 import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import dev.vireo.webrtc.dtls.DtlsCertificate;
 import dev.vireo.webrtc.dtls.DtlsSrtpClient;
+import dev.vireo.webrtc.dtls.QueueDatagramTransport;
 import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.stun.StunBinding;
 import dev.vireo.webrtc.stun.StunMessage;
@@ -11,7 +12,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.bouncycastle.tls.DatagramTransport;
 
 /**
  * The network side of a browser for transport tests, on a real UDP socket: ICE connectivity
@@ -39,7 +38,13 @@ public final class FakeBrowser implements AutoCloseable {
     public final DtlsCertificate certificate = DtlsCertificate.generate(RANDOM);
     private final InetSocketAddress server;
     private final BlockingQueue<byte[]> stun = new LinkedBlockingQueue<>();
-    private final BlockingQueue<byte[]> dtls = new LinkedBlockingQueue<>();
+    private final QueueDatagramTransport dtls = new QueueDatagramTransport(256, d -> {
+        try {
+            send(d);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    });
     private final BlockingQueue<byte[]> media = new LinkedBlockingQueue<>();
     private final Thread reader;
 
@@ -63,7 +68,7 @@ public final class FakeBrowser implements AutoCloseable {
             if (b0 >= 0 && b0 <= 3) {
                 stun.add(d);
             } else if (b0 >= 20 && b0 <= 63) {
-                dtls.add(d);
+                dtls.offer(d);
             } else if (b0 >= 128 && b0 <= 191) {
                 media.add(d);
             }
@@ -111,42 +116,7 @@ public final class FakeBrowser implements AutoCloseable {
 
     /** Runs the DTLS client handshake against the server (blocking). */
     public DtlsSrtpClient.Connected connectDtls(CertificateFingerprint serverFingerprint, int... profiles) throws IOException {
-        return new DtlsSrtpClient(RANDOM, certificate, serverFingerprint, profiles).connect(new DatagramTransport() {
-            @Override
-            public int getReceiveLimit() {
-                return 1500;
-            }
-
-            @Override
-            public int getSendLimit() {
-                return 1200;
-            }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                byte[] d;
-                try {
-                    d = dtls.poll(waitMillis, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    throw new InterruptedIOException();
-                }
-                if (d == null) {
-                    return -1;
-                }
-                int n = Math.min(len, d.length);
-                System.arraycopy(d, 0, buf, off, n);
-                return n;
-            }
-
-            @Override
-            public void send(byte[] buf, int off, int len) throws IOException {
-                FakeBrowser.this.send(Arrays.copyOfRange(buf, off, off + len));
-            }
-
-            @Override
-            public void close() {
-            }
-        });
+        return new DtlsSrtpClient(RANDOM, certificate, serverFingerprint, profiles).connect(dtls);
     }
 
     /** The next SRTP/SRTCP datagram from the server, or null after {@code timeout}. */
