@@ -24,6 +24,16 @@ import org.bouncycastle.operator.DefaultDigestAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.bc.BcECContentSignerBuilder;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsContext;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
  * The server's DTLS identity: an ECDSA P-256 key pair and a self-signed certificate made at start.
@@ -83,5 +93,15 @@ public final class DtlsCertificate {
 
     AsymmetricKeyParameter privateKey() {
         return privateKey;
+    }
+
+    /**
+     * This certificate and its key as the signing credentials of one handshake, on either side
+     * (RFC 8827 §6.5: both endpoints present a certificate): ECDSA with SHA-256.
+     */
+    TlsCredentialedSigner signer(BcTlsCrypto crypto, TlsContext context) throws IOException {
+        Certificate chain = new Certificate(new TlsCertificate[] {crypto.createCertificate(der)});
+        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, privateKey, chain,
+                SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
     }
 }

@@ -6,17 +6,13 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Hashtable;
 import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.DatagramTransport;
 import org.bouncycastle.tls.DefaultTlsClient;
 import org.bouncycastle.tls.ExporterLabel;
-import org.bouncycastle.tls.HashAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
-import org.bouncycastle.tls.SignatureAlgorithm;
-import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.TlsAuthentication;
 import org.bouncycastle.tls.TlsCredentials;
 import org.bouncycastle.tls.TlsExtensionsUtils;
@@ -25,8 +21,6 @@ import org.bouncycastle.tls.TlsSRTPUtils;
 import org.bouncycastle.tls.TlsServerCertificate;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.UseSRTPData;
-import org.bouncycastle.tls.crypto.TlsCryptoParameters;
-import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
@@ -124,11 +118,7 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
 
             @Override
             public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
-                Certificate chain = new Certificate(new org.bouncycastle.tls.crypto.TlsCertificate[] {
-                    crypto.createCertificate(certificate.encoded())});
-                return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
-                        certificate.privateKey(), chain,
-                        SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+                return certificate.signer(crypto, context);
             }
         };
     }

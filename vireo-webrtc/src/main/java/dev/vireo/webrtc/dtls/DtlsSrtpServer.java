@@ -13,18 +13,13 @@ import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DefaultTlsServer;
 import org.bouncycastle.tls.ExporterLabel;
-import org.bouncycastle.tls.HashAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
-import org.bouncycastle.tls.SignatureAlgorithm;
-import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.TlsCredentialedSigner;
 import org.bouncycastle.tls.TlsExtensionsUtils;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsSRTPUtils;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.UseSRTPData;
-import org.bouncycastle.tls.crypto.TlsCryptoParameters;
-import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
@@ -90,11 +85,7 @@ final class DtlsSrtpServer extends DefaultTlsServer {
 
     @Override
     protected TlsCredentialedSigner getECDSASignerCredentials() throws IOException {
-        Certificate chain = new Certificate(new org.bouncycastle.tls.crypto.TlsCertificate[] {
-            crypto.createCertificate(certificate.encoded())});
-        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
-                certificate.privateKey(), chain,
-                SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+        return certificate.signer(crypto, context);
     }
 
     /** RFC 8827 §6.5: both endpoints present certificates; the client's is checked below. */
