@@ -2,6 +2,7 @@ package dev.vireo.control;
 
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
 import dev.vireo.http.Router;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -158,7 +160,7 @@ public final class ControlPlane implements AutoCloseable {
      * {@code transcode} object of a stream (serialized to JSON as it is), or null for none. Called
      * off the event loops, once per stream listed; must be quick.
      */
-    public void withStreamDetails(java.util.function.Function<dev.vireo.core.StreamKey, Object> details) {
+    public void withStreamDetails(Function<StreamKey, Object> details) {
         streams.details(details);
     }
 
@@ -178,7 +180,7 @@ public final class ControlPlane implements AutoCloseable {
 
     /**
      * Transcoding template {@code id} of the account that owns {@code vhost} (an ingest domain's
-     * name, or {@link dev.vireo.core.StreamKey#DEFAULT_VHOST} for the zero-config vhost, which
+     * name, or {@link StreamKey#DEFAULT_VHOST} for the zero-config vhost, which
      * belongs to the admin). From memory: non-blocking, for event loops.
      */
     public Optional<TemplateInfo> template(String vhost, String id) {

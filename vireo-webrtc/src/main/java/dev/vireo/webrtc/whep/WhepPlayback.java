@@ -43,7 +43,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -108,11 +107,6 @@ public final class WhepPlayback {
      */
     private volatile BiFunction<Gate.AccessRequest, Stream, Optional<StreamKey>> browserVariant =
             (r, s) -> Optional.empty();
-
-    /** Plays the browser variant {@code rule} names instead of a stream that needs one. */
-    public WhepPlayback withBrowserVariant(Function<Stream, Optional<StreamKey>> rule) {
-        return withBrowserVariant((r, s) -> rule.apply(s));
-    }
 
     /**
      * Plays the browser variant {@code rule} names instead of a stream that needs one; the rule
