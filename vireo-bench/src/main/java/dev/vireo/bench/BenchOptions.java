@@ -12,7 +12,7 @@ import java.util.List;
 record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integer> steps, int maxViewers,
                     int stepSeconds, int settleSeconds, int graceMillis, int sourceSeconds, int timeLimitSeconds,
                     List<String> protocols, int clientThreads, int connectConcurrency, String audio,
-                    int sampleEvery, int handshakeThreads, int joinProbes,
+                    int sampleEvery, int handshakeThreads, int joinProbes, boolean viewerGro,
                     double minFrameRatio, double maxP99Millis, boolean refine, boolean profile,
                     double quietCpuPercent, int quietWaitSeconds, int retries,
                     Path root, Path resultsDir, String vireoClasspath, List<String> vireoJvmOptions,
@@ -60,6 +60,8 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                   --handshake-threads 8        WHEP: DTLS handshakes the bench runs at once
                   --join-probes 5              after each window, viewers that join one by one to time
                                                their first frame (0 = none)
+                  --no-viewer-gro              WHEP: viewers receive without UDP_GRO (on loopback the
+                                               kernel then charges per-packet receive work to the server)
                   --client-threads 2           event loops of the viewers (the publisher has its own)
                   --connect-concurrency 64     viewers connecting at once
                   --min-frame-ratio 0.95       share of source frames every viewer needs
@@ -97,6 +99,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         int sampleEvery = 20;
         int handshakeThreads = 8;
         int joinProbes = 5;
+        boolean viewerGro = true;
         double minFrameRatio = 0.95;
         double maxP99 = 500;
         boolean refine = true;
@@ -132,6 +135,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                 case "--sample-every" -> sampleEvery = Integer.parseInt(value(args, ++i, a));
                 case "--handshake-threads" -> handshakeThreads = Integer.parseInt(value(args, ++i, a));
                 case "--join-probes" -> joinProbes = Integer.parseInt(value(args, ++i, a));
+                case "--no-viewer-gro" -> viewerGro = false;
                 case "--min-frame-ratio" -> minFrameRatio = Double.parseDouble(value(args, ++i, a));
                 case "--max-p99-ms" -> maxP99 = Double.parseDouble(value(args, ++i, a));
                 case "--no-refine" -> refine = false;
@@ -176,7 +180,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         }
         return new BenchOptions(servers, bitrates, steps.stream().sorted().distinct().toList(), maxViewers,
                 stepSeconds, settleSeconds, graceMillis, sourceSeconds, timeLimit, protocols, clientThreads,
-                connectConcurrency, audio, sampleEvery, handshakeThreads, joinProbes, minFrameRatio, maxP99, refine, profile, quietCpu, quietWait, retries, root, results, cp, jvmOpts,
+                connectConcurrency, audio, sampleEvery, handshakeThreads, joinProbes, viewerGro, minFrameRatio, maxP99, refine, profile, quietCpu, quietWait, retries, root, results, cp, jvmOpts,
                 List.copyOf(vireoArgs), nginx, module, ffmpeg);
     }
 

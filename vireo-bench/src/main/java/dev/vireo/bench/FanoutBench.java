@@ -69,7 +69,7 @@ public final class FanoutBench {
         EventLoopGroup viewerLoops = new MultiThreadIoEventLoopGroup(options.clientThreads(), EpollIoHandler.newFactory());
         EventLoopGroup publisherLoop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         WhepViewer.Shared whep = options.protocols().contains("whep")
-                ? new WhepViewer.Shared(viewerLoops, options.handshakeThreads(), options.sampleEvery()) : null;
+                ? new WhepViewer.Shared(viewerLoops, options.handshakeThreads(), options.sampleEvery(), options.viewerGro()) : null;
         try {
             Bootstrap viewerBootstrap = new Bootstrap().group(viewerLoops).channel(EpollSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)

@@ -83,6 +83,8 @@ final class WhepViewer implements Viewer {
         final SecureRandom random = new SecureRandom();
         final DtlsCertificate certificate = DtlsCertificate.generate(random);
         final int sampleEvery;
+        /** Whether viewer sockets receive with UDP_GRO. */
+        final boolean gro;
         private final AtomicInteger open = new AtomicInteger();
         private final AtomicInteger sampledOpen = new AtomicInteger();
         /** Where join time goes, from the POST: answer received, ICE check answered, SRTP keyed. */
@@ -94,9 +96,11 @@ final class WhepViewer implements Viewer {
          * @param loops            epoll event loops the viewers' sockets run on
          * @param handshakeThreads DTLS handshakes running at once
          * @param sampleEvery      one viewer in this many decrypts to measure latency (the first always does)
+         * @param gro              receive with UDP_GRO
          */
-        Shared(EventLoopGroup loops, int handshakeThreads, int sampleEvery) {
+        Shared(EventLoopGroup loops, int handshakeThreads, int sampleEvery, boolean gro) {
             this.loops = loops;
+            this.gro = gro;
             this.sampleEvery = Math.max(1, sampleEvery);
             this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(10)).build();
@@ -221,10 +225,14 @@ final class WhepViewer implements Viewer {
         boolean sampled = shared.admitSampled();
         WhepViewer v = new WhepViewer(shared, whepUrl, measurement, sampled);
         v.counters.markOpened(BenchClock.nowNanos());
+        // UDP_GRO: a run the server sent with segmentation offload arrives whole and Netty splits it
+        // into its packets. On loopback the receiving half of the kernel's work runs in the
+        // sender's system calls and is charged to the server; a real viewer's machine does it.
+        // Without GRO: recvmmsg, since a keyframe arrives as a burst of datagrams.
         new Bootstrap().group(shared.loops).channel(EpollDatagramChannel.class)
-                // recvmmsg: a keyframe arrives as a burst of datagrams
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 1500)
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(1500 * 8))
+                .option(EpollChannelOption.UDP_GRO, shared.gro)
+                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, shared.gro ? 0 : 1500)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(shared.gro ? 65_536 : 1500 * 8))
                 .option(ChannelOption.SO_RCVBUF, 256 << 10)
                 .handler(v.new Handler())
                 .bind("127.0.0.1", 0)

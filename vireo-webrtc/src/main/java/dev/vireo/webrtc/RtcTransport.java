@@ -18,6 +18,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -75,6 +76,7 @@ public final class RtcTransport {
     private final String streamKey;
     private final DatagramChannel channel;
     private final FlushBatcher batcher;
+    private final SegmentationOffload offload;
     private final EventLoop loop;
     private final List<CertificateFingerprint> remoteFingerprints;
     private final Listener listener;
@@ -102,12 +104,13 @@ public final class RtcTransport {
     private long checks;
 
     RtcTransport(WebRtcServer server, String id, String streamKey, DatagramChannel channel, FlushBatcher batcher,
-                 IceCredentials local, List<CertificateFingerprint> remoteFingerprints, Listener listener) {
+                 SegmentationOffload offload, IceCredentials local, List<CertificateFingerprint> remoteFingerprints, Listener listener) {
         this.server = server;
         this.id = id;
         this.streamKey = streamKey;
         this.channel = channel;
         this.batcher = batcher;
+        this.offload = offload;
         this.loop = channel.eventLoop();
         this.local = local;
         this.remoteFingerprints = List.copyOf(remoteFingerprints);
@@ -202,6 +205,65 @@ public final class RtcTransport {
         packetsSent++;
         bytesSent += size;
         batcher.write(new DatagramPacket(packet, to), size);
+        return true;
+    }
+
+    /**
+     * The most RTP packets of {@code segmentSize} bytes (protected) that one {@link
+     * #writeRtpSegments} may carry: 1 when the socket has no segmentation offload.
+     */
+    public int maxSegments(int segmentSize) {
+        return offload.maxSegments(segmentSize);
+    }
+
+    /**
+     * On the loop: protects in place the plain RTP packet at {@code buf[start, start+len)}, for a
+     * run of packets built back to back in one buffer ({@link #writeRtpSegments}); the tag's bytes
+     * after the packet must be within the buffer's capacity.
+     *
+     * @return the protected length, or -1 when the packet must not be sent (not connected,
+     *     closed, or refused by SRTP)
+     */
+    public int protectRtp(ByteBuf buf, int start, int len) {
+        if (!connected || closed || selected == null) {
+            return -1;
+        }
+        try {
+            return outbound.protectRtp(buf, start, len);
+        } catch (SrtpException e) {
+            inContext(() -> log.debug("not sent: {}", e.getMessage()));
+            return -1;
+        }
+    }
+
+    /**
+     * On the loop: queues {@code count} protected RTP packets that lie back to back in the
+     * readable bytes of {@code run}, each {@code segmentSize} bytes but the last (which may be
+     * shorter): one UDP GSO send when the socket offloads segmentation (count at most {@link
+     * #maxSegments}), else one datagram each. Takes ownership of {@code run}.
+     *
+     * @return false when nothing was sent (not connected or closed)
+     */
+    public boolean writeRtpSegments(ByteBuf run, int segmentSize, int count) {
+        InetSocketAddress to = selected;
+        if (!connected || closed || to == null) {
+            run.release();
+            return false;
+        }
+        int size = run.readableBytes();
+        packetsSent += count;
+        bytesSent += size;
+        if (count == 1) {
+            batcher.write(new DatagramPacket(run, to), size);
+        } else if (offload.enabled()) {
+            batcher.write(new SegmentedDatagramPacket(run, segmentSize, to), size);
+        } else {
+            for (int off = run.readerIndex(), end = off + size; off < end; off += segmentSize) {
+                int n = Math.min(segmentSize, end - off);
+                batcher.write(new DatagramPacket(run.retainedSlice(off, n), to), n);
+            }
+            run.release();
+        }
         return true;
     }
 
@@ -413,7 +475,9 @@ public final class RtcTransport {
             srtcpRejected++;
             return;
         }
-        rtcpReceived++;
+        if (rtcpReceived++ == 0) {
+            dtls.confirm(); // the peer derived the keys: it has our final DTLS flight
+        }
         listener.onRtcp(datagram);
     }
 

@@ -23,6 +23,8 @@ final class TransportCounters {
     final Counter unexpected;
     /** DTLS datagrams dropped because the handshake thread's queue was full. */
     final Counter dtlsOverflow;
+    /** Errors the media socket reported: failed sends (a vanished peer, ICMP unreachable, refused offload). */
+    final Counter socketErrors;
 
     TransportCounters(MeterRegistry registry) {
         packetsIn = Counter.builder("vireo.webrtc.packets.in").description("datagrams received on the media port")
@@ -33,6 +35,8 @@ final class TransportCounters {
         srtcpRejected = dropped(registry, "srtcp-rejected");
         unexpected = dropped(registry, "unexpected");
         dtlsOverflow = dropped(registry, "dtls-overflow");
+        socketErrors = Counter.builder("vireo.webrtc.socket.errors")
+                .description("errors on the media port's sockets, mostly failed sends").register(registry);
     }
 
     private static Counter dropped(MeterRegistry registry, String reason) {

@@ -24,8 +24,10 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
 
     private final SessionTable table;
     private final TransportCounters counters;
+    private final SegmentationOffload offload;
 
-    UdpDemultiplexer(SessionTable table, TransportCounters counters) {
+    UdpDemultiplexer(SessionTable table, TransportCounters counters, SegmentationOffload offload) {
+        this.offload = offload;
         this.table = table;
         this.counters = counters;
     }
@@ -84,6 +86,9 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // UDP errors (ICMP port unreachable surfacing as PortUnreachableException, a send to a
         // vanished address) concern one peer; the socket stays open for all others.
+        // A refused segmentation offload surfaces here too (writes use the void promise).
+        counters.socketErrors.increment();
+        offload.onSendError(cause);
         log.debug("media socket: {}", cause.toString());
     }
 }

@@ -68,6 +68,8 @@ public final class WebRtcServer implements AutoCloseable {
     private final List<DatagramChannel> channels = new CopyOnWriteArrayList<>();
     /** One per socket, used on its loop: every session's writes go out in one flush per loop task. */
     private final Map<DatagramChannel, FlushBatcher> batchers = new ConcurrentHashMap<>();
+    /** One per socket: whether runs of packets leave as one UDP GSO send. */
+    private final Map<DatagramChannel, SegmentationOffload> offloads = new ConcurrentHashMap<>();
     private final AtomicInteger next = new AtomicInteger();
     private volatile List<SdpCandidate> candidates = List.of();
     private volatile boolean closed;
@@ -104,8 +106,11 @@ public final class WebRtcServer implements AutoCloseable {
         int port = config.port();
         try {
             for (int i = 0; i < sockets; i++) {
-                DatagramChannel ch = bind(epoll, sockets > 1, port);
+                SegmentationOffload offload = new SegmentationOffload(
+                        epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported(), "UDP socket " + i);
+                DatagramChannel ch = bind(epoll, sockets > 1, port, offload);
                 batchers.put(ch, new FlushBatcher(ch, FLUSH_BYTES));
+                offloads.put(ch, offload);
                 channels.add(ch);
                 port = ch.localAddress().getPort();
             }
@@ -114,8 +119,10 @@ public final class WebRtcServer implements AutoCloseable {
             throw e;
         }
         candidates = List.copyOf(HostCandidates.resolve(config.candidates(), config.bind(), port));
-        log.info("WebRTC media on UDP {}:{} ({} socket{}), advertising {} candidate(s){}: {}", config.bind(), port,
-                sockets, sockets == 1 ? "" : "s with SO_REUSEPORT", candidates.size(),
+        log.info("WebRTC media on UDP {}:{} ({} socket{}{}), advertising {} candidate(s){}: {}", config.bind(), port,
+                sockets, sockets == 1 ? "" : "s with SO_REUSEPORT",
+                offloads.values().stream().allMatch(SegmentationOffload::enabled) ? ", segmentation offload" : "",
+                candidates.size(),
                 config.candidates().isEmpty() ? " detected on this host" : " as configured",
                 candidates.stream().map(c -> c.address() + ":" + c.port()).toList());
         return port;
@@ -132,14 +139,14 @@ public final class WebRtcServer implements AutoCloseable {
         return Math.max(1, Math.min(loops, Runtime.getRuntime().availableProcessors()));
     }
 
-    private DatagramChannel bind(boolean epoll, boolean reusePort, int port) {
+    private DatagramChannel bind(boolean epoll, boolean reusePort, int port, SegmentationOffload offload) {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(channelClass)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .handler(new UdpDemultiplexer(table, counters));
+                .handler(new UdpDemultiplexer(table, counters, offload));
         if (epoll) {
             // recvmmsg: many datagrams per system call, each a slice of one buffer.
             b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
@@ -194,7 +201,7 @@ public final class WebRtcServer implements AutoCloseable {
         }
         DatagramChannel ch = chs.get(Math.floorMod(next.getAndIncrement(), chs.size()));
         while (true) {
-            RtcTransport t = new RtcTransport(this, sessionId, streamKey, ch, batchers.get(ch),
+            RtcTransport t = new RtcTransport(this, sessionId, streamKey, ch, batchers.get(ch), offloads.get(ch),
                     IceCredentials.generate(random), remoteFingerprints, listener);
             if (table.addUfrag(t.localCredentials().ufrag(), t)) {
                 t.start();
@@ -254,5 +261,6 @@ public final class WebRtcServer implements AutoCloseable {
         }
         channels.clear();
         batchers.clear();
+        offloads.clear();
     }
 }

@@ -17,8 +17,12 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
  * The DTLS server of one WebRTC session (RFC 5764, RFC 8842): runs BouncyCastle's blocking
  * handshake on its own virtual thread, fed by {@link #receive} from the event loop, and reports
  * the negotiated SRTP keys. After the handshake the thread stays to answer the peer's
- * retransmitted final flight (RFC 6347 §4.2.4) and to notice its close_notify, which ends the
- * session at once instead of after the consent timeout.
+ * retransmitted final flight (RFC 6347 §4.2.4) until the peer shows it has the keys too (its first
+ * authenticated SRTCP packet, {@link #confirm()}) or {@link #CONFIRM_WAIT_MILLIS} pass, then ends:
+ * a parked thread per viewer costs memory and wake-ups for nothing. From then on the rare DTLS
+ * datagram (a late retransmission, the peer's close_notify, which ends the session at once
+ * instead of after the consent timeout) is handled on the caller's thread by {@link #receive},
+ * and {@link #close()} still sends our close_notify.
  */
 public final class DtlsEndpoint implements AutoCloseable {
 
@@ -34,6 +38,10 @@ public final class DtlsEndpoint implements AutoCloseable {
 
     /** Datagrams waiting for the handshake thread; more are dropped (the peer retransmits). */
     private static final int QUEUE_CAPACITY = 64;
+    /** How long the thread outlives the handshake without the peer's confirmation. */
+    static final int CONFIRM_WAIT_MILLIS = 10_000;
+    /** A receive on the caller's thread waits at most this long (the datagram is already queued). */
+    private static final int INLINE_RECEIVE_MILLIS = 1;
 
     private final Context context;
     private final List<CertificateFingerprint> peerFingerprints;
@@ -42,6 +50,10 @@ public final class DtlsEndpoint implements AutoCloseable {
     private final String name;
     private final QueueDatagramTransport transport;
     private volatile boolean closed;
+    private volatile boolean confirmed;
+    /** The association once the thread has ended: used by the caller's thread only. */
+    private volatile DTLSTransport established;
+    private volatile DtlsSrtpServer establishedServer;
     private Thread thread;
 
     /**
@@ -96,7 +108,37 @@ public final class DtlsEndpoint implements AutoCloseable {
      * @return false when it was dropped (queue full, too large, or closed)
      */
     public boolean receive(ByteBuf datagram) {
-        return transport.offer(ByteBufUtil.getBytes(datagram));
+        if (!transport.offer(ByteBufUtil.getBytes(datagram))) {
+            return false;
+        }
+        DTLSTransport dtls = established;
+        if (dtls != null && !closed) {
+            receiveInline(dtls);
+        }
+        return true;
+    }
+
+    /** After the thread ended: lets BouncyCastle process the queued datagram here. */
+    private void receiveInline(DTLSTransport dtls) {
+        DtlsSrtpServer server = establishedServer;
+        try {
+            dtls.receive(new byte[QueueDatagramTransport.RECEIVE_LIMIT], 0, QueueDatagramTransport.RECEIVE_LIMIT,
+                    INLINE_RECEIVE_MILLIS);
+        } catch (IOException | RuntimeException e) {
+            report(server.peerClosed() ? "the peer closed DTLS" : "DTLS failed: " + describe(e));
+            return;
+        }
+        if (server.peerClosed()) {
+            report("the peer closed DTLS");
+        }
+    }
+
+    /**
+     * The peer has the keys (it sent authenticated SRTCP): our final flight arrived, so the
+     * handshake thread may end. Any thread.
+     */
+    public void confirm() {
+        confirmed = true;
     }
 
     private void run() {
@@ -114,6 +156,7 @@ public final class DtlsEndpoint implements AutoCloseable {
             transport.close();
             return;
         }
+        boolean handedOff = false;
         try {
             SrtpKeyingMaterial keys = server.keys();
             if (keys == null) {
@@ -125,21 +168,34 @@ public final class DtlsEndpoint implements AutoCloseable {
             }
             listener.onHandshakeComplete(keys);
             byte[] buf = new byte[QueueDatagramTransport.RECEIVE_LIMIT];
-            while (!closed && !server.peerClosed()) {
+            long deadline = System.nanoTime() + CONFIRM_WAIT_MILLIS * 1_000_000L;
+            long left;
+            while (!closed && !server.peerClosed() && !confirmed
+                    && (left = (deadline - System.nanoTime()) / 1_000_000) > 0) {
                 // No application data is expected (no data channel); receiving keeps the engine
                 // answering retransmissions and tells us about close_notify.
-                dtls.receive(buf, 0, buf.length, 1000);
+                dtls.receive(buf, 0, buf.length, (int) Math.min(left, 500));
             }
             if (server.peerClosed()) {
                 report("the peer closed DTLS");
+            } else if (!closed) {
+                establishedServer = server;
+                established = dtls; // hand-off: from here on the caller's thread uses it
+                // close() either sees the hand-off and closes the association, or ran before it
+                handedOff = !closed;
+                if (!handedOff) {
+                    established = null;
+                }
             }
         } catch (IOException | RuntimeException e) {
             report(server.peerClosed() ? "the peer closed DTLS" : "DTLS failed: " + describe(e));
         } finally {
-            if (!server.peerClosed()) {
-                closeQuietly(dtls);
+            if (!handedOff) {
+                if (!server.peerClosed()) {
+                    closeQuietly(dtls);
+                }
+                transport.close();
             }
-            transport.close();
         }
     }
 
@@ -169,6 +225,11 @@ public final class DtlsEndpoint implements AutoCloseable {
         }
     }
 
+    /** Whether the thread has ended and left the established association to the callers. */
+    boolean handedOff() {
+        return established != null;
+    }
+
     /** Whether the handshake thread has stopped or {@link #close()} was called. */
     public boolean isClosed() {
         return closed;
@@ -185,5 +246,11 @@ public final class DtlsEndpoint implements AutoCloseable {
         }
         closed = true;
         transport.closeInbound();
+        DTLSTransport dtls = established;
+        if (dtls != null) {
+            established = null;
+            closeQuietly(dtls);
+            transport.close();
+        }
     }
 }

@@ -153,18 +153,22 @@ public final class H264Packetizer {
         b.end();
     }
 
-    /** RFC 6184 §5.8: FU-A fragments of near-equal size; the NAL header is rebuilt from the FU headers. */
+    /**
+     * RFC 6184 §5.8: FU-A fragments of one size but the last (which is at most as large, and the
+     * sizes as even as they can be), so a viewer's copy of the NAL unit can leave as one UDP GSO
+     * run; the NAL header is rebuilt from the FU headers.
+     */
     private void fragment(PacketizedFrame.Builder b, ByteBuf nal) {
         int header = nal.getUnsignedByte(nal.readerIndex());
         int bodyStart = nal.readerIndex() + 1;
         int bodyLen = nal.readableBytes() - 1;
         int capacity = maxPayload - 2;
         int fragments = (bodyLen + capacity - 1) / capacity;
-        int base = bodyLen / fragments;
-        int extra = bodyLen % fragments;
+        // ceil(bodyLen / fragments) <= capacity; fragments was chosen so the last one is not empty
+        int size = (bodyLen + fragments - 1) / fragments;
         int pos = bodyStart;
         for (int k = 0; k < fragments; k++) {
-            int chunk = base + (k < extra ? 1 : 0);
+            int chunk = k < fragments - 1 ? size : bodyLen - size * (fragments - 1);
             b.begin();
             ByteBuf out = b.buffer();
             out.writeByte(header & 0xE0 | FU_A); // FU indicator: F and NRI of the NAL unit

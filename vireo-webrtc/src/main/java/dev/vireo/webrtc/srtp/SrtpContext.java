@@ -131,7 +131,20 @@ public final class SrtpContext {
      */
     public void protectRtp(ByteBuf packet) {
         int start = packet.readerIndex();
-        int len = packet.readableBytes();
+        packet.ensureWritable(profile.rtpTagLength());
+        packet.writerIndex(start + protectRtp(packet, start, packet.readableBytes()));
+    }
+
+    /**
+     * Protects in place the RTP packet at {@code packet[start, start+len)}, as {@link
+     * #protectRtp(ByteBuf)} but with absolute indexes and without touching the reader and writer
+     * indexes: for packets laid out back to back in one buffer (a UDP GSO burst). The
+     * {@link SrtpProfile#rtpTagLength()} bytes after the packet must be within the capacity.
+     *
+     * @return the protected length ({@code len} plus the tag)
+     * @throws SrtpException when the bytes are not an RTP packet
+     */
+    public int protectRtp(ByteBuf packet, int start, int len) {
         checkSize(len);
         int hdr = rtpHeaderLength(packet, start, len);
         int ssrc = packet.getInt(start + 8);
@@ -143,7 +156,9 @@ public final class SrtpContext {
         }
         st.update(index);
         int tagLen = profile.rtpTagLength();
-        packet.ensureWritable(tagLen);
+        if (start + len + tagLen > packet.capacity()) {
+            throw new IllegalArgumentException("no room for the SRTP tag after the packet");
+        }
         boolean heap = packet.hasArray();
         byte[] a;
         int base;
@@ -171,7 +186,7 @@ public final class SrtpContext {
         if (!heap) {
             packet.setBytes(start + hdr, a, hdr, len - hdr + tagLen);
         }
-        packet.writerIndex(start + len + tagLen);
+        return len + tagLen;
     }
 
     /**

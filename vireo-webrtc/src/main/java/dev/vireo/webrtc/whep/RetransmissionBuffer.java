@@ -4,32 +4,42 @@ import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
 /**
- * One viewer's recently sent packets of a track by sequence number, so that a NACK (RFC 4585
- * §6.2.1) can be answered with a retransmission (RFC 4588). Each slot references the shared
- * payload buffer of the frame the packet came from ({@link RtpPayloads}, retained) and where the
- * payload sits in it, plus what the RTP header needs; nothing is copied. A ring indexed by
- * sequence number that grows with the packet rate; packets older than {@code maxAgeNanos} are
- * not resent (the browser has given up on them by then). Not thread-safe: the viewer's event loop only.
+ * One viewer's recently sent video, so that a NACK (RFC 4585 §6.2.1) can be answered with a
+ * retransmission (RFC 4588). Kept per frame, not per packet: a frame goes out as packets with
+ * consecutive sequence numbers, so an entry is the frame's shared payloads ({@link RtpPayloads},
+ * retained once), its first sequence number and packet count, timestamp and send time; a lost
+ * packet is found by its sequence number's offset in the entry. That is a few hundred bytes for
+ * seconds of video per viewer instead of tens of kilobytes, and one reference count update per
+ * frame instead of one per packet on the stream's shared buffers.
+ *
+ * <p>A ring of entries in send order that grows with the frame rate; frames older than
+ * {@code maxAgeNanos} are not resent (the browser has given up on them by then). The time of the
+ * last retransmission of each packet is kept in a small separate ring (a collision only means a
+ * NACK repeated within a round trip may be answered twice). Not thread-safe: the viewer's event
+ * loop only.
  */
 final class RetransmissionBuffer implements AutoCloseable {
 
-    /** Slots a buffer starts with: about 1 s of 600 kbit/s video. */
-    static final int INITIAL_CAPACITY = 64;
+    /** Entries a buffer starts with: about half a second of 30 fps video. */
+    static final int INITIAL_CAPACITY = 16;
+    private static final int RESENT_SLOTS = 64;
 
     private final int maxCapacity;
     private final long maxAgeNanos;
-    private int mask;
-    private ByteBuf[] buffers;
-    private int[] sequenceNumbers;
-    private int[] offsets;
-    private int[] lengths;
-    private boolean[] markers;
+    private ByteBuf[] payloads;
+    private int[] firstSequences;
+    private int[] counts;
+    private boolean[] noMarkers;
     private int[] timestamps;
     private long[] sentNanos;
-    private long[] resentNanos;
+    /** Index of the next entry to write; entries before it (wrapping) are newest first. */
+    private int head;
+    private int size;
+    private final int[] resentSequences = new int[RESENT_SLOTS];
+    private final long[] resentNanos = new long[RESENT_SLOTS];
 
     /**
-     * @param maxCapacity a power of two: 1024 slots hold about 2 s of 4 Mbit/s video
+     * @param maxCapacity a power of two: the most frames kept (256 hold 4 s of 60 fps video)
      * @param maxAgeNanos how long after sending a packet may be resent
      */
     RetransmissionBuffer(int maxCapacity, long maxAgeNanos) {
@@ -37,11 +47,9 @@ final class RetransmissionBuffer implements AutoCloseable {
     }
 
     /**
-     * The ring starts with {@code initialCapacity} slots and doubles, up to {@code maxCapacity},
-     * whenever a packet would overwrite one younger than {@code maxAgeNanos}: memory follows the
-     * viewer's packet rate times the retransmission horizon (a 600 kbit/s viewer needs a few
-     * kilobytes, not the 40 KB a 4 Mbit/s one does), and nothing still resendable is dropped
-     * below the maximum.
+     * The ring starts with {@code initialCapacity} entries and doubles, up to {@code maxCapacity},
+     * whenever a frame would overwrite one younger than {@code maxAgeNanos} (the start-up GOP
+     * burst, a high frame rate): memory follows the frame rate times the retransmission horizon.
      */
     RetransmissionBuffer(int initialCapacity, int maxCapacity, long maxAgeNanos) {
         if (!powerOfTwo(initialCapacity) || !powerOfTwo(maxCapacity) || initialCapacity > maxCapacity) {
@@ -50,6 +58,7 @@ final class RetransmissionBuffer implements AutoCloseable {
         this.maxCapacity = maxCapacity;
         this.maxAgeNanos = maxAgeNanos;
         allocate(initialCapacity);
+        Arrays.fill(resentSequences, -1);
     }
 
     private static boolean powerOfTwo(int n) {
@@ -57,119 +66,125 @@ final class RetransmissionBuffer implements AutoCloseable {
     }
 
     private void allocate(int capacity) {
-        mask = capacity - 1;
-        buffers = new ByteBuf[capacity];
-        sequenceNumbers = new int[capacity];
-        offsets = new int[capacity];
-        lengths = new int[capacity];
-        markers = new boolean[capacity];
+        payloads = new ByteBuf[capacity];
+        firstSequences = new int[capacity];
+        counts = new int[capacity];
+        noMarkers = new boolean[capacity];
         timestamps = new int[capacity];
         sentNanos = new long[capacity];
-        resentNanos = new long[capacity];
-        Arrays.fill(sequenceNumbers, -1);
     }
 
-    /** Slots now (grows up to the maximum). */
+    /** Entries now (grows up to the maximum). */
     int capacity() {
-        return mask + 1;
+        return payloads.length;
     }
 
-    /** Records a sent packet whose payload is {@code length} bytes at {@code offset} of {@code buffer} (retained). */
-    void put(int sequenceNumber, ByteBuf buffer, int offset, int length, boolean marker, int timestamp, long nowNanos) {
-        int slot = sequenceNumber & mask;
-        if (buffers[slot] != null && mask + 1 < maxCapacity && nowNanos - sentNanos[slot] <= maxAgeNanos
-                && sequenceNumbers[slot] != (sequenceNumber & 0xFFFF)) {
-            grow();
-            slot = sequenceNumber & mask;
+    /**
+     * Records a frame sent as {@code count} packets numbered from {@code firstSequence}, whose
+     * payloads are the {@link RtpPayloads} {@code frame} (retained).
+     *
+     * @param noMarker the marker bit was cleared on every packet
+     */
+    void put(int firstSequence, int count, ByteBuf frame, boolean noMarker, int timestamp, long nowNanos) {
+        if (count <= 0) {
+            return;
         }
-        ByteBuf old = buffers[slot];
-        buffers[slot] = buffer.retain();
-        if (old != null) {
-            old.release();
-        }
-        sequenceNumbers[slot] = sequenceNumber & 0xFFFF;
-        offsets[slot] = offset;
-        lengths[slot] = length;
-        markers[slot] = marker;
-        timestamps[slot] = timestamp;
-        sentNanos[slot] = nowNanos;
-        resentNanos[slot] = Long.MIN_VALUE;
-    }
-
-    /** Doubles the ring; entries keep their references (distinct old slots stay distinct). */
-    private void grow() {
-        ByteBuf[] b = buffers;
-        int[] seq = sequenceNumbers;
-        int[] off = offsets;
-        int[] len = lengths;
-        boolean[] mark = markers;
-        int[] ts = timestamps;
-        long[] sent = sentNanos;
-        long[] resent = resentNanos;
-        allocate(b.length * 2);
-        for (int i = 0; i < b.length; i++) {
-            if (b[i] != null) {
-                int slot = seq[i] & mask;
-                buffers[slot] = b[i];
-                sequenceNumbers[slot] = seq[i];
-                offsets[slot] = off[i];
-                lengths[slot] = len[i];
-                markers[slot] = mark[i];
-                timestamps[slot] = ts[i];
-                sentNanos[slot] = sent[i];
-                resentNanos[slot] = resent[i];
+        if (size == payloads.length) {
+            if (payloads.length < maxCapacity && nowNanos - sentNanos[head] <= maxAgeNanos) {
+                grow();
+            } else {
+                payloads[head].release();
+                size--;
             }
         }
+        int slot = head;
+        payloads[slot] = frame.retain();
+        firstSequences[slot] = firstSequence & 0xFFFF;
+        counts[slot] = count;
+        noMarkers[slot] = noMarker;
+        timestamps[slot] = timestamp;
+        sentNanos[slot] = nowNanos;
+        head = (slot + 1) & payloads.length - 1;
+        size++;
     }
 
-    /** The slot of {@code sequenceNumber} when it is stored and young enough, else -1. */
-    int find(int sequenceNumber, long nowNanos) {
-        int slot = sequenceNumber & mask;
-        if (buffers[slot] == null || sequenceNumbers[slot] != (sequenceNumber & 0xFFFF)
-                || nowNanos - sentNanos[slot] > maxAgeNanos) {
-            return -1;
+    /** Doubles the ring (only when full), oldest entry first. */
+    private void grow() {
+        ByteBuf[] p = payloads;
+        int[] first = firstSequences;
+        int[] n = counts;
+        boolean[] nm = noMarkers;
+        int[] ts = timestamps;
+        long[] sent = sentNanos;
+        int old = p.length;
+        allocate(old * 2);
+        for (int k = 0; k < old; k++) {
+            int from = (head + k) & old - 1; // head is the oldest entry of a full ring
+            payloads[k] = p[from];
+            firstSequences[k] = first[from];
+            counts[k] = n[from];
+            noMarkers[k] = nm[from];
+            timestamps[k] = ts[from];
+            sentNanos[k] = sent[from];
         }
-        return slot;
+        head = old;
     }
 
-    ByteBuf buffer(int slot) {
-        return buffers[slot];
+    /** The entry holding packet {@code sequenceNumber} when it is stored and young enough, else -1. */
+    int find(int sequenceNumber, long nowNanos) {
+        int seq = sequenceNumber & 0xFFFF;
+        int mask = payloads.length - 1;
+        for (int k = 1; k <= size; k++) {
+            int slot = (head - k) & mask;
+            if (nowNanos - sentNanos[slot] > maxAgeNanos) {
+                return -1; // older entries are older still
+            }
+            if ((seq - firstSequences[slot] & 0xFFFF) < counts[slot]) {
+                return slot;
+            }
+        }
+        return -1;
     }
 
-    int offset(int slot) {
-        return offsets[slot];
+    /** The packet's index within the frame of entry {@code slot}. */
+    int index(int slot, int sequenceNumber) {
+        return sequenceNumber - firstSequences[slot] & 0xFFFF;
     }
 
-    int length(int slot) {
-        return lengths[slot];
+    /** The frame's payloads ({@link RtpPayloads} form). */
+    ByteBuf payloads(int slot) {
+        return payloads[slot];
     }
 
-    boolean marker(int slot) {
-        return markers[slot];
+    boolean noMarker(int slot) {
+        return noMarkers[slot];
     }
 
     int timestamp(int slot) {
         return timestamps[slot];
     }
 
-    /** When the packet was last resent, or {@code Long.MIN_VALUE}. */
-    long resentNanos(int slot) {
-        return resentNanos[slot];
+    /** When packet {@code sequenceNumber} was last resent, or {@code Long.MIN_VALUE}. */
+    long resentNanos(int sequenceNumber) {
+        int i = sequenceNumber & RESENT_SLOTS - 1;
+        return resentSequences[i] == (sequenceNumber & 0xFFFF) ? resentNanos[i] : Long.MIN_VALUE;
     }
 
-    void markResent(int slot, long nowNanos) {
-        resentNanos[slot] = nowNanos;
+    void markResent(int sequenceNumber, long nowNanos) {
+        int i = sequenceNumber & RESENT_SLOTS - 1;
+        resentSequences[i] = sequenceNumber & 0xFFFF;
+        resentNanos[i] = nowNanos;
     }
 
     /** Releases every stored reference. */
     @Override
     public void close() {
-        for (int i = 0; i < buffers.length; i++) {
-            if (buffers[i] != null) {
-                buffers[i].release();
-                buffers[i] = null;
+        for (int i = 0; i < payloads.length; i++) {
+            if (payloads[i] != null) {
+                payloads[i].release();
+                payloads[i] = null;
             }
-            sequenceNumbers[i] = -1;
         }
+        size = 0;
     }
 }

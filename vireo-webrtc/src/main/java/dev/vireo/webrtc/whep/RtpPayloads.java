@@ -48,6 +48,15 @@ final class RtpPayloads {
         return (payloads.getByte(payloads.readerIndex() + COUNT_SIZE + ENTRY_SIZE * i + 2) & 1) != 0;
     }
 
+    /** Absolute index of payload {@code i} (walks the lengths before it). */
+    static int offset(ByteBuf payloads, int i) {
+        int at = firstPayload(payloads);
+        for (int k = 0; k < i; k++) {
+            at += length(payloads, k);
+        }
+        return at;
+    }
+
     /** Absolute index of the first payload. */
     static int firstPayload(ByteBuf payloads) {
         return payloads.readerIndex() + COUNT_SIZE + ENTRY_SIZE * count(payloads);

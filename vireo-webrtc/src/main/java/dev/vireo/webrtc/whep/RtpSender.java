@@ -85,21 +85,110 @@ final class RtpSender {
      */
     int send(RtcTransport transport, ByteBuf source, int offset, int length, boolean marker, int timestamp,
              int transportSequence, long nowNanos) {
-        ByteBuf packet = transport.alloc().heapBuffer(header.headerLength() + length
-                + transport.srtpProfile().rtpTagLength());
-        header.write(packet, marker, payloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc,
-                RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
-        packet.writeBytes(source, offset, length);
-        int size = packet.readableBytes();
+        if (transport.srtpProfile() == null) {
+            return 0;
+        }
+        int size = header.headerLength() + length + transport.srtpProfile().rtpTagLength();
+        ByteBuf packet = transport.alloc().heapBuffer(size);
+        int written = writePacket(transport, packet, 0, source, offset, length, marker, timestamp, transportSequence,
+                RtpHeaderExtensions.absSendTime(nowNanos), nowNanos);
+        if (written < 0) {
+            packet.release();
+            return 0;
+        }
+        packet.writerIndex(written);
+        return transport.writeRtpSegments(packet, written, 1) ? header.headerLength() + length : 0;
+    }
+
+    /**
+     * Sends a frame's packets, the cached {@link RtpPayloads} every viewer shares, all with one
+     * timestamp. Consecutive packets of one size (FU-A fragments, RFC 6184 §5.8, are cut to the
+     * largest size but the last) leave as one run: one UDP GSO send per run where the socket
+     * offloads segmentation, so a frame costs the kernel one trip through the stack per viewer
+     * instead of one per packet.
+     *
+     * @param noMarker clear the marker bit on every packet (parameter sets in front of a keyframe)
+     * @return the bytes handed to the transport (headers and payloads)
+     */
+    long sendFrame(RtcTransport transport, ByteBuf payloads, boolean noMarker, int timestamp,
+                   IntSupplier transportSequences, long nowNanos) {
+        if (transport.srtpProfile() == null) {
+            return 0;
+        }
+        int overhead = header.headerLength() + transport.srtpProfile().rtpTagLength();
+        int absSendTime = RtpHeaderExtensions.absSendTime(nowNanos);
+        int n = RtpPayloads.count(payloads);
+        int pos = RtpPayloads.firstPayload(payloads);
+        int firstSequence = sequence;
+        long bytes = 0;
+        for (int i = 0; i < n; ) {
+            int length = RtpPayloads.length(payloads, i);
+            int segment = overhead + length;
+            int max = transport.maxSegments(segment);
+            // A run: packets of the first one's size, then at most one shorter (the kernel's rule).
+            int end = i + 1;
+            while (end < n && end - i < max && RtpPayloads.length(payloads, end) == length) {
+                end++;
+            }
+            if (end < n && end - i < max && RtpPayloads.length(payloads, end) < length) {
+                end++;
+            }
+            ByteBuf run = transport.alloc().heapBuffer(segment * (end - i));
+            int at = 0;
+            long runBytes = 0;
+            for (int k = i; k < end; k++) {
+                int len = RtpPayloads.length(payloads, k);
+                boolean marker = !noMarker && RtpPayloads.marker(payloads, k);
+                int written = writePacket(transport, run, at, payloads, pos, len, marker, timestamp,
+                        transportSequences.getAsInt(), absSendTime, nowNanos);
+                if (written < 0) {
+                    run.release();
+                    remember(firstSequence, payloads, noMarker, timestamp, nowNanos);
+                    return bytes;
+                }
+                at += written;
+                pos += len;
+                runBytes += header.headerLength() + len;
+            }
+            run.writerIndex(at);
+            if (transport.writeRtpSegments(run, segment, end - i)) {
+                bytes += runBytes;
+            }
+            i = end;
+        }
+        remember(firstSequence, payloads, noMarker, timestamp, nowNanos);
+        return bytes;
+    }
+
+    /** Keeps the packets sent since {@code firstSequence} (a frame's) for retransmission. */
+    private void remember(int firstSequence, ByteBuf payloads, boolean noMarker, int timestamp, long nowNanos) {
         if (history != null) {
-            history.put(sequence, source, offset, length, marker, timestamp, nowNanos);
+            history.put(firstSequence, sequence - firstSequence & 0xFFFF, payloads, noMarker, timestamp, nowNanos);
+        }
+    }
+
+    /**
+     * Writes header and payload of the next packet at {@code out[start..]}, protects it in
+     * place, records it for retransmission and counts it.
+     *
+     * @return the protected length, or -1 when the transport refused it
+     */
+    private int writePacket(RtcTransport transport, ByteBuf out, int start, ByteBuf source, int offset, int length,
+                            boolean marker, int timestamp, int transportSequence, int absSendTime, long nowNanos) {
+        out.writerIndex(start);
+        header.write(out, marker, payloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, absSendTime,
+                transportSequence);
+        out.writeBytes(source, offset, length);
+        int written = transport.protectRtp(out, start, out.writerIndex() - start);
+        if (written < 0) {
+            return -1;
         }
         sequence = sequence + 1 & 0xFFFF;
         packetCount++;
         octetCount += length;
         lastTimestamp = timestamp;
         sentAny = true;
-        return transport.writeRtp(packet) ? size : 0;
+        return written;
     }
 
     /**
@@ -120,28 +209,32 @@ final class RtpSender {
         if (slot < 0) {
             return false;
         }
-        long resent = history.resentNanos(slot);
+        long resent = history.resentNanos(lostSequence);
         long interval = Math.clamp(rttNanos < 0 ? 20_000_000L : rttNanos * 3 / 4, MIN_RESEND_INTERVAL_NANOS,
                 MAX_RESEND_INTERVAL_NANOS);
         if (resent != Long.MIN_VALUE && nowNanos - resent < interval) {
             return false;
         }
-        history.markResent(slot, nowNanos);
+        history.markResent(lostSequence, nowNanos);
+        ByteBuf payloads = history.payloads(slot);
+        int index = history.index(slot, lostSequence);
+        int length = RtpPayloads.length(payloads, index);
+        boolean marker = !history.noMarker(slot) && RtpPayloads.marker(payloads, index);
+        long timestamp = history.timestamp(slot) & 0xFFFF_FFFFL;
         int transportSequence = transportSequences.getAsInt();
-        int length = history.length(slot);
         boolean rtx = rtxPayloadType >= 0;
         ByteBuf packet = transport.alloc().heapBuffer(header.headerLength() + (rtx ? 2 : 0) + length
                 + transport.srtpProfile().rtpTagLength());
         if (rtx) {
-            header.write(packet, history.marker(slot), rtxPayloadType, rtxSequence, history.timestamp(slot) & 0xFFFF_FFFFL,
-                    rtxSsrc, RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
+            header.write(packet, marker, rtxPayloadType, rtxSequence, timestamp, rtxSsrc,
+                    RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
             rtxSequence = rtxSequence + 1 & 0xFFFF;
             packet.writeShort(lostSequence);
         } else {
-            header.write(packet, history.marker(slot), payloadType, lostSequence, history.timestamp(slot) & 0xFFFF_FFFFL,
-                    ssrc, RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
+            header.write(packet, marker, payloadType, lostSequence, timestamp, ssrc,
+                    RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
         }
-        packet.writeBytes(history.buffer(slot), history.offset(slot), length);
+        packet.writeBytes(payloads, RtpPayloads.offset(payloads, index), length);
         return transport.writeRtp(packet);
     }
 

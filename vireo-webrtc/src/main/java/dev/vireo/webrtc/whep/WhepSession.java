@@ -30,6 +30,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +60,8 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
     private static final int MAX_GOP_FRAMES = 900;
     private static final long KEYFRAME_RESEND_INTERVAL_NANOS = 1_000_000_000L;
     private static final long REPORT_INTERVAL_MILLIS = 1000;
-    /** Packets kept for retransmission: about 2 s of 4 Mbit/s video. */
-    private static final int HISTORY_PACKETS = 1024;
+    /** Frames kept for retransmission (at most): 2 s of 120 fps video, or a start-up GOP burst. */
+    private static final int HISTORY_FRAMES = 256;
     private static final long HISTORY_AGE_NANOS = 2_000_000_000L;
     private static final int MAX_AUDIO_PAYLOAD = 1200;
 
@@ -91,6 +92,7 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
     private long anchorMediaMillis;
     private long anchorNanos = -1;
     private int transportSequence;
+    private final IntSupplier transportSequences = this::nextTransportSequence;
     private long lastKeyframeResendNanos = Long.MIN_VALUE;
     private ScheduledFuture<?> reports;
 
@@ -134,7 +136,7 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
         if (plan.hasVideo()) {
             video = new RtpSender(plan.videoSsrc(), plan.videoPayloadType(), 90_000, plan.rtxSsrc(),
                     plan.hasRtx() ? plan.rtxPayloadType() : -1, header,
-                    plan.nack() ? new RetransmissionBuffer(HISTORY_PACKETS, HISTORY_AGE_NANOS) : null, random);
+                    plan.nack() ? new RetransmissionBuffer(HISTORY_FRAMES, HISTORY_AGE_NANOS) : null, random);
         }
         if (plan.hasAudio()) {
             audio = new RtpSender(plan.audioSsrc(), plan.audioPayloadType(), 48_000, 0, -1, header, null, random);
@@ -299,16 +301,7 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
     }
 
     private long sendPayloads(ByteBuf payloads, int timestamp, boolean noMarker, long now) {
-        long bytes = 0;
-        int pos = RtpPayloads.firstPayload(payloads);
-        int n = RtpPayloads.count(payloads);
-        for (int i = 0; i < n; i++) {
-            int len = RtpPayloads.length(payloads, i);
-            boolean marker = !noMarker && RtpPayloads.marker(payloads, i);
-            bytes += video.send(transport, payloads, pos, len, marker, timestamp, nextTransportSequence(), now);
-            pos += len;
-        }
-        return bytes;
+        return video.sendFrame(transport, payloads, noMarker, timestamp, transportSequences, now);
     }
 
     private void sendAudio(MediaFrame frame, long now) {
@@ -442,7 +435,7 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
         metrics.nacked().accept(lost.length);
         int resent = 0;
         for (int seq : lost) {
-            if (video.retransmit(transport, seq, this::nextTransportSequence, now, rttNanos)) {
+            if (video.retransmit(transport, seq, transportSequences, now, rttNanos)) {
                 resent++;
                 metrics.retransmission().run();
             }

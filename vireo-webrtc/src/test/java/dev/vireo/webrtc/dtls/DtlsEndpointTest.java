@@ -81,6 +81,47 @@ class DtlsEndpointTest {
         assertThat(serverClosed.get()).isEqualTo("the peer closed DTLS");
     }
 
+    @Test
+    void onceConfirmedTheThreadEndsAndCloseNotifyStillWorksBothWays() throws Exception {
+        startServer(List.of(CLIENT_CERT.fingerprint()), Duration.ofSeconds(10));
+        DtlsSrtpClient client = new DtlsSrtpClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
+                SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM);
+        DTLSTransport dtls = client.connect(clientSide).dtls();
+        Await.until(Duration.ofSeconds(5), "server keys", () -> serverKeys.get() != null);
+        server.confirm(); // as the first authenticated SRTCP packet does
+        Await.until(Duration.ofSeconds(5), "thread hands off", () -> server.handedOff());
+        assertThat(server.isClosed()).isFalse();
+
+        // The browser's close_notify is processed on the receiving thread now.
+        dtls.close();
+        Await.until(Duration.ofSeconds(5), "server notices close_notify", () -> serverClosed.get() != null);
+        assertThat(serverClosed.get()).isEqualTo("the peer closed DTLS");
+    }
+
+    @Test
+    void closingAfterTheHandOffSendsCloseNotify() throws Exception {
+        startServer(List.of(CLIENT_CERT.fingerprint()), Duration.ofSeconds(10));
+        DtlsSrtpClient client = new DtlsSrtpClient(RANDOM, CLIENT_CERT, SERVER_CERT.fingerprint(),
+                SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM);
+        DTLSTransport dtls = client.connect(clientSide).dtls();
+        Await.until(Duration.ofSeconds(5), "server keys", () -> serverKeys.get() != null);
+        server.confirm();
+        Await.until(Duration.ofSeconds(5), "thread hands off", () -> server.handedOff());
+        server.close();
+        byte[] buf = new byte[1500];
+        // BouncyCastle reports the peer's close_notify as the end of the stream (-1) or an exception
+        int n;
+        try {
+            n = dtls.receive(buf, 0, buf.length, 5000);
+        } catch (IOException closed) {
+            n = -1;
+        }
+        assertThat(n).isEqualTo(-1);
+        // BouncyCastle closes its transport on the peer's close_notify (a timeout would not)
+        assertThat(clientSide.isClosed()).as("the client got close_notify").isTrue();
+        assertThat(serverClosed.get()).as("a close we asked for is not reported").isNull();
+    }
+
     /** What the server protects, the client (keyed from its own export) unprotects, and back. */
     private static void assertSameKeys(SrtpKeyingMaterial server, byte[] clientExport) throws Exception {
         SrtpKeyingMaterial client = SrtpKeyingMaterial.split(server.profile(), clientExport);

@@ -149,7 +149,7 @@ class H264PacketizerTest {
     }
 
     @Test
-    void fragmentsHaveNearEqualSizes() {
+    void fragmentsHaveOneSizeButTheLast() {
         byte[] nal = new byte[10_000];
         new Random(1).nextBytes(nal);
         nal[0] = 0x65; // IDR, NRI 3
@@ -167,10 +167,39 @@ class H264PacketizerTest {
                 assertThat(fuHeader & 0x40).isEqualTo(i == f.count() - 1 ? 0x40 : 0);
                 assertThat((int) f.data().getUnsignedByte(f.offset(i))).isEqualTo(0x60 | 28);
             }
-            assertThat(max - min).isLessThanOrEqualTo(1);
+            // one size but the last, which is not larger (a UDP GSO run), and as even as can be
+            for (int i = 1; i < f.count() - 1; i++) {
+                assertThat(f.length(i)).isEqualTo(f.length(0));
+            }
+            assertThat(f.length(f.count() - 1)).isBetween(3, f.length(0));
+            assertThat(max - min).isLessThan(f.count());
             assertThat(f.totalPayloadBytes()).isEqualTo(9999 + 2 * 11);
         } finally {
             f.release();
+        }
+    }
+
+    @Test
+    void everyNalLengthFragmentsIntoOneSizeAndANonEmptyLast() {
+        for (int len = 1001; len < 6000; len += 7) {
+            byte[] nal = new byte[len];
+            nal[0] = 0x65;
+            ByteBuf au = Unpooled.buffer().writeInt(nal.length).writeBytes(nal);
+            PacketizedFrame f = new H264Packetizer(1000).packetize(ALLOC, au, 0);
+            try {
+                int total = 0;
+                for (int i = 0; i < f.count(); i++) {
+                    assertThat(f.length(i)).isLessThanOrEqualTo(1000);
+                    if (i < f.count() - 1) {
+                        assertThat(f.length(i)).isEqualTo(f.length(0));
+                    }
+                    total += f.length(i) - 2;
+                }
+                assertThat(f.length(f.count() - 1)).as("last of %d", len).isBetween(3, f.length(0));
+                assertThat(total).isEqualTo(len - 1);
+            } finally {
+                f.release();
+            }
         }
     }
 
