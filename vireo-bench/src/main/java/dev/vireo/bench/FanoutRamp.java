@@ -286,6 +286,10 @@ final class FanoutRamp {
         ProcFs.Usage b0 = ProcFs.usage(pid);
         long m0 = ProcFs.systemBusyTicks();
         Map<Long, ProcFs.NamedTicks> all0 = ProcFs.allProcesses();
+        Optional<ServerDelayProbe> delayProbe = protocol.equals("whep")
+                ? server.metricsUrl().map(u -> new ServerDelayProbe(u, "vireo_webrtc_egress_delay_seconds"))
+                : Optional.empty();
+        Map<Double, Long> delay0 = delayProbe.map(ServerDelayProbe::scrape).orElse(Map.of());
         long t0 = System.nanoTime();
         MeasurementWindow w = measurement.open(options.stepSeconds() * 1000L);
         Thread.sleep(options.stepSeconds() * 1000L);
@@ -294,6 +298,8 @@ final class FanoutRamp {
         long m1 = ProcFs.systemBusyTicks();
         Map<Long, ProcFs.NamedTicks> all1 = ProcFs.allProcesses();
         long nanos = System.nanoTime() - t0;
+        ServerDelayProbe.Summary serverDelay = delayProbe
+                .map(p -> ServerDelayProbe.between(delay0, p.scrape())).orElse(null);
         Set<Long> ours = ProcFs.tree(server.pid());
         ours.add(pid);
         List<String> topOthers = ProcFs.topOthers(all0, all1, ours, nanos, 3);
@@ -354,7 +360,7 @@ final class FanoutRamp {
                 frames.length == 0 ? 0 : kbpsSum / frames.length, frames.length == 0 ? 0 : kbpsMin,
                 latency, cpu, ProcFs.ticksPercent(s1.userTicks() - s0.userTicks(), nanos), cpuMicrosPerViewerSecond, s1.rssKb(), heap, ProcFs.cpuPercent(b0, b1, nanos),
                 Math.max(0, ProcFs.ticksPercent(otherTicks, nanos)), load, topOthers,
-                verdict.equals("held"), verdict, growth, firstFrame, loneJoins(), packets, lost);
+                verdict.equals("held"), verdict, growth, firstFrame, loneJoins(), packets, lost, serverDelay);
         log("%5d viewers: frames min %.1f%% avg %.1f%%, %.0f kbps/viewer (source %.0f), latency p50 %.1f p99 %.1f max %.1f ms, "
                         + "server cpu %.0f%% (user %.0f%%, %.0f us/viewer/s) rss %d MB%s, bench cpu %.0f%%, other cpu %.0f%% -> %s",
                 n, ratioMin * 100, r.avgFrameRatio() * 100, r.deliveredKbpsAvg(), r.sourceKbps(), latency.p50Ms(),
@@ -365,6 +371,10 @@ final class FanoutRamp {
                     firstFrame.p50Ms(), firstFrame.p99Ms(), firstFrame.count(), r.joinFirstFrame().p50Ms(),
                     r.joinFirstFrame().maxMs(), r.joinFirstFrame().count(), packets == 0 ? "" : String.format(Locale.ROOT, ", RTP packets %d, lost %d (%.3f%%)",
                             packets, lost, r.lossRatio() * 100));
+        }
+        if (serverDelay != null) {
+            log("        server-added latency (server's own histogram, %d frame deliveries): p50 <= %.2f, p99 <= %.2f, p99.9 <= %.2f ms",
+                    serverDelay.count(), serverDelay.p50Ms(), serverDelay.p99Ms(), serverDelay.p999Ms());
         }
         if (r.otherCpuPercent() > 10) {
             log("        busiest other processes: %s", String.join(", ", topOthers));

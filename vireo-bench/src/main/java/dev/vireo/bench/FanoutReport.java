@@ -69,12 +69,12 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
     /** The summary table and the ratios, as printed to stdout and pasted into docs/BENCHMARKS.md. */
     String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| server | viewers | bitrate | viewers held | server CPU @held | CPU µs/viewer·s (fit) | viewers/core (CPU-projected) | heap B/viewer | RSS B/viewer | p50 ms @held | p99 ms @held | p99 ms @lightest | first frame p50/p99 ms @held (all joined at once) | first frame p50/max ms @held (one by one) | RTP loss @held | bench CPU @held | other CPU @held | ended because |\n");
-        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        sb.append("| server | viewers | bitrate | viewers held | server CPU @held | CPU µs/viewer·s (fit) | viewers/core (CPU-projected) | heap B/viewer | RSS B/viewer | p50 ms @held | p99 ms @held | p99 ms @lightest | server-added p50/p99 ms @held | first frame p50/p99 ms @held (all joined at once) | first frame p50/max ms @held (one by one) | RTP loss @held | bench CPU @held | other CPU @held | ended because |\n");
+        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (RampResult r : ramps) {
             StepResult h = r.heldStep();
             StepResult light = r.lightestStep();
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d kbps | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d kbps | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                     r.server(), r.protocol(), r.bitrateKbps(), r.viewersHeld(),
                     h == null ? "–" : String.format(Locale.ROOT, "%.0f%%", h.serverCpuPercent()),
                     r.cpuFit().points() < 2 ? "–" : String.format(Locale.ROOT, "%.0f", r.cpuFit().microsPerViewerSecond()),
@@ -84,6 +84,8 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
                     h == null ? "–" : String.format(Locale.ROOT, "%.1f", h.latency().p50Ms()),
                     h == null ? "–" : String.format(Locale.ROOT, "%.1f", h.latency().p99Ms()),
                     light == null ? "–" : String.format(Locale.ROOT, "%.1f (%d)", light.latency().p99Ms(), light.viewers()),
+                    h == null || h.serverDelay() == null ? "–"
+                            : String.format(Locale.ROOT, "%.2f / %.2f", h.serverDelay().p50Ms(), h.serverDelay().p99Ms()),
                     h == null || h.firstFrame() == null || h.firstFrame().count() == 0 ? "–"
                             : String.format(Locale.ROOT, "%.0f / %.0f", h.firstFrame().p50Ms(), h.firstFrame().p99Ms()),
                     h == null || h.joinFirstFrame() == null || h.joinFirstFrame().count() == 0 ? "–"

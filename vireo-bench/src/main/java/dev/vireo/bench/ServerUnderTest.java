@@ -24,6 +24,11 @@ interface ServerUnderTest extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** Where the server's Prometheus metrics are, when it has them. */
+    default Optional<URI> metricsUrl() {
+        return Optional.empty();
+    }
+
     /** Live heap bytes after a full GC, when the server is a JVM we can ask (else empty). */
     Optional<JvmProbe> jvm();
 

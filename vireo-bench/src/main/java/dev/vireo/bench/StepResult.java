@@ -39,6 +39,7 @@ import java.util.List;
  * @param packetsReceived     datagram flows (WHEP): RTP packets received in the window by all viewers
  * @param packetsLost         RTP sequence numbers missing in the window (sent or dropped on the way,
  *                            loopback has no other loss); 0 for TCP flows
+ * @param serverDelay         server-added latency as the server measures it (WHEP on Vireo), else null
  */
 record StepResult(int viewers, int playing, int failedToStart, int disconnected, double seconds,
                   long sourceFrames, double sourceKbps,
@@ -49,7 +50,8 @@ record StepResult(int viewers, int playing, int failedToStart, int disconnected,
                   Long serverLiveHeapBytes, double benchCpuPercent, double otherCpuPercent, double loadAverage,
                   List<String> topOthers,
                   boolean held, String verdict, List<JvmProbe.ClassGrowth> heapGrowth,
-                  LatencySummary firstFrame, LatencySummary joinFirstFrame, long packetsReceived, long packetsLost) {
+                  LatencySummary firstFrame, LatencySummary joinFirstFrame, long packetsReceived, long packetsLost,
+                  ServerDelayProbe.Summary serverDelay) {
 
     /** Lost share of the RTP packets, 0..1 (0 without datagram flows). */
     double lossRatio() {

@@ -90,6 +90,11 @@ final class VireoProcess implements ServerUnderTest {
     }
 
     @Override
+    public Optional<URI> metricsUrl() {
+        return Optional.of(URI.create("http://" + FreePort.LOOPBACK + ":" + httpPort + "/metrics"));
+    }
+
+    @Override
     public Optional<JvmProbe> jvm() {
         return Optional.of(probe);
     }

@@ -1,6 +1,7 @@
 package dev.vireo.server;
 
 import dev.vireo.control.UrlCommand;
+import io.netty.util.ResourceLeakDetector;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -27,6 +28,12 @@ public final class Main {
             System.exit(UrlCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err,
                     System.getenv()));
             return;
+        }
+        // Netty samples one buffer in 128 for leak tracking, each with a stack trace: a few per cent
+        // of the fan-out CPU. Off in the server unless asked for (-Dio.netty.leakDetection.level=...);
+        // the tests keep it on.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
         ConfigLoader.Outcome outcome;
         try {

@@ -50,8 +50,13 @@ public final class WebRtcServer implements AutoCloseable {
     private static final int SOCKET_BUFFER = 4 << 20;
     /** Shared by every session on the socket: high enough for a keyframe burst to many viewers. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(4 << 20, 8 << 20);
-    /** A large batch (a keyframe to many viewers) is flushed as it goes once this much is pending. */
-    private static final int FLUSH_BYTES = 512 << 10;
+    /**
+     * A batch (a frame to every viewer of the loop) is flushed as it goes once this much is
+     * pending, so the first viewers' packets leave while the last ones' are built: the wait a
+     * packet sees is bounded by this much work, not by the number of viewers. About 50 packets per
+     * sendmmsg still amortise the system call.
+     */
+    private static final int FLUSH_BYTES = 64 << 10;
 
     /** Port-level counters, for tests and diagnostics. */
     public record Stats(int sessions, long packetsIn, long unknownSource, long malformed, long badChecks,

@@ -34,8 +34,10 @@ import dev.vireo.webrtc.sdp.SessionDescription;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -45,6 +47,7 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -134,8 +137,15 @@ public final class WhepPlayback {
                 .description("PLI and FIR received from WebRTC viewers").register(registry);
         Gauge.builder("vireo.whep.sessions", sessions, ConcurrentHashMap::size)
                 .description("WHEP sessions").register(registry);
+        // Server-added latency: from a frame's arrival (its ingest) to its packets queued on the
+        // media socket for one viewer; a histogram so that percentiles can be taken over any window.
+        Timer egressDelay = Timer.builder("vireo.webrtc.egress.delay")
+                .description("live frame arrival to its RTP packets queued for a WHEP viewer")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(20_000))
+                .maximumExpectedValue(Duration.ofSeconds(2)).register(registry);
         metrics = new WhepSession.Metrics(n -> bytesOut.increment(n), retransmissions::increment,
-                n -> nacked.increment(n), keyframeRequests::increment, dropped::increment);
+                n -> nacked.increment(n), keyframeRequests::increment, dropped::increment,
+                nanos -> egressDelay.record(nanos, TimeUnit.NANOSECONDS));
     }
 
     public void mount(Router router) {

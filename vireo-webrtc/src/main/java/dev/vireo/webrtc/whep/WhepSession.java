@@ -67,7 +67,7 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
 
     /** Counters shared by every session, in the meter registry. */
     record Metrics(LongConsumer bytesOut, Runnable retransmission, IntConsumer nacked,
-                   Runnable keyframeRequest, Runnable slowViewerDropped) {
+                   Runnable keyframeRequest, Runnable slowViewerDropped, LongConsumer egressDelayNanos) {
     }
 
     private final String id;
@@ -209,6 +209,7 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
                 } else if (frame.isAudio()) {
                     sendAudio(frame, now);
                 }
+                metrics.egressDelayNanos().accept(System.nanoTime() - frame.ingestNanos());
             }
         }
     }
