@@ -1,5 +1,6 @@
 package dev.vireo.webrtc.sdp;
 
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,7 +17,7 @@ import java.util.Optional;
  * @param localSetup        our a=setup: PASSIVE (we are the DTLS server) unless the offer said passive
  */
 public record Answer(String sdp, Optional<NegotiatedMedia> video, Optional<NegotiatedMedia> audio, List<String> bundle,
-                     String remoteUfrag, String remotePassword, SdpFingerprint remoteFingerprint, SetupRole localSetup) {
+                     String remoteUfrag, String remotePassword, CertificateFingerprint remoteFingerprint, SetupRole localSetup) {
 
     public Answer {
         bundle = List.copyOf(bundle);

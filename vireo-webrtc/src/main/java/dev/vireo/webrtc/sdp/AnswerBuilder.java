@@ -1,5 +1,6 @@
 package dev.vireo.webrtc.sdp;
 
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,7 +32,7 @@ public final class AnswerBuilder {
     private final SessionDescription offer;
     private String ufrag;
     private String password;
-    private SdpFingerprint fingerprint;
+    private CertificateFingerprint fingerprint;
     private List<SdpCandidate> candidates = List.of();
     private MediaSource video;
     private int videoSsrc;
@@ -62,7 +63,7 @@ public final class AnswerBuilder {
     }
 
     /** The fingerprint of our DTLS certificate. */
-    public AnswerBuilder fingerprint(SdpFingerprint fingerprint) {
+    public AnswerBuilder fingerprint(CertificateFingerprint fingerprint) {
         this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
         return this;
     }
@@ -199,7 +200,7 @@ public final class AnswerBuilder {
         MediaDescription transport = acceptedSections.get(0).media();
         String remoteUfrag = offer.iceUfrag(transport).orElseThrow(() -> new SdpException("offer without a=ice-ufrag"));
         String remotePwd = offer.icePwd(transport).orElseThrow(() -> new SdpException("offer without a=ice-pwd"));
-        SdpFingerprint remoteFingerprint = offer.fingerprint(transport)
+        CertificateFingerprint remoteFingerprint = offer.fingerprint(transport)
                 .orElseThrow(() -> new SdpException("offer without a=fingerprint"));
         // RFC 8842 §5.2: actpass or active in the offer -> passive (we are the DTLS server)
         SetupRole offered = offer.setup(transport).orElse(SetupRole.ACTPASS);
@@ -278,7 +279,7 @@ public final class AnswerBuilder {
         line(sdp, "c=" + connection(defaultCandidate == null ? "0.0.0.0" : defaultCandidate.address()));
         line(sdp, "a=ice-ufrag:" + ufrag);
         line(sdp, "a=ice-pwd:" + password);
-        line(sdp, "a=fingerprint:" + fingerprint.sdpValue());
+        line(sdp, "a=fingerprint:" + fingerprint.toSdpValue());
         line(sdp, "a=setup:" + setup.sdp());
         line(sdp, "a=mid:" + n.mid());
         if (n.absSendTimeId() > 0) {

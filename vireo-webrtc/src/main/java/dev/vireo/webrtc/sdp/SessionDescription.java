@@ -1,5 +1,6 @@
 package dev.vireo.webrtc.sdp;
 
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -253,8 +254,14 @@ public final class SessionDescription {
     }
 
     /** The fingerprint of a section, else the session-level one (RFC 8122 §5). */
-    public Optional<SdpFingerprint> fingerprint(MediaDescription m) {
-        return m.attribute("fingerprint").or(() -> attribute("fingerprint")).map(SdpFingerprint::parse);
+    public Optional<CertificateFingerprint> fingerprint(MediaDescription m) {
+        return m.attribute("fingerprint").or(() -> attribute("fingerprint")).map(v -> {
+            try {
+                return CertificateFingerprint.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new SdpException("a=fingerprint: " + e.getMessage());
+            }
+        });
     }
 
     /** The a=setup of a section, else the session-level one. */

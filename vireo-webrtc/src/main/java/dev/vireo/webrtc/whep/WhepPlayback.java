@@ -29,7 +29,6 @@ import dev.vireo.webrtc.sdp.MediaSource;
 import dev.vireo.webrtc.sdp.NegotiatedMedia;
 import dev.vireo.webrtc.sdp.SdpCandidate;
 import dev.vireo.webrtc.sdp.SdpException;
-import dev.vireo.webrtc.sdp.SdpFingerprint;
 import dev.vireo.webrtc.sdp.SessionDescription;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -259,7 +258,7 @@ public final class WhepPlayback {
         try {
             AnswerBuilder builder = new AnswerBuilder(offer)
                     .iceCredentials(ice.ufrag(), ice.pwd())
-                    .fingerprint(new SdpFingerprint(rtc.fingerprint().hashFunction(), rtc.fingerprint().value()))
+                    .fingerprint(rtc.fingerprint())
                     .candidates(rtc.candidates())
                     .cname(cname);
             if (video != null) {
@@ -311,7 +310,7 @@ public final class WhepPlayback {
     private static List<CertificateFingerprint> fingerprints(SessionDescription offer) {
         Set<CertificateFingerprint> out = new LinkedHashSet<>();
         for (MediaDescription m : offer.media()) {
-            offer.fingerprint(m).ifPresent(f -> out.add(new CertificateFingerprint(f.algorithm(), f.value())));
+            offer.fingerprint(m).ifPresent(out::add);
         }
         offer.attribute("fingerprint").ifPresent(v -> out.add(CertificateFingerprint.parse(v)));
         return List.copyOf(out);

@@ -1,5 +1,6 @@
 package dev.vireo.webrtc.sdp;
 
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class AnswerBuilderTest {
 
-    static final SdpFingerprint FINGERPRINT = SdpFingerprint.sha256(new byte[32]);
+    static final CertificateFingerprint FINGERPRINT = new CertificateFingerprint("sha-256", new byte[32]);
     static final MediaSource CB = new MediaSource.H264(H264ProfileLevelId.parse("42e01f"));
 
     static AnswerBuilder builder(SessionDescription offer) {

@@ -1,5 +1,6 @@
 package dev.vireo.webrtc.sdp;
 
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,10 +31,10 @@ class SessionDescriptionTest {
         assertThat(sd.iceUfrag(video)).contains("LtzC");
         assertThat(sd.icePwd(video)).contains("Xg5tQy7DNM+RV77GQEVkrur6");
         assertThat(sd.setup(video)).contains(SetupRole.ACTPASS);
-        SdpFingerprint fp = sd.fingerprint(video).orElseThrow();
-        assertThat(fp.algorithm()).isEqualTo("sha-256");
+        CertificateFingerprint fp = sd.fingerprint(video).orElseThrow();
+        assertThat(fp.hashFunction()).isEqualTo("sha-256");
         assertThat(fp.value()).hasSize(32);
-        assertThat(fp.sdpValue()).startsWith("sha-256 A2:09:B4:5D");
+        assertThat(fp.toSdpValue()).startsWith("sha-256 A2:09:B4:5D");
         assertThat(video.extmapId("http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")).isEqualTo(2);
         assertThat(video.extmapId("http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01")).isEqualTo(4);
         assertThat(video.extmaps()).hasSize(11);
@@ -106,9 +107,9 @@ class SessionDescriptionTest {
                 .extracting(SdpCandidate::type, SdpCandidate::port).containsExactly("srflx", 46154);
         byte[] digest = new byte[32];
         digest[0] = (byte) 0xAB;
-        SdpFingerprint f = SdpFingerprint.sha256(digest);
-        assertThat(SdpFingerprint.parse(f.sdpValue())).isEqualTo(f);
-        assertThat(f.sdpValue()).startsWith("sha-256 AB:00:");
+        CertificateFingerprint f = new CertificateFingerprint("sha-256", digest);
+        assertThat(CertificateFingerprint.parse(f.toSdpValue())).isEqualTo(f);
+        assertThat(f.toSdpValue()).startsWith("sha-256 AB:00:");
     }
 
     @Test
@@ -130,7 +131,10 @@ class SessionDescriptionTest {
         }
         assertThatThrownBy(() -> SessionDescription.parse(many.toString())).isInstanceOf(SdpException.class)
                 .hasMessageContaining("m= sections");
-        assertThatThrownBy(() -> SdpFingerprint.parse("sha-256 :")).isInstanceOf(SdpException.class);
+        SessionDescription badFingerprint = SessionDescription.parse("v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\n"
+                + "a=fingerprint:sha-256 :\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n");
+        assertThatThrownBy(() -> badFingerprint.fingerprint(badFingerprint.media().getFirst()))
+                .isInstanceOf(SdpException.class).hasMessageContaining("a=fingerprint");
     }
 
     @Test
