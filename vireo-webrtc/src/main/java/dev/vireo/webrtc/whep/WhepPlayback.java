@@ -43,10 +43,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.BiFunction;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -119,6 +120,12 @@ public final class WhepPlayback {
         return this;
     }
 
+    /** Bucket bounds (µs) of the egress delay histogram: fine around the 5 ms the fan-out aims at. */
+    private static final Duration[] EGRESS_DELAY_BUCKETS = LongStream.of(
+            100, 250, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000, 15_000, 20_000, 30_000, 50_000,
+            100_000, 250_000, 500_000, 1_000_000).mapToObj(micros -> Duration.ofNanos(micros * 1_000))
+            .toArray(Duration[]::new);
+
     public WhepPlayback(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
         this.hub = hub;
         this.gate = gate;
@@ -140,8 +147,7 @@ public final class WhepPlayback {
         // media socket for one viewer; a histogram so that percentiles can be taken over any window.
         Timer egressDelay = Timer.builder("vireo.webrtc.egress.delay")
                 .description("live frame arrival to its RTP packets queued for a WHEP viewer")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(20_000))
-                .maximumExpectedValue(Duration.ofSeconds(2)).register(registry);
+                .serviceLevelObjectives(EGRESS_DELAY_BUCKETS).register(registry);
         metrics = new WhepSession.Metrics(n -> bytesOut.increment(n), retransmissions::increment,
                 n -> nacked.increment(n), keyframeRequests::increment, dropped::increment,
                 nanos -> egressDelay.record(nanos, TimeUnit.NANOSECONDS));

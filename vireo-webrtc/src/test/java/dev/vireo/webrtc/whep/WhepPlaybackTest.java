@@ -369,6 +369,10 @@ class WhepPlaybackTest {
         assertThat(stats.framesSent()).isEqualTo(3);
         assertThat(stats.keyframesSent()).isEqualTo(1);
         assertThat(stats.firstFrameMillis()).isNotNegative();
+        // Server-added latency: recorded for live frames, not for the start-up GOP burst.
+        io.micrometer.core.instrument.Timer delay = rig.registry.get("vireo.webrtc.egress.delay").timer();
+        assertThat(delay.count()).isEqualTo(1);
+        assertThat(delay.max(TimeUnit.SECONDS)).isLessThan(5);
     }
 
     @Test
