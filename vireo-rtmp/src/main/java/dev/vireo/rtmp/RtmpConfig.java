@@ -20,10 +20,14 @@ import java.util.Objects;
  * @param windowAckSize the Window Acknowledgement Size and peer bandwidth the server announces
  * @param writeBufferLow low water mark of a viewer connection's outbound buffer (bytes)
  * @param writeBufferHigh high water mark: above it the viewer is "not writable" and skips frames
+ * @param egressBatchViewers from this many playing connections on one event loop on, their frames
+ *     are written once per {@code egressWindow} instead of once per frame (0 = never)
+ * @param egressWindow how long frames may wait to be written together under that load
  */
 public record RtmpConfig(String bind, int port, int outChunkSize, int maxInChunkSize, int maxMessageLength,
                          int maxChunkStreams, Duration handshakeTimeout, Duration idleTimeout,
-                         int windowAckSize, int writeBufferLow, int writeBufferHigh) {
+                         int windowAckSize, int writeBufferLow, int writeBufferHigh, int egressBatchViewers,
+                         Duration egressWindow) {
 
     public static final int DEFAULT_PORT = 1935;
 
@@ -31,6 +35,10 @@ public record RtmpConfig(String bind, int port, int outChunkSize, int maxInChunk
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(egressWindow, "egressWindow");
+        if (egressBatchViewers < 0 || egressWindow.isNegative() || egressWindow.toMillis() > 1000) {
+            throw new IllegalArgumentException("egress batching needs viewers >= 0 and a window of 0..1000 ms");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -55,39 +63,54 @@ public record RtmpConfig(String bind, int port, int outChunkSize, int maxInChunk
         }
     }
 
-    /** Port 1935 on all interfaces, 4 KiB chunks out, 8 MiB messages, 16 MiB chunk size, 64 chunk streams, 10 s handshake, 30 s idle. */
+    /**
+     * Port 1935 on all interfaces, 4 KiB chunks out, 8 MiB messages, 16 MiB chunk size, 64 chunk
+     * streams, 10 s handshake, 30 s idle; from 100 viewers on a loop, writes every 40 ms.
+     */
     public static RtmpConfig defaults() {
         return new RtmpConfig("0.0.0.0", DEFAULT_PORT, 4096, 16 << 20, 8 << 20, 64,
-                Duration.ofSeconds(10), Duration.ofSeconds(30), 2_500_000, 512 << 10, 2 << 20);
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 2_500_000, 512 << 10, 2 << 20,
+                100, Duration.ofMillis(40));
+    }
+
+    public RtmpConfig withEgressBatching(int viewers, Duration window) {
+        return new RtmpConfig(bind, port, outChunkSize, maxInChunkSize, maxMessageLength, maxChunkStreams,
+                handshakeTimeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh, viewers, window);
     }
 
     public RtmpConfig withBind(String newBind) {
         return new RtmpConfig(newBind, port, outChunkSize, maxInChunkSize, maxMessageLength, maxChunkStreams,
-                handshakeTimeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh);
+                handshakeTimeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh,
+                egressBatchViewers, egressWindow);
     }
 
     public RtmpConfig withPort(int newPort) {
         return new RtmpConfig(bind, newPort, outChunkSize, maxInChunkSize, maxMessageLength, maxChunkStreams,
-                handshakeTimeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh);
+                handshakeTimeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh,
+                egressBatchViewers, egressWindow);
     }
 
     public RtmpConfig withOutChunkSize(int size) {
         return new RtmpConfig(bind, port, size, maxInChunkSize, maxMessageLength, maxChunkStreams,
-                handshakeTimeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh);
+                handshakeTimeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh,
+                egressBatchViewers, egressWindow);
     }
 
     public RtmpConfig withMaxMessageLength(int length) {
         return new RtmpConfig(bind, port, outChunkSize, maxInChunkSize, length, maxChunkStreams,
-                handshakeTimeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh);
+                handshakeTimeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh,
+                egressBatchViewers, egressWindow);
     }
 
     public RtmpConfig withHandshakeTimeout(Duration timeout) {
         return new RtmpConfig(bind, port, outChunkSize, maxInChunkSize, maxMessageLength, maxChunkStreams,
-                timeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh);
+                timeout, idleTimeout, windowAckSize, writeBufferLow, writeBufferHigh,
+                egressBatchViewers, egressWindow);
     }
 
     public RtmpConfig withIdleTimeout(Duration timeout) {
         return new RtmpConfig(bind, port, outChunkSize, maxInChunkSize, maxMessageLength, maxChunkStreams,
-                handshakeTimeout, timeout, windowAckSize, writeBufferLow, writeBufferHigh);
+                handshakeTimeout, timeout, windowAckSize, writeBufferLow, writeBufferHigh,
+                egressBatchViewers, egressWindow);
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
@@ -15,7 +16,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -39,6 +42,8 @@ public final class RtmpServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> channelClass;
     private final ChannelGroup connections = new DefaultChannelGroup("rtmp", GlobalEventExecutor.INSTANCE);
+    /** Write coalescing per event loop, shared by the playing connections on it. */
+    private final Map<EventLoop, EgressWindow> egressWindows = new ConcurrentHashMap<>();
     private Channel listener;
 
     public RtmpServer(RtmpConfig config, StreamHub hub, Gate gate, EventLoopGroup boss, EventLoopGroup workers,
@@ -106,7 +111,8 @@ public final class RtmpServer implements AutoCloseable {
         p.addLast("chunkEncoder", new ChunkEncoderHandler());
         p.addLast("chunkDecoder", new ChunkDecoderHandler(new ChunkDecoder.Limits(
                 config.maxInChunkSize(), config.maxMessageLength(), config.maxChunkStreams())));
-        p.addLast("session", new ServerSession(config, hub, gate, sessionLog));
+        p.addLast("session", new ServerSession(config, hub, gate, sessionLog,
+                loop -> egressWindows.computeIfAbsent(loop, l -> new EgressWindow(l, config))));
         sessionLog.debug("accepted connection from {}", ch.remoteAddress());
     }
 

@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The server side of one RTMP connection after the handshake: protocol control and user control
@@ -40,6 +42,7 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
     private final StreamHub hub;
     private final Gate gate;
     private final SessionLog log;
+    private final Function<EventLoop, EgressWindow> egressWindows;
     private final RtmpChunkEncoding encoding;
     private ChannelHandlerContext ctx;
     private ConnectParams connect;
@@ -50,6 +53,13 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
     private boolean closing;
 
     ServerSession(RtmpConfig config, StreamHub hub, Gate gate, SessionLog log) {
+        this(config, hub, gate, log, loop -> new EgressWindow(loop, config));
+    }
+
+    /** @param egressWindows the write coalescing of an event loop (one per loop, shared) */
+    ServerSession(RtmpConfig config, StreamHub hub, Gate gate, SessionLog log,
+                  Function<EventLoop, EgressWindow> egressWindows) {
+        this.egressWindows = egressWindows;
         this.config = config;
         this.hub = hub;
         this.gate = gate;
@@ -256,7 +266,7 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
         }
         log.streamKey(key.toString());
         PlaySession session = new PlaySession(ctx.channel(), log, encoding,
-                hub.config().slowViewerMaxLag().toNanos());
+                hub.config().slowViewerMaxLag().toNanos(), egressWindows.apply(ctx.channel().eventLoop()));
         Subscription sub;
         try {
             sub = hub.subscribe(key, session);
