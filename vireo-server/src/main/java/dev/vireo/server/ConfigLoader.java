@@ -121,7 +121,8 @@ public final class ConfigLoader {
                 (String) parsed.get(Setting.PUBLIC_HOST),
                 (Integer) parsed.get(Setting.RTC_PORT),
                 (String) parsed.get(Setting.RTC_CANDIDATES),
-                (Integer) parsed.get(Setting.HTTPS_PORT));
+                (Integer) parsed.get(Setting.HTTPS_PORT),
+                (String) parsed.get(Setting.RTC_ICE_SERVERS));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

@@ -1,6 +1,7 @@
 package dev.vireo.server;
 
 import dev.vireo.webrtc.ice.HostCandidates;
+import dev.vireo.webrtc.whep.IceServer;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,6 +119,13 @@ final class ConfigValues {
     static String candidates(String text) {
         String list = text.trim();
         HostCandidates.parse(list);
+        return list;
+    }
+
+    /** STUN/TURN servers for WHEP clients ({@link IceServer#parseList}); may be empty. */
+    static String iceServers(String text) {
+        String list = text.trim();
+        IceServer.parseList(list);
         return list;
     }
 

@@ -34,7 +34,10 @@ enum Setting {
             "UDP port for WebRTC media, shared by every session (0 = any free port)", ConfigValues::port),
     RTC_CANDIDATES("rtc.candidates", "VIREO_RTC_CANDIDATES", "--rtc-candidates", "HOSTS", "",
             "addresses browsers reach the WebRTC port at, comma-separated host[:port] (default: this host's"
-                    + " addresses and 127.0.0.1)", ConfigValues::candidates);
+                    + " addresses and 127.0.0.1)", ConfigValues::candidates),
+    RTC_ICE_SERVERS("rtc.ice-servers", "VIREO_RTC_ICE_SERVERS", "--rtc-ice-servers", "URIS", "",
+            "STUN/TURN servers WHEP answers and the player page advertise, comma-separated stun:host:port or"
+                    + " turn:host:port?transport=udp|user|password (default: none)", ConfigValues::iceServers);
 
     final String key;
     final String env;

@@ -4,17 +4,11 @@ import dev.vireo.control.ControlConfig;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.control.DomainTlsContexts;
 import dev.vireo.core.Gate;
+import dev.vireo.core.HubConfig;
 import dev.vireo.core.Stream;
+import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.StreamStats;
-import dev.vireo.transcode.Html5Variant;
-import dev.vireo.transcode.TemplateCatalog;
-import dev.vireo.transcode.TranscodeConfig;
-import dev.vireo.transcode.Transcoder;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import dev.vireo.core.HubConfig;
-import dev.vireo.core.StreamHub;
 import dev.vireo.http.HealthEndpoint;
 import dev.vireo.http.HttpConfig;
 import dev.vireo.http.HttpFlvPlayback;
@@ -23,11 +17,18 @@ import dev.vireo.http.MetricsEndpoint;
 import dev.vireo.http.Router;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
+import dev.vireo.transcode.Html5Variant;
+import dev.vireo.transcode.TemplateCatalog;
+import dev.vireo.transcode.TranscodeConfig;
+import dev.vireo.transcode.Transcoder;
 import dev.vireo.webrtc.WebRtcConfig;
 import dev.vireo.webrtc.WebRtcServer;
 import dev.vireo.webrtc.ice.HostCandidates;
+import dev.vireo.webrtc.whep.IceServer;
 import dev.vireo.webrtc.whep.PlayerPage;
 import dev.vireo.webrtc.whep.WhepPlayback;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -44,6 +45,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -135,9 +137,11 @@ public final class VireoServer implements AutoCloseable {
         rtc = new WebRtcServer(WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())), workers, transport.datagramChannel(),
                 registry);
-        whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant);
+        List<IceServer> iceServers = IceServer.parseList(config.rtcIceServers());
+        whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant)
+                .withIceServers(iceServers);
         whep.mount(router);
-        new PlayerPage().mount(router);
+        new PlayerPage(iceServers).mount(router);
         http = new HttpServer(HttpConfig.defaults()
                 .withBind(config.bind(), config.httpPort())
                 .withIdleTimeout(config.httpIdleTimeout())

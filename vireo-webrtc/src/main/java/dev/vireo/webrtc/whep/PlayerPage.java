@@ -6,6 +6,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The browser player at {@code GET /play/{app}/{stream}}: one static page (no external scripts)
@@ -16,17 +18,36 @@ public final class PlayerPage {
 
     private static final String RESOURCE = "player.html";
 
+    /** Where the page's script takes its RTCIceServer list from. */
+    static final String ICE_SERVERS_PLACEHOLDER = "/*ICE_SERVERS*/[]";
+
     private final byte[] html;
 
     public PlayerPage() {
+        this(List.of());
+    }
+
+    /** @param iceServers STUN/TURN servers the page's peer connection uses (as WHEP answers advertise) */
+    public PlayerPage(List<IceServer> iceServers) {
+        String page;
         try (InputStream in = PlayerPage.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("player page resource " + RESOURCE + " is missing");
             }
-            html = in.readAllBytes();
+            page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the player page", e);
         }
+        if (!page.contains(ICE_SERVERS_PLACEHOLDER)) {
+            throw new IllegalStateException("player page has no ICE servers placeholder");
+        }
+        String json = "[" + String.join(",", iceServers.stream().map(IceServer::json).toList()) + "]";
+        html = page.replace(ICE_SERVERS_PLACEHOLDER, json).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The page as served. */
+    byte[] html() {
+        return html.clone();
     }
 
     public void mount(Router router) {

@@ -120,6 +120,15 @@ public final class WhepPlayback {
         return this;
     }
 
+    /** The {@code Link} header value advertising the configured STUN/TURN servers, or null. */
+    private volatile String iceServersLink;
+
+    /** Advertises STUN/TURN servers to WHEP clients in every answer ({@code Link: <...>; rel="ice-server"}). */
+    public WhepPlayback withIceServers(List<IceServer> servers) {
+        this.iceServersLink = IceServer.linkHeader(List.copyOf(servers));
+        return this;
+    }
+
     /** Bucket bounds (µs) of the egress delay histogram: fine around the 5 ms the fan-out aims at. */
     private static final Duration[] EGRESS_DELAY_BUCKETS = LongStream.of(
             100, 250, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000, 15_000, 20_000, 30_000, 50_000,
@@ -301,11 +310,13 @@ public final class WhepPlayback {
         inContext(key, id, () -> log.info("WHEP offer from {} for {}: video {}, audio {}", request.clientAddress(),
                 key, answer.video().map(WhepPlayback::describe).orElse("none"),
                 answer.audio().map(WhepPlayback::describe).orElse("none")));
-        return Response.text(201, SDP, answer.sdp())
+        Response created = Response.text(201, SDP, answer.sdp())
                 .header(HttpHeaderNames.LOCATION, request.path() + "/" + id)
                 .header(HttpHeaderNames.ETAG, entry.etag)
                 .header("Accept-Patch", TrickleIceFragment.MEDIA_TYPE)
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        String link = iceServersLink;
+        return link == null ? created : created.header("Link", link);
     }
 
     private static String describe(NegotiatedMedia m) {

@@ -174,6 +174,19 @@ class WhepPlaybackTest {
         assertThat(answer).containsPattern("m=audio 0 ");
         assertThat(r.headers().firstValue("ETag").get()).contains(group(answer, "^a=ice-ufrag:(\\S+)", 1));
         assertThat(rig.whep.sessions()).hasSize(1);
+        assertThat(r.headers().firstValue("Link")).as("no ICE servers configured").isEmpty();
+    }
+
+    @Test
+    void configuredIceServersAreAdvertisedInTheLinkHeader() throws Exception {
+        rig.whep.withIceServers(IceServer.parseList(
+                "stun:stun.example.net:3478, turn:turn.example.net:3478?transport=udp|viewer|s3cret"));
+        HttpResponse<String> r = post("/live/demo/whep", "application/sdp", offerOf(browser()));
+        assertThat(r.statusCode()).isEqualTo(201);
+        // RFC 9725 §4.6 / RFC 8288: one link-value per server
+        assertThat(r.headers().firstValue("Link")).hasValue("<stun:stun.example.net:3478>; rel=\"ice-server\", "
+                + "<turn:turn.example.net:3478?transport=udp>; rel=\"ice-server\"; username=\"viewer\"; "
+                + "credential=\"s3cret\"; credential-type=\"password\"");
     }
 
     @Test
