@@ -4,7 +4,8 @@ package dev.vireo.webrtc.whep;
  * What a WHEP session sends, as negotiated from the offer: payload types, retransmission and
  * feedback, header extensions, and the SSRCs and CNAME this server picked for the answer.
  *
- * @param videoPayloadType H.264 (packetization-mode=1) payload type of the offer, or -1 without video
+ * @param videoPayloadType the offered payload type of the stream's video codec (H.264 packetization-mode=1 or
+ *     AV1), or -1 without video
  * @param rtxPayloadType the offer's RTX type for it (RFC 4588 {@code apt=}), or -1 (then NACKs
  *     are answered with plain retransmissions)
  * @param nack the offer asked for generic NACK on video (RFC 4585 {@code a=rtcp-fb:* nack})
