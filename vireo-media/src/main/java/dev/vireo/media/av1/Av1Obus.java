@@ -2,6 +2,8 @@ package dev.vireo.media.av1;
 
 import dev.vireo.media.MediaFormatException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -103,6 +105,51 @@ public final class Av1Obus {
             }
         }
         return false;
+    }
+
+    /**
+     * The first sequence header OBU of {@code obus} as a low-overhead bitstream OBU (with
+     * obu_has_size_field and obu_size), or null when there is none.
+     */
+    public static byte[] sequenceHeaderObu(ByteBuf obus) {
+        for (Obu o : split(obus)) {
+            if (o.type() == SEQUENCE_HEADER) {
+                ByteBuf out = Unpooled.buffer(o.payloadSize() + 8);
+                out.writeByte(o.header() | 0x02);
+                if (o.hasExtension()) {
+                    out.writeByte(o.extension());
+                }
+                writeLeb128(out, o.payloadSize());
+                out.writeBytes(obus, o.payloadOffset(), o.payloadSize());
+                byte[] b = new byte[out.readableBytes()];
+                out.readBytes(b);
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A temporal unit that starts a coded video sequence: {@code temporalUnit} with
+     * {@code sequenceHeaderObu} put after its temporal delimiter (§7.5: a sequence header comes
+     * first in its temporal unit, after the delimiter), or null when it has a sequence header
+     * already. The result is a new buffer; {@code temporalUnit} is left as it is.
+     */
+    public static ByteBuf withSequenceHeader(ByteBufAllocator alloc, ByteBuf temporalUnit, byte[] sequenceHeaderObu) {
+        List<Obu> obus = split(temporalUnit);
+        if (hasSequenceHeader(obus)) {
+            return null;
+        }
+        int at = temporalUnit.readerIndex();
+        if (!obus.isEmpty() && obus.getFirst().type() == TEMPORAL_DELIMITER) {
+            at = obus.getFirst().payloadOffset() + obus.getFirst().payloadSize();
+        }
+        int head = at - temporalUnit.readerIndex();
+        ByteBuf out = alloc.buffer(temporalUnit.readableBytes() + sequenceHeaderObu.length);
+        out.writeBytes(temporalUnit, temporalUnit.readerIndex(), head);
+        out.writeBytes(sequenceHeaderObu);
+        out.writeBytes(temporalUnit, at, temporalUnit.writerIndex() - at);
+        return out;
     }
 
     /**

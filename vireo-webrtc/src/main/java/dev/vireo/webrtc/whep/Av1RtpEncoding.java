@@ -15,12 +15,15 @@ import io.netty.buffer.ByteBufAllocator;
  * and shared by every WHEP viewer of the stream ({@link RtpPayloads} form). For a configuration
  * frame (av1C) the payloads are its configOBUs: the sequence header, with N set.
  *
- * <p>A keyframe needs a sequence header in front of it. Encoders (libaom, SVT-AV1, and so OBS
- * and ffmpeg) put one into every keyframe; such a keyframe's first packet already has N set and
- * is sent alone. Only a keyframe without one gets the configuration's payloads in front; that
- * splits the temporal unit at a packet boundary, which the specification allows but libwebrtc
- * takes as two frames (it starts a frame at every packet that does not continue an OBU), so the
- * in-band sequence header is the path that browsers play best.
+ * <p>A keyframe needs a sequence header in the same packets: libwebrtc starts a frame at every
+ * packet that does not continue an OBU (Z=0) and ends one at every packet that does not leave
+ * one open (Y=0), so a sequence header sent in packets of its own becomes a frame of its own,
+ * which its decoder rejects; Chromium 156 then decodes nothing at all (tried with the end-to-end
+ * test). Encoders (libaom, SVT-AV1, and so OBS and ffmpeg) put one into every keyframe, and the
+ * RTMP ingest copies av1C's into a keyframe that comes without; such a keyframe's first packet
+ * has N set and goes out alone. Only a keyframe still without one (another ingest) gets the
+ * configuration's payloads in front, which the payload format allows and other receivers may
+ * take.
  */
 final class Av1RtpEncoding extends VideoRtpEncoding {
 
