@@ -12,6 +12,7 @@ import dev.vireo.webrtc.whep.WhepSessionStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,20 +39,35 @@ class VireoServerWhepAv1Test {
 
     @BeforeAll
     static void encode() throws Exception {
-        Path ivf = dir.resolve("clip.ivf");
-        Ffmpeg.Result enc = Ffmpeg.run(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",
-                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-t", "4", "-c:v", "libaom-av1",
-                "-usage", "realtime", "-cpu-used", "8", "-lag-in-frames", "0", "-g", "30", "-b:v", "800k",
-                "-f", "ivf", ivf.toString()), dir, 120);
-        assertThat(enc.exitCode()).as("ffmpeg libaom-av1: %s", enc.stderr()).isZero();
-        clip = Av1Clip.readIvf(Files.readAllBytes(ivf));
-        assertThat(clip.units()).hasSize(120);
-        assertThat(clip.units().stream().filter(Av1Clip.TemporalUnit::keyframe)).hasSize(4);
+        clip = encode("aom", List.of("-c:v", "libaom-av1", "-usage", "realtime", "-cpu-used", "8",
+                "-lag-in-frames", "0"));
+    }
+
+    /** 4 s of 640x360 at 30 fps, a keyframe every second, 800 kb/s, low delay; read back from IVF. */
+    private static Av1Clip encode(String name, List<String> encoder) throws Exception {
+        Path ivf = dir.resolve(name + ".ivf");
+        List<String> cmd = new ArrayList<>(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",
+                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-t", "4"));
+        cmd.addAll(encoder);
+        cmd.addAll(List.of("-g", "30", "-b:v", "800k", "-f", "ivf", ivf.toString()));
+        Ffmpeg.Result enc = Ffmpeg.run(cmd, dir, 120);
+        assertThat(enc.exitCode()).as("ffmpeg %s: %s", encoder, enc.stderr()).isZero();
+        Av1Clip c = Av1Clip.readIvf(Files.readAllBytes(ivf));
+        assertThat(c.units()).hasSize(120);
+        assertThat(c.units().stream().filter(Av1Clip.TemporalUnit::keyframe)).hasSize(4);
+        return c;
     }
 
     @Test
     void chromiumDecodesAnAv1StreamPublishedOverEnhancedRtmp() throws Exception {
-        play(clip, "av1");
+        play(clip, clip.av1c(), "av1");
+    }
+
+    /** SVT-AV1 in its low-delay prediction structure. */
+    @Test
+    void chromiumDecodesSvtAv1() throws Exception {
+        Av1Clip svt = encode("svt", List.of("-c:v", "libsvtav1", "-preset", "10", "-svtav1-params", "pred-struct=1"));
+        play(svt, svt.av1c(), "svt");
     }
 
     /**
@@ -64,17 +80,19 @@ class VireoServerWhepAv1Test {
         Av1Clip bare = new Av1Clip(clip.width(), clip.height(), clip.timebaseNum(), clip.timebaseDen(),
                 clip.units().stream().map(u -> new Av1Clip.TemporalUnit(u.pts(), u.keyframe(),
                         u.keyframe() ? Av1Clip.withoutSequenceHeader(u.obus()) : u.obus())).toList());
-        play(bare, "bare");
+        play(bare, clip.av1c(), "bare");
     }
 
-    private void play(Av1Clip clip, String stream) throws Exception {
+    /** Publishes {@code clip} with {@code av1c} as live/{stream} and has Chromium play it over WHEP. */
+    private void play(Av1Clip clip, byte[] av1c, String stream) throws Exception {
         Path dir = Files.createTempDirectory(VireoServerWhepAv1Test.dir, stream);
 
         VireoServer server = BrowserFixture.server(dir);
         VireoServer.BoundPorts ports = server.start();
         try (server;
              Av1RtmpPublisher publisher = Av1RtmpPublisher.start(
-                     "rtmp://127.0.0.1:" + ports.rtmp() + "/live/" + stream, VireoServerWhepAv1Test.clip.av1c(), clip)) {
+                     "rtmp://127.0.0.1:" + ports.rtmp() + "/live/" + stream,
+                     av1c, clip)) {
             Await.until(Duration.ofSeconds(20), "the AV1 stream has a GOP", () -> server.hub()
                     .find(StreamKey.of("live", stream)).map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
             assertThat(server.hub().find(StreamKey.of("live", stream)).orElseThrow().stats().videoCodec()).isEqualTo("AV1");
