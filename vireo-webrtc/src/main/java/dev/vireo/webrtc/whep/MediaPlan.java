@@ -1,5 +1,7 @@
 package dev.vireo.webrtc.whep;
 
+import dev.vireo.media.Codec;
+
 /**
  * What a WHEP session sends, as negotiated from the offer: payload types, retransmission and
  * feedback, header extensions, and the SSRCs and CNAME this server picked for the answer.
@@ -16,9 +18,12 @@ package dev.vireo.webrtc.whep;
  * @param rtxSsrc SSRC of its retransmissions
  * @param audioSsrc SSRC of the audio stream
  * @param cname RTCP CNAME of this session (RFC 7022: random per session)
+ * @param videoCodec the codec the video payload type was negotiated for (frames of another codec,
+ *     after a republish, are not sent), null without video
  */
 record MediaPlan(int videoPayloadType, int rtxPayloadType, boolean nack, int audioPayloadType,
-                 int absSendTimeId, int transportCcId, int videoSsrc, int rtxSsrc, int audioSsrc, String cname) {
+                 int absSendTimeId, int transportCcId, int videoSsrc, int rtxSsrc, int audioSsrc, String cname,
+                 Codec videoCodec) {
 
     boolean hasVideo() {
         return videoPayloadType >= 0;

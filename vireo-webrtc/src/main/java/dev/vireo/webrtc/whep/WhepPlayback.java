@@ -386,7 +386,7 @@ public final class WhepPlayback {
         NegotiatedMedia any = v != null ? v : a;
         return new MediaPlan(v == null ? -1 : v.payloadType(), v == null ? -1 : v.rtxPayloadType(),
                 v != null && v.nack(), a == null ? -1 : a.payloadType(), any.absSendTimeId(), any.transportCcId(),
-                videoSsrc, rtxSsrc, audioSsrc, cname);
+                videoSsrc, rtxSsrc, audioSsrc, cname, v == null ? null : v.codec().is("AV1") ? Codec.AV1 : Codec.H264);
     }
 
     /** The media section lines of an ICE restart answer fragment (RFC 8840 §9): the BUNDLE transport's. */

@@ -213,11 +213,11 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
 
     private void onConfig(MediaFrame frame) {
         if (frame.isVideo()) {
-            if (VideoRtpEncoding.of(frame.codec()) == null) {
+            if (VideoRtpEncoding.of(frame.codec()) == null || plan.hasVideo() && frame.codec() != plan.videoCodec()) {
                 if (!videoCodecReported) {
                     videoCodecReported = true;
-                    inContext(() -> log.warn("the stream's video is {}; WHEP playback carries H.264 and AV1 only",
-                            frame.codec()));
+                    inContext(() -> log.warn("the stream's video is {}; this session plays {} (WHEP carries H.264"
+                            + " and AV1)", frame.codec(), plan.videoCodec()));
                 }
                 return;
             }
@@ -266,7 +266,7 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
 
     private void sendVideo(MediaFrame frame, int timestamp, long now) {
         VideoRtpEncoding encoding = VideoRtpEncoding.of(frame.codec());
-        if (video == null || encoding == null) {
+        if (video == null || encoding == null || frame.codec() != plan.videoCodec()) {
             return;
         }
         ByteBuf payloads;

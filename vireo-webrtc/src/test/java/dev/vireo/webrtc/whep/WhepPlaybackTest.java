@@ -425,6 +425,21 @@ class WhepPlaybackTest {
     }
 
     @Test
+    void framesOfAnotherCodecThanTheNegotiatedOneAreNotSent() throws Exception {
+        Viewer v = new Viewer(); // H.264
+        v.nextFrame();
+        v.nextFrame();
+        Av1Clip clip = av1Clip();
+        publication.send(MediaFrame.config(Codec.AV1, 66, Unpooled.wrappedBuffer(clip.av1c())));
+        publication.send(MediaFrame.media(Codec.AV1, 66, 0, true, Unpooled.wrappedBuffer(clip.units().get(0).obus())));
+        sendFrame(99, false, 400);
+        List<ByteBuf> next = v.nextFrame();
+        assertThat(next).as("the H.264 frame after the AV1 keyframe, alone").hasSize(1);
+        assertThat(nalType(next.getFirst())).isEqualTo(1);
+        assertThat(RtpHeader.payloadType(next.getFirst())).isEqualTo(v.videoPt);
+    }
+
+    @Test
     void aBrowserWithoutAv1GetsTheAudioOnlyOrAReason() throws Exception {
         Av1Clip clip = av1Clip();
         Publication p = publishAv1(clip, true, clip.units().getFirst().obus());
