@@ -217,7 +217,7 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
                 if (!videoCodecReported) {
                     videoCodecReported = true;
                     inContext(() -> log.warn("the stream's video is {}; this session plays {} (WHEP carries H.264"
-                            + " and AV1)", frame.codec(), plan.videoCodec()));
+                            + " and AV1)", frame.codec(), plan.hasVideo() ? plan.videoCodec() : "no video"));
                 }
                 return;
             }
