@@ -7,7 +7,9 @@ package dev.vireo.media;
  *   <li>H264/H265: access unit as length-prefixed NAL units (4-byte big-endian lengths, AVCC/HVCC
  *       style, as in FLV); a config frame carries the AVCDecoderConfigurationRecord /
  *       HEVCDecoderConfigurationRecord.</li>
- *   <li>AV1: low-overhead bitstream OBUs (as in enhanced RTMP); config frame carries av1C.</li>
+ *   <li>AV1: one temporal unit of low-overhead bitstream OBUs (as in enhanced RTMP); config frame
+ *       carries av1C. A keyframe carries its sequence header (the RTMP ingest copies av1C's in
+ *       when the publisher left it out).</li>
  *   <li>AAC: one raw AAC frame (no ADTS); config frame carries the AudioSpecificConfig.</li>
  *   <li>OPUS: one Opus packet; config frame carries the OpusHead (may be absent).</li>
  *   <li>MP3: one MPEG audio frame.</li>

@@ -3,12 +3,15 @@ package dev.vireo.rtmp;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Publication;
 import dev.vireo.core.flv.FlvFrames;
+import dev.vireo.media.Codec;
 import dev.vireo.media.MediaFormatException;
 import dev.vireo.media.TrackType;
 import dev.vireo.media.UnsupportedCodecException;
 import dev.vireo.media.amf.Amf0Reader;
 import dev.vireo.media.amf.Amf0Writer;
 import dev.vireo.media.amf.AmfException;
+import dev.vireo.media.av1.Av1CodecConfigurationRecord;
+import dev.vireo.media.av1.Av1Obus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.EnumSet;
@@ -28,6 +31,8 @@ final class PublishSession {
     private long frames;
     private long bytes;
     private boolean closed;
+    private byte[] av1SequenceHeader;
+    private boolean av1SequenceHeaderAddedLogged;
 
     PublishSession(Publication publication, SessionLog log) {
         this.publication = publication;
@@ -58,9 +63,45 @@ final class PublishSession {
         } catch (MediaFormatException e) {
             throw new RtmpProtocolException("malformed " + kind(msg.typeId()) + " message: " + e.getMessage(), e);
         }
+        if (frame != null && frame.codec() == Codec.AV1) {
+            frame = av1(frame, alloc);
+        }
         if (frame != null) {
             frames++;
             publication.send(frame);
+        }
+    }
+
+    /**
+     * AV1: a keyframe must carry its sequence header for a viewer to start at it. Encoders put
+     * one into every keyframe; a publisher that left it in av1C only gets av1C's copied in, so
+     * that every egress can start at any keyframe (WebRTC cannot send it apart: libwebrtc starts
+     * a frame at every RTP packet that does not continue an OBU). Bytes this cannot read pass
+     * through unchanged; the egress that needs them reports them.
+     */
+    private MediaFrame av1(MediaFrame frame, ByteBufAllocator alloc) {
+        try {
+            if (frame.isConfig()) {
+                ByteBuf obus = Av1CodecConfigurationRecord.parse(frame.payload().duplicate()).configObus();
+                av1SequenceHeader = Av1Obus.sequenceHeaderObu(obus);
+                return frame;
+            }
+            if (!frame.isKeyframe() || av1SequenceHeader == null) {
+                return frame;
+            }
+            ByteBuf withHeader = Av1Obus.withSequenceHeader(alloc, frame.payload().duplicate(), av1SequenceHeader);
+            if (withHeader == null) {
+                return frame;
+            }
+            MediaFrame fixed = MediaFrame.media(Codec.AV1, frame.dts(), frame.cts(), true, withHeader);
+            frame.release();
+            if (!av1SequenceHeaderAddedLogged) {
+                av1SequenceHeaderAddedLogged = true;
+                log.info("AV1 keyframes come without a sequence header: adding the one of the SequenceStart (av1C)");
+            }
+            return fixed;
+        } catch (MediaFormatException e) {
+            return frame;
         }
     }
 

@@ -7,6 +7,11 @@ import dev.vireo.core.Gate;
 import dev.vireo.core.HubConfig;
 import dev.vireo.core.StreamKey;
 import dev.vireo.media.Codec;
+import dev.vireo.media.flv.FlvBodyWriter;
+import dev.vireo.media.flv.FlvPacketKind;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +88,41 @@ class RtmpServerTest {
             play.close();
             pub.close();
         }
+    }
+
+    @Test
+    void enhancedRtmpAv1KeyframesWithoutASequenceHeaderGetTheOneOfAv1c() throws Exception {
+        byte[] seq = {0x0A, 0x03, 0x11, 0x22, 0x33}; // sequence header OBU with obu_size (content not read)
+        byte[] av1c = {(byte) 0x81, 0x00, 0x0C, 0x00, 0x0A, 0x03, 0x11, 0x22, 0x33};
+        byte[] bareKey = {0x12, 0x00, 0x32, 0x02, 0x10, 0x20}; // temporal delimiter, frame OBU
+        byte[] fullKey = {0x12, 0x00, 0x0A, 0x01, 0x44, 0x32, 0x01, 0x30}; // its own sequence header
+        byte[] delta = {0x12, 0x00, 0x32, 0x01, 0x50};
+        try (TestServer ts = new TestServer()) {
+            RtmpClient pub = ts.client("live/av1");
+            assertThat(pub.publish().get(5, TimeUnit.SECONDS).code()).isEqualTo("NetStream.Publish.Start");
+            CountingViewer viewer = new CountingViewer();
+            RtmpClient play = ts.client("live/av1");
+            pub.sendTag(RtmpClient.TAG_VIDEO, 0, video(FlvPacketKind.CONFIG, true, av1c));
+            TestServer.await("the AV1 stream", WAIT, () -> ts.hub.find(StreamKey.of("live", "av1")).isPresent());
+            assertThat(play.play(viewer).get(5, TimeUnit.SECONDS).code()).isEqualTo("NetStream.Play.Start");
+            pub.sendTag(RtmpClient.TAG_VIDEO, 0, video(FlvPacketKind.CODED, true, bareKey));
+            pub.sendTag(RtmpClient.TAG_VIDEO, 33, video(FlvPacketKind.CODED, false, delta));
+            pub.sendTag(RtmpClient.TAG_VIDEO, 66, video(FlvPacketKind.CODED, true, fullKey));
+            TestServer.await("config and 3 frames", WAIT, () -> viewer.video.get() >= 4);
+            List<byte[]> obus = viewer.videoTags().stream()
+                    .map(t -> java.util.Arrays.copyOfRange(t.head(), 5, t.head().length)).toList();
+            byte[] fixedKey = new byte[bareKey.length + seq.length];
+            System.arraycopy(bareKey, 0, fixedKey, 0, 2);
+            System.arraycopy(seq, 0, fixedKey, 2, seq.length);
+            System.arraycopy(bareKey, 2, fixedKey, 2 + seq.length, bareKey.length - 2);
+            assertThat(obus).containsExactly(av1c, fixedKey, delta, fullKey);
+            play.close();
+            pub.close();
+        }
+    }
+
+    private static ByteBuf video(FlvPacketKind kind, boolean key, byte[] payload) {
+        return FlvBodyWriter.video(ByteBufAllocator.DEFAULT, Codec.AV1, kind, key, 0, Unpooled.wrappedBuffer(payload));
     }
 
     @Test

@@ -36,10 +36,7 @@ record BrowserFixture(VireoServer server, VireoServer.BoundPorts ports, Process 
     static BrowserFixture start(Path dir, List<String> inputs, List<String> encode, String publishPath, StreamKey key,
                                 Predicate<StreamStats> ready, SetUp beforePublish)
             throws Exception {
-        Config d = ConfigLoader.defaults();
-        Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
-        VireoServer server = new VireoServer(config);
+        VireoServer server = server(dir);
         VireoServer.BoundPorts ports = server.start();
         beforePublish.run(server, ports);
         List<String> cmd = new ArrayList<>(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",
@@ -52,6 +49,13 @@ record BrowserFixture(VireoServer server, VireoServer.BoundPorts ports, Process 
         Await.until(Duration.ofSeconds(30), "the RTMP stream is ready", () -> server.hub()
                 .find(key).map(s -> ready.test(s.stats())).orElse(false));
         return new BrowserFixture(server, ports, ffmpeg, Chromium.start(dir));
+    }
+
+    /** The whole server with its data under {@code dir}, every port ephemeral, on 127.0.0.1; not started. */
+    static VireoServer server(Path dir) {
+        Config d = ConfigLoader.defaults();
+        return new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
+                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0));
     }
 
     /** Set-up of the running server; may throw. */

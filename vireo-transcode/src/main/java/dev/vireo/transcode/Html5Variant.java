@@ -27,6 +27,12 @@ public final class Html5Variant {
      */
     public static Optional<StreamKey> keyFor(Stream source) {
         StreamStats s = source.stats();
+        if ("AV1".equals(s.videoCodec())) {
+            // Browsers take AV1 as it is, and ffmpeg 5.1 has no pipe format that carries it (FLV and
+            // MPEG-TS both lack it) to transcode the audio alone: such a stream plays without its
+            // audio unless that is Opus.
+            return Optional.empty();
+        }
         return needsAudio(s) || needsVideo(s) ? Optional.of(of(source.key())) : Optional.empty();
     }
 

@@ -30,6 +30,15 @@ class VariantKeysTest {
         timer.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
+    @Test
+    void av1GoesToBrowsersAsItIsEvenWithAac() throws Exception {
+        Publication p = hub.publish(key, "p", r -> { });
+        p.send(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(AudioSpecificConfig.of(2, 4, 2))));
+        p.send(MediaFrame.media(Codec.AAC, 0, 0, false, Unpooled.buffer(8).writeZero(8)));
+        p.send(MediaFrame.media(Codec.AV1, 0, 0, true, Unpooled.wrappedBuffer(new byte[] {0x12, 0x00, 0x32, 0x01, 0x00})));
+        assertThat(Html5Variant.keyFor(hub.find(key).orElseThrow())).isEmpty();
+    }
+
     private Stream publish(Codec audio, boolean bFrames) throws Exception {
         Publication p = hub.publish(key, "p", r -> { });
         if (audio == Codec.AAC) {

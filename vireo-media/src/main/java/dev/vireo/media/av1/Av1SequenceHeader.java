@@ -15,7 +15,7 @@ import io.netty.buffer.ByteBuf;
 public record Av1SequenceHeader(int seqProfile, boolean stillPicture, int seqLevelIdx0, int seqTier0,
                                 int maxFrameWidth, int maxFrameHeight, double fps) {
 
-    static final int OBU_SEQUENCE_HEADER = 1;
+    static final int OBU_SEQUENCE_HEADER = Av1Obus.SEQUENCE_HEADER;
     /** Bounds the bytes copied to parse one sequence header OBU (they are a few dozen). */
     static final int MAX_SEQUENCE_HEADER = 4096;
 
@@ -24,65 +24,17 @@ public record Av1SequenceHeader(int seqProfile, boolean stillPicture, int seqLev
      * obu_has_size_field, or the last one without) and parses it.
      */
     public static Av1SequenceHeader find(ByteBuf obus) {
-        int pos = obus.readerIndex();
-        int end = obus.writerIndex();
-        int count = 0;
-        while (pos < end) {
-            if (++count > 1024) {
-                throw new MediaFormatException("more than 1024 OBUs");
-            }
-            int header = obus.getUnsignedByte(pos);
-            if ((header & 0x80) != 0) {
-                throw new MediaFormatException("AV1 OBU forbidden bit set");
-            }
-            int type = (header >>> 3) & 0x0F;
-            boolean extension = (header & 0x04) != 0;
-            boolean hasSize = (header & 0x02) != 0;
-            int p = pos + 1 + (extension ? 1 : 0);
-            if (p > end) {
-                throw new MediaFormatException("truncated AV1 OBU header");
-            }
-            long size;
-            if (hasSize) {
-                long leb = leb128(obus, p, end);
-                size = leb >>> 8;
-                p += (int) (leb & 0xFF);
-            } else {
-                size = end - p;
-            }
-            if (size > end - p) {
-                throw new MediaFormatException("AV1 OBU size " + size + " exceeds the " + (end - p) + " bytes left");
-            }
-            if (type == OBU_SEQUENCE_HEADER) {
-                if (size > MAX_SEQUENCE_HEADER) {
-                    throw new MediaFormatException("AV1 sequence header OBU of " + size + " bytes");
+        for (Av1Obus.Obu obu : Av1Obus.split(obus)) {
+            if (obu.type() == OBU_SEQUENCE_HEADER) {
+                if (obu.payloadSize() > MAX_SEQUENCE_HEADER) {
+                    throw new MediaFormatException("AV1 sequence header OBU of " + obu.payloadSize() + " bytes");
                 }
-                byte[] payload = new byte[(int) size];
-                obus.getBytes(p, payload);
+                byte[] payload = new byte[obu.payloadSize()];
+                obus.getBytes(obu.payloadOffset(), payload);
                 return parse(payload);
             }
-            pos = p + (int) size;
         }
         throw new MediaFormatException("no AV1 sequence header OBU");
-    }
-
-    /** leb128() §4.10.5 at {@code pos}: value << 8 | number of bytes read. */
-    static long leb128(ByteBuf b, int pos, int end) {
-        long value = 0;
-        for (int i = 0; i < 8; i++) {
-            if (pos + i >= end) {
-                throw new MediaFormatException("truncated AV1 leb128");
-            }
-            int byteValue = b.getUnsignedByte(pos + i);
-            value |= (long) (byteValue & 0x7F) << (i * 7);
-            if ((byteValue & 0x80) == 0) {
-                if (value > 0xFFFFFFFFL) {
-                    throw new MediaFormatException("AV1 leb128 value exceeds 2^32-1");
-                }
-                return (value << 8) | (i + 1);
-            }
-        }
-        throw new MediaFormatException("AV1 leb128 longer than 8 bytes");
     }
 
     /** Parses sequence_header_obu() §5.5.1 from the OBU payload. */

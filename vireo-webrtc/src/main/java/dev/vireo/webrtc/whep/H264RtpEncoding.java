@@ -1,6 +1,5 @@
 package dev.vireo.webrtc.whep;
 
-import dev.vireo.core.FrameEncoding;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
 import dev.vireo.webrtc.rtp.H264Packetizer;
@@ -14,7 +13,7 @@ import io.netty.buffer.ByteBufAllocator;
  * (AVCDecoderConfigurationRecord) the payloads are its SPS and PPS, aggregated in a STAP-A, which a
  * viewer sends in front of every keyframe so that it can start decoding at any of them.
  */
-final class H264RtpEncoding extends FrameEncoding {
+final class H264RtpEncoding extends VideoRtpEncoding {
 
     static final H264RtpEncoding INSTANCE = new H264RtpEncoding();
 

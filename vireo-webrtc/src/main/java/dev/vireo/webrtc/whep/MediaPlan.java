@@ -1,10 +1,13 @@
 package dev.vireo.webrtc.whep;
 
+import dev.vireo.media.Codec;
+
 /**
  * What a WHEP session sends, as negotiated from the offer: payload types, retransmission and
  * feedback, header extensions, and the SSRCs and CNAME this server picked for the answer.
  *
- * @param videoPayloadType H.264 (packetization-mode=1) payload type of the offer, or -1 without video
+ * @param videoPayloadType the offered payload type of the stream's video codec (H.264 packetization-mode=1 or
+ *     AV1), or -1 without video
  * @param rtxPayloadType the offer's RTX type for it (RFC 4588 {@code apt=}), or -1 (then NACKs
  *     are answered with plain retransmissions)
  * @param nack the offer asked for generic NACK on video (RFC 4585 {@code a=rtcp-fb:* nack})
@@ -15,9 +18,12 @@ package dev.vireo.webrtc.whep;
  * @param rtxSsrc SSRC of its retransmissions
  * @param audioSsrc SSRC of the audio stream
  * @param cname RTCP CNAME of this session (RFC 7022: random per session)
+ * @param videoCodec the codec the video payload type was negotiated for (frames of another codec,
+ *     after a republish, are not sent), null without video
  */
 record MediaPlan(int videoPayloadType, int rtxPayloadType, boolean nack, int audioPayloadType,
-                 int absSendTimeId, int transportCcId, int videoSsrc, int rtxSsrc, int audioSsrc, String cname) {
+                 int absSendTimeId, int transportCcId, int videoSsrc, int rtxSsrc, int audioSsrc, String cname,
+                 Codec videoCodec) {
 
     boolean hasVideo() {
         return videoPayloadType >= 0;

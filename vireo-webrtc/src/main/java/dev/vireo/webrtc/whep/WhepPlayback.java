@@ -15,6 +15,7 @@ import dev.vireo.http.Response;
 import dev.vireo.http.Router;
 import dev.vireo.media.Codec;
 import dev.vireo.media.MediaFormatException;
+import dev.vireo.media.av1.Av1CodecConfigurationRecord;
 import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
 import dev.vireo.media.opus.OpusHead;
 import dev.vireo.webrtc.RtcTransport;
@@ -77,6 +78,8 @@ public final class WhepPlayback {
     private static final Logger log = LoggerFactory.getLogger(WhepPlayback.class);
     /** The source assumed for a stream whose video is not known yet (on-demand, just starting). */
     private static final MediaSource DEFAULT_VIDEO = new MediaSource.H264(H264ProfileLevelId.parse("64001f"));
+    /** AV1 before its av1C is known: Main profile, what every WebRTC AV1 decoder takes. */
+    private static final MediaSource DEFAULT_AV1 = new MediaSource.Av1(0);
 
     private final StreamHub hub;
     private final Gate gate;
@@ -292,6 +295,10 @@ public final class WhepPlayback {
             return Response.error(400, "InvalidOffer", "the offer must be a=setup:actpass or active (the server is"
                     + " the DTLS server)");
         }
+        if (video != null && answer.video().isEmpty()) {
+            inContext(key, id, () -> log.info("WHEP viewer {} gets no video: the stream's video is {} and the offer"
+                    + " has no codec for it (or no video section it can receive on)", request.clientAddress(), video));
+        }
         MediaPlan plan = plan(answer, videoSsrc, rtxSsrc, audioSsrc, cname);
         session.attach(transport, plan);
         Entry entry = new Entry(session, restartMediaLines(answer), answer.remoteUfrag(), etag(ice));
@@ -345,23 +352,27 @@ public final class WhepPlayback {
                 // Nothing seen yet: a stream that has not sent anything yet is assumed to be video.
                 return stream.get().hasAudio() ? null : DEFAULT_VIDEO;
             }
-            requireH264(codec);
-            return DEFAULT_VIDEO;
+            return requireSupported(codec) == Codec.AV1 ? DEFAULT_AV1 : DEFAULT_VIDEO;
         }
         try {
-            requireH264(config.codec().name());
-            return MediaSource.h264(AvcDecoderConfigurationRecord.parse(config.payload().duplicate()));
+            return switch (requireSupported(config.codec().name())) {
+                case AV1 -> MediaSource.av1(Av1CodecConfigurationRecord.parse(config.payload().duplicate()));
+                default -> MediaSource.h264(AvcDecoderConfigurationRecord.parse(config.payload().duplicate()));
+            };
         } catch (MediaFormatException e) {
-            return DEFAULT_VIDEO;
+            return config.codec() == Codec.AV1 ? DEFAULT_AV1 : DEFAULT_VIDEO;
         } finally {
             config.release();
         }
     }
 
-    private static void requireH264(String codec) {
-        if (!codec.equals(Codec.H264.name())) {
-            throw new UnsupportedOperationException("the stream's video is " + codec + "; WHEP playback carries H.264 only");
+    /** The video codec if WHEP carries it (H.264, AV1). */
+    private static Codec requireSupported(String codec) {
+        if (codec.equals(Codec.H264.name()) || codec.equals(Codec.AV1.name())) {
+            return Codec.valueOf(codec);
         }
+        throw new UnsupportedOperationException("the stream's video is " + codec
+                + "; WHEP playback carries H.264 and AV1 only");
     }
 
     /** The stream's audio if WebRTC can carry it (Opus), else null (and the log says why). */
@@ -401,7 +412,7 @@ public final class WhepPlayback {
         NegotiatedMedia any = v != null ? v : a;
         return new MediaPlan(v == null ? -1 : v.payloadType(), v == null ? -1 : v.rtxPayloadType(),
                 v != null && v.nack(), a == null ? -1 : a.payloadType(), any.absSendTimeId(), any.transportCcId(),
-                videoSsrc, rtxSsrc, audioSsrc, cname);
+                videoSsrc, rtxSsrc, audioSsrc, cname, v == null ? null : v.codec().is("AV1") ? Codec.AV1 : Codec.H264);
     }
 
     /** The media section lines of an ICE restart answer fragment (RFC 8840 §9): the BUNDLE transport's. */

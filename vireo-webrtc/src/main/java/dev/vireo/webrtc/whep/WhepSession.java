@@ -216,10 +216,11 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
 
     private void onConfig(MediaFrame frame) {
         if (frame.isVideo()) {
-            if (frame.codec() != Codec.H264) {
+            if (VideoRtpEncoding.of(frame.codec()) == null || plan.hasVideo() && frame.codec() != plan.videoCodec()) {
                 if (!videoCodecReported) {
                     videoCodecReported = true;
-                    inContext(() -> log.warn("the stream's video is {}; WHEP playback carries H.264 only", frame.codec()));
+                    inContext(() -> log.warn("the stream's video is {}; this session plays {} (WHEP carries H.264"
+                            + " and AV1)", frame.codec(), plan.hasVideo() ? plan.videoCodec() : "no video"));
                 }
                 return;
             }
@@ -267,20 +268,22 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
     }
 
     private void sendVideo(MediaFrame frame, int timestamp, long now) {
-        if (video == null || frame.codec() != Codec.H264) {
+        VideoRtpEncoding encoding = VideoRtpEncoding.of(frame.codec());
+        if (video == null || encoding == null || frame.codec() != plan.videoCodec()) {
             return;
         }
         ByteBuf payloads;
         ByteBuf parameterSets = null;
         try {
-            payloads = frame.encoded(H264RtpEncoding.INSTANCE);
+            payloads = frame.encoded(encoding);
             if (frame.isKeyframe() && videoConfig != null) {
-                parameterSets = videoConfig.encoded(H264RtpEncoding.INSTANCE);
+                parameterSets = encoding.inFrontOfKeyframe(videoConfig, payloads);
             }
         } catch (RuntimeException e) {
             if (!encodeFailureReported) {
                 encodeFailureReported = true;
-                inContext(() -> log.warn("skipping H.264 frames that cannot be packetized: {}", e.getMessage()));
+                inContext(() -> log.warn("skipping {} frames that cannot be packetized: {}", frame.codec(),
+                        e.getMessage()));
             }
             return;
         }

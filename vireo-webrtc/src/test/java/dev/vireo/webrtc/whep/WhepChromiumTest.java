@@ -17,6 +17,7 @@ import dev.vireo.webrtc.WebRtcServer;
 import dev.vireo.webrtc.ice.HostCandidates;
 import dev.vireo.webrtc.stun.StunBinding;
 import dev.vireo.webrtc.stun.StunMessage;
+import dev.vireo.webrtc.testing.Av1Clip;
 import dev.vireo.webrtc.testing.Chromium;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -29,6 +30,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,8 +53,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * WHEP against the real peer: headless Chromium plays through the player page what ffmpeg
- * encodes (640x360 H.264 at 30 fps, no B-frames), with Opus audio on a second stream, over a
- * direct path and over a path that loses 10% of the server's RTP.
+ * encodes (640x360 H.264 at 30 fps, no B-frames), with Opus audio on a second stream, and a
+ * libaom AV1 clip with Opus on a third, over a direct path and over a path that loses 10% of the
+ * server's RTP.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -61,6 +64,7 @@ class WhepChromiumTest {
     private static final Logger log = LoggerFactory.getLogger(WhepChromiumTest.class);
     private static final StreamKey VIDEO = StreamKey.of("live", "demo");
     private static final StreamKey AV = StreamKey.of("live", "av");
+    private static final StreamKey AV1 = StreamKey.of("live", "av1");
 
     @TempDir
     static Path dir;
@@ -70,6 +74,8 @@ class WhepChromiumTest {
     private StreamHub hub;
     private Publication video;
     private Publication av;
+    private Publication av1;
+    private ScheduledExecutorService av1Clock;
     private FfmpegFlvSource encoder;
     private ScheduledExecutorService audioClock;
     private WhepRig direct;
@@ -108,6 +114,25 @@ class WhepChromiumTest {
             av.send(MediaFrame.media(Codec.OPUS, i * 20L, 0, false, Unpooled.wrappedBuffer(packet)));
         }, 20, 20, TimeUnit.MILLISECONDS);
 
+        // AV1 + Opus on live/av1, both paced from one clock: a libaom clip's temporal units, looped.
+        Av1Clip clip = av1Clip(dir);
+        av1 = hub.publish(AV1, "libaom+opus", reason -> { });
+        av1.send(MediaFrame.config(Codec.OPUS, 0, Unpooled.wrappedBuffer(opus.head())));
+        av1.send(MediaFrame.config(Codec.AV1, 0, Unpooled.wrappedBuffer(clip.av1c())));
+        long[] nextVideo = {0};
+        AtomicInteger tick = new AtomicInteger();
+        av1Clock = Executors.newSingleThreadScheduledExecutor();
+        av1Clock.scheduleAtFixedRate(() -> {
+            int i = tick.getAndIncrement();
+            long now = i * 20L;
+            for (long dts = nextVideo[0] * 1000 / 30; dts <= now; dts = ++nextVideo[0] * 1000 / 30) {
+                Av1Clip.TemporalUnit tu = clip.units().get((int) (nextVideo[0] % clip.units().size()));
+                av1.send(MediaFrame.media(Codec.AV1, dts, 0, tu.keyframe(), Unpooled.wrappedBuffer(tu.obus())));
+            }
+            byte[] packet = opus.packets().get(i % opus.packets().size());
+            av1.send(MediaFrame.media(Codec.OPUS, now, 0, false, Unpooled.wrappedBuffer(packet)));
+        }, 0, 20, TimeUnit.MILLISECONDS);
+
         direct = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0), group);
         relay = new LossyRelay(0.10, 42);
         lossy = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
@@ -128,6 +153,10 @@ class WhepChromiumTest {
         } finally {
             if (audioClock != null) {
                 audioClock.shutdownNow();
+            }
+            if (av1Clock != null) {
+                av1Clock.shutdownNow();
+                av1.close();
             }
             if (encoder != null) {
                 encoder.close();
@@ -234,6 +263,52 @@ class WhepChromiumTest {
                 + " {} fps decoded, {} frames dropped by Chromium", relay.droppedRtp(), relay.droppedRtp() + relay.passedRtp(),
                 s.nacksReceived(), s.retransmissions(), s.pliReceived() + s.firReceived(), s.gopResends(),
                 String.format("%.1f", fps), field(v, "framesDropped"));
+    }
+
+    /** 4 s of 640x360 AV1 at 30 fps from libaom (realtime, keyframe every second), read from IVF. */
+    private static Av1Clip av1Clip(Path dir) throws Exception {
+        Path ivf = dir.resolve("av1.ivf");
+        FfmpegFlvSource.run(dir, "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+                "testsrc2=size=640x360:rate=30", "-t", "4", "-c:v", "libaom-av1", "-usage", "realtime", "-cpu-used", "8",
+                "-lag-in-frames", "0", "-g", "30", "-b:v", "800k", "-f", "ivf", "-y", ivf.toString());
+        return Av1Clip.readIvf(Files.readAllBytes(ivf));
+    }
+
+    private static WhepSessionStats sessionOf(WhepRig rig, StreamKey key) {
+        return rig.whep.sessions().stream().filter(s -> s.stream().equals(key.path())).reduce((a, b) -> b).orElseThrow();
+    }
+
+    @Test
+    void chromiumPlaysAv1WithOpus() {
+        play(direct, "/live/av1");
+        double fps = decodeMore(90, Duration.ofSeconds(20));
+        Map<String, Object> v = chromium.inboundRtp("vireo.pc", "video");
+        assertThat(chromium.inboundCodec("vireo.pc", "video")).isEqualTo("video/AV1");
+        assertThat(field(v, "frameWidth")).isEqualTo(640);
+        assertThat(field(v, "frameHeight")).isEqualTo(360);
+        assertThat(fps).as("decoded frames per second").isGreaterThan(20);
+        Await.until(Duration.ofSeconds(10), "audio packets", () ->
+                field(chromium.inboundRtp("vireo.pc", "audio"), "packetsReceived") > 100);
+        assertThat(chromium.inboundCodec("vireo.pc", "audio")).isEqualTo("audio/opus");
+        WhepSessionStats s = sessionOf(direct, AV1);
+        log.info("AV1+Opus: {} fps decoded, {} keyframe requests, {} frames dropped", String.format("%.1f", fps),
+                s.pliReceived() + s.firReceived(), field(v, "framesDropped"));
+    }
+
+    @Test
+    void av1UnderTenPercentLossIsRepairedWithNackRetransmissions() {
+        play(lossy, "/live/av1");
+        long droppedBefore = relay.droppedRtp();
+        double fps = decodeMore(150, Duration.ofSeconds(40));
+        Map<String, Object> v = chromium.inboundRtp("vireo.pc", "video");
+        WhepSessionStats s = sessionOf(lossy, AV1);
+        assertThat(chromium.inboundCodec("vireo.pc", "video")).isEqualTo("video/AV1");
+        assertThat(relay.droppedRtp() - droppedBefore).as("the relay lost packets").isGreaterThan(20);
+        assertThat(s.nacksReceived()).isPositive();
+        assertThat(s.retransmissions()).isPositive();
+        log.info("AV1, 10% loss: {} NACKed, {} resent, {} PLI/FIR ({} GOP resends), {} fps decoded,"
+                + " {} frames dropped by Chromium", s.nacksReceived(), s.retransmissions(),
+                s.pliReceived() + s.firReceived(), s.gopResends(), String.format("%.1f", fps), field(v, "framesDropped"));
     }
 
     @Test

@@ -23,11 +23,15 @@ import dev.vireo.webrtc.rtcp.ReportBlock;
 import dev.vireo.webrtc.rtcp.RtcpCompound;
 import dev.vireo.webrtc.rtcp.RtcpPacket;
 import dev.vireo.webrtc.rtcp.SenderReport;
+import dev.vireo.webrtc.rtp.Av1Depacketizer;
+import dev.vireo.webrtc.rtp.Av1Packetizer;
 import dev.vireo.webrtc.rtp.RtpHeader;
 import dev.vireo.webrtc.srtp.SrtpContext;
 import dev.vireo.webrtc.stun.StunClass;
+import dev.vireo.webrtc.testing.Av1Clip;
 import dev.vireo.webrtc.testing.FakeBrowser;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
@@ -266,8 +270,12 @@ class WhepPlaybackTest {
         final List<byte[]> rtcp = new ArrayList<>();
 
         Viewer() throws Exception {
+            this("/live/demo/whep");
+        }
+
+        Viewer(String path) throws Exception {
             browser = browser();
-            HttpResponse<String> r = post("/live/demo/whep", "application/sdp", offerOf(browser));
+            HttpResponse<String> r = post(path, "application/sdp", offerOf(browser));
             assertThat(r.statusCode()).isEqualTo(201);
             answer = r.body();
             location = r.headers().firstValue("Location").orElseThrow();
@@ -333,6 +341,134 @@ class WhepPlaybackTest {
             RtcpCompound.write(b, packets);
             out.protectRtcp(b);
             browser.send(b);
+        }
+    }
+
+    // ---- AV1 ----
+
+    private static Av1Clip av1Clip() throws IOException {
+        try (InputStream in = WhepPlaybackTest.class.getResourceAsStream("/rtp/testsrc-160x120-av1.ivf")) {
+            return Av1Clip.readIvf(in.readAllBytes());
+        }
+    }
+
+    /** Publishes live/av1: av1C, then the given temporal units 33 ms apart from dts 0. */
+    private Publication publishAv1(Av1Clip clip, boolean opus, byte[]... units) throws Exception {
+        Publication p = hub.publish(StreamKey.of("live", "av1"), "av1-publisher", reason -> { });
+        if (opus) {
+            p.send(MediaFrame.config(Codec.OPUS, 0, Unpooled.EMPTY_BUFFER));
+        }
+        p.send(MediaFrame.config(Codec.AV1, 0, Unpooled.wrappedBuffer(clip.av1c())));
+        for (int i = 0; i < units.length; i++) {
+            p.send(MediaFrame.media(Codec.AV1, 33L * i, 0, i == 0, Unpooled.wrappedBuffer(units[i])));
+        }
+        return p;
+    }
+
+    private static List<ByteBuf> payloads(List<ByteBuf> packets) {
+        return packets.stream().map(p -> RtpHeader.parse(p).payload(p)).toList();
+    }
+
+    private static byte[] depacketize(List<ByteBuf> packets) {
+        Av1Depacketizer.TemporalUnit tu = Av1Depacketizer.depacketize(ByteBufAllocator.DEFAULT, payloads(packets), 1 << 20);
+        try {
+            return ByteBufUtil.getBytes(tu.obus());
+        } finally {
+            tu.obus().release();
+        }
+    }
+
+    /** libaom's temporal unit without its temporal delimiter (2 bytes: 0x12 0x00), which RTP does not carry. */
+    private static byte[] withoutTemporalDelimiter(byte[] tu) {
+        assertThat(tu[0]).isEqualTo((byte) 0x12);
+        return java.util.Arrays.copyOfRange(tu, 2, tu.length);
+    }
+
+    @Test
+    void anAv1StreamIsAnsweredWithAv1AndEveryKeyframeCarriesItsSequenceHeader() throws Exception {
+        Av1Clip clip = av1Clip();
+        Publication p = publishAv1(clip, false, clip.units().get(0).obus(), clip.units().get(1).obus());
+        try {
+            Viewer v = new Viewer("/live/av1/whep");
+            assertThat(v.answer).contains("a=rtpmap:" + v.videoPt + " AV1/90000", "a=fmtp:" + v.rtxPt + " apt=" + v.videoPt,
+                    "a=rtcp-fb:" + v.videoPt + " nack pli");
+            List<ByteBuf> key = v.nextFrame();
+            // 3.5 kB keyframe in 3 packets; N on the first: a new coded video sequence (AV1 RTP §4.4).
+            assertThat(key).hasSize(3);
+            assertThat(payloads(key).getFirst().getUnsignedByte(0) & (Av1Packetizer.N | 0x80)).isEqualTo(Av1Packetizer.N);
+            assertThat(key).extracting(RtpHeader::timestamp).containsOnly(RtpHeader.timestamp(key.getFirst()));
+            assertThat(key).extracting(RtpHeader::payloadType).containsOnly(v.videoPt);
+            assertThat(depacketize(key)).as("the keyframe as encoded, its in-band sequence header first, no av1C copy")
+                    .isEqualTo(withoutTemporalDelimiter(clip.units().get(0).obus()));
+            List<ByteBuf> delta = v.nextFrame();
+            assertThat(delta).hasSize(1);
+            assertThat(payloads(delta).getFirst().getUnsignedByte(0) & Av1Packetizer.N).isZero();
+            assertThat(depacketize(delta)).isEqualTo(withoutTemporalDelimiter(clip.units().get(1).obus()));
+            assertThat(RtpHeader.timestamp(delta.getFirst()) - RtpHeader.timestamp(key.getFirst())).isEqualTo(1);
+
+            p.send(MediaFrame.media(Codec.AV1, 66, 0, false, Unpooled.wrappedBuffer(clip.units().get(2).obus())));
+            List<ByteBuf> live = v.nextFrame();
+            assertThat(RtpHeader.timestamp(live.getFirst()) - RtpHeader.timestamp(delta.getFirst())).isEqualTo(33 * 90);
+            assertThat(depacketize(live)).isEqualTo(withoutTemporalDelimiter(clip.units().get(2).obus()));
+            assertThat(rig.whep.sessions().getFirst().keyframesSent()).isEqualTo(1);
+        } finally {
+            p.close();
+        }
+    }
+
+    @Test
+    void anAv1KeyframeWithoutASequenceHeaderGetsTheOneOfAv1cInFront() throws Exception {
+        Av1Clip clip = av1Clip();
+        byte[] bareKey = Av1Clip.withoutSequenceHeader(clip.units().get(0).obus());
+        Publication p = publishAv1(clip, false, bareKey);
+        try {
+            Viewer v = new Viewer("/live/av1/whep");
+            List<ByteBuf> key = v.nextFrame();
+            List<ByteBuf> pl = payloads(key);
+            // the av1C sequence header alone, N set, no marker; then the keyframe, N clear, same timestamp
+            assertThat(pl.getFirst().getUnsignedByte(0) & (Av1Packetizer.N | 0x40 /* Y */)).isEqualTo(Av1Packetizer.N);
+            assertThat(RtpHeader.marker(key.getFirst())).isFalse();
+            assertThat(pl.subList(1, pl.size())).allSatisfy(x -> assertThat(x.getUnsignedByte(0) & Av1Packetizer.N).isZero());
+            assertThat(key).extracting(RtpHeader::timestamp).containsOnly(RtpHeader.timestamp(key.getFirst()));
+            assertThat(depacketize(key.subList(0, 1))).isEqualTo(clip.sequenceHeaderObu());
+            assertThat(depacketize(key.subList(1, key.size()))).isEqualTo(withoutTemporalDelimiter(bareKey));
+        } finally {
+            p.close();
+        }
+    }
+
+    @Test
+    void framesOfAnotherCodecThanTheNegotiatedOneAreNotSent() throws Exception {
+        Viewer v = new Viewer(); // H.264
+        v.nextFrame();
+        v.nextFrame();
+        Av1Clip clip = av1Clip();
+        publication.send(MediaFrame.config(Codec.AV1, 66, Unpooled.wrappedBuffer(clip.av1c())));
+        publication.send(MediaFrame.media(Codec.AV1, 66, 0, true, Unpooled.wrappedBuffer(clip.units().get(0).obus())));
+        sendFrame(99, false, 400);
+        List<ByteBuf> next = v.nextFrame();
+        assertThat(next).as("the H.264 frame after the AV1 keyframe, alone").hasSize(1);
+        assertThat(nalType(next.getFirst())).isEqualTo(1);
+        assertThat(RtpHeader.payloadType(next.getFirst())).isEqualTo(v.videoPt);
+    }
+
+    @Test
+    void aBrowserWithoutAv1GetsTheAudioOnlyOrAReason() throws Exception {
+        Av1Clip clip = av1Clip();
+        Publication p = publishAv1(clip, true, clip.units().getFirst().obus());
+        try {
+            FakeBrowser b = browser();
+            String noAv1 = offerOf(b).replace("AV1/90000", "XV1/90000");
+            HttpResponse<String> r = post("/live/av1/whep", "application/sdp", noAv1);
+            assertThat(r.statusCode()).isEqualTo(201);
+            assertThat(r.body()).containsPattern("m=video 0 ").contains("opus/48000/2").doesNotContain("AV1");
+            assertThat(rig.whep.sessions()).hasSize(1);
+            HttpResponse<String> videoOnly = post("/live/av1/whep", "application/sdp",
+                    noAv1.replace("opus/48000/2", "xpus/48000/2"));
+            assertThat(videoOnly.statusCode()).isEqualTo(400);
+            assertThat(videoOnly.body()).contains("no offered codec fits Av1[profile=0]");
+        } finally {
+            p.close();
         }
     }
 
