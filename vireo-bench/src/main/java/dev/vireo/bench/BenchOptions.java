@@ -12,7 +12,7 @@ import java.util.List;
 record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integer> steps, int maxViewers,
                     int stepSeconds, int settleSeconds, int graceMillis, int sourceSeconds, int timeLimitSeconds,
                     List<String> protocols, int clientThreads, int connectConcurrency, String audio,
-                    int sampleEvery, int handshakeThreads, int joinProbes, boolean viewerGro,
+                    int sampleEvery, int handshakeThreads, int joinProbes, boolean viewerGro, int stampEvery,
                     double minFrameRatio, double maxP99Millis, boolean refine, boolean profile,
                     double quietCpuPercent, int quietWaitSeconds, int retries,
                     Path root, Path resultsDir, String vireoClasspath, List<String> vireoJvmOptions,
@@ -60,6 +60,8 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                   --handshake-threads 8        WHEP: DTLS handshakes the bench runs at once
                   --join-probes 5              after each window, viewers that join one by one to time
                                                their first frame (0 = none)
+                  --stamp-every 1              the latency SEI goes into one video frame in N (real encoders
+                                               write SEI now and then; over RTP it is a packet of its own)
                   --no-viewer-gro              WHEP: viewers receive without UDP_GRO (on loopback the
                                                kernel then charges per-packet receive work to the server)
                   --client-threads 2           event loops of the viewers (the publisher has its own)
@@ -100,6 +102,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         int handshakeThreads = 8;
         int joinProbes = 5;
         boolean viewerGro = true;
+        int stampEvery = 1;
         double minFrameRatio = 0.95;
         double maxP99 = 500;
         boolean refine = true;
@@ -136,6 +139,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                 case "--handshake-threads" -> handshakeThreads = Integer.parseInt(value(args, ++i, a));
                 case "--join-probes" -> joinProbes = Integer.parseInt(value(args, ++i, a));
                 case "--no-viewer-gro" -> viewerGro = false;
+                case "--stamp-every" -> stampEvery = Integer.parseInt(value(args, ++i, a));
                 case "--min-frame-ratio" -> minFrameRatio = Double.parseDouble(value(args, ++i, a));
                 case "--max-p99-ms" -> maxP99 = Double.parseDouble(value(args, ++i, a));
                 case "--no-refine" -> refine = false;
@@ -175,12 +179,15 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         if (steps.isEmpty() || bitrates.isEmpty() || servers.isEmpty() || protocols.isEmpty()) {
             throw new IllegalArgumentException("--servers, --bitrates, --steps and --protocols need at least one value");
         }
+        if (stampEvery < 1) {
+            throw new IllegalArgumentException("--stamp-every must be >= 1");
+        }
         if (stepSeconds < 1 || maxViewers < 1 || clientThreads < 1 || connectConcurrency < 1) {
             throw new IllegalArgumentException("--step-seconds, --max-viewers, --client-threads and --connect-concurrency must be >= 1");
         }
         return new BenchOptions(servers, bitrates, steps.stream().sorted().distinct().toList(), maxViewers,
                 stepSeconds, settleSeconds, graceMillis, sourceSeconds, timeLimit, protocols, clientThreads,
-                connectConcurrency, audio, sampleEvery, handshakeThreads, joinProbes, viewerGro, minFrameRatio, maxP99, refine, profile, quietCpu, quietWait, retries, root, results, cp, jvmOpts,
+                connectConcurrency, audio, sampleEvery, handshakeThreads, joinProbes, viewerGro, stampEvery, minFrameRatio, maxP99, refine, profile, quietCpu, quietWait, retries, root, results, cp, jvmOpts,
                 List.copyOf(vireoArgs), nginx, module, ffmpeg);
     }
 

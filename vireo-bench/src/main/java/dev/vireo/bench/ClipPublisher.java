@@ -29,8 +29,13 @@ final class ClipPublisher implements AutoCloseable {
     private long startNanos;
     private long loopIndex;
     private int next;
+    /** The wallclock SEI goes into one video frame in this many (1 = every frame). */
+    private final int stampEvery;
+    private long videoFrames;
 
-    private ClipPublisher(RtmpClient client, SourceClip clip, EventLoop loop, Measurement measurement) {
+    private ClipPublisher(RtmpClient client, SourceClip clip, EventLoop loop, Measurement measurement,
+                          int stampEvery) {
+        this.stampEvery = stampEvery;
         this.client = client;
         this.clip = clip;
         this.loop = loop;
@@ -42,7 +47,8 @@ final class ClipPublisher implements AutoCloseable {
      *
      * @param group a single-thread group: the client's channel and the pacing share its loop
      */
-    static ClipPublisher start(EventLoopGroup group, URI url, SourceClip clip, Measurement measurement) throws Exception {
+    static ClipPublisher start(EventLoopGroup group, URI url, SourceClip clip, Measurement measurement,
+                               int stampEvery) throws Exception {
         RtmpClient client = RtmpClient.connect(url.toString(), group, EpollSocketChannel.class).get(10, TimeUnit.SECONDS);
         RtmpClient.Status status;
         try {
@@ -55,7 +61,7 @@ final class ClipPublisher implements AutoCloseable {
             client.close();
             throw new IllegalStateException("publish refused: " + status.code() + ": " + status.description());
         }
-        ClipPublisher p = new ClipPublisher(client, clip, group.next(), measurement);
+        ClipPublisher p = new ClipPublisher(client, clip, group.next(), measurement, stampEvery);
         client.closeFuture().thenRun(() -> {
             if (!p.closing) {
                 p.closeReason = "server closed the publisher's connection";
@@ -115,7 +121,8 @@ final class ClipPublisher implements AutoCloseable {
 
     private void send(SourceClip.Tag t, long timestampMs) {
         long stamp = BenchClock.nowNanos();
-        ByteBuf body = t.codedVideo()
+        boolean stamped = t.codedVideo() && videoFrames++ % stampEvery == 0;
+        ByteBuf body = stamped
                 ? WallclockSei.stamp(ByteBufAllocator.DEFAULT, t.body(), clip.nalLengthSize(), stamp)
                 : Unpooled.wrappedBuffer(t.body());
         counters.onMedia(stamp, body.readableBytes(), t.codedVideo(), t.codedVideo() ? stamp : -1);

@@ -101,7 +101,7 @@ public final class FanoutBench {
                                 theClip.nalLengthSize());
                     };
                     FanoutRamp.PublisherFactory publisher = () -> ClipPublisher.start(publisherLoop,
-                            server.rtmpUrl(APP, stream), theClip, measurement);
+                            server.rtmpUrl(APP, stream), theClip, measurement, options.stampEvery());
                     FanoutRamp ramp = new FanoutRamp(options, server, measurement, publisher, viewers, run.protocol(),
                             run.bitrateKbps(), clip, workDir);
                     if (run.protocol().equals("whep")) {

@@ -46,6 +46,7 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
         s.put("audio", o.audio());
         s.put("whepSampleEvery", o.sampleEvery());
         s.put("whepViewerGro", o.viewerGro());
+        s.put("stampEvery", o.stampEvery());
         s.put("clientThreads", o.clientThreads());
         s.put("minFrameRatio", o.minFrameRatio());
         s.put("maxP99Millis", o.maxP99Millis());

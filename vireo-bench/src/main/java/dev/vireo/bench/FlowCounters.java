@@ -113,7 +113,11 @@ final class FlowCounters {
             totalFrames++;
             firstFrame(nowNanos);
             if (stampNanos < 0) {
+                // Not stamped (--stamp-every > 1, or a server that strips SEI): counted on arrival.
                 unstampedFrames++;
+                if (w.contains(nowNanos)) {
+                    windowFrames++;
+                }
                 return;
             }
             lastDelayNanos = nowNanos - stampNanos;

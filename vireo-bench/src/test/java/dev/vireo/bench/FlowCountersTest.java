@@ -17,8 +17,8 @@ class FlowCountersTest {
         c.onMedia(t + 2_000_000, 50, false, -1);                  // audio
         c.onMedia(w.endNanos() + 5_000_000, 1000, true, w.endNanos() - 1); // sent inside, arrived after
         c.onMedia(t + 3_000_000, 1000, true, t - 1);              // sent before the window
-        c.onMedia(t + 4_000_000, 1000, true, -1);                 // not stamped
-        assertThat(c.framesIn(w)).isEqualTo(2);
+        c.onMedia(t + 4_000_000, 1000, true, -1);                 // not stamped: counted on arrival
+        assertThat(c.framesIn(w)).isEqualTo(3);
         assertThat(c.bytesIn(w)).isEqualTo(1000 + 50 + 1000 + 1000);
         assertThat(c.totalFrames()).isEqualTo(5);
         assertThat(c.unstampedFrames()).isEqualTo(1);
@@ -28,6 +28,6 @@ class FlowCountersTest {
 
         MeasurementWindow next = m.open(1_000);
         assertThat(c.framesIn(next)).isZero();
-        assertThat(c.framesIn(w)).isEqualTo(2);
+        assertThat(c.framesIn(w)).isEqualTo(3);
     }
 }
