@@ -122,7 +122,8 @@ public final class ConfigLoader {
                 (Integer) parsed.get(Setting.RTC_PORT),
                 (String) parsed.get(Setting.RTC_CANDIDATES),
                 (Integer) parsed.get(Setting.HTTPS_PORT),
-                (String) parsed.get(Setting.RTC_ICE_SERVERS));
+                (String) parsed.get(Setting.RTC_ICE_SERVERS),
+                (Integer) parsed.get(Setting.RTC_MAX_SESSIONS));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

@@ -122,6 +122,24 @@ final class ConfigValues {
         return list;
     }
 
+    /** "auto" → 0 (the default cap), "0" → no cap ({@link Integer#MAX_VALUE}), else a positive count. */
+    static int maxSessions(String text) {
+        String t = text.trim();
+        if (t.equalsIgnoreCase("auto")) {
+            return 0;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number of sessions (auto, 0 for no cap, or a count)");
+        }
+        if (n < 0) {
+            throw new IllegalArgumentException("a number of sessions cannot be negative");
+        }
+        return n == 0 ? Integer.MAX_VALUE : n;
+    }
+
     /** STUN/TURN servers for WHEP clients ({@link IceServer#parseList}); may be empty. */
     static String iceServers(String text) {
         String list = text.trim();

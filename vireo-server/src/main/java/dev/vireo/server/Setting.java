@@ -37,7 +37,10 @@ enum Setting {
                     + " addresses and 127.0.0.1)", ConfigValues::candidates),
     RTC_ICE_SERVERS("rtc.ice-servers", "VIREO_RTC_ICE_SERVERS", "--rtc-ice-servers", "URIS", "",
             "STUN/TURN servers WHEP answers and the player page advertise, comma-separated stun:host:port or"
-                    + " turn:host:port?transport=udp|user|password (default: none)", ConfigValues::iceServers);
+                    + " turn:host:port?transport=udp|user|password (default: none)", ConfigValues::iceServers),
+    RTC_MAX_SESSIONS("rtc.max-sessions", "VIREO_RTC_MAX_SESSIONS", "--rtc-max-sessions", "N", "auto",
+            "WebRTC sessions taken at once, more get 503 + Retry-After (auto: 1000 per processor; 0: no cap)",
+            ConfigValues::maxSessions);
 
     final String key;
     final String env;

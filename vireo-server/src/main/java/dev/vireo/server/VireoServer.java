@@ -134,9 +134,12 @@ public final class VireoServer implements AutoCloseable {
         control.mount(router);
         new HttpFlvPlayback(hub, gate, registry).mount(router);
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
-        rtc = new WebRtcServer(WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
-                .withCandidates(HostCandidates.parse(config.rtcCandidates())), workers, transport.datagramChannel(),
-                registry);
+        WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
+                .withCandidates(HostCandidates.parse(config.rtcCandidates()));
+        if (config.rtcMaxSessions() > 0) {
+            rtcConfig = rtcConfig.withMaxSessions(config.rtcMaxSessions());
+        }
+        rtc = new WebRtcServer(rtcConfig, workers, transport.datagramChannel(), registry);
         List<IceServer> iceServers = IceServer.parseList(config.rtcIceServers());
         whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant)
                 .withIceServers(iceServers);

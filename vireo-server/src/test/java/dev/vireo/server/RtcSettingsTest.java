@@ -56,6 +56,23 @@ class RtcSettingsTest {
     }
 
     @Test
+    void iceServersAndTheSessionCapComeFromTheEnvironment() throws Exception {
+        Config d = load(List.of(), Map.of());
+        assertThat(d.rtcIceServers()).isEmpty();
+        assertThat(d.rtcMaxSessions()).as("auto: the WebRTC default per processor").isZero();
+        Config c = load(List.of("--rtc-max-sessions", "250"), Map.of("VIREO_RTC_ICE_SERVERS",
+                "stun:stun.example.net:3478,turn:turn.example.net:3478|u|p"));
+        assertThat(c.rtcIceServers()).isEqualTo("stun:stun.example.net:3478,turn:turn.example.net:3478|u|p");
+        assertThat(c.rtcMaxSessions()).isEqualTo(250);
+        assertThat(load(List.of(), Map.of("VIREO_RTC_MAX_SESSIONS", "0")).rtcMaxSessions())
+                .as("0: no cap").isEqualTo(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> load(List.of(), Map.of("VIREO_RTC_ICE_SERVERS", "turn:no-credentials")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rtc.ice-servers");
+        assertThatThrownBy(() -> load(List.of("--rtc-max-sessions", "-1"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rtc.max-sessions");
+    }
+
+    @Test
     void helpListsBothSettings() {
         assertThat(ConfigLoader.usage()).contains("--rtc-port PORT", "VIREO_RTC_PORT", "'rtc.port'", "default '8000'",
                 "--rtc-candidates HOSTS", "VIREO_RTC_CANDIDATES", "'rtc.candidates'");

@@ -25,6 +25,8 @@ final class TransportCounters {
     final Counter dtlsOverflow;
     /** Errors the media socket reported: failed sends (a vanished peer, ICMP unreachable, refused offload). */
     final Counter socketErrors;
+    /** Sessions refused because the port had its configured maximum. */
+    final Counter sessionsRefused;
 
     TransportCounters(MeterRegistry registry) {
         packetsIn = Counter.builder("vireo.webrtc.packets.in").description("datagrams received on the media port")
@@ -35,6 +37,8 @@ final class TransportCounters {
         srtcpRejected = dropped(registry, "srtcp-rejected");
         unexpected = dropped(registry, "unexpected");
         dtlsOverflow = dropped(registry, "dtls-overflow");
+        sessionsRefused = Counter.builder("vireo.webrtc.sessions.refused")
+                .description("WebRTC sessions refused at the configured maximum").register(registry);
         socketErrors = Counter.builder("vireo.webrtc.socket.errors")
                 .description("errors on the media port's sockets, mostly failed sends").register(registry);
     }

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param handshakeTimeout how long a DTLS handshake may take once started
  * @param sockets UDP sockets sharing the port with SO_REUSEPORT (epoll only); 0 for one per event
  *     loop of the group, up to the number of processors
+ * @param maxSessions sessions the port takes at once; more are refused (WHEP: 503 with
+ *     Retry-After) rather than degrading everyone's playback; {@link Integer#MAX_VALUE} for no cap
  */
 public record WebRtcConfig(String bind, int port, List<HostCandidates.Advertised> candidates,
-                           Duration consentTimeout, Duration handshakeTimeout, int sockets) {
+                           Duration consentTimeout, Duration handshakeTimeout, int sockets, int maxSessions) {
 
     public WebRtcConfig {
         Objects.requireNonNull(bind, "bind");
@@ -34,26 +36,44 @@ public record WebRtcConfig(String bind, int port, List<HostCandidates.Advertised
         if (sockets < 0) {
             throw new IllegalArgumentException("sockets must not be negative");
         }
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("maxSessions must be at least 1");
+        }
     }
 
-    /** UDP 8000 on all addresses, advertised host addresses, 30 s consent, 10 s handshake. */
+    /**
+     * Sessions per processor the default cap allows: about what one core sends at 600 kbit/s
+     * (docs/BENCHMARKS.md); set the cap from a measurement of the real machine and bitrate.
+     */
+    public static final int DEFAULT_SESSIONS_PER_CORE = 1000;
+
+    /**
+     * UDP 8000 on all addresses, advertised host addresses, 30 s consent, 10 s handshake,
+     * {@link #DEFAULT_SESSIONS_PER_CORE} sessions per processor.
+     */
     public static WebRtcConfig defaults() {
-        return new WebRtcConfig("0.0.0.0", 8000, List.of(), Duration.ofSeconds(30), Duration.ofSeconds(10), 0);
+        return new WebRtcConfig("0.0.0.0", 8000, List.of(), Duration.ofSeconds(30), Duration.ofSeconds(10), 0,
+                DEFAULT_SESSIONS_PER_CORE * Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The same with another session cap ({@link Integer#MAX_VALUE} for none). */
+    public WebRtcConfig withMaxSessions(int max) {
+        return new WebRtcConfig(bind, port, candidates, consentTimeout, handshakeTimeout, sockets, max);
     }
 
     public WebRtcConfig withBind(String address, int udpPort) {
-        return new WebRtcConfig(address, udpPort, candidates, consentTimeout, handshakeTimeout, sockets);
+        return new WebRtcConfig(address, udpPort, candidates, consentTimeout, handshakeTimeout, sockets, maxSessions);
     }
 
     public WebRtcConfig withCandidates(List<HostCandidates.Advertised> advertised) {
-        return new WebRtcConfig(bind, port, advertised, consentTimeout, handshakeTimeout, sockets);
+        return new WebRtcConfig(bind, port, advertised, consentTimeout, handshakeTimeout, sockets, maxSessions);
     }
 
     public WebRtcConfig withConsentTimeout(Duration timeout) {
-        return new WebRtcConfig(bind, port, candidates, timeout, handshakeTimeout, sockets);
+        return new WebRtcConfig(bind, port, candidates, timeout, handshakeTimeout, sockets, maxSessions);
     }
 
     public WebRtcConfig withSockets(int count) {
-        return new WebRtcConfig(bind, port, candidates, consentTimeout, handshakeTimeout, count);
+        return new WebRtcConfig(bind, port, candidates, consentTimeout, handshakeTimeout, count, maxSessions);
     }
 }

@@ -124,10 +124,10 @@ public final class WebRtcServer implements AutoCloseable {
             throw e;
         }
         candidates = List.copyOf(HostCandidates.resolve(config.candidates(), config.bind(), port));
-        log.info("WebRTC media on UDP {}:{} ({} socket{}{}), advertising {} candidate(s){}: {}", config.bind(), port,
-                sockets, sockets == 1 ? "" : "s with SO_REUSEPORT",
+        log.info("WebRTC media on UDP {}:{} ({} socket{}{}, up to {} sessions), advertising {} candidate(s){}: {}",
+                config.bind(), port, sockets, sockets == 1 ? "" : "s with SO_REUSEPORT",
                 offloads.values().stream().allMatch(SegmentationOffload::enabled) ? ", segmentation offload" : "",
-                candidates.size(),
+                config.maxSessions() == Integer.MAX_VALUE ? "unlimited" : config.maxSessions(), candidates.size(),
                 config.candidates().isEmpty() ? " detected on this host" : " as configured",
                 candidates.stream().map(c -> c.address() + ":" + c.port()).toList());
         return port;
@@ -193,6 +193,7 @@ public final class WebRtcServer implements AutoCloseable {
      * @param sessionId for logs and the DTLS thread name
      * @param streamKey for logs
      * @param remoteFingerprints the offer's {@code a=fingerprint} values (at least one)
+     * @throws SessionLimitException when the port already has {@link WebRtcConfig#maxSessions()}
      * @throws IllegalStateException when the server is not running
      */
     public RtcTransport open(String sessionId, String streamKey, List<CertificateFingerprint> remoteFingerprints,
@@ -203,6 +204,11 @@ public final class WebRtcServer implements AutoCloseable {
         }
         if (remoteFingerprints.isEmpty()) {
             throw new IllegalArgumentException("the offer has no a=fingerprint");
+        }
+        // A soft cap: concurrent offers may pass it by a few, which is harmless.
+        if (table.size() >= config.maxSessions()) {
+            counters.sessionsRefused.increment();
+            throw new SessionLimitException(config.maxSessions());
         }
         DatagramChannel ch = chs.get(Math.floorMod(next.getAndIncrement(), chs.size()));
         while (true) {

@@ -19,6 +19,7 @@ import dev.vireo.media.av1.Av1CodecConfigurationRecord;
 import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
 import dev.vireo.media.opus.OpusHead;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.SessionLimitException;
 import dev.vireo.webrtc.WebRtcServer;
 import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import dev.vireo.webrtc.ice.IceCredentials;
@@ -122,6 +123,10 @@ public final class WhepPlayback {
         this.browserVariant = rule;
         return this;
     }
+
+    /** What a viewer refused at the session cap is told to wait before trying again. */
+    private static final int RETRY_AFTER_SECONDS = 5;
+    private volatile long lastLimitLogNanos = System.nanoTime() - 2_000_000_000L;
 
     /** The {@code Link} header value advertising the configured STUN/TURN servers, or null. */
     private volatile String iceServersLink;
@@ -256,6 +261,14 @@ public final class WhepPlayback {
         RtcTransport transport;
         try {
             transport = rtc.open(id, key.toString(), fingerprints, session);
+        } catch (SessionLimitException e) {
+            long now = System.nanoTime();
+            if (now - lastLimitLogNanos > 1_000_000_000L) { // at most once a second under a stampede
+                lastLimitLogNanos = now;
+                log.warn("refusing WHEP viewers: {} (VIREO_RTC_MAX_SESSIONS)", e.getMessage());
+            }
+            return Response.error(503, "ServiceUnavailable", e.getMessage())
+                    .header(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         } catch (IllegalStateException e) {
             return Response.error(503, "ServiceUnavailable", e.getMessage());
         }

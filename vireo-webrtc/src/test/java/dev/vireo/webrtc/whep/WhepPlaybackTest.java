@@ -182,6 +182,36 @@ class WhepPlaybackTest {
     }
 
     @Test
+    void beyondTheSessionCapAnOfferGets503WithRetryAfter() throws Exception {
+        try (WhepRig capped = new WhepRig(hub, request -> new Gate.Allow(StreamKey.of(request.app(), request.stream())),
+                WebRtcConfig.defaults().withBind("127.0.0.1", 0).withMaxSessions(1), group)) {
+            String offer = offerOf(browser());
+            HttpResponse<String> first = postTo(capped, offer);
+            assertThat(first.statusCode()).isEqualTo(201);
+            HttpResponse<String> second = postTo(capped, offerOf(browser()));
+            assertThat(second.statusCode()).isEqualTo(503);
+            assertThat(second.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(second.body()).contains("limit of 1 WebRTC sessions");
+            assertThat(capped.registry.get("vireo.webrtc.sessions.refused").counter().count()).isEqualTo(1);
+            assertThat(capped.rtc.stats().sessions()).isEqualTo(1);
+
+            // A place frees up when a viewer leaves.
+            String location = first.headers().firstValue("Location").orElseThrow();
+            HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(capped.url(location)))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(deleted.statusCode()).isEqualTo(200);
+            Await.until(Duration.ofSeconds(5), "the session is gone", () -> capped.rtc.stats().sessions() == 0);
+            assertThat(postTo(capped, offerOf(browser())).statusCode()).isEqualTo(201);
+        }
+    }
+
+    private HttpResponse<String> postTo(WhepRig target, String offer) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(target.url("/live/demo/whep")))
+                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(offer)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void configuredIceServersAreAdvertisedInTheLinkHeader() throws Exception {
         rig.whep.withIceServers(IceServer.parseList(
                 "stun:stun.example.net:3478, turn:turn.example.net:3478?transport=udp|viewer|s3cret"));
