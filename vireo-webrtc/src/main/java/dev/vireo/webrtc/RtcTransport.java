@@ -104,7 +104,8 @@ public final class RtcTransport {
     private long checks;
 
     RtcTransport(WebRtcServer server, String id, String streamKey, DatagramChannel channel, FlushBatcher batcher,
-                 SegmentationOffload offload, IceCredentials local, List<CertificateFingerprint> remoteFingerprints, Listener listener) {
+                 SegmentationOffload offload, IceCredentials local, List<CertificateFingerprint> remoteFingerprints,
+                 Listener listener) {
         this.server = server;
         this.id = id;
         this.streamKey = streamKey;

@@ -78,7 +78,7 @@ final class RtpSender {
 
     /**
      * Sends one packet whose payload is {@code length} bytes at {@code offset} of the shared
-     * {@code source}; records it for retransmission.
+     * {@code source} (audio: not kept for retransmission; video goes through {@link #sendFrame}).
      *
      * @param transportSequence the session's transport-wide sequence number for this packet
      * @return the bytes handed to the transport (header and payload), 0 when not sent
@@ -169,7 +169,7 @@ final class RtpSender {
 
     /**
      * Writes header and payload of the next packet at {@code out[start..]}, protects it in
-     * place, records it for retransmission and counts it.
+     * place and counts it (the caller keeps the frame for retransmission).
      *
      * @return the protected length, or -1 when the transport refused it
      */
