@@ -1,5 +1,6 @@
 package dev.vireo.server;
 
+import dev.vireo.webrtc.WebRtcConfig.IceTransports;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -26,18 +27,19 @@ import java.time.Duration;
  *     ({@code uri} or {@code turn-uri|user|password}, comma-separated); "" for none
  * @param rtcMaxSessions WebRTC sessions taken at once; 0 for the default (per processor),
  *     {@link Integer#MAX_VALUE} for no cap
+ * @param rtcTransports the candidates answers advertise: UDP, ICE-TCP (RFC 6544) or both
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
                      int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
-                     String rtcIceServers, int rtcMaxSessions) {
+                     String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports) {
 
     /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
     public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
                   Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost,
                   int rtcPort, String rtcCandidates) {
         this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, 0, "", 0);
+                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, 0, "", 0, IceTransports.UDP_AND_TCP);
     }
 
     /**
@@ -47,57 +49,72 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
                   Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost) {
         this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, 0, "", 0, "", 0);
+                httpMaxBodySize, publicHost, 0, "", 0, "", 0, IceTransports.UDP_AND_TCP);
     }
 
     public Config withPorts(int http, int rtmp) {
         return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports);
     }
 
     public Config withDataDir(Path dir) {
         return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports);
     }
 
     public Config withReconnectGrace(Duration grace) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports);
     }
 
     /** The same with another WebRTC media port (0 for an ephemeral one). */
     public Config withRtcPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions);
+                httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports);
     }
 
     /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
     public Config withRtcCandidates(String candidates) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort, rtcIceServers, rtcMaxSessions);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports);
     }
 
     /** The same with other STUN/TURN servers to advertise ("" for none). */
     public Config withRtcIceServers(String servers) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, servers,
-                rtcMaxSessions);
+                rtcMaxSessions, rtcTransports);
     }
 
     /** The same with another WebRTC session cap (0 for the default, {@link Integer#MAX_VALUE} for none). */
     public Config withRtcMaxSessions(int max) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, max);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, max,
+                rtcTransports);
+    }
+
+    /** The same advertising other WebRTC transports. */
+    public Config withRtcTransports(IceTransports transports) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
+                rtcMaxSessions, transports);
     }
 
     /** The same with another HTTPS port (0 for an ephemeral one). */
     public Config withHttpsPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port, rtcIceServers, rtcMaxSessions);
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port, rtcIceServers, rtcMaxSessions,
+                rtcTransports);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vireo.webrtc.WebRtcConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -123,7 +124,8 @@ public final class ConfigLoader {
                 (String) parsed.get(Setting.RTC_CANDIDATES),
                 (Integer) parsed.get(Setting.HTTPS_PORT),
                 (String) parsed.get(Setting.RTC_ICE_SERVERS),
-                (Integer) parsed.get(Setting.RTC_MAX_SESSIONS));
+                (Integer) parsed.get(Setting.RTC_MAX_SESSIONS),
+                (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

@@ -1,5 +1,6 @@
 package dev.vireo.server;
 
+import dev.vireo.webrtc.WebRtcConfig.IceTransports;
 import dev.vireo.webrtc.ice.HostCandidates;
 import dev.vireo.webrtc.whep.IceServer;
 import java.nio.file.InvalidPathException;
@@ -138,6 +139,20 @@ final class ConfigValues {
             throw new IllegalArgumentException("a number of sessions cannot be negative");
         }
         return n == 0 ? Integer.MAX_VALUE : n;
+    }
+
+    /** "udp", "tcp" or both ("udp,tcp" in any order). */
+    static IceTransports iceTransports(String text) {
+        boolean udp = false;
+        boolean tcp = false;
+        for (String t : text.trim().toLowerCase(Locale.ROOT).split("[,\\s]+")) {
+            switch (t) {
+                case "udp" -> udp = true;
+                case "tcp" -> tcp = true;
+                default -> throw new IllegalArgumentException("not a WebRTC transport (udp, tcp): " + t);
+            }
+        }
+        return udp && tcp ? IceTransports.UDP_AND_TCP : tcp ? IceTransports.TCP : IceTransports.UDP;
     }
 
     /** STUN/TURN servers for WHEP clients ({@link IceServer#parseList}); may be empty. */

@@ -40,7 +40,10 @@ enum Setting {
                     + " turn:host:port?transport=udp|user|password (default: none)", ConfigValues::iceServers),
     RTC_MAX_SESSIONS("rtc.max-sessions", "VIREO_RTC_MAX_SESSIONS", "--rtc-max-sessions", "N", "auto",
             "WebRTC sessions taken at once, more get 503 + Retry-After (auto: 1000 per processor; 0: no cap)",
-            ConfigValues::maxSessions);
+            ConfigValues::maxSessions),
+    RTC_TRANSPORTS("rtc.transports", "VIREO_RTC_TRANSPORTS", "--rtc-transports", "LIST", "udp,tcp",
+            "what WebRTC answers advertise: udp, tcp (ICE-TCP on the same port number, for networks that"
+                    + " block UDP) or both", ConfigValues::iceTransports);
 
     final String key;
     final String env;

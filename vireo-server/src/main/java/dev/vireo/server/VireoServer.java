@@ -135,7 +135,7 @@ public final class VireoServer implements AutoCloseable {
         new HttpFlvPlayback(hub, gate, registry).mount(router);
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
         WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
-                .withCandidates(HostCandidates.parse(config.rtcCandidates()));
+                .withCandidates(HostCandidates.parse(config.rtcCandidates())).withTransports(config.rtcTransports());
         if (config.rtcMaxSessions() > 0) {
             rtcConfig = rtcConfig.withMaxSessions(config.rtcMaxSessions());
         }

@@ -3,6 +3,7 @@ package dev.vireo.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vireo.webrtc.WebRtcConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,6 +71,19 @@ class RtcSettingsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("rtc.ice-servers");
         assertThatThrownBy(() -> load(List.of("--rtc-max-sessions", "-1"), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("rtc.max-sessions");
+    }
+
+    @Test
+    void iceTcpIsAdvertisedBesideUdpUnlessTurnedOff() throws Exception {
+        assertThat(load(List.of(), Map.of()).rtcTransports()).isEqualTo(WebRtcConfig.IceTransports.UDP_AND_TCP);
+        assertThat(load(List.of(), Map.of("VIREO_RTC_TRANSPORTS", "udp")).rtcTransports())
+                .isEqualTo(WebRtcConfig.IceTransports.UDP);
+        assertThat(load(List.of("--rtc-transports", "tcp"), Map.of()).rtcTransports())
+                .isEqualTo(WebRtcConfig.IceTransports.TCP);
+        assertThat(load(List.of("--rtc-transports", "tcp, udp"), Map.of()).rtcTransports())
+                .isEqualTo(WebRtcConfig.IceTransports.UDP_AND_TCP);
+        assertThatThrownBy(() -> load(List.of("--rtc-transports", "sctp"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rtc.transports");
     }
 
     @Test

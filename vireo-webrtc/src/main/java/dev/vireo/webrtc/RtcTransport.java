@@ -89,6 +89,8 @@ public final class RtcTransport {
     /** The credentials before an ICE restart, valid until the first check with the new ones. */
     private volatile IceCredentials previous;
     private volatile InetSocketAddress selected;
+    /** The ICE-TCP connection media goes over when the selected pair is TCP (RFC 6544), else null. */
+    private volatile IceTcpConnection tcp;
     private volatile boolean connected;
     private volatile boolean closed;
     private DtlsEndpoint dtls;
@@ -151,7 +153,8 @@ public final class RtcTransport {
 
     /** Whether the socket can take more data now (Netty's outbound buffer below its high water mark). */
     public boolean isWritable() {
-        return channel.isWritable();
+        IceTcpConnection path = tcp;
+        return path != null ? path.isWritable() : channel.isWritable();
     }
 
     /** The negotiated SRTP profile, null before {@link Listener#onConnected()}. */
@@ -205,7 +208,12 @@ public final class RtcTransport {
         int size = packet.readableBytes();
         packetsSent++;
         bytesSent += size;
-        batcher.write(new DatagramPacket(packet, to), size);
+        IceTcpConnection path = tcp;
+        if (path != null) {
+            path.send(packet);
+        } else {
+            batcher.write(new DatagramPacket(packet, to), size);
+        }
         return true;
     }
 
@@ -254,7 +262,13 @@ public final class RtcTransport {
         int size = run.readableBytes();
         packetsSent += count;
         bytesSent += size;
-        if (count == 1) {
+        IceTcpConnection path = tcp;
+        if (path != null) {
+            for (int off = run.readerIndex(), end = off + size; off < end; off += segmentSize) {
+                path.send(run.retainedSlice(off, Math.min(segmentSize, end - off)));
+            }
+            run.release();
+        } else if (count == 1) {
             batcher.write(new DatagramPacket(run, to), size);
         } else if (offload.enabled()) {
             batcher.write(new SegmentedDatagramPacket(run, segmentSize, to), size);
@@ -305,14 +319,32 @@ public final class RtcTransport {
     /** A Binding request whose USERNAME names one of this session's ufrags; from any loop. */
     void deliverStun(StunMessage request, InetSocketAddress source) {
         if (loop.inEventLoop()) {
-            onStun(request, source);
+            onStun(request, source, null);
             return;
         }
         try {
-            loop.execute(() -> onStun(request, source));
+            loop.execute(() -> onStun(request, source, null));
         } catch (RejectedExecutionException e) {
             // The server is stopping.
         }
+    }
+
+    /** A Binding request on an ICE-TCP connection bound to this session; from any loop. */
+    void deliverTcpStun(StunMessage request, IceTcpConnection via) {
+        try {
+            loop.execute(() -> onStun(request, via.remoteAddress(), via));
+        } catch (RejectedExecutionException e) {
+            // The server is stopping.
+        }
+    }
+
+    /** An ICE-TCP connection of this session closed; from any loop. */
+    void tcpClosed(IceTcpConnection connection) {
+        execute(() -> {
+            if (tcp == connection) {
+                close("the ICE-TCP connection closed");
+            }
+        });
     }
 
     /** DTLS, RTP or RTCP from an address bound to this session; from any loop; does not take ownership. */
@@ -335,7 +367,8 @@ public final class RtcTransport {
         }
     }
 
-    private void onStun(StunMessage request, InetSocketAddress source) {
+    /** @param via the ICE-TCP connection the check came on, null for UDP */
+    private void onStun(StunMessage request, InetSocketAddress source, IceTcpConnection via) {
         if (closed) {
             return;
         }
@@ -348,23 +381,27 @@ public final class RtcTransport {
         }
         IceCheck outcome = StunBinding.check(request, creds.ufrag(), creds.pwd());
         switch (outcome) {
-            case ACCEPT -> accept(request, source, creds);
+            case ACCEPT -> accept(request, source, creds, via);
             case DISCARD -> server.counters().malformed.increment();
             case ROLE_CONFLICT -> {
                 server.counters().badCheck.increment();
-                reply(StunBinding.errorResponse(channel.alloc(), request, outcome, creds.pwd()), source);
+                reply(StunBinding.errorResponse(channel.alloc(), request, outcome, creds.pwd()), source, via);
             }
             default -> {
                 // RFC 8489 §9.1.3: 400/401 carry no MESSAGE-INTEGRITY.
                 server.counters().badCheck.increment();
-                reply(StunBinding.errorResponse(channel.alloc(), request, outcome, null), source);
+                reply(StunBinding.errorResponse(channel.alloc(), request, outcome, null), source, via);
             }
         }
     }
 
-    /** RFC 8445 §7.3: a valid check is answered, binds its source, and may nominate the pair. */
-    private void accept(StunMessage request, InetSocketAddress source, IceCredentials creds) {
-        reply(StunBinding.successResponse(channel.alloc(), request, source, creds.pwd()), source);
+    /**
+     * RFC 8445 §7.3: a valid check is answered, binds its source, and may nominate the pair. A
+     * check on an ICE-TCP connection (RFC 6544) makes that connection the media path when nothing
+     * is selected yet or when it nominates; a nominating UDP check moves media back to UDP.
+     */
+    private void accept(StunMessage request, InetSocketAddress source, IceCredentials creds, IceTcpConnection via) {
+        reply(StunBinding.successResponse(channel.alloc(), request, source, creds.pwd()), source, via);
         checks++;
         consent.onValidCheck(System.nanoTime());
         if (creds == local && previous != null) {
@@ -372,7 +409,7 @@ public final class RtcTransport {
             forgetUfrag(previous);
             previous = null;
         }
-        if (addresses.add(source)) {
+        if (via == null && addresses.add(source)) {
             server.table().bind(source, this);
             if (addresses.size() > MAX_ADDRESSES) {
                 evictOldestAddress();
@@ -380,10 +417,15 @@ public final class RtcTransport {
         }
         boolean nominated = StunBinding.nominates(request);
         InetSocketAddress current = selected;
-        if (current == null || (nominated && !source.equals(current))) {
+        IceTcpConnection currentTcp = tcp;
+        boolean moves = current == null
+                || nominated && (via != currentTcp || via == null && !source.equals(current));
+        if (moves) {
+            tcp = via;
             selected = source;
             if (current != null) {
-                inContext(() -> log.info("media path moves from {} to {} (nominated)", current, source));
+                inContext(() -> log.info("media path moves from {} to {}{} (nominated)", current, source,
+                        via == null ? "" : " over ICE-TCP"));
             }
         }
         if (dtls == null) {
@@ -403,8 +445,12 @@ public final class RtcTransport {
         }
     }
 
-    private void reply(ByteBuf stun, InetSocketAddress to) {
-        batcher.write(new DatagramPacket(stun, to), stun.readableBytes());
+    private void reply(ByteBuf stun, InetSocketAddress to, IceTcpConnection via) {
+        if (via != null) {
+            via.send(stun);
+        } else {
+            batcher.write(new DatagramPacket(stun, to), stun.readableBytes());
+        }
     }
 
     private void startDtls() {
@@ -426,7 +472,13 @@ public final class RtcTransport {
     /** From the DTLS thread: one datagram to the peer. */
     private void sendDtls(byte[] datagram) {
         InetSocketAddress to = selected;
-        if (to != null && !closed) {
+        IceTcpConnection path = tcp;
+        if (to == null || closed) {
+            return;
+        }
+        if (path != null) {
+            path.send(Unpooled.wrappedBuffer(datagram));
+        } else {
             channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to), channel.voidPromise());
         }
     }
@@ -527,6 +579,10 @@ public final class RtcTransport {
         }
         if (dtls != null) {
             dtls.close();
+        }
+        IceTcpConnection path = tcp;
+        if (path != null) {
+            path.close();
         }
         // On the loop, or after it stopped: either way nothing else touches the addresses now.
         server.table().remove(this, List.copyOf(ufrags), new ArrayList<>(addresses));

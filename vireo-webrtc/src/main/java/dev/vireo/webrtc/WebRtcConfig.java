@@ -17,11 +17,27 @@ import java.util.Objects;
  * @param handshakeTimeout how long a DTLS handshake may take once started
  * @param sockets UDP sockets sharing the port with SO_REUSEPORT (epoll only); 0 for one per event
  *     loop of the group, up to the number of processors
+ * @param transports which candidates answers advertise: UDP, the ICE-TCP passive candidate on the
+ *     same port number (RFC 6544, for networks that block UDP), or both
  * @param maxSessions sessions the port takes at once; more are refused (WHEP: 503 with
  *     Retry-After) rather than degrading everyone's playback; {@link Integer#MAX_VALUE} for no cap
  */
 public record WebRtcConfig(String bind, int port, List<HostCandidates.Advertised> candidates,
-                           Duration consentTimeout, Duration handshakeTimeout, int sockets, int maxSessions) {
+                           Duration consentTimeout, Duration handshakeTimeout, int sockets, IceTransports transports,
+                           int maxSessions) {
+
+    /** The candidates answers advertise. */
+    public enum IceTransports {
+        UDP, TCP, UDP_AND_TCP;
+
+        public boolean udp() {
+            return this != TCP;
+        }
+
+        public boolean tcp() {
+            return this != UDP;
+        }
+    }
 
     public WebRtcConfig {
         Objects.requireNonNull(bind, "bind");
@@ -36,6 +52,7 @@ public record WebRtcConfig(String bind, int port, List<HostCandidates.Advertised
         if (sockets < 0) {
             throw new IllegalArgumentException("sockets must not be negative");
         }
+        Objects.requireNonNull(transports, "transports");
         if (maxSessions < 1) {
             throw new IllegalArgumentException("maxSessions must be at least 1");
         }
@@ -53,27 +70,32 @@ public record WebRtcConfig(String bind, int port, List<HostCandidates.Advertised
      */
     public static WebRtcConfig defaults() {
         return new WebRtcConfig("0.0.0.0", 8000, List.of(), Duration.ofSeconds(30), Duration.ofSeconds(10), 0,
-                DEFAULT_SESSIONS_PER_CORE * Runtime.getRuntime().availableProcessors());
+                IceTransports.UDP_AND_TCP, DEFAULT_SESSIONS_PER_CORE * Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The same advertising other transports. */
+    public WebRtcConfig withTransports(IceTransports which) {
+        return new WebRtcConfig(bind, port, candidates, consentTimeout, handshakeTimeout, sockets, which, maxSessions);
     }
 
     /** The same with another session cap ({@link Integer#MAX_VALUE} for none). */
     public WebRtcConfig withMaxSessions(int max) {
-        return new WebRtcConfig(bind, port, candidates, consentTimeout, handshakeTimeout, sockets, max);
+        return new WebRtcConfig(bind, port, candidates, consentTimeout, handshakeTimeout, sockets, transports, max);
     }
 
     public WebRtcConfig withBind(String address, int udpPort) {
-        return new WebRtcConfig(address, udpPort, candidates, consentTimeout, handshakeTimeout, sockets, maxSessions);
+        return new WebRtcConfig(address, udpPort, candidates, consentTimeout, handshakeTimeout, sockets, transports, maxSessions);
     }
 
     public WebRtcConfig withCandidates(List<HostCandidates.Advertised> advertised) {
-        return new WebRtcConfig(bind, port, advertised, consentTimeout, handshakeTimeout, sockets, maxSessions);
+        return new WebRtcConfig(bind, port, advertised, consentTimeout, handshakeTimeout, sockets, transports, maxSessions);
     }
 
     public WebRtcConfig withConsentTimeout(Duration timeout) {
-        return new WebRtcConfig(bind, port, candidates, timeout, handshakeTimeout, sockets, maxSessions);
+        return new WebRtcConfig(bind, port, candidates, timeout, handshakeTimeout, sockets, transports, maxSessions);
     }
 
     public WebRtcConfig withSockets(int count) {
-        return new WebRtcConfig(bind, port, candidates, consentTimeout, handshakeTimeout, count, maxSessions);
+        return new WebRtcConfig(bind, port, candidates, consentTimeout, handshakeTimeout, count, transports, maxSessions);
     }
 }

@@ -10,14 +10,19 @@ import dev.vireo.webrtc.sdp.SdpCandidate;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -50,6 +55,8 @@ public final class WebRtcServer implements AutoCloseable {
     private static final int SOCKET_BUFFER = 4 << 20;
     /** Shared by every session on the socket: high enough for a keyframe burst to many viewers. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(4 << 20, 8 << 20);
+    /** One viewer per ICE-TCP connection: above this it is "not writable" and the slow-viewer policy applies. */
+    private static final WriteBufferWaterMark TCP_WATER_MARK = new WriteBufferWaterMark(256 << 10, 1 << 20);
     /**
      * A batch (a frame to every viewer of the loop) is flushed as it goes once this much is
      * pending, so the first viewers' packets leave while the last ones' are built: the wait a
@@ -76,6 +83,8 @@ public final class WebRtcServer implements AutoCloseable {
     /** One per socket: whether runs of packets leave as one UDP GSO send. */
     private final Map<DatagramChannel, SegmentationOffload> offloads = new ConcurrentHashMap<>();
     private final AtomicInteger next = new AtomicInteger();
+    /** The ICE-TCP listener on the same port number, when TCP candidates are advertised. */
+    private volatile Channel tcpListener;
     private volatile List<SdpCandidate> candidates = List.of();
     private volatile boolean closed;
 
@@ -123,13 +132,33 @@ public final class WebRtcServer implements AutoCloseable {
             closeChannels();
             throw e;
         }
-        candidates = List.copyOf(HostCandidates.resolve(config.candidates(), config.bind(), port));
-        log.info("WebRTC media on UDP {}:{} ({} socket{}{}, up to {} sessions), advertising {} candidate(s){}: {}",
+        List<SdpCandidate> hosts = HostCandidates.resolve(config.candidates(), config.bind(), port);
+        List<SdpCandidate> advertised = new ArrayList<>();
+        if (config.transports().udp()) {
+            advertised.addAll(hosts);
+        }
+        if (config.transports().tcp()) {
+            try {
+                tcpListener = bindTcp(epoll, port);
+            } catch (RuntimeException e) {
+                closeChannels();
+                throw e;
+            }
+            // RFC 6544 §4.5: passive candidates; another foundation than UDP's (RFC 8445 §5.1.1.3).
+            for (int i = 0; i < hosts.size(); i++) {
+                SdpCandidate h = hosts.get(i);
+                advertised.add(SdpCandidate.tcpPassiveHost("t" + h.foundation(), h.address(), h.port(),
+                        Math.max(0, 8191 - i)));
+            }
+        }
+        candidates = List.copyOf(advertised);
+        log.info("WebRTC media on UDP {}:{} ({} socket{}{}, up to {} sessions){}, advertising {} candidate(s){}: {}",
                 config.bind(), port, sockets, sockets == 1 ? "" : "s with SO_REUSEPORT",
                 offloads.values().stream().allMatch(SegmentationOffload::enabled) ? ", segmentation offload" : "",
-                config.maxSessions() == Integer.MAX_VALUE ? "unlimited" : config.maxSessions(), candidates.size(),
+                config.maxSessions() == Integer.MAX_VALUE ? "unlimited" : config.maxSessions(),
+                tcpListener == null ? "" : " and ICE-TCP on TCP " + port, candidates.size(),
                 config.candidates().isEmpty() ? " detected on this host" : " as configured",
-                candidates.stream().map(c -> c.address() + ":" + c.port()).toList());
+                candidates.stream().map(c -> c.transport() + " " + c.address() + ":" + c.port()).toList());
         return port;
     }
 
@@ -142,6 +171,29 @@ public final class WebRtcServer implements AutoCloseable {
             loops++;
         }
         return Math.max(1, Math.min(loops, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** The ICE-TCP listener (RFC 6544): each connection framed per RFC 4571 and bound by its first check. */
+    private Channel bindTcp(boolean epoll, int port) {
+        long bindTimeout = config.consentTimeout().toMillis();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TCP_WATER_MARK)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(IceTcpConnection.framing(),
+                                new IceTcpConnection(table, counters, bindTimeout));
+                    }
+                });
+        ChannelFuture f = b.bind(config.bind(), port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IllegalStateException("cannot listen for ICE-TCP on TCP " + config.bind() + ":" + port
+                    + ": " + f.cause().getMessage(), f.cause());
+        }
+        return f.channel();
     }
 
     private DatagramChannel bind(boolean epoll, boolean reusePort, int port, SegmentationOffload offload) {
@@ -267,6 +319,11 @@ public final class WebRtcServer implements AutoCloseable {
     }
 
     private void closeChannels() {
+        Channel listener = tcpListener;
+        if (listener != null) {
+            listener.close().awaitUninterruptibly();
+            tcpListener = null;
+        }
         for (DatagramChannel ch : channels) {
             ch.close().awaitUninterruptibly();
         }

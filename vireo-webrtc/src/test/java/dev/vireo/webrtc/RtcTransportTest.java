@@ -85,6 +85,32 @@ class RtcTransportTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    /** RFC 6544 / RFC 4571: garbage, an oversized frame or silence close that connection alone. */
+    @Test
+    void iceTcpConnectionsThatDoNotStartWithACheckAreClosed() throws Exception {
+        assertThat(server.candidates()).extracting(c -> c.transport() + " " + c.tcpType())
+                .contains("udp null", "tcp passive");
+        byte[][] firsts = {
+            {0x00, 0x04, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}, // not STUN/DTLS/RTP
+            {0x00, 0x04, (byte) 0x80, 0x60, 0x00, 0x01},                        // RTP before any check
+            {(byte) 0xFF, (byte) 0xFF},                                         // 65535 > the frame limit
+        };
+        for (byte[] first : firsts) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(5_000);
+                socket.getOutputStream().write(first);
+                socket.getOutputStream().flush();
+                assertThat(socket.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+            }
+        }
+        // Silence: closed after the consent timeout (2 s here) without a check.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(server.stats().malformed()).isGreaterThanOrEqualTo(3);
+    }
+
     private FakeBrowser browser() throws Exception {
         FakeBrowser b = new FakeBrowser(server.port());
         browsers.add(b);

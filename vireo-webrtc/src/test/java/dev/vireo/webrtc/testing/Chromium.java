@@ -118,6 +118,19 @@ public final class Chromium implements AutoCloseable {
         return (String) r;
     }
 
+    /**
+     * The protocol ("udp"/"tcp") of the local candidate of {@code pc}'s selected candidate pair
+     * (the transport's {@code selectedCandidatePairId}), or null before one is selected.
+     */
+    public String selectedCandidateProtocol(String pc) {
+        Object r = jsAsync("const done = arguments[arguments.length - 1];"
+                + "(" + pc + ").getStats().then(rep => { let pair = null;"
+                + " rep.forEach(s => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = rep.get(s.selectedCandidatePairId); });"
+                + " const local = pair ? rep.get(pair.localCandidateId) : null;"
+                + " done(local ? local.protocol : null); }).catch(() => done(null));");
+        return (String) r;
+    }
+
     /** A numeric field of an inbound-rtp stats map, or -1 when absent. */
     public static double field(Map<String, Object> stats, String name) {
         Object v = stats.get(name);

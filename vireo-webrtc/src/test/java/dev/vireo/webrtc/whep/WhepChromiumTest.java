@@ -81,6 +81,7 @@ class WhepChromiumTest {
     private WhepRig direct;
     private LossyRelay relay;
     private WhepRig lossy;
+    private WhepRig tcpOnly;
     private Chromium chromium;
 
     @BeforeAll
@@ -138,6 +139,8 @@ class WhepChromiumTest {
         lossy = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
                 .withCandidates(List.of(new HostCandidates.Advertised("127.0.0.1", relay.port()))), group);
         relay.target(lossy.rtcPort);
+        tcpOnly = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
+                .withTransports(WebRtcConfig.IceTransports.TCP), group);
 
         Await.until(Duration.ofSeconds(30), "the encoder's first GOP in the hub",
                 () -> hub.find(VIDEO).map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
@@ -165,7 +168,7 @@ class WhepChromiumTest {
                 video.close();
                 av.close();
             }
-            for (AutoCloseable c : new AutoCloseable[] {direct, lossy, relay}) {
+            for (AutoCloseable c : new AutoCloseable[] {direct, lossy, relay, tcpOnly}) {
                 if (c != null) {
                     c.close();
                 }
@@ -230,6 +233,20 @@ class WhepChromiumTest {
                 + " decoding {} fps, {} keyframe requests, {} NACKed, RTT {} ms, {} TWCC feedbacks, REMB {} bit/s",
                 firstFrameMs, s.connectMillis(), s.firstFrameMillis(), String.format("%.1f", fps),
                 s.pliReceived() + s.firReceived(), s.nacksReceived(), s.rttMillis(), s.twccFeedbacks(), s.rembBitrate());
+    }
+
+    /** RFC 6544: a network that lets no UDP through; the answer offers only the passive TCP candidate. */
+    @Test
+    void chromiumPlaysOverIceTcpWhenOnlyTheTcpCandidateIsAdvertised() {
+        play(tcpOnly, "/live/demo");
+        double fps = decodeMore(60, Duration.ofSeconds(20));
+        assertThat(fps).as("decoded frames per second over ICE-TCP").isGreaterThan(20);
+        assertThat(chromium.selectedCandidateProtocol("vireo.pc")).isEqualTo("tcp");
+        WhepSessionStats s = tcpOnly.whep.sessions().getFirst();
+        assertThat(s.connected()).isTrue();
+        assertThat(tcpOnly.rtc.stats().sessions()).isEqualTo(1);
+        log.info("Chromium over ICE-TCP: decoding {} fps, connected in {} ms", String.format("%.1f", fps),
+                s.connectMillis());
     }
 
     @Test

@@ -1,0 +1,162 @@
+package dev.vireo.webrtc;
+
+import dev.vireo.webrtc.stun.StunException;
+import dev.vireo.webrtc.stun.StunMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ICE-TCP connection (RFC 6544) to the media port, for browsers whose network blocks UDP: the
+ * browser connects to the passive TCP candidate and sends STUN, DTLS and SRTP/SRTCP packets, each
+ * framed by a 16-bit length (RFC 4571 §2, what RFC 6544 §3 uses). The first packet must be a
+ * Binding request for a session's ufrag (RFC 6544 §7.1: checks flow on the connection); that
+ * binds the connection to the session, and from then on it is one of the session's paths.
+ * Anything else first, or no valid check within the consent timeout, closes the connection alone.
+ */
+final class IceTcpConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(IceTcpConnection.class);
+
+    /** Largest framed packet accepted: above any STUN, DTLS or SRTP packet a browser sends. */
+    static final int MAX_FRAME = 4096;
+
+    private final SessionTable table;
+    private final TransportCounters counters;
+    private final long bindTimeoutMillis;
+    private Channel channel;
+    private volatile RtcTransport transport;
+    private ScheduledFuture<?> bindTimer;
+
+    IceTcpConnection(SessionTable table, TransportCounters counters, long bindTimeoutMillis) {
+        this.table = table;
+        this.counters = counters;
+        this.bindTimeoutMillis = bindTimeoutMillis;
+    }
+
+    /** RFC 4571 §2 framing: a 2-byte length, then the packet; at most {@link #MAX_FRAME} bytes. */
+    static LengthFieldBasedFrameDecoder framing() {
+        return new LengthFieldBasedFrameDecoder(MAX_FRAME + 2, 0, 2, 0, 2);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        bindTimer = ctx.executor().schedule(() -> {
+            if (transport == null) {
+                counters.unknownSource.increment();
+                ctx.close();
+            }
+        }, bindTimeoutMillis, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            counters.packetsIn.increment();
+            PacketKind kind = PacketKind.of(frame);
+            RtcTransport bound = transport;
+            switch (kind) {
+                case STUN -> onStun(ctx, frame);
+                case DTLS, RTP, RTCP -> {
+                    if (bound == null) {
+                        refuse(ctx, "media before a connectivity check");
+                    } else {
+                        bound.deliver(kind, frame);
+                    }
+                }
+                case UNKNOWN -> refuse(ctx, "not STUN, DTLS or RTP");
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onStun(ChannelHandlerContext ctx, ByteBuf frame) {
+        StunMessage message;
+        try {
+            message = StunMessage.parse(frame);
+        } catch (StunException e) {
+            refuse(ctx, "malformed STUN: " + e.getMessage());
+            return;
+        }
+        if (!message.isBindingRequest()) {
+            counters.unexpected.increment();
+            return;
+        }
+        RtcTransport bound = transport;
+        if (bound == null) {
+            String username = message.username().orElse(null);
+            int colon = username == null ? -1 : username.indexOf(':');
+            bound = colon <= 0 ? null : table.byUfrag(username.substring(0, colon));
+            if (bound == null) {
+                refuse(ctx, "a check for no session");
+                return;
+            }
+            transport = bound;
+            if (bindTimer != null) {
+                bindTimer.cancel(false);
+            }
+        }
+        bound.deliverTcpStun(message, this);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String why) {
+        counters.malformed.increment();
+        log.debug("closing ICE-TCP connection from {}: {}", ctx.channel().remoteAddress(), why);
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        RtcTransport bound = transport;
+        if (bound != null) {
+            bound.tcpClosed(this);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A frame over the limit (TooLongFrameException), a reset: this connection only.
+        log.debug("ICE-TCP connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        counters.malformed.increment();
+        ctx.close();
+    }
+
+    InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    /** Sends one packet with its RFC 4571 length; takes ownership. Any thread. */
+    void send(ByteBuf packet) {
+        int length = packet.readableBytes();
+        if (length > 0xFFFF || !channel.isActive()) {
+            packet.release();
+            return;
+        }
+        ByteBuf framed = channel.alloc().compositeDirectBuffer(2)
+                .addComponent(true, channel.alloc().directBuffer(2).writeShort(length))
+                .addComponent(true, packet);
+        channel.writeAndFlush(framed, channel.voidPromise());
+    }
+
+    void close() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}
