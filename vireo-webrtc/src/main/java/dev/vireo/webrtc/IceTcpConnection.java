@@ -65,6 +65,10 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
             counters.packetsIn.increment();
             PacketKind kind = PacketKind.of(frame);
             RtcTransport bound = transport;
+            if (bound != null && bound.isClosed()) {
+                ctx.close(); // its session ended: the browser has no use for it any more
+                return;
+            }
             switch (kind) {
                 case STUN -> onStun(ctx, frame);
                 case DTLS, RTP, RTCP -> {
@@ -118,6 +122,9 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (bindTimer != null) {
+            bindTimer.cancel(false);
+        }
         RtcTransport bound = transport;
         if (bound != null) {
             bound.tcpClosed(this);
