@@ -8,8 +8,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,13 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private volatile RtcTransport transport;
     private ScheduledFuture<?> bindTimer;
+    /**
+     * Packets on their way from the session's loop to this connection's. The session sends a
+     * frame's packets in a row; they cross over in one task and leave with one flush (one write
+     * system call) instead of a task and a flush each.
+     */
+    private final Queue<ByteBuf> outbox = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainPending = new AtomicBoolean();
 
     IceTcpConnection(SessionTable table, TransportCounters counters, long bindTimeoutMillis) {
         this.table = table;
@@ -129,6 +140,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
         if (bound != null) {
             bound.tcpClosed(this);
         }
+        drain();
         ctx.fireChannelInactive();
     }
 
@@ -150,15 +162,39 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
 
     /** Sends one packet with its RFC 4571 length; takes ownership. Any thread. */
     void send(ByteBuf packet) {
-        int length = packet.readableBytes();
-        if (length > 0xFFFF || !channel.isActive()) {
+        if (packet.readableBytes() > 0xFFFF || !channel.isActive()) {
             packet.release();
             return;
         }
-        ByteBuf framed = channel.alloc().compositeDirectBuffer(2)
-                .addComponent(true, channel.alloc().directBuffer(2).writeShort(length))
-                .addComponent(true, packet);
-        channel.writeAndFlush(framed, channel.voidPromise());
+        outbox.add(packet);
+        if (drainPending.compareAndSet(false, true)) {
+            try {
+                // on this loop too: the task runs after the current one, when the frame is queued
+                channel.eventLoop().execute(this::drain);
+            } catch (RejectedExecutionException stopping) {
+                drain();
+            }
+        }
+    }
+
+    /** On the connection's loop: frames and writes what is queued, then flushes once. */
+    private void drain() {
+        drainPending.set(false);
+        boolean wrote = false;
+        for (ByteBuf packet; (packet = outbox.poll()) != null; ) {
+            if (!channel.isActive()) {
+                packet.release();
+                continue;
+            }
+            int length = packet.readableBytes();
+            ByteBuf framed = channel.alloc().directBuffer(2 + length).writeShort(length).writeBytes(packet);
+            packet.release();
+            channel.write(framed, channel.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
     }
 
     void close() {
