@@ -44,6 +44,7 @@ final class VireoProcess implements ServerUnderTest {
         cmd.addAll(List.of("-cp", classpath, "dev.vireo.server.Main",
                 "--rtmp-port", Integer.toString(rtmpPort),
                 "--http-port", Integer.toString(httpPort),
+                "--https-port", "0", // never the default 8443 a running Vireo may hold
                 "--data-dir", dataDir.toString(),
                 // WebRTC media on an ephemeral UDP port, advertised on loopback only (the
                 // WHEP viewers read the port from the answer's candidate)
