@@ -133,6 +133,7 @@ public final class FanoutBench {
                         ramps.add(ramp.run(System.nanoTime() + slot));
                     } finally {
                         if (janusApi != null) {
+                            whep.awaitDeletes(30_000); // the ramp's last viewers detach before the session goes
                             janusApi.close();
                         }
                     }

@@ -59,7 +59,7 @@ final class RtpClipSink implements ClipPublisher.Sink {
         }
     }
 
-    private RtpClipSink(Channel channel, JanusProcess.RtpIngest ingest) {
+    RtpClipSink(Channel channel, JanusProcess.RtpIngest ingest) {
         this.channel = channel;
         this.ingest = ingest;
         SecureRandom random = new SecureRandom();

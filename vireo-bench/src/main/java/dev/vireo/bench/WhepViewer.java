@@ -89,6 +89,8 @@ final class WhepViewer implements Viewer {
         final LatencyRecorder toAnswer = new LatencyRecorder();
         final LatencyRecorder toIce = new LatencyRecorder();
         final LatencyRecorder toKeys = new LatencyRecorder();
+        /** The SRTP protection profiles the servers chose (RFC 5764 §4.1.2), for the join log. */
+        final java.util.Set<String> srtpProfiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         /**
          * @param loops            epoll event loops the viewers' sockets run on
@@ -155,9 +157,11 @@ final class WhepViewer implements Viewer {
             LatencyRecorder.LatencySummary a = toAnswer.snapshot();
             LatencyRecorder.LatencySummary i = toIce.snapshot();
             LatencyRecorder.LatencySummary k = toKeys.snapshot();
+            String profiles = String.join(",", srtpProfiles);
+            srtpProfiles.clear();
             return String.format(java.util.Locale.ROOT,
-                    "from the POST (p50/p99 ms): answer %.0f/%.0f, ICE answered %.0f/%.0f, SRTP keyed %.0f/%.0f (%d joins)%s",
-                    a.p50Ms(), a.p99Ms(), i.p50Ms(), i.p99Ms(), k.p50Ms(), k.p99Ms(), k.count(),
+                    "from the POST (p50/p99 ms): answer %.0f/%.0f, ICE answered %.0f/%.0f, SRTP keyed %.0f/%.0f (%d joins, %s)%s",
+                    a.p50Ms(), a.p99Ms(), i.p50Ms(), i.p99Ms(), k.p50Ms(), k.p99Ms(), k.count(), profiles,
                     deleteFailures.get() == 0 ? "" : "; DELETEs failed so far: " + deleteFailures.get());
         }
 
@@ -317,6 +321,7 @@ final class WhepViewer implements Viewer {
         }
         shared.toKeys.recordNanos(System.nanoTime() - postNanos);
         tagLength = c.keys().profile().rtpTagLength();
+        shared.srtpProfiles.add(c.keys().profile().name());
         if (sampled) {
             inbound = c.keys().inbound(false);
         }
