@@ -41,7 +41,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
 
     static String usage() {
         return """
-                Usage: bench/run [options]     (fan-out: Vireo vs nginx-rtmp, same load, one after the other)
+                Usage: bench/run [options]     (fan-out: Vireo vs nginx-rtmp or Janus, same load, one after the other)
                        bench/run --report FILE...  (print the tables of earlier runs' JSON again)
                   --servers nginx,vireo        servers to measure, in order (per bitrate): vireo, nginx (RTMP
                                                reference), janus (Janus Gateway's Streaming plugin, the
