@@ -138,6 +138,9 @@ public final class FanoutBench {
                         }
                     }
                 } catch (Exception e) {
+                    if (janusApi != null) {
+                        janusApi.close(); // its event poll must not outlive a ramp that failed to start
+                    }
                     keep = true;
                     String msg = run + " failed: " + e;
                     FanoutRamp.log("%s", msg);

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * The result of a whole run: the environment, the settings and one ramp per server, bitrate and
- * protocol. Prints as a table with Vireo/nginx ratios, and is written as JSON.
+ * protocol. Prints as a table with Vireo/nginx-rtmp and Vireo/Janus ratios, and is written as JSON.
  */
 record FanoutReport(String startedAt, Map<String, Object> environment, Map<String, Object> settings,
                     List<RampResult> ramps, List<String> errors) {

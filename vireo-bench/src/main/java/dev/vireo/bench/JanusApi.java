@@ -275,6 +275,9 @@ final class JanusApi implements AutoCloseable {
     /** Ends the poll and destroys the session (Janus detaches any handle left). */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         try {
             http.send(post(session, request("destroy", tx())), HttpResponse.BodyHandlers.discarding());

@@ -38,9 +38,11 @@ import org.bouncycastle.tls.SRTPProtectionProfile;
 /**
  * A WebRTC viewer that plays the browser's network part (not a browser): signals through
  * {@link RtcSignalling} (WHEP: POSTs a browser-like offer, {@link WhepOffer}; Janus: answers the
- * server's offer through the Janus API, {@link JanusApi}), then, the same for every server, sends ICE connectivity checks with USE-CANDIDATE from its own UDP
- * socket on 127.0.0.1 (RFC 8445 §7.2.2, as a controlling full agent facing ICE-lite), runs the
- * DTLS-SRTP client handshake ({@link DtlsSrtpClient}) and keeps consent fresh (a Binding request
+ * server's offer through the Janus API, {@link JanusApi}), then, the same for every server,
+ * sends ICE connectivity checks with USE-CANDIDATE from its own UDP socket (on 127.0.0.1, or
+ * where {@link RtcSignalling#bindAddress()} says; RFC 8445 §7.2.2, as a controlling full agent
+ * facing ICE-lite) and answers the server's checks if it sends any, runs the DTLS-SRTP client
+ * handshake ({@link DtlsSrtpClient}) and keeps consent fresh (a Binding request
  * every {@value #CONSENT_SECONDS} s, RFC 7675 §5.1). The server does all its per-viewer work
  * (SRTP protect, RTCP sender reports, retransmission history), as for a real browser.
  *
