@@ -158,6 +158,11 @@ final class JanusApi implements AutoCloseable {
         }
 
         @Override
+        public boolean serverChecks() {
+            return true; // libnice checks the viewer's candidate and completes ICE on its response
+        }
+
+        @Override
         public CompletableFuture<Peer> connect(IceCredentials local, CertificateFingerprint fingerprint,
                                                InetSocketAddress candidate) {
             return send(session, request("attach", tx()).put("plugin", "janus.plugin.streaming"))

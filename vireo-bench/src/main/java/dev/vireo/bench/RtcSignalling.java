@@ -35,6 +35,15 @@ interface RtcSignalling {
     }
 
     /**
+     * Whether the server sends connectivity checks of its own that must succeed before it takes
+     * DTLS (Janus's libnice does, even in ICE-lite mode; an ICE-lite server per RFC 8445 §2.5
+     * does not).
+     */
+    default boolean serverChecks() {
+        return false;
+    }
+
+    /**
      * Negotiates the session.
      *
      * @param local       the viewer's ICE credentials

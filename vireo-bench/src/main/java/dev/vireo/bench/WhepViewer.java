@@ -64,6 +64,8 @@ final class WhepViewer implements Viewer {
     static final int JOIN_TIMEOUT_SECONDS = 30;
     private static final long CHECK_INTERVAL_MILLIS = 200;
     private static final int MAX_CHECKS = 50;
+    /** How long DTLS waits for the server's own check after ours succeeded (when it sends any). */
+    private static final long SERVER_CHECK_WAIT_MILLIS = 500;
     /** The SRTP tag assumed until the handshake says which profile the server chose (GCM, offered first). */
     private static final int DEFAULT_TAG_LENGTH = 16;
 
@@ -193,6 +195,9 @@ final class WhepViewer implements Viewer {
 
     // loop-confined
     private boolean iceDone;
+    /** Whether the viewer answered one of the server's own checks (see {@link RtcSignalling#serverChecks()}). */
+    private boolean answeredServerCheck;
+    private boolean dtlsStarted;
     private int checksSent;
     private SrtpContext inbound;
     private int tagLength = DEFAULT_TAG_LENGTH;
@@ -291,6 +296,18 @@ final class WhepViewer implements Viewer {
         channel.writeAndFlush(new DatagramPacket(req, server), channel.voidPromise());
     }
 
+    /**
+     * DTLS starts once ICE is connected on both sides: our check answered and, with a server that
+     * checks too, one of its checks answered. Janus (libnice) ignores DTLS that arrives before its
+     * own check succeeded, and the client's retransmission timer would add a second to the join.
+     */
+    private void maybeStartDtls() {
+        if (!dtlsStarted && iceDone && (answeredServerCheck || !signalling.serverChecks())) {
+            dtlsStarted = true;
+            startDtls();
+        }
+    }
+
     private void startDtls() {
         Channel ch = channel;
         InetSocketAddress to = server;
@@ -375,6 +392,8 @@ final class WhepViewer implements Viewer {
         }
         channel.writeAndFlush(new DatagramPacket(
                 StunBinding.successResponse(channel.alloc(), m, sender, credentials.pwd()), sender), channel.voidPromise());
+        answeredServerCheck = true;
+        maybeStartDtls();
     }
 
     private void onStun(ByteBuf d, InetSocketAddress sender) {
@@ -398,7 +417,14 @@ final class WhepViewer implements Viewer {
                     sendBinding(false);
                 }
             }, CONSENT_SECONDS, CONSENT_SECONDS, TimeUnit.SECONDS);
-            startDtls();
+            if (signalling.serverChecks()) {
+                // a server whose check never comes still gets its handshake, half a second late
+                channel.eventLoop().schedule(() -> {
+                    answeredServerCheck = true;
+                    maybeStartDtls();
+                }, SERVER_CHECK_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            maybeStartDtls();
         } else if (m.messageClass() == StunClass.ERROR_RESPONSE) {
             fail("the server refused a connectivity check");
         }
