@@ -16,7 +16,8 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                     double minFrameRatio, double maxP99Millis, boolean refine, boolean profile,
                     double quietCpuPercent, int quietWaitSeconds, int retries,
                     Path root, Path resultsDir, String vireoClasspath, List<String> vireoJvmOptions,
-                    List<String> vireoArgs, Path nginx, Path nginxModule, String ffmpeg) {
+                    List<String> vireoArgs, Path nginx, Path nginxModule, Path janus, Path janusLib,
+                    int janusEventLoops, String ffmpeg) {
 
     static final List<Integer> DEFAULT_STEPS = List.of(50, 100, 200, 400, 800, 1200, 1600, 2000, 2500, 3000);
 
@@ -40,9 +41,12 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
 
     static String usage() {
         return """
-                Usage: bench/run [options]     (fan-out: Vireo vs nginx-rtmp, same load, one after the other)
+                Usage: bench/run [options]     (fan-out: Vireo vs nginx-rtmp or Janus, same load, one after the other)
                        bench/run --report FILE...  (print the tables of earlier runs' JSON again)
-                  --servers nginx,vireo        servers to measure, in order (per bitrate)
+                  --servers nginx,vireo        servers to measure, in order (per bitrate): vireo, nginx (RTMP
+                                               reference), janus (Janus Gateway's Streaming plugin, the
+                                               WebRTC reference of a whep ramp: same viewers, same clip fed
+                                               as RTP; needs --protocols whep and apt-get install janus)
                   --bitrates 600,2000          source video bitrates in kbps (each gets its own clip)
                   --steps 50,100,200,...       viewer counts of the ramp
                   --max-viewers 3000           stop the ramp here
@@ -80,6 +84,9 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                   --vireo-arg ARG              extra server argument (repeatable)
                   --nginx PATH                 nginx binary (default /usr/sbin/nginx)
                   --nginx-module PATH          ngx_rtmp_module.so (default /usr/lib/nginx/modules/ngx_rtmp_module.so)
+                  --janus PATH                 janus binary (default /usr/bin/janus)
+                  --janus-lib DIR              Janus modules (default /usr/lib/x86_64-linux-gnu/janus)
+                  --janus-event-loops N        Janus's static event loops, its media threads (default: cores)
                   --ffmpeg PATH                ffmpeg binary (default ffmpeg)
                 """;
     }
@@ -118,6 +125,9 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         List<String> vireoArgs = new ArrayList<>();
         Path nginx = Path.of("/usr/sbin/nginx");
         Path module = Path.of("/usr/lib/nginx/modules/ngx_rtmp_module.so");
+        Path janus = Path.of("/usr/bin/janus");
+        Path janusLib = Path.of("/usr/lib/x86_64-linux-gnu/janus");
+        int janusEventLoops = Runtime.getRuntime().availableProcessors();
         String ffmpeg = "ffmpeg";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -153,13 +163,16 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                 case "--vireo-arg" -> vireoArgs.add(value(args, ++i, a));
                 case "--nginx" -> nginx = Path.of(value(args, ++i, a));
                 case "--nginx-module" -> module = Path.of(value(args, ++i, a));
+                case "--janus" -> janus = Path.of(value(args, ++i, a));
+                case "--janus-lib" -> janusLib = Path.of(value(args, ++i, a));
+                case "--janus-event-loops" -> janusEventLoops = Integer.parseInt(value(args, ++i, a));
                 case "--ffmpeg" -> ffmpeg = value(args, ++i, a);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         for (String s : servers) {
-            if (!s.equals("vireo") && !s.equals("nginx")) {
-                throw new IllegalArgumentException("--servers: unknown server " + s + " (vireo, nginx)");
+            if (!s.equals("vireo") && !s.equals("nginx") && !s.equals("janus")) {
+                throw new IllegalArgumentException("--servers: unknown server " + s + " (vireo, nginx, janus)");
             }
         }
         for (String p : protocols) {
@@ -172,6 +185,12 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         }
         if (!audio.equals("aac") && !audio.equals("opus")) {
             throw new IllegalArgumentException("--audio: aac or opus");
+        }
+        if (servers.contains("janus") && (!protocols.contains("whep") || !audio.equals("opus"))) {
+            throw new IllegalArgumentException("--servers janus: Janus plays WebRTC only (add whep to --protocols) and carries Opus audio");
+        }
+        if (janusEventLoops < 1) {
+            throw new IllegalArgumentException("--janus-event-loops must be >= 1");
         }
         if (sampleEvery < 1 || handshakeThreads < 1) {
             throw new IllegalArgumentException("--sample-every and --handshake-threads must be >= 1");
@@ -188,7 +207,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         return new BenchOptions(servers, bitrates, steps.stream().sorted().distinct().toList(), maxViewers,
                 stepSeconds, settleSeconds, graceMillis, sourceSeconds, timeLimit, protocols, clientThreads,
                 connectConcurrency, audio, sampleEvery, handshakeThreads, joinProbes, viewerGro, stampEvery, minFrameRatio, maxP99, refine, profile, quietCpu, quietWait, retries, root, results, cp, jvmOpts,
-                List.copyOf(vireoArgs), nginx, module, ffmpeg);
+                List.copyOf(vireoArgs), nginx, module, janus, janusLib, janusEventLoops, ffmpeg);
     }
 
     private static String value(String[] args, int i, String option) {

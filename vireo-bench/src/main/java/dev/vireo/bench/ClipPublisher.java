@@ -11,15 +11,33 @@ import java.net.URI;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Publishes a {@link SourceClip} over RTMP in real time: the headers once, then the media tags
- * paced by their timestamps ({@link LoopTimeline}), looping with increasing timestamps. Every
- * coded video tag gets the send time stamped into it ({@link WallclockSei}) just before it is
- * written, which is what viewers measure latency against. Runs on its own event loop so its
- * pacing does not compete with the viewers' loops.
+ * Publishes a {@link SourceClip} in real time: the headers once, then the media tags paced by
+ * their timestamps ({@link LoopTimeline}), looping with increasing timestamps. Every coded video
+ * tag gets the send time stamped into it ({@link WallclockSei}) just before it is written, which
+ * is what viewers measure latency against. Runs on its own event loop so its pacing does not
+ * compete with the viewers' loops.
+ *
+ * <p>Pacing and stamping are the same for every server; only the {@link Sink} differs: RTMP
+ * ({@link #start}) for Vireo and nginx-rtmp, plain RTP ({@link #startRtp}, {@link RtpClipSink})
+ * for Janus, which has no RTMP ingest.
  */
 final class ClipPublisher implements AutoCloseable {
 
-    private final RtmpClient client;
+    /** Where the paced tags go; called on the publisher's loop only. */
+    interface Sink {
+
+        /** A header tag (metadata, codec configuration), before any media. */
+        void header(SourceClip.Tag tag);
+
+        /** A media tag with its output timestamp; takes ownership of {@code body}. */
+        void media(SourceClip.Tag tag, long timestampMs, ByteBuf body);
+
+        boolean isOpen();
+
+        void close();
+    }
+
+    private final Sink sink;
     private final SourceClip clip;
     private final EventLoop loop;
     private final FlowCounters counters;
@@ -33,10 +51,10 @@ final class ClipPublisher implements AutoCloseable {
     private final int stampEvery;
     private long videoFrames;
 
-    private ClipPublisher(RtmpClient client, SourceClip clip, EventLoop loop, Measurement measurement,
+    private ClipPublisher(Sink sink, SourceClip clip, EventLoop loop, Measurement measurement,
                           int stampEvery) {
         this.stampEvery = stampEvery;
-        this.client = client;
+        this.sink = sink;
         this.clip = clip;
         this.loop = loop;
         this.counters = new FlowCounters(measurement, false);
@@ -61,12 +79,26 @@ final class ClipPublisher implements AutoCloseable {
             client.close();
             throw new IllegalStateException("publish refused: " + status.code() + ": " + status.description());
         }
-        ClipPublisher p = new ClipPublisher(client, clip, group.next(), measurement, stampEvery);
+        ClipPublisher p = new ClipPublisher(new RtmpSink(client), clip, group.next(), measurement, stampEvery);
         client.closeFuture().thenRun(() -> {
             if (!p.closing) {
                 p.closeReason = "server closed the publisher's connection";
             }
         });
+        p.loop.execute(p::begin);
+        return p;
+    }
+
+    /**
+     * Sends the clip as plain RTP (no SRTP, no RTCP: a local encoder's feed) to a server's RTP
+     * input, e.g. a Janus Streaming mountpoint.
+     *
+     * @param group a single-thread group: the socket and the pacing share its loop
+     */
+    static ClipPublisher startRtp(EventLoopGroup group, JanusProcess.RtpIngest ingest, SourceClip clip,
+                                  Measurement measurement, int stampEvery) throws Exception {
+        RtpClipSink sink = RtpClipSink.open(group, ingest, clip);
+        ClipPublisher p = new ClipPublisher(sink, clip, group.next(), measurement, stampEvery);
         p.loop.execute(p::begin);
         return p;
     }
@@ -77,7 +109,7 @@ final class ClipPublisher implements AutoCloseable {
     }
 
     boolean isOpen() {
-        return client.isOpen() && closeReason == null;
+        return sink.isOpen() && closeReason == null;
     }
 
     String closeReason() {
@@ -91,14 +123,14 @@ final class ClipPublisher implements AutoCloseable {
 
     private void begin() {
         for (SourceClip.Tag t : clip.headers()) {
-            client.sendTag(t.type(), 0, Unpooled.wrappedBuffer(t.body()));
+            sink.header(t);
         }
         startNanos = System.nanoTime();
         tick();
     }
 
     private void tick() {
-        if (closing || !client.isOpen()) {
+        if (closing || !sink.isOpen()) {
             return;
         }
         long now = System.nanoTime();
@@ -126,12 +158,36 @@ final class ClipPublisher implements AutoCloseable {
                 ? WallclockSei.stamp(ByteBufAllocator.DEFAULT, t.body(), clip.nalLengthSize(), stamp)
                 : Unpooled.wrappedBuffer(t.body());
         counters.onMedia(stamp, body.readableBytes(), t.codedVideo(), t.codedVideo() ? stamp : -1);
-        client.sendTag(t.type(), timestampMs, body);
+        sink.media(t, timestampMs, body);
+    }
+
+    /** RTMP publishing: tags go out as RTMP messages unchanged. */
+    private record RtmpSink(RtmpClient client) implements Sink {
+
+        @Override
+        public void header(SourceClip.Tag tag) {
+            client.sendTag(tag.type(), 0, Unpooled.wrappedBuffer(tag.body()));
+        }
+
+        @Override
+        public void media(SourceClip.Tag tag, long timestampMs, ByteBuf body) {
+            client.sendTag(tag.type(), timestampMs, body);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return client.isOpen();
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
     }
 
     @Override
     public void close() {
         closing = true;
-        client.close();
+        sink.close();
     }
 }

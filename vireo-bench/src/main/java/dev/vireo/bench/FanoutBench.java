@@ -12,13 +12,15 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Fan-out benchmark: one publisher, a ramp of viewers, Vireo and nginx-rtmp one after the other
- * under the same load. Vireo's viewers play RTMP, HTTP-FLV or WebRTC (WHEP, {@link WhepViewer});
+ * Fan-out benchmark: one publisher, a ramp of viewers, Vireo and its references one after the
+ * other under the same load. Vireo's viewers play RTMP, HTTP-FLV or WebRTC (WHEP, {@link WhepViewer});
  * nginx-rtmp has no WebRTC, so its RTMP viewers at the same bitrate are the same-run reference
- * of a WHEP ramp. Run it with {@code bench/run}; {@code --help} lists the options.
+ * of a WHEP ramp, and Janus ({@link JanusProcess}) is the WebRTC peer: the same viewers after
+ * Janus API signalling, fed the same clip as RTP. Run it with {@code bench/run}; {@code --help} lists the options.
  */
 public final class FanoutBench {
 
@@ -57,6 +59,11 @@ public final class FanoutBench {
             System.exit(2);
             return;
         }
+        if (options.servers().contains("janus") && !Files.isExecutable(options.janus())) {
+            System.err.println("bench: janus is not installed at " + options.janus() + " (Debian: apt-get install janus)");
+            System.exit(2);
+            return;
+        }
         System.exit(new FanoutBench().run(options));
     }
 
@@ -90,18 +97,31 @@ public final class FanoutBench {
                         clip.timeline().loopMs());
                 Path workDir = Files.createTempDirectory(tmp, run.server() + "-");
                 boolean keep = options.profile();
-                try (ServerUnderTest server = startServer(run.server(), options, workDir)) {
+                JanusApi janusApi = null;
+                try (ServerUnderTest server = startServer(run.server(), options, workDir, clip)) {
                     Measurement measurement = new Measurement();
                     String stream = "bench" + i;
+                    Optional<JanusProcess> janus = server.janus();
+                    if (janus.isPresent()) {
+                        janusApi = JanusApi.create(whep.http, janus.get().apiUrl(), JanusProcess.MOUNTPOINT,
+                                janus.get().hostAddress(), whep.random);
+                    }
+                    JanusApi theJanusApi = janusApi;
                     FanoutRamp.ViewerFactory viewers = switch (run.protocol()) {
                         case "flv" -> () -> FlvHttpViewer.open(viewerBootstrap, server.flvUrl(APP, stream).orElseThrow(),
                                 measurement, theClip.nalLengthSize());
-                        case "whep" -> () -> WhepViewer.open(whep, server.whepUrl(APP, stream).orElseThrow(), measurement);
+                        case "whep" -> theJanusApi != null
+                                ? () -> WhepViewer.open(whep, theJanusApi.viewer(), measurement)
+                                : () -> WhepViewer.open(whep, server.whepUrl(APP, stream).orElseThrow(), measurement);
                         default -> () -> RtmpViewer.open(viewerLoops, server.rtmpUrl(APP, stream), measurement,
                                 theClip.nalLengthSize());
                     };
-                    FanoutRamp.PublisherFactory publisher = () -> ClipPublisher.start(publisherLoop,
-                            server.rtmpUrl(APP, stream), theClip, measurement, options.stampEvery());
+                    // Janus has no RTMP ingest: the same paced, stamped clip goes to its mountpoint as RTP
+                    FanoutRamp.PublisherFactory publisher = janus.isPresent()
+                            ? () -> ClipPublisher.startRtp(publisherLoop, janus.get().ingest(), theClip, measurement,
+                                    options.stampEvery())
+                            : () -> ClipPublisher.start(publisherLoop, server.rtmpUrl(APP, stream), theClip, measurement,
+                                    options.stampEvery());
                     FanoutRamp ramp = new FanoutRamp(options, server, measurement, publisher, viewers, run.protocol(),
                             run.bitrateKbps(), clip, workDir);
                     if (run.protocol().equals("whep")) {
@@ -109,8 +129,18 @@ public final class FanoutBench {
                         ramp.withJoinLog(() -> FanoutRamp.log("        WHEP joins %s", whep.joinPhases()))
                                 .withAfterClose(() -> whep.awaitDeletes(30_000));
                     }
-                    ramps.add(ramp.run(System.nanoTime() + slot));
+                    try {
+                        ramps.add(ramp.run(System.nanoTime() + slot));
+                    } finally {
+                        if (janusApi != null) {
+                            whep.awaitDeletes(30_000); // the ramp's last viewers detach before the session goes
+                            janusApi.close();
+                        }
+                    }
                 } catch (Exception e) {
+                    if (janusApi != null) {
+                        janusApi.close(); // its event poll must not outlive a ramp that failed to start
+                    }
                     keep = true;
                     String msg = run + " failed: " + e;
                     FanoutRamp.log("%s", msg);
@@ -159,7 +189,8 @@ public final class FanoutBench {
 
     /**
      * Per bitrate: every server in order; Vireo once per viewer protocol, nginx-rtmp over RTMP
-     * only (once, when RTMP or WHEP is measured: it is the reference of both).
+     * only (once, when RTMP or WHEP is measured: it is the reference of both), Janus over WebRTC
+     * only (when WHEP is measured: the WebRTC reference).
      */
     static List<Run> plan(BenchOptions options) {
         List<Run> runs = new ArrayList<>();
@@ -168,6 +199,10 @@ public final class FanoutBench {
                 if (s.equals("vireo")) {
                     for (String p : options.protocols()) {
                         runs.add(new Run("vireo", p, kbps));
+                    }
+                } else if (s.equals("janus")) {
+                    if (options.protocols().contains("whep")) {
+                        runs.add(new Run("janus", "whep", kbps));
                     }
                 } else if (options.protocols().contains("rtmp") || options.protocols().contains("whep")) {
                     runs.add(new Run("nginx", "rtmp", kbps));
@@ -185,10 +220,11 @@ public final class FanoutBench {
         }
     }
 
-    private static ServerUnderTest startServer(String name, BenchOptions o, Path workDir) throws Exception {
+    private static ServerUnderTest startServer(String name, BenchOptions o, Path workDir, SourceClip clip) throws Exception {
         return switch (name) {
             case "vireo" -> VireoProcess.start(o.vireoClasspath(), o.vireoJvmOptions(), o.vireoArgs(), workDir);
             case "nginx" -> NginxRtmpProcess.start(o.nginx(), o.nginxModule(), workDir);
+            case "janus" -> JanusProcess.start(o.janus(), o.janusLib(), clip.h264ProfileLevelId(), o.janusEventLoops(), workDir);
             default -> throw new IllegalArgumentException(name);
         };
     }

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * The result of a whole run: the environment, the settings and one ramp per server, bitrate and
- * protocol. Prints as a table with Vireo/nginx ratios, and is written as JSON.
+ * protocol. Prints as a table with Vireo/nginx-rtmp and Vireo/Janus ratios, and is written as JSON.
  */
 record FanoutReport(String startedAt, Map<String, Object> environment, Map<String, Object> settings,
                     List<RampResult> ramps, List<String> errors) {
@@ -160,7 +160,8 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
             return null;
         }
         return String.format(Locale.ROOT,
-                "%d kbps, same load (%d viewers, the most both held): server CPU vireo " + v.protocol() + " %.0f%% vs nginx-rtmp %.0f%% (%.2fx), "
+                "%d kbps, same load (%d viewers, the most both held): server CPU vireo " + v.protocol() + " %.0f%% vs "
+                        + n.server() + " " + n.protocol() + " %.0f%% (%.2fx), "
                         + "RSS %d vs %d MB, latency p50 %.1f vs %.1f ms, p99 %.1f vs %.1f ms",
                 v.bitrateKbps(), bestV.viewers(), bestV.serverCpuPercent(), bestN.serverCpuPercent(),
                 bestV.serverCpuPercent() / bestN.serverCpuPercent(), bestV.serverRssKb() / 1024, bestN.serverRssKb() / 1024,
@@ -168,8 +169,9 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
     }
 
     /**
-     * Vireo vs nginx-rtmp per bitrate: Vireo's RTMP viewers, and its WHEP viewers against the
-     * same nginx-rtmp RTMP ramp (nginx has no WebRTC: the reference is the peer's RTMP fan-out).
+     * Vireo vs its references per bitrate: Vireo's RTMP viewers against nginx-rtmp; its WHEP
+     * viewers against the same nginx-rtmp RTMP ramp (the peer's RTMP fan-out) and against Janus's
+     * WebRTC viewers (the WebRTC peer), when those ran.
      */
     List<String> ratios() {
         List<String> out = new ArrayList<>();
@@ -177,11 +179,14 @@ record FanoutReport(String startedAt, Map<String, Object> environment, Map<Strin
             if (!v.server().equals("vireo") || !(v.protocol().equals("rtmp") || v.protocol().equals("whep"))) {
                 continue;
             }
-            String label = v.protocol().equals("whep") ? "vireo whep / nginx-rtmp rtmp" : "vireo/nginx-rtmp";
             for (RampResult n : ramps) {
-                if (!n.server().equals("nginx-rtmp") || n.bitrateKbps() != v.bitrateKbps()) {
+                boolean reference = n.server().equals("nginx-rtmp")
+                        || n.server().equals("janus") && v.protocol().equals("whep");
+                if (!reference || n.bitrateKbps() != v.bitrateKbps()) {
                     continue;
                 }
+                String label = v.protocol().equals("rtmp") ? "vireo/nginx-rtmp"
+                        : "vireo whep / " + n.server() + " " + n.protocol();
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%d kbps: viewers held %s = %d/%d = %s",
                         v.bitrateKbps(), label, v.viewersHeld(), n.viewersHeld(),
                         n.viewersHeld() == 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", v.viewersHeld() / (double) n.viewersHeld())));

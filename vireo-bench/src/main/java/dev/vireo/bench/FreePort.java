@@ -25,6 +25,15 @@ final class FreePort {
         }
     }
 
+    /** A UDP port that was free on 127.0.0.1 a moment ago (for a server's RTP input). */
+    static int pickUdp() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Waits until something accepts TCP connections on 127.0.0.1:port, or the process dies. */
     static void awaitListening(int port, Process process, long timeoutMillis, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;

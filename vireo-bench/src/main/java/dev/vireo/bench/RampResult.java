@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * One server's ramp at one bitrate over one viewer protocol.
  *
- * @param server             "vireo" or "nginx-rtmp"
+ * @param server             "vireo", "nginx-rtmp" or "janus"
  * @param protocol           viewer protocol, "rtmp" or "flv"
  * @param bitrateKbps        nominal source video bitrate
  * @param sourceKbps         measured payload bitrate of the clip (audio + video + stamps)

@@ -29,6 +29,14 @@ interface ServerUnderTest extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * When the server is Janus: its API and RTP ingest (it has no RTMP, so the bench feeds it RTP
+     * and its viewers signal through the Janus API instead of WHEP).
+     */
+    default Optional<JanusProcess> janus() {
+        return Optional.empty();
+    }
+
     /** Live heap bytes after a full GC, when the server is a JVM we can ask (else empty). */
     Optional<JvmProbe> jvm();
 

@@ -83,6 +83,24 @@ record SourceClip(List<Tag> headers, List<Tag> media, LoopTimeline timeline, int
 
     static final int OPUS_PACKET_MS = 20;
 
+    /**
+     * The H.264 profile-level-id of the clip (RFC 6184 §8.1: profile_idc, the constraint flags
+     * byte and level_idc, as six hex digits), from its AVCDecoderConfigurationRecord.
+     */
+    String h264ProfileLevelId() {
+        for (Tag t : headers) {
+            if (t.type() == FlvTag.VIDEO) {
+                FlvVideoPacket p = FlvVideoPacket.parse(Unpooled.wrappedBuffer(t.body()));
+                if (p.codec() == Codec.H264 && p.kind() == FlvPacketKind.CONFIG) {
+                    AvcDecoderConfigurationRecord r = AvcDecoderConfigurationRecord.parse(p.payload());
+                    return String.format(java.util.Locale.ROOT, "%02x%02x%02x", r.profileIndication(),
+                            r.profileCompatibility(), r.levelIndication());
+                }
+            }
+        }
+        throw new IllegalArgumentException("the clip has no H.264 decoder configuration");
+    }
+
     private static byte[] opusBody(FlvPacketKind kind, byte[] payload) {
         ByteBuf b = FlvBodyWriter.audio(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, Codec.OPUS, kind, Unpooled.wrappedBuffer(payload));
         try {

@@ -23,12 +23,9 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -39,10 +36,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.tls.SRTPProtectionProfile;
 
 /**
- * A WHEP viewer that plays the browser's network part (not a browser): POSTs a browser-like
- * offer ({@link WhepOffer}), sends ICE connectivity checks with USE-CANDIDATE from its own UDP
- * socket on 127.0.0.1 (RFC 8445 §7.2.2, as a controlling full agent facing ICE-lite), runs the
- * DTLS-SRTP client handshake ({@link DtlsSrtpClient}) and keeps consent fresh (a Binding request
+ * A WebRTC viewer that plays the browser's network part (not a browser): signals through
+ * {@link RtcSignalling} (WHEP: POSTs a browser-like offer, {@link WhepOffer}; Janus: answers the
+ * server's offer through the Janus API, {@link JanusApi}), then, the same for every server,
+ * sends ICE connectivity checks with USE-CANDIDATE from its own UDP socket (on 127.0.0.1, or
+ * where {@link RtcSignalling#bindAddress()} says; RFC 8445 §7.2.2, as a controlling full agent
+ * facing ICE-lite) and answers the server's checks if it sends any, runs the DTLS-SRTP client
+ * handshake ({@link DtlsSrtpClient}) and keeps consent fresh (a Binding request
  * every {@value #CONSENT_SECONDS} s, RFC 7675 §5.1). The server does all its per-viewer work
  * (SRTP protect, RTCP sender reports, retransmission history), as for a real browser.
  *
@@ -64,6 +64,8 @@ final class WhepViewer implements Viewer {
     static final int JOIN_TIMEOUT_SECONDS = 30;
     private static final long CHECK_INTERVAL_MILLIS = 200;
     private static final int MAX_CHECKS = 50;
+    /** How long DTLS waits for the server's own check after ours succeeded (when it sends any). */
+    private static final long SERVER_CHECK_WAIT_MILLIS = 500;
     /** The SRTP tag assumed until the handshake says which profile the server chose (GCM, offered first). */
     private static final int DEFAULT_TAG_LENGTH = 16;
 
@@ -91,6 +93,8 @@ final class WhepViewer implements Viewer {
         final LatencyRecorder toAnswer = new LatencyRecorder();
         final LatencyRecorder toIce = new LatencyRecorder();
         final LatencyRecorder toKeys = new LatencyRecorder();
+        /** The SRTP protection profiles the servers chose (RFC 5764 §4.1.2), for the join log. */
+        final java.util.Set<String> srtpProfiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         /**
          * @param loops            epoll event loops the viewers' sockets run on
@@ -135,23 +139,11 @@ final class WhepViewer implements Viewer {
             }
         }
 
-        /** Ends a session on the server (RFC 9725 §4.2), retried once; from the delete pool. */
-        private void delete(URI location) {
-            HttpRequest request = HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(10)).DELETE().build();
-            for (int attempt = 0; attempt < 2; attempt++) {
-                try {
-                    int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                    if (status == 200 || status == 204 || status == 404) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // retried once below
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        /** Ends a session on the server (WHEP DELETE, Janus detach); from the delete pool. */
+        private void end(RtcSignalling signalling) {
+            if (!signalling.end()) {
+                deleteFailures.incrementAndGet();
             }
-            deleteFailures.incrementAndGet();
         }
 
         /** Waits (up to {@code millis}) until every DELETE asked for so far has been sent. */
@@ -169,9 +161,11 @@ final class WhepViewer implements Viewer {
             LatencyRecorder.LatencySummary a = toAnswer.snapshot();
             LatencyRecorder.LatencySummary i = toIce.snapshot();
             LatencyRecorder.LatencySummary k = toKeys.snapshot();
+            String profiles = String.join(",", srtpProfiles);
+            srtpProfiles.clear();
             return String.format(java.util.Locale.ROOT,
-                    "from the POST (p50/p99 ms): answer %.0f/%.0f, ICE answered %.0f/%.0f, SRTP keyed %.0f/%.0f (%d joins)%s",
-                    a.p50Ms(), a.p99Ms(), i.p50Ms(), i.p99Ms(), k.p50Ms(), k.p99Ms(), k.count(),
+                    "from the POST (p50/p99 ms): answer %.0f/%.0f, ICE answered %.0f/%.0f, SRTP keyed %.0f/%.0f (%d joins, %s)%s",
+                    a.p50Ms(), a.p99Ms(), i.p50Ms(), i.p99Ms(), k.p50Ms(), k.p99Ms(), k.count(), profiles,
                     deleteFailures.get() == 0 ? "" : "; DELETEs failed so far: " + deleteFailures.get());
         }
 
@@ -185,15 +179,14 @@ final class WhepViewer implements Viewer {
     }
 
     private final Shared shared;
-    private final URI url;
+    private final RtcSignalling signalling;
     private final FlowCounters counters;
     private final boolean sampled;
     private final IceCredentials credentials;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private volatile Channel channel;
-    private volatile WhepOffer.Answer answer;
+    private volatile RtcSignalling.Peer answer;
     private volatile InetSocketAddress server;
-    private volatile URI location;
     private volatile boolean closed;
     private volatile String closeReason;
     private final long postNanos = System.nanoTime();
@@ -202,6 +195,9 @@ final class WhepViewer implements Viewer {
 
     // loop-confined
     private boolean iceDone;
+    /** Whether the viewer answered one of the server's own checks (see {@link RtcSignalling#serverChecks()}). */
+    private boolean answeredServerCheck;
+    private boolean dtlsStarted;
     private int checksSent;
     private SrtpContext inbound;
     private int tagLength = DEFAULT_TAG_LENGTH;
@@ -212,18 +208,23 @@ final class WhepViewer implements Viewer {
     private ScheduledFuture<?> consent;
     private long decryptFailures;
 
-    private WhepViewer(Shared shared, URI url, Measurement measurement, boolean sampled) {
+    private WhepViewer(Shared shared, RtcSignalling signalling, Measurement measurement, boolean sampled) {
         this.shared = shared;
-        this.url = url;
+        this.signalling = signalling;
         this.sampled = sampled;
         this.counters = new FlowCounters(measurement, sampled);
         this.credentials = IceCredentials.generate(shared.random);
     }
 
-    /** Binds the viewer's socket and starts signaling; {@link #started()} completes once SRTP is keyed. */
+    /** A WHEP viewer of {@code whepUrl}. */
     static WhepViewer open(Shared shared, URI whepUrl, Measurement measurement) {
+        return open(shared, new WhepSignalling(shared.http, whepUrl, shared.random), measurement);
+    }
+
+    /** Binds the viewer's socket and starts signaling; {@link #started()} completes once SRTP is keyed. */
+    static WhepViewer open(Shared shared, RtcSignalling signalling, Measurement measurement) {
         boolean sampled = shared.admitSampled();
-        WhepViewer v = new WhepViewer(shared, whepUrl, measurement, sampled);
+        WhepViewer v = new WhepViewer(shared, signalling, measurement, sampled);
         v.counters.markOpened(BenchClock.nowNanos());
         // UDP_GRO: a run the server sent with segmentation offload arrives whole and Netty splits it
         // into its packets. On loopback the receiving half of the kernel's work runs in the
@@ -235,7 +236,7 @@ final class WhepViewer implements Viewer {
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(shared.gro ? 65_536 : 1500 * 8))
                 .option(ChannelOption.SO_RCVBUF, 256 << 10)
                 .handler(v.new Handler())
-                .bind("127.0.0.1", 0)
+                .bind(signalling.bindAddress(), 0)
                 .addListener(f -> {
                     if (!f.isSuccess()) {
                         v.fail("cannot bind a UDP socket: " + f.cause());
@@ -252,35 +253,17 @@ final class WhepViewer implements Viewer {
     }
 
     private void post() {
-        String offer = WhepOffer.build(shared.random.nextLong(), credentials, shared.certificate.fingerprint());
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/sdp")
-                .POST(HttpRequest.BodyPublishers.ofString(offer)).build();
-        shared.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, err) -> {
+        signalling.connect(credentials, shared.certificate.fingerprint(), (InetSocketAddress) channel.localAddress())
+                .whenComplete((a, err) -> {
             if (err != null) {
-                fail("POST failed: " + err);
-                return;
-            }
-            if (r.statusCode() != 201) {
-                String body = r.body() == null ? "" : r.body().strip();
-                fail("POST answered " + r.statusCode() + ": " + body.substring(0, Math.min(200, body.length())));
-                return;
-            }
-            r.headers().firstValue("Location").ifPresent(l -> location = url.resolve(l));
-            WhepOffer.Answer a;
-            try {
-                a = WhepOffer.Answer.parse(r.body());
-            } catch (RuntimeException e) {
-                fail("unreadable answer: " + e.getMessage());
-                return;
-            }
-            if (a.port() < 0 || a.videoPt() < 0) {
-                fail("the answer has no 127.0.0.1 candidate or no video: " + a);
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause() : err;
+                fail(cause instanceof IllegalStateException ? cause.getMessage() : "signalling failed: " + cause);
                 return;
             }
             shared.toAnswer.recordNanos(System.nanoTime() - postNanos);
             answer = a;
-            server = new InetSocketAddress("127.0.0.1", a.port());
+            server = a.address();
             Channel ch = channel;
             ch.eventLoop().execute(this::check);
             ch.eventLoop().schedule(() -> {
@@ -305,7 +288,7 @@ final class WhepViewer implements Viewer {
     }
 
     private void sendBinding(boolean useCandidate) {
-        WhepOffer.Answer a = answer;
+        RtcSignalling.Peer a = answer;
         byte[] tid = new byte[StunMessage.TRANSACTION_ID_SIZE];
         shared.random.nextBytes(tid);
         ByteBuf req = StunBinding.request(channel.alloc(), tid, a.credentials().ufrag(), credentials.ufrag(),
@@ -313,10 +296,22 @@ final class WhepViewer implements Viewer {
         channel.writeAndFlush(new DatagramPacket(req, server), channel.voidPromise());
     }
 
+    /**
+     * DTLS starts once ICE is connected on both sides: our check answered and, with a server that
+     * checks too, one of its checks answered. Janus (libnice) ignores DTLS that arrives before its
+     * own check succeeded, and the client's retransmission timer would add a second to the join.
+     */
+    private void maybeStartDtls() {
+        if (!dtlsStarted && iceDone && (answeredServerCheck || !signalling.serverChecks())) {
+            dtlsStarted = true;
+            startDtls();
+        }
+    }
+
     private void startDtls() {
         Channel ch = channel;
         InetSocketAddress to = server;
-        WhepOffer.Answer a = answer;
+        RtcSignalling.Peer a = answer;
         // a handshake's flights are a handful of datagrams: 64 never fills
         QueueDatagramTransport transport = new QueueDatagramTransport(64, d ->
                 ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(d), to), ch.voidPromise()));
@@ -345,6 +340,7 @@ final class WhepViewer implements Viewer {
         }
         shared.toKeys.recordNanos(System.nanoTime() - postNanos);
         tagLength = c.keys().profile().rtpTagLength();
+        shared.srtpProfiles.add(c.keys().profile().name());
         if (sampled) {
             inbound = c.keys().inbound(false);
         }
@@ -361,7 +357,7 @@ final class WhepViewer implements Viewer {
             }
             int b0 = d.getUnsignedByte(d.readerIndex());
             if (b0 <= 3) {
-                onStun(d);
+                onStun(d, p.sender());
             } else if (b0 >= 20 && b0 <= 63) {
                 onDtls(d, b0);
             } else if (b0 >= 128 && b0 <= 191) {
@@ -382,11 +378,33 @@ final class WhepViewer implements Viewer {
         }
     }
 
-    private void onStun(ByteBuf d) {
+    /**
+     * A connectivity check from the server. An ICE-lite server sends none (RFC 8445 §2.5), but
+     * Janus's libnice in lite mode checks the viewer's candidate anyway and nominates only once
+     * its own check succeeded, so the viewer answers as a full agent would (RFC 8445 §7.3): a
+     * Binding request for our ufrag with integrity under our password gets a success response.
+     */
+    private void answerCheck(StunMessage m, InetSocketAddress sender) {
+        String username = m.username().orElse("");
+        if (!m.isBindingRequest() || !username.startsWith(credentials.ufrag() + ":")
+                || !m.verifyIntegrity(credentials.pwd().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            return; // not for us: dropped, as RFC 8445 §7.3 lets an agent do with unauthenticated checks
+        }
+        channel.writeAndFlush(new DatagramPacket(
+                StunBinding.successResponse(channel.alloc(), m, sender, credentials.pwd()), sender), channel.voidPromise());
+        answeredServerCheck = true;
+        maybeStartDtls();
+    }
+
+    private void onStun(ByteBuf d, InetSocketAddress sender) {
         StunMessage m;
         try {
             m = StunMessage.parse(d);
         } catch (RuntimeException e) {
+            return;
+        }
+        if (m.messageClass() == StunClass.REQUEST) {
+            answerCheck(m, sender);
             return;
         }
         if (m.messageClass() == StunClass.SUCCESS_RESPONSE && !iceDone && answer != null) {
@@ -399,7 +417,14 @@ final class WhepViewer implements Viewer {
                     sendBinding(false);
                 }
             }, CONSENT_SECONDS, CONSENT_SECONDS, TimeUnit.SECONDS);
-            startDtls();
+            if (signalling.serverChecks()) {
+                // a server whose check never comes still gets its handshake, half a second late
+                channel.eventLoop().schedule(() -> {
+                    answeredServerCheck = true;
+                    maybeStartDtls();
+                }, SERVER_CHECK_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            maybeStartDtls();
         } else if (m.messageClass() == StunClass.ERROR_RESPONSE) {
             fail("the server refused a connectivity check");
         }
@@ -420,7 +445,7 @@ final class WhepViewer implements Viewer {
             return; // sender reports: not counted
         }
         int header = RtpProbe.headerLength(d);
-        WhepOffer.Answer a = answer;
+        RtcSignalling.Peer a = answer;
         if (header < 0 || a == null) {
             return;
         }
@@ -484,7 +509,7 @@ final class WhepViewer implements Viewer {
         return closeReason;
     }
 
-    /** Ends the session: DELETE on the session resource (RFC 9725 §4.2), then the socket closes. */
+    /** Ends the session: WHEP DELETE (RFC 9725 §4.2) or Janus detach, then the socket closes. */
     @Override
     public void close() {
         if (closed) {
@@ -500,13 +525,10 @@ final class WhepViewer implements Viewer {
             closeReason = "closed by the bench";
         }
         started.completeExceptionally(new IllegalStateException(closeReason));
-        URI l = location;
-        if (l != null) {
-            try {
-                shared.deletes.execute(() -> shared.delete(l));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // the bench is stopping: the server goes with it
-            }
+        try {
+            shared.deletes.execute(() -> shared.end(signalling));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the bench is stopping: the server goes with it
         }
         Channel ch = channel;
         if (ch != null) {

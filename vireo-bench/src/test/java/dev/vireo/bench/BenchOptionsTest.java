@@ -31,6 +31,20 @@ class BenchOptionsTest {
     }
 
     @Test
+    void janusIsTheWebRtcReferenceOfAWhepRamp() {
+        BenchOptions o = BenchOptions.parse(new String[] {"--servers", "janus,vireo", "--protocols", "whep",
+                "--bitrates", "600"}, root);
+        assertThat(o.audio()).isEqualTo("opus");
+        assertThat(FanoutBench.plan(o)).extracting(Object::toString).containsExactly("janus whep 600k", "vireo whep 600k");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--servers", "janus,vireo"}, root))
+                .hasMessageContaining("whep");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--servers", "janus", "--protocols", "whep",
+                "--audio", "aac"}, root)).hasMessageContaining("Opus");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--servers", "mediasoup"}, root))
+                .hasMessageContaining("janus");
+    }
+
+    @Test
     void flvAddsAVireoOnlyRamp() {
         BenchOptions o = BenchOptions.parse(new String[] {"--protocols", "rtmp,flv", "--bitrates", "600"}, root);
         assertThat(FanoutBench.plan(o)).extracting(Object::toString)
