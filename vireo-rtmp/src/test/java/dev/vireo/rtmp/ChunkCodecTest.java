@@ -235,8 +235,9 @@ class ChunkCodecTest {
             for (dev.vireo.core.MediaFrame f : List.of(meta, video)) {
                 ByteBuf chunks = f.encoded(RtmpChunkEncoding.INSTANCE);
                 decode(setChunkSize(4096));
-                decode(chunks.retainedDuplicate());
-                inputs.add(chunks.retainedDuplicate());
+                ByteBuf wire = chunks.retainedDuplicate(); // the decoder reads it; the test releases it
+                inputs.add(wire);
+                decode(wire);
             }
             assertThat(out).extracting(RtmpMessage::typeId).containsExactly(MessageType.DATA_AMF0, MessageType.VIDEO);
             // a metadata message at a non-zero time is a timed-text packet to ffmpeg's FLV demuxer
