@@ -28,7 +28,19 @@ vireo_find_jdk() {
     return 1
   fi
   export JAVA_HOME="$best"
+  export VIREO_JDK_MAJOR="$best_major"
   export PATH="$JAVA_HOME/bin:$PATH"
   [ "$best_major" -ge 25 ] || echo "vireo: using JDK $best_major at $JAVA_HOME (JDK 25 is the supported build JDK)" >&2
   return 0
+}
+
+# JVM options that keep Netty on its fast path. Netty turns its use of sun.misc.Unsafe off by
+# default on JDK 25+ (JEP 471/498 warn about Unsafe memory access); without it every access to a
+# direct buffer goes through a java.nio duplicate (an allocation per copy on the media path).
+# Allowing it explicitly (the option exists since JDK 23) keeps the fast path without warnings:
+# 5-8 % less server CPU in the WHEP fan-out bench (docs/BENCHMARKS.md, session 5).
+vireo_netty_jvm_opts() {
+  if [ "${VIREO_JDK_MAJOR:-0}" -ge 23 ]; then
+    echo "--sun-misc-unsafe-memory-access=allow -Dio.netty.noUnsafe=false"
+  fi
 }

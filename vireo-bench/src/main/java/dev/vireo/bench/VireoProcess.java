@@ -40,6 +40,10 @@ final class VireoProcess implements ServerUnderTest {
         Path log = workDir.resolve("vireo.log");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (Runtime.version().feature() >= 23) {
+            // as ./vireo (bin/env.sh, vireo_netty_jvm_opts): Netty keeps Unsafe on JDK 25+
+            cmd.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "-Dio.netty.noUnsafe=false"));
+        }
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", classpath, "dev.vireo.server.Main",
                 "--rtmp-port", Integer.toString(rtmpPort),

@@ -176,6 +176,12 @@ public final class VireoServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir() + ": " + e.getMessage(), e);
         }
         log.info("starting Vireo ({} transport, data in {})", transport.name(), config.dataDir().toAbsolutePath().normalize());
+        if (!io.netty.util.internal.PlatformDependent.hasUnsafe()) {
+            // Netty's default on JDK 25+; every direct-buffer copy then allocates a java.nio duplicate
+            log.info("Netty runs without sun.misc.Unsafe ({}); ./vireo turns it on with"
+                    + " --sun-misc-unsafe-memory-access=allow -Dio.netty.noUnsafe=false (less CPU per viewer)",
+                    io.netty.util.internal.PlatformDependent.getUnsafeUnavailabilityCause().getMessage());
+        }
         try {
             transcoder.start();  // a missing ffmpeg is a warning, not a failure
             int rtmpPort = rtmp.start();
