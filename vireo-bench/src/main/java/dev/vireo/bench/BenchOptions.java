@@ -17,7 +17,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                     double quietCpuPercent, int quietWaitSeconds, int retries,
                     Path root, Path resultsDir, String vireoClasspath, List<String> vireoJvmOptions,
                     List<String> vireoArgs, Path nginx, Path nginxModule, Path janus, Path janusLib,
-                    int janusEventLoops, String ffmpeg) {
+                    int janusEventLoops, String ffmpeg, boolean floor) {
 
     static final List<Integer> DEFAULT_STEPS = List.of(50, 100, 200, 400, 800, 1200, 1600, 2000, 2500, 3000);
 
@@ -87,6 +87,9 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                   --janus PATH                 janus binary (default /usr/bin/janus)
                   --janus-lib DIR              Janus modules (default /usr/lib/x86_64-linux-gnu/janus)
                   --janus-event-loops N        Janus's static event loops, its media threads (default: cores)
+                  --floor                      after the ramps, per WHEP bitrate: what the kernel alone charges
+                                               for the same datagrams at the same steps (UdpFloor; no server),
+                                               and Vireo's CPU fit as a multiple of it
                   --ffmpeg PATH                ffmpeg binary (default ffmpeg)
                 """;
     }
@@ -129,6 +132,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         Path janusLib = Path.of("/usr/lib/x86_64-linux-gnu/janus");
         int janusEventLoops = Runtime.getRuntime().availableProcessors();
         String ffmpeg = "ffmpeg";
+        boolean floor = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -167,6 +171,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                 case "--janus-lib" -> janusLib = Path.of(value(args, ++i, a));
                 case "--janus-event-loops" -> janusEventLoops = Integer.parseInt(value(args, ++i, a));
                 case "--ffmpeg" -> ffmpeg = value(args, ++i, a);
+                case "--floor" -> floor = true;
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -207,7 +212,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         return new BenchOptions(servers, bitrates, steps.stream().sorted().distinct().toList(), maxViewers,
                 stepSeconds, settleSeconds, graceMillis, sourceSeconds, timeLimit, protocols, clientThreads,
                 connectConcurrency, audio, sampleEvery, handshakeThreads, joinProbes, viewerGro, stampEvery, minFrameRatio, maxP99, refine, profile, quietCpu, quietWait, retries, root, results, cp, jvmOpts,
-                List.copyOf(vireoArgs), nginx, module, janus, janusLib, janusEventLoops, ffmpeg);
+                List.copyOf(vireoArgs), nginx, module, janus, janusLib, janusEventLoops, ffmpeg, floor);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -160,9 +161,15 @@ public final class FanoutBench {
             viewerLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
             publisherLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
+        List<UdpFloor.Result> floors = options.floor() ? floors(options, tmp, ramps) : List.of();
         FanoutReport report = new FanoutReport(started.toOffsetDateTime().toString(), FanoutReport.currentEnvironment(),
                 FanoutReport.settingsOf(options), ramps, errors);
         Path json = report.write(options.resultsDir(), started);
+        for (UdpFloor.Result f : floors) {
+            Path floorJson = json.resolveSibling(json.getFileName().toString()
+                    .replace("fanout-", "fanout-floor-" + f.bitrateKbps() + "k-"));
+            Files.writeString(floorJson, f.json());
+        }
         System.out.println();
         System.out.print(report.stepsTable());
         System.out.println();
@@ -174,9 +181,54 @@ public final class FanoutBench {
                 r.profile().forEach(line -> System.out.println("  " + line));
             }
         }
+        for (UdpFloor.Result f : floors) {
+            System.out.println();
+            System.out.print(floorLines(f, ramps));
+        }
         System.out.println();
         System.out.println("JSON: " + json);
         return ramps.isEmpty() ? 1 : 0;
+    }
+
+    /**
+     * The kernel's floor ({@link UdpFloor}) for every bitrate Vireo played WHEP at, at the steps
+     * its ramp held, measured after the ramps (no server running), each step as long as a window.
+     */
+    private static List<UdpFloor.Result> floors(BenchOptions options, Path tmp, List<RampResult> ramps)
+            throws Exception {
+        List<UdpFloor.Result> out = new ArrayList<>();
+        for (RampResult r : ramps) {
+            if (!r.server().equals("vireo") || !r.protocol().equals("whep") || r.viewersHeld() == 0) {
+                continue;
+            }
+            List<Integer> steps = r.steps().stream().map(StepResult::viewers).filter(v -> v <= r.viewersHeld())
+                    .distinct().sorted().toList();
+            SourceFile source = new SourceFile(r.bitrateKbps(), options.sourceSeconds());
+            SourceClip clip = SourceClip.load(source.ensure(tmp, options.ffmpeg()))
+                    .withOpusAudio(OggOpusFile.parse(Files.readAllBytes(source.ensureOpus(tmp, options.ffmpeg()))));
+            out.add(UdpFloor.run(clip, r.bitrateKbps(), steps, options.stepSeconds()));
+        }
+        return out;
+    }
+
+    /** The floor per step and Vireo's CPU fit over the floor's mean at that bitrate. */
+    static String floorLines(UdpFloor.Result f, List<RampResult> ramps) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "floor %d kbps (%.0f datagrams per viewer and second, the kernel alone):", f.bitrateKbps(),
+                f.datagramsPerViewerSecond()));
+        for (UdpFloor.Step st : f.steps()) {
+            b.append(String.format(Locale.ROOT, " %d viewers %.0f µs/viewer·s (%.0f/core);", st.viewers(),
+                    st.microsPerViewerSecond(), st.viewersPerCore()));
+        }
+        b.append('\n');
+        for (RampResult r : ramps) {
+            if (r.bitrateKbps() == f.bitrateKbps() && r.protocol().equals("whep") && r.cpuFit() != null) {
+                b.append(String.format(Locale.ROOT, "%d kbps: %s whep CPU fit %.0f µs/viewer·s = %.2fx the floor's mean (%.0f)%n",
+                        f.bitrateKbps(), r.server(), r.cpuFit().microsPerViewerSecond(),
+                        r.cpuFit().microsPerViewerSecond() / f.meanMicros(), f.meanMicros()));
+            }
+        }
+        return b.toString();
     }
 
     /** One ramp to run. */

@@ -58,6 +58,33 @@ final class UdpFloor {
     record Datagrams(long timestampMs, int[] sizes) {
     }
 
+    /** The floor at one viewer count: the sending threads' CPU per viewer and second. */
+    record Step(int viewers, double microsPerViewerSecond) {
+        double viewersPerCore() {
+            return 1e6 / microsPerViewerSecond;
+        }
+    }
+
+    /** What one floor run measured, for the table and the JSON. */
+    record Result(int bitrateKbps, double datagramsPerViewerSecond, List<Step> steps) {
+        double meanMicros() {
+            return steps.stream().mapToDouble(Step::microsPerViewerSecond).average().orElse(Double.NaN);
+        }
+
+        String json() {
+            StringBuilder b = new StringBuilder("{\"bench\":\"udp-floor\",\"time\":\"" + Instant.now()
+                    + "\",\"bitrateKbps\":" + bitrateKbps + ",\"datagramsPerViewerSecond\":"
+                    + Math.round(datagramsPerViewerSecond) + ",\"steps\":[");
+            for (int i = 0; i < steps.size(); i++) {
+                Step st = steps.get(i);
+                b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                        "{\"viewers\":%d,\"usPerViewerSecond\":%.1f,\"viewersPerCore\":%.0f}", st.viewers(),
+                        st.microsPerViewerSecond(), st.viewersPerCore()));
+            }
+            return b.append("]}\n").toString();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         List<Integer> steps = List.of(200, 400, 800);
         int seconds = 20;
@@ -77,33 +104,36 @@ final class UdpFloor {
         SourceFile source = new SourceFile(bitrate, 20);
         SourceClip clip = SourceClip.load(source.ensure(tmp, "ffmpeg"))
                 .withOpusAudio(OggOpusFile.parse(Files.readAllBytes(source.ensureOpus(tmp, "ffmpeg"))));
+        FanoutRamp.log("floor: %s", source.fileName());
+        Result result = run(clip, bitrate, steps, seconds);
+        Path out = results.resolve("udp-floor-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .format(java.time.LocalDateTime.now()) + ".json");
+        Files.writeString(out, result.json());
+        FanoutRamp.log("JSON: %s", out);
+    }
+
+    /** Measures the floor of {@code clip} at each viewer count, {@code seconds} each, logging as it goes. */
+    static Result run(SourceClip clip, int bitrateKbps, List<Integer> steps, int seconds) throws Exception {
         List<Datagrams> schedule = datagrams(clip);
         long packets = schedule.stream().mapToLong(d -> d.sizes().length).sum();
-        double loopSeconds = clip.timeline().loopMs() / 1000.0;
-        FanoutRamp.log("floor: %s, %.0f datagrams per viewer and second", source.fileName(), packets / loopSeconds);
-
+        double perViewerSecond = packets / (clip.timeline().loopMs() / 1000.0);
+        FanoutRamp.log("floor %dk: %.0f datagrams per viewer and second", bitrateKbps, perViewerSecond);
         MultiThreadIoEventLoopGroup senders = new MultiThreadIoEventLoopGroup(SENDER_LOOPS, EpollIoHandler.newFactory());
         MultiThreadIoEventLoopGroup receivers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-        StringBuilder json = new StringBuilder("{\"bench\":\"udp-floor\",\"time\":\"" + Instant.now() + "\",\"bitrateKbps\":"
-                + bitrate + ",\"datagramsPerViewerSecond\":" + Math.round(packets / loopSeconds) + ",\"steps\":[");
+        List<Step> out = new ArrayList<>();
         try {
-            for (int s = 0; s < steps.size(); s++) {
-                int viewers = steps.get(s);
+            for (int viewers : steps) {
                 double us = measure(senders, receivers, schedule, clip.timeline(), viewers, seconds);
-                FanoutRamp.log("floor: %d viewers: sender CPU %.0f us/viewer/s -> %.0f viewers/core at the floor",
-                        viewers, us, 1e6 / us);
-                json.append(s == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                        "{\"viewers\":%d,\"usPerViewerSecond\":%.1f,\"viewersPerCore\":%.0f}", viewers, us, 1e6 / us));
+                Step step = new Step(viewers, us);
+                out.add(step);
+                FanoutRamp.log("floor %dk: %d viewers: sender CPU %.0f us/viewer/s -> %.0f viewers/core at the floor",
+                        bitrateKbps, viewers, us, step.viewersPerCore());
             }
         } finally {
             senders.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             receivers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
-        json.append("]}\n");
-        Path out = results.resolve("udp-floor-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .format(java.time.LocalDateTime.now()) + ".json");
-        Files.writeString(out, json);
-        FanoutRamp.log("JSON: %s", out);
+        return new Result(bitrateKbps, perViewerSecond, List.copyOf(out));
     }
 
     /** Every media tag of the clip as the datagrams Vireo would send a viewer for it. */
