@@ -223,8 +223,9 @@ public final class FanoutBench {
         b.append('\n');
         for (RampResult r : ramps) {
             if (r.bitrateKbps() == f.bitrateKbps() && r.protocol().equals("whep") && r.cpuFit() != null) {
-                b.append(String.format(Locale.ROOT, "%d kbps: %s whep CPU fit %.0f µs/viewer·s = %.2fx the floor's mean (%.0f)%n",
-                        f.bitrateKbps(), r.server(), r.cpuFit().microsPerViewerSecond(),
+                b.append(String.format(Locale.ROOT,
+                        "%d kbps: %s whep CPU fit %.0f µs/viewer·s = %.2fx the floor's mean (%.0f)%n", f.bitrateKbps(),
+                        r.server(), r.cpuFit().microsPerViewerSecond(),
                         r.cpuFit().microsPerViewerSecond() / f.meanMicros(), f.meanMicros()));
             }
         }
