@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Janus Gateway (1.1.x) as the WebRTC reference server: its Streaming plugin fans one RTP source
@@ -255,15 +254,6 @@ final class JanusProcess implements ServerUnderTest {
 
     @Override
     public void close() {
-        process.destroy(); // SIGINT/SIGTERM: Janus tears its sessions down and exits
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ServerUnderTest.stop(process, 10); // Janus tears its sessions down and exits
     }
 }

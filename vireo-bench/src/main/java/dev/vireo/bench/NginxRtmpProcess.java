@@ -5,7 +5,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * nginx with the RTMP module as the reference server: a generated config under a temp dir,
@@ -102,17 +101,6 @@ final class NginxRtmpProcess implements ServerUnderTest {
 
     @Override
     public void close() {
-        // SIGTERM to the master: fast shutdown of master and worker
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ServerUnderTest.stop(process, 10); // SIGTERM to the master: fast shutdown of master and workers
     }
 }

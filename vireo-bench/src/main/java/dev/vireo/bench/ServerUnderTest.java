@@ -50,4 +50,22 @@ interface ServerUnderTest extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * Stops a server process: SIGTERM (the server shuts down cleanly), then after {@code grace}
+     * seconds SIGKILL to it and its descendants (nginx's workers).
+     */
+    static void stop(Process process, int graceSeconds) {
+        process.destroy();
+        try {
+            if (!process.waitFor(graceSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
 }

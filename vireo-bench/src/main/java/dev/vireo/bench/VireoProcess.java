@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /** The Vireo server started as its own JVM on free loopback ports with a fresh data dir. */
 final class VireoProcess implements ServerUnderTest {
@@ -111,15 +110,6 @@ final class VireoProcess implements ServerUnderTest {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ServerUnderTest.stop(process, 15);
     }
 }
