@@ -238,16 +238,6 @@ final class JanusProcess implements ServerUnderTest {
     }
 
     @Override
-    public Optional<URI> flvUrl(String app, String stream) {
-        return Optional.empty();
-    }
-
-    @Override
-    public Optional<JvmProbe> jvm() {
-        return Optional.empty();
-    }
-
-    @Override
     public Path log() {
         return log;
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * nginx with the RTMP module as the reference server: a generated config under a temp dir,
@@ -82,16 +81,6 @@ final class NginxRtmpProcess implements ServerUnderTest {
     @Override
     public URI rtmpUrl(String app, String stream) {
         return URI.create("rtmp://" + FreePort.LOOPBACK + ":" + rtmpPort + "/" + app + "/" + stream);
-    }
-
-    @Override
-    public Optional<URI> flvUrl(String app, String stream) {
-        return Optional.empty();
-    }
-
-    @Override
-    public Optional<JvmProbe> jvm() {
-        return Optional.empty();
     }
 
     @Override

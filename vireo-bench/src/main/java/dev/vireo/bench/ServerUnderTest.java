@@ -17,7 +17,9 @@ interface ServerUnderTest extends AutoCloseable {
     URI rtmpUrl(String app, String stream);
 
     /** {@code http://127.0.0.1:port/app/stream.flv}, when the server plays HTTP-FLV. */
-    Optional<URI> flvUrl(String app, String stream);
+    default Optional<URI> flvUrl(String app, String stream) {
+        return Optional.empty();
+    }
 
     /** {@code http://127.0.0.1:port/app/stream/whep}, when the server plays WebRTC (WHEP). */
     default Optional<URI> whepUrl(String app, String stream) {
@@ -38,7 +40,9 @@ interface ServerUnderTest extends AutoCloseable {
     }
 
     /** Live heap bytes after a full GC, when the server is a JVM we can ask (else empty). */
-    Optional<JvmProbe> jvm();
+    default Optional<JvmProbe> jvm() {
+        return Optional.empty();
+    }
 
     /** Where the server writes its log (for failure messages). */
     Path log();
