@@ -6,7 +6,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
-import dev.vireo.media.opus.OggOpusFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -89,10 +88,8 @@ public final class FanoutBench {
                 Run run = runs.get(i);
                 SourceFile source = new SourceFile(run.bitrateKbps(), options.sourceSeconds());
                 Path file = source.ensure(tmp, options.ffmpeg());
-                SourceClip clip = SourceClip.load(file);
-                if (options.audio().equals("opus")) {
-                    clip = clip.withOpusAudio(OggOpusFile.parse(Files.readAllBytes(source.ensureOpus(tmp, options.ffmpeg()))));
-                }
+                SourceClip clip = options.audio().equals("opus") ? source.loadWithOpus(tmp, options.ffmpeg())
+                        : SourceClip.load(file);
                 SourceClip theClip = clip;
                 FanoutRamp.log("%s: %s, %.0f kbps payload, %.1f fps, loop %d ms", run, file.getFileName(), clip.kbps(), clip.fps(),
                         clip.timeline().loopMs());
@@ -203,9 +200,7 @@ public final class FanoutBench {
             }
             List<Integer> steps = r.steps().stream().map(StepResult::viewers).filter(v -> v <= r.viewersHeld())
                     .distinct().sorted().toList();
-            SourceFile source = new SourceFile(r.bitrateKbps(), options.sourceSeconds());
-            SourceClip clip = SourceClip.load(source.ensure(tmp, options.ffmpeg()))
-                    .withOpusAudio(OggOpusFile.parse(Files.readAllBytes(source.ensureOpus(tmp, options.ffmpeg()))));
+            SourceClip clip = new SourceFile(r.bitrateKbps(), options.sourceSeconds()).loadWithOpus(tmp, options.ffmpeg());
             out.add(UdpFloor.run(clip, r.bitrateKbps(), steps, options.stepSeconds()));
         }
         return out;

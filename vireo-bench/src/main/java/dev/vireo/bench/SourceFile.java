@@ -53,6 +53,15 @@ record SourceFile(int videoKbps, int seconds) {
                 "-frame_duration", "20", "-f", "ogg", out.toString()));
     }
 
+    /**
+     * The clip with its AAC replaced by the Opus of {@link #ensureOpus} (what WebRTC carries), both
+     * cached under {@code dir}.
+     */
+    SourceClip loadWithOpus(Path dir, String ffmpeg) throws IOException, InterruptedException {
+        return SourceClip.load(ensure(dir, ffmpeg)).withOpusAudio(
+                dev.vireo.media.opus.OggOpusFile.parse(java.nio.file.Files.readAllBytes(ensureOpus(dir, ffmpeg))));
+    }
+
     /** The cached clip under {@code dir}, generating it first when absent. */
     Path ensure(Path dir, String ffmpeg) throws IOException, InterruptedException {
         return generate(dir, fileName(), out -> ffmpegCommand(ffmpeg, out));

@@ -1,7 +1,6 @@
 package dev.vireo.bench;
 
 import dev.vireo.media.flv.FlvTag;
-import dev.vireo.media.opus.OggOpusFile;
 import dev.vireo.webrtc.rtp.H264Packetizer;
 import dev.vireo.webrtc.rtp.PacketizedFrame;
 import io.netty.bootstrap.Bootstrap;
@@ -102,8 +101,7 @@ final class UdpFloor {
         Path tmp = results.resolve("tmp"); // the fan-out bench's clip cache
         Files.createDirectories(tmp);
         SourceFile source = new SourceFile(bitrate, 20);
-        SourceClip clip = SourceClip.load(source.ensure(tmp, "ffmpeg"))
-                .withOpusAudio(OggOpusFile.parse(Files.readAllBytes(source.ensureOpus(tmp, "ffmpeg"))));
+        SourceClip clip = source.loadWithOpus(tmp, "ffmpeg");
         FanoutRamp.log("floor: %s", source.fileName());
         Result result = run(clip, bitrate, steps, seconds);
         Path out = results.resolve("udp-floor-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
@@ -139,33 +137,29 @@ final class UdpFloor {
     /** Every media tag of the clip as the datagrams Vireo would send a viewer for it. */
     static List<Datagrams> datagrams(SourceClip clip) {
         H264Packetizer packetizer = new H264Packetizer();
-        int parameterSets = 0;
+        int[] parameterSets = new int[0];
         for (SourceClip.Tag t : clip.headers()) {
             if (t.type() == FlvTag.VIDEO) {
-                // the SPS and PPS go in one STAP-A in front of every keyframe: 1 + (2 + n) per set
-                ByteBuf body = Unpooled.wrappedBuffer(t.body());
-                var record = dev.vireo.media.avc.AvcDecoderConfigurationRecord.parse(body.skipBytes(WallclockSei.AVC_HEADER_SIZE));
-                parameterSets = 1 + record.sps().stream().mapToInt(b -> 2 + b.length).sum()
-                        + record.pps().stream().mapToInt(b -> 2 + b.length).sum();
+                // Vireo sends the SPS and PPS, packetized as one access unit, in front of every keyframe
+                var record = dev.vireo.media.avc.AvcDecoderConfigurationRecord.parse(
+                        Unpooled.wrappedBuffer(t.body()).skipBytes(WallclockSei.AVC_HEADER_SIZE));
+                ByteBuf au = Unpooled.buffer();
+                record.sps().forEach(sps -> au.writeInt(sps.length).writeBytes(sps));
+                record.pps().forEach(pps -> au.writeInt(pps.length).writeBytes(pps));
+                parameterSets = sizes(packetizer, au);
             }
         }
         List<Datagrams> out = new ArrayList<>();
         for (SourceClip.Tag t : clip.media()) {
             if (t.codedVideo()) {
                 ByteBuf stamped = WallclockSei.stamp(ByteBufAllocator.DEFAULT, t.body(), clip.nalLengthSize(), 0);
+                int[] frame = sizes(packetizer, stamped.skipBytes(WallclockSei.AVC_HEADER_SIZE));
                 boolean keyframe = (t.body()[0] & 0xF0) >> 4 == 1;
-                PacketizedFrame frame = packetizer.packetize(ByteBufAllocator.DEFAULT,
-                        stamped.skipBytes(WallclockSei.AVC_HEADER_SIZE), 0);
-                int[] sizes = new int[frame.count() + (keyframe ? 1 : 0)];
-                int k = 0;
+                int[] sizes = new int[(keyframe ? parameterSets.length : 0) + frame.length];
                 if (keyframe) {
-                    sizes[k++] = parameterSets + RTP_HEADER + SRTP_TAG;
+                    System.arraycopy(parameterSets, 0, sizes, 0, parameterSets.length);
                 }
-                for (int i = 0; i < frame.count(); i++) {
-                    sizes[k++] = frame.length(i) + RTP_HEADER + SRTP_TAG;
-                }
-                frame.release();
-                stamped.release();
+                System.arraycopy(frame, 0, sizes, sizes.length - frame.length, frame.length);
                 out.add(new Datagrams(t.timestamp(), sizes));
             } else if (t.type() == FlvTag.AUDIO) {
                 // enhanced RTMP audio: 1 byte of format/packet type and the FourCC before the Opus packet
@@ -173,6 +167,21 @@ final class UdpFloor {
             }
         }
         return out;
+    }
+
+    /** The protected sizes of the packets of one length-prefixed access unit; releases it. */
+    private static int[] sizes(H264Packetizer packetizer, ByteBuf accessUnit) {
+        PacketizedFrame frame = packetizer.packetize(ByteBufAllocator.DEFAULT, accessUnit, 0);
+        try {
+            int[] sizes = new int[frame.count()];
+            for (int i = 0; i < sizes.length; i++) {
+                sizes[i] = frame.length(i) + RTP_HEADER + SRTP_TAG;
+            }
+            return sizes;
+        } finally {
+            frame.release();
+            accessUnit.release();
+        }
     }
 
     /** Runs {@code viewers} receivers for {@code seconds} and returns the senders' CPU µs per viewer and second. */
