@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -70,17 +69,21 @@ final class UdpFloor {
             return steps.stream().mapToDouble(Step::microsPerViewerSecond).average().orElse(Double.NaN);
         }
 
-        String json() {
-            StringBuilder b = new StringBuilder("{\"bench\":\"udp-floor\",\"time\":\"" + Instant.now()
-                    + "\",\"bitrateKbps\":" + bitrateKbps + ",\"datagramsPerViewerSecond\":"
-                    + Math.round(datagramsPerViewerSecond) + ",\"steps\":[");
-            for (int i = 0; i < steps.size(); i++) {
-                Step st = steps.get(i);
-                b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                        "{\"viewers\":%d,\"usPerViewerSecond\":%.1f,\"viewersPerCore\":%.0f}", st.viewers(),
-                        st.microsPerViewerSecond(), st.viewersPerCore()));
+        /** The JSON written next to the results, with Jackson as the fan-out report is. */
+        String json() throws java.io.IOException {
+            List<java.util.Map<String, Object>> rows = new ArrayList<>();
+            for (Step st : steps) {
+                rows.add(java.util.Map.of("viewers", st.viewers(),
+                        "usPerViewerSecond", Math.round(st.microsPerViewerSecond() * 10) / 10.0,
+                        "viewersPerCore", Math.round(st.viewersPerCore())));
             }
-            return b.append("]}\n").toString();
+            var doc = new java.util.LinkedHashMap<String, Object>();
+            doc.put("bench", "udp-floor");
+            doc.put("time", Instant.now().toString());
+            doc.put("bitrateKbps", bitrateKbps);
+            doc.put("datagramsPerViewerSecond", Math.round(datagramsPerViewerSecond));
+            doc.put("steps", rows);
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(doc) + "\n";
         }
     }
 
