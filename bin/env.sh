@@ -38,7 +38,8 @@ vireo_find_jdk() {
 # default on JDK 25+ (JEP 471/498 warn about Unsafe memory access); without it every access to a
 # direct buffer goes through a java.nio duplicate (an allocation per copy on the media path).
 # Allowing it explicitly (the option exists since JDK 23) keeps the fast path without warnings:
-# 5-8 % less server CPU in the WHEP fan-out bench (docs/BENCHMARKS.md, session 5).
+# 5-8 % less server CPU in the WHEP fan-out bench (docs/BENCHMARKS.md, session 5). The same two
+# options are in the root pom (profile jdk23-netty-unsafe, for tests) and the bench's VireoProcess.
 vireo_netty_jvm_opts() {
   if [ "${VIREO_JDK_MAJOR:-0}" -ge 23 ]; then
     echo "--sun-misc-unsafe-memory-access=allow -Dio.netty.noUnsafe=false"
