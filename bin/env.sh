@@ -1,4 +1,4 @@
-# Shared by ./vireo, ./test and .ci/run: finds a JDK (21 or newer; 25 preferred) and exports
+# Shared by ./vireo, ./test and .ci/run: finds a JDK (25 or newer: the build targets Java 25) and exports
 # JAVA_HOME. Sourced, not run.
 
 vireo_java_major() { # $1 = path to a java binary; prints its major version or nothing
@@ -19,18 +19,17 @@ vireo_find_jdk() {
     major=$(vireo_java_major "$c/bin/java")
     [ -n "$major" ] || continue
     # JAVA_HOME wins when it is recent enough; otherwise take the newest installed JDK.
-    if [ "$c" = "${JAVA_HOME:-}" ] && [ "$major" -ge 21 ]; then best=$c; best_major=$major; break; fi
+    if [ "$c" = "${JAVA_HOME:-}" ] && [ "$major" -ge 25 ]; then best=$c; best_major=$major; break; fi
     if [ "$major" -gt "$best_major" ]; then best=$c; best_major=$major; fi
   done
-  if [ -z "$best" ] || [ "$best_major" -lt 21 ]; then
-    echo "vireo: no JDK 21 or newer found (looked at JAVA_HOME and /usr/lib/jvm; found version ${best_major:-none})." >&2
-    echo "vireo: install one (e.g. Temurin 25, or 'apt-get install openjdk-21-jdk-headless') or set JAVA_HOME." >&2
+  if [ -z "$best" ] || [ "$best_major" -lt 25 ]; then
+    echo "vireo: no JDK 25 or newer found (looked at JAVA_HOME and /usr/lib/jvm; found version ${best_major:-none})." >&2
+    echo "vireo: install one (e.g. Temurin 25, or apt-get install openjdk-25-jdk-headless) or set JAVA_HOME." >&2
     return 1
   fi
   export JAVA_HOME="$best"
   export VIREO_JDK_MAJOR="$best_major"
   export PATH="$JAVA_HOME/bin:$PATH"
-  [ "$best_major" -ge 25 ] || echo "vireo: using JDK $best_major at $JAVA_HOME (JDK 25 is the supported build JDK)" >&2
   return 0
 }
 
