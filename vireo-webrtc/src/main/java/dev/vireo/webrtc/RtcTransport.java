@@ -1,6 +1,7 @@
 package dev.vireo.webrtc;
 
 import dev.vireo.core.FlushBatcher;
+import dev.vireo.core.LogContext;
 import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import dev.vireo.webrtc.dtls.DtlsEndpoint;
 import dev.vireo.webrtc.ice.ConsentFreshness;
@@ -32,7 +33,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The media transport of one WebRTC session on the shared UDP port: an ICE-lite agent that
@@ -57,13 +57,21 @@ public final class RtcTransport {
         /** A compound RTCP packet from the peer, authenticated and decrypted; valid during the call only. */
         void onRtcp(ByteBuf compound);
 
+        /**
+         * An RTP packet from the peer (a publisher's media, WHIP), authenticated and decrypted;
+         * valid during the call only ({@code retain()} it to keep it). Playback sessions get none.
+         */
+        default void onRtp(ByteBuf packet) {
+        }
+
         /** The transport closed (consent lost, DTLS closed or failed, server stopping, {@link #close}); once. */
         void onClosed(String reason);
     }
 
     /** Traffic counters of one transport, for session stats. */
     public record Stats(String remoteAddress, String srtpProfile, boolean connected, long connectMillis,
-                        long packetsSent, long bytesSent, long rtcpReceived, long srtcpRejected, long checks) {
+                        long packetsSent, long bytesSent, long rtcpReceived, long srtcpRejected, long checks,
+                        long rtpReceived, long bytesReceived, long srtpRejected) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(RtcTransport.class);
@@ -103,6 +111,9 @@ public final class RtcTransport {
     private long bytesSent;
     private long rtcpReceived;
     private long srtcpRejected;
+    private long rtpReceived;
+    private long bytesReceived;
+    private long srtpRejected;
     private long checks;
 
     RtcTransport(WebRtcServer server, String id, String streamKey, DatagramChannel channel, FlushBatcher batcher,
@@ -311,7 +322,7 @@ public final class RtcTransport {
         return new Stats(to == null ? null : to.getAddress().getHostAddress() + ":" + to.getPort(),
                 profile == null ? null : profile.name(), connected,
                 connectNanos < 0 ? -1 : (connectNanos - createdNanos) / 1_000_000,
-                packetsSent, bytesSent, rtcpReceived, srtcpRejected, checks);
+                packetsSent, bytesSent, rtcpReceived, srtcpRejected, checks, rtpReceived, bytesReceived, srtpRejected);
     }
 
     // ---- from the demultiplexer ----
@@ -511,6 +522,7 @@ public final class RtcTransport {
                 }
             }
             case RTCP -> onRtcp(datagram);
+            case RTP -> onRtp(datagram);
             default -> server.counters().unexpected.increment();
         }
     }
@@ -532,6 +544,30 @@ public final class RtcTransport {
             dtls.confirm(); // the peer derived the keys: it has our final DTLS flight
         }
         listener.onRtcp(datagram);
+    }
+
+    /** RFC 3711 §3.3: SRTP from the peer, authenticated and decrypted in place, to the listener. */
+    private void onRtp(ByteBuf datagram) {
+        if (inbound == null) {
+            srtpRejected++;
+            server.counters().unexpected.increment();
+            return;
+        }
+        int size = datagram.readableBytes();
+        try {
+            inbound.unprotectRtp(datagram);
+        } catch (SrtpException e) {
+            srtpRejected++;
+            if (srtpRejected == 1) {
+                inContext(() -> log.debug("dropping SRTP that does not authenticate: {}", e.getMessage()));
+            }
+            return;
+        }
+        if (rtpReceived++ == 0) {
+            dtls.confirm(); // the peer derived the keys: it has our final DTLS flight
+        }
+        bytesReceived += size;
+        listener.onRtp(datagram);
     }
 
     private void checkConsent() {
@@ -600,14 +636,7 @@ public final class RtcTransport {
 
     /** Runs a log statement with the stream key and session id in the MDC. */
     void inContext(Runnable logStatement) {
-        MDC.put("streamKey", streamKey);
-        MDC.put("sessionId", id);
-        try {
-            logStatement.run();
-        } finally {
-            MDC.remove("streamKey");
-            MDC.remove("sessionId");
-        }
+        LogContext.run(streamKey, id, logStatement);
     }
 
     @Override

@@ -44,6 +44,8 @@ public final class AnswerBuilder {
     private boolean transportCc = true;
     private boolean remb = true;
     private long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    /** A receive-only answer (WHIP): the offerer sends, we answer {@code a=recvonly}. */
+    private boolean receiving;
 
     public AnswerBuilder(SessionDescription offer) {
         this.offer = Objects.requireNonNull(offer, "offer");
@@ -95,6 +97,17 @@ public final class AnswerBuilder {
         }
         this.audio = source;
         this.audioSsrc = ssrc;
+        return this;
+    }
+
+    /**
+     * Makes this the answer of a receiving server (WHIP, RFC 9725 §4.2): sections the offerer
+     * sends on are accepted {@code a=recvonly} with the codec that fits {@link #video}/{@link
+     * #audio} (their SSRCs are ignored), without RTX (retransmissions then come on the media
+     * SSRC), msid or ssrc lines.
+     */
+    public AnswerBuilder receiving() {
+        this.receiving = true;
         return this;
     }
 
@@ -168,8 +181,10 @@ public final class AnswerBuilder {
                 why = "transport " + m.proto() + " is not DTLS-SRTP";
             } else if (!m.rtcpMux()) {
                 why = "no rtcp-mux"; // RFC 8858: required
-            } else if (!offer.direction(m).receives()) {
+            } else if (!receiving && !offer.direction(m).receives()) {
                 why = "the offerer does not receive on it";
+            } else if (receiving && !offer.direction(m).sends()) {
+                why = "the offerer does not send on it";
             } else if (m.media().equals("video") && video != null && !videoTaken) {
                 accepted = accept(m, video, videoSsrc, videoRtxSsrc, "video");
                 why = accepted == null ? "no offered codec fits " + video : null;
@@ -249,7 +264,7 @@ public final class AnswerBuilder {
             return null;
         }
         RtpCodec codec = choice.get().codec();
-        int rtxPt = kind.equals("video") ? CodecSelection.rtxFor(offered, codec.payloadType()) : -1;
+        int rtxPt = kind.equals("video") && !receiving ? CodecSelection.rtxFor(offered, codec.payloadType()) : -1;
         List<String> feedback = new ArrayList<>();
         for (String fb : SUPPORTED_FEEDBACK) {
             boolean enabled = switch (fb) {
@@ -288,8 +303,12 @@ public final class AnswerBuilder {
         if (n.transportCcId() > 0) {
             line(sdp, "a=extmap:" + n.transportCcId() + " " + RtpExtensionUris.TRANSPORT_WIDE_CC);
         }
-        line(sdp, "a=sendonly"); // RFC 3264 §6.1: the offerer receives, we send
-        line(sdp, "a=msid:" + streamId + " " + a.trackId());
+        if (receiving) {
+            line(sdp, "a=recvonly"); // RFC 9725 §4.2: the WHIP client sends, we receive
+        } else {
+            line(sdp, "a=sendonly"); // RFC 3264 §6.1: the offerer receives, we send
+            line(sdp, "a=msid:" + streamId + " " + a.trackId());
+        }
         line(sdp, "a=rtcp-mux");
         if (m.hasAttribute("rtcp-rsize")) {
             line(sdp, "a=rtcp-rsize"); // RFC 5506 §5
@@ -308,7 +327,9 @@ public final class AnswerBuilder {
             // RFC 5576 §4.2 / RFC 4588 §8.7: the media and retransmission SSRCs belong together
             line(sdp, "a=ssrc-group:FID " + Integer.toUnsignedString(n.ssrc()) + " " + Integer.toUnsignedString(n.rtxSsrc()));
         }
-        ssrcLines(sdp, n.ssrc(), cn, a.trackId());
+        if (!receiving) {
+            ssrcLines(sdp, n.ssrc(), cn, a.trackId());
+        }
         if (n.hasRtx()) {
             ssrcLines(sdp, n.rtxSsrc(), cn, a.trackId());
         }
@@ -324,12 +345,25 @@ public final class AnswerBuilder {
         line(sdp, "a=ssrc:" + s + " msid:" + streamId + " " + trackId);
     }
 
-    /** RFC 3264 §6: a rejected stream keeps its media type and proto, with port 0. */
+    /**
+     * RFC 3264 §6: a rejected stream keeps its media type and proto, with port 0. The format it
+     * lists keeps its {@code a=rtpmap} (when the offer had one): strict parsers (pion) refuse a
+     * section whose payload type has no mapping ("payload type not found").
+     */
     private static void writeRejected(StringBuilder sdp, MediaDescription m) {
         String format = m.formats().isEmpty() ? "0" : m.formats().get(0);
         line(sdp, "m=" + m.media() + " 0 " + m.proto() + " " + format);
         line(sdp, "c=IN IP4 0.0.0.0");
         m.mid().ifPresent(mid -> line(sdp, "a=mid:" + mid));
+        line(sdp, "a=inactive");
+        List<RtpCodec> codecs;
+        try {
+            codecs = m.codecs();
+        } catch (SdpException e) {
+            codecs = List.of();
+        }
+        codecs.stream().filter(c -> String.valueOf(c.payloadType()).equals(format)).findFirst()
+                .ifPresent(c -> line(sdp, "a=rtpmap:" + c.rtpmapValue()));
     }
 
     private static String connection(String address) {

@@ -2,6 +2,7 @@ package dev.vireo.webrtc.whep;
 
 import dev.vireo.core.Gate;
 import dev.vireo.core.HubException;
+import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.SlowViewerPolicy;
 import dev.vireo.core.Stream;
@@ -29,9 +30,10 @@ import dev.vireo.webrtc.sdp.H264ProfileLevelId;
 import dev.vireo.webrtc.sdp.MediaDescription;
 import dev.vireo.webrtc.sdp.MediaSource;
 import dev.vireo.webrtc.sdp.NegotiatedMedia;
-import dev.vireo.webrtc.sdp.SdpCandidate;
 import dev.vireo.webrtc.sdp.SdpException;
 import dev.vireo.webrtc.sdp.SessionDescription;
+import dev.vireo.webrtc.signaling.IcePatch;
+import dev.vireo.webrtc.signaling.TrickleIceFragment;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,7 +45,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +53,6 @@ import java.util.function.BiFunction;
 import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * WHEP playback (RFC 9725, WebRTC-HTTP Egress Protocol): the HTTP side of a WebRTC viewer.
@@ -94,18 +94,7 @@ public final class WhepPlayback {
     private final WhepSession.Metrics metrics;
 
     /** A session and what PATCH needs to know about it. */
-    private static final class Entry {
-        final WhepSession session;
-        final String restartMediaLines;
-        volatile String remoteUfrag;
-        volatile String etag;
-
-        Entry(WhepSession session, String restartMediaLines, String remoteUfrag, String etag) {
-            this.session = session;
-            this.restartMediaLines = restartMediaLines;
-            this.remoteUfrag = remoteUfrag;
-            this.etag = etag;
-        }
+    private record Entry(WhepSession session, IcePatch ice) {
     }
 
     /**
@@ -199,7 +188,7 @@ public final class WhepPlayback {
     // ---- POST: offer → answer ----
 
     Reply offer(RequestContext request) {
-        if (!hasContentType(request, SDP)) {
+        if (!IcePatch.hasContentType(request, SDP)) {
             return Response.error(415, "UnsupportedMediaType", "a WHEP offer must be sent as Content-Type: " + SDP)
                     .header("Accept-Post", SDP);
         }
@@ -314,7 +303,7 @@ public final class WhepPlayback {
         }
         MediaPlan plan = plan(answer, videoSsrc, rtxSsrc, audioSsrc, cname);
         session.attach(transport, plan);
-        Entry entry = new Entry(session, restartMediaLines(answer), answer.remoteUfrag(), etag(ice));
+        Entry entry = new Entry(session, new IcePatch(answer, ice));
         sessions.put(id, entry);
         Subscription subscription;
         try {
@@ -332,7 +321,7 @@ public final class WhepPlayback {
                 answer.audio().map(WhepPlayback::describe).orElse("none")));
         Response created = Response.text(201, SDP, answer.sdp())
                 .header(HttpHeaderNames.LOCATION, request.path() + "/" + id)
-                .header(HttpHeaderNames.ETAG, entry.etag)
+                .header(HttpHeaderNames.ETAG, entry.ice().etag())
                 .header("Accept-Patch", TrickleIceFragment.MEDIA_TYPE)
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
         String link = iceServersLink;
@@ -428,19 +417,6 @@ public final class WhepPlayback {
                 videoSsrc, rtxSsrc, audioSsrc, cname, v == null ? null : v.codec().is("AV1") ? Codec.AV1 : Codec.H264);
     }
 
-    /** The media section lines of an ICE restart answer fragment (RFC 8840 §9): the BUNDLE transport's. */
-    private static String restartMediaLines(Answer answer) {
-        NegotiatedMedia first = answer.video().or(answer::audio).orElseThrow();
-        if (!answer.bundle().isEmpty()) {
-            String mid = answer.bundle().getFirst();
-            first = answer.video().filter(m -> m.mid().equals(mid))
-                    .or(() -> answer.audio().filter(m -> m.mid().equals(mid))).orElse(first);
-        }
-        String bundle = answer.bundle().isEmpty() ? "" : "a=group:BUNDLE " + String.join(" ", answer.bundle()) + "\r\n";
-        return bundle + "m=" + first.kind() + " 9 UDP/TLS/RTP/SAVPF " + first.payloadType() + "\r\n"
-                + "a=mid:" + first.mid() + "\r\n";
-    }
-
     private int ssrc(int notA, int notB) {
         while (true) {
             int s = random.nextInt();
@@ -456,11 +432,6 @@ public final class WhepPlayback {
         return b;
     }
 
-    /** RFC 9725 §4.3.1: the ETag names the ICE session; it changes with an ICE restart. */
-    private static String etag(IceCredentials local) {
-        return "\"" + local.ufrag() + "\"";
-    }
-
     // ---- PATCH: trickle / ICE restart ----
 
     Reply patch(RequestContext request) {
@@ -468,41 +439,9 @@ public final class WhepPlayback {
         if (entry == null) {
             return Response.error(404, "SessionNotFound", "no such WHEP session");
         }
-        if (!hasContentType(request, TrickleIceFragment.MEDIA_TYPE)) {
-            return Response.error(415, "UnsupportedMediaType", "PATCH a WHEP session with Content-Type: "
-                    + TrickleIceFragment.MEDIA_TYPE).header("Accept-Patch", TrickleIceFragment.MEDIA_TYPE);
-        }
-        String ifMatch = request.header(HttpHeaderNames.IF_MATCH);
-        if (ifMatch != null && !ifMatch.trim().equals("*") && !ifMatch.trim().equals(entry.etag)) {
-            // RFC 9725 §4.3.1: the client's view of the ICE session is outdated.
-            return Response.error(412, "PreconditionFailed", "the ETag does not match the current ICE session");
-        }
-        TrickleIceFragment fragment;
-        try {
-            fragment = TrickleIceFragment.parse(request.bodyAsString());
-        } catch (IllegalArgumentException e) {
-            return Response.error(400, "InvalidFragment", e.getMessage());
-        }
-        if (fragment.ufrag() == null || fragment.ufrag().equals(entry.remoteUfrag)) {
-            // Trickled candidates: an ICE-lite agent never checks towards them (RFC 8445 §2.5).
-            return Response.of(204).header(HttpHeaderNames.ETAG, entry.etag);
-        }
-        // RFC 9725 §4.3.2: an ICE restart; answer with our new credentials and candidates.
-        IceCredentials fresh = entry.session.transport().restartIce();
-        entry.remoteUfrag = fragment.ufrag();
-        entry.etag = etag(fresh);
-        StringBuilder body = new StringBuilder(256);
-        body.append("a=ice-lite\r\n")
-                .append("a=ice-ufrag:").append(fresh.ufrag()).append("\r\n")
-                .append("a=ice-pwd:").append(fresh.pwd()).append("\r\n")
-                .append(entry.restartMediaLines);
-        for (SdpCandidate c : rtc.candidates()) {
-            body.append("a=candidate:").append(c.sdpValue()).append("\r\n");
-        }
-        body.append("a=end-of-candidates\r\n");
-        WhepSession s = entry.session;
-        inContext(s.key(), s.id(), () -> log.info("ICE restart requested by the browser"));
-        return Response.text(200, TrickleIceFragment.MEDIA_TYPE, body.toString()).header(HttpHeaderNames.ETAG, entry.etag);
+        WhepSession s = entry.session();
+        return entry.ice().patch(request, s.transport(), rtc.candidates(),
+                () -> inContext(s.key(), s.id(), () -> log.info("ICE restart requested by the browser")));
     }
 
     // ---- DELETE ----
@@ -512,7 +451,7 @@ public final class WhepPlayback {
         if (entry == null) {
             return Response.error(404, "SessionNotFound", "no such WHEP session");
         }
-        entry.session.close("the client deleted the session");
+        entry.session().close("the client deleted the session");
         return Response.of(200);
     }
 
@@ -522,7 +461,7 @@ public final class WhepPlayback {
         if (entry == null) {
             return null;
         }
-        StreamKey key = entry.session.key();
+        StreamKey key = entry.session().key();
         return key.app().equals(request.param("app")) && key.stream().equals(request.param("stream")) ? entry : null;
     }
 
@@ -530,24 +469,7 @@ public final class WhepPlayback {
         sessions.remove(session.id());
     }
 
-    private static boolean hasContentType(RequestContext request, String expected) {
-        String type = request.header(HttpHeaderNames.CONTENT_TYPE);
-        if (type == null) {
-            return false;
-        }
-        int semicolon = type.indexOf(';');
-        String base = (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
-        return base.equals(expected);
-    }
-
     private static void inContext(StreamKey key, String sessionId, Runnable logStatement) {
-        MDC.put("streamKey", key.toString());
-        MDC.put("sessionId", sessionId);
-        try {
-            logStatement.run();
-        } finally {
-            MDC.remove("streamKey");
-            MDC.remove("sessionId");
-        }
+        LogContext.run(key, sessionId, logStatement);
     }
 }

@@ -1,5 +1,6 @@
 package dev.vireo.webrtc.whep;
 
+import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.SlowViewerPolicy;
 import dev.vireo.core.StreamKey;
@@ -34,7 +35,6 @@ import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One WHEP viewer: a hub {@link Subscriber} on the event loop of its {@link RtcTransport}, which
@@ -535,13 +535,6 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
     }
 
     private void inContext(Runnable logStatement) {
-        MDC.put("streamKey", key.toString());
-        MDC.put("sessionId", id);
-        try {
-            logStatement.run();
-        } finally {
-            MDC.remove("streamKey");
-            MDC.remove("sessionId");
-        }
+        LogContext.run(key, id, logStatement);
     }
 }

@@ -1,5 +1,6 @@
 package dev.vireo.webrtc.whep;
 
+import dev.vireo.webrtc.signaling.TrickleIceFragment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.vireo.webrtc.whep;
+package dev.vireo.webrtc.signaling;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,15 +13,15 @@ import java.util.List;
  * @param pwd the client's password, or null when absent (a secret: never log it)
  * @param candidates the candidate attribute values
  */
-record TrickleIceFragment(String ufrag, String pwd, List<String> candidates) {
+public record TrickleIceFragment(String ufrag, String pwd, List<String> candidates) {
 
-    static final String MEDIA_TYPE = "application/trickle-ice-sdpfrag";
+    public static final String MEDIA_TYPE = "application/trickle-ice-sdpfrag";
     private static final int MAX_LINES = 256;
 
     /**
      * @throws IllegalArgumentException when the body is not an SDP fragment
      */
-    static TrickleIceFragment parse(String body) {
+    public static TrickleIceFragment parse(String body) {
         String ufrag = null;
         String pwd = null;
         List<String> candidates = new ArrayList<>();
