@@ -3,6 +3,7 @@ package dev.vireo.http;
 import dev.vireo.core.Gate;
 import dev.vireo.core.HubException;
 import dev.vireo.core.SlowViewerPolicy;
+import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscription;
@@ -12,6 +13,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * HTTP-FLV playback, {@code GET /{app}/{stream}.flv}: the gate decides with the Host header and
@@ -30,6 +33,12 @@ public final class HttpFlvPlayback {
     private final long maxLagNanos;
     private final Counter bytesOut;
     private final Counter dropped;
+    /**
+     * The variant an FLV viewer of a stream plays instead of the stream, when there is one: the
+     * server wires in the transcoder's rule (Opus audio, e.g. from WHIP, plays as {@code
+     * {stream}@aac}); this module may not import it.
+     */
+    private volatile Function<Stream, Optional<StreamKey>> variant = s -> Optional.empty();
 
     public HttpFlvPlayback(StreamHub hub, Gate gate, MeterRegistry registry) {
         this.hub = hub;
@@ -39,6 +48,12 @@ public final class HttpFlvPlayback {
                 .description("media bytes sent to viewers").register(registry);
         this.dropped = Counter.builder("vireo.viewers.dropped").tag("protocol", PROTOCOL)
                 .description("viewers disconnected for being too slow").register(registry);
+    }
+
+    /** Plays the variant {@code rule} names instead of a stream FLV cannot carry as it is. */
+    public HttpFlvPlayback withVariant(Function<Stream, Optional<StreamKey>> rule) {
+        this.variant = rule;
+        return this;
     }
 
     public void mount(Router router) {
@@ -62,6 +77,10 @@ public final class HttpFlvPlayback {
                     ? Response.of(200).header(HttpHeaderNames.CONTENT_TYPE, "video/x-flv")
                             .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                     : notLive(key);
+        }
+        Optional<StreamKey> alias = hub.find(key).flatMap(variant);
+        if (alias.isPresent()) {
+            key = alias.get();
         }
         Channel channel = request.channel();
         FlvViewer viewer = new FlvViewer(channel, key, "flv-" + request.requestId(),

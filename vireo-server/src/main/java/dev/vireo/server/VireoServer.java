@@ -17,6 +17,7 @@ import dev.vireo.http.MetricsEndpoint;
 import dev.vireo.http.Router;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
+import dev.vireo.transcode.AacVariant;
 import dev.vireo.transcode.Html5Variant;
 import dev.vireo.transcode.TemplateCatalog;
 import dev.vireo.transcode.TranscodeConfig;
@@ -27,6 +28,8 @@ import dev.vireo.webrtc.ice.HostCandidates;
 import dev.vireo.webrtc.whep.IceServer;
 import dev.vireo.webrtc.whep.PlayerPage;
 import dev.vireo.webrtc.whep.WhepPlayback;
+import dev.vireo.webrtc.whip.PublishPage;
+import dev.vireo.webrtc.whip.WhipIngest;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -83,6 +86,7 @@ public final class VireoServer implements AutoCloseable {
     private final RtmpServer rtmp;
     private final WebRtcServer rtc;
     private final WhepPlayback whep;
+    private final WhipIngest whip;
     private final ControlPlane control;
     private final Transcoder transcoder;
     private boolean closed;
@@ -132,7 +136,8 @@ public final class VireoServer implements AutoCloseable {
         new HealthEndpoint().mount(router);
         new MetricsEndpoint(registry).mount(router);
         control.mount(router);
-        new HttpFlvPlayback(hub, gate, registry).mount(router);
+        // FLV carries no Opus: a WebRTC-published stream plays as its {stream}@aac variant.
+        new HttpFlvPlayback(hub, gate, registry).withVariant(AacVariant::keyFor).mount(router);
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
         WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())).withTransports(config.rtcTransports());
@@ -145,6 +150,10 @@ public final class VireoServer implements AutoCloseable {
                 .withIceServers(iceServers);
         whep.mount(router);
         new PlayerPage(iceServers).mount(router);
+        // WebRTC ingest: WHIP signaling on the HTTP port, media on the same UDP port.
+        whip = new WhipIngest(hub, gate, rtc, registry).withIceServers(iceServers);
+        whip.mount(router);
+        new PublishPage(iceServers).mount(router);
         http = new HttpServer(HttpConfig.defaults()
                 .withBind(config.bind(), config.httpPort())
                 .withIdleTimeout(config.httpIdleTimeout())
@@ -238,6 +247,11 @@ public final class VireoServer implements AutoCloseable {
     /** WHEP playback sessions and their stats. */
     public WhepPlayback whep() {
         return whep;
+    }
+
+    /** WHIP publishers and their stats. */
+    public WhipIngest whip() {
+        return whip;
     }
 
     /**

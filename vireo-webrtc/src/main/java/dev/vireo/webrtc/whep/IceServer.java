@@ -74,12 +74,12 @@ public record IceServer(String url, String username, String credential) {
     }
 
     /** The {@code Link} header value advertising {@code servers}, or null when there are none. */
-    static String linkHeader(List<IceServer> servers) {
+    public static String linkHeader(List<IceServer> servers) {
         return servers.isEmpty() ? null : String.join(", ", servers.stream().map(IceServer::linkValue).toList());
     }
 
     /** An RTCIceServer dictionary (W3C WebRTC §4.2.1) as JSON, for the player page. */
-    String json() {
+    public String json() {
         StringBuilder b = new StringBuilder("{\"urls\":\"").append(url).append('"');
         if (username != null) {
             b.append(",\"username\":\"").append(username).append("\",\"credential\":\"").append(credential).append('"');

@@ -1,0 +1,70 @@
+package dev.vireo.webrtc.whip;
+
+import dev.vireo.webrtc.rtcp.NtpTime;
+
+/**
+ * Puts a publisher's RTP timestamps on the stream's clock (milliseconds since the session
+ * started), one {@link Track} per RTP stream. A track is anchored on the arrival of its first
+ * packet (RTP timestamp + arrival: what is left when the sender sends no sender report, as OBS
+ * does); each sender report (RFC 3550 §6.4.1) re-anchors it on the sender's wallclock, the same
+ * clock for every track of the sender, which lines audio and video up as the sender captured
+ * them. The sender's wallclock is mapped onto ours once, at the first sender report. Times of a
+ * track never go back. Not thread-safe (one event loop).
+ */
+final class MediaClock {
+
+    private final long originNanos;
+    /** Our milliseconds (since origin) minus the sender's NTP milliseconds; MIN_VALUE before a report. */
+    private long senderOffsetMillis = Long.MIN_VALUE;
+
+    MediaClock(long originNanos) {
+        this.originNanos = originNanos;
+    }
+
+    Track track(int clockRate) {
+        return new Track(clockRate);
+    }
+
+    final class Track {
+        private final int clockRate;
+        private long anchorRtp = -1;
+        private long anchorMillis;
+        private long lastMillis = Long.MIN_VALUE;
+        private boolean fromReport;
+
+        private Track(int clockRate) {
+            this.clockRate = clockRate;
+        }
+
+        /** The stream time of a packet or frame with RTP timestamp {@code rtp} arriving at {@code arrivalNanos}. */
+        long millis(long rtp, long arrivalNanos) {
+            if (anchorRtp < 0) {
+                anchorRtp = rtp & 0xFFFF_FFFFL;
+                anchorMillis = (arrivalNanos - originNanos) / 1_000_000;
+            }
+            int units = (int) (rtp - anchorRtp); // wraps correctly within ±2^31 units
+            long ms = anchorMillis + Math.floorDiv((long) units * 1000, clockRate);
+            if (lastMillis != Long.MIN_VALUE && ms < lastMillis) {
+                ms = lastMillis;
+            }
+            lastMillis = ms;
+            return ms;
+        }
+
+        /** A sender report of this track: RTP timestamp {@code rtp} is wallclock {@code ntp} (NTP format). */
+        void onSenderReport(long ntp, long rtp, long arrivalNanos) {
+            long senderMillis = NtpTime.toUnixMillis(ntp);
+            if (senderOffsetMillis == Long.MIN_VALUE) {
+                senderOffsetMillis = (arrivalNanos - originNanos) / 1_000_000 - senderMillis;
+            }
+            anchorRtp = rtp & 0xFFFF_FFFFL;
+            anchorMillis = senderMillis + senderOffsetMillis;
+            fromReport = true;
+        }
+
+        /** Whether sender reports place this track (else RTP timestamps and arrival do). */
+        boolean fromSenderReports() {
+            return fromReport;
+        }
+    }
+}

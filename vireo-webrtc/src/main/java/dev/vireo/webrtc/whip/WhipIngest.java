@@ -1,0 +1,329 @@
+package dev.vireo.webrtc.whip;
+
+import dev.vireo.core.Gate;
+import dev.vireo.core.HubException;
+import dev.vireo.core.HubListener;
+import dev.vireo.core.LogContext;
+import dev.vireo.core.Publication;
+import dev.vireo.core.Stream;
+import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
+import dev.vireo.http.Reply;
+import dev.vireo.http.RequestContext;
+import dev.vireo.http.Response;
+import dev.vireo.http.Router;
+import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.SessionLimitException;
+import dev.vireo.webrtc.WebRtcServer;
+import dev.vireo.webrtc.dtls.CertificateFingerprint;
+import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.sdp.Answer;
+import dev.vireo.webrtc.sdp.AnswerBuilder;
+import dev.vireo.webrtc.sdp.IngestCodecs;
+import dev.vireo.webrtc.sdp.MediaDescription;
+import dev.vireo.webrtc.sdp.SdpException;
+import dev.vireo.webrtc.sdp.SessionDescription;
+import dev.vireo.webrtc.signaling.IcePatch;
+import dev.vireo.webrtc.signaling.TrickleIceFragment;
+import dev.vireo.webrtc.whep.IceServer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * WHIP ingest (RFC 9725, WebRTC-HTTP Ingestion Protocol): the HTTP side of a WebRTC publisher.
+ *
+ * <ul>
+ *   <li>{@code POST /{app}/{stream}/whip} with an SDP offer: the gate decides as for any publisher
+ *       (Host header; {@code ?auth_key=} or {@code Authorization: Bearer <auth_key>}, Type A), the
+ *       hub grants the key (409 when someone publishes it already), and the answer comes back as
+ *       {@code 201} with {@code a=recvonly} sections, every candidate (clients such as OBS do not
+ *       trickle), {@code Location}, {@code ETag}. 415 for another content type, 400 for SDP that
+ *       does not parse or cannot be answered, 406 naming the accepted codecs when the offer has
+ *       none of them (H.264/AV1 video, Opus audio), 403 when the gate refuses.</li>
+ *   <li>{@code PATCH} on the Location: trickle ICE / ICE restart ({@link IcePatch}, as WHEP).</li>
+ *   <li>{@code DELETE} on the Location ends the publish (the stream gets the reconnect grace).</li>
+ * </ul>
+ *
+ * The media comes in on the {@link WebRtcServer}'s shared UDP port ({@link WhipSession}).
+ */
+public final class WhipIngest {
+
+    static final String PROTOCOL = "whip";
+    static final String SDP = "application/sdp";
+
+    private static final Logger log = LoggerFactory.getLogger(WhipIngest.class);
+    private static final int RETRY_AFTER_SECONDS = 5;
+
+    /** A session and what PATCH needs to know about it. */
+    private record Entry(WhipSession session, IcePatch ice) {
+    }
+
+    private final StreamHub hub;
+    private final Gate gate;
+    private final WebRtcServer rtc;
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<String, Entry> sessions = new ConcurrentHashMap<>();
+    private volatile long mediaTimeoutNanos = Duration.ofSeconds(5).toNanos();
+    private volatile String iceServersLink;
+
+    public WhipIngest(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
+        this.hub = hub;
+        this.gate = gate;
+        this.rtc = rtc;
+        Gauge.builder("vireo.whip.sessions", sessions, ConcurrentHashMap::size)
+                .description("WHIP publishers").register(registry);
+        hub.addListener(new HubListener() {
+            @Override
+            public void onPlay(Stream stream, String viewerId) {
+                keyframeForNewViewer(stream);
+            }
+        });
+    }
+
+    /** Advertises STUN/TURN servers in every answer ({@code Link: <...>; rel="ice-server"}, RFC 9725 §4.6). */
+    public WhipIngest withIceServers(List<IceServer> servers) {
+        this.iceServersLink = IceServer.linkHeader(List.copyOf(servers));
+        return this;
+    }
+
+    /** How long a connected publisher may send no media before its session ends (default 5 s). */
+    public WhipIngest withMediaTimeout(Duration timeout) {
+        this.mediaTimeoutNanos = timeout.toNanos();
+        return this;
+    }
+
+    public void mount(Router router) {
+        router.post("/{app}/{stream}/whip", this::offer);
+        router.patch("/{app}/{stream}/whip/{session}", this::patch);
+        router.delete("/{app}/{stream}/whip/{session}", this::delete);
+    }
+
+    /** Stats of a live session, if there is one with that id. */
+    public Optional<WhipSessionStats> session(String id) {
+        Entry e = sessions.get(id);
+        return e == null ? Optional.empty() : Optional.of(e.session().stats());
+    }
+
+    /** Stats of every live session. */
+    public List<WhipSessionStats> sessions() {
+        List<WhipSessionStats> out = new ArrayList<>();
+        for (Entry e : sessions.values()) {
+            out.add(e.session().stats());
+        }
+        return out;
+    }
+
+    // ---- POST: offer → answer ----
+
+    Reply offer(RequestContext request) {
+        if (!IcePatch.hasContentType(request, SDP)) {
+            return Response.error(415, "UnsupportedMediaType", "a WHIP offer must be sent as Content-Type: " + SDP)
+                    .header("Accept-Post", SDP);
+        }
+        String app = request.param("app");
+        String name = request.param("stream");
+        Gate.AccessRequest access = new Gate.AccessRequest(Gate.Action.PUBLISH, PROTOCOL, request.host(), app, name,
+                "", queryWithBearer(request), request.clientAddress());
+        StreamKey key;
+        switch (gate.admit(access)) {
+            case Gate.Deny deny -> {
+                return Response.denied(deny);
+            }
+            case Gate.Allow allow -> key = allow.key();
+        }
+        SessionDescription offer;
+        List<CertificateFingerprint> fingerprints;
+        IngestCodecs codecs;
+        try {
+            offer = SessionDescription.parse(request.bodyAsString());
+            fingerprints = fingerprints(offer);
+        } catch (SdpException | IllegalArgumentException e) {
+            return Response.error(400, "InvalidOffer", "the offer is not valid SDP: " + e.getMessage());
+        }
+        if (fingerprints.isEmpty()) {
+            return Response.error(400, "InvalidOffer", "the offer has no a=fingerprint");
+        }
+        try {
+            codecs = IngestCodecs.choose(offer);
+        } catch (SdpException e) {
+            return Response.error(406, "CodecNotSupported", e.getMessage());
+        }
+
+        String id = HexFormat.of().formatHex(randomBytes(16));
+        Publication publication;
+        try {
+            publication = hub.publish(key, "whip-" + id, reason -> close(id, "revoked: " + reason));
+        } catch (HubException e) {
+            return switch (e.reason()) {
+                case STREAM_BUSY -> Response.error(409, "StreamBusy", e.getMessage()
+                        + "; stop the other publisher (or DELETE its WHIP session) first");
+                default -> Response.error(503, "ServiceUnavailable", e.getMessage());
+            };
+        }
+        WhipSession session = new WhipSession(id, key, publication, mediaTimeoutNanos, this::forget);
+        RtcTransport transport;
+        try {
+            transport = rtc.open(id, key.toString(), fingerprints, session);
+        } catch (SessionLimitException e) {
+            publication.close();
+            return Response.error(503, "ServiceUnavailable", e.getMessage())
+                    .header(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        } catch (RuntimeException e) {
+            publication.close();
+            return Response.error(503, "ServiceUnavailable", e.getMessage());
+        }
+        try {
+            return answer(request, key, offer, codecs, session, transport);
+        } catch (RuntimeException e) {
+            transport.close("failed to answer: " + e);
+            throw e;
+        }
+    }
+
+    private Response answer(RequestContext request, StreamKey key, SessionDescription offer, IngestCodecs codecs,
+                            WhipSession session, RtcTransport transport) {
+        IceCredentials ice = transport.localCredentials();
+        Answer answer;
+        try {
+            AnswerBuilder builder = new AnswerBuilder(offer).receiving()
+                    .iceCredentials(ice.ufrag(), ice.pwd())
+                    .fingerprint(rtc.fingerprint())
+                    .candidates(rtc.candidates())
+                    .remb(false); // transport-cc feedback drives the sender's bitrate
+            if (codecs.video() != null) {
+                builder.video(codecs.video(), 1, 2);
+            }
+            if (codecs.audio() != null) {
+                builder.audio(codecs.audio(), 3);
+            }
+            answer = builder.build();
+        } catch (SdpException e) {
+            transport.close("the offer cannot be answered");
+            return Response.error(400, "InvalidOffer", e.getMessage());
+        }
+        if (answer.dtlsClient()) {
+            transport.close("the offer wants the server to be the DTLS client");
+            return Response.error(400, "InvalidOffer", "the offer must be a=setup:actpass or active (the server is"
+                    + " the DTLS server)");
+        }
+        String id = session.id();
+        session.attach(transport, answer);
+        Entry entry = new Entry(session, new IcePatch(answer, ice));
+        sessions.put(id, entry);
+        LogContext.run(key, id, () -> log.info("WHIP offer from {} for {}: video {}, audio {}",
+                request.clientAddress(), key, answer.video().map(m -> m.codec().rtpmapValue()).orElse("none"),
+                answer.audio().map(m -> m.codec().rtpmapValue()).orElse("none")));
+        Response created = Response.text(201, SDP, answer.sdp())
+                .header(HttpHeaderNames.LOCATION, request.path() + "/" + id)
+                .header(HttpHeaderNames.ETAG, entry.ice().etag())
+                .header("Accept-Patch", TrickleIceFragment.MEDIA_TYPE)
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        String link = iceServersLink;
+        return link == null ? created : created.header("Link", link);
+    }
+
+    /**
+     * RFC 9725 §4.5: the token of {@code Authorization: Bearer} is the stream's auth_key (Type A),
+     * as OBS and other WHIP clients send it; an {@code auth_key} in the query wins.
+     */
+    static String queryWithBearer(RequestContext request) {
+        String query = request.rawQuery() == null ? "" : request.rawQuery();
+        String authorization = request.header(HttpHeaderNames.AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return query;
+        }
+        String token = authorization.substring(7).trim();
+        if (token.isEmpty() || request.query("auth_key") != null) {
+            return query;
+        }
+        String param = "auth_key=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+        return query.isEmpty() ? param : query + "&" + param;
+    }
+
+    /** Every distinct a=fingerprint of the offer (session level and per section). */
+    private static List<CertificateFingerprint> fingerprints(SessionDescription offer) {
+        Set<CertificateFingerprint> out = new LinkedHashSet<>();
+        for (MediaDescription m : offer.media()) {
+            offer.fingerprint(m).ifPresent(out::add);
+        }
+        offer.attribute("fingerprint").ifPresent(v -> out.add(CertificateFingerprint.parse(v)));
+        return List.copyOf(out);
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    // ---- PATCH / DELETE ----
+
+    Reply patch(RequestContext request) {
+        Entry entry = find(request);
+        if (entry == null) {
+            return Response.error(404, "SessionNotFound", "no such WHIP session");
+        }
+        WhipSession s = entry.session();
+        return entry.ice().patch(request, s.transport(), rtc.candidates(),
+                () -> LogContext.run(s.key(), s.id(), () -> log.info("ICE restart requested by the publisher")));
+    }
+
+    Reply delete(RequestContext request) {
+        Entry entry = find(request);
+        if (entry == null) {
+            return Response.error(404, "SessionNotFound", "no such WHIP session");
+        }
+        entry.session().close("the publisher deleted the session");
+        return Response.of(200);
+    }
+
+    /** The session named by the URL, when it belongs to the stream of the URL. */
+    private Entry find(RequestContext request) {
+        Entry entry = sessions.get(request.param("session"));
+        if (entry == null) {
+            return null;
+        }
+        StreamKey key = entry.session().key();
+        return key.app().equals(request.param("app")) && key.stream().equals(request.param("stream")) ? entry : null;
+    }
+
+    private void close(String id, String reason) {
+        Entry e = sessions.get(id);
+        if (e != null) {
+            e.session().close(reason);
+        }
+    }
+
+    private void forget(WhipSession session) {
+        sessions.remove(session.id());
+    }
+
+    /**
+     * A viewer joined a stream a WHIP publisher feeds: when the hub holds no keyframe for it (the
+     * GOP cache was bounded away: browsers send keyframes only on request), ask for one.
+     */
+    private void keyframeForNewViewer(Stream stream) {
+        if (sessions.isEmpty() || stream.stats().gopCacheFrames() > 0) {
+            return;
+        }
+        for (Entry e : sessions.values()) {
+            if (e.session().key().equals(stream.key())) {
+                e.session().requestKeyframe("a new viewer and no keyframe cached");
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.vireo.webrtc.whip;
+
+/**
+ * A snapshot of one WHIP publisher's session, for the API and tests.
+ *
+ * @param id                 session id (the last segment of its Location)
+ * @param stream             the stream path it publishes ("/live/cam")
+ * @param remoteAddress      the publisher's media address, null before ICE
+ * @param srtpProfile        the negotiated SRTP protection profile, null before DTLS
+ * @param connected          ICE and DTLS done
+ * @param connectMillis      offer to SRTP keys, -1 before
+ * @param videoCodec         the video codec received, null without video
+ * @param audioCodec         the audio codec received, null without audio
+ * @param videoFrames        video frames published into the hub
+ * @param keyframes          of them keyframes
+ * @param audioFrames        audio frames published
+ * @param packetsReceived    RTP packets received (SRTP authenticated)
+ * @param bytesReceived      their bytes
+ * @param packetsLost        packets given up on after waiting (not recovered)
+ * @param nacksSent          sequence numbers asked for again (generic NACK)
+ * @param recovered          NACKed packets that arrived in time (retransmissions)
+ * @param pliSent            picture loss indications sent (undecodable gap, new viewer)
+ * @param twccFeedbacks      transport-cc feedback packets sent
+ * @param jitterMillis       interarrival jitter of the video (else audio) stream
+ * @param senderReports      sender reports received (0 for OBS: RTP timestamps + arrival place the media)
+ * @param endReason          why it ended, null while live
+ */
+public record WhipSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
+                               long connectMillis, String videoCodec, String audioCodec, long videoFrames,
+                               long keyframes, long audioFrames, long packetsReceived, long bytesReceived,
+                               long packetsLost, long nacksSent, long recovered, long pliSent, long twccFeedbacks,
+                               double jitterMillis, long senderReports, String endReason) {
+}
