@@ -45,6 +45,18 @@ public final class Chromium implements AutoCloseable {
 
     /** Starts a browser with a fresh profile under {@code workDir}. */
     public static Chromium start(Path workDir) throws IOException {
+        return start(workDir, List.of());
+    }
+
+    /**
+     * Chromium's fake camera and microphone (a test pattern and a beep), granted without asking:
+     * a browser that can publish (WHIP) in a test.
+     */
+    public static final List<String> FAKE_MEDIA = List.of("--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream");
+
+    /** Starts a browser with a fresh profile under {@code workDir} and extra command line switches. */
+    public static Chromium start(Path workDir, List<String> extraArgs) throws IOException {
         requireExecutable(BROWSER);
         requireExecutable(DRIVER);
         System.setProperty("webdriver.chrome.driver", DRIVER);
@@ -52,6 +64,7 @@ public final class Chromium implements AutoCloseable {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER);
         options.addArguments(ARGS);
+        options.addArguments(extraArgs);
         options.addArguments("--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(DRIVER))
