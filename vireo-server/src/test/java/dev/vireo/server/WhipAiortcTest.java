@@ -1,0 +1,128 @@
+package dev.vireo.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import dev.vireo.http.FlvTagStream;
+import dev.vireo.webrtc.whip.WhipSessionStats;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A non-browser WHIP client, aiortc (python3-aiortc), publishes generated H.264 + Opus: its frames
+ * reach an HTTP-FLV viewer; and the WHIP URL the URL generator prints for a signed ingest domain
+ * works exactly as printed.
+ */
+@Timeout(180)
+class WhipAiortcTest {
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aiortcPublishesAndAnFlvViewerGetsTheFrames() throws Exception {
+        try (VireoServer server = BrowserFixture.server(dir)) {
+            VireoServer.BoundPorts ports = server.start();
+            String base = "http://127.0.0.1:" + ports.http();
+            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", 60, List.of())) {
+                StreamKey key = StreamKey.of("live", "bot");
+                Await.until(Duration.ofSeconds(30), () -> "H.264 frames from aiortc: " + output(aiortc),
+                        () -> server.hub().find(key).map(s -> "H264".equals(s.stats().videoCodec())
+                                && s.stats().gopCacheFrames() > 5).orElse(false));
+                WhipSessionStats s = server.whip().sessions().getFirst();
+                assertThat(s.videoCodec()).isEqualTo("H264");
+                assertThat(s.audioCodec()).isEqualTo("OPUS");
+
+                AtomicLong video = new AtomicLong();
+                AtomicLong audio = new AtomicLong();
+                HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/live/bot.flv")).build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(r.statusCode()).isEqualTo(200);
+                Thread reader = Thread.ofVirtual().start(() -> {
+                    try (FlvTagStream flv = new FlvTagStream(r.body())) {
+                        for (FlvTagStream.Tag t = flv.next(); t != null; t = flv.next()) {
+                            if (t.isVideo() && !t.isSequenceHeader()) {
+                                video.incrementAndGet();
+                            } else if (t.isAudio() && !t.isSequenceHeader()) {
+                                audio.incrementAndGet();
+                            }
+                        }
+                    } catch (IOException e) {
+                        // closed by the test
+                    }
+                });
+                Await.until(Duration.ofSeconds(40), () -> "FLV frames: " + video + " video, " + audio + " audio",
+                        () -> video.get() > 60 && audio.get() > 50);
+                r.body().close();
+                reader.interrupt();
+            }
+        }
+    }
+
+    @Test
+    void theWhipUrlTheUrlGeneratorPrintsWorksAsPrinted() throws Exception {
+        try (VireoServer server = BrowserFixture.server(dir)) {
+            VireoServer.BoundPorts ports = server.start();
+            String key = server.control().generatedAdminKey().orElseThrow();
+            api(ports, key, "POST", "/api/v1/domains",
+                    "{\"domain\":\"push.example.com\",\"type\":\"ingest\",\"region\":\"eu\",\"liveCenter\":\"eu\"}");
+            api(ports, key, "PUT", "/api/v1/domains/push.example.com/signing",
+                    "{\"enabled\":true,\"primaryKey\":\"primary1\",\"secondaryKey\":\"second2\",\"validityMinutes\":60}");
+            JsonNode urls = new ObjectMapper().readTree(api(ports, key, "POST", "/api/v1/urls",
+                    "{\"ingestDomain\":\"push.example.com\",\"app\":\"live\",\"stream\":\"signed\"}"));
+            String whip = urls.path("ingest").path("whip").asText();
+            assertThat(whip).startsWith("http://push.example.com").contains("/live/signed/whip?auth_key=");
+            URI printed = URI.create(whip);
+            int printedPort = printed.getPort() < 0 ? 80 : printed.getPort();
+            // The printed URL names the domain and the configured port; only name resolution is mapped.
+            String connectTo = printed.getHost() + ":" + printedPort + ":127.0.0.1:" + ports.http();
+
+            String tampered = whip.replaceAll("auth_key=[^&]+", "auth_key=0-0-0-00000000000000000000000000000000");
+            try (Aiortc refused = Aiortc.publish(dir, tampered, 5, List.of("--connect-to", connectTo))) {
+                refused.waitFor(60);
+                assertThat(refused.output()).contains("\"status\": 403");
+            }
+            try (Aiortc aiortc = Aiortc.publish(dir, whip, 60, List.of("--connect-to", connectTo))) {
+                StreamKey streamKey = new StreamKey("push.example.com", "live", "signed");
+                Await.until(Duration.ofSeconds(30), () -> "frames through the printed URL: " + output(aiortc),
+                        () -> server.whip().sessions().stream().anyMatch(s -> s.videoFrames() > 30)
+                                && server.hub().find(streamKey).map(s -> s.stats().gopCacheFrames() > 30).orElse(false));
+                assertThat(server.whip().sessions()).singleElement()
+                        .satisfies(s -> assertThat(s.stream()).isEqualTo("/live/signed"));
+            }
+        }
+    }
+
+    private static String output(Aiortc a) {
+        try {
+            return a.output();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private String api(VireoServer.BoundPorts ports, String key, String method, String path, String body)
+            throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.http() + path))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 204);
+        return r.body();
+    }
+}
