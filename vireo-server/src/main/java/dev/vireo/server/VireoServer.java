@@ -15,6 +15,7 @@ import dev.vireo.http.HttpFlvPlayback;
 import dev.vireo.http.HttpServer;
 import dev.vireo.http.MetricsEndpoint;
 import dev.vireo.http.Router;
+import dev.vireo.http.hls.HlsPlayback;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
 import dev.vireo.transcode.Html5Variant;
@@ -85,6 +86,7 @@ public final class VireoServer implements AutoCloseable {
     private final WhepPlayback whep;
     private final ControlPlane control;
     private final Transcoder transcoder;
+    private final HlsPlayback hls;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -133,6 +135,9 @@ public final class VireoServer implements AutoCloseable {
         new MetricsEndpoint(registry).mount(router);
         control.mount(router);
         new HttpFlvPlayback(hub, gate, registry).mount(router);
+        // HLS (MPEG-TS) and LL-HLS (fMP4) from memory, one segmenter per stream started on demand.
+        hls = new HlsPlayback(hub, gate, config.hls(), registry);
+        hls.mount(router);
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
         WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())).withTransports(config.rtcTransports());
@@ -288,6 +293,7 @@ public final class VireoServer implements AutoCloseable {
         http.stopAccepting();
         https.stopAccepting();
         transcoder.close();
+        hls.close();
         hub.close();
         rtc.close();
         rtmp.close();
