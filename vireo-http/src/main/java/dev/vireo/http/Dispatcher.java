@@ -1,5 +1,6 @@
 package dev.vireo.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -210,15 +211,18 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private void write(ChannelHandlerContext ctx, Exchange ex, Response r) {
         byte[] body = r.body(ex.requestId);
         boolean head = ex.method.equals(HttpMethod.HEAD);
+        ByteBuf shared = r.content();
+        int length = shared != null ? shared.readableBytes() : body.length;
+        ByteBuf content = head || length == 0 ? Unpooled.EMPTY_BUFFER
+                : shared != null ? shared.duplicate() : Unpooled.wrappedBuffer(body);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(r.status()),
-                head || body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+                HttpResponseStatus.valueOf(r.status()), content);
         HttpHeaders h = response.headers();
         h.set(r.headers());
         // RFC 9110 §8.6: no Content-Length on 1xx and 204; a HEAD response gives the GET length.
         boolean noLength = r.status() < 200 || r.status() == 204;
         if (!noLength && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && !h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-            h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            h.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         h.set(X_REQUEST_ID, ex.requestId);
         boolean keepAlive = ex.keepAlive && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(h.get(HttpHeaderNames.CONNECTION));

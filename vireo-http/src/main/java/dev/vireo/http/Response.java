@@ -1,6 +1,8 @@
 package dev.vireo.http;
 
 import dev.vireo.core.Gate;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -22,8 +24,19 @@ public final class Response implements Reply {
     private final byte[] body;
     private final String errorCode;
     private final String errorMessage;
+    /** A body shared with other responses (media segments), sent as it is; null for {@link #body}. */
+    private final ByteBuf content;
+
+    private Response(int status, String contentType, ByteBuf content) {
+        this(status, contentType, new byte[0], null, null, content);
+    }
 
     private Response(int status, String contentType, byte[] body, String errorCode, String errorMessage) {
+        this(status, contentType, body, errorCode, errorMessage, null);
+    }
+
+    private Response(int status, String contentType, byte[] body, String errorCode, String errorMessage,
+                     ByteBuf content) {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("HTTP status out of range: " + status);
         }
@@ -31,6 +44,7 @@ public final class Response implements Reply {
         this.body = body;
         this.errorCode = errorCode;
         this.errorMessage = errorMessage;
+        this.content = content;
         if (contentType != null) {
             headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
@@ -52,6 +66,14 @@ public final class Response implements Reply {
 
     public static Response bytes(int status, String contentType, byte[] body) {
         return new Response(status, contentType, body.clone(), null, null);
+    }
+
+    /**
+     * A body made of byte arrays that are shared, not copied (HLS segments and parts: the same
+     * bytes for every viewer). The arrays must not change afterwards.
+     */
+    public static Response shared(int status, String contentType, byte[]... chunks) {
+        return new Response(status, contentType, Unpooled.wrappedBuffer(chunks));
     }
 
     /**
@@ -110,6 +132,11 @@ public final class Response implements Reply {
 
     boolean isError() {
         return errorCode != null;
+    }
+
+    /** The shared body of {@link #shared}, or null. */
+    ByteBuf content() {
+        return content;
     }
 
     /** The body to send; error bodies are rendered with the request id. */

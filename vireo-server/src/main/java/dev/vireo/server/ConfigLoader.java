@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vireo.http.hls.HlsConfig;
 import dev.vireo.webrtc.WebRtcConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -125,7 +126,8 @@ public final class ConfigLoader {
                 (Integer) parsed.get(Setting.HTTPS_PORT),
                 (String) parsed.get(Setting.RTC_ICE_SERVERS),
                 (Integer) parsed.get(Setting.RTC_MAX_SESSIONS),
-                (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS));
+                (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS),
+                hls(parsed));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }
@@ -229,5 +231,17 @@ public final class ConfigLoader {
         b.append(String.format("  %-34s %s%n", "--help", "print this help and exit"));
         b.append("\nDurations: 500ms, 10s, 2m, 1h. Sizes: bytes, or with KiB/MiB.\n");
         return b.toString();
+    }
+
+    /** The HLS settings; a part target longer than the segment target is refused with the reason. */
+    private static HlsConfig hls(Map<Setting, Object> parsed) throws ConfigException {
+        try {
+            return HlsConfig.defaults()
+                    .withSegmentTarget((Duration) parsed.get(Setting.HLS_SEGMENT_DURATION))
+                    .withPartTarget((Duration) parsed.get(Setting.HLS_PART_DURATION))
+                    .withTokenTtl((Duration) parsed.get(Setting.HLS_TOKEN_TTL));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid HLS settings: " + e.getMessage());
+        }
     }
 }

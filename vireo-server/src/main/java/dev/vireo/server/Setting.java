@@ -43,7 +43,14 @@ enum Setting {
             ConfigValues::maxSessions),
     RTC_TRANSPORTS("rtc.transports", "VIREO_RTC_TRANSPORTS", "--rtc-transports", "LIST", "udp,tcp",
             "what WebRTC answers advertise: udp, tcp (ICE-TCP on the same port number, for networks that"
-                    + " block UDP) or both", ConfigValues::iceTransports);
+                    + " block UDP) or both", ConfigValues::iceTransports),
+    HLS_SEGMENT_DURATION("hls.segment-duration", "VIREO_HLS_SEGMENT_DURATION", "--hls-segment-duration", "DURATION",
+            "2s", "HLS/LL-HLS segment target; segments are cut at keyframes, so a longer GOP makes longer ones",
+            ConfigValues::positiveDuration),
+    HLS_PART_DURATION("hls.part-duration", "VIREO_HLS_PART_DURATION", "--hls-part-duration", "DURATION", "200ms",
+            "LL-HLS part target (EXT-X-PART-INF PART-TARGET)", ConfigValues::positiveDuration),
+    HLS_TOKEN_TTL("hls.token-ttl", "VIREO_HLS_TOKEN_TTL", "--hls-token-ttl", "DURATION", "60s",
+            "lifetime of the session token on the segment URLs of a playlist", ConfigValues::positiveDuration);
 
     final String key;
     final String env;

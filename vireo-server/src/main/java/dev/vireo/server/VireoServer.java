@@ -15,6 +15,7 @@ import dev.vireo.http.HttpFlvPlayback;
 import dev.vireo.http.HttpServer;
 import dev.vireo.http.MetricsEndpoint;
 import dev.vireo.http.Router;
+import dev.vireo.http.hls.HlsPlayback;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
 import dev.vireo.transcode.AacVariant;
@@ -89,6 +90,7 @@ public final class VireoServer implements AutoCloseable {
     private final WhipIngest whip;
     private final ControlPlane control;
     private final Transcoder transcoder;
+    private final HlsPlayback hls;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -138,6 +140,9 @@ public final class VireoServer implements AutoCloseable {
         control.mount(router);
         // FLV carries no Opus: a WebRTC-published stream plays as its {stream}@aac variant.
         new HttpFlvPlayback(hub, gate, registry).withVariant(AacVariant::keyFor).mount(router);
+        // HLS (MPEG-TS) and LL-HLS (fMP4) from memory, one segmenter per stream started on demand.
+        hls = new HlsPlayback(hub, gate, config.hls(), registry);
+        hls.mount(router);
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
         WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())).withTransports(config.rtcTransports());
@@ -302,6 +307,7 @@ public final class VireoServer implements AutoCloseable {
         http.stopAccepting();
         https.stopAccepting();
         transcoder.close();
+        hls.close();
         hub.close();
         rtc.close();
         rtmp.close();

@@ -3,7 +3,7 @@ package dev.vireo.media.ts;
 import io.netty.buffer.ByteBuf;
 
 /** The duration an Opus packet's TOC byte states (RFC 6716 §3.1), in samples at 48 kHz. */
-final class OpusToc {
+public final class OpusToc {
 
     /** §3.1: a packet holds at most 120 ms. */
     static final int MAX_SAMPLES = 5760;
@@ -12,7 +12,7 @@ final class OpusToc {
     }
 
     /** Samples of the packet at {@code [offset, offset + length)}, or -1 when the TOC is invalid. */
-    static int samples(ByteBuf b, int offset, int length) {
+    public static int samples(ByteBuf b, int offset, int length) {
         if (length < 1) {
             return -1;
         }

@@ -1,0 +1,79 @@
+package dev.vireo.http.hls;
+
+import dev.vireo.core.HubException;
+import dev.vireo.core.Stream;
+import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.Subscription;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The running segmenters, one per stream: started by the first playlist request, stopped when
+ * idle or when the stream ends.
+ */
+final class Segmenters {
+
+    private final StreamHub hub;
+    private final HlsConfig config;
+    private final ConcurrentHashMap<StreamKey, Segmenter> running = new ConcurrentHashMap<>();
+
+    Segmenters(StreamHub hub, HlsConfig config) {
+        this.hub = hub;
+        this.config = config;
+    }
+
+    /** The running segmenter of {@code key}, or null (segment requests never start one). */
+    Segmenter find(StreamKey key) {
+        Segmenter s = running.get(key);
+        return s == null || s.isStopped() ? null : s;
+    }
+
+    /**
+     * The segmenter of {@code key}, started on {@code loop} when there is none.
+     *
+     * @throws HubException when the stream is not live (or a source refused to make it)
+     */
+    Segmenter obtain(StreamKey key, EventExecutor loop) throws HubException {
+        Segmenter s = find(key);
+        if (s != null) {
+            return s;
+        }
+        long gop = hub.find(key).map(Stream::stats).map(st -> st.gopMillis()).orElse(0L);
+        Segmenter fresh = new Segmenter(key, loop, config, gop, this::forget);
+        Segmenter raced = running.putIfAbsent(key, fresh);
+        if (raced != null) {
+            if (!raced.isStopped()) {
+                return raced;
+            }
+            if (!running.replace(key, raced, fresh)) {
+                return obtain(key, loop);
+            }
+        }
+        Subscription sub;
+        try {
+            sub = hub.subscribe(key, fresh);
+        } catch (HubException e) {
+            running.remove(key, fresh);
+            throw e;
+        }
+        if (loop.inEventLoop()) {
+            fresh.start(sub);
+        } else {
+            loop.execute(() -> fresh.start(sub));
+        }
+        return fresh;
+    }
+
+    private void forget(Segmenter s) {
+        running.remove(s.key(), s);
+    }
+
+    int count() {
+        return running.size();
+    }
+
+    void stopAll() {
+        running.values().forEach(s -> s.stop("server stopping"));
+    }
+}
