@@ -85,6 +85,7 @@ public final class VireoServer implements AutoCloseable {
     private final WhepPlayback whep;
     private final ControlPlane control;
     private final Transcoder transcoder;
+    private final ProtectionMetrics protection;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -160,6 +161,8 @@ public final class VireoServer implements AutoCloseable {
 
         rtmp = new RtmpServer(RtmpConfig.defaults().withBind(config.bind()).withPort(config.rtmpPort()),
                 hub, gate, boss, workers, transport.serverChannel());
+        protection = new ProtectionMetrics(registry, http, https);
+        protection.register(registry);
     }
 
     /**
@@ -228,6 +231,11 @@ public final class VireoServer implements AutoCloseable {
                 config.rtmpPort() == 0 ? d.rtmpPort() : config.rtmpPort(),
                 config.httpPort() == 0 ? d.httpPort() : config.httpPort(),
                 config.httpsPort() == 0 ? d.httpsPort() : config.httpsPort(), d.srtPort());
+    }
+
+    /** The plain HTTP listener. */
+    public HttpServer http() {
+        return http;
     }
 
     /** WebRTC media transport (the UDP port, its candidates and counters). */
