@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * Turns aggregated requests into route handler calls and their replies into responses, one
  * connection at a time: keep-alive, in-order responses for pipelined requests, OPTIONS
  * preflights, error bodies, and hand-over of the connection to streaming handlers.
+ *
+ * <p>Back-pressure: while a request is being answered later, or the connection is not writable
+ * (its unsent responses are above the high water mark: the client does not read them), auto-read
+ * is off, and a {@code FlowControlHandler} in front of us holds what the last socket read decoded.
+ * A client that pipelines without reading its answers thus leaves its requests in its own socket
+ * buffers instead of our memory; at most one read's worth of requests (16 KB) waits here.
  */
 final class Dispatcher extends ChannelInboundHandlerAdapter {
 
@@ -43,20 +49,24 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     static final String X_REQUEST_ID = "X-Request-Id";
 
-    /** Pipelined requests waiting behind a deferred reply; more than this closes the connection. */
+    /** Requests handed over after reading stopped (a few at most); more than this closes the connection. */
     private static final int MAX_QUEUED = 16;
 
     private static final String DEFAULT_ALLOWED_HEADERS = "Content-Type, Authorization, If-Match, X-Request-Id";
 
     private final Router router;
     private final ChannelGroup streaming;
+    private final HttpCounters counters;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
     private boolean busy;
     private boolean takenOver;
+    /** A response said {@code Connection: close}: no further request is read. */
+    private boolean closing;
 
-    Dispatcher(Router router, ChannelGroup streaming) {
+    Dispatcher(Router router, ChannelGroup streaming, HttpCounters counters) {
         this.router = router;
         this.streaming = streaming;
+        this.counters = counters;
     }
 
     /** What a response needs to know about the request it answers. */
@@ -69,7 +79,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (busy) {
+        if (busy || !queued.isEmpty()) {
+            // Handed over before auto-read went off (one per read at most): wait behind the others.
             if (queued.size() >= MAX_QUEUED) {
                 request.release();
                 log.debug("too many pipelined requests from {}; closing", ctx.channel().remoteAddress());
@@ -80,6 +91,39 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         dispatch(ctx, request);
+        updateReading(ctx);
+    }
+
+    /** Dispatches what waits while nothing is in progress and the client takes its answers. */
+    private void drainQueued(ChannelHandlerContext ctx) {
+        while (!busy && !takenOver && !queued.isEmpty() && ctx.channel().isWritable()) {
+            dispatch(ctx, queued.poll());
+        }
+        updateReading(ctx);
+    }
+
+    /** Reads on while nothing is in progress or waiting and the client takes its answers. */
+    private void updateReading(ChannelHandlerContext ctx) {
+        if (takenOver) {
+            return;
+        }
+        boolean writable = ctx.channel().isWritable();
+        boolean read = !busy && !closing && queued.isEmpty() && writable;
+        if (ctx.channel().config().isAutoRead() != read) {
+            if (!read && !writable && !closing) {
+                counters.paused.increment();
+                log.debug("{} does not read its responses; reading paused", ctx.channel().remoteAddress());
+            }
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            drainQueued(ctx);
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -89,6 +133,14 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             DecoderResult decoded = request.decoderResult();
             if (decoded.isFailure()) {
                 refuseMalformed(ctx, request, decoded.cause(), requestId, start);
+                return;
+            }
+            HttpVersion version = request.protocolVersion();
+            if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+                // RFC 9110 §15.6.6: a major version we do not speak.
+                counters.malformed.increment();
+                write(ctx, new Exchange(request.method(), "<unsupported version>", false, requestId, start),
+                        Response.error(505, "HttpVersionNotSupported", "only HTTP/1.0 and HTTP/1.1 are supported"));
                 return;
             }
             boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -142,6 +194,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             case Response r -> write(ctx, ex, r);
             case Reply.Later later -> {
                 busy = true;
+                updateReading(ctx);
                 later.response().whenComplete((r, err) -> ctx.executor().execute(() -> {
                     Response out = r;
                     if (err != null || r == null) {
@@ -160,19 +213,17 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void drainQueued(ChannelHandlerContext ctx) {
-        while (!busy && !takenOver && !queued.isEmpty()) {
-            dispatch(ctx, queued.poll());
-        }
-    }
-
-    /** A streaming handler owns the connection now: no idle timeout, no further requests. */
+    /**
+     * A streaming handler owns the connection now: no idle timeout, no further requests (what the
+     * client still sends is read and dropped, so that its close is seen at once).
+     */
     private void takeOver(ChannelHandlerContext ctx) {
         takenOver = true;
         if (ctx.pipeline().get(IdleStateHandler.class) != null) {
             ctx.pipeline().remove(IdleStateHandler.class);
         }
         streaming.add(ctx.channel());
+        ctx.channel().config().setAutoRead(true);
         releaseQueued();
     }
 
@@ -203,6 +254,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         } else {
             error = Response.error(400, "BadRequest", "malformed HTTP request");
         }
+        counters.malformed.increment();
         log.debug("malformed request from {}: {} [{}]", ctx.channel().remoteAddress(), cause.toString(), requestId);
         // The decoder discards everything after a bad message: answer and close.
         write(ctx, new Exchange(request.method(), "<malformed>", false, requestId, start), error);
@@ -227,6 +279,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         h.set(X_REQUEST_ID, ex.requestId);
         boolean keepAlive = ex.keepAlive && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(h.get(HttpHeaderNames.CONNECTION));
         h.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        closing |= !keepAlive;
         ChannelFuture f = ctx.writeAndFlush(response);
         f.addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
         if (log.isDebugEnabled()) {

@@ -5,13 +5,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
@@ -39,6 +43,8 @@ public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
     /** Largest TLS ClientHello accepted before the SNI host name is known. */
     private static final int MAX_CLIENT_HELLO = 16 * 1024;
+    /** Largest socket read of a connection. */
+    private static final int MAX_READ = 16 * 1024;
 
     private final HttpConfig config;
     private final Router router;
@@ -48,6 +54,7 @@ public final class HttpServer implements AutoCloseable {
     private final TlsContexts tls;
     private final ChannelGroup connections = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup streaming = new DefaultChannelGroup("http-streaming", GlobalEventExecutor.INSTANCE);
+    private final HttpCounters counters = new HttpCounters();
     private volatile Channel listener;
 
     public HttpServer(HttpConfig config, Router router, EventLoopGroup boss, EventLoopGroup workers,
@@ -100,6 +107,9 @@ public final class HttpServer implements AutoCloseable {
                 .channel(channelClass)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // What one read decodes is held when the dispatcher stops reading: bounded by its size
+                // (a few hundred tiny pipelined requests at most).
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -111,11 +121,15 @@ public final class HttpServer implements AutoCloseable {
                             p.addLast("tls", new SniHandler(sni, MAX_CLIENT_HELLO, idleMillis));
                             p.addLast("tls-guard", TlsGuard.INSTANCE);
                         }
-                        p.addLast("codec", new HttpServerCodec(decoderConfig));
+                        // Not HttpServerCodec: it refuses more than 128 requests decoded ahead of their
+                        // answers, which is what a read of pipelined requests held back here is.
+                        p.addLast("decoder", new HttpRequestDecoder(decoderConfig));
+                        p.addLast("encoder", new HttpResponseEncoder());
                         p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                         p.addLast("cors", CorsHeaders.INSTANCE);
                         p.addLast("aggregator", new BoundedAggregator(config.maxBodySize()));
-                        p.addLast("dispatcher", new Dispatcher(router, streaming));
+                        p.addLast("flow", new FlowControlHandler());
+                        p.addLast("dispatcher", new Dispatcher(router, streaming, counters));
                     }
                 });
         ChannelFuture bind = b.bind(config.bind(), config.port()).awaitUninterruptibly();
@@ -144,6 +158,43 @@ public final class HttpServer implements AutoCloseable {
     /** Connections currently carrying a streaming response (HTTP-FLV viewers). */
     public int streamingCount() {
         return streaming.size();
+    }
+
+    /**
+     * Response bytes written to client connections and not yet taken by their sockets (all
+     * connections, streaming ones included). Bounded per connection by the write water mark: a
+     * client that does not read is not read from either.
+     */
+    public long pendingOutboundBytes() {
+        long sum = 0;
+        for (Channel ch : connections) {
+            ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+            if (out != null) {
+                sum += out.totalPendingWriteBytes();
+            }
+        }
+        return sum;
+    }
+
+    /** Connections whose client does not take its responses (above the high water mark) right now. */
+    public int unwritableConnections() {
+        int n = 0;
+        for (Channel ch : connections) {
+            if (ch.isActive() && !ch.isWritable()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Times a connection stopped being read because its client did not take its responses. */
+    public long readsPaused() {
+        return counters.paused.sum();
+    }
+
+    /** Requests refused as malformed (bad syntax, too long, unsupported HTTP version). */
+    public long malformedRequests() {
+        return counters.malformed.sum();
     }
 
     /** Stops accepting new connections; open ones continue. Idempotent. */

@@ -91,6 +91,7 @@ public final class VireoServer implements AutoCloseable {
     private final ControlPlane control;
     private final Transcoder transcoder;
     private final HlsPlayback hls;
+    private final ProtectionMetrics protection;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -174,6 +175,8 @@ public final class VireoServer implements AutoCloseable {
 
         rtmp = new RtmpServer(RtmpConfig.defaults().withBind(config.bind()).withPort(config.rtmpPort()),
                 hub, gate, boss, workers, transport.serverChannel());
+        protection = new ProtectionMetrics(registry, http, https);
+        protection.register(registry);
     }
 
     /**
@@ -242,6 +245,11 @@ public final class VireoServer implements AutoCloseable {
                 config.rtmpPort() == 0 ? d.rtmpPort() : config.rtmpPort(),
                 config.httpPort() == 0 ? d.httpPort() : config.httpPort(),
                 config.httpsPort() == 0 ? d.httpsPort() : config.httpsPort(), d.srtPort());
+    }
+
+    /** The plain HTTP listener. */
+    public HttpServer http() {
+        return http;
     }
 
     /** WebRTC media transport (the UDP port, its candidates and counters). */
