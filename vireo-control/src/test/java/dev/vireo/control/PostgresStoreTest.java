@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same migrations and rules on PostgreSQL. Runs only when {@code VIREO_TEST_POSTGRES_URL} names a
+ * The same migrations and rules on PostgreSQL. Runs when {@code VIREO_TEST_POSTGRES_URL} names a
  * database (e.g. {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=vireo}); each run works in a
  * schema of its own and drops it afterwards.
  */
@@ -33,7 +33,12 @@ class PostgresStoreTest {
     @BeforeEach
     void createSchema() throws Exception {
         baseUrl = System.getenv("VIREO_TEST_POSTGRES_URL");
-        assumeTrue(baseUrl != null && !baseUrl.isBlank(), "VIREO_TEST_POSTGRES_URL is not set");
+        boolean present = baseUrl != null && !baseUrl.isBlank();
+        // ./test starts a PostgreSQL server and sets the URL; with vireo.requirePeers its absence is a failure.
+        if (Boolean.getBoolean("vireo.requirePeers")) {
+            assertThat(present).as("VIREO_TEST_POSTGRES_URL (./test starts PostgreSQL)").isTrue();
+        }
+        assumeTrue(present, "VIREO_TEST_POSTGRES_URL is not set");
         schema = "vireo_test_" + System.nanoTime();
         try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
