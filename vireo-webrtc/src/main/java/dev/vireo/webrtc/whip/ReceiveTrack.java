@@ -28,9 +28,15 @@ final class ReceiveTrack implements AutoCloseable {
 
     /** Sequence numbers the reorder buffer spans (≈ 1 s of 8 Mbps video). */
     private static final int BUFFER_PACKETS = 1024;
-    /** Bounds of the wait for a missing packet; between them: 4 × the measured jitter + 30 ms. */
-    static final long MIN_WAIT_NANOS = 40_000_000L;
-    static final long MAX_WAIT_NANOS = 400_000_000L;
+    /**
+     * Bounds of the wait for a missing packet; between them: 4 × the measured jitter + 100 ms. A
+     * sender's retransmission queues behind its pacer (a keyframe burst at a low estimated bitrate
+     * takes ~100 ms to leave Chromium), so even on a LAN the wait must cover a few NACK rounds.
+     */
+    static final long MIN_WAIT_NANOS = 150_000_000L;
+    static final long MAX_WAIT_NANOS = 600_000_000L;
+    /** Without NACK a gap is never filled: wait only for reordering. */
+    static final long NO_NACK_WAIT_NANOS = 20_000_000L;
     private static final int MAX_AV1_PACKETS = 2048;
 
     private final Codec codec;
@@ -40,6 +46,7 @@ final class ReceiveTrack implements AutoCloseable {
     private final MediaClock.Track clock;
     private JitterBuffer buffer;
     private ReceptionStatistics stats;
+    private boolean nack;
     private int ssrc;
     private boolean ssrcKnown;
     // H.264
@@ -66,9 +73,16 @@ final class ReceiveTrack implements AutoCloseable {
         this.clockRate = clockRate;
         this.alloc = alloc;
         this.clock = clock;
-        this.buffer = new JitterBuffer(BUFFER_PACKETS, MIN_WAIT_NANOS);
+        this.buffer = new JitterBuffer(BUFFER_PACKETS, NO_NACK_WAIT_NANOS);
         this.h264 = codec == Codec.H264 ? new H264Depacketizer(alloc) : null;
         this.accessUnits = codec == Codec.H264 ? new H264AccessUnits() : null;
+    }
+
+    /** Whether the sender answers NACKs for this stream (then gaps are waited for longer). */
+    ReceiveTrack nack(boolean enabled) {
+        this.nack = enabled;
+        buffer.maxWaitNanos(enabled ? MIN_WAIT_NANOS : NO_NACK_WAIT_NANOS);
+        return this;
     }
 
     Codec codec() {
@@ -129,8 +143,9 @@ final class ReceiveTrack implements AutoCloseable {
     /** Hands the packets that are due to the depacketizer and the frames they complete to {@code out}. */
     void drain(long nowNanos, Consumer<MediaFrame> out) {
         if (stats != null) {
-            long wait = (long) (stats.jitterMillis() * 4_000_000) + 30_000_000L;
-            buffer.maxWaitNanos(Math.max(MIN_WAIT_NANOS, Math.min(MAX_WAIT_NANOS, wait)));
+            long jitter = (long) (stats.jitterMillis() * 1_000_000);
+            buffer.maxWaitNanos(nack ? Math.max(MIN_WAIT_NANOS, Math.min(MAX_WAIT_NANOS, 4 * jitter + 100_000_000L))
+                    : Math.min(MAX_WAIT_NANOS, 2 * jitter + NO_NACK_WAIT_NANOS));
         }
         ByteBuf p;
         while ((p = buffer.poll(nowNanos)) != null) {
@@ -325,7 +340,7 @@ final class ReceiveTrack implements AutoCloseable {
 
     private void reset() {
         buffer.close();
-        buffer = new JitterBuffer(BUFFER_PACKETS, MIN_WAIT_NANOS);
+        buffer = new JitterBuffer(BUFFER_PACKETS, nack ? MIN_WAIT_NANOS : NO_NACK_WAIT_NANOS);
         if (h264 != null) {
             h264.reset();
         }

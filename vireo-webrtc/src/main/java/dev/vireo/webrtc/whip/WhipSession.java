@@ -107,7 +107,8 @@ final class WhipSession implements RtcTransport.Listener {
         NegotiatedMedia a = answer.audio().orElse(null);
         if (v != null) {
             Codec codec = v.codec().is("AV1") ? Codec.AV1 : Codec.H264;
-            video = new ReceiveTrack(codec, v.payloadType(), v.clockRate(), rtc.alloc(), clock.track(v.clockRate()));
+            video = new ReceiveTrack(codec, v.payloadType(), v.clockRate(), rtc.alloc(), clock.track(v.clockRate()))
+                    .nack(v.nack());
             videoNack = v.nack();
             transportCcId = v.transportCcId();
         }
