@@ -168,7 +168,7 @@ public final class VireoServer implements AutoCloseable {
                 router, boss, workers, transport.serverChannel(), new DomainTlsContexts(control));
 
         rtmp = new RtmpServer(RtmpConfig.defaults().withBind(config.bind()).withPort(config.rtmpPort()),
-                hub, gate, boss, workers, transport.serverChannel());
+                hub, gate, boss, workers, transport.serverChannel()).withPlayVariant(AacVariant::keyFor);
     }
 
     /**
