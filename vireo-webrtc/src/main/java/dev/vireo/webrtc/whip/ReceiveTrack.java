@@ -62,6 +62,13 @@ final class ReceiveTrack implements AutoCloseable {
     // Opus
     private boolean audioConfigSent;
 
+    /** Arrival of the first packet per RTP timestamp (a small ring): when a frame entered the server. */
+    private final long[] arrivalTs = new long[ARRIVALS];
+    private final long[] arrivalNanos = new long[ARRIVALS];
+    private int arrivalNext;
+    private long lastArrivalTs = -1;
+    private static final int ARRIVALS = 64;
+
     private long frames;
     private long keyframes;
     private long depacketizeErrors;
@@ -135,10 +142,26 @@ final class ReceiveTrack implements AutoCloseable {
             highestSeen = ext;
         }
         stats.onPacket(ext, header.timestamp(), nowNanos, inOrder);
+        if (header.timestamp() != lastArrivalTs && inOrder) {
+            lastArrivalTs = header.timestamp();
+            arrivalTs[arrivalNext] = header.timestamp();
+            arrivalNanos[arrivalNext] = nowNanos;
+            arrivalNext = (arrivalNext + 1) % ARRIVALS;
+        }
         buffer.push(packet, header.sequenceNumber(), nowNanos);
     }
 
     private long highestSeen = Long.MIN_VALUE;
+
+    /** When the first packet with RTP timestamp {@code ts} arrived, or {@code fallback}. */
+    private long arrival(long ts, long fallback) {
+        for (int i = 0; i < ARRIVALS; i++) {
+            if (arrivalTs[i] == ts && arrivalNanos[i] != 0) {
+                return Math.min(arrivalNanos[i], fallback);
+            }
+        }
+        return fallback;
+    }
 
     /** Hands the packets that are due to the depacketizer and the frames they complete to {@code out}. */
     void drain(long nowNanos, Consumer<MediaFrame> out) {
@@ -200,7 +223,7 @@ final class ReceiveTrack implements AutoCloseable {
         if (r.keyframe()) {
             keyframes++;
         }
-        out.accept(MediaFrame.media(Codec.H264, ms, 0, r.keyframe(), r.frame()));
+        out.accept(MediaFrame.media(Codec.H264, ms, 0, r.keyframe(), r.frame(), arrival(au.timestamp(), nowNanos)));
     }
 
     /** RFC 7587 §4.2: one Opus packet per RTP packet. */
@@ -220,7 +243,7 @@ final class ReceiveTrack implements AutoCloseable {
         frames++;
         ByteBuf copy = alloc.buffer(payload.readableBytes());
         copy.writeBytes(payload);
-        out.accept(MediaFrame.media(Codec.OPUS, ms, 0, false, copy));
+        out.accept(MediaFrame.media(Codec.OPUS, ms, 0, false, copy, arrival(h.timestamp(), nowNanos)));
     }
 
     /**
@@ -280,7 +303,7 @@ final class ReceiveTrack implements AutoCloseable {
         if (key) {
             keyframes++;
         }
-        out.accept(MediaFrame.media(Codec.AV1, ms, 0, key, tu.obus()));
+        out.accept(MediaFrame.media(Codec.AV1, ms, 0, key, tu.obus(), arrival(h.timestamp(), nowNanos)));
     }
 
     /**
