@@ -47,6 +47,15 @@ public final class MediaFrame extends AbstractReferenceCounted {
         return new MediaFrame(codec, dts, cts, keyframe, false, payload, System.nanoTime());
     }
 
+    /**
+     * A media frame that entered the server at {@code ingestNanos} ({@link System#nanoTime()}), e.g.
+     * when the first RTP packet of a reassembled frame arrived; takes ownership of {@code payload}.
+     */
+    public static MediaFrame media(Codec codec, long dts, int cts, boolean keyframe, ByteBuf payload,
+                                   long ingestNanos) {
+        return new MediaFrame(codec, dts, cts, keyframe, false, payload, ingestNanos);
+    }
+
     /** A codec configuration (sequence header) frame; takes ownership of {@code payload}. */
     public static MediaFrame config(Codec codec, long dts, ByteBuf payload) {
         return new MediaFrame(codec, dts, 0, codec.track() == TrackType.VIDEO, true, payload, System.nanoTime());

@@ -1,5 +1,9 @@
 package dev.vireo.rtmp;
 
+import dev.vireo.core.Stream;
+import dev.vireo.core.StreamKey;
+import java.util.Optional;
+import java.util.function.Function;
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamHub;
 import io.netty.bootstrap.ServerBootstrap;
@@ -45,6 +49,8 @@ public final class RtmpServer implements AutoCloseable {
     /** Write coalescing per event loop, shared by the playing connections on it. */
     private final Map<EventLoop, EgressWindow> egressWindows = new ConcurrentHashMap<>();
     private Channel listener;
+    /** The variant a player plays instead of a stream (Opus from WHIP: {@code {stream}@aac}); wired by the server. */
+    private volatile Function<Stream, Optional<StreamKey>> playVariant = st -> Optional.empty();
 
     public RtmpServer(RtmpConfig config, StreamHub hub, Gate gate, EventLoopGroup boss, EventLoopGroup workers,
                       Class<? extends ServerChannel> channelClass) {
@@ -54,6 +60,12 @@ public final class RtmpServer implements AutoCloseable {
         this.boss = Objects.requireNonNull(boss, "boss");
         this.workers = Objects.requireNonNull(workers, "workers");
         this.channelClass = Objects.requireNonNull(channelClass, "channelClass");
+    }
+
+    /** Plays the variant {@code rule} names instead of a stream RTMP players cannot take as it is. */
+    public RtmpServer withPlayVariant(Function<Stream, Optional<StreamKey>> rule) {
+        this.playVariant = rule;
+        return this;
     }
 
     /**
@@ -112,7 +124,7 @@ public final class RtmpServer implements AutoCloseable {
         p.addLast("chunkDecoder", new ChunkDecoderHandler(new ChunkDecoder.Limits(
                 config.maxInChunkSize(), config.maxMessageLength(), config.maxChunkStreams())));
         p.addLast("session", new ServerSession(config, hub, gate, sessionLog,
-                loop -> egressWindows.computeIfAbsent(loop, l -> new EgressWindow(l, config))));
+                loop -> egressWindows.computeIfAbsent(loop, l -> new EgressWindow(l, config))).playVariant(playVariant));
         sessionLog.debug("accepted connection from {}", ch.remoteAddress());
     }
 

@@ -1,5 +1,7 @@
 package dev.vireo.rtmp;
 
+import java.util.Optional;
+import dev.vireo.core.Stream;
 import dev.vireo.core.Gate;
 import dev.vireo.core.HubException;
 import dev.vireo.core.Publication;
@@ -54,6 +56,14 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
 
     ServerSession(RtmpConfig config, StreamHub hub, Gate gate, SessionLog log) {
         this(config, hub, gate, log, loop -> new EgressWindow(loop, config));
+    }
+
+    private Function<Stream, Optional<StreamKey>> playVariant = st -> Optional.empty();
+
+    /** The variant a player plays instead of a stream it cannot take as it is (Opus → {@code @aac}). */
+    ServerSession playVariant(Function<Stream, Optional<StreamKey>> rule) {
+        this.playVariant = rule;
+        return this;
     }
 
     /** @param egressWindows the write coalescing of an event loop (one per loop, shared) */
@@ -260,10 +270,11 @@ final class ServerSession extends ChannelInboundHandlerAdapter {
             refuse(msid, NetStatus.error("NetStream.Play.StreamNotFound", "play needs a stream name"));
             return;
         }
-        StreamKey key = admit(Gate.Action.PLAY, name, msid, "NetStream.Play.Unauthorized");
-        if (key == null) {
+        StreamKey admitted = admit(Gate.Action.PLAY, name, msid, "NetStream.Play.Unauthorized");
+        if (admitted == null) {
             return;
         }
+        StreamKey key = hub.find(admitted).flatMap(playVariant).orElse(admitted);
         log.streamKey(key.toString());
         PlaySession session = new PlaySession(ctx.channel(), log, encoding,
                 hub.config().slowViewerMaxLag().toNanos(), egressWindows.apply(ctx.channel().eventLoop()));

@@ -174,7 +174,7 @@ public final class VireoServer implements AutoCloseable {
                 router, boss, workers, transport.serverChannel(), new DomainTlsContexts(control));
 
         rtmp = new RtmpServer(RtmpConfig.defaults().withBind(config.bind()).withPort(config.rtmpPort()),
-                hub, gate, boss, workers, transport.serverChannel());
+                hub, gate, boss, workers, transport.serverChannel()).withPlayVariant(AacVariant::keyFor);
         protection = new ProtectionMetrics(registry, http, https);
         protection.register(registry);
     }

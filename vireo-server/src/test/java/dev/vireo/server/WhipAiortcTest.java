@@ -71,6 +71,11 @@ class WhipAiortcTest {
                         () -> video.get() > 60 && audio.get() > 50);
                 r.body().close();
                 reader.interrupt();
+                // RTMP players get the same AAC variant
+                Ffmpeg.Result rtmp = Ffmpeg.run(Ffmpeg.ffprobeStreams("rtmp://127.0.0.1:" + ports.rtmp() + "/live/bot"),
+                        dir, 60);
+                assertThat(rtmp.stdout()).as(rtmp.stderr()).contains("\"codec_name\": \"h264\"",
+                        "\"codec_name\": \"aac\"");
             }
         }
     }

@@ -93,8 +93,11 @@ public final class WhepPlayback {
     private final Counter keyframeRequests;
     private final WhepSession.Metrics metrics;
 
-    /** A session and what PATCH needs to know about it. */
-    private record Entry(WhepSession session, IcePatch ice) {
+    /**
+     * A session, what PATCH needs to know about it, and the app and stream its {@code Location}
+     * names (those of the request: a session that plays a browser variant plays another key).
+     */
+    private record Entry(WhepSession session, IcePatch ice, String app, String stream) {
     }
 
     /**
@@ -217,6 +220,7 @@ public final class WhepPlayback {
         Optional<Stream> stream = hub.find(key);
         Optional<Stream> videoFrom = stream;
         Optional<StreamKey> variant = stream.flatMap(s -> browserVariant.apply(access, s));
+        boolean variantAudio = false;
         if (variant.isPresent()) {
             // HTML5 auto transcoding: the browser gets the shared variant (Opus audio, H.264
             // without B-frames), produced on demand. Until it has published, its video is the
@@ -228,12 +232,15 @@ public final class WhepPlayback {
             key = variant.get();
             stream = hub.find(key);
             videoFrom = stream.isPresent() || sourceStats.bFrames() ? stream : Optional.of(source);
+            // The variant's audio is Opus whenever the source has audio: answer it from what the
+            // variant will carry, not from its job's start-up state (audio not yet known).
+            variantAudio = sourceStats.audioCodec() != null || source.hasAudio();
         }
         MediaSource video;
         MediaSource audio;
         try {
             video = videoSource(videoFrom);
-            audio = audioSource(stream, key);
+            audio = variantAudio ? new MediaSource.Opus(2) : audioSource(stream, key);
         } catch (UnsupportedOperationException e) {
             return Response.error(406, "CodecNotSupported", e.getMessage());
         }
@@ -262,7 +269,8 @@ public final class WhepPlayback {
             return Response.error(503, "ServiceUnavailable", e.getMessage());
         }
         try {
-            return answer(request, key, offer, session, transport, video, audio, videoSsrc, rtxSsrc, audioSsrc, cname);
+            return answer(request, key, offer, session, transport, video, audio, videoSsrc, rtxSsrc, audioSsrc, cname,
+                    app, name);
         } catch (RuntimeException e) {
             transport.close("failed to answer: " + e);
             throw e;
@@ -271,7 +279,7 @@ public final class WhepPlayback {
 
     private Response answer(RequestContext request, StreamKey key, SessionDescription offer, WhepSession session,
                             RtcTransport transport, MediaSource video, MediaSource audio, int videoSsrc, int rtxSsrc,
-                            int audioSsrc, String cname) {
+                            int audioSsrc, String cname, String app, String name) {
         String id = session.id();
         IceCredentials ice = transport.localCredentials();
         Answer answer;
@@ -303,7 +311,7 @@ public final class WhepPlayback {
         }
         MediaPlan plan = plan(answer, videoSsrc, rtxSsrc, audioSsrc, cname);
         session.attach(transport, plan);
-        Entry entry = new Entry(session, new IcePatch(answer, ice));
+        Entry entry = new Entry(session, new IcePatch(answer, ice), app, name);
         sessions.put(id, entry);
         Subscription subscription;
         try {
@@ -455,14 +463,13 @@ public final class WhepPlayback {
         return Response.of(200);
     }
 
-    /** The session named by the URL, when it belongs to the stream of the URL. */
+    /** The session named by the URL, when its Location is that URL (also for a variant-backed session). */
     private Entry find(RequestContext request) {
         Entry entry = sessions.get(request.param("session"));
         if (entry == null) {
             return null;
         }
-        StreamKey key = entry.session().key();
-        return key.app().equals(request.param("app")) && key.stream().equals(request.param("stream")) ? entry : null;
+        return entry.app().equals(request.param("app")) && entry.stream().equals(request.param("stream")) ? entry : null;
     }
 
     private void forget(WhepSession session) {

@@ -28,9 +28,15 @@ final class ReceiveTrack implements AutoCloseable {
 
     /** Sequence numbers the reorder buffer spans (≈ 1 s of 8 Mbps video). */
     private static final int BUFFER_PACKETS = 1024;
-    /** Bounds of the wait for a missing packet; between them: 4 × the measured jitter + 30 ms. */
-    static final long MIN_WAIT_NANOS = 40_000_000L;
-    static final long MAX_WAIT_NANOS = 400_000_000L;
+    /**
+     * Bounds of the wait for a missing packet; between them: 4 × the measured jitter + 100 ms. A
+     * sender's retransmission queues behind its pacer (a keyframe burst at a low estimated bitrate
+     * takes ~100 ms to leave Chromium), so even on a LAN the wait must cover a few NACK rounds.
+     */
+    static final long MIN_WAIT_NANOS = 150_000_000L;
+    static final long MAX_WAIT_NANOS = 600_000_000L;
+    /** Without NACK a gap is never filled: wait only for reordering. */
+    static final long NO_NACK_WAIT_NANOS = 20_000_000L;
     private static final int MAX_AV1_PACKETS = 2048;
 
     private final Codec codec;
@@ -40,6 +46,7 @@ final class ReceiveTrack implements AutoCloseable {
     private final MediaClock.Track clock;
     private JitterBuffer buffer;
     private ReceptionStatistics stats;
+    private boolean nack;
     private int ssrc;
     private boolean ssrcKnown;
     // H.264
@@ -55,6 +62,13 @@ final class ReceiveTrack implements AutoCloseable {
     // Opus
     private boolean audioConfigSent;
 
+    /** Arrival of the first packet per RTP timestamp (a small ring): when a frame entered the server. */
+    private final long[] arrivalTs = new long[ARRIVALS];
+    private final long[] arrivalNanos = new long[ARRIVALS];
+    private int arrivalNext;
+    private long lastArrivalTs = -1;
+    private static final int ARRIVALS = 64;
+
     private long frames;
     private long keyframes;
     private long depacketizeErrors;
@@ -66,9 +80,16 @@ final class ReceiveTrack implements AutoCloseable {
         this.clockRate = clockRate;
         this.alloc = alloc;
         this.clock = clock;
-        this.buffer = new JitterBuffer(BUFFER_PACKETS, MIN_WAIT_NANOS);
+        this.buffer = new JitterBuffer(BUFFER_PACKETS, NO_NACK_WAIT_NANOS);
         this.h264 = codec == Codec.H264 ? new H264Depacketizer(alloc) : null;
         this.accessUnits = codec == Codec.H264 ? new H264AccessUnits() : null;
+    }
+
+    /** Whether the sender answers NACKs for this stream (then gaps are waited for longer). */
+    ReceiveTrack nack(boolean enabled) {
+        this.nack = enabled;
+        buffer.maxWaitNanos(enabled ? MIN_WAIT_NANOS : NO_NACK_WAIT_NANOS);
+        return this;
     }
 
     Codec codec() {
@@ -121,16 +142,33 @@ final class ReceiveTrack implements AutoCloseable {
             highestSeen = ext;
         }
         stats.onPacket(ext, header.timestamp(), nowNanos, inOrder);
+        if (header.timestamp() != lastArrivalTs && inOrder) {
+            lastArrivalTs = header.timestamp();
+            arrivalTs[arrivalNext] = header.timestamp();
+            arrivalNanos[arrivalNext] = nowNanos;
+            arrivalNext = (arrivalNext + 1) % ARRIVALS;
+        }
         buffer.push(packet, header.sequenceNumber(), nowNanos);
     }
 
     private long highestSeen = Long.MIN_VALUE;
 
+    /** When the first packet with RTP timestamp {@code ts} arrived, or {@code fallback}. */
+    private long arrival(long ts, long fallback) {
+        for (int i = 0; i < ARRIVALS; i++) {
+            if (arrivalTs[i] == ts && arrivalNanos[i] != 0) {
+                return Math.min(arrivalNanos[i], fallback);
+            }
+        }
+        return fallback;
+    }
+
     /** Hands the packets that are due to the depacketizer and the frames they complete to {@code out}. */
     void drain(long nowNanos, Consumer<MediaFrame> out) {
         if (stats != null) {
-            long wait = (long) (stats.jitterMillis() * 4_000_000) + 30_000_000L;
-            buffer.maxWaitNanos(Math.max(MIN_WAIT_NANOS, Math.min(MAX_WAIT_NANOS, wait)));
+            long jitter = (long) (stats.jitterMillis() * 1_000_000);
+            buffer.maxWaitNanos(nack ? Math.max(MIN_WAIT_NANOS, Math.min(MAX_WAIT_NANOS, 4 * jitter + 100_000_000L))
+                    : Math.min(MAX_WAIT_NANOS, 2 * jitter + NO_NACK_WAIT_NANOS));
         }
         ByteBuf p;
         while ((p = buffer.poll(nowNanos)) != null) {
@@ -185,7 +223,7 @@ final class ReceiveTrack implements AutoCloseable {
         if (r.keyframe()) {
             keyframes++;
         }
-        out.accept(MediaFrame.media(Codec.H264, ms, 0, r.keyframe(), r.frame()));
+        out.accept(MediaFrame.media(Codec.H264, ms, 0, r.keyframe(), r.frame(), arrival(au.timestamp(), nowNanos)));
     }
 
     /** RFC 7587 §4.2: one Opus packet per RTP packet. */
@@ -205,7 +243,7 @@ final class ReceiveTrack implements AutoCloseable {
         frames++;
         ByteBuf copy = alloc.buffer(payload.readableBytes());
         copy.writeBytes(payload);
-        out.accept(MediaFrame.media(Codec.OPUS, ms, 0, false, copy));
+        out.accept(MediaFrame.media(Codec.OPUS, ms, 0, false, copy, arrival(h.timestamp(), nowNanos)));
     }
 
     /**
@@ -265,7 +303,7 @@ final class ReceiveTrack implements AutoCloseable {
         if (key) {
             keyframes++;
         }
-        out.accept(MediaFrame.media(Codec.AV1, ms, 0, key, tu.obus()));
+        out.accept(MediaFrame.media(Codec.AV1, ms, 0, key, tu.obus(), arrival(h.timestamp(), nowNanos)));
     }
 
     /**
@@ -325,7 +363,7 @@ final class ReceiveTrack implements AutoCloseable {
 
     private void reset() {
         buffer.close();
-        buffer = new JitterBuffer(BUFFER_PACKETS, MIN_WAIT_NANOS);
+        buffer = new JitterBuffer(BUFFER_PACKETS, nack ? MIN_WAIT_NANOS : NO_NACK_WAIT_NANOS);
         if (h264 != null) {
             h264.reset();
         }

@@ -28,6 +28,7 @@ import dev.vireo.webrtc.signaling.TrickleIceFragment;
 import dev.vireo.webrtc.whep.IceServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +82,7 @@ public final class WhipIngest {
     private final ConcurrentHashMap<String, Entry> sessions = new ConcurrentHashMap<>();
     private volatile long mediaTimeoutNanos = Duration.ofSeconds(5).toNanos();
     private volatile String iceServersLink;
+    private final Timer receiveDelay;
 
     public WhipIngest(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
         this.hub = hub;
@@ -86,6 +90,14 @@ public final class WhipIngest {
         this.rtc = rtc;
         Gauge.builder("vireo.whip.sessions", sessions, ConcurrentHashMap::size)
                 .description("WHIP publishers").register(registry);
+        // The receive side of server-added latency: a frame's first RTP packet to the frame in the
+        // hub (reordering, waiting for retransmissions, reassembly). A WHEP viewer's
+        // vireo.webrtc.egress.delay counts from the same first packet: WHIP in to WHEP out.
+        receiveDelay = Timer.builder("vireo.whip.receive.delay")
+                .description("first RTP packet of a WHIP frame to the frame published into the hub")
+                .serviceLevelObjectives(LongStream.of(1, 2, 5, 10, 20, 40, 80, 150, 300, 600, 1000)
+                        .mapToObj(Duration::ofMillis).toArray(Duration[]::new))
+                .register(registry);
         hub.addListener(new HubListener() {
             @Override
             public void onPlay(Stream stream, String viewerId) {
@@ -174,7 +186,8 @@ public final class WhipIngest {
                 default -> Response.error(503, "ServiceUnavailable", e.getMessage());
             };
         }
-        WhipSession session = new WhipSession(id, key, publication, mediaTimeoutNanos, this::forget);
+        WhipSession session = new WhipSession(id, key, publication, mediaTimeoutNanos,
+                nanos -> receiveDelay.record(nanos, TimeUnit.NANOSECONDS), this::forget);
         RtcTransport transport;
         try {
             transport = rtc.open(id, key.toString(), fingerprints, session);

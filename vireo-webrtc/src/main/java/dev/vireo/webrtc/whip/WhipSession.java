@@ -61,6 +61,7 @@ final class WhipSession implements RtcTransport.Listener {
     private final Publication publication;
     private final long mediaTimeoutNanos;
     private final Consumer<WhipSession> onGone;
+    private final java.util.function.LongConsumer receiveDelay;
     private final long createdNanos = System.nanoTime();
     private final int localSsrc = ThreadLocalRandom.current().nextInt() | 1;
     private final MediaClock clock = new MediaClock(createdNanos);
@@ -92,8 +93,10 @@ final class WhipSession implements RtcTransport.Listener {
     private volatile double jitterMillis;
     private volatile String endReason;
 
+    /** @param receiveDelay records a frame's time from its first packet's arrival to the hub (ns) */
     WhipSession(String id, StreamKey key, Publication publication, long mediaTimeoutNanos,
-                Consumer<WhipSession> onGone) {
+                java.util.function.LongConsumer receiveDelay, Consumer<WhipSession> onGone) {
+        this.receiveDelay = receiveDelay;
         this.id = id;
         this.key = key;
         this.publication = publication;
@@ -107,7 +110,8 @@ final class WhipSession implements RtcTransport.Listener {
         NegotiatedMedia a = answer.audio().orElse(null);
         if (v != null) {
             Codec codec = v.codec().is("AV1") ? Codec.AV1 : Codec.H264;
-            video = new ReceiveTrack(codec, v.payloadType(), v.clockRate(), rtc.alloc(), clock.track(v.clockRate()));
+            video = new ReceiveTrack(codec, v.payloadType(), v.clockRate(), rtc.alloc(), clock.track(v.clockRate()))
+                    .nack(v.nack());
             videoNack = v.nack();
             transportCcId = v.transportCcId();
         }
@@ -233,6 +237,7 @@ final class WhipSession implements RtcTransport.Listener {
             return;
         }
         if (!frame.isConfig()) {
+            receiveDelay.accept(System.nanoTime() - frame.ingestNanos());
             if (frame.isVideo()) {
                 videoFrames++;
                 if (frame.isKeyframe()) {

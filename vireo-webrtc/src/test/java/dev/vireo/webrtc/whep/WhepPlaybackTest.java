@@ -656,4 +656,45 @@ class WhepPlaybackTest {
         assertThat(rig.rtc.stats().sessions()).isZero();
         assertThat(send("DELETE", v.location, null, null, null).statusCode()).isEqualTo(404);
     }
+
+    // ---- interop fixes found with a pion-based WHEP client ----
+
+    @Test
+    void aViewerOfAVariantStillStartingGetsOpusAudioAndItsLocationEndsTheSession() throws Exception {
+        // the source gets AAC audio: its viewers play the browser variant, whose audio is always Opus
+        publication.send(MediaFrame.config(Codec.AAC, 0,
+                Unpooled.wrappedBuffer(dev.vireo.media.aac.AudioSpecificConfig.of(2, 4, 2))));
+        StreamKey variant = StreamKey.of("live", "demo@html5");
+        rig.whep.withBrowserVariant((request, stream) -> stream.key().equals(KEY) ? java.util.Optional.of(variant)
+                : java.util.Optional.empty());
+        // the variant's job has started and sent its video, not yet its audio
+        Publication job = hub.publishDerived(variant, "job", reason -> { });
+        try {
+            ByteBuf record = Unpooled.buffer();
+            AvcDecoderConfigurationRecord.of(SPS, PPS).write(record);
+            job.send(MediaFrame.config(Codec.H264, 0, record));
+            HttpResponse<String> r = post("/live/demo/whep", "application/sdp", offerOf(browser()));
+            assertThat(r.statusCode()).isEqualTo(201);
+            assertThat(r.body()).doesNotContainPattern("m=audio 0 ").contains("opus/48000/2");
+            assertThat(rig.whep.sessions()).singleElement()
+                    .satisfies(st -> assertThat(st.stream()).isEqualTo("/live/demo@html5"));
+            String location = r.headers().firstValue("Location").orElseThrow();
+            assertThat(location).startsWith("/live/demo/whep/");
+            assertThat(send("DELETE", location, null, null, null).statusCode()).isEqualTo(200);
+            Await.until(Duration.ofSeconds(5), "the session ends", () -> rig.whep.sessions().isEmpty());
+            assertThat(rig.rtc.stats().sessions()).isZero();
+        } finally {
+            job.close();
+        }
+    }
+
+    @Test
+    void aRejectedSectionKeepsTheRtpmapOfItsFormatForStrictParsers() throws Exception {
+        HttpResponse<String> r = post("/live/demo/whep", "application/sdp", offerOf(browser()));
+        assertThat(r.statusCode()).isEqualTo(201);
+        // video only: the audio section is rejected, and its one format is still mapped
+        Matcher m = Pattern.compile("m=audio 0 (\\S+) (\\d+)\r\n((?:[a-z]=.*\r\n)*?)(?=m=|$)").matcher(r.body());
+        assertThat(m.find()).as(r.body()).isTrue();
+        assertThat(m.group(3)).contains("a=rtpmap:" + m.group(2) + " ", "a=inactive");
+    }
 }
