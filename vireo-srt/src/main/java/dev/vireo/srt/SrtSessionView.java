@@ -1,0 +1,19 @@
+package dev.vireo.srt;
+
+import dev.vireo.core.StreamKey;
+import dev.vireo.srt.lib.SrtStats;
+
+/**
+ * One SRT session as the API and metrics show it: who, what, and libsrt's numbers
+ * ({@code srt_bstats}, refreshed every second; null before the first sample).
+ *
+ * @param role "publish" or "play"
+ */
+public record SrtSessionView(String sessionId, StreamKey key, String role, String peer, long frames,
+                             long uptimeMillis, SrtStats stats) {
+
+    static SrtSessionView of(SrtSession s) {
+        return new SrtSessionView(s.log.sessionId(), s.key, s.role(), s.log.peer(), s.frames(),
+                (System.nanoTime() - s.startedNanos) / 1_000_000, s.stats);
+    }
+}
