@@ -28,8 +28,11 @@ final class UrlGenerator {
     record IngestUrls(String rtmp, String srt, String rts, String whip, String expiresAt) {
     }
 
-    /** Play URLs; {@code rts} is artc://, {@code whep} its http(s) equivalent. */
-    record PlayUrls(String rts, String whep, String rtmp, String flv, String m3u8, String expiresAt) {
+    /**
+     * Play URLs; {@code rts} is artc://, {@code whep} its http(s) equivalent; {@code m3u8} is classic
+     * HLS (MPEG-TS), {@code llhls} Low-Latency HLS (fMP4), each signed over its own path.
+     */
+    record PlayUrls(String rts, String whep, String rtmp, String flv, String m3u8, String llhls, String expiresAt) {
     }
 
     record Transcoded(String templateId, String stream, PlayUrls play) {
@@ -84,6 +87,7 @@ final class UrlGenerator {
                 "rtmp://" + t.host() + rtmpPort() + path + s.query(path),
                 http + path + ".flv" + s.query(path + ".flv"),
                 http + path + ".m3u8" + s.query(path + ".m3u8"),
+                http + path + "/llhls.m3u8" + s.query(path + "/llhls.m3u8"),
                 s.expiresAt());
     }
 

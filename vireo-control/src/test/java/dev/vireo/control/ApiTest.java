@@ -321,9 +321,13 @@ class ApiTest {
 
         Gate gate = t.plane.gate();
         assertThat(gate.admit(request(Gate.Action.PUBLISH, "rtmp", rtmpIn, ""))).isInstanceOf(Gate.Allow.class);
-        for (String field : new String[] {"rtmp", "flv", "m3u8"}) {
+        for (String field : new String[] {"rtmp", "flv", "m3u8", "llhls"}) {
             String url = u.get("play").get(field).asText();
-            String ext = field.equals("rtmp") ? "" : "." + field;
+            String ext = switch (field) {
+                case "rtmp" -> "";
+                case "llhls" -> "/llhls.m3u8";
+                default -> "." + field;
+            };
             assertThat(gate.admit(request(Gate.Action.PLAY, field, url, ext))).as(url).isInstanceOf(Gate.Allow.class);
         }
         String txFlv = u.get("transcoded").get("play").get("flv").asText();
@@ -343,7 +347,7 @@ class ApiTest {
         URI uri = URI.create(url);
         String[] path = uri.getPath().substring(1).split("/");
         String stream = path[1];
-        if (!ext.isEmpty()) {
+        if (!ext.isEmpty() && !ext.startsWith("/")) {  // "/llhls.m3u8" follows the stream name
             stream = stream.substring(0, stream.length() - ext.length());
         }
         return new Gate.AccessRequest(action, protocol, uri.getHost(), path[0], stream, ext,

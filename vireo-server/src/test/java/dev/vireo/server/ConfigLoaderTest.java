@@ -73,6 +73,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void hlsSettingsFromEachSourceAndTheirBounds() throws Exception {
+        assertThat(load(List.of(), Map.of()).hls().partTarget()).isEqualTo(Duration.ofMillis(200));
+        yaml("vireo.yaml", "hls:\n  segment-duration: 4s\n");
+        Config c = load(List.of("--hls-part-duration", "500ms"), Map.of("VIREO_HLS_TOKEN_TTL", "2m"));
+        assertThat(c.hls().segmentTarget()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(c.hls().partTarget()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.hls().tokenTtl()).isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> load(List.of("--hls-part-duration", "5s"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("part target");
+    }
+
+    @Test
     void configFileChoice() throws Exception {
         yaml("vireo.yaml", "http:\n  port: 1001\n");
         Path env = yaml("env.yaml", "http:\n  port: 1002\n");

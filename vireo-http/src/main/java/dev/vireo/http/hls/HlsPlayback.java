@@ -90,6 +90,11 @@ public final class HlsPlayback {
         router.get("/{app}/{stream}/{file}.mp4", r -> resource(r, "mp4"));
     }
 
+    /** The running segmenters (tests, diagnostics). */
+    Segmenters segmenters() {
+        return segmenters;
+    }
+
     /** Stops every segmenter (server shutdown). */
     public void close() {
         segmenters.stopAll();
@@ -164,7 +169,7 @@ public final class HlsPlayback {
         } else {
             // a first playlist lists at least one complete segment: players that ignore parts
             // (ffmpeg, older ones) need one to start
-            ready = t -> t.hasContent(true);
+            ready = Timeline::hasContent;
             waitMillis = FIRST_CONTENT_WAIT_MILLIS;
             timeoutReason = "no segment of " + key.path() + " yet";
         }

@@ -1,7 +1,6 @@
 package dev.vireo.http.hls;
 
 import dev.vireo.core.MediaFrame;
-import dev.vireo.core.Stream;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
@@ -272,7 +271,7 @@ final class Segmenter implements Subscriber {
             }
             lastTimelineDts = f.dts();
         }
-        if (f.isVideo() ? cmaf != null && cmaf.carries(f) : cmaf != null && cmaf.carries(f)) {
+        if (cmaf != null && cmaf.carries(f)) {
             (f.isVideo() ? partVideo : partAudio).add(f.retain());
         }
         if (ts != null && segTs != null) {
@@ -375,7 +374,7 @@ final class Segmenter implements Subscriber {
 
     private void checkIdle() {
         long idle = System.nanoTime() - lastAccessNanos;
-        if (idle > config.idleTimeout().toNanos()) {
+        if (idle > config.idleTimeout().toNanos() && waiters.size() == 0) { // a parked request is a viewer
             stop("no HLS request for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s");
         }
     }
@@ -428,10 +427,5 @@ final class Segmenter implements Subscriber {
             MDC.remove("streamKey");
             MDC.remove("sessionId");
         }
-    }
-
-    /** For {@link Stream} lookups by the caller: the stream being packaged, or null before start. */
-    Stream stream() {
-        return subscription == null ? null : subscription.stream();
     }
 }

@@ -90,9 +90,8 @@ record Timeline(int targetDuration, long partTargetMillis, List<Segment> segment
         return hasSegment(msn);
     }
 
-    /** Whether there is anything to list yet. */
-    boolean hasContent(boolean needsCompleteSegment) {
-        return needsCompleteSegment ? !segments.isEmpty()
-                : !segments.isEmpty() || (current != null && !current.parts().isEmpty());
+    /** Whether a playlist can be given: it lists at least one complete segment. */
+    boolean hasContent() {
+        return !segments.isEmpty();
     }
 }
