@@ -78,7 +78,8 @@ public final class ControlPlane implements AutoCloseable {
                 .datagramChannelType(NioDatagramChannel.class)
                 .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
         cnames = new CnameVerifier(group.next(), config.dnsServer(), config.dnsTimeout());
-        webhooks = new Webhooks(new OutboundHttp(group, NioSocketChannel.class, resolvers), group.next(),
+        webhooks = new Webhooks(new OutboundHttp(group, NioSocketChannel.class, resolvers,
+                OutboundPolicy.of(config.webhooks().allow())), group.next(),
                 config.webhooks(), clock);
         gate = new DomainGate(registry::state, hub, clock, throttle);
         hub.addListener(new EventNotifier(registry::state, webhooks, hub, clock));

@@ -125,7 +125,12 @@ public final class ConfigLoader {
                 (Integer) parsed.get(Setting.HTTPS_PORT),
                 (String) parsed.get(Setting.RTC_ICE_SERVERS),
                 (Integer) parsed.get(Setting.RTC_MAX_SESSIONS),
-                (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS));
+                (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS),
+                new Config.Protection((String) parsed.get(Setting.WEBHOOK_ALLOW),
+                        (Duration) parsed.get(Setting.WEBHOOK_AUTH_TIMEOUT),
+                        (Boolean) parsed.get(Setting.WEBHOOK_AUTH_FAILURE),
+                        (Boolean) parsed.get(Setting.DEFAULT_VHOST),
+                        (Duration) parsed.get(Setting.SIGNING_MAX_FUTURE_SKEW)));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

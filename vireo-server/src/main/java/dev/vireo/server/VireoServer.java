@@ -114,7 +114,11 @@ public final class VireoServer implements AutoCloseable {
         // allows everything on the default vhost (the zero-config case).
         control = ControlPlane.open(ControlConfig.defaults(config.dataDir())
                 .withAdminKey(System.getenv().getOrDefault("VIREO_ADMIN_KEY", ""))
-                .withEndpoints(urlEndpoints(config)), hub);
+                .withEndpoints(urlEndpoints(config))
+                .withWebhooks(ControlConfig.WebhookPolicy.defaults()
+                        .withAllow(config.protection().webhookAllow())
+                        .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen())),
+                hub);
         Gate gate = control.gate();
 
         // On-demand ffmpeg jobs: {stream}_{templateId} (the account's templates from the control
