@@ -7,7 +7,9 @@ import dev.vireo.http.RouteHandler;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -35,23 +37,38 @@ final class Api {
 
     private final Supplier<ControlState> state;
     private final ExecutorService executor;
+    private final AuthThrottle throttle;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final LongAdder busy = new LongAdder();
 
-    Api(Supplier<ControlState> state, ExecutorService executor) {
+    Api(Supplier<ControlState> state, ExecutorService executor, AuthThrottle throttle) {
         this.state = state;
         this.executor = executor;
+        this.throttle = throttle;
     }
 
     /** A route that needs an API key. */
     RouteHandler authed(Handler handler) {
         return request -> {
-            Account caller = authenticate(request.header(HttpHeaderNames.AUTHORIZATION));
+            String from = request.clientAddress();
+            Duration wait = throttle.blocked(from);
+            if (!wait.isZero()) {
+                return Response.error(429, "TooManyRequests",
+                        "too many failed authentications from this address; retry later")
+                        .header(HttpHeaderNames.RETRY_AFTER, Math.max(1, (wait.toMillis() + 999) / 1000));
+            }
+            String authorization = request.header(HttpHeaderNames.AUTHORIZATION);
+            Account caller = authenticate(authorization);
             if (caller == null) {
+                if (authorization != null) {
+                    throttle.failed(from, AuthThrottle.Kind.API_KEY);
+                }
                 return Response.error(401, "Unauthorized",
                         "a valid API key is required: send 'Authorization: Bearer <key>'")
                         .header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"vireo\"");
             }
             if (!inFlight.tryAcquire()) {
+                busy.increment();
                 return Response.error(503, "ServiceUnavailable", "too many API requests in progress; retry shortly")
                         .header(HttpHeaderNames.RETRY_AFTER, "1");
             }
@@ -113,6 +130,11 @@ final class Api {
             }
         }
         return found;
+    }
+
+    /** Requests refused because {@link #MAX_IN_FLIGHT} were running. */
+    long refusedBusy() {
+        return busy.sum();
     }
 
     static <T> T body(RequestContext request, Class<T> type) {

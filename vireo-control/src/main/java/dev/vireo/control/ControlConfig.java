@@ -72,11 +72,31 @@ public record ControlConfig(Path dataDir, String jdbcUrl, String jdbcUser, Strin
      * @param timeout for one try (connect, send, answer)
      * @param maxPending events waiting or in flight; beyond this new events are dropped (and logged)
      *     so that a dead receiver cannot grow memory without bound
+     * @param allow targets tenants' webhooks may reach although they are loopback, private,
+     *     link-local or this server's own addresses: CIDRs ({@code 10.0.0.0/8}) or
+     *     {@code host:port}, comma-separated ({@code webhooks.allow}); "" for none
+     * @param authTimeout how long the on-publish authorization hook has to answer (retries
+     *     included) before {@code authFailOpen} decides
+     * @param authFailOpen whether a publisher stays when the hook did not answer in time or failed
+     *     (false, the default: it is kicked — fail-closed)
      */
     public record WebhookPolicy(int attempts, Duration firstRetryDelay, Duration maxRetryDelay, Duration timeout,
-                                int maxPending) {
+                                int maxPending, String allow, Duration authTimeout, boolean authFailOpen) {
+
+        public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(5);
+
+        /** No allow-list, the default on-publish hook timeout, fail-closed. */
+        public WebhookPolicy(int attempts, Duration firstRetryDelay, Duration maxRetryDelay, Duration timeout,
+                             int maxPending) {
+            this(attempts, firstRetryDelay, maxRetryDelay, timeout, maxPending, "", DEFAULT_AUTH_TIMEOUT, false);
+        }
 
         public WebhookPolicy {
+            allow = Objects.requireNonNullElse(allow, "");
+            OutboundPolicy.validate(allow);
+            if (authTimeout == null || authTimeout.isZero() || authTimeout.isNegative()) {
+                throw new IllegalArgumentException("the on-publish hook timeout must be positive");
+            }
             if (attempts < 1 || maxPending < 1) {
                 throw new IllegalArgumentException("webhook attempts and maxPending must be positive");
             }
@@ -89,6 +109,18 @@ public record ControlConfig(Path dataDir, String jdbcUrl, String jdbcUser, Strin
         /** 6 tries over about 31 s (1, 2, 4, 8, 16 s apart), 5 s per try, 10 000 pending. */
         public static WebhookPolicy defaults() {
             return new WebhookPolicy(6, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(5), 10_000);
+        }
+
+        /** The same with another allow-list ({@code webhooks.allow}). */
+        public WebhookPolicy withAllow(String list) {
+            return new WebhookPolicy(attempts, firstRetryDelay, maxRetryDelay, timeout, maxPending, list, authTimeout,
+                    authFailOpen);
+        }
+
+        /** The same with another on-publish hook timeout and failure choice. */
+        public WebhookPolicy withAuth(Duration timeout, boolean failOpen) {
+            return new WebhookPolicy(attempts, firstRetryDelay, maxRetryDelay, this.timeout, maxPending, allow, timeout,
+                    failOpen);
         }
     }
 

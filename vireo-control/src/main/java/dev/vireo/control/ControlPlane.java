@@ -56,6 +56,8 @@ public final class ControlPlane implements AutoCloseable {
     private final Webhooks webhooks;
     private final ExecutorService blocking;
     private final DomainGate gate;
+    private final AuthThrottle throttle = new AuthThrottle(AuthThrottle.Policy.defaults());
+    private volatile Api api;
     private final ScheduledFuture<?> refresher;
     private volatile boolean closed;
 
@@ -76,9 +78,10 @@ public final class ControlPlane implements AutoCloseable {
                 .datagramChannelType(NioDatagramChannel.class)
                 .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
         cnames = new CnameVerifier(group.next(), config.dnsServer(), config.dnsTimeout());
-        webhooks = new Webhooks(new OutboundHttp(group, NioSocketChannel.class, resolvers), group.next(),
+        webhooks = new Webhooks(new OutboundHttp(group, NioSocketChannel.class, resolvers,
+                OutboundPolicy.of(config.webhooks().allow())), group.next(),
                 config.webhooks(), clock);
-        gate = new DomainGate(registry::state, hub, clock);
+        gate = new DomainGate(registry::state, hub, clock, throttle);
         hub.addListener(new EventNotifier(registry::state, webhooks, hub, clock));
         long every = config.refreshInterval().toMillis();
         refresher = every == 0 ? null : group.next().scheduleAtFixedRate(
@@ -117,7 +120,8 @@ public final class ControlPlane implements AutoCloseable {
      * API key), including {@code GET /api/v1/streams}.
      */
     public void mount(Router router) {
-        Api api = new Api(registry::state, blocking);
+        Api api = new Api(registry::state, blocking, throttle);
+        this.api = api;
         TemplatesApi templates = new TemplatesApi(api, db, registry, clock);
         new OpenApiEndpoint().mount(router);
         new AccountsApi(api, accounts).mount(router);
@@ -203,6 +207,32 @@ public final class ControlPlane implements AutoCloseable {
      */
     public Optional<String> generatedAdminKey() {
         return generatedAdminKey;
+    }
+
+    /** Failed admin API key checks (a key was sent and matched none). */
+    public long apiKeyFailures() {
+        return throttle.apiKeyFailures();
+    }
+
+    /** Wrong Type A hashes (the refusals that are guesses). */
+    public long signatureFailures() {
+        return throttle.signatureFailures();
+    }
+
+    /** Attempts refused because their address failed too often ({@code 429}). */
+    public long authThrottled() {
+        return throttle.throttled();
+    }
+
+    /** Requests refused for their Type A signature: missing, malformed, expired, future or wrong. */
+    public long signatureRefusals() {
+        return gate.signatureRefusals();
+    }
+
+    /** Refusals for a cap: a domain's live stream limit, API requests in flight. */
+    public long capRefusals() {
+        Api a = api;
+        return gate.capRefusals() + (a == null ? 0 : a.refusedBusy());
     }
 
     /** Webhook events waiting or in flight (for tests and diagnostics). */

@@ -5,7 +5,9 @@ import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -37,11 +39,25 @@ final class DomainGate implements Gate {
     private final Supplier<ControlState> state;
     private final StreamHub hub;
     private final Clock clock;
+    private final AuthThrottle throttle;
+    private final LongAdder signatureRefusals = new LongAdder();
+    private final LongAdder capRefusals = new LongAdder();
 
-    DomainGate(Supplier<ControlState> state, StreamHub hub, Clock clock) {
+    DomainGate(Supplier<ControlState> state, StreamHub hub, Clock clock, AuthThrottle throttle) {
         this.state = state;
         this.hub = hub;
         this.clock = clock;
+        this.throttle = throttle;
+    }
+
+    /** Requests refused for their signature (missing, malformed, expired, future, wrong). */
+    long signatureRefusals() {
+        return signatureRefusals.sum();
+    }
+
+    /** Publishers refused for their domain's live stream limit. */
+    long capRefusals() {
+        return capRefusals.sum();
     }
 
     @Override
@@ -86,8 +102,20 @@ final class DomainGate implements Gate {
             }
         }
         String uri = "/" + r.app() + "/" + r.stream() + (r.extension() == null ? "" : r.extension());
+        if (d.signing().enabled()) {
+            Duration wait = throttle.blocked(r.clientAddress());
+            if (!wait.isZero()) {
+                long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+                return new Deny(429, "too many failed signature checks from this address; retry in " + seconds + " s",
+                        seconds);
+            }
+        }
         Optional<String> refusal = UrlSigning.refusal(d.signing(), uri, r.query(), now.getEpochSecond());
         if (refusal.isPresent()) {
+            signatureRefusals.increment();
+            if (refusal.get().startsWith(UrlSigning.INVALID)) {
+                throttle.failed(r.clientAddress(), AuthThrottle.Kind.SIGNATURE);
+            }
             return deny(refusal.get());
         }
         StreamKey key = new StreamKey(ingest.name(), r.app(), r.stream());
@@ -105,6 +133,7 @@ final class DomainGate implements Gate {
             }
         }
         if (live >= ingest.streamLimit()) {
+            capRefusals.increment();
             return deny("domain " + ingest.name() + " has reached its limit of " + ingest.streamLimit() + " live streams");
         }
         return notForbidden;

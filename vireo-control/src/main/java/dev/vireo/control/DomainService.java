@@ -1,5 +1,7 @@
 package dev.vireo.control;
 
+import java.net.URI;
+import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -20,6 +22,8 @@ import java.util.regex.Pattern;
  */
 final class DomainService {
 
+    private final OutboundPolicy outbound;
+
     private static final Pattern SECRET = Pattern.compile("[\\x21-\\x7e]{16,128}");
 
     private final Database db;
@@ -28,6 +32,7 @@ final class DomainService {
     private final Clock clock;
 
     DomainService(Database db, Registry registry, ControlConfig config, Clock clock) {
+        this.outbound = OutboundPolicy.of(config.webhooks().allow());
         this.db = db;
         this.registry = registry;
         this.config = config;
@@ -230,7 +235,18 @@ final class DomainService {
      * generated when there is none (the caller returns it once).
      */
     Domain setNotify(Account caller, String rawName, String url, String secret, Boolean onPublishAuth) {
-        NotifyConfig.checkUrl(url);
+        URI target = NotifyConfig.checkUrl(url);
+        // Checked again at every request (names resolve then); here only what the URL itself says.
+        String host = target.getHost();
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        InetAddress literal = OutboundPolicy.hostAddress(bare);
+        if (literal != null) {
+            int port = target.getPort() > 0 ? target.getPort() : "https".equalsIgnoreCase(target.getScheme()) ? 443 : 80;
+            Optional<String> refusal = outbound.refusal(host, port, literal);
+            if (refusal.isPresent()) {
+                throw ApiException.badRequest("InvalidParameter", "url not allowed: " + refusal.get());
+            }
+        }
         if (secret != null && !SECRET.matcher(secret).matches()) {
             throw ApiException.badRequest("InvalidParameter", "secret must be 16 to 128 printable ASCII characters");
         }

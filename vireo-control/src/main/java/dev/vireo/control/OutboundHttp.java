@@ -28,7 +28,16 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import io.netty.channel.EventLoop;
+import io.netty.resolver.AddressResolver;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +47,19 @@ import javax.net.ssl.SSLException;
 /**
  * A small non-blocking HTTP/1.1 client for webhooks on Netty: one connection per request
  * ({@code Connection: close}), http or https (JDK trust store, host name verified), a deadline for
- * the whole exchange, and a bounded response body.
+ * the whole exchange, and a bounded response body. Every request is checked against the
+ * {@link OutboundPolicy} at request time: the host is resolved (IPv4 in any {@code inet_aton}
+ * spelling read as the address it is), every address checked, and the connection goes to the
+ * checked address. Redirects are not followed (a 3xx is the answer).
  */
 final class OutboundHttp {
+
+    /** The request was not sent: the target's address is not one the server may reach. */
+    static final class Refused extends IOException {
+        Refused(String reason) {
+            super(reason);
+        }
+    }
 
     /** Largest response body read; a webhook answer is a short JSON object. */
     static final int MAX_RESPONSE = 64 * 1024;
@@ -53,12 +72,14 @@ final class OutboundHttp {
     private final Class<? extends SocketChannel> channelClass;
     private final AddressResolverGroup<? extends SocketAddress> resolver;
     private final SslContext tls;
+    private final OutboundPolicy policy;
 
     OutboundHttp(EventLoopGroup group, Class<? extends SocketChannel> channelClass,
-                 AddressResolverGroup<? extends SocketAddress> resolver) {
+                 AddressResolverGroup<? extends SocketAddress> resolver, OutboundPolicy policy) {
         this.group = group;
         this.channelClass = channelClass;
         this.resolver = resolver;
+        this.policy = policy;
         try {
             this.tls = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
         } catch (SSLException e) {
@@ -73,9 +94,77 @@ final class OutboundHttp {
         boolean https = "https".equals(uri.getScheme().toLowerCase(Locale.ROOT));
         String host = uri.getHost();
         int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
+        if (host == null) {
+            result.completeExceptionally(new Refused("not sent: the URL has no host name the server can check"));
+            return result;
+        }
+        EventLoop loop = group.next();
+        AtomicReference<Channel> channel = new AtomicReference<>();
+        var deadline = loop.schedule(() -> {
+            result.completeExceptionally(new TimeoutException("no response within " + timeout.toMillis() + " ms"));
+            Channel c = channel.get();
+            if (c != null) {
+                c.close();
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        result.whenComplete((r, e) -> deadline.cancel(false));
+        resolve(loop, host, port).addListener((Future<List<InetAddress>> resolved) -> {
+            if (!resolved.isSuccess()) {
+                result.completeExceptionally(resolved.cause());
+                return;
+            }
+            for (InetAddress a : resolved.getNow()) {
+                Optional<String> refusal = policy.refusal(host, port, a);
+                if (refusal.isPresent()) {
+                    result.completeExceptionally(new Refused("not sent to " + hostForSni(host) + ": " + refusal.get()));
+                    return;
+                }
+            }
+            if (!result.isDone()) {
+                connect(loop, uri, https, host, port, resolved.getNow().getFirst(), contentType, body, headers, timeout,
+                        result, channel);
+            }
+        });
+        return result;
+    }
+
+    /** The addresses of {@code host}: an IP literal or inet_aton form as it is, else by DNS. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Future<List<InetAddress>> resolve(EventLoop loop, String host, int port) {
+        String bare = hostForSni(host);
+        InetAddress literal = OutboundPolicy.hostAddress(bare);
+        if (literal != null) {
+            return loop.newSucceededFuture(List.of(literal));
+        }
+        Promise<List<InetAddress>> out = loop.newPromise();
+        AddressResolver r = resolver.getResolver(loop);
+        Future<List<SocketAddress>> all = r.resolveAll(InetSocketAddress.createUnresolved(bare, port));
+        all.addListener(f -> {
+            if (!all.isSuccess()) {
+                out.setFailure(all.cause());
+                return;
+            }
+            List<InetAddress> list = new ArrayList<>();
+            for (SocketAddress a : all.getNow()) {
+                if (a instanceof InetSocketAddress inet && inet.getAddress() != null) {
+                    list.add(inet.getAddress());
+                }
+            }
+            if (list.isEmpty()) {
+                out.setFailure(new IOException("no address for " + bare));
+            } else {
+                out.setSuccess(list);
+            }
+        });
+        return out;
+    }
+
+    private void connect(EventLoop loop, URI uri, boolean https, String host, int port, InetAddress address,
+                         String contentType, byte[] body, Map<String, String> headers, Duration timeout,
+                         CompletableFuture<Result> result, AtomicReference<Channel> channelRef) {
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        Bootstrap b = new Bootstrap().group(group).channel(channelClass).resolver(resolver)
+        Bootstrap b = new Bootstrap().group(loop).channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -105,13 +194,12 @@ final class OutboundHttp {
                                 });
                     }
                 });
-        ChannelFuture connect = b.connect(InetSocketAddress.createUnresolved(hostForSni(host), port));
-        Channel channel = connect.channel();
-        var deadline = channel.eventLoop().schedule(() -> {
-            result.completeExceptionally(new TimeoutException("no response within " + timeout.toMillis() + " ms"));
-            channel.close();
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        result.whenComplete((r, e) -> deadline.cancel(false));
+        ChannelFuture connect = b.connect(new InetSocketAddress(address, port));
+        channelRef.set(connect.channel());
+        if (result.isDone()) {
+            connect.channel().close();
+            return;
+        }
         connect.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
@@ -133,7 +221,6 @@ final class OutboundHttp {
                 }
             });
         });
-        return result;
     }
 
     /** The host without the brackets of an IPv6 literal ({@code [::1]} in a URL). */

@@ -33,6 +33,8 @@ final class UrlSigning {
     static final String PREFIX = "denied by req auth: ";
     static final String MISSING = PREFIX + "missing auth_key";
     static final String MALFORMED = PREFIX + "malformed auth_key";
+    /** A wrong hash: the one refusal that is a guess, counted per address ({@link AuthThrottle}). */
+    static final String INVALID = PREFIX + "invalid md5hash=";
 
     private UrlSigning() {
     }
@@ -58,7 +60,7 @@ final class UrlSigning {
         boolean ok = matches(given, uri, key, signing.primaryKey());
         // Both keys are always hashed and compared: no early exit that would time which one matched.
         ok |= matches(given, uri, key, signing.secondaryKey() == null ? signing.primaryKey() : signing.secondaryKey());
-        return ok ? Optional.empty() : Optional.of(PREFIX + "invalid md5hash=" + key.md5hash());
+        return ok ? Optional.empty() : Optional.of(INVALID + key.md5hash());
     }
 
     private static boolean matches(byte[] given, String uri, AuthKey key, String secret) {

@@ -100,6 +100,11 @@ final class Webhooks {
                 TIMESTAMP_HEADER, timestamp,
                 SIGNATURE_HEADER, "sha256=" + signature(target.secret(), timestamp, body));
         http.post(URI.create(target.url()), "application/json", body, headers, policy.timeout()).whenComplete((r, err) -> {
+            if (err instanceof OutboundHttp.Refused refused) {
+                pending.decrementAndGet();
+                log.warn("webhook {} for {} {}", event.event(), event.domain(), refused.getMessage());
+                return;
+            }
             boolean retry = err != null || r.status() == 429 || r.status() >= 500;
             if (!retry) {
                 pending.decrementAndGet();

@@ -22,7 +22,8 @@ class StorePersistenceTest {
     Path dir;
 
     private TestPlane open(String adminKey) {
-        return new TestPlane(dir.resolve("data"), Clock.systemUTC(), c -> c.withAdminKey(adminKey));
+        return new TestPlane(dir.resolve("data"), Clock.systemUTC(), c -> c.withAdminKey(adminKey)
+                .withWebhooks(ControlConfig.WebhookPolicy.defaults().withAllow("127.0.0.1:9")));
     }
 
     @Test

@@ -31,7 +31,10 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     /** A scripted answer. */
-    record Answer(int status, String body) {
+    record Answer(int status, String body, String location) {
+        Answer(int status, String body) {
+            this(status, body, null);
+        }
     }
 
     private final HttpServer server;
@@ -53,12 +56,19 @@ final class WebhookReceiver implements AutoCloseable {
             }
             byte[] out = a.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
+            if (a.location() != null) {
+                exchange.getResponseHeaders().set("Location", a.location());
+            }
             exchange.sendResponseHeaders(a.status(), out.length == 0 ? -1 : out.length);
             try (OutputStream os = exchange.getResponseBody()) {
                 os.write(out);
             }
         });
         server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
     }
 
     String url(String path) {

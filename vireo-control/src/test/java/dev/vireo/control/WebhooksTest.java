@@ -35,7 +35,9 @@ class WebhooksTest {
     void start() throws Exception {
         receiver = new WebhookReceiver();
         t = new TestPlane(dir, Clock.systemUTC(), c -> c.withWebhooks(new ControlConfig.WebhookPolicy(4,
-                Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2), 100)));
+                Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2), 100)
+                // The receiver is on loopback, which tenants' webhooks may only reach when allowed.
+                .withAllow("127.0.0.1:" + receiver.port())));
         t.addDomain("push.example.com", "ingest");
         t.addDomain("play.example.com", "streaming");
         t.call("PUT", "/api/v1/domains/play.example.com/association", "{\"ingestDomain\":\"push.example.com\"}");

@@ -42,9 +42,14 @@ public interface Gate {
 
     /**
      * Access refused. {@code reason} is the text for the peer and the log (for HTTP also the
-     * {@code X-Tengine-Error} header when {@code httpStatus} is 403).
+     * {@code X-Tengine-Error} header when {@code httpStatus} is 403); {@code retryAfterSeconds}, when
+     * positive, when the client may try again (HTTP {@code Retry-After}, with 429).
      */
-    record Deny(int httpStatus, String reason) implements Verdict {
+    record Deny(int httpStatus, String reason, long retryAfterSeconds) implements Verdict {
+
+        public Deny(int httpStatus, String reason) {
+            this(httpStatus, reason, 0);
+        }
     }
 
     Verdict admit(AccessRequest request);

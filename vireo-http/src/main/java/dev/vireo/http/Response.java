@@ -94,9 +94,13 @@ public final class Response implements Reply {
     public static Response denied(Gate.Deny deny) {
         String reason = headerSafe(deny.reason());
         int status = deny.httpStatus() >= 400 && deny.httpStatus() <= 599 ? deny.httpStatus() : 403;
-        Response r = error(status, status == 403 ? "Forbidden" : "AccessDenied", reason);
+        Response r = error(status, status == 403 ? "Forbidden" : status == 429 ? "TooManyRequests" : "AccessDenied",
+                reason);
         if (status == 403) {
             r.header(X_TENGINE_ERROR, reason);
+        }
+        if (deny.retryAfterSeconds() > 0) {
+            r.header(HttpHeaderNames.RETRY_AFTER, deny.retryAfterSeconds());
         }
         return r;
     }

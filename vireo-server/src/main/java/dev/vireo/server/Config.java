@@ -30,27 +30,67 @@ import java.time.Duration;
  *     {@link Integer#MAX_VALUE} for no cap
  * @param rtcTransports the candidates answers advertise: UDP, ICE-TCP (RFC 6544) or both
  * @param hls HLS/LL-HLS segment and part targets and the segment token lifetime
+ * @param protection settings that hold back abuse (webhook targets, hook timeouts, default vhost, skew)
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
                      int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
-                     String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls) {
+                     String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
+                     Protection protection) {
 
-    /** The same as the canonical form, with the default HLS settings. */
+    /**
+     * Settings that hold back abuse (issue 17).
+     *
+     * @param webhookAllow targets tenants' webhooks may reach although loopback, private,
+     *     link-local or this server's own: CIDRs or host:port, comma-separated; "" for none
+     * @param webhookAuthTimeout how long the on-publish authorization hook has to answer
+     * @param webhookAuthFailOpen whether a publisher stays when that hook did not answer (default: kicked)
+     * @param defaultVhost whether the zero-config default vhost is served once domains exist
+     * @param signingFutureSkew how far in the future a Type A timestamp may be; null for one validity
+     *     period of the domain
+     */
+    public record Protection(String webhookAllow, Duration webhookAuthTimeout, boolean webhookAuthFailOpen,
+                             boolean defaultVhost, Duration signingFutureSkew) {
+
+        public static Protection defaults() {
+            return new Protection("", Duration.ofSeconds(5), false, true, null);
+        }
+
+        public Protection withWebhookAllow(String allow) {
+            return new Protection(allow, webhookAuthTimeout, webhookAuthFailOpen, defaultVhost, signingFutureSkew);
+        }
+
+        public Protection withWebhookAuth(Duration timeout, boolean failOpen) {
+            return new Protection(webhookAllow, timeout, failOpen, defaultVhost, signingFutureSkew);
+        }
+
+        public Protection withDefaultVhost(boolean on) {
+            return new Protection(webhookAllow, webhookAuthTimeout, webhookAuthFailOpen, on, signingFutureSkew);
+        }
+    }
+
+    /** The same as the canonical form, with the default HLS and abuse settings. */
     public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
                   Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost,
                   int rtcPort, String rtcCandidates, int httpsPort, String rtcIceServers, int rtcMaxSessions,
                   IceTransports rtcTransports) {
         this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
                 httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, HlsConfig.defaults());
+                rtcTransports, HlsConfig.defaults(), Protection.defaults());
     }
 
     /** The same with other HLS settings. */
     public Config withHls(HlsConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, settings);
+                rtcMaxSessions, rtcTransports, settings, protection);
+    }
+
+    /** The same with other abuse settings. */
+    public Config withProtection(Protection p) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
+                rtcMaxSessions, rtcTransports, hls, p);
     }
 
     /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
@@ -74,66 +114,66 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config withPorts(int http, int rtmp) {
         return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls);
+                rtcTransports, hls, protection);
     }
 
     public Config withDataDir(Path dir) {
         return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls);
+                rtcTransports, hls, protection);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls);
+                rtcTransports, hls, protection);
     }
 
     public Config withReconnectGrace(Duration grace) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls);
+                rtcTransports, hls, protection);
     }
 
     /** The same with another WebRTC media port (0 for an ephemeral one). */
     public Config withRtcPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls);
+                rtcTransports, hls, protection);
     }
 
     /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
     public Config withRtcCandidates(String candidates) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls);
+                rtcTransports, hls, protection);
     }
 
     /** The same with other STUN/TURN servers to advertise ("" for none). */
     public Config withRtcIceServers(String servers) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, servers,
-                rtcMaxSessions, rtcTransports, hls);
+                rtcMaxSessions, rtcTransports, hls, protection);
     }
 
     /** The same with another WebRTC session cap (0 for the default, {@link Integer#MAX_VALUE} for none). */
     public Config withRtcMaxSessions(int max) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, max,
-                rtcTransports, hls);
+                rtcTransports, hls, protection);
     }
 
     /** The same advertising other WebRTC transports. */
     public Config withRtcTransports(IceTransports transports) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, transports, hls);
+                rtcMaxSessions, transports, hls, protection);
     }
 
     /** The same with another HTTPS port (0 for an ephemeral one). */
     public Config withHttpsPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls);
+                rtcTransports, hls, protection);
     }
 }

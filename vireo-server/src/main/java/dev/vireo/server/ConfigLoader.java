@@ -127,7 +127,12 @@ public final class ConfigLoader {
                 (String) parsed.get(Setting.RTC_ICE_SERVERS),
                 (Integer) parsed.get(Setting.RTC_MAX_SESSIONS),
                 (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS),
-                hls(parsed));
+                hls(parsed),
+                new Config.Protection((String) parsed.get(Setting.WEBHOOK_ALLOW),
+                        (Duration) parsed.get(Setting.WEBHOOK_AUTH_TIMEOUT),
+                        (Boolean) parsed.get(Setting.WEBHOOK_AUTH_FAILURE),
+                        (Boolean) parsed.get(Setting.DEFAULT_VHOST),
+                        (Duration) parsed.get(Setting.SIGNING_MAX_FUTURE_SKEW)));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

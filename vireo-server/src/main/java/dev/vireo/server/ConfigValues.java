@@ -162,6 +162,35 @@ final class ConfigValues {
         return list;
     }
 
+    /** A webhook allow-list: CIDRs or host:port, comma-separated; may be empty. */
+    static String webhookAllow(String text) {
+        String list = text.trim();
+        dev.vireo.control.ControlConfig.WebhookPolicy.defaults().withAllow(list);
+        return list;
+    }
+
+    /** "deny" → false (fail-closed), "allow" → true (fail-open). */
+    static Boolean failOpen(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "deny" -> false;
+            case "allow" -> true;
+            default -> throw new IllegalArgumentException("use deny or allow");
+        };
+    }
+
+    static Boolean onOff(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new IllegalArgumentException("use on or off");
+        };
+    }
+
+    /** "validity" → null (one validity period), else a duration. */
+    static Duration futureSkew(String text) {
+        return text.trim().equalsIgnoreCase("validity") ? null : duration(text);
+    }
+
     static Path path(String text) {
         if (text.isBlank()) {
             throw new IllegalArgumentException("empty path");

@@ -50,7 +50,21 @@ enum Setting {
     HLS_PART_DURATION("hls.part-duration", "VIREO_HLS_PART_DURATION", "--hls-part-duration", "DURATION", "200ms",
             "LL-HLS part target (EXT-X-PART-INF PART-TARGET)", ConfigValues::positiveDuration),
     HLS_TOKEN_TTL("hls.token-ttl", "VIREO_HLS_TOKEN_TTL", "--hls-token-ttl", "DURATION", "60s",
-            "lifetime of the session token on the segment URLs of a playlist", ConfigValues::positiveDuration);
+            "lifetime of the session token on the segment URLs of a playlist", ConfigValues::positiveDuration),
+    WEBHOOK_ALLOW("webhooks.allow", "VIREO_WEBHOOK_ALLOW", "--webhook-allow", "LIST", "",
+            "loopback/private/link-local targets webhooks may still reach: CIDRs or host:port, comma-separated"
+                    + " (default: none)", ConfigValues::webhookAllow),
+    WEBHOOK_AUTH_TIMEOUT("webhooks.auth-timeout", "VIREO_WEBHOOK_AUTH_TIMEOUT", "--webhook-auth-timeout", "DURATION",
+            "5s", "how long the on-publish authorization hook has to answer", ConfigValues::positiveDuration),
+    WEBHOOK_AUTH_FAILURE("webhooks.auth-failure", "VIREO_WEBHOOK_AUTH_FAILURE", "--webhook-auth-failure", "deny|allow",
+            "deny", "what a publisher gets when the authorization hook does not answer in time or fails",
+            ConfigValues::failOpen),
+    DEFAULT_VHOST("default-vhost", "VIREO_DEFAULT_VHOST", "--default-vhost", "on|off", "on",
+            "serve the zero-config default vhost (anything not naming a configured domain) also once domains"
+                    + " exist; off: only configured domains", ConfigValues::onOff),
+    SIGNING_MAX_FUTURE_SKEW("signing.max-future-skew", "VIREO_SIGNING_MAX_FUTURE_SKEW", "--signing-max-future-skew",
+            "DURATION", "validity", "how far in the future a Type A timestamp may be (validity: one validity period"
+                    + " of the domain)", ConfigValues::futureSkew);
 
     final String key;
     final String env;

@@ -120,7 +120,11 @@ public final class VireoServer implements AutoCloseable {
         // allows everything on the default vhost (the zero-config case).
         control = ControlPlane.open(ControlConfig.defaults(config.dataDir())
                 .withAdminKey(System.getenv().getOrDefault("VIREO_ADMIN_KEY", ""))
-                .withEndpoints(urlEndpoints(config)), hub);
+                .withEndpoints(urlEndpoints(config))
+                .withWebhooks(ControlConfig.WebhookPolicy.defaults()
+                        .withAllow(config.protection().webhookAllow())
+                        .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen())),
+                hub);
         Gate gate = control.gate();
 
         // On-demand ffmpeg jobs: {stream}_{templateId} (the account's templates from the control
@@ -175,7 +179,18 @@ public final class VireoServer implements AutoCloseable {
 
         rtmp = new RtmpServer(RtmpConfig.defaults().withBind(config.bind()).withPort(config.rtmpPort()),
                 hub, gate, boss, workers, transport.serverChannel()).withPlayVariant(AacVariant::keyFor);
-        protection = new ProtectionMetrics(registry, http, https);
+        protection = new ProtectionMetrics(registry, http, https)
+                .add(ProtectionMetrics.Reason.AUTH, control::apiKeyFailures)
+                .add(ProtectionMetrics.Reason.AUTH, control::authThrottled)
+                .add(ProtectionMetrics.Reason.SIGNATURE, control::signatureRefusals)
+                .add(ProtectionMetrics.Reason.CAPS, control::capRefusals);
+        FunctionCounter.builder("vireo.auth.failures", control, ControlPlane::apiKeyFailures).tag("kind", "api_key")
+                .description("failed authentications").register(registry);
+        FunctionCounter.builder("vireo.auth.failures", control, ControlPlane::signatureFailures).tag("kind", "signature")
+                .description("failed authentications").register(registry);
+        FunctionCounter.builder("vireo.auth.throttled", control, ControlPlane::authThrottled)
+                .description("attempts refused (429) because their address failed to authenticate too often")
+                .register(registry);
         protection.register(registry);
     }
 
