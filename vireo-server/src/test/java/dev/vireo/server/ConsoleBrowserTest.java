@@ -204,6 +204,17 @@ class ConsoleBrowserTest {
         chromium.open(base + "/console/streams");
         waitFor(By.cssSelector("nav.side"));
         Await.until(Duration.ofSeconds(10), "the stream list", () -> text("main").contains("live/demo"));
+
+        // Troubleshooting: the FLV URL signed without its .flv suffix.
+        nav("Troubleshooting");
+        String flvAuth = playerUrl.replaceAll(".*[?&]auth_key=([^&]+).*", "$1");
+        waitFor(By.name("url")).sendKeys("http://" + PLAY + "/live/demo.flv?auth_key=" + flvAuth, Keys.ENTER);
+        Await.until(Duration.ofSeconds(10), "the findings", () -> !driver.findElements(
+                By.cssSelector(".finding[data-code='SignatureWrongUri']")).isEmpty());
+        assertThat(text(".finding[data-code='SignatureWrongUri']")).contains(".flv suffix is missing");
+        assertThat(driver.findElements(By.cssSelector(".finding[data-code='BrowserVariant'],.finding[data-code='BrowserVariantOff']"))).isNotEmpty();
+        assertFormsLabelled();
+        shot("09-diagnose");
         assertThat(chromium.consoleErrors()).isEmpty();
     }
 
