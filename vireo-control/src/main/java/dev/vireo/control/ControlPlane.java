@@ -129,6 +129,7 @@ public final class ControlPlane implements AutoCloseable {
         new StreamsControlApi(api, streams).mount(router);
         new UrlsApi(api, domains, templates, registry::state, config.endpoints(), clock).mount(router);
         templates.mount(router);
+        new DiagnoseApi(api, registry::state, hub, clock).mount(router);
     }
 
     /**

@@ -23,11 +23,11 @@ import dev.vireo.transcode.Html5Variant;
 import dev.vireo.transcode.TemplateCatalog;
 import dev.vireo.transcode.TranscodeConfig;
 import dev.vireo.transcode.Transcoder;
+import dev.vireo.web.WebPages;
 import dev.vireo.webrtc.WebRtcConfig;
 import dev.vireo.webrtc.WebRtcServer;
 import dev.vireo.webrtc.ice.HostCandidates;
 import dev.vireo.webrtc.whep.IceServer;
-import dev.vireo.webrtc.whep.PlayerPage;
 import dev.vireo.webrtc.whep.WhepPlayback;
 import dev.vireo.webrtc.whip.PublishPage;
 import dev.vireo.webrtc.whip.WhipIngest;
@@ -159,7 +159,8 @@ public final class VireoServer implements AutoCloseable {
         whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant)
                 .withIceServers(iceServers);
         whep.mount(router);
-        new PlayerPage(iceServers).mount(router);
+        // The console, the player (WHEP, then FLV, then HLS), the tools pages, / and the favicon.
+        new WebPages("[" + String.join(",", iceServers.stream().map(IceServer::json).toList()) + "]").mount(router);
         // WebRTC ingest: WHIP signaling on the HTTP port, media on the same UDP port.
         whip = new WhipIngest(hub, gate, rtc, registry).withIceServers(iceServers);
         whip.mount(router);

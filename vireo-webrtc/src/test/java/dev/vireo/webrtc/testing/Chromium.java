@@ -12,6 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -66,6 +71,10 @@ public final class Chromium implements AutoCloseable {
         options.addArguments(ARGS);
         options.addArguments(extraArgs);
         options.addArguments("--user-data-dir=" + profile);
+        // The page's console (errors, failed loads) for tests that assert a clean console.
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, java.util.logging.Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(DRIVER))
                 .usingAnyFreePort()
@@ -90,6 +99,24 @@ public final class Chromium implements AutoCloseable {
 
     public void open(String url) {
         driver.get(url);
+    }
+
+    /** The browser, for tests that click and type (Selenium's element API). */
+    public WebDriver driver() {
+        return driver;
+    }
+
+    /** Saves a PNG of the visible page (tests keep it under their temp directory). */
+    public void screenshot(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** The page console's error entries (script errors, failed requests) since the last call. */
+    public List<String> consoleErrors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+                .map(LogEntry::getMessage).toList();
     }
 
     /** Runs a script in the page and returns its result (numbers come back as Long or Double). */

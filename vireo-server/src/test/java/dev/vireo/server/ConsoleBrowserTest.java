@@ -1,0 +1,271 @@
+package dev.vireo.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.Peers;
+import dev.vireo.webrtc.testing.Chromium;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console as a user drives it, in headless Chromium: sign in with the admin key, add an ingest
+ * and a streaming domain, associate them, turn signing on, generate the URLs, push ffmpeg (AAC,
+ * B-frames, 3 s GOP, as OBS defaults do) to the generated RTMP URL and play the generated player
+ * URL (WebRTC through the browser variant). Screenshots of every page go to
+ * {@code target/screenshots/}; the browser console must stay free of errors.
+ */
+@Timeout(240)
+class ConsoleBrowserTest {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleBrowserTest.class);
+    private static final Path SHOTS = Path.of("target", "screenshots");
+    private static final String INGEST = "push.example.com";
+    private static final String PLAY = "play.example.com";
+
+    @TempDir
+    static Path dir;
+
+    private static VireoServer server;
+    private static VireoServer.BoundPorts ports;
+    private static Chromium chromium;
+    private static WebDriver driver;
+    private static String base;
+    private static Process ffmpeg;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Peers.ffmpeg();
+        server = BrowserFixture.server(dir);
+        ports = server.start();
+        base = "http://127.0.0.1:" + ports.http();
+        chromium = Chromium.start(dir);
+        driver = chromium.driver();
+        driver.manage().window().setSize(new Dimension(1440, 1000));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (ffmpeg != null) {
+            ffmpeg.destroy();
+            ffmpeg.waitFor(5, TimeUnit.SECONDS);
+        }
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void rootRedirectsToTheConsoleAndTheFaviconIsServed() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<Void> root = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(root.statusCode()).isEqualTo(302);
+        assertThat(root.headers().firstValue("Location")).hasValue("/console/");
+        HttpResponse<String> icon = http.send(HttpRequest.newBuilder(URI.create(base + "/favicon.ico")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(icon.statusCode()).isEqualTo(200);
+        assertThat(icon.headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+        HttpResponse<String> shell = http.send(HttpRequest.newBuilder(URI.create(base + "/console/domains")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(shell.statusCode()).isEqualTo(200);
+        assertThat(shell.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
+                csp -> assertThat(csp).contains("default-src 'self'"));
+        HttpResponse<String> escape = http.send(HttpRequest.newBuilder(URI.create(base + "/console/..%2Fplayer.html"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(escape.statusCode()).isEqualTo(404);
+        HttpResponse<String> lib = http.send(HttpRequest.newBuilder(URI.create(base + "/vendor/mpegts.js")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(lib.statusCode()).isEqualTo(200);
+        assertThat(lib.body()).contains("mpegts");
+    }
+
+    @Test
+    void aUserSetsUpDomainsSigningAndPlaysTheGeneratedUrls() throws Exception {
+        String key = server.control().generatedAdminKey().orElseThrow();
+        chromium.open(base + "/");
+        WebElement keyField = waitFor(By.name("apiKey"));
+        assertThat(driver.getCurrentUrl()).endsWith("/console/");
+        assertFormsLabelled();
+        shot("01-sign-in");
+        keyField.sendKeys("not-the-key", Keys.ENTER);
+        Await.until(Duration.ofSeconds(10), "the refusal", () -> text(".error-text").contains("not valid"));
+        assertThat(chromium.consoleErrors()).as("the 401 of the wrong key").isNotEmpty();
+        keyField = driver.findElement(By.name("apiKey"));
+        keyField.clear();
+        keyField.sendKeys(key, Keys.ENTER);  // keyboard only: Enter submits
+        waitFor(By.cssSelector("nav.side"));
+        assertThat(driver.getCurrentUrl()).doesNotContain(key);
+        assertThat(chromium.js("return sessionStorage.getItem('vireo.adminKey')")).isEqualTo(key);
+        assertThat(chromium.js("return localStorage.length")).isEqualTo(0L);
+        Await.until(Duration.ofSeconds(10), "the empty stream list", () -> text("main").contains("No stream is live"));
+        shot("02-streams-empty");
+
+        // Domains: add both through the form, associate, signing on (it is by default) with a known validity.
+        nav("Domains");
+        addDomain(INGEST, "ingest");
+        addDomain(PLAY, "streaming");
+        row(PLAY).click();
+        Await.until(Duration.ofSeconds(10), "the domain panel", () -> text("main").contains("Association"));
+        assertFormsLabelled();
+        new Select(driver.findElement(By.name("ingestDomain"))).selectByValue(INGEST);
+        button("Associate").click();
+        Await.until(Duration.ofSeconds(10), "the association in the list", () -> text("tr[data-domain='" + PLAY + "']").contains(INGEST));
+        shot("03-domains");
+        row(PLAY).sendKeys(Keys.ENTER);  // rows open with the keyboard too
+        button("URL signing").click();
+        WebElement validity = waitFor(By.name("validityMinutes"));
+        validity.clear();
+        validity.sendKeys("120");
+        button("Save signing").click();
+        Await.until(Duration.ofSeconds(10), "signing saved", () -> text("tr[data-domain='" + PLAY + "']").contains("120 min"));
+        shot("04-domain-signing");
+
+        // URL generator.
+        nav("URL generator");
+        new Select(waitFor(By.name("ingestDomain"))).selectByValue(INGEST);
+        new Select(driver.findElement(By.name("streamingDomain"))).selectByValue(PLAY);
+        assertFormsLabelled();
+        button("Generate").click();
+        Await.until(Duration.ofSeconds(10), "the URLs", () -> !driver.findElements(By.cssSelector("code[data-url='RTMP']")).isEmpty());
+        String rtmp = driver.findElement(By.cssSelector("code[data-url='RTMP']")).getText();
+        String playerUrl = driver.findElement(By.cssSelector("code[data-url='Player page']")).getText();
+        assertThat(rtmp).startsWith("rtmp://" + INGEST + "/live/demo?auth_key=");
+        assertThat(playerUrl).startsWith("http://" + PLAY).contains("auth_key=", "flv_auth_key=", "hls_auth_key=");
+        assertThat(text("main")).contains("Keyframe interval", "B-frames", "Stream key");
+        shot("05-url-generator");
+
+        // Templates.
+        nav("Templates");
+        waitFor(By.name("id")).sendKeys("sd360");
+        WebElement height = driver.findElement(By.name("height"));
+        height.clear();
+        height.sendKeys("360");
+        button("Create template").click();
+        Await.until(Duration.ofSeconds(10), "the template row", () -> text("main table").contains("sd360"));
+        shot("06-templates");
+
+        // Publish as OBS does by default to the generated URL; the domain comes from ?vhost= on an IP.
+        String auth = rtmp.substring(rtmp.indexOf("?auth_key=") + 1);
+        List<String> cmd = new ArrayList<>(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",
+                "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=f=440",
+                "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "90", "-c:a", "aac", "-t", "120",
+                "-f", "flv", "rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo?" + auth + "&vhost=" + INGEST));
+        ffmpeg = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
+        StreamKey streamKey = new StreamKey(INGEST, "live", "demo");
+        Await.until(Duration.ofSeconds(30), "the stream is live with its GOP measured",
+                () -> server.hub().find(streamKey).map(s -> s.stats().gopMillis() > 0).orElse(false));
+
+        nav("Streams");
+        Await.until(Duration.ofSeconds(15), "the live stream with its advice",
+                () -> text("main").contains("live/demo") && !driver.findElements(By.cssSelector("li[data-code='BFramesOnRts']")).isEmpty());
+        assertThat(driver.findElements(By.cssSelector("li[data-code='AacOnRts']"))).isNotEmpty();
+        assertThat(driver.findElements(By.cssSelector("li[data-code='LongGop']"))).isNotEmpty();
+        shot("07-streams-live");
+
+        // The generated player URL, on this machine: same query, IP origin plus ?vhost= for the domain.
+        String query = playerUrl.substring(playerUrl.indexOf('?') + 1);
+        chromium.open(base + "/play/live/demo?" + query + "&vhost=" + PLAY);
+        Await.until(Duration.ofSeconds(60), "the player plays", () -> "playing".equals(chromium.js("return window.vireo && window.vireo.state")));
+        assertThat(chromium.js("return window.vireo.protocol")).isEqualTo("whep");
+        double t0 = chromium.number("document.getElementById('video').currentTime");
+        Await.until(Duration.ofSeconds(20), "currentTime grows", () -> chromium.number("document.getElementById('video').currentTime") > t0 + 1);
+        assertThat(chromium.number("document.getElementById('video').videoWidth")).isEqualTo(640);
+        Await.until(Duration.ofSeconds(10), "stats shown", () -> !text("#s-bitrate").equals("–"));
+        shot("08-player");
+        log.info("console: first frame {} ms over {}", chromium.number("window.vireo.firstFrameMs"),
+                chromium.js("return window.vireo.protocol"));
+
+        // Back to the console (same tab: the key is still in the session), streams with a viewer.
+        chromium.open(base + "/console/streams");
+        waitFor(By.cssSelector("nav.side"));
+        Await.until(Duration.ofSeconds(10), "the stream list", () -> text("main").contains("live/demo"));
+
+        // Troubleshooting: the FLV URL signed without its .flv suffix.
+        nav("Troubleshooting");
+        String flvAuth = playerUrl.replaceAll(".*[?&]auth_key=([^&]+).*", "$1");
+        waitFor(By.name("url")).sendKeys("http://" + PLAY + "/live/demo.flv?auth_key=" + flvAuth, Keys.ENTER);
+        Await.until(Duration.ofSeconds(10), "the findings", () -> !driver.findElements(
+                By.cssSelector(".finding[data-code='SignatureWrongUri']")).isEmpty());
+        assertThat(text(".finding[data-code='SignatureWrongUri']")).contains(".flv suffix is missing");
+        assertThat(driver.findElements(By.cssSelector(".finding[data-code='BrowserVariant'],.finding[data-code='BrowserVariantOff']"))).isNotEmpty();
+        assertFormsLabelled();
+        shot("09-diagnose");
+        assertThat(chromium.consoleErrors()).isEmpty();
+    }
+
+    // --- helpers
+
+    private static void nav(String page) {
+        driver.findElement(By.linkText(page)).click();
+        Await.until(Duration.ofSeconds(10), page + " shown", () -> text("main h1").equals(page));
+    }
+
+    private static void addDomain(String name, String type) {
+        WebElement domain = waitFor(By.name("domain"));
+        domain.sendKeys(name);
+        new Select(driver.findElement(By.name("type"))).selectByValue(type);
+        button("Add domain").click();
+        Await.until(Duration.ofSeconds(10), name + " listed", () -> !driver.findElements(
+                By.cssSelector("tr[data-domain='" + name + "']")).isEmpty());
+    }
+
+    private static WebElement row(String domain) {
+        return driver.findElement(By.cssSelector("tr[data-domain='" + domain + "']"));
+    }
+
+    private static WebElement button(String label) {
+        return driver.findElements(By.tagName("button")).stream().filter(b -> b.getText().trim().equals(label))
+                .findFirst().orElseThrow(() -> new AssertionError("no button " + label));
+    }
+
+    private static WebElement waitFor(By by) {
+        Await.until(Duration.ofSeconds(15), by.toString(), () -> !driver.findElements(by).isEmpty());
+        return driver.findElement(by);
+    }
+
+    private static String text(String css) {
+        List<WebElement> found = driver.findElements(By.cssSelector(css));
+        try {
+            return found.isEmpty() ? "" : found.getFirst().getText();
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            return "";
+        }
+    }
+
+    /** Every form control on the page has a label (label[for], a wrapping label or aria-label). */
+    private static void assertFormsLabelled() {
+        Object unlabelled = chromium.js("return [...document.querySelectorAll('input,select,textarea')]"
+                + ".filter(e => e.getAttribute('aria-hidden') !== 'true')"
+                + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name || e.id);");
+        assertThat((List<?>) unlabelled).isEmpty();
+    }
+
+    private static void shot(String name) throws Exception {
+        chromium.screenshot(SHOTS.resolve("console-" + name + ".png"));
+    }
+}

@@ -1,0 +1,30 @@
+// Troubleshooting: what the server thinks of an ingest or play URL, finding by finding.
+import { h, field, input, pageHeader, toast, badge } from '../ui.js';
+import { post } from '../api.js';
+
+export async function render(main) {
+  const url = input('url', { type: 'url', required: true, placeholder: 'rtmp://push.example.com/live/demo?auth_key=…', style: 'min-width:0' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { 'aria-label': 'Diagnose a URL', style: 'display:grid;grid-template-columns:1fr auto;gap:12px;align-items:end' },
+    field('Ingest or play URL', url, 'RTMP, SRT, artc://, WHIP/WHEP, HTTP-FLV or HLS — as the user has it'),
+    h('div', { class: 'submit' }, h('button', { type: 'submit', class: 'primary' }, 'Diagnose')));
+  url.type = 'text'; // srt:// and artc:// are not "url" to every browser's validation
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const r = await post('/diagnose', { url: url.value.trim() });
+      out.replaceChildren(h('div', { class: 'card' },
+        h('h2', {}, 'Findings'),
+        h('p', { class: 'lead' }, (r.action === 'publish' ? 'Publish' : 'Play') + ' over ' + r.protocol
+          + (r.domain ? ' on ' + r.domain : '') + (r.app ? ' · /' + r.app + '/' + r.stream : '')),
+        r.findings.map(f => h('div', { class: 'finding ' + f.severity, dataset: { code: f.code } },
+          h('div', {}, badge(f.severity === 'ok' ? 'OK' : f.severity === 'warn' ? 'Warning' : 'Problem',
+            f.severity === 'ok' ? 'ok' : f.severity === 'warn' ? 'warn' : 'bad'), ' ', h('strong', {}, f.message)),
+          f.suggestion ? h('div', { class: 'suggest' }, f.suggestion) : null,
+          h('div', { class: 'code' }, f.code)))));
+    } catch (err) { toast(err.message, true); }
+  });
+  main.append(pageHeader('Troubleshooting', 'Paste a URL that does not work: the server checks the domain, the signature and the stream, and says what to change.'),
+    h('div', { class: 'card' }, form), out);
+  url.focus();
+}
