@@ -130,6 +130,7 @@ public final class LibSrt {
         this.libraryName = libraryName;
         MethodHandle getversion = fn(lib, "srt_getversion", FunctionDescriptor.of(INT));
         MethodHandle startup = fn(lib, "srt_startup", FunctionDescriptor.of(INT));
+        MethodHandle cleanup = fn(lib, "srt_cleanup", FunctionDescriptor.of(INT));
         createSocket = fn(lib, "srt_create_socket", FunctionDescriptor.of(INT));
         bind = fn(lib, "srt_bind", FunctionDescriptor.of(INT, INT, PTR, INT));
         listen = fn(lib, "srt_listen", FunctionDescriptor.of(INT, INT, INT));
@@ -171,6 +172,17 @@ public final class LibSrt {
             if ((int) startup.invokeExact() < 0) {
                 throw new SrtUnavailableException("srt_startup failed: " + lastErrorString());
             }
+            // libsrt's threads that ran an upcall (listen callback, log) are attached to the JVM and
+            // detach when they end. If they end after the VM has exited (libsrt's own static
+            // destructor at process exit joins them), the detach blocks forever and the process never
+            // exits. So libsrt is stopped, and its threads joined, while the VM is still alive.
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("srt-cleanup").unstarted(() -> {
+                try {
+                    int ignored = (int) cleanup.invokeExact();
+                } catch (Throwable t) {
+                    // nothing to do at exit
+                }
+            }));
             // libsrt's own warnings and errors (e.g. a wrong passphrase) go to our log, not stderr
             MemorySegment handler = LINKER.upcallStub(MethodHandles.lookup().findStatic(LibSrtLog.class, "handle",
                             MethodType.methodType(void.class, MemorySegment.class, int.class, MemorySegment.class,
