@@ -64,6 +64,11 @@ public final class RtcTransport {
         default void onRtp(ByteBuf packet) {
         }
 
+        /** Whether this session takes the peer's RTP (a publisher); RTP to one that does not is dropped as unexpected. */
+        default boolean receivesRtp() {
+            return false;
+        }
+
         /** The transport closed (consent lost, DTLS closed or failed, server stopping, {@link #close}); once. */
         void onClosed(String reason);
     }
@@ -548,6 +553,10 @@ public final class RtcTransport {
 
     /** RFC 3711 §3.3: SRTP from the peer, authenticated and decrypted in place, to the listener. */
     private void onRtp(ByteBuf datagram) {
+        if (!listener.receivesRtp()) {
+            server.counters().unexpected.increment();
+            return;
+        }
         if (inbound == null) {
             srtpRejected++;
             server.counters().unexpected.increment();
