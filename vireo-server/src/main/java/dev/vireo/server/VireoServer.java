@@ -15,10 +15,12 @@ import dev.vireo.http.HttpFlvPlayback;
 import dev.vireo.http.HttpServer;
 import dev.vireo.http.MetricsEndpoint;
 import dev.vireo.http.Router;
+import dev.vireo.http.SnapshotEndpoint;
 import dev.vireo.http.hls.HlsPlayback;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
 import dev.vireo.transcode.Html5Variant;
+import dev.vireo.transcode.Snapshots;
 import dev.vireo.transcode.TemplateCatalog;
 import dev.vireo.transcode.TranscodeConfig;
 import dev.vireo.transcode.Transcoder;
@@ -46,8 +48,11 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +64,7 @@ import org.slf4j.LoggerFactory;
 public final class VireoServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VireoServer.class);
+    private static final Duration SNAPSHOT_INTERVAL = Duration.ofSeconds(5);
 
     /**
      * The ports the listeners are bound to ({@code rtc}: the UDP port of WebRTC media; {@code https}:
@@ -87,6 +93,7 @@ public final class VireoServer implements AutoCloseable {
     private final ControlPlane control;
     private final Transcoder transcoder;
     private final HlsPlayback hls;
+    private final Snapshots snapshots;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -138,6 +145,9 @@ public final class VireoServer implements AutoCloseable {
         // HLS (MPEG-TS) and LL-HLS (fMP4) from memory, one segmenter per stream started on demand.
         hls = new HlsPlayback(hub, gate, config.hls(), registry);
         hls.mount(router);
+        // JPEG of the latest keyframe, /{app}/{stream}.jpg: one ffmpeg run per stream per 5 s at most.
+        snapshots = new Snapshots(hub, transcoder, SNAPSHOT_INTERVAL);
+        new SnapshotEndpoint(gate, this::snapshot, (int) SNAPSHOT_INTERVAL.toSeconds()).mount(router);
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
         WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())).withTransports(config.rtcTransports());
@@ -265,6 +275,18 @@ public final class VireoServer implements AutoCloseable {
         return variant;
     }
 
+    /** A stream's snapshot for the HTTP endpoint: the JPEG, or 404/503 with the reason. */
+    private CompletionStage<SnapshotEndpoint.Picture> snapshot(StreamKey key) {
+        return snapshots.jpeg(key).handle((jpeg, e) -> {
+            if (e == null) {
+                return SnapshotEndpoint.Picture.of(jpeg);
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            boolean notFound = cause instanceof Snapshots.Unavailable u && u.notFound();
+            return SnapshotEndpoint.Picture.refused(notFound ? 404 : 503, String.valueOf(cause.getMessage()));
+        });
+    }
+
     /** On-demand ffmpeg jobs (templates, browser variants). */
     public Transcoder transcoder() {
         return transcoder;
@@ -294,6 +316,7 @@ public final class VireoServer implements AutoCloseable {
         https.stopAccepting();
         transcoder.close();
         hls.close();
+        snapshots.close();
         hub.close();
         rtc.close();
         rtmp.close();
