@@ -4,6 +4,7 @@ import dev.vireo.core.MediaFrame;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
+import dev.vireo.core.fmp4.Fmp4Packer;
 import dev.vireo.http.Response;
 import dev.vireo.media.Codec;
 import dev.vireo.media.MediaFormatException;
@@ -66,7 +67,7 @@ final class Segmenter implements Subscriber {
     private boolean packersStale = true;
     private boolean warnedUnsupported;
     private boolean warnedLongSegment;
-    private CmafPacker cmaf;
+    private Fmp4Packer cmaf;
     private TsPacker ts;
     private int initId = -1;
     private final Map<Integer, byte[]> inits = new HashMap<>();
@@ -286,7 +287,7 @@ final class Segmenter implements Subscriber {
     private void startSegment(MediaFrame f) {
         boolean discontinuity = discontinuityPending && nextMsn > 0;
         if (packersStale || discontinuityPending) {
-            cmaf = CmafPacker.of(videoConfig, audioConfig, audioCodec);
+            cmaf = Fmp4Packer.of(videoConfig, audioConfig, audioCodec);
             ts = TsPacker.of(videoConfig, audioConfig, audioCodec);
             if (cmaf != null) {
                 initId++;
