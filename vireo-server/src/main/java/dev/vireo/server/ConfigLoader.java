@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.vireo.http.hls.HlsConfig;
+import dev.vireo.record.RecordRules;
 import dev.vireo.webrtc.WebRtcConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,7 +128,8 @@ public final class ConfigLoader {
                 (String) parsed.get(Setting.RTC_ICE_SERVERS),
                 (Integer) parsed.get(Setting.RTC_MAX_SESSIONS),
                 (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS),
-                hls(parsed));
+                hls(parsed),
+                RecordRules.parse((String) parsed.get(Setting.RECORD_STREAMS), (Duration) parsed.get(Setting.RECORD_ROTATE)));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

@@ -50,7 +50,12 @@ enum Setting {
     HLS_PART_DURATION("hls.part-duration", "VIREO_HLS_PART_DURATION", "--hls-part-duration", "DURATION", "200ms",
             "LL-HLS part target (EXT-X-PART-INF PART-TARGET)", ConfigValues::positiveDuration),
     HLS_TOKEN_TTL("hls.token-ttl", "VIREO_HLS_TOKEN_TTL", "--hls-token-ttl", "DURATION", "60s",
-            "lifetime of the session token on the segment URLs of a playlist", ConfigValues::positiveDuration);
+            "lifetime of the session token on the segment URLs of a playlist", ConfigValues::positiveDuration),
+    RECORD_STREAMS("record.streams", "VIREO_RECORD_STREAMS", "--record-streams", "PATTERNS", "",
+            "streams recorded to fMP4 under data-dir/recordings, comma-separated app/stream with * for any"
+                    + " (e.g. live/*; default: none)", ConfigValues::recordPatterns),
+    RECORD_ROTATE("record.rotate", "VIREO_RECORD_ROTATE", "--record-rotate", "DURATION", "1h",
+            "a recording starts a new file at the first keyframe after this", ConfigValues::positiveDuration);
 
     final String key;
     final String env;

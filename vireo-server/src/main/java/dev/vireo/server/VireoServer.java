@@ -19,6 +19,7 @@ import dev.vireo.http.SnapshotEndpoint;
 import dev.vireo.http.hls.HlsPlayback;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
+import dev.vireo.record.Recordings;
 import dev.vireo.transcode.Html5Variant;
 import dev.vireo.transcode.Snapshots;
 import dev.vireo.transcode.TemplateCatalog;
@@ -94,6 +95,7 @@ public final class VireoServer implements AutoCloseable {
     private final Transcoder transcoder;
     private final HlsPlayback hls;
     private final Snapshots snapshots;
+    private final Recordings recordings;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -147,6 +149,12 @@ public final class VireoServer implements AutoCloseable {
         hls.mount(router);
         // JPEG of the latest keyframe, /{app}/{stream}.jpg: one ffmpeg run per stream per 5 s at most.
         snapshots = new Snapshots(hub, transcoder, SNAPSHOT_INTERVAL);
+        // Recording (DVR) of the streams config.recording() names, to fMP4 under data/recordings.
+        recordings = new Recordings(hub, config.dataDir().resolve("recordings"), config.recording());
+        FunctionCounter.builder("vireo.record.bytes", recordings, Recordings::bytesWritten).baseUnit("bytes").register(registry);
+        FunctionCounter.builder("vireo.record.failures", recordings, Recordings::failures).register(registry);
+        FunctionCounter.builder("vireo.record.files", recordings, Recordings::filesDone).register(registry);
+        Gauge.builder("vireo.record.active", recordings, Recordings::recording).register(registry);
         new SnapshotEndpoint(gate, this::snapshot, (int) SNAPSHOT_INTERVAL.toSeconds()).mount(router);
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
         WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
@@ -199,6 +207,7 @@ public final class VireoServer implements AutoCloseable {
         }
         try {
             transcoder.start();  // a missing ffmpeg is a warning, not a failure
+            recordings.start();
             int rtmpPort = rtmp.start();
             int rtcPort = rtc.start();
             int httpPort = http.start();
@@ -287,6 +296,11 @@ public final class VireoServer implements AutoCloseable {
         });
     }
 
+    /** Recording (DVR). */
+    public Recordings recordings() {
+        return recordings;
+    }
+
     /** On-demand ffmpeg jobs (templates, browser variants). */
     public Transcoder transcoder() {
         return transcoder;
@@ -318,6 +332,7 @@ public final class VireoServer implements AutoCloseable {
         hls.close();
         snapshots.close();
         hub.close();
+        recordings.close();
         rtc.close();
         rtmp.close();
         http.close();
