@@ -54,6 +54,7 @@ public final class ControlPlane implements AutoCloseable {
     private final DnsAddressResolverGroup resolvers;
     private final CnameVerifier cnames;
     private final Webhooks webhooks;
+    private final EventNotifier events;
     private final ExecutorService blocking;
     private final DomainGate gate;
     private final ScheduledFuture<?> refresher;
@@ -79,7 +80,8 @@ public final class ControlPlane implements AutoCloseable {
         webhooks = new Webhooks(new OutboundHttp(group, NioSocketChannel.class, resolvers), group.next(),
                 config.webhooks(), clock);
         gate = new DomainGate(registry::state, hub, clock);
-        hub.addListener(new EventNotifier(registry::state, webhooks, hub, clock));
+        events = new EventNotifier(registry::state, webhooks, hub, clock);
+        hub.addListener(events);
         long every = config.refreshInterval().toMillis();
         refresher = every == 0 ? null : group.next().scheduleAtFixedRate(
                 () -> blocking.execute(this::refresh), every, every, TimeUnit.MILLISECONDS);
@@ -203,6 +205,16 @@ public final class ControlPlane implements AutoCloseable {
      */
     public Optional<String> generatedAdminKey() {
         return generatedAdminKey;
+    }
+
+    /**
+     * A recording file is finished: the {@code record_done} webhook of the stream's ingest domain
+     * (when it has a notify URL). Never blocks.
+     *
+     * @param file the file's path under the recordings directory
+     */
+    public void recordDone(StreamKey key, String file, long bytes, long durationMillis, String reason) {
+        events.recordDone(key, new WebhookEvent.Recording(file, bytes, durationMillis, reason));
     }
 
     /** Webhook events waiting or in flight (for tests and diagnostics). */

@@ -49,6 +49,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -150,7 +151,10 @@ public final class VireoServer implements AutoCloseable {
         // JPEG of the latest keyframe, /{app}/{stream}.jpg: one ffmpeg run per stream per 5 s at most.
         snapshots = new Snapshots(hub, transcoder, SNAPSHOT_INTERVAL);
         // Recording (DVR) of the streams config.recording() names, to fMP4 under data/recordings.
-        recordings = new Recordings(hub, config.dataDir().resolve("recordings"), config.recording());
+        Path recordingsDir = config.dataDir().resolve("recordings");
+        recordings = new Recordings(hub, recordingsDir, config.recording());
+        recordings.onFileDone(d -> control.recordDone(d.key(), recordingsDir.relativize(d.file()).toString(), d.bytes(),
+                d.durationMillis(), d.reason()));
         FunctionCounter.builder("vireo.record.bytes", recordings, Recordings::bytesWritten).baseUnit("bytes").register(registry);
         FunctionCounter.builder("vireo.record.failures", recordings, Recordings::failures).register(registry);
         FunctionCounter.builder("vireo.record.files", recordings, Recordings::filesDone).register(registry);
