@@ -105,6 +105,17 @@ final class Recorder implements Subscriber {
         if (stopped || f.isData()) {
             return;
         }
+        try {
+            frame(f);
+        } catch (RuntimeException e) {
+            // a frame the packer cannot express (or a bug): this recording ends, its file stays playable
+            counters.failed();
+            inContext(() -> log.error("recording of {} stopped: {}", key, e.toString(), e));
+            stop();
+        }
+    }
+
+    private void frame(MediaFrame f) {
         if (f.isConfig()) {
             boolean same = f.isVideo() ? same(videoConfig, f) : same(audioConfig, f);
             if (f.isVideo()) {

@@ -185,6 +185,10 @@ final class Segmenter implements Subscriber {
             // A frame the muxers cannot express: this stream's HLS stops, nothing else does.
             inContext(() -> log.warn("HLS of {} stops: {}", key, e.getMessage()));
             stop("cannot package the stream: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug must not leave a segmenter that no longer gets frames but still answers
+            inContext(() -> log.error("HLS of {} stops on an unexpected error", key, e));
+            stop("unexpected error: " + e);
         }
     }
 
