@@ -54,6 +54,7 @@ public final class ControlPlane implements AutoCloseable {
     private final DnsAddressResolverGroup resolvers;
     private final CnameVerifier cnames;
     private final Webhooks webhooks;
+    private final EventNotifier events;
     private final ExecutorService blocking;
     private final DomainGate gate;
     private final AuthThrottle throttle = new AuthThrottle(AuthThrottle.Policy.defaults());
@@ -82,7 +83,8 @@ public final class ControlPlane implements AutoCloseable {
                 OutboundPolicy.of(config.webhooks().allow())), group.next(),
                 config.webhooks(), clock);
         gate = new DomainGate(registry::state, hub, clock, throttle);
-        hub.addListener(new EventNotifier(registry::state, webhooks, hub, clock));
+        events = new EventNotifier(registry::state, webhooks, hub, clock);
+        hub.addListener(events);
         long every = config.refreshInterval().toMillis();
         refresher = every == 0 ? null : group.next().scheduleAtFixedRate(
                 () -> blocking.execute(this::refresh), every, every, TimeUnit.MILLISECONDS);
@@ -234,6 +236,16 @@ public final class ControlPlane implements AutoCloseable {
     public long capRefusals() {
         Api a = api;
         return gate.capRefusals() + (a == null ? 0 : a.refusedBusy());
+    }
+
+    /**
+     * A recording file is finished: the {@code record_done} webhook of the stream's ingest domain
+     * (when it has a notify URL). Never blocks.
+     *
+     * @param file the file's path under the recordings directory
+     */
+    public void recordDone(StreamKey key, String file, long bytes, long durationMillis, String reason) {
+        events.recordDone(key, new WebhookEvent.Recording(file, bytes, durationMillis, reason));
     }
 
     /** Webhook events waiting or in flight (for tests and diagnostics). */

@@ -58,6 +58,7 @@ public final class DomainTlsContexts implements TlsContexts {
         try {
             SslContext context = SslContextBuilder.forServer(bundle.privateKey(), bundle.chain())
                     .sslProvider(SslProvider.JDK)
+                    .applicationProtocolConfig(TlsContexts.ALPN) // HTTP/2 when the client offers it
                     .build();
             cache.put(key, new Cached(bundle, context));
             log.debug("TLS context built for {} ({})", key, bundle);

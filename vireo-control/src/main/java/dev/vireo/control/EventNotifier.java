@@ -92,6 +92,19 @@ final class EventNotifier implements HubListener {
         }
     }
 
+    /** A finished recording, told to the stream's ingest domain (event {@code record_done}). */
+    void recordDone(StreamKey key, WebhookEvent.Recording recording) {
+        Domain ingest = state.get().domain(key.vhost());
+        if (ingest == null || ingest.webhook() == null) {
+            return;
+        }
+        byte[] id = new byte[12];
+        ThreadLocalRandom.current().nextBytes(id);
+        webhooks.deliver(ingest.webhook(), new WebhookEvent("evt_" + HexFormat.of().formatHex(id), "record_done",
+                clock.instant().toString(), ingest.name(), key.vhost(), key.app(), key.stream(), "record-" + key,
+                recording), null);
+    }
+
     private WebhookEvent event(String type, Domain to, Stream stream, String sessionId) {
         byte[] id = new byte[12];
         ThreadLocalRandom.current().nextBytes(id);

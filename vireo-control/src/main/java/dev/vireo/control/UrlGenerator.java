@@ -30,9 +30,11 @@ final class UrlGenerator {
 
     /**
      * Play URLs; {@code rts} is artc://, {@code whep} its http(s) equivalent; {@code m3u8} is classic
-     * HLS (MPEG-TS), {@code llhls} Low-Latency HLS (fMP4), each signed over its own path.
+     * HLS (MPEG-TS), {@code llhls} Low-Latency HLS (fMP4), {@code jpg} the latest keyframe as JPEG,
+     * each signed over its own path.
      */
-    record PlayUrls(String rts, String whep, String rtmp, String flv, String m3u8, String llhls, String expiresAt) {
+    record PlayUrls(String rts, String whep, String rtmp, String flv, String m3u8, String llhls, String jpg,
+                    String expiresAt) {
     }
 
     record Transcoded(String templateId, String stream, PlayUrls play) {
@@ -88,6 +90,7 @@ final class UrlGenerator {
                 http + path + ".flv" + s.query(path + ".flv"),
                 http + path + ".m3u8" + s.query(path + ".m3u8"),
                 http + path + "/llhls.m3u8" + s.query(path + "/llhls.m3u8"),
+                http + path + ".jpg" + s.query(path + ".jpg"),
                 s.expiresAt());
     }
 

@@ -174,7 +174,7 @@ final class Webhooks {
     static WebhookEvent event(String id, String type, Instant time, String domain, Stream stream,
                               String sessionId) {
         return new WebhookEvent(id, type, time.toString(), domain, stream.key().vhost(), stream.key().app(),
-                stream.key().stream(), sessionId);
+                stream.key().stream(), sessionId, null);
     }
 
     int pending() {

@@ -321,7 +321,7 @@ class ApiTest {
 
         Gate gate = t.plane.gate();
         assertThat(gate.admit(request(Gate.Action.PUBLISH, "rtmp", rtmpIn, ""))).isInstanceOf(Gate.Allow.class);
-        for (String field : new String[] {"rtmp", "flv", "m3u8", "llhls"}) {
+        for (String field : new String[] {"rtmp", "flv", "m3u8", "llhls", "jpg"}) {
             String url = u.get("play").get(field).asText();
             String ext = switch (field) {
                 case "rtmp" -> "";

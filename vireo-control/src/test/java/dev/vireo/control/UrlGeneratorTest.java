@@ -31,6 +31,8 @@ class UrlGeneratorTest {
         // LL-HLS: signed over its own path, as the gate checks it
         assertThat(u.play().llhls()).isEqualTo("https://play.example.com/live/demo/llhls.m3u8?auth_key=" + NOW
                 + "-0-0-" + UrlSigning.md5Hex("/live/demo/llhls.m3u8-" + NOW + "-0-0-primaryKey123"));
+        assertThat(u.play().jpg()).isEqualTo("https://play.example.com/live/demo.jpg?auth_key=" + NOW
+                + "-0-0-" + UrlSigning.md5Hex("/live/demo.jpg-" + NOW + "-0-0-primaryKey123"));
         assertThat(u.play().expiresAt()).as("1700000000 is 22:13:20Z, plus 30 minutes").isEqualTo("2023-11-14T22:43:20Z");
         assertThat(u.transcoded()).isNull();
     }

@@ -91,6 +91,22 @@ class WebhooksTest {
     }
 
     @Test
+    void aFinishedRecordingIsToldToTheIngestDomain() throws Exception {
+        notifyTo("push.example.com", "/hooks/push", false);
+        t.plane.recordDone(KEY, "push.example.com/live/demo/20261207-000000-000.mp4", 12_345, 20_000, "rotation");
+        Await.until(Duration.ofSeconds(10), "the record_done event", () -> receiver.received("record_done").size() == 1);
+        WebhookReceiver.Received r = receiver.received("record_done").getFirst();
+        assertSigned(r);
+        JsonNode body = TestPlane.JSON.readTree(r.body());
+        assertThat(body.get("domain").asText()).isEqualTo("push.example.com");
+        assertThat(body.get("stream").asText()).isEqualTo("demo");
+        assertThat(body.get("recording").get("file").asText()).endsWith("/live/demo/20261207-000000-000.mp4");
+        assertThat(body.get("recording").get("bytes").asLong()).isEqualTo(12_345);
+        assertThat(body.get("recording").get("durationMs").asLong()).isEqualTo(20_000);
+        assertThat(body.get("recording").get("reason").asText()).isEqualTo("rotation");
+    }
+
+    @Test
     void deliveryStopsAfterTheLastAttempt() throws Exception {
         notifyTo("push.example.com", "/down", false);
         receiver.otherwise(new WebhookReceiver.Answer(500, "{}"));

@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 listener: bounded request parsing, keep-alive, CORS, routing through a
+ * The HTTP listener (HTTP/1.1; HTTPS also HTTP/2 through ALPN): bounded request parsing, keep-alive, CORS, routing through a
  * {@link Router}, and streaming responses for handlers that take the connection over.
  * The event loop groups belong to the caller (shared with the other listeners).
  *
@@ -121,11 +121,33 @@ public final class HttpServer implements AutoCloseable {
                             p.addLast("tls", new SniHandler(sni, MAX_CLIENT_HELLO, idleMillis));
                             p.addLast("tls-guard", TlsGuard.INSTANCE);
                         }
+                        if (sni == null) {
+                            http1(p);
+                            return;
+                        }
+                        // HTTPS: HTTP/2 or HTTP/1.1 as ALPN chose; the idle timeout covers the handshake too
+                        p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                        p.addLast("alpn", new ProtocolNegotiation(this::http1Codec, this::perRequest,
+                                config.maxHeaderSize()));
+                    }
+
+                    private void http1(ChannelPipeline p) {
                         // Not HttpServerCodec: it refuses more than 128 requests decoded ahead of their
                         // answers, which is what a read of pipelined requests held back here is.
                         p.addLast("decoder", new HttpRequestDecoder(decoderConfig));
                         p.addLast("encoder", new HttpResponseEncoder());
                         p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                        perRequest(p);
+                    }
+
+                    /** HTTP/1.1 after ALPN: the idle handler is in place already. */
+                    private void http1Codec(ChannelPipeline p) {
+                        p.addBefore("idle", "decoder", new HttpRequestDecoder(decoderConfig));
+                        p.addBefore("idle", "encoder", new HttpResponseEncoder());
+                        perRequest(p);
+                    }
+
+                    private void perRequest(ChannelPipeline p) {
                         p.addLast("cors", CorsHeaders.INSTANCE);
                         p.addLast("aggregator", new BoundedAggregator(config.maxBodySize()));
                         p.addLast("flow", new FlowControlHandler());

@@ -1,5 +1,7 @@
 package dev.vireo.http;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import java.util.Optional;
 
@@ -9,6 +11,15 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface TlsContexts {
+
+    /**
+     * ALPN (RFC 7301) for the contexts an HTTPS listener uses: HTTP/2 first, HTTP/1.1 for the
+     * others (a client that offers neither gets HTTP/1.1). Build server contexts with it.
+     */
+    ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
     /**
      * @param sniHost the host name the client asked for (SNI), or null when it sent none

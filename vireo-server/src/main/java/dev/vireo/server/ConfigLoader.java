@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.vireo.http.hls.HlsConfig;
+import dev.vireo.record.RecordRules;
 import dev.vireo.webrtc.WebRtcConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -132,7 +133,8 @@ public final class ConfigLoader {
                         (Duration) parsed.get(Setting.WEBHOOK_AUTH_TIMEOUT),
                         (Boolean) parsed.get(Setting.WEBHOOK_AUTH_FAILURE),
                         (Boolean) parsed.get(Setting.DEFAULT_VHOST),
-                        (Duration) parsed.get(Setting.SIGNING_MAX_FUTURE_SKEW)));
+                        (Duration) parsed.get(Setting.SIGNING_MAX_FUTURE_SKEW)),
+                RecordRules.parse((String) parsed.get(Setting.RECORD_STREAMS), (Duration) parsed.get(Setting.RECORD_ROTATE)));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

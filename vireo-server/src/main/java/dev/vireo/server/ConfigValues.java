@@ -5,6 +5,7 @@ import dev.vireo.webrtc.ice.HostCandidates;
 import dev.vireo.webrtc.whep.IceServer;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import dev.vireo.record.RecordRules;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -200,5 +201,11 @@ final class ConfigValues {
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("not a valid path");
         }
+    }
+
+    /** "live/*, news/main": app/stream patterns of streams to record; "" for none. */
+    static String recordPatterns(String text) {
+        RecordRules.parse(text, Duration.ofHours(1)); // throws with the reason when a pattern is malformed
+        return text.trim();
     }
 }

@@ -76,6 +76,8 @@ public final class Main {
                 host, ports.rtmp());
         System.out.printf("  Play (HTTP-FLV):  ffplay http://%s:%d/live/demo.flv%n", host, ports.http());
         System.out.printf("  Play (RTMP):      ffplay rtmp://%s:%d/live/demo%n", host, ports.rtmp());
+        System.out.printf("  Play (HLS):       ffplay http://%s:%d/live/demo.m3u8%n", host, ports.http());
+        System.out.printf("  Play (LL-HLS):    http://%s:%d/live/demo/llhls.m3u8 (hls.js, Safari)%n", host, ports.http());
         System.out.printf("  Play (browser):   http://%s:%d/play/live/demo%n", host, ports.http());
         System.out.printf("  Play (WHEP):      POST http://%s:%d/live/demo/whep (WebRTC media on UDP %d)%n", host,
                 ports.http(), ports.rtc());

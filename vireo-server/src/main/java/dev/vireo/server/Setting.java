@@ -64,7 +64,12 @@ enum Setting {
                     + " exist; off: only configured domains", ConfigValues::onOff),
     SIGNING_MAX_FUTURE_SKEW("signing.max-future-skew", "VIREO_SIGNING_MAX_FUTURE_SKEW", "--signing-max-future-skew",
             "DURATION", "validity", "how far in the future a Type A timestamp may be (validity: one validity period"
-                    + " of the domain)", ConfigValues::futureSkew);
+                    + " of the domain)", ConfigValues::futureSkew),
+    RECORD_STREAMS("record.streams", "VIREO_RECORD_STREAMS", "--record-streams", "PATTERNS", "",
+            "streams recorded to fMP4 under data-dir/recordings, comma-separated app/stream with * for any"
+                    + " (e.g. live/*; default: none)", ConfigValues::recordPatterns),
+    RECORD_ROTATE("record.rotate", "VIREO_RECORD_ROTATE", "--record-rotate", "DURATION", "1h",
+            "a recording starts a new file at the first keyframe after this", ConfigValues::positiveDuration);
 
     final String key;
     final String env;

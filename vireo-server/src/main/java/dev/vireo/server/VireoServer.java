@@ -15,11 +15,14 @@ import dev.vireo.http.HttpFlvPlayback;
 import dev.vireo.http.HttpServer;
 import dev.vireo.http.MetricsEndpoint;
 import dev.vireo.http.Router;
+import dev.vireo.http.SnapshotEndpoint;
 import dev.vireo.http.hls.HlsPlayback;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
 import dev.vireo.transcode.AacVariant;
+import dev.vireo.record.Recordings;
 import dev.vireo.transcode.Html5Variant;
+import dev.vireo.transcode.Snapshots;
 import dev.vireo.transcode.TemplateCatalog;
 import dev.vireo.transcode.TranscodeConfig;
 import dev.vireo.transcode.Transcoder;
@@ -49,8 +52,12 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +69,7 @@ import org.slf4j.LoggerFactory;
 public final class VireoServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VireoServer.class);
+    private static final Duration SNAPSHOT_INTERVAL = Duration.ofSeconds(5);
 
     /**
      * The ports the listeners are bound to ({@code rtc}: the UDP port of WebRTC media; {@code https}:
@@ -92,6 +100,8 @@ public final class VireoServer implements AutoCloseable {
     private final Transcoder transcoder;
     private final HlsPlayback hls;
     private final ProtectionMetrics protection;
+    private final Snapshots snapshots;
+    private final Recordings recordings;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -148,6 +158,18 @@ public final class VireoServer implements AutoCloseable {
         // HLS (MPEG-TS) and LL-HLS (fMP4) from memory, one segmenter per stream started on demand.
         hls = new HlsPlayback(hub, gate, config.hls(), registry);
         hls.mount(router);
+        // JPEG of the latest keyframe, /{app}/{stream}.jpg: one ffmpeg run per stream per 5 s at most.
+        snapshots = new Snapshots(hub, transcoder, SNAPSHOT_INTERVAL);
+        // Recording (DVR) of the streams config.recording() names, to fMP4 under data/recordings.
+        Path recordingsDir = config.dataDir().resolve("recordings");
+        recordings = new Recordings(hub, recordingsDir, config.recording());
+        recordings.onFileDone(d -> control.recordDone(d.key(), recordingsDir.relativize(d.file()).toString(), d.bytes(),
+                d.durationMillis(), d.reason()));
+        FunctionCounter.builder("vireo.record.bytes", recordings, Recordings::bytesWritten).baseUnit("bytes").register(registry);
+        FunctionCounter.builder("vireo.record.failures", recordings, Recordings::failures).register(registry);
+        FunctionCounter.builder("vireo.record.files", recordings, Recordings::filesDone).register(registry);
+        Gauge.builder("vireo.record.active", recordings, Recordings::recording).register(registry);
+        new SnapshotEndpoint(gate, this::snapshot, (int) SNAPSHOT_INTERVAL.toSeconds()).mount(router);
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
         WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())).withTransports(config.rtcTransports());
@@ -217,6 +239,7 @@ public final class VireoServer implements AutoCloseable {
         }
         try {
             transcoder.start();  // a missing ffmpeg is a warning, not a failure
+            recordings.start();
             int rtmpPort = rtmp.start();
             int rtcPort = rtc.start();
             int httpPort = http.start();
@@ -303,6 +326,23 @@ public final class VireoServer implements AutoCloseable {
         return variant;
     }
 
+    /** A stream's snapshot for the HTTP endpoint: the JPEG, or 404/503 with the reason. */
+    private CompletionStage<SnapshotEndpoint.Picture> snapshot(StreamKey key) {
+        return snapshots.jpeg(key).handle((jpeg, e) -> {
+            if (e == null) {
+                return SnapshotEndpoint.Picture.of(jpeg);
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            boolean notFound = cause instanceof Snapshots.Unavailable u && u.notFound();
+            return SnapshotEndpoint.Picture.refused(notFound ? 404 : 503, String.valueOf(cause.getMessage()));
+        });
+    }
+
+    /** Recording (DVR). */
+    public Recordings recordings() {
+        return recordings;
+    }
+
     /** On-demand ffmpeg jobs (templates, browser variants). */
     public Transcoder transcoder() {
         return transcoder;
@@ -332,7 +372,9 @@ public final class VireoServer implements AutoCloseable {
         https.stopAccepting();
         transcoder.close();
         hls.close();
+        snapshots.close();
         hub.close();
+        recordings.close();
         rtc.close();
         rtmp.close();
         http.close();

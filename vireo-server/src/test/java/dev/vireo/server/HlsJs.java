@@ -48,7 +48,9 @@ final class HlsJs {
                 <script>
                 window.hlsErrors = [];
                 const video = document.getElementById('v');
-                const hls = new Hls({lowLatencyMode: true});
+                // maxLiveSyncPlaybackRate: hls.js plays up to 1.5x to reach its target latency
+                // (PART-HOLD-BACK) when it started further back; its default 1 never catches up
+                const hls = new Hls({lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5});
                 window.hls = hls;
                 hls.on(Hls.Events.ERROR, (e, d) => { if (d.fatal) window.hlsErrors.push(d.type + ':' + d.details); });
                 hls.loadSource('%s');

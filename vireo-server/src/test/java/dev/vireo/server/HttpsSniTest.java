@@ -156,6 +156,30 @@ class HttpsSniTest {
         });
     }
 
+    @Test
+    void curlGetsHttp2ThroughAlpnAndHttp11WhenItAsksForIt() throws Exception {
+        TestCert a = TestCert.selfSigned(A);
+        createDomain(A);
+        upload(A, a);
+        Path ca = dir.resolve("a.pem");
+        java.nio.file.Files.writeString(ca, a.certificatePem());
+        // curl (nghttp2) is the real HTTP/2 peer: ALPN h2, then every route as before, one stream each
+        assertThat(curl(ca, "--http2", "/healthz")).isEqualTo("2 200");
+        assertThat(curl(ca, "--http1.1", "/healthz")).isEqualTo("1.1 200");
+        // a refusal travels as well (the playlist of a streaming domain with no ingest domain)
+        assertThat(curl(ca, "--http2", "/live/demo/llhls.m3u8")).isEqualTo("2 403");
+    }
+
+    /** "{http version} {status}" of a GET to {@code path} on domain A through curl. */
+    private String curl(Path ca, String version, String path) throws Exception {
+        String port = String.valueOf(ports.https());
+        Ffmpeg.Result r = Ffmpeg.run(List.of(dev.vireo.core.testing.Peers.require("curl"), "-sS", version,
+                "--cacert", ca.toString(), "--resolve", A + ":" + port + ":127.0.0.1", "-o", "/dev/null",
+                "-w", "%{http_version} %{http_code}", "https://" + A + ":" + port + path), dir, 30);
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return r.stdout().strip();
+    }
+
     private record Presented(X509Certificate certificate, String status) {
     }
 

@@ -41,9 +41,14 @@ class VireoServerHlsJsTest {
             // hls.js took the playlist as low-latency: it saw parts and blocking reload
             assertThat(fx.chromium().js("const d = window.hls.levels[0].details;"
                     + " return d.canBlockReload && d.partList && d.partList.length > 0")).isEqualTo(true);
-            double latency = fx.chromium().number("window.hls.latency");
-            System.out.printf("hls.js LL-HLS latency behind the live edge: %.2f s (target %.2f s)%n", latency,
-                    fx.chromium().number("window.hls.targetLatency"));
+            // Diagnostic, not asserted (timing goes to docs/BENCHMARKS.md): behind the live edge, and
+            // from the server's ingest (EXT-X-PROGRAM-DATE-TIME) to the picture on screen, after 10 s
+            double t2 = fx.chromium().number("document.getElementById('v').currentTime");
+            Await.until(Duration.ofSeconds(30), "10 s more of playback",
+                    () -> fx.chromium().number("document.getElementById('v').currentTime") > t2 + 10);
+            System.out.printf("hls.js LL-HLS: %.2f s behind the live edge (target %.2f s), ingest to display %.2f s%n",
+                    fx.chromium().number("window.hls.latency"), fx.chromium().number("window.hls.targetLatency"),
+                    fx.chromium().number("(Date.now() - window.hls.playingDate.getTime()) / 1000"));
             assertThat(fx.server().hub().find(StreamKey.of("live", "demo"))).isPresent();
         }
     }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Signed HLS: the URL generator's {@code .m3u8} and {@code /llhls.m3u8} URLs (Type A
  * {@code auth_key}) play with ffmpeg; the playlist carries session tokens and never the domain
- * key; a segment URL stops working once its token expires; a forbidden stream stops being served.
+ * key; a segment URL stops working once its token expires; a forbidden stream stops being served;
+ * the snapshot URL is signed like them.
  */
 class VireoServerHlsSigningTest {
 
@@ -100,6 +101,12 @@ class VireoServerHlsSigningTest {
                 for (String body : List.of(playlist.body(), low.body())) {
                     assertThat(body).contains("hls_token=").doesNotContain(KEY, "other2Key", "auth_key");
                 }
+
+                // the snapshot is signed like the others
+                HttpResponse<String> jpg = get(local(urls.get("play").get("jpg").asText()));
+                assertThat(jpg.statusCode()).as(jpg.body()).isEqualTo(200);
+                assertThat(jpg.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+                assertThat(get("/live/demo.jpg?vhost=play.example.com").statusCode()).isEqualTo(403);
 
                 // the signed playlists play (segments authorised by the tokens)
                 for (String p : List.of(m3u8, llhls)) {

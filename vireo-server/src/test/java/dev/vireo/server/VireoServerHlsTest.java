@@ -159,4 +159,21 @@ class VireoServerHlsTest {
         // A token is bound to its stream
         assertThat(get("/live/other/" + m.group(1)).statusCode()).isEqualTo(403);
     }
+
+    @Test
+    void aSnapshotIsAJpegOfTheLatestKeyframeMadeAtMostOncePerInterval() throws Exception {
+        HttpResponse<byte[]> jpg = getBytes("/live/demo.jpg");
+        assertThat(jpg.statusCode()).as(new String(jpg.body())).isEqualTo(200);
+        assertThat(jpg.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+        assertThat(jpg.body()[0] & 0xFF).isEqualTo(0xFF);
+        assertThat(jpg.body()[1] & 0xFF).isEqualTo(0xD8);
+        Path file = dir.resolve("snapshot.jpg");
+        java.nio.file.Files.write(file, jpg.body());
+        Ffmpeg.Result probe = Ffmpeg.run(List.of(Peers.ffprobe(), "-v", "error", "-show_entries",
+                "stream=codec_name,width,height", "-of", "default=nw=1", file.toString()), dir, 30);
+        assertThat(probe.stdout()).contains("codec_name=mjpeg", "width=640", "height=360");
+        // within the interval the same picture is served again (one ffmpeg run per 5 s per stream)
+        assertThat(getBytes("/live/demo.jpg").body()).isEqualTo(jpg.body());
+        assertThat(get("/live/nobody.jpg").statusCode()).isEqualTo(404);
+    }
 }

@@ -94,6 +94,17 @@ public final class Transcoder implements AutoCloseable {
         return ffmpeg.usable();
     }
 
+    /** The ffmpeg executable found at start, or null when there is none. */
+    String ffmpegExecutable() {
+        FfmpegInstall f = ffmpeg;
+        return f.usable() ? f.executable() : null;
+    }
+
+    /** Why ffmpeg cannot run, or null when it can. */
+    String ffmpegProblem() {
+        return ffmpeg.problem();
+    }
+
     /** ffmpeg's version line, or "" when unavailable. */
     public String ffmpegVersion() {
         return ffmpeg.version();

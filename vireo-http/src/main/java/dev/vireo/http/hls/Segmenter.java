@@ -4,6 +4,7 @@ import dev.vireo.core.MediaFrame;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
+import dev.vireo.core.fmp4.Fmp4Packer;
 import dev.vireo.http.Response;
 import dev.vireo.media.Codec;
 import dev.vireo.media.MediaFormatException;
@@ -66,7 +67,7 @@ final class Segmenter implements Subscriber {
     private boolean packersStale = true;
     private boolean warnedUnsupported;
     private boolean warnedLongSegment;
-    private CmafPacker cmaf;
+    private Fmp4Packer cmaf;
     private TsPacker ts;
     private int initId = -1;
     private final Map<Integer, byte[]> inits = new HashMap<>();
@@ -184,6 +185,10 @@ final class Segmenter implements Subscriber {
             // A frame the muxers cannot express: this stream's HLS stops, nothing else does.
             inContext(() -> log.warn("HLS of {} stops: {}", key, e.getMessage()));
             stop("cannot package the stream: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug must not leave a segmenter that no longer gets frames but still answers
+            inContext(() -> log.error("HLS of {} stops on an unexpected error", key, e));
+            stop("unexpected error: " + e);
         }
     }
 
@@ -286,7 +291,7 @@ final class Segmenter implements Subscriber {
     private void startSegment(MediaFrame f) {
         boolean discontinuity = discontinuityPending && nextMsn > 0;
         if (packersStale || discontinuityPending) {
-            cmaf = CmafPacker.of(videoConfig, audioConfig, audioCodec);
+            cmaf = Fmp4Packer.of(videoConfig, audioConfig, audioCodec);
             ts = TsPacker.of(videoConfig, audioConfig, audioCodec);
             if (cmaf != null) {
                 initId++;

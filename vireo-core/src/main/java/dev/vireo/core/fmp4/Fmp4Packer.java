@@ -1,4 +1,4 @@
-package dev.vireo.http.hls;
+package dev.vireo.core.fmp4;
 
 import dev.vireo.core.MediaFrame;
 import dev.vireo.media.Codec;
@@ -17,13 +17,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fMP4 (CMAF) side of a segmenter: the initialization segment for the stream's codecs and one
- * movie fragment per LL-HLS part, with {@code vireo-media}'s writer. Video runs on a 90 kHz
+ * A stream's frames as fragmented MP4 (CMAF): the initialization segment for its codecs and movie
+ * fragments of frame lists (one per LL-HLS part, one per recorded GOP), with {@code vireo-media}'s
+ * writer. Pure: no I/O. Video runs on a 90 kHz
  * timescale (the frames' ms time stamps × 90); audio on its sample rate, each AAC frame 1024
  * samples and each Opus packet what its TOC says, so the audio time line has no rounding gaps.
- * One per run of segments between discontinuities.
+ * One per run of fragments with one configuration (a new one after a discontinuity). Not
+ * thread-safe.
  */
-final class CmafPacker {
+public final class Fmp4Packer {
 
     static final int VIDEO_TRACK = 1;
     static final int AUDIO_TRACK = 2;
@@ -35,7 +37,7 @@ final class CmafPacker {
     private int sequence;
     private long nextAudioTicks = Long.MIN_VALUE;
 
-    private CmafPacker(Mp4Track video, Mp4Track audio) {
+    private Fmp4Packer(Mp4Track video, Mp4Track audio) {
         this.video = video;
         this.audio = audio;
         List<Mp4Track> tracks = new ArrayList<>(2);
@@ -54,7 +56,7 @@ final class CmafPacker {
      * A packer for the stream's configuration, or null when none of its tracks can be carried.
      * An Opus stream without OpusHead gets the WebRTC one (stereo, 48 kHz).
      */
-    static CmafPacker of(MediaFrame videoConfig, MediaFrame audioConfig, Codec audioCodec) {
+    public static Fmp4Packer of(MediaFrame videoConfig, MediaFrame audioConfig, Codec audioCodec) {
         Mp4Track v = null;
         if (videoConfig != null) {
             TrackInfo info = CodecConfigs.describe(videoConfig.codec(), videoConfig.payload().duplicate()).orElse(null);
@@ -83,18 +85,18 @@ final class CmafPacker {
             int channels = OpusHead.parse(Unpooled.wrappedBuffer(head)).channels();
             a = new Mp4Track(AUDIO_TRACK, Codec.OPUS, 48_000, head, 0, 0, channels, 48_000);
         }
-        return v == null && a == null ? null : new CmafPacker(v, a);
+        return v == null && a == null ? null : new Fmp4Packer(v, a);
     }
 
     private static byte[] bytes(MediaFrame f) {
         return ByteBufUtil.getBytes(f.payload(), f.payload().readerIndex(), f.payload().readableBytes());
     }
 
-    byte[] init() {
+    public byte[] init() {
         return init;
     }
 
-    boolean carries(MediaFrame f) {
+    public boolean carries(MediaFrame f) {
         return f.isVideo() ? video != null && f.codec() == video.codec() : audio != null && f.codec() == audio.codec();
     }
 
@@ -102,7 +104,7 @@ final class CmafPacker {
      * One fragment: the video frames (each lasting until the next one, the last until
      * {@code videoEndDts}) and the audio frames, or null when there is nothing it carries.
      */
-    byte[] fragment(List<MediaFrame> videoFrames, long videoEndDts, List<MediaFrame> audioFrames) {
+    public byte[] fragment(List<MediaFrame> videoFrames, long videoEndDts, List<MediaFrame> audioFrames) {
         List<MediaFragment.TrackRun> runs = new ArrayList<>(2);
         if (video != null && !videoFrames.isEmpty()) {
             List<Mp4Sample> samples = new ArrayList<>(videoFrames.size());
