@@ -64,6 +64,11 @@ public final class RtcTransport {
         default void onRtp(ByteBuf packet) {
         }
 
+        /** Whether this session takes RTP from the peer (a publisher); for others RTP is unexpected. */
+        default boolean receivesRtp() {
+            return false;
+        }
+
         /** The transport closed (consent lost, DTLS closed or failed, server stopping, {@link #close}); once. */
         void onClosed(String reason);
     }
@@ -522,7 +527,13 @@ public final class RtcTransport {
                 }
             }
             case RTCP -> onRtcp(datagram);
-            case RTP -> onRtp(datagram);
+            case RTP -> {
+                if (listener.receivesRtp()) {
+                    onRtp(datagram);
+                } else {
+                    server.counters().unexpected.increment();
+                }
+            }
             default -> server.counters().unexpected.increment();
         }
     }
@@ -558,6 +569,7 @@ public final class RtcTransport {
             inbound.unprotectRtp(datagram);
         } catch (SrtpException e) {
             srtpRejected++;
+            server.counters().malformed.increment();
             if (srtpRejected == 1) {
                 inContext(() -> log.debug("dropping SRTP that does not authenticate: {}", e.getMessage()));
             }

@@ -155,6 +155,11 @@ final class WhipSession implements RtcTransport.Listener {
     }
 
     @Override
+    public boolean receivesRtp() {
+        return true;
+    }
+
+    @Override
     public void onRtp(ByteBuf packet) {
         if (closed) {
             return;
