@@ -89,4 +89,27 @@ class WhipChromiumTest {
                     whip.audioFrames(), whip.pliSent(), whip.nacksSent(), whip.jitterMillis(), whip.twccFeedbacks());
         }
     }
+
+    @Test
+    void chromiumPublishesAv1OverWhipAndAWhepViewerDecodesIt() throws Exception {
+        try (VireoServer server = BrowserFixture.server(dir);
+             Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA)) {
+            VireoServer.BoundPorts ports = server.start();
+            String base = "http://127.0.0.1:" + ports.http();
+            publisher.open(base + "/publish/live/av1?autostart=1&codec=av1");
+            Await.until(Duration.ofSeconds(30), () -> "the publish page is live: " + publisher.js("return vireo.error"),
+                    () -> "live".equals(publisher.js("return vireo.state")));
+            StreamKey key = StreamKey.of("live", "av1");
+            Await.until(Duration.ofSeconds(30), () -> "AV1 frames in the hub: " + server.whip().sessions(),
+                    () -> server.hub().find(key).map(s -> "AV1".equals(s.stats().videoCodec())
+                            && s.stats().gopCacheFrames() > 10).orElse(false));
+            assertThat(server.hub().find(key).orElseThrow().stats().width()).as("av1C parsed: the size is known").isPositive();
+            try (Chromium viewer = Chromium.start(dir)) {
+                viewer.open(base + "/play/live/av1");
+                Await.until(Duration.ofSeconds(30), "AV1 frames decoded by the viewer",
+                        () -> field(viewer.inboundRtp("vireo.pc", "video"), "framesDecoded") > 20);
+                assertThat(viewer.inboundCodec("vireo.pc", "video")).isEqualToIgnoringCase("video/AV1");
+            }
+        }
+    }
 }
