@@ -50,6 +50,8 @@ class WhipChromiumTest {
             assertThat(whip.videoCodec()).isEqualTo("H264");
             assertThat(whip.audioCodec()).isEqualTo("OPUS");
             assertThat(whip.twccFeedbacks()).isPositive();
+            // the page's own stats (every second) name the codec the browser encodes with
+            Await.until(Duration.ofSeconds(10), "the publish page's stats", () -> publisher.js("return vireo.codec") != null);
             assertThat(publisher.js("return vireo.codec")).asString().containsIgnoringCase("H264");
 
             // HTTP-FLV: ffprobe sees H.264 and AAC (Opus → AAC through {stream}@aac)
