@@ -130,4 +130,27 @@ class WhipAiortcTest {
         assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 204);
         return r.body();
     }
+
+    /**
+     * WHEP interop with a non-browser client: a video-only stream's answer rejects the offered
+     * audio section; aiortc applies it (the rejected section keeps its rtpmap) and decodes video.
+     */
+    @Test
+    void aiortcPlaysAVideoOnlyStreamOverWhep() throws Exception {
+        try (VireoServer server = BrowserFixture.server(dir)) {
+            VireoServer.BoundPorts ports = server.start();
+            try (Ffmpeg ffmpeg = Ffmpeg.start(List.of(dev.vireo.core.testing.Peers.ffmpeg(), "-hide_banner", "-nostdin",
+                    "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-bf", "0", "-g", "30", "-an", "-t", "60", "-f", "flv",
+                    "rtmp://127.0.0.1:" + ports.rtmp() + "/live/vonly"), dir)) {
+                Await.until(Duration.ofSeconds(20), "the RTMP stream", () -> server.hub().find(StreamKey.of("live", "vonly"))
+                        .map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
+                try (Aiortc player = Aiortc.play(dir, "http://127.0.0.1:" + ports.http() + "/live/vonly/whep", 30)) {
+                    Await.until(Duration.ofSeconds(40), () -> "aiortc decodes video: " + output(player),
+                            () -> output(player).matches("(?s).*\"video_frames\": ([3-9]\\d|\\d{3,}).*"));
+                    assertThat(output(player)).doesNotContain("answer-refused");
+                }
+            }
+        }
+    }
 }
