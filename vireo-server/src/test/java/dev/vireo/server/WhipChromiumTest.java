@@ -50,6 +50,17 @@ class WhipChromiumTest {
             assertThat(whip.videoCodec()).isEqualTo("H264");
             assertThat(whip.audioCodec()).isEqualTo("OPUS");
             assertThat(whip.twccFeedbacks()).isPositive();
+            // transport-cc feedback drives Chromium's bandwidth estimate: it leaves its 300 kbps start
+            double[] bwe = {-1};
+            Await.until(Duration.ofSeconds(30), () -> "Chromium's estimate above its start: " + bwe[0], () -> {
+                Object v = publisher.jsAsync("const done = arguments[arguments.length - 1];"
+                        + "vireo.pc.getStats().then(r => { let b = null; r.forEach(s => {"
+                        + " if (s.type === 'candidate-pair' && s.nominated && s.availableOutgoingBitrate) b = s.availableOutgoingBitrate; });"
+                        + " done(b); }).catch(() => done(null));");
+                bwe[0] = v instanceof Number n ? n.doubleValue() : -1;
+                return bwe[0] > 600_000;
+            });
+            log.info("Chromium's outgoing bandwidth estimate with Vireo's transport-cc feedback: {} kbps", bwe[0] / 1000);
             // the page's own stats (every second) name the codec the browser encodes with
             Await.until(Duration.ofSeconds(10), "the publish page's stats", () -> publisher.js("return vireo.codec") != null);
             assertThat(publisher.js("return vireo.codec")).asString().containsIgnoringCase("H264");
