@@ -1,6 +1,7 @@
 package dev.vireo.http;
 
 import dev.vireo.core.FlushBatcher;
+import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.SlowViewerPolicy;
 import dev.vireo.core.Stream;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One HTTP-FLV viewer: an endless response made of the FLV file header and then, per frame, the
@@ -180,14 +180,7 @@ final class FlvViewer implements Subscriber {
 
     /** Runs a log statement with the stream key and session id in the MDC, as every session log line has. */
     private void inContext(Runnable logStatement) {
-        MDC.put("streamKey", key.toString());
-        MDC.put("sessionId", sessionId);
-        try {
-            logStatement.run();
-        } finally {
-            MDC.remove("streamKey");
-            MDC.remove("sessionId");
-        }
+        LogContext.run(key, sessionId, logStatement);
     }
 
     private void releaseEarly() {

@@ -1,10 +1,10 @@
 package dev.vireo.rtmp;
 
 import io.netty.channel.Channel;
+import dev.vireo.core.LogContext;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Logging for one RTMP connection: every line carries the session id and, once known, the stream
@@ -85,13 +85,6 @@ final class SessionLog {
     }
 
     private void withMdc(Runnable r) {
-        MDC.put("sessionId", sessionId);
-        MDC.put("streamKey", streamKey);
-        try {
-            r.run();
-        } finally {
-            MDC.remove("sessionId");
-            MDC.remove("streamKey");
-        }
+        LogContext.run(streamKey, sessionId, r);
     }
 }

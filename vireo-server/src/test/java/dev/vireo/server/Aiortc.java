@@ -30,12 +30,22 @@ final class Aiortc implements AutoCloseable {
 
     /** Starts publishing to {@code whipUrl}; {@code extra} are further script arguments. */
     static Aiortc publish(Path dir, String whipUrl, double seconds, List<String> extra) throws Exception {
+        return run(dir, "/whip/aiortc_publish.py", whipUrl, seconds, extra);
+    }
+
+    /** Starts playing {@code whepUrl} (a WHEP client that counts decoded video frames). */
+    static Aiortc play(Path dir, String whepUrl, double seconds) throws Exception {
+        return run(dir, "/whep/aiortc_play.py", whepUrl, seconds, List.of());
+    }
+
+    private static Aiortc run(Path dir, String resource, String url, double seconds, List<String> extra)
+            throws Exception {
         require();
-        Path script = dir.resolve("aiortc_publish.py");
-        try (InputStream in = Aiortc.class.getResourceAsStream("/whip/aiortc_publish.py")) {
+        Path script = dir.resolve(Path.of(resource).getFileName().toString());
+        try (InputStream in = Aiortc.class.getResourceAsStream(resource)) {
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString(), whipUrl, "--seconds",
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString(), url, "--seconds",
                 String.valueOf(seconds)));
         cmd.addAll(extra);
         Path out = Files.createTempFile(dir, "aiortc", ".log");

@@ -130,4 +130,69 @@ class WhipAiortcTest {
         assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 204);
         return r.body();
     }
+
+    /**
+     * WHEP interop with a non-browser client: a video-only stream's answer rejects the offered
+     * audio section; aiortc applies it (the rejected section keeps its rtpmap) and decodes video.
+     */
+    @Test
+    void aiortcPlaysAVideoOnlyStreamOverWhep() throws Exception {
+        try (VireoServer server = BrowserFixture.server(dir)) {
+            VireoServer.BoundPorts ports = server.start();
+            try (Ffmpeg ffmpeg = Ffmpeg.start(List.of(dev.vireo.core.testing.Peers.ffmpeg(), "-hide_banner", "-nostdin",
+                    "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-bf", "0", "-g", "30", "-an", "-t", "60", "-f", "flv",
+                    "rtmp://127.0.0.1:" + ports.rtmp() + "/live/vonly"), dir)) {
+                Await.until(Duration.ofSeconds(20), "the RTMP stream", () -> server.hub().find(StreamKey.of("live", "vonly"))
+                        .map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
+                try (Aiortc player = Aiortc.play(dir, "http://127.0.0.1:" + ports.http() + "/live/vonly/whep", 30)) {
+                    Await.until(Duration.ofSeconds(40), () -> "aiortc decodes video: " + output(player),
+                            () -> output(player).matches("(?s).*\"video_frames\": ([3-9]\\d|\\d{3,}).*"));
+                    assertThat(output(player)).doesNotContain("answer-refused");
+                }
+            }
+        }
+    }
+
+    /**
+     * Reconnect grace as for RTMP: a WHIP publisher leaves (DELETE) and another comes back on the
+     * same key within the grace; the WHEP viewer (aiortc) keeps its session and its decoded frames
+     * keep growing across the switch.
+     */
+    @Test
+    void aWhepViewerKeepsPlayingWhenTheWhipPublisherReconnectsWithinTheGrace() throws Exception {
+        try (VireoServer server = BrowserFixture.server(dir)) {
+            VireoServer.BoundPorts ports = server.start();
+            String base = "http://127.0.0.1:" + ports.http();
+            StreamKey key = StreamKey.of("live", "again");
+            try (Aiortc first = Aiortc.publish(dir, base + "/live/again/whip", 12, List.of())) {
+                Await.until(Duration.ofSeconds(30), () -> "the first publisher: " + output(first),
+                        () -> server.hub().find(key).map(s -> s.stats().gopCacheFrames() > 10).orElse(false));
+                try (Aiortc player = Aiortc.play(dir, base + "/live/again/whep", 45)) {
+                    Await.until(Duration.ofSeconds(30), () -> "aiortc plays: " + output(player),
+                            () -> videoFrames(player) > 30);
+                    String viewer = server.whep().sessions().getFirst().id();
+                    assertThat(first.waitFor(30)).as(output(first)).isZero(); // published, then DELETEd
+                    assertThat(output(first)).contains("\"deleted\", \"status\": 200");
+                    long before = videoFrames(player);
+                    try (Aiortc second = Aiortc.publish(dir, base + "/live/again/whip", 30, List.of())) {
+                        Await.until(Duration.ofSeconds(30), () -> "frames after the reconnect: " + output(player),
+                                () -> videoFrames(player) > before + 60);
+                        assertThat(server.whep().sessions()).singleElement()
+                                .satisfies(s -> assertThat(s.id()).isEqualTo(viewer));
+                    }
+                }
+            }
+        }
+    }
+
+    /** The last video frame count the aiortc player printed, 0 before any. */
+    private static long videoFrames(Aiortc player) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"video_frames\": (\\d+)").matcher(output(player));
+        long last = 0;
+        while (m.find()) {
+            last = Long.parseLong(m.group(1));
+        }
+        return last;
+    }
 }

@@ -50,6 +50,19 @@ class WhipChromiumTest {
             assertThat(whip.videoCodec()).isEqualTo("H264");
             assertThat(whip.audioCodec()).isEqualTo("OPUS");
             assertThat(whip.twccFeedbacks()).isPositive();
+            // transport-cc feedback drives Chromium's bandwidth estimate: it leaves its 300 kbps start
+            double[] bwe = {-1};
+            Await.until(Duration.ofSeconds(30), () -> "Chromium's estimate above its start: " + bwe[0], () -> {
+                Object v = publisher.jsAsync("const done = arguments[arguments.length - 1];"
+                        + "vireo.pc.getStats().then(r => { let b = null; r.forEach(s => {"
+                        + " if (s.type === 'candidate-pair' && s.nominated && s.availableOutgoingBitrate) b = s.availableOutgoingBitrate; });"
+                        + " done(b); }).catch(() => done(null));");
+                bwe[0] = v instanceof Number n ? n.doubleValue() : -1;
+                return bwe[0] > 600_000;
+            });
+            log.info("Chromium's outgoing bandwidth estimate with Vireo's transport-cc feedback: {} kbps", bwe[0] / 1000);
+            // the page's own stats (every second) name the codec the browser encodes with
+            Await.until(Duration.ofSeconds(10), "the publish page's stats", () -> publisher.js("return vireo.codec") != null);
             assertThat(publisher.js("return vireo.codec")).asString().containsIgnoringCase("H264");
 
             // HTTP-FLV: ffprobe sees H.264 and AAC (Opus → AAC through {stream}@aac)
@@ -87,6 +100,29 @@ class WhipChromiumTest {
             log.info("Chromium WHIP publish: {} video frames ({} keyframes), {} audio frames, {} PLI, {} NACKed,"
                     + " jitter {} ms, {} transport-cc feedbacks", whip.videoFrames(), whip.keyframes(),
                     whip.audioFrames(), whip.pliSent(), whip.nacksSent(), whip.jitterMillis(), whip.twccFeedbacks());
+        }
+    }
+
+    @Test
+    void chromiumPublishesAv1OverWhipAndAWhepViewerDecodesIt() throws Exception {
+        try (VireoServer server = BrowserFixture.server(dir);
+             Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA)) {
+            VireoServer.BoundPorts ports = server.start();
+            String base = "http://127.0.0.1:" + ports.http();
+            publisher.open(base + "/publish/live/av1?autostart=1&codec=av1");
+            Await.until(Duration.ofSeconds(30), () -> "the publish page is live: " + publisher.js("return vireo.error"),
+                    () -> "live".equals(publisher.js("return vireo.state")));
+            StreamKey key = StreamKey.of("live", "av1");
+            Await.until(Duration.ofSeconds(30), () -> "AV1 frames in the hub: " + server.whip().sessions(),
+                    () -> server.hub().find(key).map(s -> "AV1".equals(s.stats().videoCodec())
+                            && s.stats().gopCacheFrames() > 10).orElse(false));
+            assertThat(server.hub().find(key).orElseThrow().stats().width()).as("av1C parsed: the size is known").isPositive();
+            try (Chromium viewer = Chromium.start(dir)) {
+                viewer.open(base + "/play/live/av1");
+                Await.until(Duration.ofSeconds(30), "AV1 frames decoded by the viewer",
+                        () -> field(viewer.inboundRtp("vireo.pc", "video"), "framesDecoded") > 20);
+                assertThat(viewer.inboundCodec("vireo.pc", "video")).isEqualToIgnoringCase("video/AV1");
+            }
         }
     }
 }

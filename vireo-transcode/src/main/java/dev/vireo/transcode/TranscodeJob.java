@@ -1,6 +1,7 @@
 package dev.vireo.transcode;
 
 import dev.vireo.core.HubException;
+import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
@@ -26,7 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One transcoding job: a source stream, an output key, and the ffmpeg process between them.
@@ -133,8 +133,11 @@ final class TranscodeJob {
     // ---- supervision ----
 
     private void supervise() {
-        MDC.put("streamKey", request.output().toString());
-        MDC.put("sessionId", id);
+        // every line the supervisor thread logs carries the output key and the job id
+        LogContext.run(request.output(), id, this::superviseInContext);
+    }
+
+    private void superviseInContext() {
         int failures = 0;
         try {
             while (!stopped) {
@@ -205,7 +208,6 @@ final class TranscodeJob {
             }
             configs.release();
             state = State.STOPPED;
-            MDC.clear();
         }
     }
 

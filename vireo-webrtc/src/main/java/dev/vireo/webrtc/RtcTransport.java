@@ -64,7 +64,7 @@ public final class RtcTransport {
         default void onRtp(ByteBuf packet) {
         }
 
-        /** Whether this session takes the peer's RTP (a publisher); RTP to one that does not is dropped as unexpected. */
+        /** Whether this session takes RTP from the peer (a publisher); for others RTP is unexpected. */
         default boolean receivesRtp() {
             return false;
         }
@@ -527,7 +527,13 @@ public final class RtcTransport {
                 }
             }
             case RTCP -> onRtcp(datagram);
-            case RTP -> onRtp(datagram);
+            case RTP -> {
+                if (listener.receivesRtp()) {
+                    onRtp(datagram);
+                } else {
+                    server.counters().unexpected.increment();
+                }
+            }
             default -> server.counters().unexpected.increment();
         }
     }
@@ -553,10 +559,6 @@ public final class RtcTransport {
 
     /** RFC 3711 §3.3: SRTP from the peer, authenticated and decrypted in place, to the listener. */
     private void onRtp(ByteBuf datagram) {
-        if (!listener.receivesRtp()) {
-            server.counters().unexpected.increment();
-            return;
-        }
         if (inbound == null) {
             srtpRejected++;
             server.counters().unexpected.increment();
@@ -567,6 +569,7 @@ public final class RtcTransport {
             inbound.unprotectRtp(datagram);
         } catch (SrtpException e) {
             srtpRejected++;
+            server.counters().malformed.increment();
             if (srtpRejected == 1) {
                 inContext(() -> log.debug("dropping SRTP that does not authenticate: {}", e.getMessage()));
             }

@@ -241,7 +241,7 @@ public final class AnswerBuilder {
             if (s instanceof Accepted a) {
                 writeAccepted(sdp, a, local, cn);
             } else {
-                writeRejected(sdp, (MediaDescription) s);
+                writeRejected(sdp, (MediaDescription) s, local);
             }
         }
         NegotiatedMedia v = null;
@@ -346,16 +346,25 @@ public final class AnswerBuilder {
     }
 
     /**
-     * RFC 3264 §6: a rejected stream keeps its media type and proto, with port 0. The format it
-     * lists keeps its {@code a=rtpmap} (when the offer had one): strict parsers (pion) refuse a
-     * section whose payload type has no mapping ("payload type not found").
+     * RFC 3264 §6: a rejected stream keeps its media type and proto, with port 0. Strict parsers
+     * check every section, rejected or not: the format it lists keeps its {@code a=rtpmap} (when
+     * the offer had one; pion: "payload type not found"), and it carries the ICE credentials,
+     * fingerprint, setup role and rtcp-mux of the answer (aiortc: "ICE username fragment or
+     * password is missing").
      */
-    private static void writeRejected(StringBuilder sdp, MediaDescription m) {
+    private void writeRejected(StringBuilder sdp, MediaDescription m, SetupRole setup) {
         String format = m.formats().isEmpty() ? "0" : m.formats().get(0);
         line(sdp, "m=" + m.media() + " 0 " + m.proto() + " " + format);
         line(sdp, "c=IN IP4 0.0.0.0");
         m.mid().ifPresent(mid -> line(sdp, "a=mid:" + mid));
         line(sdp, "a=inactive");
+        if (m.isDtlsSrtp()) {
+            line(sdp, "a=ice-ufrag:" + ufrag);
+            line(sdp, "a=ice-pwd:" + password);
+            line(sdp, "a=fingerprint:" + fingerprint.toSdpValue());
+            line(sdp, "a=setup:" + setup.sdp());
+            line(sdp, "a=rtcp-mux");
+        }
         List<RtpCodec> codecs;
         try {
             codecs = m.codecs();

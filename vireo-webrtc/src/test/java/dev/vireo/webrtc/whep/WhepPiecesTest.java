@@ -1,12 +1,12 @@
 package dev.vireo.webrtc.whep;
 
-import dev.vireo.webrtc.signaling.TrickleIceFragment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vireo.core.MediaFrame;
 import dev.vireo.media.Codec;
 import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
+import dev.vireo.webrtc.signaling.TrickleIceFragment;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

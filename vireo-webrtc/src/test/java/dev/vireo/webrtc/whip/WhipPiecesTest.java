@@ -31,7 +31,7 @@ class WhipPiecesTest {
     private static final long MS = 1_000_000L;
 
     static String chromiumWhipOffer() throws IOException {
-        try (InputStream in = WhipPiecesTest.class.getResourceAsStream("/whip/chromium-sendonly-whip.sdp")) {
+        try (InputStream in = WhipPiecesTest.class.getResourceAsStream("/sdp/chromium-sendonly-whip.sdp")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
