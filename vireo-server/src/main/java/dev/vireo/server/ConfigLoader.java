@@ -125,7 +125,8 @@ public final class ConfigLoader {
                 (Integer) parsed.get(Setting.HTTPS_PORT),
                 (String) parsed.get(Setting.RTC_ICE_SERVERS),
                 (Integer) parsed.get(Setting.RTC_MAX_SESSIONS),
-                (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS));
+                (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS),
+                (Boolean) parsed.get(Setting.TRANSCODE_HTML5_EAGER));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

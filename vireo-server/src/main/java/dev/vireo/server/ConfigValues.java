@@ -162,6 +162,14 @@ final class ConfigValues {
         return list;
     }
 
+    static boolean bool(String text) {
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "on", "yes", "1" -> true;
+            case "false", "off", "no", "0" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        };
+    }
+
     static Path path(String text) {
         if (text.isBlank()) {
             throw new IllegalArgumentException("empty path");

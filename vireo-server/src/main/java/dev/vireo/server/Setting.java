@@ -43,7 +43,10 @@ enum Setting {
             ConfigValues::maxSessions),
     RTC_TRANSPORTS("rtc.transports", "VIREO_RTC_TRANSPORTS", "--rtc-transports", "LIST", "udp,tcp",
             "what WebRTC answers advertise: udp, tcp (ICE-TCP on the same port number, for networks that"
-                    + " block UDP) or both", ConfigValues::iceTransports);
+                    + " block UDP) or both", ConfigValues::iceTransports),
+    TRANSCODE_HTML5_EAGER("transcode.html5-eager", "VIREO_TRANSCODE_HTML5_EAGER", "--transcode-html5-eager", "BOOL",
+            "true", "start the browser variant (AAC→Opus, no B-frames) when such a stream is published, so the"
+                    + " first WebRTC viewer does not wait for ffmpeg", ConfigValues::bool);
 
     final String key;
     final String env;
