@@ -186,6 +186,24 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
+     * Whether browsers play streams of ingest domain {@code vhost} over WebRTC through the HTML5
+     * variant: some streaming domain associated with it has RTS and HTML5 transcoding on (always in
+     * the zero-config mode). Non-blocking.
+     */
+    public boolean browserVariantWanted(String vhost) {
+        ControlState s = registry.state();
+        if (s.zeroConfig()) {
+            return true;
+        }
+        for (Domain d : s.playDomainsOf(vhost)) {
+            if (d.isOnline() && d.rtsEnabled() && d.html5Transcoding()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Transcoding template {@code id} of the account that owns {@code vhost} (an ingest domain's
      * name, or {@link StreamKey#DEFAULT_VHOST} for the zero-config vhost, which
      * belongs to the admin). From memory: non-blocking, for event loops.

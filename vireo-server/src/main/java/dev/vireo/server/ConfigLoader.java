@@ -134,7 +134,8 @@ public final class ConfigLoader {
                         (Boolean) parsed.get(Setting.WEBHOOK_AUTH_FAILURE),
                         (Boolean) parsed.get(Setting.DEFAULT_VHOST),
                         (Duration) parsed.get(Setting.SIGNING_MAX_FUTURE_SKEW)),
-                RecordRules.parse((String) parsed.get(Setting.RECORD_STREAMS), (Duration) parsed.get(Setting.RECORD_ROTATE)));
+                RecordRules.parse((String) parsed.get(Setting.RECORD_STREAMS), (Duration) parsed.get(Setting.RECORD_ROTATE)),
+                (Boolean) parsed.get(Setting.TRANSCODE_HTML5_EAGER));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

@@ -181,8 +181,8 @@ final class ConfigValues {
 
     static Boolean onOff(String text) {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "on", "true", "yes" -> true;
-            case "off", "false", "no" -> false;
+            case "on", "true", "yes", "1" -> true;
+            case "off", "false", "no", "0" -> false;
             default -> throw new IllegalArgumentException("use on or off");
         };
     }

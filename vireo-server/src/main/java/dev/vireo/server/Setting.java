@@ -69,7 +69,10 @@ enum Setting {
             "streams recorded to fMP4 under data-dir/recordings, comma-separated app/stream with * for any"
                     + " (e.g. live/*; default: none)", ConfigValues::recordPatterns),
     RECORD_ROTATE("record.rotate", "VIREO_RECORD_ROTATE", "--record-rotate", "DURATION", "1h",
-            "a recording starts a new file at the first keyframe after this", ConfigValues::positiveDuration);
+            "a recording starts a new file at the first keyframe after this", ConfigValues::positiveDuration),
+    TRANSCODE_HTML5_EAGER("transcode.html5-eager", "VIREO_TRANSCODE_HTML5_EAGER", "--transcode-html5-eager", "BOOL",
+            "true", "start the browser variant (AAC→Opus, no B-frames) when such a stream is published, so the"
+                    + " first WebRTC viewer does not wait for ffmpeg", ConfigValues::onOff);
 
     final String key;
     final String env;

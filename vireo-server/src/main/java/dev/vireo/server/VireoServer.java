@@ -143,6 +143,10 @@ public final class VireoServer implements AutoCloseable {
         transcoder = new Transcoder(TranscodeConfig.defaults(), hub,
                 new ControlTemplates(control).orElse(TemplateCatalog.builtIn()));
         control.onTemplatesChanged(transcoder::templatesChanged);
+        if (config.html5Eager()) {
+            // transcode.html5-eager: a stream browsers can only play as {stream}@html5 gets it at publish time
+            transcoder.startHtml5Eagerly(key -> control.browserVariantWanted(key.vhost()));
+        }
         control.withStreamDetails(key -> transcoder.jobStats(key).map(TranscodeJobView::of).orElse(null));
         Gauge.builder("vireo.transcode.jobs", transcoder, Transcoder::activeJobs).register(registry);
         FunctionCounter.builder("vireo.transcode.started", transcoder, Transcoder::jobsStarted).register(registry);

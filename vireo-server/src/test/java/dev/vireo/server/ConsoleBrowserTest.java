@@ -218,6 +218,23 @@ class ConsoleBrowserTest {
         assertThat(chromium.consoleErrors()).isEmpty();
     }
 
+    @Test
+    void theLatencyClockAndTheApiReference() throws Exception {
+        chromium.open(base + "/tools/clock");
+        Await.until(Duration.ofSeconds(15), "the clock synchronised", () -> chromium.number("window.vireoClock.error") >= 0);
+        // browser and server share this machine's clock: the offset found is within the error bound
+        double offset = chromium.number("window.vireoClock.offset");
+        double error = chromium.number("window.vireoClock.error");
+        assertThat(Math.abs(offset)).isLessThanOrEqualTo(error + 20);
+        assertThat(text("#clock")).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3}");
+        shot("10-clock");
+        chromium.open(base + "/api/docs");
+        Await.until(Duration.ofSeconds(20), "Swagger UI rendered the OpenAPI document",
+                () -> text(".swagger-ui").contains("/api/v1/diagnose"));
+        shot("11-api-docs");
+        assertThat(chromium.consoleErrors()).isEmpty();
+    }
+
     // --- helpers
 
     private static void nav(String page) {

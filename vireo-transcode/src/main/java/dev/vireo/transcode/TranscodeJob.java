@@ -93,6 +93,8 @@ final class TranscodeJob {
     private Thread supervisor;
     /** On the executor only. */
     private long idleSince;
+    /** Kept while its source is live, viewers or not (an eager browser variant). */
+    private volatile boolean pinned;
 
     TranscodeJob(Request request, TranscodeTemplate template, StreamHub hub, TranscodeConfig cfg, FfmpegInstall ffmpeg,
                  EventExecutor executor, Consumer<TranscodeJob> onStopped) {
@@ -420,6 +422,11 @@ final class TranscodeJob {
     }
 
     /** Checks for no viewers since {@code idleTimeout}; stops or re-checks later. On the executor. */
+    /** Keeps the job while its source is live, with or without viewers (transcode.html5-eager). */
+    void pin() {
+        pinned = true;
+    }
+
     void idleCheck() {
         if (stopped) {
             return;
@@ -427,6 +434,11 @@ final class TranscodeJob {
         int viewers = hub.find(request.output()).map(Stream::viewerCount).orElse(0);
         if (viewers > 0) {
             idleSince = 0;
+            return;
+        }
+        if (pinned && hub.find(request.source()).map(Stream::isLive).orElse(false)) {
+            idleSince = 0;
+            executor.schedule(this::idleCheck, cfg.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
             return;
         }
         long now = System.nanoTime();

@@ -181,6 +181,32 @@ public final class Transcoder implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the browser variant of new streams that need one (AAC audio, B-frames) at publish
+     * time, before any viewer asks, when {@code wanted} says browsers play the stream over WebRTC
+     * with HTML5 transcoding on ({@code transcode.html5-eager}): a first WebRTC viewer then finds
+     * the variant running instead of waiting for ffmpeg. Such a variant runs while its source is
+     * live. Call once.
+     */
+    public void startHtml5Eagerly(java.util.function.Predicate<StreamKey> wanted) {
+        hub.addListener(new EagerHtml5(hub, executor, wanted, this::startPinned));
+    }
+
+    /** Starts (or keeps) the job of {@code output} and pins it to its source's life. */
+    private void startPinned(StreamKey output) {
+        try {
+            if (demand(output)) {
+                TranscodeJob job = job(output);
+                if (job != null) {
+                    job.pin();
+                    log.info("{}: started at publish time (transcode.html5-eager)", output);
+                }
+            }
+        } catch (TranscodeRefusal r) {
+            // demand() counted and logged it; the first viewer will be told the same
+        }
+    }
+
     /** The hub asks for a key nobody publishes; on that viewer's event loop. */
     private boolean demand(StreamKey key) {
         if (closed) {

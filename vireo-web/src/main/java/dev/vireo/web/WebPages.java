@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The server's pages: the console ({@code /console/...}, a single-page application driven by the
  * admin REST API), the player ({@code /play/{app}/{stream}} and the embeddable
- * {@code /vireo-player.js}), the tools ({@code /tools/clock}), the Swagger UI at {@code /api/docs},
+ * {@code /vireo-player.js}), the tools ({@code /tools/clock}, synchronised by {@code /tools/time}), the Swagger UI at {@code /api/docs},
  * the npm libraries they use ({@code /vendor/...}), the favicon and {@code /} (a redirect to the
  * console). Everything is static; no page receives or embeds a key.
  */
@@ -52,6 +52,9 @@ public final class WebPages {
         router.get("/player/{file...}", q -> files.serve("player/" + q.param("file"), NO_CACHE));
         router.get("/vendor/{file...}", q -> files.serve("vendor/" + q.param("file"), VENDOR_CACHE));
         router.get("/tools/{file...}", q -> tool(q.param("file")));
+        // The latency clock's time source: this server's wallclock, never cached.
+        router.get("/tools/time", q -> Response.json(200, java.util.Map.of("serverTimeMs", System.currentTimeMillis()))
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store"));
         router.get("/api/docs", q -> files.serve("tools/api-docs.html", NO_CACHE));
     }
 

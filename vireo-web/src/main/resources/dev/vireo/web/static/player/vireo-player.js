@@ -143,9 +143,16 @@ export function createPlayer(video, options) {
         if (settled) return;
         settled = true;
         clearInterval(tick);
+        video.removeEventListener('loadeddata', onPicture);
+        video.removeEventListener('resize', onPicture);
         resolve({ played: played, reason: reason });
       };
       s.onFail = finish;
+      // The first picture's time, from the element's events (the poll below is coarser).
+      let pictureAt = null;
+      const onPicture = () => { if (pictureAt === null && video.videoWidth > 0) pictureAt = performance.now(); };
+      video.addEventListener('loadeddata', onPicture);
+      video.addEventListener('resize', onPicture);
       const tick = setInterval(() => {
         if (stopped) { finish('stopped'); return; }
         const now = performance.now();
@@ -153,8 +160,9 @@ export function createPlayer(video, options) {
         if (!played && video.videoWidth > 0 && video.currentTime > 0) {
           played = true;
           state.state = 'playing';
-          state.protocolFirstFrameMs = Math.round(now - started);
-          if (state.firstFrameMs === null) state.firstFrameMs = Math.round(now - t0);
+          const at = pictureAt !== null ? pictureAt : now;
+          state.protocolFirstFrameMs = Math.round(at - started);
+          if (state.firstFrameMs === null) state.firstFrameMs = Math.round(at - t0);
           update();
         }
         if (!played && now - started > START_TIMEOUT_MS[protocol]) finish('no picture after ' + START_TIMEOUT_MS[protocol] / 1000 + ' s');

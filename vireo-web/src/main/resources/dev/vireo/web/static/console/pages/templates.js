@@ -40,7 +40,7 @@ export async function render(main) {
     for (const t of list) {
       body.append(h('tr', {},
         h('td', {}, h('strong', {}, t.id)),
-        h('td', { class: 'num' }, t.videoCodec + ' ' + (t.width ? t.width + '×' : '') + t.height + ' · ' + fmtKbps(t.videoBitrateKbps)),
+        h('td', { class: 'num' }, t.videoCodec.toUpperCase() + ' ' + (t.width ? t.width + '×' + t.height : t.height + 'p') + ' · ' + fmtKbps(t.videoBitrateKbps)),
         h('td', { class: 'num' }, t.fps + ' fps / ' + t.gop),
         h('td', { class: 'num' }, t.audioCodec + ' · ' + fmtKbps(t.audioBitrateKbps)),
         h('td', {}, new Date(t.createdAt).toLocaleString()),
