@@ -117,7 +117,9 @@ public final class VireoServer implements AutoCloseable {
                 .withEndpoints(urlEndpoints(config))
                 .withWebhooks(ControlConfig.WebhookPolicy.defaults()
                         .withAllow(config.protection().webhookAllow())
-                        .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen())),
+                        .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen()))
+                .withDefaultVhost(config.protection().defaultVhost())
+                .withSigningFutureSkew(config.protection().signingFutureSkew()),
                 hub);
         Gate gate = control.gate();
 
