@@ -167,19 +167,8 @@ public final class VireoServer implements AutoCloseable {
 
         rtmp = new RtmpServer(RtmpConfig.defaults().withBind(config.bind()).withPort(config.rtmpPort()),
                 hub, gate, boss, workers, transport.serverChannel());
-        protection = new ProtectionMetrics(registry, http, https)
-                .add(ProtectionMetrics.Reason.AUTH, control::apiKeyFailures)
-                .add(ProtectionMetrics.Reason.AUTH, control::authThrottled)
-                .add(ProtectionMetrics.Reason.SIGNATURE, control::signatureRefusals)
-                .add(ProtectionMetrics.Reason.CAPS, control::capRefusals);
-        FunctionCounter.builder("vireo.auth.failures", control, ControlPlane::apiKeyFailures).tag("kind", "api_key")
-                .description("failed authentications").register(registry);
-        FunctionCounter.builder("vireo.auth.failures", control, ControlPlane::signatureFailures).tag("kind", "signature")
-                .description("failed authentications").register(registry);
-        FunctionCounter.builder("vireo.auth.throttled", control, ControlPlane::authThrottled)
-                .description("attempts refused (429) because their address failed to authenticate too often")
-                .register(registry);
-        protection.register(registry);
+        // Refusals by reason, auth failures and throttling, HTTP back-pressure (vireo_refusals_total, ...).
+        protection = new ProtectionMetrics(registry, control, rtmp, http, https);
     }
 
     /**
