@@ -3,6 +3,7 @@ package dev.vireo.server;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.http.HttpServer;
 import dev.vireo.rtmp.RtmpServer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,6 +49,8 @@ final class ProtectionMetrics {
         add(Reason.SIGNATURE, control::signatureRefusals);
         add(Reason.CAPS, control::capRefusals);
         add(Reason.CAPS, () -> (long) registry.get("vireo.webrtc.sessions.refused").counter().count());
+        add(Reason.CAPS, () -> (long) registry.find("vireo.webrtc.offers.refused").counters().stream()
+                .mapToDouble(Counter::count).sum());
         add(Reason.MALFORMED, rtmp::peerFaults);
         FunctionCounter.builder("vireo.auth.failures", control, ControlPlane::apiKeyFailures).tag("kind", "api_key")
                 .description("failed authentications").register(registry);

@@ -22,6 +22,7 @@ import dev.vireo.transcode.TemplateCatalog;
 import dev.vireo.transcode.TranscodeConfig;
 import dev.vireo.transcode.Transcoder;
 import dev.vireo.webrtc.WebRtcConfig;
+import dev.vireo.webrtc.SessionAdmission;
 import dev.vireo.webrtc.WebRtcServer;
 import dev.vireo.webrtc.ice.HostCandidates;
 import dev.vireo.webrtc.whep.IceServer;
@@ -149,7 +150,8 @@ public final class VireoServer implements AutoCloseable {
         rtc = new WebRtcServer(rtcConfig, workers, transport.datagramChannel(), registry);
         List<IceServer> iceServers = IceServer.parseList(config.rtcIceServers());
         whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant)
-                .withIceServers(iceServers);
+                .withIceServers(iceServers)
+                .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults(), registry));
         whep.mount(router);
         new PlayerPage(iceServers).mount(router);
         http = new HttpServer(HttpConfig.defaults()
