@@ -92,8 +92,10 @@ class WhepAbuseTest {
                 ADDRESSES * OFFERS_PER_ADDRESS, ADDRESSES, all, pendingAfterFlood);
         assertThat(all.getOrDefault(429, 0)).as("rate-limited per address").isPositive();
         assertThat(all.getOrDefault(503, 0)).as("pending sessions capped").isPositive();
-        assertThat(all.getOrDefault(201, 0)).isBetween(1, 100);
-        assertThat(pendingAfterFlood).isLessThanOrEqualTo(100);
+        // (A flood slower than 5 s gets more 201s: the first ones were closed meanwhile.) A soft cap,
+        // like the session cap: offers answered at the same moment may pass it by a few.
+        assertThat(all.getOrDefault(201, 0)).isPositive();
+        assertThat(pendingAfterFlood).isLessThanOrEqualTo(100 + ADDRESSES);
 
         // A real viewer gets in meanwhile (its own address, and room kept by the pending cap's timeout).
         Chromium chromium = fx.chromium();
@@ -101,7 +103,7 @@ class WhepAbuseTest {
         Await.until(Duration.ofSeconds(30), "Chromium's first decoded frame",
                 () -> field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded") > 0);
 
-        // The offers that never connected are closed after 5 s.
+        // The offers that never sent an ICE check are closed after 5 s.
         Await.until(Duration.ofSeconds(20), "unconnected sessions closed", () -> pending() == 0);
         assertThat(fx.server().whep().sessions()).anySatisfy(s -> assertThat(s.connected()).isTrue());
         double unconnected = fx.server().meterRegistry().get("vireo.webrtc.sessions.unconnected").counter().count();

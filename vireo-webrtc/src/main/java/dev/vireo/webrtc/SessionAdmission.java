@@ -22,10 +22,12 @@ import org.slf4j.LoggerFactory;
  *       {@link Policy#offerBurst()}), and at most {@link Policy#maxPendingPerAddress()} of its
  *       sessions connecting at once; beyond either, {@link Verdict#RATE_LIMITED} (HTTP 429).</li>
  *   <li>Pending sessions — answered but not yet through ICE and DTLS — are counted apart, capped
- *       at {@link Policy#maxPending()} ({@link Verdict#TOO_MANY_PENDING}, HTTP 503), and closed
- *       when they have not connected within {@link Policy#pendingTimeout()}. So offers that never
- *       connect hold at most that many slots for that long, and the rest of the session cap stays
- *       a reserve for sessions that complete.</li>
+ *       at {@link Policy#maxPending()} ({@link Verdict#TOO_MANY_PENDING}, HTTP 503; a soft cap like
+ *       the session cap: offers answered at the same moment may pass it by a few), and closed
+ *       when their peer sent no valid ICE check within {@link Policy#pendingTimeout()} (a peer that
+ *       is checking stays, counted, bounded by the transport's DTLS and consent timeouts). So
+ *       offers that never connect hold at most that many slots for that long, and the rest of the
+ *       session cap stays a reserve for sessions that complete.</li>
  * </ul>
  * Thread-safe; memory bounded ({@link Policy#maxAddresses()} buckets, the least recent forgotten).
  */
@@ -144,16 +146,37 @@ public final class SessionAdmission {
         synchronized (this) {
             pending.add(p);
         }
-        timer.schedule(() -> {
-            boolean drop;
-            synchronized (this) {
-                drop = pending.remove(p) && !transport.isConnected() && !transport.isClosed();
+        timer.schedule(() -> expire(p, timer), policy.pendingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A pending session at its timeout: closed when the peer never sent a valid ICE check; one that
+     * is checking (a real but slow peer: a loaded machine, a TURN relay) stays pending — counted —
+     * and is looked at again one timeout later, its transport's own DTLS and consent timeouts
+     * bounding it.
+     */
+    private void expire(Pending p, ScheduledExecutorService timer) {
+        RtcTransport t = p.transport();
+        boolean drop;
+        synchronized (this) {
+            if (!pending.contains(p)) {
+                return;
             }
+            if (t.isConnected() || t.isClosed()) {
+                pending.remove(p);
+                return;
+            }
+            drop = t.stats().checks() == 0;
             if (drop) {
-                timedOut.increment();
-                transport.close("no ICE+DTLS within " + policy.pendingTimeout().toSeconds() + " s");
+                pending.remove(p);
             }
-        }, policy.pendingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (drop) {
+            timedOut.increment();
+            t.close("no ICE check within " + policy.pendingTimeout().toSeconds() + " s");
+        } else {
+            timer.schedule(() -> expire(p, timer), policy.pendingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Sessions answered and not yet connected (nor closed). */
