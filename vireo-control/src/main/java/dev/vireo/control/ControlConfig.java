@@ -25,11 +25,17 @@ import java.util.Objects;
  *     sharing one PostgreSQL see each other's changes; zero disables (changes made through this
  *     node's API are visible at once either way)
  * @param webhooks delivery limits of webhooks
+ * @param defaultVhost whether the zero-config default vhost is still served once domains exist:
+ *     a request that names no configured domain then publishes and plays there, unsigned
+ *     ({@code default-vhost}, on by default); off, only configured domains are served
+ * @param signingFutureSkew how far in the future a Type A timestamp may lie; null for one validity
+ *     period of the domain ({@code signing.max-future-skew})
  */
 public record ControlConfig(Path dataDir, String jdbcUrl, String jdbcUser, String jdbcPassword, String adminKey,
                             int domainQuota, int streamLimit, String cnameZone, InetSocketAddress dnsServer,
                             Duration dnsTimeout, int signingValidityMinutes, UrlEndpoints endpoints,
-                            Duration refreshInterval, WebhookPolicy webhooks) {
+                            Duration refreshInterval, WebhookPolicy webhooks, boolean defaultVhost,
+                            Duration signingFutureSkew) {
 
     public static final int DEFAULT_DOMAIN_QUOTA = 20;
     public static final int DEFAULT_STREAM_LIMIT = 300;
@@ -157,57 +163,81 @@ public record ControlConfig(Path dataDir, String jdbcUrl, String jdbcUser, Strin
     public static ControlConfig defaults(Path dataDir) {
         return new ControlConfig(dataDir, "", "", "", "", DEFAULT_DOMAIN_QUOTA, DEFAULT_STREAM_LIMIT,
                 DEFAULT_CNAME_ZONE, null, Duration.ofSeconds(5), DEFAULT_VALIDITY_MINUTES,
-                UrlEndpoints.defaults("127.0.0.1"), Duration.ofSeconds(30), WebhookPolicy.defaults());
+                UrlEndpoints.defaults("127.0.0.1"), Duration.ofSeconds(30), WebhookPolicy.defaults(), true, null);
     }
 
     public ControlConfig withJdbc(String url, String user, String password) {
         return new ControlConfig(dataDir, url, user, password, adminKey, domainQuota, streamLimit, cnameZone,
-                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks);
+                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
+                defaultVhost, signingFutureSkew);
     }
 
     public ControlConfig withAdminKey(String key) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, key, domainQuota, streamLimit, cnameZone,
-                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks);
+                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
+                defaultVhost, signingFutureSkew);
     }
 
     public ControlConfig withDomainQuota(int quota) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, quota, streamLimit, cnameZone,
-                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks);
+                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
+                defaultVhost, signingFutureSkew);
     }
 
     public ControlConfig withStreamLimit(int limit) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, limit, cnameZone,
-                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks);
+                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
+                defaultVhost, signingFutureSkew);
     }
 
     public ControlConfig withCnameZone(String zone) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit, zone,
-                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks);
+                dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
+                defaultVhost, signingFutureSkew);
     }
 
     public ControlConfig withDnsServer(InetSocketAddress server, Duration timeout) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
-                cnameZone, server, timeout, signingValidityMinutes, endpoints, refreshInterval, webhooks);
+                cnameZone, server, timeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
+                defaultVhost, signingFutureSkew);
     }
 
     public ControlConfig withSigningValidityMinutes(int minutes) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
-                cnameZone, dnsServer, dnsTimeout, minutes, endpoints, refreshInterval, webhooks);
+                cnameZone, dnsServer, dnsTimeout, minutes, endpoints, refreshInterval, webhooks,
+                defaultVhost, signingFutureSkew);
     }
 
     public ControlConfig withEndpoints(UrlEndpoints urlEndpoints) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
-                cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, urlEndpoints, refreshInterval, webhooks);
+                cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, urlEndpoints, refreshInterval, webhooks,
+                defaultVhost, signingFutureSkew);
     }
 
     public ControlConfig withRefreshInterval(Duration interval) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
-                cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, interval, webhooks);
+                cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, interval, webhooks,
+                defaultVhost, signingFutureSkew);
     }
 
     public ControlConfig withWebhooks(WebhookPolicy policy) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
-                cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, policy);
+                cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, policy,
+                defaultVhost, signingFutureSkew);
+    }
+
+    /** The same with the default vhost served once domains exist, or not. */
+    public ControlConfig withDefaultVhost(boolean on) {
+        return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
+                cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval,
+                webhooks, on, signingFutureSkew);
+    }
+
+    /** The same with another future skew for Type A timestamps (null: one validity period). */
+    public ControlConfig withSigningFutureSkew(Duration skew) {
+        return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
+                cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
+                defaultVhost, skew);
     }
 
     @Override
@@ -215,6 +245,7 @@ public record ControlConfig(Path dataDir, String jdbcUrl, String jdbcUser, Strin
         // No secrets: not the admin key, not the JDBC password (nor a URL that may embed one).
         return "ControlConfig[dataDir=" + dataDir + ", store=" + (jdbcUrl.isEmpty() ? "embedded" : "jdbc")
                 + ", domainQuota=" + domainQuota + ", streamLimit=" + streamLimit + ", cnameZone=" + cnameZone
-                + ", dnsServer=" + dnsServer + ", signingValidityMinutes=" + signingValidityMinutes + "]";
+                + ", dnsServer=" + dnsServer + ", signingValidityMinutes=" + signingValidityMinutes
+                + ", defaultVhost=" + (defaultVhost ? "on" : "off") + "]";
     }
 }

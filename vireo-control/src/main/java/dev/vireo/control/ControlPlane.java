@@ -82,7 +82,8 @@ public final class ControlPlane implements AutoCloseable {
         webhooks = new Webhooks(new OutboundHttp(group, NioSocketChannel.class, resolvers,
                 OutboundPolicy.of(config.webhooks().allow())), group.next(),
                 config.webhooks(), clock);
-        gate = new DomainGate(registry::state, hub, clock, throttle);
+        gate = new DomainGate(registry::state, hub, clock, throttle, config.defaultVhost(), config.signingFutureSkew());
+        domains.onFirstDomain(this::firstDomainAdded);
         events = new EventNotifier(registry::state, webhooks, hub, clock);
         hub.addListener(events);
         long every = config.refreshInterval().toMillis();
@@ -228,6 +229,30 @@ public final class ControlPlane implements AutoCloseable {
      */
     public Optional<String> generatedAdminKey() {
         return generatedAdminKey;
+    }
+
+    /**
+     * The first domain changes what the default vhost is: with {@code default-vhost} on it stays
+     * served (say so: its streams stay public and unsigned); off, its publishers are ended with the
+     * reason, rather than pushing on to nobody.
+     */
+    private void firstDomainAdded(String domain) {
+        if (config.defaultVhost()) {
+            log.warn("domain {} added: the default vhost is still served (default-vhost on): streams on hosts that"
+                    + " name no configured domain (e.g. rtmp://IP/live/x) stay public and unsigned; set default-vhost"
+                    + " off (VIREO_DEFAULT_VHOST=off) to serve configured domains only", domain);
+            return;
+        }
+        String reason = "the default vhost is off now that domain " + domain + " is configured";
+        int ended = 0;
+        for (var s : hub.streams()) {
+            if (s.key().vhost().equals(StreamKey.DEFAULT_VHOST) && !s.isDerived()) {
+                hub.kick(s.key(), reason);
+                ended++;
+            }
+        }
+        log.warn("domain {} added: the default vhost is no longer served (default-vhost off); {} publisher(s) on it"
+                + " ended", domain, ended);
     }
 
     /** Failed admin API key checks (a key was sent and matched none). */

@@ -63,6 +63,9 @@ final class Database implements AutoCloseable {
         Database db = new Database(ds);
         try {
             Migrations.apply(db);
+            if (config.jdbcUrl().isEmpty()) {
+                PrivateFiles.filesIn(config.dataDir().resolve("control"));
+            }
         } catch (RuntimeException e) {
             db.close();
             throw new IllegalStateException("cannot migrate the control store: " + rootMessage(e), e);
@@ -73,11 +76,7 @@ final class Database implements AutoCloseable {
     /** The H2 file under {@code {dataDir}/control}; closed by us, not by a JVM shutdown hook. */
     static String embeddedUrl(Path dataDir) {
         Path dir = dataDir.resolve("control").toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
-        }
+        PrivateFiles.directory(dir);
         String path = dir.resolve("vireo").toString();
         if (path.indexOf(';') >= 0) {
             // ';' separates settings in an H2 URL.

@@ -43,11 +43,22 @@ final class DomainGate implements Gate {
     private final LongAdder signatureRefusals = new LongAdder();
     private final LongAdder capRefusals = new LongAdder();
 
-    DomainGate(Supplier<ControlState> state, StreamHub hub, Clock clock, AuthThrottle throttle) {
+    private final boolean defaultVhost;
+    private final Duration futureSkew;
+
+    /**
+     * @param defaultVhost whether a request that names no configured domain is served on the
+     *     default vhost also once domains exist
+     * @param futureSkew how far in the future a Type A timestamp may lie; null for one validity period
+     */
+    DomainGate(Supplier<ControlState> state, StreamHub hub, Clock clock, AuthThrottle throttle, boolean defaultVhost,
+               Duration futureSkew) {
         this.state = state;
         this.hub = hub;
         this.clock = clock;
         this.throttle = throttle;
+        this.defaultVhost = defaultVhost;
+        this.futureSkew = futureSkew;
     }
 
     /** Requests refused for their signature (missing, malformed, expired, future, wrong). */
@@ -65,12 +76,14 @@ final class DomainGate implements Gate {
         ControlState s = state.get();
         Instant now = clock.instant();
         if (s.zeroConfig()) {
-            StreamKey key = new StreamKey(StreamKey.DEFAULT_VHOST, r.app(), r.stream());
-            return r.action() == Action.PUBLISH ? checkNotForbidden(s, key, now) : new Allow(key);
+            return onDefaultVhost(s, r, now);
         }
         String host = hostOf(r);
         Domain d = s.domain(host);
         if (d == null) {
+            if (defaultVhost) {
+                return onDefaultVhost(s, r, now);
+            }
             return deny("domain " + shown(host) + " is not configured on this server");
         }
         if (!d.isOnline()) {
@@ -110,7 +123,8 @@ final class DomainGate implements Gate {
                         seconds);
             }
         }
-        Optional<String> refusal = UrlSigning.refusal(d.signing(), uri, r.query(), now.getEpochSecond());
+        long maxFuture = futureSkew == null ? d.signing().validityMinutes() * 60L : futureSkew.toSeconds();
+        Optional<String> refusal = UrlSigning.refusal(d.signing(), uri, r.query(), now.getEpochSecond(), maxFuture);
         if (refusal.isPresent()) {
             signatureRefusals.increment();
             if (refusal.get().startsWith(UrlSigning.INVALID)) {
@@ -137,6 +151,12 @@ final class DomainGate implements Gate {
             return deny("domain " + ingest.name() + " has reached its limit of " + ingest.streamLimit() + " live streams");
         }
         return notForbidden;
+    }
+
+    /** The zero-config vhost: everything allowed but forbidden streams. */
+    private static Verdict onDefaultVhost(ControlState s, AccessRequest r, Instant now) {
+        StreamKey key = new StreamKey(StreamKey.DEFAULT_VHOST, r.app(), r.stream());
+        return r.action() == Action.PUBLISH ? checkNotForbidden(s, key, now) : new Allow(key);
     }
 
     private static Verdict checkNotForbidden(ControlState s, StreamKey key, Instant now) {

@@ -23,6 +23,12 @@ import java.util.regex.Pattern;
 final class DomainService {
 
     private final OutboundPolicy outbound;
+    private volatile java.util.function.Consumer<String> firstDomain = d -> { };
+
+    /** Called (with the name) after the first domain was added: the zero-config mode ends. */
+    void onFirstDomain(java.util.function.Consumer<String> listener) {
+        firstDomain = listener;
+    }
 
     private static final Pattern SECRET = Pattern.compile("[\\x21-\\x7e]{16,128}");
 
@@ -53,6 +59,7 @@ final class DomainService {
         Domain d = new Domain(name, caller.id(), type, reg, center, cname, Domain.CnameStatus.UNCHECKED,
                 Domain.Status.ONLINE, true, false, config.streamLimit(), null, null,
                 SigningConfig.fresh(config.signingValidityMinutes()), null, now, now);
+        boolean first = registry.state().zeroConfig();
         Domain added = change(c -> {
             Account owner = AccountStore.lock(c, caller.id()).orElseThrow(
                     () -> new ApiException(401, "Unauthorized", "the account no longer exists"));
@@ -74,6 +81,9 @@ final class DomainService {
             }
             return d;
         });
+        if (first) {
+            firstDomain.accept(added.name());
+        }
         return added;
     }
 

@@ -25,6 +25,8 @@ import java.util.Optional;
  *       decimal timestamp and a 32-hex-digit hash;</li>
  *   <li>{@code denied by req auth: expired timestamp=<given>} — checked first: an old URL is
  *       reported as expired whatever its hash;</li>
+ *   <li>{@code denied by req auth: future timestamp=<given>} — more than the allowed skew (by
+ *       default one validity period) ahead of the server's clock;</li>
  *   <li>{@code denied by req auth: invalid md5hash=<given>}.</li>
  * </ul>
  */
@@ -39,8 +41,20 @@ final class UrlSigning {
     private UrlSigning() {
     }
 
-    /** The refusal reason for a request, or empty when it may pass. */
+    /** The refusal reason for a request, or empty when it may pass; timestamps up to one validity period ahead pass. */
     static Optional<String> refusal(SigningConfig signing, String uri, String query, long nowSeconds) {
+        return refusal(signing, uri, query, nowSeconds, signing.validityMinutes() * 60L);
+    }
+
+    /**
+     * The refusal reason for a request, or empty when it may pass.
+     *
+     * @param maxFutureSeconds how far ahead of now a timestamp may be (clock skew); further is
+     *     refused with {@code denied by req auth: future timestamp=<given>} — a URL signed for
+     *     year 9999 would otherwise never expire
+     */
+    static Optional<String> refusal(SigningConfig signing, String uri, String query, long nowSeconds,
+                                    long maxFutureSeconds) {
         if (!signing.enabled()) {
             return Optional.empty();
         }
@@ -55,6 +69,9 @@ final class UrlSigning {
         long expires = key.timestampSeconds() + signing.validityMinutes() * 60L;
         if (nowSeconds > expires) {
             return Optional.of(PREFIX + "expired timestamp=" + key.timestamp());
+        }
+        if (key.timestampSeconds() - nowSeconds > maxFutureSeconds) {
+            return Optional.of(PREFIX + "future timestamp=" + key.timestamp());
         }
         byte[] given = key.md5hash().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
         boolean ok = matches(given, uri, key, signing.primaryKey());

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import javax.crypto.Mac;
@@ -35,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * (same on every retry), {@code X-Vireo-Attempt} (1, 2, ...).
  *
  * <p>On-publish authorization: when the domain's notify has {@code onPublishAuth}, the answer to a
- * publish event decides: 401 or 403 denies (the optional JSON field {@code reason} is the reason),
- * anything else allows. A receiver that cannot be reached after every retry allows (fail-open): the
- * hook must not make publishing depend on the receiver being up.
+ * publish event decides: 2xx allows, 401 or 403 denies (the optional JSON field {@code reason} is
+ * the reason). No decision within {@link ControlConfig.WebhookPolicy#authTimeout()} (retries
+ * included), any other answer, or a target the {@link OutboundPolicy} refuses is a failed hook:
+ * the publisher is kicked (fail-closed, the default) or, with
+ * {@link ControlConfig.WebhookPolicy#authFailOpen()}, allowed with a warning.
  */
 final class Webhooks {
 
@@ -84,10 +88,54 @@ final class Webhooks {
             pending.decrementAndGet();
             throw new IllegalStateException("webhook event cannot be written as JSON", e);
         }
-        attempt(target, event, body, 1, target.onPublishAuth() && event.event().equals("publish") ? onDenied : null);
+        AuthDecision auth = target.onPublishAuth() && event.event().equals("publish") && onDenied != null
+                ? new AuthDecision(event, onDenied) : null;
+        attempt(target, event, body, 1, auth);
     }
 
-    private void attempt(NotifyConfig target, WebhookEvent event, byte[] body, int attempt, Consumer<String> onDenied) {
+    /** The one decision of an on-publish authorization hook: the first answer, or the deadline. */
+    private final class AuthDecision {
+        private final WebhookEvent event;
+        private final Consumer<String> onDenied;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final ScheduledFuture<?> deadline;
+
+        AuthDecision(WebhookEvent event, Consumer<String> onDenied) {
+            this.event = event;
+            this.onDenied = onDenied;
+            long ms = policy.authTimeout().toMillis();
+            deadline = timer.schedule(() -> fail("did not answer within " + ms + " ms"), ms, TimeUnit.MILLISECONDS);
+        }
+
+        void allow() {
+            if (done.compareAndSet(false, true)) {
+                deadline.cancel(false);
+            }
+        }
+
+        void deny(String reason) {
+            if (done.compareAndSet(false, true)) {
+                deadline.cancel(false);
+                onDenied.accept(reason);
+            }
+        }
+
+        void fail(String why) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            deadline.cancel(false);
+            if (policy.authFailOpen()) {
+                log.warn("publish authorization hook for {} {}: publisher allowed (webhooks.auth-failure allow)",
+                        event.domain(), why);
+            } else {
+                log.warn("publish authorization hook for {} {}: publisher refused (fail-closed)", event.domain(), why);
+                onDenied.accept("publish authorization hook " + why);
+            }
+        }
+    }
+
+    private void attempt(NotifyConfig target, WebhookEvent event, byte[] body, int attempt, AuthDecision auth) {
         if (closed) {
             pending.decrementAndGet();
             return;
@@ -103,13 +151,22 @@ final class Webhooks {
             if (err instanceof OutboundHttp.Refused refused) {
                 pending.decrementAndGet();
                 log.warn("webhook {} for {} {}", event.event(), event.domain(), refused.getMessage());
+                if (auth != null) {
+                    auth.fail("was not asked: " + refused.getMessage());
+                }
                 return;
             }
             boolean retry = err != null || r.status() == 429 || r.status() >= 500;
             if (!retry) {
                 pending.decrementAndGet();
-                if (onDenied != null && (r.status() == 401 || r.status() == 403)) {
-                    onDenied.accept(reason(r.body()));
+                if (auth != null) {
+                    if (r.status() == 401 || r.status() == 403) {
+                        auth.deny(reason(r.body()));
+                    } else if (r.status() >= 200 && r.status() < 300) {
+                        auth.allow();
+                    } else {
+                        auth.fail("answered HTTP " + r.status());
+                    }
                 } else if (r.status() >= 300) {
                     log.warn("webhook {} for {} refused by {}: HTTP {}", event.event(), event.domain(),
                             target.safeTarget(), r.status());
@@ -119,15 +176,18 @@ final class Webhooks {
             String why = err != null ? String.valueOf(err.getMessage()) : "HTTP " + r.status();
             if (attempt >= policy.attempts()) {
                 pending.decrementAndGet();
-                log.warn("webhook {} for {} to {} failed after {} attempts: {}{}", event.event(), event.domain(),
-                        target.safeTarget(), attempt, why, onDenied != null ? " (publisher allowed)" : "");
+                log.warn("webhook {} for {} to {} failed after {} attempts: {}", event.event(), event.domain(),
+                        target.safeTarget(), attempt, why);
+                if (auth != null) {
+                    auth.fail("failed after " + attempt + " attempts: " + why);
+                }
                 return;
             }
             long delay = retryDelay(attempt).toMillis();
             log.debug("webhook {} to {} attempt {} failed ({}); retry in {} ms", event.event(), target.safeTarget(),
                     attempt, why, delay);
             try {
-                timer.schedule(() -> attempt(target, event, body, attempt + 1, onDenied), delay, TimeUnit.MILLISECONDS);
+                timer.schedule(() -> attempt(target, event, body, attempt + 1, auth), delay, TimeUnit.MILLISECONDS);
             } catch (RuntimeException rejected) {
                 pending.decrementAndGet();
             }

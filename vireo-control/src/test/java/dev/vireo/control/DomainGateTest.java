@@ -28,7 +28,8 @@ class DomainGateTest {
     private final StreamHub hub = new StreamHub(HubConfig.defaults(), timer);
     private final AtomicReference<ControlState> state = new AtomicReference<>(ControlState.EMPTY);
     private final TestClock clock = new TestClock(Instant.ofEpochSecond(NOW));
-    private final DomainGate gate = new DomainGate(state::get, hub, clock, new AuthThrottle(AuthThrottle.Policy.defaults()));
+    private final DomainGate gate = new DomainGate(state::get, hub, clock, new AuthThrottle(AuthThrottle.Policy.defaults()),
+            false, null);
 
     @AfterEach
     void stop() {

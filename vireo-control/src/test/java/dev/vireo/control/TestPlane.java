@@ -50,7 +50,8 @@ final class TestPlane implements AutoCloseable {
 
     TestPlane(Path dataDir, Clock clock, UnaryOperator<ControlConfig> tune) {
         config = tune.apply(ControlConfig.defaults(dataDir).withAdminKey(ADMIN_KEY).withCnameZone("cname.vireo.test")
-                .withRefreshInterval(Duration.ZERO));
+                // These tests are about the managed mode: only configured domains are served.
+                .withRefreshInterval(Duration.ZERO).withDefaultVhost(false));
         plane = ControlPlane.open(config, hub, clock);
         plane.mount(router);
         http = new HttpServer(HttpConfig.defaults().withBind("127.0.0.1", 0), router, boss, workers,

@@ -66,7 +66,16 @@ class UrlSigningTest {
         assertThat(refusal("/live/demo", q, expires + 1)).isEqualTo("denied by req auth: expired timestamp=" + TS);
         assertThat(refusal("/live/demo", "auth_key=" + TS + "-0-0-0123456789abcdef0123456789abcdef", expires + 1))
                 .as("expiry is reported before the hash").isEqualTo("denied by req auth: expired timestamp=" + TS);
-        assertThat(refusal("/live/demo", q, TS - 3600)).as("a timestamp ahead of the clock").isNull();
+        assertThat(refusal("/live/demo", q, TS - 30 * 60)).as("ahead of the clock by one validity period").isNull();
+        assertThat(refusal("/live/demo", q, TS - 30 * 60 - 1)).as("further ahead")
+                .isEqualTo("denied by req auth: future timestamp=" + TS);
+    }
+
+    @Test
+    void aTimestampInYear9999IsRefused() {
+        long year9999 = 253_402_300_799L;
+        String key = UrlSigning.authKey("/live/demo", year9999, "0", "0", "primaryKey123");
+        assertThat(refusal("/live/demo", "auth_key=" + key, TS)).isEqualTo("denied by req auth: future timestamp=" + year9999);
     }
 
     @Test

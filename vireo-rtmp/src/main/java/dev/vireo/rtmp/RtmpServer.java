@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class RtmpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RtmpServer.class);
     private static final AtomicLong SESSIONS = new AtomicLong();
+    private final LongAdder peerFaults = new LongAdder();
 
     private final RtmpConfig config;
     private final StreamHub hub;
@@ -116,7 +118,8 @@ public final class RtmpServer implements AutoCloseable {
 
     private void initConnection(Channel ch) {
         connections.add(ch);
-        SessionLog sessionLog = new SessionLog("rtmp-" + SESSIONS.incrementAndGet(), String.valueOf(ch.remoteAddress()));
+        SessionLog sessionLog = new SessionLog("rtmp-" + SESSIONS.incrementAndGet(), String.valueOf(ch.remoteAddress()),
+                peerFaults);
         ChannelPipeline p = ch.pipeline();
         p.addLast("idle", new IdleStateHandler(config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("handshake", new HandshakeHandler(sessionLog, config.handshakeTimeout()));
@@ -136,5 +139,10 @@ public final class RtmpServer implements AutoCloseable {
         }
         connections.close().awaitUninterruptibly();
         log.info("RTMP server closed");
+    }
+
+    /** Connections closed for the peer's fault: malformed input, protocol violations, bad handshakes. */
+    public long peerFaults() {
+        return peerFaults.sum();
     }
 }

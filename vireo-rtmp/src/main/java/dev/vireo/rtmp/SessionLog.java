@@ -3,6 +3,7 @@ package dev.vireo.rtmp;
 import io.netty.channel.Channel;
 import dev.vireo.core.LogContext;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +22,17 @@ final class SessionLog {
     private final AtomicBoolean closeLogged = new AtomicBoolean();
     private volatile String closeReason;
 
+    private final LongAdder peerFaults;
+
     SessionLog(String sessionId, String peer) {
+        this(sessionId, peer, new LongAdder());
+    }
+
+    /** @param peerFaults counts connections closed for the peer's fault (malformed input, protocol errors) */
+    SessionLog(String sessionId, String peer, LongAdder peerFaults) {
         this.sessionId = sessionId;
         this.peer = peer;
+        this.peerFaults = peerFaults;
     }
 
     String sessionId() {
@@ -64,6 +73,7 @@ final class SessionLog {
         if (closeLogged.compareAndSet(false, true)) {
             closeReason = reason;
             if (peerFault) {
+                peerFaults.increment();
                 warn("closing connection from {}: {}", peer, reason);
             } else {
                 info("closing connection from {}: {}", peer, reason);

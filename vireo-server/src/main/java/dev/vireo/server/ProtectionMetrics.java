@@ -1,6 +1,9 @@
 package dev.vireo.server;
 
+import dev.vireo.control.ControlPlane;
 import dev.vireo.http.HttpServer;
+import dev.vireo.rtmp.RtmpServer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,11 +39,26 @@ final class ProtectionMetrics {
     private final List<Object> held = new ArrayList<>();
 
     /** Keep the instance (a field of the server): the meters read through it. */
-    ProtectionMetrics(MeterRegistry registry, HttpServer... servers) {
+    ProtectionMetrics(MeterRegistry registry, ControlPlane control, RtmpServer rtmp, HttpServer... servers) {
         this.servers = servers;
         for (Reason r : Reason.values()) {
             sources.put(r, new ArrayList<>());
         }
+        add(Reason.AUTH, control::apiKeyFailures);
+        add(Reason.AUTH, control::authThrottled);
+        add(Reason.SIGNATURE, control::signatureRefusals);
+        add(Reason.CAPS, control::capRefusals);
+        add(Reason.CAPS, () -> (long) registry.get("vireo.webrtc.sessions.refused").counter().count());
+        add(Reason.CAPS, () -> (long) registry.find("vireo.webrtc.offers.refused").counters().stream()
+                .mapToDouble(Counter::count).sum());
+        add(Reason.MALFORMED, rtmp::peerFaults);
+        FunctionCounter.builder("vireo.auth.failures", control, ControlPlane::apiKeyFailures).tag("kind", "api_key")
+                .description("failed authentications").register(registry);
+        FunctionCounter.builder("vireo.auth.failures", control, ControlPlane::signatureFailures)
+                .tag("kind", "signature").description("failed authentications").register(registry);
+        FunctionCounter.builder("vireo.auth.throttled", control, ControlPlane::authThrottled)
+                .description("attempts refused (429) because their address failed to authenticate too often")
+                .register(registry);
         Gauge.builder("vireo.http.outbound.pending", servers, s -> sum(s, HttpServer::pendingOutboundBytes))
                 .baseUnit("bytes").description("HTTP response bytes not yet taken by their clients").register(registry);
         FunctionCounter.builder("vireo.http.reads.paused", servers, s -> sum(s, HttpServer::readsPaused))
@@ -49,16 +67,17 @@ final class ProtectionMetrics {
         for (HttpServer s : servers) {
             add(Reason.MALFORMED, s::malformedRequests);
         }
+        register(registry);
     }
 
-    /** Counts {@code source} as refusals for {@code reason}. Call before {@link #register}. */
-    ProtectionMetrics add(Reason reason, LongSupplier source) {
+    /** Counts {@code source} as refusals for {@code reason}. */
+    private ProtectionMetrics add(Reason reason, LongSupplier source) {
         sources.get(reason).add(source);
         return this;
     }
 
     /** Registers {@code vireo_refusals_total{reason}} over every source added. */
-    void register(MeterRegistry registry) {
+    private void register(MeterRegistry registry) {
         for (Map.Entry<Reason, List<LongSupplier>> e : sources.entrySet()) {
             List<LongSupplier> list = List.copyOf(e.getValue());
             held.add(list);

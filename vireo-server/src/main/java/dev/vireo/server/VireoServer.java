@@ -28,6 +28,7 @@ import dev.vireo.transcode.TranscodeConfig;
 import dev.vireo.transcode.Transcoder;
 import dev.vireo.web.WebPages;
 import dev.vireo.webrtc.WebRtcConfig;
+import dev.vireo.webrtc.SessionAdmission;
 import dev.vireo.webrtc.WebRtcServer;
 import dev.vireo.webrtc.ice.HostCandidates;
 import dev.vireo.webrtc.whep.IceServer;
@@ -133,7 +134,9 @@ public final class VireoServer implements AutoCloseable {
                 .withEndpoints(urlEndpoints(config))
                 .withWebhooks(ControlConfig.WebhookPolicy.defaults()
                         .withAllow(config.protection().webhookAllow())
-                        .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen())),
+                        .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen()))
+                .withDefaultVhost(config.protection().defaultVhost())
+                .withSigningFutureSkew(config.protection().signingFutureSkew()),
                 hub);
         Gate gate = control.gate();
 
@@ -183,7 +186,8 @@ public final class VireoServer implements AutoCloseable {
         rtc = new WebRtcServer(rtcConfig, workers, transport.datagramChannel(), registry);
         List<IceServer> iceServers = IceServer.parseList(config.rtcIceServers());
         whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant)
-                .withIceServers(iceServers);
+                .withIceServers(iceServers)
+                .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults(), registry));
         whep.mount(router);
         // The console, the player (WHEP, then FLV, then HLS), the tools pages, / and the favicon.
         new WebPages("[" + String.join(",", iceServers.stream().map(IceServer::json).toList()) + "]").mount(router);
@@ -206,19 +210,8 @@ public final class VireoServer implements AutoCloseable {
 
         rtmp = new RtmpServer(RtmpConfig.defaults().withBind(config.bind()).withPort(config.rtmpPort()),
                 hub, gate, boss, workers, transport.serverChannel()).withPlayVariant(AacVariant::keyFor);
-        protection = new ProtectionMetrics(registry, http, https)
-                .add(ProtectionMetrics.Reason.AUTH, control::apiKeyFailures)
-                .add(ProtectionMetrics.Reason.AUTH, control::authThrottled)
-                .add(ProtectionMetrics.Reason.SIGNATURE, control::signatureRefusals)
-                .add(ProtectionMetrics.Reason.CAPS, control::capRefusals);
-        FunctionCounter.builder("vireo.auth.failures", control, ControlPlane::apiKeyFailures).tag("kind", "api_key")
-                .description("failed authentications").register(registry);
-        FunctionCounter.builder("vireo.auth.failures", control, ControlPlane::signatureFailures).tag("kind", "signature")
-                .description("failed authentications").register(registry);
-        FunctionCounter.builder("vireo.auth.throttled", control, ControlPlane::authThrottled)
-                .description("attempts refused (429) because their address failed to authenticate too often")
-                .register(registry);
-        protection.register(registry);
+        // Refusals by reason, auth failures and throttling, HTTP back-pressure (vireo_refusals_total, ...).
+        protection = new ProtectionMetrics(registry, control, rtmp, http, https);
     }
 
     /**

@@ -170,5 +170,17 @@ class HttpBackpressureTest {
                 assertThat(answer).as(version).startsWith("HTTP/1.1 505 ");
             }
         }
+        // RTMP garbage: a handshake with an unknown version closes that connection, counted too.
+        try (Socket s = new Socket("127.0.0.1", ports.rtmp())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(new byte[1537]);
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        dev.vireo.core.testing.Await.until(Duration.ofSeconds(10), "malformed input counted", () ->
+                server.meterRegistry().get("vireo.refusals").tag("reason", "malformed").functionCounter().count() >= 4);
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + ports.http() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).containsPattern("vireo_refusals_total\\{reason=\"malformed\"} [4-9]");
     }
 }

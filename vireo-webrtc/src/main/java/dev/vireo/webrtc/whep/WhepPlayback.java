@@ -20,6 +20,7 @@ import dev.vireo.media.av1.Av1CodecConfigurationRecord;
 import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
 import dev.vireo.media.opus.OpusHead;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.SessionAdmission;
 import dev.vireo.webrtc.SessionLimitException;
 import dev.vireo.webrtc.WebRtcServer;
 import dev.vireo.webrtc.dtls.CertificateFingerprint;
@@ -190,10 +191,39 @@ public final class WhepPlayback {
 
     // ---- POST: offer → answer ----
 
+    /**
+     * Offers per address and sessions still connecting ({@link SessionAdmission}); null when
+     * every offer may go on. Set once at wiring.
+     */
+    private SessionAdmission admission;
+
+    /** Admits offers through {@code a} (rate per address, a cap and timeout on unconnected sessions). */
+    public WhepPlayback withAdmission(SessionAdmission a) {
+        this.admission = a;
+        return this;
+    }
+
+    private Response admit(RequestContext request) {
+        if (admission == null) {
+            return null;
+        }
+        return switch (admission.admit(request.clientAddress())) {
+            case ADMITTED -> null;
+            case RATE_LIMITED -> Response.error(429, "TooManyRequests", "too many offers from this address; retry shortly")
+                    .header(HttpHeaderNames.RETRY_AFTER, 1);
+            case TOO_MANY_PENDING -> Response.error(503, "ServiceUnavailable",
+                    "too many sessions are connecting; retry shortly").header(HttpHeaderNames.RETRY_AFTER, 1);
+        };
+    }
+
     Reply offer(RequestContext request) {
         if (!IcePatch.hasContentType(request, SDP)) {
             return Response.error(415, "UnsupportedMediaType", "a WHEP offer must be sent as Content-Type: " + SDP)
                     .header("Accept-Post", SDP);
+        }
+        Response refused = admit(request);
+        if (refused != null) {
+            return refused;
         }
         String app = request.param("app");
         String name = request.param("stream");
@@ -267,6 +297,9 @@ public final class WhepPlayback {
                     .header(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         } catch (IllegalStateException e) {
             return Response.error(503, "ServiceUnavailable", e.getMessage());
+        }
+        if (admission != null) {
+            admission.opened(transport, request.clientAddress(), request.channel().eventLoop());
         }
         try {
             return answer(request, key, offer, session, transport, video, audio, videoSsrc, rtxSsrc, audioSsrc, cname,
