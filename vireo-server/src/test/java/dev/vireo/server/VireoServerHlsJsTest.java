@@ -22,7 +22,7 @@ class VireoServerHlsJsTest {
 
     @Test
     void hlsJsPlaysLowLatencyHlsAndTheTimeAdvances() throws Exception {
-        Path hlsJs = HlsJs.library(); // before the server: npm ci may take a while the first time
+        Path hlsJs = HlsJs.library();
         assertThat(hlsJs).exists();
         try (BrowserFixture fx = BrowserFixture.start(dir, List.of("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
                         "-f", "lavfi", "-i", "sine"),
