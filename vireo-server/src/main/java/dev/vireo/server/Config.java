@@ -1,5 +1,6 @@
 package dev.vireo.server;
 
+import dev.vireo.srt.SrtConfig;
 import dev.vireo.webrtc.WebRtcConfig.IceTransports;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,18 +29,19 @@ import java.time.Duration;
  * @param rtcMaxSessions WebRTC sessions taken at once; 0 for the default (per processor),
  *     {@link Integer#MAX_VALUE} for no cap
  * @param rtcTransports the candidates answers advertise: UDP, ICE-TCP (RFC 6544) or both
+ * @param srt the SRT listener: port (0 for an ephemeral one), latency, default passphrase
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
                      int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
-                     String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports) {
+                     String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, SrtConfig srt) {
 
     /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
     public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
                   Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost,
                   int rtcPort, String rtcCandidates) {
         this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, 0, "", 0, IceTransports.UDP_AND_TCP);
+                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, 0, "", 0, IceTransports.UDP_AND_TCP, SrtConfig.defaults().withBind(bind, 0));
     }
 
     /**
@@ -49,72 +51,79 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
                   Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost) {
         this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, 0, "", 0, "", 0, IceTransports.UDP_AND_TCP);
+                httpMaxBodySize, publicHost, 0, "", 0, "", 0, IceTransports.UDP_AND_TCP, SrtConfig.defaults().withBind(bind, 0));
     }
 
     public Config withPorts(int http, int rtmp) {
         return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports);
+                rtcTransports, srt);
     }
 
     public Config withDataDir(Path dir) {
         return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports);
+                rtcTransports, srt);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports);
+                rtcTransports, srt);
     }
 
     public Config withReconnectGrace(Duration grace) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports);
+                rtcTransports, srt);
     }
 
     /** The same with another WebRTC media port (0 for an ephemeral one). */
     public Config withRtcPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports);
+                rtcTransports, srt);
     }
 
     /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
     public Config withRtcCandidates(String candidates) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports);
+                rtcTransports, srt);
     }
 
     /** The same with other STUN/TURN servers to advertise ("" for none). */
     public Config withRtcIceServers(String servers) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, servers,
-                rtcMaxSessions, rtcTransports);
+                rtcMaxSessions, rtcTransports, srt);
     }
 
     /** The same with another WebRTC session cap (0 for the default, {@link Integer#MAX_VALUE} for none). */
     public Config withRtcMaxSessions(int max) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, max,
-                rtcTransports);
+                rtcTransports, srt);
     }
 
     /** The same advertising other WebRTC transports. */
     public Config withRtcTransports(IceTransports transports) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, transports);
+                rtcMaxSessions, transports, srt);
     }
 
     /** The same with another HTTPS port (0 for an ephemeral one). */
     public Config withHttpsPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port, rtcIceServers, rtcMaxSessions,
-                rtcTransports);
+                rtcTransports, srt);
+    }
+
+    /** The same with other SRT settings. */
+    public Config withSrt(SrtConfig s) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
+                rtcMaxSessions, rtcTransports, s);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vireo.srt.SrtConfig;
 import dev.vireo.webrtc.WebRtcConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,7 +106,8 @@ public final class ConfigLoader {
             try {
                 parsed.put(e.getKey(), e.getKey().parse(v.text()));
             } catch (IllegalArgumentException ex) {
-                throw new ConfigException("invalid " + e.getKey().key + " '" + v.text() + "' from " + v.source()
+                String shown = e.getKey() == Setting.SRT_PASSPHRASE ? "(secret, not shown)" : v.text();
+                throw new ConfigException("invalid " + e.getKey().key + " '" + shown + "' from " + v.source()
                         + ": " + ex.getMessage());
             }
         }
@@ -125,7 +127,10 @@ public final class ConfigLoader {
                 (Integer) parsed.get(Setting.HTTPS_PORT),
                 (String) parsed.get(Setting.RTC_ICE_SERVERS),
                 (Integer) parsed.get(Setting.RTC_MAX_SESSIONS),
-                (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS));
+                (WebRtcConfig.IceTransports) parsed.get(Setting.RTC_TRANSPORTS),
+                SrtConfig.defaults().withBind((String) parsed.get(Setting.BIND), (Integer) parsed.get(Setting.SRT_PORT))
+                        .withLatency((Integer) parsed.get(Setting.SRT_LATENCY))
+                        .withPassphrase((String) parsed.get(Setting.SRT_PASSPHRASE)));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

@@ -43,7 +43,13 @@ enum Setting {
             ConfigValues::maxSessions),
     RTC_TRANSPORTS("rtc.transports", "VIREO_RTC_TRANSPORTS", "--rtc-transports", "LIST", "udp,tcp",
             "what WebRTC answers advertise: udp, tcp (ICE-TCP on the same port number, for networks that"
-                    + " block UDP) or both", ConfigValues::iceTransports);
+                    + " block UDP) or both", ConfigValues::iceTransports),
+    SRT_PORT("srt.port", "VIREO_SRT_PORT", "--srt-port", "PORT", "10080",
+            "UDP port for SRT ingest and playback (0 = any free port)", ConfigValues::port),
+    SRT_LATENCY("srt.latency", "VIREO_SRT_LATENCY", "--srt-latency", "DURATION", "120ms",
+            "SRT latency (TSBPD) offered to callers; the larger of both sides wins", ConfigValues::latencyMillis),
+    SRT_PASSPHRASE("srt.passphrase", "VIREO_SRT_PASSPHRASE", "--srt-passphrase", "TEXT", "",
+            "SRT passphrase of every stream, 10-79 characters (empty = no encryption)", ConfigValues::srtPassphrase);
 
     final String key;
     final String env;
