@@ -2,6 +2,7 @@ package dev.vireo.server;
 
 import dev.vireo.http.hls.HlsConfig;
 import dev.vireo.record.RecordRules;
+import dev.vireo.srt.SrtConfig;
 import dev.vireo.webrtc.WebRtcConfig.IceTransports;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,13 +35,14 @@ import java.time.Duration;
  * @param protection settings that hold back abuse (webhook targets, hook timeouts, default vhost, skew)
  * @param recording which streams are recorded and when files rotate
  * @param html5Eager start a stream's browser variant when it is published, not at its first WebRTC viewer
+ * @param srt the SRT listener: port (0 for an ephemeral one), latency, default passphrase
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
                      int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
                      String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
                      Protection protection, RecordRules recording,
-                     boolean html5Eager) {
+                     boolean html5Eager, SrtConfig srt) {
 
     /**
      * Settings that hold back abuse (issue 17).
@@ -80,28 +82,29 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
                   IceTransports rtcTransports) {
         this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
                 httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, HlsConfig.defaults(), Protection.defaults(), RecordRules.none(), true);
+                rtcTransports, HlsConfig.defaults(), Protection.defaults(), RecordRules.none(), true,
+                SrtConfig.defaults().withBind(bind, 0));
     }
 
     /** The same with other HLS settings. */
     public Config withHls(HlsConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, settings, protection, recording, html5Eager);
+                rtcMaxSessions, rtcTransports, settings, protection, recording, html5Eager, srt);
     }
 
     /** The same with other recording rules. */
     public Config withRecord(RecordRules rules) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, rules, html5Eager);
+                rtcMaxSessions, rtcTransports, hls, protection, rules, html5Eager, srt);
     }
 
     /** The same with other abuse settings. */
     public Config withProtection(Protection p) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, p, recording, html5Eager);
+                rtcMaxSessions, rtcTransports, hls, p, recording, html5Eager, srt);
     }
 
     /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
@@ -125,73 +128,80 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config withPorts(int http, int rtmp) {
         return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager);
+                rtcTransports, hls, protection, recording, html5Eager, srt);
     }
 
     public Config withDataDir(Path dir) {
         return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager);
+                rtcTransports, hls, protection, recording, html5Eager, srt);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager);
+                rtcTransports, hls, protection, recording, html5Eager, srt);
     }
 
     public Config withReconnectGrace(Duration grace) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager);
+                rtcTransports, hls, protection, recording, html5Eager, srt);
     }
 
     /** The same with another WebRTC media port (0 for an ephemeral one). */
     public Config withRtcPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager);
+                rtcTransports, hls, protection, recording, html5Eager, srt);
     }
 
     /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
     public Config withRtcCandidates(String candidates) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager);
+                rtcTransports, hls, protection, recording, html5Eager, srt);
     }
 
     /** The same with other STUN/TURN servers to advertise ("" for none). */
     public Config withRtcIceServers(String servers) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, servers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt);
     }
 
     /** The same with another WebRTC session cap (0 for the default, {@link Integer#MAX_VALUE} for none). */
     public Config withRtcMaxSessions(int max) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, max,
-                rtcTransports, hls, protection, recording, html5Eager);
+                rtcTransports, hls, protection, recording, html5Eager, srt);
     }
 
     /** The same advertising other WebRTC transports. */
     public Config withRtcTransports(IceTransports transports) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, transports, hls, protection, recording, html5Eager);
+                rtcMaxSessions, transports, hls, protection, recording, html5Eager, srt);
     }
 
     /** The same with another HTTPS port (0 for an ephemeral one). */
     public Config withHttpsPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager);
+                rtcTransports, hls, protection, recording, html5Eager, srt);
     }
 
     /** The same starting (or not) browser variants at publish time. */
     public Config withHtml5Eager(boolean eager) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, eager);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, eager, srt);
+    }
+
+    /** The same with other SRT listener settings. */
+    public Config withSrt(SrtConfig settings) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, settings);
     }
 }

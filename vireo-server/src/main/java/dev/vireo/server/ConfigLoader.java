@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.vireo.http.hls.HlsConfig;
 import dev.vireo.record.RecordRules;
+import dev.vireo.srt.SrtConfig;
 import dev.vireo.webrtc.WebRtcConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,7 +108,8 @@ public final class ConfigLoader {
             try {
                 parsed.put(e.getKey(), e.getKey().parse(v.text()));
             } catch (IllegalArgumentException ex) {
-                throw new ConfigException("invalid " + e.getKey().key + " '" + v.text() + "' from " + v.source()
+                String shown = e.getKey() == Setting.SRT_PASSPHRASE ? "(secret, not shown)" : v.text();
+                throw new ConfigException("invalid " + e.getKey().key + " '" + shown + "' from " + v.source()
                         + ": " + ex.getMessage());
             }
         }
@@ -135,7 +137,10 @@ public final class ConfigLoader {
                         (Boolean) parsed.get(Setting.DEFAULT_VHOST),
                         (Duration) parsed.get(Setting.SIGNING_MAX_FUTURE_SKEW)),
                 RecordRules.parse((String) parsed.get(Setting.RECORD_STREAMS), (Duration) parsed.get(Setting.RECORD_ROTATE)),
-                (Boolean) parsed.get(Setting.TRANSCODE_HTML5_EAGER));
+                (Boolean) parsed.get(Setting.TRANSCODE_HTML5_EAGER),
+                SrtConfig.defaults().withBind((String) parsed.get(Setting.BIND), (Integer) parsed.get(Setting.SRT_PORT))
+                        .withLatency((Integer) parsed.get(Setting.SRT_LATENCY))
+                        .withPassphrase((String) parsed.get(Setting.SRT_PASSPHRASE)));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

@@ -63,6 +63,21 @@ final class ConfigValues {
         return d;
     }
 
+    /** SRT latency: a duration ({@code 200ms}) or plain milliseconds, 0 to 60 s. */
+    static int latencyMillis(String text) {
+        String t = text.trim();
+        long ms = t.matches("\\d+") ? Long.parseLong(t) : duration(t).toMillis();
+        if (ms > 60_000) {
+            throw new IllegalArgumentException("must be at most 60 s");
+        }
+        return (int) ms;
+    }
+
+    /** An SRT passphrase: empty for none, else 10 to 79 characters (libsrt's limits). */
+    static String srtPassphrase(String text) {
+        return dev.vireo.srt.SrtConfig.checkPassphrase(text);
+    }
+
     static Duration positiveDuration(String text) {
         Duration d = duration(text);
         if (d.isZero()) {

@@ -74,6 +74,10 @@ public final class Main {
         System.out.println("Vireo is running.");
         System.out.printf("  Push (RTMP):      ffmpeg -re -i INPUT -c:v libx264 -c:a aac -f flv rtmp://%s:%d/live/demo%n",
                 host, ports.rtmp());
+        if (ports.srt() > 0) {
+            System.out.printf("  Push (SRT):       ffmpeg -re -i INPUT -c:v libx264 -c:a aac -f mpegts"
+                    + " 'srt://%s:%d?streamid=#!::r=live/demo,m=publish'%n", host, ports.srt());
+        }
         System.out.printf("  Play (HTTP-FLV):  ffplay http://%s:%d/live/demo.flv%n", host, ports.http());
         System.out.printf("  Play (RTMP):      ffplay rtmp://%s:%d/live/demo%n", host, ports.rtmp());
         System.out.printf("  Play (HLS):       ffplay http://%s:%d/live/demo.m3u8%n", host, ports.http());

@@ -72,7 +72,13 @@ enum Setting {
             "a recording starts a new file at the first keyframe after this", ConfigValues::positiveDuration),
     TRANSCODE_HTML5_EAGER("transcode.html5-eager", "VIREO_TRANSCODE_HTML5_EAGER", "--transcode-html5-eager", "BOOL",
             "true", "start the browser variant (AAC→Opus, no B-frames) when such a stream is published, so the"
-                    + " first WebRTC viewer does not wait for ffmpeg", ConfigValues::onOff);
+                    + " first WebRTC viewer does not wait for ffmpeg", ConfigValues::onOff),
+    SRT_PORT("srt.port", "VIREO_SRT_PORT", "--srt-port", "PORT", "10080",
+            "UDP port for SRT ingest and playback (0 = any free port)", ConfigValues::port),
+    SRT_LATENCY("srt.latency", "VIREO_SRT_LATENCY", "--srt-latency", "DURATION", "120ms",
+            "SRT latency (TSBPD) offered to callers; the larger of both sides wins", ConfigValues::latencyMillis),
+    SRT_PASSPHRASE("srt.passphrase", "VIREO_SRT_PASSPHRASE", "--srt-passphrase", "TEXT", "",
+            "SRT passphrase of every stream, 10-79 characters (empty = no encryption)", ConfigValues::srtPassphrase);
 
     final String key;
     final String env;

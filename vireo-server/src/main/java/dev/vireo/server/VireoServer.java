@@ -21,6 +21,7 @@ import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;
 import dev.vireo.transcode.AacVariant;
 import dev.vireo.record.Recordings;
+import dev.vireo.srt.SrtServer;
 import dev.vireo.transcode.Html5Variant;
 import dev.vireo.transcode.Snapshots;
 import dev.vireo.transcode.TemplateCatalog;
@@ -76,9 +77,13 @@ public final class VireoServer implements AutoCloseable {
      * The ports the listeners are bound to ({@code rtc}: the UDP port of WebRTC media; {@code https}:
      * the HTTPS listener, -1 when not known).
      */
-    public record BoundPorts(int http, int rtmp, int rtc, int https) {
+    public record BoundPorts(int http, int rtmp, int rtc, int https, int srt) {
         public BoundPorts(int http, int rtmp, int rtc) {
-            this(http, rtmp, rtc, -1);
+            this(http, rtmp, rtc, -1, -1);
+        }
+
+        public BoundPorts(int http, int rtmp, int rtc, int https) {
+            this(http, rtmp, rtc, https, -1);
         }
     }
 
@@ -94,6 +99,7 @@ public final class VireoServer implements AutoCloseable {
     private final HttpServer http;
     private final HttpServer https;
     private final RtmpServer rtmp;
+    private final SrtServer srt;
     private final WebRtcServer rtc;
     private final WhepPlayback whep;
     private final WhipIngest whip;
@@ -212,6 +218,12 @@ public final class VireoServer implements AutoCloseable {
                 hub, gate, boss, workers, transport.serverChannel()).withPlayVariant(AacVariant::keyFor);
         // Refusals by reason, auth failures and throttling, HTTP back-pressure (vireo_refusals_total, ...).
         protection = new ProtectionMetrics(registry, control, rtmp, http, https);
+        // SRT ingest and playback on libsrt (FFM): its own thread; off with a warning when libsrt is missing.
+        srt = new SrtServer(config.srt(), hub, gate);
+        Gauge.builder("vireo.srt.sessions", srt, s -> s.sessions().size()).register(registry);
+        FunctionCounter.builder("vireo.srt.publishers.accepted", srt, SrtServer::publishersAccepted).register(registry);
+        FunctionCounter.builder("vireo.srt.players.accepted", srt, SrtServer::playersAccepted).register(registry);
+        FunctionCounter.builder("vireo.srt.handshakes.rejected", srt, SrtServer::handshakesRejected).register(registry);
     }
 
     /**
@@ -241,7 +253,8 @@ public final class VireoServer implements AutoCloseable {
             int rtcPort = rtc.start();
             int httpPort = http.start();
             int httpsPort = startHttps();
-            return new BoundPorts(httpPort, rtmpPort, rtcPort, httpsPort);
+            int srtPort = srt.start(); // -1: libsrt missing (a warning), SRT off
+            return new BoundPorts(httpPort, rtmpPort, rtcPort, httpsPort, srtPort);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -280,7 +293,13 @@ public final class VireoServer implements AutoCloseable {
         return new ControlConfig.UrlEndpoints(d.publicHost(),
                 config.rtmpPort() == 0 ? d.rtmpPort() : config.rtmpPort(),
                 config.httpPort() == 0 ? d.httpPort() : config.httpPort(),
-                config.httpsPort() == 0 ? d.httpsPort() : config.httpsPort(), d.srtPort());
+                config.httpsPort() == 0 ? d.httpsPort() : config.httpsPort(),
+                config.srt().port() == 0 ? d.srtPort() : config.srt().port());
+    }
+
+    /** SRT ingest and playback (its sessions and their libsrt statistics). */
+    public SrtServer srt() {
+        return srt;
     }
 
     /** The plain HTTP listener. */
@@ -356,7 +375,9 @@ public final class VireoServer implements AutoCloseable {
 
     /**
      * Graceful stop: no new connections, every stream ends (viewers get their end of stream),
-     * connections close, event loops stop. Idempotent.
+     * connections close, event loops stop. Idempotent. Order: stop accepting HTTP → transcoder →
+     * hub (viewers end, publishers revoked) → SRT (its sessions and listener, its thread) → WebRTC →
+     * RTMP → HTTP → control plane → event loops.
      */
     @Override
     public synchronized void close() {
@@ -372,6 +393,7 @@ public final class VireoServer implements AutoCloseable {
         snapshots.close();
         hub.close();
         recordings.close();
+        srt.close();
         rtc.close();
         rtmp.close();
         http.close();

@@ -40,7 +40,24 @@ class ConfigLoaderTest {
         assertThat(c.httpIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.httpMaxBodySize()).isEqualTo(1 << 20);
         assertThat(c.publicHost()).isEmpty();
+        assertThat(c.srt().port()).isEqualTo(10080);
+        assertThat(c.srt().latencyMs()).isEqualTo(120);
+        assertThat(c.srt().passphrase()).isEmpty();
         assertThat(ConfigLoader.defaults()).isEqualTo(c);
+    }
+
+    @Test
+    void srtSettingsFromEnvironmentAndFlags() throws Exception {
+        Config c = load(List.of("--srt-port", "0", "--srt-latency", "200ms"),
+                Map.of("VIREO_SRT_PASSPHRASE", "0123456789abc", "VIREO_SRT_LATENCY", "500"));
+        assertThat(c.srt().port()).isZero();
+        assertThat(c.srt().latencyMs()).isEqualTo(200);
+        assertThat(c.srt().passphrase()).isEqualTo("0123456789abc");
+        assertThat(load(List.of(), Map.of("VIREO_SRT_LATENCY", "500")).srt().latencyMs()).isEqualTo(500);
+        // libsrt takes 10..79 characters; the error does not repeat the secret
+        assertThatThrownBy(() -> load(List.of("--srt-passphrase", "short"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("srt.passphrase")
+                .hasMessageContaining("10 to 79").hasMessageNotContaining("short");
     }
 
     @Test

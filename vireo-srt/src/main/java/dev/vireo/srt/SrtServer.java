@@ -67,6 +67,7 @@ public final class SrtServer implements AutoCloseable {
             log.warn("SRT disabled: {}", e.getMessage());
             return -1;
         }
+        lib.startup();
         int sock = lib.createSocket();
         try {
             lib.setInt(sock, LibSrt.SRTO_TRANSTYPE, LibSrt.SRTT_LIVE);
@@ -88,6 +89,7 @@ public final class SrtServer implements AutoCloseable {
             loop.execute(() -> { }); // starts the thread
         } catch (SrtException e) {
             lib.close(sock);
+            lib.cleanup();
             throw new IllegalStateException("cannot listen for SRT on " + config.bind() + ":" + config.port() + ": "
                     + e.getMessage(), e);
         }
@@ -139,8 +141,10 @@ public final class SrtServer implements AutoCloseable {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (loop.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
                 loop.freeNative();
+                // ends libsrt's threads when this was its last user: they are attached to the JVM (upcalls)
+                // and would keep it from exiting. The upcall stub stays (global arena).
+                LibSrt.get().cleanup();
             }
-            // the upcall stub stays: libsrt may still hold the listener's callback until its socket is gone
         }
     }
 }

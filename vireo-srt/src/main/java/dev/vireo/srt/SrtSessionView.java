@@ -8,12 +8,13 @@ import dev.vireo.srt.lib.SrtStats;
  * ({@code srt_bstats}, refreshed every second; null before the first sample).
  *
  * @param role "publish" or "play"
+ * @param mpegTsProblems what the demuxer found lost or damaged in a publisher's MPEG-TS (0 for players)
  */
 public record SrtSessionView(String sessionId, StreamKey key, String role, String peer, long frames,
-                             long uptimeMillis, SrtStats stats) {
+                             long mpegTsProblems, long uptimeMillis, SrtStats stats) {
 
     static SrtSessionView of(SrtSession s) {
         return new SrtSessionView(s.log.sessionId(), s.key, s.role(), s.log.peer(), s.frames(),
-                (System.nanoTime() - s.startedNanos) / 1_000_000, s.stats);
+                s instanceof SrtPublisher p ? p.problems() : 0, (System.nanoTime() - s.startedNanos) / 1_000_000, s.stats);
     }
 }

@@ -37,6 +37,7 @@ public final class LibSrt {
     public static final int SRTO_RCVSYN = 2;
     public static final int SRTO_SNDBUF = 5;
     public static final int SRTO_RCVBUF = 6;
+    public static final int SRTO_RCVTIMEO = 14;
     public static final int SRTO_REUSEADDR = 15;
     public static final int SRTO_MAXBW = 16;
     public static final int SRTO_LATENCY = 23;
@@ -98,6 +99,8 @@ public final class LibSrt {
 
     private final String libraryName;
     private final int version;
+    private final MethodHandle startup;
+    private final MethodHandle cleanup;
     private final MethodHandle createSocket;
     private final MethodHandle bind;
     private final MethodHandle listen;
@@ -129,8 +132,8 @@ public final class LibSrt {
     private LibSrt(String libraryName, SymbolLookup lib) {
         this.libraryName = libraryName;
         MethodHandle getversion = fn(lib, "srt_getversion", FunctionDescriptor.of(INT));
-        MethodHandle startup = fn(lib, "srt_startup", FunctionDescriptor.of(INT));
-        MethodHandle cleanup = fn(lib, "srt_cleanup", FunctionDescriptor.of(INT));
+        startup = fn(lib, "srt_startup", FunctionDescriptor.of(INT));
+        cleanup = fn(lib, "srt_cleanup", FunctionDescriptor.of(INT));
         createSocket = fn(lib, "srt_create_socket", FunctionDescriptor.of(INT));
         bind = fn(lib, "srt_bind", FunctionDescriptor.of(INT, INT, PTR, INT));
         listen = fn(lib, "srt_listen", FunctionDescriptor.of(INT, INT, INT));
@@ -168,9 +171,6 @@ public final class LibSrt {
             if (major != 1 || minor != 5) {
                 throw new SrtUnavailableException(libraryName + " is version " + versionString(version)
                         + "; Vireo's binding is pinned to libsrt 1.5.x (struct layouts)");
-            }
-            if ((int) startup.invokeExact() < 0) {
-                throw new SrtUnavailableException("srt_startup failed: " + lastErrorString());
             }
             // libsrt's threads that ran an upcall (listen callback, log) are attached to the JVM and
             // detach when they end. If they end after the VM has exited (libsrt's own static
@@ -261,6 +261,23 @@ public final class LibSrt {
 
     public String version() {
         return versionString(version);
+    }
+
+    // ---- library life ----
+
+    /**
+     * {@code srt_startup}: starts libsrt's threads; each user (a listener, a caller) calls it once and
+     * {@link #cleanup()} when done. libsrt counts the calls; its threads end at the last cleanup. They
+     * must: a thread that entered Java through an upcall (the listen callback, the log handler) is
+     * attached to the JVM, and the JVM does not exit while it lives.
+     */
+    public void startup() {
+        check((int) invoke(startup), "srt_startup");
+    }
+
+    /** {@code srt_cleanup}: one user is done (see {@link #startup()}). */
+    public void cleanup() {
+        invoke(cleanup);
     }
 
     // ---- sockets ----
