@@ -376,8 +376,9 @@ public final class VireoServer implements AutoCloseable {
     /**
      * Graceful stop: no new connections, every stream ends (viewers get their end of stream),
      * connections close, event loops stop. Idempotent. Order: stop accepting HTTP → transcoder →
-     * hub (viewers end, publishers revoked) → SRT (its sessions and listener, its thread) → WebRTC →
-     * RTMP → HTTP → control plane → event loops.
+     * HLS segmenters and snapshots → hub (viewers end, publishers revoked) → recordings (files
+     * finished after the streams' last frames) → SRT (its sessions and listener, its thread) →
+     * WebRTC → RTMP → HTTP → control plane → event loops.
      */
     @Override
     public synchronized void close() {
