@@ -57,7 +57,8 @@ final class DomainService {
         }
         Instant now = now();
         Domain d = new Domain(name, caller.id(), type, reg, center, cname, Domain.CnameStatus.UNCHECKED,
-                Domain.Status.ONLINE, true, false, config.streamLimit(), null, null,
+                // RTS and HTML5 auto transcoding on: OBS-style streams (AAC, B-frames) play in browsers
+                Domain.Status.ONLINE, true, true, config.streamLimit(), null, null,
                 SigningConfig.fresh(config.signingValidityMinutes()), null, now, now);
         boolean first = registry.state().zeroConfig();
         Domain added = change(c -> {

@@ -231,13 +231,16 @@ class ApiTest {
     @Test
     void patchChangesSettingsButNotTheType() {
         t.addDomain("play.example.com", "streaming");
+        JsonNode fresh = t.call("GET", "/api/v1/domains/play.example.com", null).json();
+        assertThat(fresh.get("rtsEnabled").asBoolean()).as("RTS on by default").isTrue();
+        assertThat(fresh.get("html5Transcoding").asBoolean()).as("HTML5 auto transcoding on by default").isTrue();
         JsonNode d = t.call("PATCH", "/api/v1/domains/play.example.com",
-                "{\"rtsEnabled\":false,\"html5Transcoding\":true,\"region\":\"eu-west-1\",\"status\":\"offline\"}").json();
+                "{\"rtsEnabled\":false,\"html5Transcoding\":false,\"region\":\"eu-west-1\",\"status\":\"offline\"}").json();
         assertThat(d.get("rtsEnabled").asBoolean()).isFalse();
-        assertThat(d.get("html5Transcoding").asBoolean()).isTrue();
+        assertThat(d.get("html5Transcoding").asBoolean()).isFalse();
         assertThat(d.get("region").asText()).isEqualTo("eu-west-1");
         assertThat(d.get("status").asText()).isEqualTo("offline");
-        assertThat(t.plane.domain("play.example.com").orElseThrow().html5Transcoding()).isTrue();
+        assertThat(t.plane.domain("play.example.com").orElseThrow().html5Transcoding()).isFalse();
         assertError(t.call("PATCH", "/api/v1/domains/play.example.com", "{\"type\":\"ingest\"}"),
                 400, "InvalidParameter.Immutable");
         assertError(t.call("PATCH", "/api/v1/domains/play.example.com", "{\"streamLimit\":5}"),

@@ -46,7 +46,7 @@ class StorePersistenceTest {
             t.call("PUT", "/api/v1/domains/play.example.com/sub-domains/m.example.com", null, key);
             t.call("PUT", "/api/v1/domains/push.example.com/signing",
                     "{\"primaryKey\":\"primaryKey123\",\"secondaryKey\":\"secondaryKey456\",\"validityMinutes\":30}", key);
-            t.call("PATCH", "/api/v1/domains/play.example.com", "{\"rtsEnabled\":false,\"html5Transcoding\":true}", key);
+            t.call("PATCH", "/api/v1/domains/play.example.com", "{\"rtsEnabled\":false,\"html5Transcoding\":false}", key);
             t.call("PUT", "/api/v1/domains/push.example.com/notify",
                     "{\"url\":\"http://127.0.0.1:9/hook\",\"secret\":\"0123456789abcdef-secret\"}", key);
             assertThat(t.call("PUT", "/api/v1/domains/play.example.com/certificate", TestPlane.JSON.createObjectNode()
@@ -64,7 +64,7 @@ class StorePersistenceTest {
             assertThat(play.get("ingestDomain").asText()).isEqualTo("push.example.com");
             assertThat(play.get("region").asText()).isEqualTo("eu-west-1");
             assertThat(play.get("rtsEnabled").asBoolean()).isFalse();
-            assertThat(play.get("html5Transcoding").asBoolean()).isTrue();
+            assertThat(play.get("html5Transcoding").asBoolean()).isFalse();
             assertThat(play.get("subDomains").get(0).asText()).isEqualTo("m.example.com");
             assertThat(play.get("certificateNotAfter").isTextual()).isTrue();
             JsonNode signing = t.call("GET", "/api/v1/domains/push.example.com/signing", null, key).json();
