@@ -12,8 +12,6 @@ const LIBS = new URL('./vendor/', new URL('/', import.meta.url)).href;
 const START_TIMEOUT_MS = { whep: 6000, flv: 8000, hls: 15000 };
 const STALL_MS = 6000;
 const RETRY_MS = 3000;
-/** WHEP offers sent when the server answers 429/503 with a short Retry-After (then FLV, HLS). */
-const WHEP_TRIES = 4;
 const PROTOCOLS = ['whep', 'flv', 'hls'];
 
 /** Origin, app, stream and query from any Vireo play URL (artc://, /whep, .flv, .m3u8, /play/). */
@@ -110,8 +108,7 @@ export function createPlayer(video, options) {
       // The stream is not live: no other protocol will find it either.
       return e.offline ? offline(e.message) : run(index + 1);
     }
-    // the start-up timeout counts from the offer that was taken, not from waits the server asked for
-    const outcome = await watch(session, protocol, started + (session.waitedMs || 0));
+    const outcome = await watch(session, protocol, started);
     if (stopped) return;
     stopSession();
     attempt.result = outcome.played ? 'ended' : 'failed';
@@ -228,7 +225,7 @@ async function whep(src, video, state, o) {
   const iceServers = o.iceServers || window.VIREO_ICE_SERVERS || [];
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: iceServers });
   state.pc = pc;
-  const s = { onFail: null, resource: null, waitedMs: 0 };
+  const s = { onFail: null, resource: null };
   const media = new MediaStream();
   pc.addTransceiver('video', { direction: 'recvonly' });
   pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -269,21 +266,8 @@ async function whep(src, video, state, o) {
   try {
     await pc.setLocalDescription(await pc.createOffer());
     // ICE-lite server: it learns our address from our checks, so the offer leaves at once.
-    const url = src.origin + '/' + encodeURIComponent(src.app) + '/' + encodeURIComponent(src.stream) + '/whep'
-      + queryFor(src.query, 'whep');
-    let res;
-    for (let tries = 1; ; tries++) {
-      res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
-      // 429/503 + Retry-After: the server is busy or this address offered too fast. WebRTC is worth
-      // a short wait (a few times, as told) before falling back to a higher-latency protocol.
-      const wait = Number(res.headers.get('Retry-After'));
-      if ((res.status === 429 || res.status === 503) && tries < WHEP_TRIES && wait > 0 && wait <= 10) {
-        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-        s.waitedMs += wait * 1000;
-        continue;
-      }
-      break;
-    }
+    const res = await fetch(src.origin + '/' + encodeURIComponent(src.app) + '/' + encodeURIComponent(src.stream) + '/whep'
+      + queryFor(src.query, 'whep'), { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
     if (res.status !== 201) {
       const why = await refusal(res);
       throw res.status === 404 ? new Offline(why) : new Error(why);
