@@ -49,9 +49,17 @@ class VireoServerSrtTest {
     private final Logger srtLog = (Logger) LoggerFactory.getLogger("dev.vireo.srt.SrtLoop");
 
     private VireoServer.BoundPorts start() {
+        return start(true);
+    }
+
+    /** @param defaultVhost {@code default-vhost}: off, a host no domain names is refused (1404) */
+    private VireoServer.BoundPorts start(boolean defaultVhost) {
         log.start();
         srtLog.addAppender(log);
-        server = BrowserFixture.server(dir);
+        Config d = ConfigLoader.defaults();
+        Config c = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
+                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
+        server = new VireoServer(c.withProtection(c.protection().withDefaultVhost(defaultVhost)));
         VireoServer.BoundPorts ports = server.start();
         if (ports.srt() < 0) {
             String message = "libsrt 1.5 is not installed (./test installs libsrt1.5-openssl)";
@@ -132,7 +140,8 @@ class VireoServerSrtTest {
 
     @Test
     void theSignedUrlTheGeneratorPrintsIsPushedAsPrintedAndRefusalsCarryTheirCodes() throws Exception {
-        VireoServer.BoundPorts ports = start();
+        // default-vhost off: with it on (the default) an unknown domain publishes to the default vhost
+        VireoServer.BoundPorts ports = start(false);
         api(ports, "POST", "/api/v1/domains", "{\"domain\":\"push.example.com\",\"type\":\"ingest\"}", 201);
         api(ports, "PUT", "/api/v1/domains/push.example.com/signing",
                 "{\"enabled\":true,\"primaryKey\":\"k1secret\",\"secondaryKey\":\"k2secret\",\"validityMinutes\":60}", 200);
