@@ -18,14 +18,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The player page when WebRTC cannot work: the server advertises an ICE candidate no browser can
  * reach (TEST-NET-1, RFC 5737), so WHEP answers but ICE never connects; the player gives WebRTC
  * up and plays over HTTP-FLV through mpegts.js in headless Chromium. Also: {@code ?via=flv}
- * forces FLV, and the player comes back by itself when the publisher stops and starts again.
- *
- * <p>HLS fallback ({@code ?via=hls}, hls.js) is not tested here: HLS is not on main yet.
+ * forces FLV, {@code ?via=hls} plays through hls.js, the whole chain WHEP, FLV (refused by the
+ * browser here), HLS ends on HLS, and the player comes back by itself when the publisher stops
+ * and starts again.
  */
 @Timeout(200)
 class PlayerFallbackTest {
@@ -112,12 +113,47 @@ class PlayerFallbackTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> attempts = (List<Map<String, Object>>) chromium.js("return window.vireo.attempts");
         assertThat(attempts.getFirst()).containsEntry("protocol", "whep").containsEntry("result", "failed");
-        assertThat((String) attempts.getFirst().get("reason")).contains("no picture");
+        assertThat((String) attempts.getFirst().get("reason")).contains("ICE did not connect");
         Await.until(Duration.ofSeconds(10), "stats shown", () -> !"–".equals(chromium.js(
                 "return document.getElementById('s-bitrate').textContent")));
         chromium.screenshot(Path.of("target", "screenshots", "player-flv-fallback.png"));
         // WHEP sessions the player gave up were deleted (DELETE on the session resource).
         Await.until(Duration.ofSeconds(10), "no WHEP session left", () -> server.whep().sessions().isEmpty());
+    }
+
+    @Test
+    void viaHlsPlaysThroughHlsJs() throws Exception {
+        HlsJs.library();
+        chromium.open(url("?via=hls"));
+        assertPlays("hls");
+        assertThat(((List<?>) chromium.js("return window.vireo.attempts"))).hasSize(1);
+        // hls.js itself is what plays: the page loaded the server's copy and attached it to the video
+        assertThat(chromium.js("return typeof window.Hls === 'function' && window.Hls.isSupported()")).isEqualTo(true);
+        assertThat(chromium.js("return performance.getEntriesByType('resource').map(r => r.name)"
+                + ".some(n => /\\/live\\/demo\\.m3u8$/.test(new URL(n).pathname))")).isEqualTo(true);
+    }
+
+    @Test
+    void whenWebRtcAndFlvBothFailThePlayerEndsOnHls() throws Exception {
+        HlsJs.library();
+        ChromeDriver driver = (ChromeDriver) chromium.driver();
+        // The browser refuses every .flv request (a proxy that cuts long-lived HTTP, say): FLV fails.
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of("*.flv*")));
+        try {
+            chromium.open(url(""));
+            assertPlays("hls");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> attempts = (List<Map<String, Object>>) chromium.js("return window.vireo.attempts");
+            assertThat(attempts).extracting(a -> a.get("protocol")).containsExactly("whep", "flv", "hls");
+            assertThat(attempts.get(0)).containsEntry("result", "failed");
+            assertThat(attempts.get(1)).containsEntry("result", "failed");
+            assertThat((String) attempts.get(1).get("reason")).startsWith("FLV ");
+        } finally {
+            driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
+        }
+        // the refused .flv request is the one expected console error (the failed load and mpegts.js's report of it)
+        assertThat(chromium.consoleErrors()).allMatch(e -> e.contains(".flv") || e.contains("/vendor/mpegts.js"));
     }
 
     @Test

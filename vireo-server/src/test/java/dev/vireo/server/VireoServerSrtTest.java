@@ -13,6 +13,7 @@ import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
 import dev.vireo.srt.lib.SrtCaller;
+import dev.vireo.webrtc.testing.Chromium;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * SRT through the whole server with real peers: ffmpeg publishes over SRT and ffprobe reads it back
  * over HTTP-FLV; on a signed ingest domain the SRT URL {@code POST /api/v1/urls} prints is pushed
  * to as printed, and a bad signature, an unknown domain and a second publisher are refused with
- * the SRT reject code the caller's libsrt reports, each with a log line.
+ * the SRT reject code the caller's libsrt reports, each with a log line. Headless Chromium plays
+ * the SRT-published stream (H.264 + AAC) over WHEP, through the browser variant (AAC → Opus).
  */
 @Timeout(120)
 class VireoServerSrtTest {
@@ -42,13 +44,22 @@ class VireoServerSrtTest {
 
     private VireoServer server;
     private Process ffmpeg;
+    private Chromium chromium;
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger srtLog = (Logger) LoggerFactory.getLogger("dev.vireo.srt.SrtLoop");
 
     private VireoServer.BoundPorts start() {
+        return start(true);
+    }
+
+    /** @param defaultVhost {@code default-vhost}: off, a host no domain names is refused (1404) */
+    private VireoServer.BoundPorts start(boolean defaultVhost) {
         log.start();
         srtLog.addAppender(log);
-        server = BrowserFixture.server(dir);
+        Config d = ConfigLoader.defaults();
+        Config c = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
+                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
+        server = new VireoServer(c.withProtection(c.protection().withDefaultVhost(defaultVhost)));
         VireoServer.BoundPorts ports = server.start();
         if (ports.srt() < 0) {
             String message = "libsrt 1.5 is not installed (./test installs libsrt1.5-openssl)";
@@ -63,7 +74,7 @@ class VireoServerSrtTest {
     private Process publish(String url) throws Exception {
         List<String> cmd = List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-v", "warning", "-re",
                 "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-                "-t", "40", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+                "-t", "60", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "0", "-g", "25", "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-f", "mpegts", url);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
     }
@@ -74,6 +85,9 @@ class VireoServerSrtTest {
 
     @AfterEach
     void stop() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
         if (ffmpeg != null) {
             ffmpeg.destroy();
             ffmpeg.waitFor(5, TimeUnit.SECONDS);
@@ -101,8 +115,33 @@ class VireoServerSrtTest {
     }
 
     @Test
-    void theSignedUrlTheGeneratorPrintsIsPushedAsPrintedAndRefusalsCarryTheirCodes() throws Exception {
+    void ffmpegPublishesOverSrtAndChromiumPlaysItOverWhep() throws Exception {
         VireoServer.BoundPorts ports = start();
+        ffmpeg = publish("srt://127.0.0.1:" + ports.srt() + "?streamid=#!::r=live/srt1,m=publish");
+        Await.until(Duration.ofSeconds(20), "ffmpeg publishing live/srt1 over SRT",
+                () -> live(new StreamKey(StreamKey.DEFAULT_VHOST, "live", "srt1")));
+        chromium = Chromium.start(dir);
+        chromium.open("http://127.0.0.1:" + ports.http() + "/play/live/srt1?via=whep");
+        Await.until(Duration.ofSeconds(40), "the player plays over WHEP", () -> "playing".equals(
+                chromium.js("return window.vireo && window.vireo.state")) && "whep".equals(chromium.js("return window.vireo.protocol")));
+        double t0 = chromium.number("document.getElementById('video').currentTime");
+        Await.until(Duration.ofSeconds(20), "currentTime grows",
+                () -> chromium.number("document.getElementById('video').currentTime") > t0 + 1);
+        assertThat(chromium.number("document.getElementById('video').videoWidth")).isEqualTo(320);
+        // AAC cannot go to a browser over WebRTC: the viewer gets the browser variant (Opus)
+        assertThat(server.whep().sessions()).singleElement()
+                .satisfies(s -> assertThat(s.stream()).isEqualTo("/live/srt1@html5"));
+        Await.until(Duration.ofSeconds(10), "Chromium decodes video frames and Opus audio", () ->
+                Chromium.field(chromium.inboundRtp("window.vireo.pc", "video"), "framesDecoded") > 25
+                        && Chromium.field(chromium.inboundRtp("window.vireo.pc", "audio"), "totalSamplesReceived") > 48_000);
+        assertThat(chromium.inboundCodec("window.vireo.pc", "audio")).isEqualToIgnoringCase("audio/opus");
+        assertThat(chromium.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    void theSignedUrlTheGeneratorPrintsIsPushedAsPrintedAndRefusalsCarryTheirCodes() throws Exception {
+        // default-vhost off: with it on (the default) an unknown domain publishes to the default vhost
+        VireoServer.BoundPorts ports = start(false);
         api(ports, "POST", "/api/v1/domains", "{\"domain\":\"push.example.com\",\"type\":\"ingest\"}", 201);
         api(ports, "PUT", "/api/v1/domains/push.example.com/signing",
                 "{\"enabled\":true,\"primaryKey\":\"k1secret\",\"secondaryKey\":\"k2secret\",\"validityMinutes\":60}", 200);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.http.FlvTagStream;
+import dev.vireo.webrtc.testing.Chromium;
 import dev.vireo.webrtc.whip.WhipSessionStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A non-browser WHIP client, aiortc (python3-aiortc), publishes generated H.264 + Opus: its frames
- * reach an HTTP-FLV viewer; and the WHIP URL the URL generator prints for a signed ingest domain
+ * reach an HTTP-FLV viewer and play in the player page over HLS (hls.js, Chromium); and the WHIP URL the URL generator prints for a signed ingest domain
  * works exactly as printed.
  */
 @Timeout(180)
@@ -76,6 +77,34 @@ class WhipAiortcTest {
                         dir, 60);
                 assertThat(rtmp.stdout()).as(rtmp.stderr()).contains("\"codec_name\": \"h264\"",
                         "\"codec_name\": \"aac\"");
+            }
+        }
+    }
+
+    /** A WHIP-published stream (H.264 + Opus) plays in the player page over HLS (hls.js) in Chromium. */
+    @Test
+    void aiortcPublishesAndThePlayerPlaysItOverHls() throws Exception {
+        HlsJs.library();
+        try (VireoServer server = BrowserFixture.server(dir)) {
+            VireoServer.BoundPorts ports = server.start();
+            String base = "http://127.0.0.1:" + ports.http();
+            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", 60, List.of());
+                 Chromium chromium = Chromium.start(dir)) {
+                Await.until(Duration.ofSeconds(30), () -> "H.264 frames from aiortc: " + output(aiortc),
+                        () -> server.hub().find(StreamKey.of("live", "bot")).map(s -> s.stats().gopCacheFrames() > 5)
+                                .orElse(false));
+                chromium.open(base + "/play/live/bot?via=hls");
+                Await.until(Duration.ofSeconds(40), () -> "the player plays over HLS: " + chromium.js(
+                        "return window.vireo && JSON.stringify(window.vireo.attempts)"), () -> "playing".equals(
+                        chromium.js("return window.vireo && window.vireo.state"))
+                        && "hls".equals(chromium.js("return window.vireo.protocol")));
+                double t0 = chromium.number("document.getElementById('video').currentTime");
+                Await.until(Duration.ofSeconds(20), "currentTime grows",
+                        () -> chromium.number("document.getElementById('video').currentTime") > t0 + 1);
+                assertThat(chromium.number("document.getElementById('video').videoWidth")).isGreaterThan(0);
+                assertThat(server.whip().sessions()).singleElement()
+                        .satisfies(s -> assertThat(s.stream()).isEqualTo("/live/bot"));
+                assertThat(chromium.consoleErrors()).isEmpty();
             }
         }
     }

@@ -10,6 +10,9 @@
 
 const LIBS = new URL('./vendor/', new URL('/', import.meta.url)).href;
 const START_TIMEOUT_MS = { whep: 6000, flv: 8000, hls: 15000 };
+// WebRTC gives up sooner when ICE has not connected: the server closes a session whose peer sent
+// no ICE check within 5 s (SessionAdmission), and our DELETE must reach it before that.
+const ICE_DEADLINE_MS = 4000;
 const STALL_MS = 6000;
 const RETRY_MS = 3000;
 const PROTOCOLS = ['whep', 'flv', 'hls'];
@@ -236,6 +239,11 @@ async function whep(src, video, state, o) {
   pc.onconnectionstatechange = () => {
     if (['failed', 'closed'].includes(pc.connectionState) && s.onFail) s.onFail('WebRTC connection ' + pc.connectionState);
   };
+  const iceDeadline = setTimeout(() => {
+    if (!['connected', 'completed'].includes(pc.iceConnectionState) && s.onFail) {
+      s.onFail('ICE did not connect in ' + ICE_DEADLINE_MS / 1000 + ' s');
+    }
+  }, ICE_DEADLINE_MS);
   let last = null;
   s.stats = async () => {
     const report = await pc.getStats();
@@ -259,6 +267,7 @@ async function whep(src, video, state, o) {
     }
   };
   s.stop = () => {
+    clearTimeout(iceDeadline);
     if (s.resource) fetch(s.resource, { method: 'DELETE', keepalive: true }).catch(() => {});
     pc.close();
     if (video.srcObject === media) video.srcObject = null;
