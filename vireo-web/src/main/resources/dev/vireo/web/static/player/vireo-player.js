@@ -15,6 +15,8 @@ const START_TIMEOUT_MS = { whep: 6000, flv: 8000, hls: 15000 };
 const ICE_DEADLINE_MS = 4000;
 const STALL_MS = 6000;
 const RETRY_MS = 3000;
+/** How long WHEP offers are retried while the server answers 429/503 with Retry-After (then FLV, HLS). */
+const WHEP_WAIT_BUDGET_MS = 10000;
 const PROTOCOLS = ['whep', 'flv', 'hls'];
 
 /** Origin, app, stream and query from any Vireo play URL (artc://, /whep, .flv, .m3u8, /play/). */
@@ -111,7 +113,8 @@ export function createPlayer(video, options) {
       // The stream is not live: no other protocol will find it either.
       return e.offline ? offline(e.message) : run(index + 1);
     }
-    const outcome = await watch(session, protocol, started);
+    // the start-up timeout counts from the offer that was taken, not from waits the server asked for
+    const outcome = await watch(session, protocol, started + (session.waitedMs || 0));
     if (stopped) return;
     stopSession();
     attempt.result = outcome.played ? 'ended' : 'failed';
@@ -228,7 +231,7 @@ async function whep(src, video, state, o) {
   const iceServers = o.iceServers || window.VIREO_ICE_SERVERS || [];
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: iceServers });
   state.pc = pc;
-  const s = { onFail: null, resource: null };
+  const s = { onFail: null, resource: null, waitedMs: 0 };
   const media = new MediaStream();
   pc.addTransceiver('video', { direction: 'recvonly' });
   pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -239,11 +242,7 @@ async function whep(src, video, state, o) {
   pc.onconnectionstatechange = () => {
     if (['failed', 'closed'].includes(pc.connectionState) && s.onFail) s.onFail('WebRTC connection ' + pc.connectionState);
   };
-  const iceDeadline = setTimeout(() => {
-    if (!['connected', 'completed'].includes(pc.iceConnectionState) && s.onFail) {
-      s.onFail('ICE did not connect in ' + ICE_DEADLINE_MS / 1000 + ' s');
-    }
-  }, ICE_DEADLINE_MS);
+  let iceDeadline = null; // armed once the server has taken the offer (after any Retry-After waits)
   let last = null;
   s.stats = async () => {
     const report = await pc.getStats();
@@ -275,14 +274,32 @@ async function whep(src, video, state, o) {
   try {
     await pc.setLocalDescription(await pc.createOffer());
     // ICE-lite server: it learns our address from our checks, so the offer leaves at once.
-    const res = await fetch(src.origin + '/' + encodeURIComponent(src.app) + '/' + encodeURIComponent(src.stream) + '/whep'
-      + queryFor(src.query, 'whep'), { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+    const url = src.origin + '/' + encodeURIComponent(src.app) + '/' + encodeURIComponent(src.stream) + '/whep'
+      + queryFor(src.query, 'whep');
+    let res;
+    for (;;) {
+      res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+      // 429/503 + Retry-After: the server is busy or this address offered too fast. WebRTC is worth
+      // a short wait (as told, up to a budget) before falling back to a higher-latency protocol.
+      const wait = Number(res.headers.get('Retry-After'));
+      if ((res.status === 429 || res.status === 503) && wait > 0 && s.waitedMs + wait * 1000 <= WHEP_WAIT_BUDGET_MS) {
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+        s.waitedMs += wait * 1000;
+        continue;
+      }
+      break;
+    }
     if (res.status !== 201) {
       const why = await refusal(res);
       throw res.status === 404 ? new Offline(why) : new Error(why);
     }
     s.resource = new URL(res.headers.get('Location'), src.origin + '/').href;
     await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+    iceDeadline = setTimeout(() => {
+      if (!['connected', 'completed'].includes(pc.iceConnectionState) && s.onFail) {
+        s.onFail('ICE did not connect in ' + ICE_DEADLINE_MS / 1000 + ' s');
+      }
+    }, ICE_DEADLINE_MS);
   } catch (e) {
     s.stop();
     throw e;
