@@ -173,6 +173,15 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
+     * Adds the {@code srt} section to streams in {@code GET /api/v1/streams}: {@code sessions}
+     * returns the stream's SRT sessions with their statistics (serialized to JSON as it is), or null
+     * when none. Called off the event loops, once per stream listed; must be quick.
+     */
+    public void withSrtDetails(Function<StreamKey, Object> sessions) {
+        streams.srt(sessions);
+    }
+
+    /**
      * The streaming domain a playback request names when that domain has HTML5 auto transcoding
      * switched off (WebRTC viewers then get the stream as it is); empty when it is on, and in the
      * zero-config mode. The domain is found as the gate finds it. Non-blocking.

@@ -224,6 +224,15 @@ public final class VireoServer implements AutoCloseable {
         FunctionCounter.builder("vireo.srt.publishers.accepted", srt, SrtServer::publishersAccepted).register(registry);
         FunctionCounter.builder("vireo.srt.players.accepted", srt, SrtServer::playersAccepted).register(registry);
         FunctionCounter.builder("vireo.srt.handshakes.rejected", srt, SrtServer::handshakesRejected).register(registry);
+        FunctionCounter.builder("vireo.srt.retransmitted.packets", srt, SrtServer::packetsRetransmitted)
+                .description("SRT packets retransmitted, sent and received, all sessions").register(registry);
+        FunctionCounter.builder("vireo.srt.lost.packets", srt, SrtServer::packetsLost)
+                .description("SRT packets found lost before retransmission, all sessions").register(registry);
+        FunctionCounter.builder("vireo.srt.dropped.packets", srt, SrtServer::packetsDropped)
+                .description("SRT packets dropped as too late (unrecovered), all sessions").register(registry);
+        Gauge.builder("vireo.srt.rtt", srt, VireoServer::worstPublisherRttSeconds).baseUnit("seconds")
+                .description("highest smoothed RTT among SRT publishers (0 without any)").register(registry);
+        control.withSrtDetails(key -> SrtStreamView.of(key, srt.sessions()));
     }
 
     /**
@@ -295,6 +304,11 @@ public final class VireoServer implements AutoCloseable {
                 config.httpPort() == 0 ? d.httpPort() : config.httpPort(),
                 config.httpsPort() == 0 ? d.httpsPort() : config.httpsPort(),
                 config.srt().port() == 0 ? d.srtPort() : config.srt().port());
+    }
+
+    private static double worstPublisherRttSeconds(SrtServer srt) {
+        return srt.sessions().stream().filter(s -> "publish".equals(s.role()) && s.stats() != null)
+                .mapToDouble(s -> s.stats().rttMs() / 1000).max().orElse(0);
     }
 
     /** SRT ingest and playback (its sessions and their libsrt statistics). */

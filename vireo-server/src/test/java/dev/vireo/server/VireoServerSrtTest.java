@@ -95,9 +95,50 @@ class VireoServerSrtTest {
         assertThat(probe.exit()).as(probe.output()).isZero();
         assertThat(probe.output()).contains("h264,320,240").contains("aac");
         assertThat(server.srt().sessions()).singleElement().satisfies(s -> assertThat(s.role()).isEqualTo("publish"));
-        // the API shows the stream as published
-        JsonNode streams = api(ports, "GET", "/api/v1/streams", null, 200);
-        assertThat(streams.toString()).contains("srt1");
+        // the API shows the stream with its SRT publisher's libsrt numbers (sampled every second)
+        JsonNode[] srt = new JsonNode[1];
+        Await.until(Duration.ofSeconds(10), () -> "an srt section with a sampled publisher: " + srt[0], () -> {
+            JsonNode streams;
+            try {
+                streams = api(ports, "GET", "/api/v1/streams", null, 200);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            for (JsonNode s : streams.path("streams")) {
+                if ("srt1".equals(s.path("stream").asText())) {
+                    srt[0] = s.path("srt");
+                }
+            }
+            return srt[0] != null && srt[0].path("publisher").path("packetsReceived").asLong() > 0;
+        });
+        JsonNode pub = srt[0].path("publisher");
+        assertThat(pub.path("rttMs").isNumber()).as(pub.toString()).isTrue();
+        assertThat(pub.path("rttMs").asDouble()).as(pub.toString()).isGreaterThan(0);
+        assertThat(pub.path("bytesReceived").asLong()).as(pub.toString()).isPositive();
+        assertThat(pub.path("receiveMbps").asDouble()).as(pub.toString()).isPositive();
+        for (String counter : List.of("lostPackets", "retransmittedPackets", "retransmittedReceivedPackets",
+                "droppedPackets", "receiveBufferMs")) {
+            assertThat(pub.path(counter).isIntegralNumber()).as(counter + " in " + pub).isTrue();
+        }
+        assertThat(pub.path("sessionId").asText()).isNotEmpty();
+        assertThat(srt[0].path("players").isArray()).isTrue();
+        // and /metrics has the aggregates, without per-stream labels
+        String metrics = get(ports, "/metrics");
+        assertThat(metrics).contains("vireo_srt_retransmitted_packets_total", "vireo_srt_lost_packets_total",
+                "vireo_srt_dropped_packets_total", "vireo_srt_rtt_seconds");
+        assertThat(metrics.lines().filter(l -> l.startsWith("vireo_srt_rtt_seconds")).findFirst().orElseThrow())
+                .doesNotContain("srt1").matches("vireo_srt_rtt_seconds(\\{[^}]*\\})? [0-9.eE-]+")
+                .satisfies(l -> assertThat(Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).isPositive());
+    }
+
+    private String get(VireoServer.BoundPorts ports, String path) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.http() + path))
+                    .header("Authorization", "Bearer " + server.control().generatedAdminKey().orElseThrow())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            return r.body();
+        }
     }
 
     @Test
