@@ -164,6 +164,14 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
+     * The SRT passphrase of ingest domain {@code vhost} set through the API, if any. From the
+     * in-memory snapshot: non-blocking, safe on libsrt's listen-callback thread. A secret: never log it.
+     */
+    public Optional<String> srtPassphrase(String vhost) {
+        return vhost == null ? Optional.empty() : Optional.ofNullable(registry.state().srtPassphrases().get(vhost));
+    }
+
+    /**
      * Adds a section to streams in {@code GET /api/v1/streams}: {@code details} returns the
      * {@code transcode} object of a stream (serialized to JSON as it is), or null for none. Called
      * off the event loops, once per stream listed; must be quick.

@@ -219,7 +219,8 @@ public final class VireoServer implements AutoCloseable {
         // Refusals by reason, auth failures and throttling, HTTP back-pressure (vireo_refusals_total, ...).
         protection = new ProtectionMetrics(registry, control, rtmp, http, https);
         // SRT ingest and playback on libsrt (FFM): its own thread; off with a warning when libsrt is missing.
-        srt = new SrtServer(config.srt(), hub, gate);
+        srt = new SrtServer(config.srt(), hub, gate).withPassphrases(key -> control.srtPassphrase(key.vhost())
+                .orElse(config.srt().passphrase())); // a domain's passphrase, else the default; from memory
         Gauge.builder("vireo.srt.sessions", srt, s -> s.sessions().size()).register(registry);
         FunctionCounter.builder("vireo.srt.publishers.accepted", srt, SrtServer::publishersAccepted).register(registry);
         FunctionCounter.builder("vireo.srt.players.accepted", srt, SrtServer::playersAccepted).register(registry);
