@@ -164,12 +164,29 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
+     * The SRT passphrase of ingest domain {@code vhost} set through the API, if any. From the
+     * in-memory snapshot: non-blocking, safe on libsrt's listen-callback thread. A secret: never log it.
+     */
+    public Optional<String> srtPassphrase(String vhost) {
+        return vhost == null ? Optional.empty() : Optional.ofNullable(registry.state().srtPassphrases().get(vhost));
+    }
+
+    /**
      * Adds a section to streams in {@code GET /api/v1/streams}: {@code details} returns the
      * {@code transcode} object of a stream (serialized to JSON as it is), or null for none. Called
      * off the event loops, once per stream listed; must be quick.
      */
     public void withStreamDetails(Function<StreamKey, Object> details) {
         streams.details(details);
+    }
+
+    /**
+     * Adds the {@code srt} section to streams in {@code GET /api/v1/streams}: {@code sessions}
+     * returns the stream's SRT sessions with their statistics (serialized to JSON as it is), or null
+     * when none. Called off the event loops, once per stream listed; must be quick.
+     */
+    public void withSrtDetails(Function<StreamKey, Object> sessions) {
+        streams.srt(sessions);
     }
 
     /**

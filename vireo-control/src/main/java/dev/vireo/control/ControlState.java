@@ -17,12 +17,20 @@ import java.util.Map;
  * @param templates transcoding templates by account id, then template id
  * @param defaultAccount the account the zero-config vhost ({@link StreamKey#DEFAULT_VHOST}) belongs
  *     to: the first admin account; 0 before there is one
+ * @param srtPassphrases SRT passphrases by ingest domain (secrets: never logged)
  */
 record ControlState(Map<String, Domain> domains, Map<String, CertificateBundle> certificates,
                     Map<StreamKey, Instant> forbidden, List<Credential> credentials,
-                    Map<Long, Map<String, Template>> templates, long defaultAccount) {
+                    Map<Long, Map<String, Template>> templates, long defaultAccount,
+                    Map<String, String> srtPassphrases) {
 
-    static final ControlState EMPTY = new ControlState(Map.of(), Map.of(), Map.of(), List.of(), Map.of(), 0);
+    static final ControlState EMPTY = new ControlState(Map.of(), Map.of(), Map.of(), List.of(), Map.of(), 0, Map.of());
+
+    ControlState(Map<String, Domain> domains, Map<String, CertificateBundle> certificates,
+                 Map<StreamKey, Instant> forbidden, List<Credential> credentials,
+                 Map<Long, Map<String, Template>> templates, long defaultAccount) {
+        this(domains, certificates, forbidden, credentials, templates, defaultAccount, Map.of());
+    }
 
     ControlState {
         domains = Map.copyOf(domains);
@@ -32,6 +40,13 @@ record ControlState(Map<String, Domain> domains, Map<String, CertificateBundle> 
         Map<Long, Map<String, Template>> byAccount = new java.util.HashMap<>();
         templates.forEach((account, ofAccount) -> byAccount.put(account, Map.copyOf(ofAccount)));
         templates = Map.copyOf(byAccount);
+        srtPassphrases = Map.copyOf(srtPassphrases);
+    }
+
+    @Override
+    public String toString() {
+        // the passphrases are secrets: the default record toString would print them
+        return "ControlState[domains=" + domains.keySet() + ", srtPassphrases=" + srtPassphrases.size() + "]";
     }
 
     /**

@@ -313,6 +313,28 @@ final class DomainService {
         return change(c -> CertificateStore.delete(c, visible(c, caller, rawName).name()));
     }
 
+    /**
+     * Sets (replaces) the SRT passphrase of an ingest domain: every SRT publisher and player of its
+     * streams must use it. Returns the domain.
+     */
+    Domain setSrtPassphrase(Account caller, String rawName, String passphrase) {
+        SrtPassphraseStore.check(passphrase);
+        return change(c -> {
+            Domain d = visible(c, caller, rawName);
+            if (!d.isIngest()) {
+                throw ApiException.badRequest("InvalidParameter.DomainType", "domain " + d.name()
+                        + " is a streaming domain: SRT passphrases belong to the ingest domain its streams come from");
+            }
+            SrtPassphraseStore.put(c, d.name(), passphrase, now());
+            return d;
+        });
+    }
+
+    /** Removes the SRT passphrase of a domain; false when it had none. */
+    boolean clearSrtPassphrase(Account caller, String rawName) {
+        return change(c -> SrtPassphraseStore.remove(c, visible(c, caller, rawName).name()));
+    }
+
     /** The domain named {@code rawName} if the caller may see it. */
     Domain visible(Connection c, Account caller, String rawName) throws SQLException {
         String name = DomainName.normalize(rawName);

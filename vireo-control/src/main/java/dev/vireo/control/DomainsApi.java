@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
-/** {@code /api/v1/domains/...}: domains, CNAME check, association, sub-domains, signing, notify, certificate. */
+/** {@code /api/v1/domains/...}: domains, CNAME check, association, sub-domains, signing, notify, SRT passphrase, certificate. */
 final class DomainsApi {
 
     record CreateDomain(String domain, String type, String region, String liveCenter) {
@@ -37,6 +37,18 @@ final class DomainsApi {
         public String toString() {
             return "NotifyRequest[onPublishAuth=" + onPublishAuth + "]";
         }
+    }
+
+    /** {@code PUT .../srt}; the passphrase is a secret: kept out of toString (and so of logs). */
+    record SrtRequest(String passphrase) {
+        @Override
+        public String toString() {
+            return "SrtRequest";
+        }
+    }
+
+    /** What {@code GET .../srt} shows: whether a passphrase is set, never the passphrase. */
+    record SrtView(String domain, boolean passphraseSet) {
     }
 
     record CertificateRequest(String certificate, String privateKey) {
@@ -92,6 +104,16 @@ final class DomainsApi {
         r.put("/api/v1/domains/{domain}/notify", api.authed(this::putNotify));
         r.delete("/api/v1/domains/{domain}/notify", api.authed((q, a) -> {
             domains.clearNotify(a, q.param("domain"));
+            return Response.of(204);
+        }));
+        r.get("/api/v1/domains/{domain}/srt", api.authed((q, a) -> Response.json(200,
+                srtView(domains.get(a, q.param("domain"))))));
+        r.put("/api/v1/domains/{domain}/srt", api.authed((q, a) -> Response.json(200, srtView(
+                domains.setSrtPassphrase(a, q.param("domain"), Api.body(q, SrtRequest.class).passphrase())))));
+        r.delete("/api/v1/domains/{domain}/srt", api.authed((q, a) -> {
+            if (!domains.clearSrtPassphrase(a, q.param("domain"))) {
+                throw ApiException.notFound("SrtPassphraseNotFound", "the domain has no SRT passphrase");
+            }
             return Response.of(204);
         }));
         r.get("/api/v1/domains/{domain}/certificate", api.authed(this::getCertificate));
@@ -151,6 +173,10 @@ final class DomainsApi {
     private static SigningView signing(Domain d) {
         SigningConfig s = d.signing();
         return new SigningView(s.enabled(), s.primaryKey(), s.secondaryKey(), s.validityMinutes());
+    }
+
+    private SrtView srtView(Domain d) {
+        return new SrtView(d.name(), state.get().srtPassphrases().containsKey(d.name()));
     }
 
     private Response getNotify(RequestContext q, Account a) {

@@ -30,7 +30,8 @@ final class Migrations {
     }
 
     /** Every migration of this build, oldest first. Add new ones at the end; never edit an old one. */
-    static final List<Migration> ALL = List.of(new Migration(1, "init"));
+    static final List<Migration> ALL = List.of(new Migration(1, "init"),
+            new Migration(2, "srt_passphrases"));
 
     private Migrations() {
     }

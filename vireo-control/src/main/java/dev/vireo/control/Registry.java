@@ -54,11 +54,12 @@ final class Registry {
         try {
             Instant now = clock.instant();
             record Loaded(List<Domain> domains, List<CertificateStore.Row> certs, List<ForbiddenStore.Row> forbidden,
-                          List<Credential> credentials, List<Template> templates, long defaultAccount) {
+                          List<Credential> credentials, List<Template> templates, long defaultAccount,
+                          Map<String, String> srtPassphrases) {
             }
             Loaded loaded = db.read(c -> new Loaded(DomainStore.all(c), CertificateStore.all(c),
                     ForbiddenStore.active(c, now), AccountStore.credentials(c), TemplateStore.all(c),
-                    AccountStore.findAdmin(c).map(Account::id).orElse(0L)));
+                    AccountStore.findAdmin(c).map(Account::id).orElse(0L), SrtPassphraseStore.all(c)));
             Map<String, Domain> domains = new HashMap<>();
             for (Domain d : loaded.domains()) {
                 domains.put(d.name(), d);
@@ -80,7 +81,7 @@ final class Registry {
                 templates.computeIfAbsent(t.accountId(), a -> new HashMap<>()).put(t.id(), t);
             }
             state = new ControlState(domains, certificates, forbidden, loaded.credentials(), templates,
-                    loaded.defaultAccount());
+                    loaded.defaultAccount(), loaded.srtPassphrases());
             if (!templates.equals(lastTemplates)) {
                 lastTemplates = templates;
                 templateListeners.forEach(Runnable::run);

@@ -32,8 +32,19 @@ final class StreamControl {
     /** Extra statistics of a stream for the API (the transcoder's job of an output), or null. */
     private volatile Function<StreamKey, Object> details = key -> null;
 
+    /** The stream's SRT sessions with their libsrt statistics, or null. */
+    private volatile Function<StreamKey, Object> srt = key -> null;
+
     void details(Function<StreamKey, Object> details) {
         this.details = details;
+    }
+
+    void srt(Function<StreamKey, Object> srt) {
+        this.srt = srt;
+    }
+
+    private StreamView view(Stream s) {
+        return StreamView.of(s.stats(), details.apply(s.key()), srt.apply(s.key()));
     }
 
     StreamControl(Database db, Registry registry, DomainService domains, StreamHub hub, Clock clock) {
@@ -64,13 +75,13 @@ final class StreamControl {
                 .filter(s -> vhosts == null || vhosts.contains(s.key().vhost()))
                 .sorted(Comparator.comparing((Stream s) -> s.key().vhost()).thenComparing(s -> s.key().app())
                         .thenComparing(s -> s.key().stream()))
-                .map(s -> StreamView.of(s.stats(), details.apply(s.key())))
+                .map(this::view)
                 .toList();
     }
 
     StreamView one(Account caller, String domain, String app, String stream) {
         StreamKey key = key(caller, domain, app, stream);
-        return hub.find(key).map(s -> StreamView.of(s.stats(), details.apply(key))).orElseThrow(
+        return hub.find(key).map(this::view).orElseThrow(
                 () -> ApiException.notFound("StreamNotFound", "stream " + key.path() + " is not live on " + key.vhost()));
     }
 

@@ -200,6 +200,46 @@ class ApiTest {
     }
 
     @Test
+    void srtPassphraseIsSetButNeverShownAndGoesToTheInMemoryView() {
+        t.addDomain("push.example.com", "ingest");
+        t.addDomain("play.example.com", "streaming");
+        String secret = "Srt-Passphrase-0123456789";
+        JsonNode none = t.call("GET", "/api/v1/domains/push.example.com/srt", null).json();
+        assertThat(none.get("passphraseSet").asBoolean()).isFalse();
+        assertThat(t.plane.srtPassphrase("push.example.com")).isEmpty();
+        TestPlane.Answer put = t.call("PUT", "/api/v1/domains/push.example.com/srt", "{\"passphrase\":\"" + secret + "\"}");
+        assertThat(put.status()).as(put.raw()).isEqualTo(200);
+        assertThat(put.json().get("passphraseSet").asBoolean()).isTrue();
+        assertThat(put.raw()).doesNotContain(secret);
+        TestPlane.Answer get = t.call("GET", "/api/v1/domains/push.example.com/srt", null);
+        assertThat(get.json().get("passphraseSet").asBoolean()).isTrue();
+        assertThat(get.raw()).doesNotContain(secret);
+        assertThat(t.call("GET", "/api/v1/domains/push.example.com", null).raw()).doesNotContain(secret);
+        // in force when the API answers, from memory (what libsrt's listen callback reads)
+        assertThat(t.plane.srtPassphrase("push.example.com")).hasValue(secret);
+        // 10 to 79 characters, printable; the refusal does not echo the value
+        for (String bad : new String[] {"short-123", "x".repeat(80), "with space 0123", ""}) {
+            TestPlane.Answer a = t.call("PUT", "/api/v1/domains/push.example.com/srt", "{\"passphrase\":\"" + bad + "\"}");
+            assertError(a, 400, "InvalidParameter.Passphrase");
+            if (!bad.isEmpty()) {
+                assertThat(a.raw()).doesNotContain(bad);
+            }
+        }
+        assertError(t.call("PUT", "/api/v1/domains/push.example.com/srt", "{}"), 400, "InvalidParameter.Passphrase");
+        assertThat(t.plane.srtPassphrase("push.example.com")).as("refusals change nothing").hasValue(secret);
+        assertThat(t.call("PUT", "/api/v1/domains/push.example.com/srt", "{\"passphrase\":\"" + "y".repeat(79) + "\"}")
+                .status()).isEqualTo(200);
+        assertThat(t.plane.srtPassphrase("push.example.com")).hasValue("y".repeat(79));
+        assertError(t.call("PUT", "/api/v1/domains/play.example.com/srt", "{\"passphrase\":\"" + secret + "\"}"),
+                400, "InvalidParameter.DomainType");
+        assertError(t.call("PUT", "/api/v1/domains/nowhere.example.com/srt", "{\"passphrase\":\"" + secret + "\"}"),
+                404, "DomainNotFound");
+        assertThat(t.call("DELETE", "/api/v1/domains/push.example.com/srt", null).status()).isEqualTo(204);
+        assertThat(t.plane.srtPassphrase("push.example.com")).isEmpty();
+        assertError(t.call("DELETE", "/api/v1/domains/push.example.com/srt", null), 404, "SrtPassphraseNotFound");
+    }
+
+    @Test
     void associationsAndSubDomainsCheckTypes() {
         t.addDomain("push.example.com", "ingest");
         t.addDomain("push2.example.com", "ingest");

@@ -54,6 +54,8 @@ class StorePersistenceTest {
                     .isEqualTo(200);
             t.call("POST", "/api/v1/templates", "{\"id\":\"hd\",\"width\":1280,\"height\":720,\"videoBitrateKbps\":2500}", key);
             t.call("POST", "/api/v1/streams/push.example.com/live/banned/forbid", null, key);
+            assertThat(t.call("PUT", "/api/v1/domains/push.example.com/srt", "{\"passphrase\":\"srt-secret-0123\"}", key)
+                    .status()).isEqualTo(200);
             tenantKey = t.call("POST", "/api/v1/accounts", "{\"name\":\"tenant\"}", key).json().get("apiKey").asText();
         }
         assertThat(Files.exists(dir.resolve("data/control/vireo.mv.db"))).isTrue();
@@ -81,6 +83,8 @@ class StorePersistenceTest {
             assertThat(t.plane.certificateFor("PLAY.example.com.")).get()
                     .satisfies(b -> assertThat(b.domain()).isEqualTo("play.example.com"));
             assertThat(t.plane.certificateFor("push.example.com")).isEmpty();
+            assertThat(t.plane.srtPassphrase("push.example.com")).hasValue("srt-secret-0123");
+            assertThat(t.plane.srtPassphrase("play.example.com")).isEmpty();
 
             // The Gate works from the reloaded state: signed publish accepted, the ban still holds.
             Gate.AccessRequest publish = new Gate.AccessRequest(Gate.Action.PUBLISH, "rtmp", "push.example.com", "live",
@@ -99,6 +103,44 @@ class StorePersistenceTest {
             assertThat(t.call("GET", "/api/v1/domains", null, "automation-key-0123456789").json().get("domains")).hasSize(3);
             assertThat(t.call("GET", "/api/v1/domains", null, key).status()).isEqualTo(401);
             assertThat(t.call("GET", "/api/v1/account", null, tenantKey).status()).as("other accounts' keys stay").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aStoreAtSchemaVersion1IsMigratedAndKeepsItsDomains() throws Exception {
+        ControlConfig config = ControlConfig.defaults(dir).withAdminKey(TestPlane.ADMIN_KEY);
+        // a store as the first release left it: V1 only, with a domain
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(Database.embeddedUrl(dir))) {
+            {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE schema_version (version INT PRIMARY KEY, "
+                            + "description VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
+                    for (String sql : Migrations.statements(Migrations.ALL.getFirst())) {
+                        s.execute(sql);
+                    }
+                    s.execute("INSERT INTO schema_version VALUES (1, 'init', 0)");
+                    s.execute("INSERT INTO accounts (name, admin, created_at) VALUES ('admin', TRUE, 0)");
+                    s.execute("INSERT INTO domains (name, account_id, type, region, live_center, cname, cname_status, "
+                            + "status, rts_enabled, html5_transcoding, stream_limit, signing_enabled, signing_primary_key, "
+                            + "signing_validity_minutes, notify_publish_auth, created_at, updated_at) VALUES ('old.example.com', "
+                            + "(SELECT id FROM accounts), 'ingest', 'r', 'r', 'c', 'unchecked', 'online', TRUE, TRUE, 300, "
+                            + "TRUE, 'oldKey123', 1440, FALSE, 0, 0)");
+                }
+            }
+        }
+        try (Database db = Database.open(config)) {
+            db.read(c -> {
+                assertThat(Migrations.currentVersion(c)).isEqualTo(Migrations.latest()).isGreaterThanOrEqualTo(2);
+                assertThat(DomainStore.find(c, "old.example.com")).isPresent();
+                assertThat(SrtPassphraseStore.all(c)).isEmpty();
+                return null;
+            });
+            db.transaction(c -> {
+                SrtPassphraseStore.put(c, "old.example.com", "old-domain-secret", java.time.Instant.now());
+                DomainStore.delete(c, "old.example.com");
+                assertThat(SrtPassphraseStore.all(c)).as("removed with its domain").isEmpty();
+                return null;
+            });
         }
     }
 

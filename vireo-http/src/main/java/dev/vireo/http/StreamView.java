@@ -10,13 +10,15 @@ import dev.vireo.core.StreamStats;
  *
  * @param transcode for a stream a transcoding job produces ({@code {stream}_{template}},
  *     {@code {stream}@html5}): the job's live statistics; absent for other streams
+ * @param srt for a stream published or played over SRT: those sessions' libsrt statistics; absent otherwise
  */
 public record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
                   String startedAt, String videoCodec, String audioCodec, int width, int height,
                   String videoProfile, int audioSampleRate, int audioChannels, double fps,
                   double bitrateKbps, int gopFrames, long gopMillis, boolean bFrames, int viewers,
                   long framesIn, long bytesIn, int gopCacheFrames,
-                  @JsonInclude(JsonInclude.Include.NON_NULL) Object transcode) {
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Object transcode,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Object srt) {
 
     public static StreamView of(StreamStats s) {
         return of(s, null);
@@ -24,10 +26,18 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
 
     /** @param transcode the producing job's statistics (serialized as they are), or null */
     public static StreamView of(StreamStats s, Object transcode) {
+        return of(s, transcode, null);
+    }
+
+    /**
+     * @param transcode the producing job's statistics (serialized as they are), or null
+     * @param srt the stream's SRT sessions and their statistics (serialized as they are), or null
+     */
+    public static StreamView of(StreamStats s, Object transcode, Object srt) {
         return new StreamView(s.key().vhost(), s.key().app(), s.key().stream(), s.publisherSession() != null,
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),
                 s.gopFrames(), s.gopMillis(), s.bFrames(), s.viewers(), s.framesIn(), s.bytesIn(),
-                s.gopCacheFrames(), transcode);
+                s.gopCacheFrames(), transcode, srt);
     }
 }

@@ -219,11 +219,21 @@ public final class VireoServer implements AutoCloseable {
         // Refusals by reason, auth failures and throttling, HTTP back-pressure (vireo_refusals_total, ...).
         protection = new ProtectionMetrics(registry, control, rtmp, http, https);
         // SRT ingest and playback on libsrt (FFM): its own thread; off with a warning when libsrt is missing.
-        srt = new SrtServer(config.srt(), hub, gate);
+        srt = new SrtServer(config.srt(), hub, gate).withPassphrases(key -> control.srtPassphrase(key.vhost())
+                .orElse(config.srt().passphrase())); // a domain's passphrase, else the default; from memory
         Gauge.builder("vireo.srt.sessions", srt, s -> s.sessions().size()).register(registry);
         FunctionCounter.builder("vireo.srt.publishers.accepted", srt, SrtServer::publishersAccepted).register(registry);
         FunctionCounter.builder("vireo.srt.players.accepted", srt, SrtServer::playersAccepted).register(registry);
         FunctionCounter.builder("vireo.srt.handshakes.rejected", srt, SrtServer::handshakesRejected).register(registry);
+        FunctionCounter.builder("vireo.srt.retransmitted.packets", srt, SrtServer::packetsRetransmitted)
+                .description("SRT packets retransmitted, sent and received, all sessions").register(registry);
+        FunctionCounter.builder("vireo.srt.lost.packets", srt, SrtServer::packetsLost)
+                .description("SRT packets found lost before retransmission, all sessions").register(registry);
+        FunctionCounter.builder("vireo.srt.dropped.packets", srt, SrtServer::packetsDropped)
+                .description("SRT packets dropped as too late (unrecovered), all sessions").register(registry);
+        Gauge.builder("vireo.srt.rtt", srt, VireoServer::worstPublisherRttSeconds).baseUnit("seconds")
+                .description("highest smoothed RTT among SRT publishers (0 without any)").register(registry);
+        control.withSrtDetails(key -> SrtStreamView.of(key, srt.sessions()));
     }
 
     /**
@@ -295,6 +305,11 @@ public final class VireoServer implements AutoCloseable {
                 config.httpPort() == 0 ? d.httpPort() : config.httpPort(),
                 config.httpsPort() == 0 ? d.httpsPort() : config.httpsPort(),
                 config.srt().port() == 0 ? d.srtPort() : config.srt().port());
+    }
+
+    private static double worstPublisherRttSeconds(SrtServer srt) {
+        return srt.sessions().stream().filter(s -> "publish".equals(s.role()) && s.stats() != null)
+                .mapToDouble(s -> s.stats().rttMs() / 1000).max().orElse(0);
     }
 
     /** SRT ingest and playback (its sessions and their libsrt statistics). */

@@ -109,9 +109,50 @@ class VireoServerSrtTest {
         assertThat(probe.exit()).as(probe.output()).isZero();
         assertThat(probe.output()).contains("h264,320,240").contains("aac");
         assertThat(server.srt().sessions()).singleElement().satisfies(s -> assertThat(s.role()).isEqualTo("publish"));
-        // the API shows the stream as published
-        JsonNode streams = api(ports, "GET", "/api/v1/streams", null, 200);
-        assertThat(streams.toString()).contains("srt1");
+        // the API shows the stream with its SRT publisher's libsrt numbers (sampled every second)
+        JsonNode[] srt = new JsonNode[1];
+        Await.until(Duration.ofSeconds(10), () -> "an srt section with a sampled publisher: " + srt[0], () -> {
+            JsonNode streams;
+            try {
+                streams = api(ports, "GET", "/api/v1/streams", null, 200);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            for (JsonNode s : streams.path("streams")) {
+                if ("srt1".equals(s.path("stream").asText())) {
+                    srt[0] = s.path("srt");
+                }
+            }
+            return srt[0] != null && srt[0].path("publisher").path("packetsReceived").asLong() > 0;
+        });
+        JsonNode pub = srt[0].path("publisher");
+        assertThat(pub.path("rttMs").isNumber()).as(pub.toString()).isTrue();
+        assertThat(pub.path("rttMs").asDouble()).as(pub.toString()).isGreaterThan(0);
+        assertThat(pub.path("bytesReceived").asLong()).as(pub.toString()).isPositive();
+        assertThat(pub.path("receiveMbps").asDouble()).as(pub.toString()).isPositive();
+        for (String counter : List.of("lostPackets", "retransmittedPackets", "retransmittedReceivedPackets",
+                "droppedPackets", "receiveBufferMs")) {
+            assertThat(pub.path(counter).isIntegralNumber()).as(counter + " in " + pub).isTrue();
+        }
+        assertThat(pub.path("sessionId").asText()).isNotEmpty();
+        assertThat(srt[0].path("players").isArray()).isTrue();
+        // and /metrics has the aggregates, without per-stream labels
+        String metrics = get(ports, "/metrics");
+        assertThat(metrics).contains("vireo_srt_retransmitted_packets_total", "vireo_srt_lost_packets_total",
+                "vireo_srt_dropped_packets_total", "vireo_srt_rtt_seconds");
+        assertThat(metrics.lines().filter(l -> l.startsWith("vireo_srt_rtt_seconds")).findFirst().orElseThrow())
+                .doesNotContain("srt1").matches("vireo_srt_rtt_seconds(\\{[^}]*\\})? [0-9.eE-]+")
+                .satisfies(l -> assertThat(Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).isPositive());
+    }
+
+    private String get(VireoServer.BoundPorts ports, String path) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.http() + path))
+                    .header("Authorization", "Bearer " + server.control().generatedAdminKey().orElseThrow())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            return r.body();
+        }
     }
 
     @Test
@@ -177,6 +218,77 @@ class VireoServerSrtTest {
         }
         assertThat(server.srt().handshakesRejected()).isGreaterThanOrEqualTo(5);
         assertThat(live(key)).as("the running publisher is unaffected").isTrue();
+    }
+
+    @Test
+    void aDomainsPassphraseSetThroughTheApiIsRequiredOfSrtPeers() throws Exception {
+        ListAppender<ILoggingEvent> all = new ListAppender<>();
+        all.start();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(all);
+        try {
+            VireoServer.BoundPorts ports = start();
+            String secret = "domain-srt-Secret-42";
+            api(ports, "POST", "/api/v1/domains", "{\"domain\":\"enc.example.com\",\"type\":\"ingest\"}", 201);
+            api(ports, "PUT", "/api/v1/domains/enc.example.com/signing", "{\"enabled\":false}", 200);
+            api(ports, "POST", "/api/v1/domains", "{\"domain\":\"see.example.com\",\"type\":\"streaming\"}", 201);
+            api(ports, "PUT", "/api/v1/domains/see.example.com/signing", "{\"enabled\":false}", 200);
+            api(ports, "PUT", "/api/v1/domains/see.example.com/association", "{\"ingestDomain\":\"enc.example.com\"}", 200);
+            JsonNode set = api(ports, "PUT", "/api/v1/domains/enc.example.com/srt", "{\"passphrase\":\"" + secret + "\"}", 200);
+            assertThat(set.path("passphraseSet").asBoolean()).isTrue();
+            assertThat(api(ports, "GET", "/api/v1/domains/enc.example.com/srt", null, 200).toString()).doesNotContain(secret)
+                    .contains("\"passphraseSet\":true");
+            String streamId = "#!::h=enc.example.com,r=/live/enc,m=publish";
+            String url = "srt://127.0.0.1:" + ports.srt() + "?streamid=" + streamId;
+            StreamKey key = new StreamKey("enc.example.com", "live", "enc");
+
+            // ffmpeg with a wrong passphrase, then with none: libsrt refuses both handshakes
+            for (String wrong : List.of("&passphrase=not-the-secret-1", "")) {
+                Proc refused = Proc.run(dir, 30, Peers.ffmpeg(), "-hide_banner", "-nostdin", "-v", "warning",
+                        "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "2", "-c:v", "libx264",
+                        "-preset", "ultrafast", "-f", "mpegts", url + wrong);
+                assertThat(refused.exit()).as("ffmpeg%s: %s", wrong, refused.output()).isNotZero();
+                assertThat(live(key)).isFalse();
+            }
+            InetSocketAddress srt = new InetSocketAddress("127.0.0.1", ports.srt());
+            assertThatThrownBy(() -> SrtCaller.connect(srt, streamId, "not-the-secret-1", 120).close())
+                    .isInstanceOfSatisfying(SrtCaller.Rejected.class, e -> assertThat(e.code()).as("SRT_REJ_BADSECRET")
+                            .isEqualTo(10));
+
+            // ffmpeg with the domain's passphrase publishes; ffprobe reads it back over HTTP-FLV
+            ffmpeg = publish(url + "&passphrase=" + secret);
+            Await.until(Duration.ofSeconds(20), "ffmpeg publishing with the domain's passphrase", () -> live(key));
+            Proc probe = Proc.run(dir, 30, Peers.ffprobe(), "-v", "error", "-show_entries", "stream=codec_name",
+                    "-of", "csv=p=0", "http://127.0.0.1:" + ports.http() + "/live/enc.flv?vhost=see.example.com");
+            assertThat(probe.exit()).as(probe.output()).isZero();
+            assertThat(probe.output()).contains("h264");
+            // srt-live-transmit pulls it back from the streaming domain with the ingest domain's passphrase
+            Path ts = dir.resolve("pulled.ts");
+            Process pull = new ProcessBuilder(Peers.require("srt-live-transmit"), "-q",
+                    "srt://127.0.0.1:" + ports.srt() + "?streamid=#!::h=see.example.com,r=/live/enc,m=request&passphrase="
+                            + secret, "file://con").redirectOutput(ts.toFile()).redirectError(dir.resolve("slt.log").toFile())
+                    .start();
+            try {
+                Await.until(Duration.ofSeconds(15), "srt-live-transmit pulling with the passphrase",
+                        () -> ts.toFile().length() > 50_000);
+            } finally {
+                pull.destroy();
+                pull.waitFor(5, TimeUnit.SECONDS);
+            }
+            // removed: the default applies again (none here)
+            api(ports, "DELETE", "/api/v1/domains/enc.example.com/srt", null, 204);
+            assertThat(api(ports, "GET", "/api/v1/domains/enc.example.com/srt", null, 200).path("passphraseSet")
+                    .asBoolean()).isFalse();
+            assertThatThrownBy(() -> SrtCaller.connect(srt, "#!::h=see.example.com,r=/live/enc,m=request", secret, 120)
+                    .close()).as("the passphrase is gone: an encrypting caller is refused (SRT_REJ_UNSECURE)")
+                    .isInstanceOfSatisfying(SrtCaller.Rejected.class, e -> assertThat(e.code()).isEqualTo(11));
+            synchronized (all.list) {
+                assertThat(all.list).as("the passphrase never reaches the log")
+                        .noneMatch(e -> e.getFormattedMessage().contains(secret));
+            }
+        } finally {
+            root.detachAppender(all);
+        }
     }
 
     private void assertRejected(InetSocketAddress srt, String streamId, int code, String logged) {

@@ -308,7 +308,9 @@ final class SrtLoop extends SingleThreadEventExecutor {
 
     private void refreshStats(SrtSession s) {
         if (lib.bstats(s.socket, perf)) {
-            s.stats = SrtStats.read(perf);
+            SrtStats now = SrtStats.read(perf);
+            counters.sampled(s.stats, now);
+            s.stats = now;
         }
     }
 

@@ -127,6 +127,21 @@ public final class SrtServer implements AutoCloseable {
         return counters.rejected();
     }
 
+    /** Retransmitted packets sent (to players) and received (from publishers), ended sessions included. */
+    public long packetsRetransmitted() {
+        return counters.retransmitted();
+    }
+
+    /** Packets libsrt found lost (receive gaps plus losses peers reported), ended sessions included. */
+    public long packetsLost() {
+        return counters.lost();
+    }
+
+    /** Packets dropped as too late to play (unrecovered loss), ended sessions included. */
+    public long packetsDropped() {
+        return counters.dropped();
+    }
+
     /**
      * Closes every session and the listener. Call after {@code hub.close()} (so viewers got their
      * end of stream). Idempotent.

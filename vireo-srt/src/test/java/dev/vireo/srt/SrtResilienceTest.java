@@ -80,6 +80,10 @@ class SrtResilienceTest {
                 assertThat(last[0].stats().retransmittedReceived()).as("retransmitted packets received").isPositive();
                 assertThat(last[0].stats().receiveLoss()).as("losses libsrt saw").isPositive();
                 assertThat(last[0].stats().receiveDropped()).as("packets never recovered").isZero();
+                // the listener-wide counters (metrics) include them
+                assertThat(f.server.packetsRetransmitted()).as("retransmissions counted for metrics")
+                        .isGreaterThanOrEqualTo(last[0].stats().retransmittedReceived());
+                assertThat(f.server.packetsLost()).as("losses counted for metrics").isPositive();
                 assertThat(last[0].mpegTsProblems()).as("continuity counter gaps or damage in the MPEG-TS").isZero();
                 assertThat(r.dropped.get()).as("packets the relay dropped").isGreaterThan(20);
                 List<Long> dts = v.videoDts;
