@@ -18,7 +18,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     boolean contains(String text) {
-        synchronized (appender.list) {
+        synchronized (appender) {
             return appender.list.stream().anyMatch(e -> e.getFormattedMessage().contains(text));
         }
     }
@@ -27,7 +27,7 @@ final class LogCapture implements AutoCloseable {
     String await(Duration timeout, String... parts) throws InterruptedException {
         String[] found = new String[1];
         TestServer.await("a log line containing " + String.join(" + ", parts), timeout, () -> {
-            synchronized (appender.list) {
+            synchronized (appender) {
                 for (ILoggingEvent e : appender.list) {
                     String m = e.getFormattedMessage();
                     boolean all = true;

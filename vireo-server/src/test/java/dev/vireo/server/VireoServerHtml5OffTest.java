@@ -91,7 +91,7 @@ class VireoServerHtml5OffTest {
         assertThat(fx.server().transcoder().jobsStarted()).isZero();
         // AAC cannot go over WebRTC: the answer has no audio to send
         assertThat(field(chromium.inboundRtp("vireo.pc", "audio"), "packetsReceived")).isLessThanOrEqualTo(0);
-        synchronized (log.list) {
+        synchronized (log) {
             assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(m -> assertThat(m)
                     .contains("play.example.com", "HTML5 transcoding is off", "AAC"));
         }

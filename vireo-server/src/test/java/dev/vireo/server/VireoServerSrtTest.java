@@ -211,7 +211,7 @@ class VireoServerSrtTest {
         // an empty streamid: 1400 with the reason
         assertRejected(srt, "", 1400, "empty streamid");
         // the secret and the signature never reach the log
-        synchronized (log.list) {
+        synchronized (log) {
             assertThat(log.list).noneMatch(e -> e.getFormattedMessage().contains("k1secret"));
             String signature = streamId.substring(streamId.lastIndexOf('-') + 1, streamId.indexOf(",m="));
             assertThat(log.list).noneMatch(e -> e.getFormattedMessage().contains(signature));
@@ -282,7 +282,7 @@ class VireoServerSrtTest {
             assertThatThrownBy(() -> SrtCaller.connect(srt, "#!::h=see.example.com,r=/live/enc,m=request", secret, 120)
                     .close()).as("the passphrase is gone: an encrypting caller is refused (SRT_REJ_UNSECURE)")
                     .isInstanceOfSatisfying(SrtCaller.Rejected.class, e -> assertThat(e.code()).isEqualTo(11));
-            synchronized (all.list) {
+            synchronized (all) {
                 assertThat(all.list).as("the passphrase never reaches the log")
                         .noneMatch(e -> e.getFormattedMessage().contains(secret));
             }
@@ -295,7 +295,7 @@ class VireoServerSrtTest {
         assertThatThrownBy(() -> SrtCaller.connect(srt, streamId, "", 120).close())
                 .isInstanceOfSatisfying(SrtCaller.Rejected.class, e -> assertThat(e.code()).as(streamId).isEqualTo(code));
         Await.until(Duration.ofSeconds(5), "a log line: refused (" + code + ") ... " + logged, () -> {
-            synchronized (log.list) {
+            synchronized (log) {
                 return log.list.stream().map(ILoggingEvent::getFormattedMessage)
                         .anyMatch(m -> m.contains("refused (" + code + ")") && m.contains(logged));
             }
