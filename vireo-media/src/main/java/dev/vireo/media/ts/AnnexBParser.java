@@ -137,7 +137,8 @@ final class AnnexBParser implements EsParser {
             onProblem.accept(codec + " parameter sets unusable: " + e.getMessage());
             return;
         }
-        if (!Arrays.equals(record, config)) {
+        // (the null test first: Jazzer 0.26's Arrays.equals hook crashes the JVM on a null argument)
+        if (config == null || !Arrays.equals(record, config)) {
             config = record;
             out.accept(TsSample.config(codec, pts, alloc.buffer(record.length).writeBytes(record)));
         }
