@@ -4,15 +4,12 @@ import dev.vireo.core.MediaFrame;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
-import dev.vireo.core.fmp4.Fmp4Packer;
 import dev.vireo.media.Codec;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,23 +18,23 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Records one stream to fragmented MP4: an internal reader of the stream (not a viewer) that cuts
- * one fragment per GOP (per second for audio only) with {@link Fmp4Packer} and appends it to the
- * current file. A new file starts when the rotation time has passed or the codec configuration
+ * Records one stream to fragmented MP4 or FLV: an internal reader of the stream (not a viewer)
+ * that cuts one chunk per GOP (per second for audio only) with a {@link FilePacker} and appends it
+ * to the current file in one write. A new file starts when the rotation time has passed or the codec configuration
  * changed (at a keyframe); a publisher that comes back within the grace period with the same
  * configuration continues the same file (the hub keeps the time line). A write error (disk full)
- * ends this recording with a log line; the live stream goes on. Runs on its executor (a thread
+ * ends this recording with a log line and a {@link RecordingDone} saying so; the live stream goes
+ * on. The policy may change while recording: the format and rotation apply from the next file. Runs on its executor (a thread
  * for recordings, not an event loop: file writes block).
  */
 final class Recorder implements Subscriber {
 
     private static final Logger log = LoggerFactory.getLogger(Recorder.class);
-    private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
     private static final long AUDIO_FRAGMENT_MILLIS = 1000;
 
     private final StreamKey key;
     private final Path dir;
-    private final long rotateMillis;
+    private volatile RecordPolicy policy;
     private final EventExecutor executor;
     private final Consumer<RecordingDone> onFileDone;
     private final Consumer<Recorder> onStop;
@@ -50,7 +47,7 @@ final class Recorder implements Subscriber {
     private boolean mediaSeen;
     private boolean configChanged;
     private boolean stopped;
-    private Fmp4Packer packer;
+    private FilePacker packer;
     private RecordingFile file;
     private long fileStartDts;
     private long fragmentStartDts;
@@ -64,13 +61,21 @@ final class Recorder implements Subscriber {
         void written(long bytes);
 
         void failed();
+
+        /** A file was created and is being written. */
+        default void opened(Path file) {
+        }
+
+        /** The file is no longer written (finished or failed). */
+        default void closed(Path file) {
+        }
     }
 
-    Recorder(StreamKey key, Path dir, long rotateMillis, EventExecutor executor, Counters counters,
+    Recorder(StreamKey key, Path dir, RecordPolicy policy, EventExecutor executor, Counters counters,
              Consumer<RecordingDone> onFileDone, Consumer<Recorder> onStop) {
         this.key = key;
         this.dir = dir;
-        this.rotateMillis = rotateMillis;
+        this.policy = policy;
         this.executor = executor;
         this.counters = counters;
         this.onFileDone = onFileDone;
@@ -83,6 +88,15 @@ final class Recorder implements Subscriber {
 
     StreamKey key() {
         return key;
+    }
+
+    RecordPolicy policy() {
+        return policy;
+    }
+
+    /** A changed rule: the format and rotation apply from the next file. */
+    void policy(RecordPolicy p) {
+        policy = p;
     }
 
     @Override
@@ -143,7 +157,7 @@ final class Recorder implements Subscriber {
             if (boundary) {
                 if (file != null) {
                     flush(f.dts());
-                    if (configChanged || f.dts() - fileStartDts >= rotateMillis) {
+                    if (configChanged || f.dts() - fileStartDts >= policy.rotate().toMillis()) {
                         closeFile(configChanged ? "codec configuration changed" : "rotation");
                     }
                 }
@@ -168,15 +182,18 @@ final class Recorder implements Subscriber {
     }
 
     private void openFile(MediaFrame first) throws IOException {
-        packer = Fmp4Packer.of(videoConfig, audioConfig, audioCodec);
+        RecordFormat format = policy.format();
+        packer = FilePacker.of(format, videoConfig, audioConfig, audioCodec, first.dts());
         configChanged = false;
         if (packer == null) {
             return;
         }
         Path path = dir.resolve(key.vhost()).resolve(key.app()).resolve(key.stream())
-                .resolve(NAME.format(Instant.now()) + ".mp4");
-        file = RecordingFile.create(path, packer.init());
-        counters.written(packer.init().length);
+                .resolve(RecordingNames.fileName(Instant.now(), format));
+        byte[] header = packer.header();
+        file = RecordingFile.create(path, header);
+        counters.opened(path.toAbsolutePath().normalize());
+        counters.written(header.length);
         fileStartDts = first.dts();
         inContext(() -> log.info("recording {} to {}", key, path));
     }
@@ -187,7 +204,7 @@ final class Recorder implements Subscriber {
             if (file == null || (video.isEmpty() && audio.isEmpty())) {
                 return;
             }
-            byte[] fragment = packer.fragment(video, endDts, audio);
+            byte[] fragment = packer.chunk(video, endDts, audio);
             if (fragment != null) {
                 file.append(fragment);
                 counters.written(fragment.length);
@@ -203,8 +220,12 @@ final class Recorder implements Subscriber {
         if (f == null) {
             return;
         }
-        f.close();
-        long duration = Math.max(0, (lastVideoDts >= 0 ? lastVideoDts + videoDelta : fragmentStartDts) - fileStartDts);
+        try {
+            f.close();
+        } finally {
+            counters.closed(f.path().toAbsolutePath().normalize());
+        }
+        long duration = duration();
         inContext(() -> log.info("recording of {} done: {} ({} bytes, {} ms, {})", key, f.path(), f.bytes(), duration,
                 reason));
         onFileDone.accept(new RecordingDone(key, f.path(), f.bytes(), duration, reason));
@@ -225,18 +246,28 @@ final class Recorder implements Subscriber {
         stop();
     }
 
+    private long duration() {
+        return Math.max(0, (lastVideoDts >= 0 ? lastVideoDts + videoDelta : fragmentStartDts) - fileStartDts);
+    }
+
     private void fail(IOException e) {
         counters.failed();
+        RecordingFile f = file;
         inContext(() -> log.error("recording of {} stopped: cannot write {}: {} (the live stream goes on)", key,
-                file == null ? dir : file.path(), e.toString()));
-        try {
-            if (file != null) {
-                file.close();
-            }
-        } catch (IOException ignored) {
-            // already failing
-        }
+                f == null ? dir : f.path(), e.toString()));
         file = null;
+        if (f != null) {
+            try {
+                f.close();
+            } catch (IOException ignored) {
+                // already failing
+            } finally {
+                counters.closed(f.path().toAbsolutePath().normalize());
+            }
+            // what was written before the error plays: it is a recording, closed by the failure
+            onFileDone.accept(new RecordingDone(key, f.path(), f.bytes(), duration(),
+                    "write failed: " + e.getMessage()));
+        }
         stop();
     }
 

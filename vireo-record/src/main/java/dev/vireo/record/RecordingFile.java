@@ -38,10 +38,23 @@ final class RecordingFile implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Appends {@code data} whole or not at all: after a failed write (disk full: a short write,
+     * then ENOSPC) the file is cut back to where it was, so it still ends at a fragment boundary.
+     */
     void append(byte[] data) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(data);
-        while (b.hasRemaining()) {
-            channel.write(b);
+        try {
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        } catch (IOException e) {
+            try {
+                channel.truncate(bytes);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
         bytes += data.length;
     }

@@ -60,6 +60,12 @@ class RecordingsTest {
         recordings.start();
     }
 
+    private void start(java.util.function.Function<StreamKey, java.util.Optional<RecordPolicy>> policies) {
+        recordings = new Recordings(hub, dir, policies, java.time.Clock.systemUTC());
+        recordings.onFileDone(done::add);
+        recordings.start();
+    }
+
     private static Publication publish(StreamHub hub, String session, byte[] avcC) throws Exception {
         Publication p = hub.publish(KEY, session, r -> { });
         p.send(MediaFrame.config(Codec.H264, 0, Unpooled.wrappedBuffer(avcC)));
@@ -154,5 +160,114 @@ class RecordingsTest {
         frames(p, 0, 40);
         assertThat(recordings.recording()).isZero();
         assertThat(files()).isEmpty();
+    }
+
+    @Test
+    void flvRecordingsHoldTheHeaderTheSequenceHeadersAndEveryGopFromTimeZero() throws Exception {
+        start(k -> java.util.Optional.of(new RecordPolicy(RecordFormat.FLV, Duration.ofHours(1), Duration.ZERO, 0)));
+        Publication p = publish(hub, "pub-1", AVCC);
+        frames(p, 30, 125); // starts at 1 s: the file's time stamps still start at 0
+        Await.until(Duration.ofSeconds(10), "three GOPs written", () -> {
+            List<Path> f = files();
+            return f.size() == 1 && tags(f.getFirst()).stream().filter(t -> t.type() == 9).count() == 1 + 90;
+        });
+        Path file = files().getFirst();
+        assertThat(file.getFileName().toString()).matches("\\d{8}-\\d{6}-\\d{3}\\.flv");
+        List<dev.vireo.media.flv.FlvTag> tags = tags(file);
+        assertThat(tags.get(0).type()).isEqualTo(9); // AVC sequence header
+        assertThat(tags.get(0).body().getByte(1)).isZero();
+        assertThat(tags.get(1).type()).isEqualTo(8); // AAC sequence header
+        assertThat(tags.get(1).body().getByte(1)).isZero();
+        assertThat(tags.get(2).timestamp()).isZero();
+        assertThat(tags.getLast().timestamp()).isBetween(2900L, 3000L);
+        long previous = 0;
+        for (dev.vireo.media.flv.FlvTag t : tags) {
+            assertThat(t.timestamp()).isGreaterThanOrEqualTo(previous);
+            previous = t.timestamp();
+        }
+        tags.forEach(dev.vireo.media.flv.FlvTag::release);
+        hub.kick(KEY, "test");
+        Await.until(Duration.ofSeconds(10), "the file is done", () -> done.size() == 1);
+        assertThat(done.getFirst().file()).isEqualTo(file);
+    }
+
+    @Test
+    void aRuleChangeStartsAndStopsTheRecordingOfALiveStream() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<RecordPolicy> rule = new java.util.concurrent.atomic.AtomicReference<>();
+        start(k -> java.util.Optional.ofNullable(rule.get()));
+        Publication p = publish(hub, "pub-1", AVCC);
+        frames(p, 0, 40);
+        assertThat(recordings.recording()).isZero();
+        rule.set(RecordPolicy.keepAll(Duration.ofHours(1)));
+        recordings.reconsider();
+        Await.until(Duration.ofSeconds(10), "recording", () -> recordings.recording() == 1);
+        frames(p, 40, 100);
+        Await.until(Duration.ofSeconds(10), "a file with a fragment", () -> files().size() == 1
+                && boxes(files().getFirst()).contains("moof"));
+        rule.set(null);
+        recordings.reconsider();
+        Await.until(Duration.ofSeconds(10), "stopped, the file done", () -> recordings.recording() == 0 && done.size() == 1);
+        assertThat(done.getFirst().reason()).isEqualTo("recording stopped");
+        frames(p, 100, 160);
+        assertThat(files()).hasSize(1);
+    }
+
+    @Test
+    void retentionDeletesOldFilesAndTheOldestBeyondTheSizeButNeverTheOpenOne() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<RecordPolicy> rule = new java.util.concurrent.atomic.AtomicReference<>(
+                RecordPolicy.keepAll(Duration.ofHours(1)));
+        start(k -> java.util.Optional.of(rule.get()));
+        Path d = dir.resolve(KEY.vhost()).resolve("live").resolve("demo");
+        Files.createDirectories(d);
+        java.time.Instant now = java.time.Instant.now();
+        Path old = Files.write(d.resolve("20200101-000000-000.mp4"), new byte[100]);
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(now.minus(Duration.ofDays(3))));
+        Path mid = Files.write(d.resolve("20200102-000000-000.mp4"), new byte[300]);
+        Files.setLastModifiedTime(mid, java.nio.file.attribute.FileTime.from(now.minus(Duration.ofHours(5))));
+        Path young = Files.write(d.resolve("20200103-000000-000.flv"), new byte[300]);
+        Path other = Files.write(d.resolve("notes.txt"), new byte[10]);
+        Publication p = publish(hub, "pub-1", AVCC);
+        frames(p, 0, 40);
+        Await.until(Duration.ofSeconds(10), "the live file", () -> files().size() == 5);
+        recordings.enforceRetentionNow();
+        assertThat(files()).hasSize(5); // no limits: nothing deleted
+        rule.set(new RecordPolicy(RecordFormat.FMP4, Duration.ofHours(1), Duration.ofDays(1), 500));
+        recordings.enforceRetentionNow();
+        // old: older than a day; mid: the oldest while 600 > 500; young and the open file stay
+        assertThat(old).doesNotExist();
+        assertThat(mid).doesNotExist();
+        assertThat(young).exists();
+        assertThat(other).exists();
+        assertThat(files()).hasSize(3);
+        assertThat(recordings.filesDeleted()).isEqualTo(2);
+        assertThat(recordings.files().list(v -> true, null, null, 10)).extracting(RecordingFiles.Entry::recording)
+                .containsExactly(true, false);
+    }
+
+    @Test
+    void aStreamWhoseNamesCannotBeFileNamesIsNotRecorded() throws Exception {
+        start(k -> java.util.Optional.of(RecordPolicy.keepAll(Duration.ofHours(1))));
+        StreamKey bad = StreamKey.of("..", "x");
+        Publication p = hub.publish(bad, "pub-1", r -> { });
+        p.send(MediaFrame.config(Codec.H264, 0, Unpooled.wrappedBuffer(AVCC)));
+        assertThat(recordings.recording()).isZero();
+        try (Stream<Path> s = Files.walk(dir)) {
+            assertThat(s.filter(Files::isRegularFile).toList()).isEmpty();
+        }
+    }
+
+    private static List<dev.vireo.media.flv.FlvTag> tags(Path file) {
+        try {
+            io.netty.buffer.ByteBuf b = Unpooled.wrappedBuffer(Files.readAllBytes(file));
+            dev.vireo.media.flv.FlvReader r = new dev.vireo.media.flv.FlvReader();
+            List<dev.vireo.media.flv.FlvTag> out = new java.util.ArrayList<>();
+            for (dev.vireo.media.flv.FlvTag t = r.next(b); t != null; t = r.next(b)) {
+                out.add(t);
+            }
+            assertThat(b.readableBytes()).as("a tag cut short").isZero();
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
