@@ -49,6 +49,10 @@ public final class ControlPlane implements AutoCloseable {
     private final DomainService domains;
     private final AccountService accounts;
     private final StreamControl streams;
+    private final RecordRules recordRules;
+    private volatile RecordingAccess recordings = RecordingAccess.NONE;
+    private volatile dev.vireo.http.SnapshotEndpoint.Source snapshots = key -> java.util.concurrent.CompletableFuture
+            .completedFuture(dev.vireo.http.SnapshotEndpoint.Picture.refused(503, "snapshots are not available"));
     private final Optional<String> generatedAdminKey;
     private final EventLoopGroup group;
     private final DnsAddressResolverGroup resolvers;
@@ -71,6 +75,8 @@ public final class ControlPlane implements AutoCloseable {
         accounts = new AccountService(db, registry, clock);
         domains = new DomainService(db, registry, config, clock);
         streams = new StreamControl(db, registry, domains, hub, clock);
+        recordRules = new RecordRules(db, registry, domains, clock);
+        recordRules.reload();
         generatedAdminKey = accounts.bootstrap(config.adminKey());
         blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("vireo-control-", 0).factory());
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("vireo-control-io", true),
@@ -129,10 +135,11 @@ public final class ControlPlane implements AutoCloseable {
         new OpenApiEndpoint().mount(router);
         new AccountsApi(api, accounts).mount(router);
         new DomainsApi(api, domains, registry::state, cnames, config.dnsTimeout(), hub).mount(router);
-        new StreamsControlApi(api, streams).mount(router);
+        new StreamsControlApi(api, streams, () -> snapshots).mount(router);
         new UrlsApi(api, domains, templates, registry::state, config.endpoints(), clock).mount(router);
         templates.mount(router);
         new DiagnoseApi(api, registry::state, hub, clock).mount(router);
+        new RecordingsApi(api, recordRules, () -> recordings).mount(router);
     }
 
     /**
@@ -308,6 +315,32 @@ public final class ControlPlane implements AutoCloseable {
         events.recordDone(key, new WebhookEvent.Recording(file, bytes, durationMillis, reason));
     }
 
+    /**
+     * The recording rule {@code key} follows (its most specific rule of the admin API), if any; a
+     * disabled rule means "not recorded". From memory: non-blocking, for event loops.
+     */
+    public Optional<RecordRule> recordRule(StreamKey key) {
+        return recordRules.ruleFor(key);
+    }
+
+    /**
+     * Runs {@code listener} whenever recording rules changed (through the API, or by another node,
+     * seen at the periodic reload); on a control-plane thread, never an event loop.
+     */
+    public void onRecordRulesChanged(Runnable listener) {
+        recordRules.onChange(listener);
+    }
+
+    /** The recording files behind {@code /api/v1/recordings} (list, download, delete). */
+    public void withRecordings(RecordingAccess access) {
+        this.recordings = access;
+    }
+
+    /** Where {@code GET /api/v1/streams/{d}/{a}/{s}/snapshot.jpg} gets its pictures. */
+    public void withSnapshots(dev.vireo.http.SnapshotEndpoint.Source source) {
+        this.snapshots = source;
+    }
+
     /** Webhook events waiting or in flight (for tests and diagnostics). */
     int pendingWebhooks() {
         return webhooks.pending();
@@ -321,6 +354,7 @@ public final class ControlPlane implements AutoCloseable {
         try {
             int purged = db.transaction(c -> ForbiddenStore.purgeEnded(c, Instant.ofEpochMilli(clock.millis())));
             registry.reload();
+            recordRules.reload();
             if (purged > 0) {
                 log.debug("{} stream bans ended", purged);
             }

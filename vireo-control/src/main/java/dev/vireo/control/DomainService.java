@@ -135,6 +135,7 @@ final class DomainService {
                         + String.join(", ", dependents) + "; remove those associations or sub-domains first");
             }
             DomainStore.delete(c, d.name());
+            RecordRuleStore.removeDomain(c, d.name());
             return d;
         });
     }

@@ -3,6 +3,7 @@ package dev.vireo.control;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
+import dev.vireo.core.StreamStats;
 import dev.vireo.http.StreamView;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,7 +45,19 @@ final class StreamControl {
     }
 
     private StreamView view(Stream s) {
-        return StreamView.of(s.stats(), details.apply(s.key()), srt.apply(s.key()));
+        StreamStats stats = s.stats();
+        return StreamView.of(stats, details.apply(s.key()), srt.apply(s.key()),
+                stats.videoCodec() == null ? null : snapshotPath(s.key()));
+    }
+
+    /** The admin API's snapshot of a stream (fetched with the API key; the console's thumbnails). */
+    static String snapshotPath(StreamKey key) {
+        return "/api/v1/streams/" + key.vhost() + "/" + key.app() + "/" + key.stream() + "/snapshot.jpg";
+    }
+
+    /** The stream key a caller means, for the snapshot route. */
+    StreamKey keyOf(Account caller, String domain, String app, String stream) {
+        return key(caller, domain, app, stream);
     }
 
     StreamControl(Database db, Registry registry, DomainService domains, StreamHub hub, Clock clock) {

@@ -76,6 +76,31 @@ public final class Response implements Reply {
         return new Response(status, contentType, Unpooled.wrappedBuffer(chunks));
     }
 
+    /** The most a {@link #mapped} body may hold (a Netty buffer is indexed by int). */
+    public static final long MAX_MAPPED = Integer.MAX_VALUE - 8;
+
+    /**
+     * {@code length} bytes of {@code file} from {@code position}, memory-mapped (read-only, not
+     * copied into the heap; the pages come from the page cache as the socket takes them). At most
+     * {@link #MAX_MAPPED} bytes: larger files are served in ranges.
+     */
+    public static Response mapped(int status, String contentType, java.nio.file.Path file, long position, long length)
+            throws java.io.IOException {
+        if (length < 0 || length > MAX_MAPPED) {
+            throw new IllegalArgumentException("mapped length " + length + " out of range");
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ)) {
+            long chunk = 1L << 30;
+            java.util.List<java.nio.ByteBuffer> maps = new java.util.ArrayList<>();
+            for (long at = 0; at < length; at += chunk) {
+                maps.add(ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, position + at, Math.min(chunk, length - at)));
+            }
+            return new Response(status, contentType, maps.isEmpty() ? Unpooled.EMPTY_BUFFER
+                    : Unpooled.wrappedBuffer(maps.toArray(java.nio.ByteBuffer[]::new)));
+        }
+    }
+
     /**
      * An error with the JSON body {@code {"code","message","requestId"}}; the server fills in the
      * request id.

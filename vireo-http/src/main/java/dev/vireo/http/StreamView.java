@@ -11,6 +11,8 @@ import dev.vireo.core.StreamStats;
  * @param transcode for a stream a transcoding job produces ({@code {stream}_{template}},
  *     {@code {stream}@html5}): the job's live statistics; absent for other streams
  * @param srt for a stream published or played over SRT: those sessions' libsrt statistics; absent otherwise
+ * @param snapshot for a stream with video: where a JPEG of its latest keyframe is fetched (an API
+ *     path, with the API key); absent otherwise
  */
 public record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
                   String startedAt, String videoCodec, String audioCodec, int width, int height,
@@ -18,7 +20,8 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                   double bitrateKbps, int gopFrames, long gopMillis, boolean bFrames, int viewers,
                   long framesIn, long bytesIn, int gopCacheFrames,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Object transcode,
-                  @JsonInclude(JsonInclude.Include.NON_NULL) Object srt) {
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Object srt,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String snapshot) {
 
     public static StreamView of(StreamStats s) {
         return of(s, null);
@@ -34,10 +37,15 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
      * @param srt the stream's SRT sessions and their statistics (serialized as they are), or null
      */
     public static StreamView of(StreamStats s, Object transcode, Object srt) {
+        return of(s, transcode, srt, null);
+    }
+
+    /** @param snapshot the stream's snapshot URL, or null */
+    public static StreamView of(StreamStats s, Object transcode, Object srt, String snapshot) {
         return new StreamView(s.key().vhost(), s.key().app(), s.key().stream(), s.publisherSession() != null,
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),
                 s.gopFrames(), s.gopMillis(), s.bFrames(), s.viewers(), s.framesIn(), s.bytesIn(),
-                s.gopCacheFrames(), transcode, srt);
+                s.gopCacheFrames(), transcode, srt, snapshot);
     }
 }

@@ -173,16 +173,22 @@ public final class VireoServer implements AutoCloseable {
         hls.mount(router);
         // JPEG of the latest keyframe, /{app}/{stream}.jpg: one ffmpeg run per stream per 5 s at most.
         snapshots = new Snapshots(hub, transcoder, SNAPSHOT_INTERVAL);
-        // Recording (DVR) of the streams config.recording() names, to fMP4 under data/recordings.
+        // Recording (DVR) under data/recordings: the admin API's rules, else config.recording() (record.streams).
         Path recordingsDir = config.dataDir().resolve("recordings");
-        recordings = new Recordings(hub, recordingsDir, config.recording());
+        recordings = new Recordings(hub, recordingsDir,
+                key -> RecordingWiring.policy(control, config.recording(), key), java.time.Clock.systemUTC());
         recordings.onFileDone(d -> control.recordDone(d.key(), recordingsDir.relativize(d.file()).toString(), d.bytes(),
                 d.durationMillis(), d.reason()));
+        control.onRecordRulesChanged(recordings::reconsider);
+        control.withRecordings(RecordingWiring.access(recordings.files()));
+        FunctionCounter.builder("vireo.record.deleted", recordings, Recordings::filesDeleted)
+                .description("recording files deleted by retention").register(registry);
         FunctionCounter.builder("vireo.record.bytes", recordings, Recordings::bytesWritten).baseUnit("bytes").register(registry);
         FunctionCounter.builder("vireo.record.failures", recordings, Recordings::failures).register(registry);
         FunctionCounter.builder("vireo.record.files", recordings, Recordings::filesDone).register(registry);
         Gauge.builder("vireo.record.active", recordings, Recordings::recording).register(registry);
         new SnapshotEndpoint(gate, this::snapshot, (int) SNAPSHOT_INTERVAL.toSeconds()).mount(router);
+        control.withSnapshots(this::snapshot);
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
         WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())).withTransports(config.rtcTransports());
