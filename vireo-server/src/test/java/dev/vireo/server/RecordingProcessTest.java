@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Recording with the server as a real process: what ffmpeg pushed plays from the file with the
- * pushed duration, and a server killed with SIGKILL in the middle of a recording leaves a file
+ * Recording with the server as a real process ({@code java ... Main}, the {@code record.streams}
+ * setting): 20 s that ffmpeg pushed play from the file start to end with the pushed duration, and a server killed with SIGKILL in the middle of a recording leaves a file
  * that plays without an error up to its last fragment.
  */
 @Timeout(180)
@@ -91,6 +91,14 @@ class RecordingProcessTest {
         return Double.parseDouble(r.stdout().strip());
     }
 
+    /** How far into the file's time line its first packet is (a file that starts late would not play from 0). */
+    private static double startTime(Path file, Path dir) throws Exception {
+        Ffmpeg.Result r = Ffmpeg.run(List.of(Peers.ffprobe(), "-v", "error", "-show_entries", "format=start_time",
+                "-of", "default=nw=1:nk=1", file.toString()), dir, 30);
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return Double.parseDouble(r.stdout().strip());
+    }
+
     private static void decodesWithoutErrors(Path file, Path dir) throws Exception {
         Ffmpeg.Result r = Ffmpeg.run(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-v", "error", "-i",
                 file.toString(), "-f", "null", "-"), dir, 60);
@@ -101,20 +109,21 @@ class RecordingProcessTest {
     @Test
     void aRecordingPlaysWithThePushedDurationAndSurvivesSigkill() throws Exception {
         try (Server server = Server.start(dir)) {
-            // 8 s pushed and finished: the file has 8 s (within 1 s)
-            try (Ffmpeg ffmpeg = push(server.rtmpPort(), 8, dir)) {
-                Await.until(Duration.ofSeconds(40), "the push ends", () -> !ffmpeg.isAlive());
+            // 20 s pushed and finished: the file plays 20 s (within 1 s) from start to end
+            try (Ffmpeg ffmpeg = push(server.rtmpPort(), 20, dir)) {
+                Await.until(Duration.ofSeconds(60), "the push ends", () -> !ffmpeg.isAlive());
             }
-            Await.until(Duration.ofSeconds(20), "one recording with 8 s", () -> {
+            Await.until(Duration.ofSeconds(20), "one recording with 20 s", () -> {
                 try {
                     List<Path> f = recordings(dir);
-                    return f.size() == 1 && duration(f.getFirst(), dir) > 7;
+                    return f.size() == 1 && duration(f.getFirst(), dir) > 19;
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
             });
             Path first = recordings(dir).getFirst();
-            assertThat(duration(first, dir)).isBetween(7.0, 9.0);
+            assertThat(duration(first, dir)).isBetween(19.0, 21.0);
+            assertThat(startTime(first, dir)).as("the file starts at its first frame").isLessThan(0.5);
             decodesWithoutErrors(first, dir);
         }
         // a second server on the same data dir, killed with SIGKILL while recording
