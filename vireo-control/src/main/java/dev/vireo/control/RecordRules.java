@@ -51,13 +51,10 @@ final class RecordRules {
 
     /** The rule {@code key} follows, if any (the most specific one). From memory: non-blocking. */
     Optional<RecordRule> ruleFor(StreamKey key) {
-        if (!StreamKey.DEFAULT_VHOST.equals(key.vhost()) && registry.state().domain(key.vhost()) == null) {
-            return Optional.empty(); // a deleted domain's rules, until the next reload
-        }
         RecordRule best = null;
         int bestScore = -1;
         for (RecordRule r : rules) {
-            if (!r.domain().equals(key.vhost())) {
+            if (!r.domain().equals(key.vhost()) || !current(r)) {
                 continue;
             }
             int score = r.specificity(key.app(), key.stream());
@@ -71,7 +68,20 @@ final class RecordRules {
 
     List<RecordRule> list(Account caller, String domain) {
         String vhost = vhostOf(caller, domain);
-        return rules.stream().filter(r -> r.domain().equals(vhost)).toList();
+        return rules.stream().filter(r -> r.domain().equals(vhost) && current(r)).toList();
+    }
+
+    /**
+     * Whether a rule in memory still belongs to a domain that exists: a deleted domain's rules
+     * (deleted with it in the store) may linger here until the next reload, and must not apply to
+     * a domain of the same name added since.
+     */
+    private boolean current(RecordRule r) {
+        if (StreamKey.DEFAULT_VHOST.equals(r.domain())) {
+            return true;
+        }
+        Domain d = registry.state().domain(r.domain());
+        return d != null && !Instant.parse(r.updatedAt()).isBefore(d.createdAt());
     }
 
     RecordRule put(Account caller, String domain, String app, String stream, RuleRequest body) {
