@@ -240,6 +240,48 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
+     * Every transcoding template of the account that owns {@code vhost} (an ingest domain, or the
+     * zero-config vhost: the admin's), by id. From memory: non-blocking.
+     */
+    public java.util.List<TemplateInfo> templates(String vhost) {
+        ControlState s = registry.state();
+        long account;
+        if (StreamKey.DEFAULT_VHOST.equals(vhost)) {
+            account = s.defaultAccount();
+        } else {
+            Domain d = s.domain(vhost);
+            if (d == null) {
+                return java.util.List.of();
+            }
+            account = d.accountId();
+        }
+        java.util.Map<String, Template> ofAccount = s.templates().getOrDefault(account, java.util.Map.of());
+        return ofAccount.keySet().stream().sorted()
+                .map(id -> template(vhost, id).orElseThrow()).toList();
+    }
+
+    /**
+     * The Type A {@code auth_key} for {@code uri} with the timestamp, rand and uid of the key that
+     * {@code admitted} (a request the gate allowed) carried, signed with the domain's primary key:
+     * a URL derived from a signed one (a master playlist's variants) expires with it. Empty when
+     * the request's domain does not sign or the request had no key. The key itself never leaves.
+     */
+    public Optional<String> resign(Gate.AccessRequest admitted, String uri) {
+        ControlState s = registry.state();
+        Domain d = s.domain(DomainGate.hostOf(admitted));
+        if (d == null || !d.signing().enabled()) {
+            return Optional.empty();
+        }
+        String value = QueryString.first(admitted.query() == null ? "" : admitted.query(), "auth_key");
+        AuthKey key = value == null || value.isEmpty() ? null : AuthKey.parse(value);
+        if (key == null) {
+            return Optional.empty();
+        }
+        return Optional.of(UrlSigning.authKey(uri, key.timestampSeconds(), key.rand(), key.uid(),
+                d.signing().primaryKey()));
+    }
+
+    /**
      * Runs {@code listener} whenever templates changed (created or deleted through the API, or
      * by another node, seen at the periodic reload); on a control-plane thread, never an event loop.
      */

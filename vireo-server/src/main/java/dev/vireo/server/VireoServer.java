@@ -171,6 +171,7 @@ public final class VireoServer implements AutoCloseable {
         // HLS (MPEG-TS) and LL-HLS (fMP4) from memory, one segmenter per stream started on demand.
         hls = new HlsPlayback(hub, gate, config.hls(), registry);
         hls.mount(router);
+        hls.withRenditions(new HlsRenditions(control)); // master.m3u8: the source + its domain's templates
         // JPEG of the latest keyframe, /{app}/{stream}.jpg: one ffmpeg run per stream per 5 s at most.
         snapshots = new Snapshots(hub, transcoder, SNAPSHOT_INTERVAL);
         // Recording (DVR) under data/recordings: the admin API's rules, else config.recording() (record.streams).

@@ -53,6 +53,7 @@ public final class HlsPlayback {
     private final Counter bytesOut;
     private final Counter playlists;
     private final Counter blockedReloads;
+    private final MasterEndpoint master;
 
     public HlsPlayback(StreamHub hub, Gate gate, HlsConfig config, MeterRegistry registry) {
         this(hub, gate, config, registry, randomSecret(), Clock.systemUTC());
@@ -63,6 +64,7 @@ public final class HlsPlayback {
         this.config = config;
         this.clock = clock;
         this.segmenters = new Segmenters(hub, config);
+        this.master = new MasterEndpoint(hub, gate);
         this.tokens = new SessionTokens(secret, config.tokenTtl().toSeconds());
         this.viewers = new ViewerSessions(java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
         this.bytesOut = Counter.builder("vireo.egress.bytes").baseUnit("bytes").tag("protocol", PROTOCOL)
@@ -85,9 +87,15 @@ public final class HlsPlayback {
     public void mount(Router router) {
         router.get("/{app}/{stream}.m3u8", r -> playlist(r, false));
         router.get("/{app}/{stream}/llhls.m3u8", r -> playlist(r, true));
+        router.get("/{app}/{stream}/master.m3u8", master::get);
         router.get("/{app}/{stream}/{file}.ts", r -> resource(r, "ts"));
         router.get("/{app}/{stream}/{file}.m4s", r -> resource(r, "m4s"));
         router.get("/{app}/{stream}/{file}.mp4", r -> resource(r, "mp4"));
+    }
+
+    /** Where the master playlist finds a stream's renditions (its domain's transcoding templates). */
+    public void withRenditions(Renditions renditions) {
+        master.renditions(renditions);
     }
 
     /** The running segmenters (tests, diagnostics). */
@@ -220,7 +228,7 @@ public final class HlsPlayback {
         };
     }
 
-    private static String pathSegment(String s) {
+    static String pathSegment(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
