@@ -108,7 +108,7 @@ public final class BandwidthEstimator {
         }
         aimd.update(usage, acknowledged.bitrate(), rttNanos, nowNanos);
         if (judged) {
-            lossBased.update(target, rttNanos, nowNanos);
+            lossBased.update(target, acknowledged.bitrate(), rttNanos, nowNanos);
         }
         recompute(nowNanos);
     }
@@ -129,7 +129,7 @@ public final class BandwidthEstimator {
             return;
         }
         lossBased.onFraction((fractionLost & 0xFF) / 256.0);
-        lossBased.update(target, rttNanos, nowNanos);
+        lossBased.update(target, -1, rttNanos, nowNanos);
         recompute(nowNanos);
     }
 

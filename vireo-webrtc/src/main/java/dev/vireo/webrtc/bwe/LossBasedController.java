@@ -13,7 +13,9 @@ package dev.vireo.webrtc.bwe;
  * packets, a decrease is applied at most every {@link #DECREASE_INTERVAL_NANOS} plus one RTT
  * and an increase at most every {@link #INCREASE_INTERVAL_NANOS} (as libwebrtc's
  * SendSideBandwidthEstimation paces them). A decrease acts on the target actually sent at (the
- * caller passes it), not on a bound far above it; until the first loss over 10% there is no
+ * caller passes it), not on a bound far above it, and never cuts below the acknowledged bitrate
+ * reduced the same way (a sender that does not follow the estimate would otherwise see the same
+ * loss report after report and spiral down); until the first loss over 10% there is no
  * loss-based bound ({@code maxBps}), so it does not slow the delay-based ramp-up. Not
  * thread-safe; times are arguments.
  */
@@ -68,14 +70,24 @@ public final class LossBasedController {
         return estimate;
     }
 
-    /** Applies §6 to the last judged fraction; {@code targetBps} is what is being sent at now. */
-    public long update(long targetBps, long rttNanos, long nowNanos) {
+    /**
+     * Applies §6 to the last judged fraction.
+     *
+     * @param targetBps the current estimate (what an adaptive sender sends at)
+     * @param ackedBps  what the receiver got recently ({@link AcknowledgedBitrate}), or -1
+     */
+    public long update(long targetBps, long ackedBps, long rttNanos, long nowNanos) {
         double p = lastFraction;
         if (p > HIGH_LOSS) {
             if (lastDecreaseNanos == Long.MIN_VALUE || nowNanos - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS + rttNanos) {
                 lastDecreaseNanos = nowNanos;
                 lastIncreaseNanos = nowNanos;
-                estimate = Math.max(minBps, (long) (Math.min(targetBps, estimate) * (1 - 0.5 * p)));
+                double decreased = Math.min(targetBps, estimate) * (1 - 0.5 * p);
+                // A sender that does not follow the estimate (a fixed-rate rendition) keeps losing
+                // at the same rate; cutting again every interval would spiral to the floor. What
+                // got through, reduced the same way, bounds the cut.
+                double floor = ackedBps > 0 ? ackedBps * (1 - 0.5 * p) : 0;
+                estimate = Math.max(minBps, (long) Math.max(decreased, Math.min(floor, estimate)));
             }
         } else if (p < LOW_LOSS && estimate < maxBps
                 && (lastIncreaseNanos == Long.MIN_VALUE || nowNanos - lastIncreaseNanos >= INCREASE_INTERVAL_NANOS)) {

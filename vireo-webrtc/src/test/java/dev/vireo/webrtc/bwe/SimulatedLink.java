@@ -5,22 +5,23 @@ import dev.vireo.webrtc.rtcp.TransportCcRecorder;
 import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.function.LongSupplier;
 
 /**
  * A simulated path for {@link BandwidthEstimator} tests, stepped 1 ms at a time on a simulated
- * clock: a sender paces 1200-byte packets at the estimate (an encoder that follows it), a
+ * clock: a sender paces 1200-byte packets at {@link #sendRateBps} (by default the estimate), a
  * bottleneck of {@code capacityBps} queues them (FIFO, tail drop beyond 1 s of queue), a random
  * share is lost, the receiver records arrivals with the real {@link TransportCcRecorder} and
  * sends feedback every 100 ms, which reaches the sender one propagation delay later.
  */
-final class SimulatedLink {
+public final class SimulatedLink {
 
-    static final int PACKET = 1200;
-    static final long MS = 1_000_000;
+    public static final int PACKET = 1200;
+    public static final long MS = 1_000_000;
 
     final BandwidthEstimator estimator;
-    long capacityBps;
-    double loss;
+    public long capacityBps;
+    public double loss;
     final long propagationNanos;
     private final Random random = new Random(18);
     private final TransportCcRecorder recorder = new TransportCcRecorder(0);
@@ -31,27 +32,30 @@ final class SimulatedLink {
     private double budgetBits;
     private int sequence = 65_000; // wraps during the run
     long maxQueueNanos;
+    /** What the sender sends at: by default the estimate (an encoder that follows it). */
+    public LongSupplier sendRateBps;
 
-    SimulatedLink(BandwidthEstimator estimator, long capacityBps, double loss, long propagationNanos) {
+    public SimulatedLink(BandwidthEstimator estimator, long capacityBps, double loss, long propagationNanos) {
         this.estimator = estimator;
         this.capacityBps = capacityBps;
         this.loss = loss;
         this.propagationNanos = propagationNanos;
+        this.sendRateBps = estimator::estimateBps;
     }
 
-    long now() {
+    public long now() {
         return now;
     }
 
     /** Runs {@code millis} of simulated time. */
-    void run(long millis) {
+    public void run(long millis) {
         for (long i = 0; i < millis; i++) {
             step();
         }
     }
 
     /** The queueing delay at the bottleneck now. */
-    long queueNanos() {
+    public long queueNanos() {
         return Math.max(0, linkFreeNanos - now);
     }
 
@@ -70,7 +74,7 @@ final class SimulatedLink {
                 feedbacks.addLast(new Object[] {now + propagationNanos, fb});
             }
         }
-        budgetBits += estimator.estimateBps() / 1000.0;
+        budgetBits += sendRateBps.getAsLong() / 1000.0;
         while (budgetBits >= PACKET * 8) {
             budgetBits -= PACKET * 8;
             int seq = sequence++ & 0xFFFF;
