@@ -1,0 +1,189 @@
+package dev.vireo.webrtc.bwe;
+
+import dev.vireo.webrtc.rtcp.TransportCcFeedback;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A viewer's send-side bandwidth estimate, Google Congestion Control as in
+ * draft-ietf-rmcat-gcc-02: the delay-based controller (§5: {@link InterArrival} groups,
+ * {@link TrendlineEstimator}, {@link OveruseDetector}, {@link AimdRateController} on the
+ * {@link AcknowledgedBitrate}) fed by transport-wide CC feedback matched against the
+ * {@link SendHistory}, and the loss-based controller (§6, {@link LossBasedController}). The
+ * estimate is the smaller of the two, and of the receiver's REMB (draft-alvestrand-rmcat-remb-03)
+ * when one came in the last {@link #REMB_TIMEOUT_NANOS}.
+ *
+ * <p>Fallback: a viewer without transport-cc feedback is estimated from its REMB (the latest,
+ * however old) and the receiver reports' fraction lost alone; with transport-cc (feedback in the
+ * last {@link #TWCC_TIMEOUT_NANOS}), receiver report loss is ignored (the feedback counts the
+ * same loss), and when feedback stops the delay-based estimate stays at its last value.
+ *
+ * <p>Pure: no socket, thread or clock of its own — every call carries the time (the session's
+ * {@code System.nanoTime()}, or a simulated one in tests). Not thread-safe: one per session,
+ * called on its event loop.
+ */
+public final class BandwidthEstimator {
+
+    /** A REMB older than this no longer bounds the estimate. */
+    public static final long REMB_TIMEOUT_NANOS = 5_000_000_000L;
+    /** Without transport-cc feedback for this long, receiver reports drive the loss-based part. */
+    public static final long TWCC_TIMEOUT_NANOS = 2_000_000_000L;
+    private static final long DEFAULT_RTT_NANOS = 100_000_000;
+
+    /**
+     * Bounds of the estimate.
+     *
+     * @param startBps the estimate before any feedback
+     * @param minBps   never below this
+     * @param maxBps   never above this
+     */
+    public record Config(long startBps, long minBps, long maxBps) {
+        public static final Config DEFAULT = new Config(1_000_000, 50_000, 20_000_000);
+
+        public Config {
+            if (minBps <= 0 || minBps > startBps || startBps > maxBps) {
+                throw new IllegalArgumentException("need 0 < min ≤ start ≤ max: " + minBps + ", " + startBps + ", " + maxBps);
+            }
+        }
+    }
+
+    private final Config config;
+    private final SendHistory history = new SendHistory();
+    private final InterArrival interArrival = new InterArrival();
+    private final TrendlineEstimator trendline = new TrendlineEstimator();
+    private final OveruseDetector detector = new OveruseDetector();
+    private final AcknowledgedBitrate acknowledged = new AcknowledgedBitrate();
+    private final AimdRateController aimd;
+    private final LossBasedController lossBased;
+    private long target;
+    private long rttNanos = DEFAULT_RTT_NANOS;
+    private long rembBps = -1;
+    private long rembNanos;
+    private long lastFeedbackNanos = Long.MIN_VALUE;
+    private BandwidthUsage usage = BandwidthUsage.NORMAL;
+
+    public BandwidthEstimator(Config config) {
+        this.config = config;
+        this.aimd = new AimdRateController(config.startBps(), config.minBps(), config.maxBps());
+        this.lossBased = new LossBasedController(config.minBps(), config.maxBps());
+        this.target = config.startBps();
+    }
+
+    /** A packet carrying transport-wide sequence number {@code transportSequence} (its size on the wire) left. */
+    public void onPacketSent(int transportSequence, int size, long nowNanos) {
+        history.onPacketSent(transportSequence, size, nowNanos);
+    }
+
+    /** A transport-wide CC feedback (RTPFB FMT 15) arrived. */
+    public void onTransportFeedback(TransportCcFeedback feedback, long nowNanos) {
+        List<PacketResult> results = history.onFeedback(feedback);
+        if (results.isEmpty()) {
+            return;
+        }
+        lastFeedbackNanos = nowNanos;
+        List<PacketResult> received = new ArrayList<>(results.size());
+        for (PacketResult r : results) {
+            if (r.received()) {
+                received.add(r);
+            }
+        }
+        boolean judged = lossBased.onPackets(results.size(), results.size() - received.size());
+        received.sort(Comparator.comparingLong(PacketResult::arrivalNanos));
+        BandwidthUsage worst = null;
+        for (PacketResult r : received) {
+            acknowledged.onPacket(r.arrivalNanos(), r.size());
+            InterArrival.Deltas d = interArrival.onPacket(r.sendNanos(), r.arrivalNanos());
+            if (d != null) {
+                trendline.update(d);
+                BandwidthUsage u = detector.detect(trendline.modifiedTrend(), trendline.trend(),
+                        d.sendDeltaNanos() / 1e6, d.arrivalNanos());
+                if (worst != BandwidthUsage.OVERUSING) {
+                    worst = u; // any over-use in this feedback counts, else the latest signal
+                }
+            }
+        }
+        if (worst != null) {
+            usage = worst;
+        }
+        aimd.update(usage, acknowledged.bitrate(), rttNanos, nowNanos);
+        if (judged) {
+            lossBased.update(target, acknowledged.bitrate(), rttNanos, nowNanos);
+        }
+        recompute(nowNanos);
+    }
+
+    /** A REMB (the receiver's estimate of what it can take) arrived. */
+    public void onRemb(long bps, long nowNanos) {
+        rembBps = bps;
+        rembNanos = nowNanos;
+        recompute(nowNanos);
+    }
+
+    /**
+     * An RTCP receiver report block for our media arrived with its 8-bit fraction lost
+     * (RFC 3550 §6.4.1: lost / expected · 256); used only without transport-cc feedback.
+     */
+    public void onReceiverReport(int fractionLost, long nowNanos) {
+        if (twccActive(nowNanos)) {
+            return;
+        }
+        lossBased.onFraction((fractionLost & 0xFF) / 256.0);
+        lossBased.update(target, -1, rttNanos, nowNanos);
+        recompute(nowNanos);
+    }
+
+    /** The round-trip time measured (RFC 3550 §6.4.1 LSR/DLSR); 100 ms until told. */
+    public void onRtt(long rttNanos) {
+        if (rttNanos > 0) {
+            this.rttNanos = rttNanos;
+        }
+    }
+
+    /** The estimate in bits per second. */
+    public long estimateBps() {
+        return target;
+    }
+
+    /** The delay-based part alone. */
+    public long delayBasedBps() {
+        return aimd.estimateBps();
+    }
+
+    /** The loss-based bound alone ({@code maxBps} while no heavy loss was seen). */
+    public long lossBasedBps() {
+        return lossBased.estimateBps();
+    }
+
+    /** The receiver's incoming rate from feedback, or -1. */
+    public long acknowledgedBps() {
+        return acknowledged.bitrate();
+    }
+
+    /** The last judged loss fraction (0–1). */
+    public double lossFraction() {
+        return lossBased.lossFraction();
+    }
+
+    /** The over-use detector's last signal. */
+    public BandwidthUsage usage() {
+        return usage;
+    }
+
+    private boolean twccActive(long nowNanos) {
+        return lastFeedbackNanos != Long.MIN_VALUE && nowNanos - lastFeedbackNanos < TWCC_TIMEOUT_NANOS;
+    }
+
+    private void recompute(long nowNanos) {
+        long t = lossBased.estimateBps();
+        if (lastFeedbackNanos != Long.MIN_VALUE) {
+            t = Math.min(t, aimd.estimateBps()); // frozen at its last value if the feedback stopped
+            if (rembBps >= 0 && nowNanos - rembNanos < REMB_TIMEOUT_NANOS) {
+                t = Math.min(t, rembBps);
+            }
+        } else {
+            t = Math.min(t, rembBps >= 0 ? rembBps : config.startBps()); // REMB-only, or nothing yet
+        }
+        target = Math.max(config.minBps(), Math.min(config.maxBps(), t));
+    }
+}
