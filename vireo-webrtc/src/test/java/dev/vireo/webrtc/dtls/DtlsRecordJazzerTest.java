@@ -44,7 +44,7 @@ class DtlsRecordJazzerTest {
         assertThat(run(seed)).as("datagrams of ServerHello..ServerHelloDone").isPositive();
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void handshake(byte[] data) {
         run(data);
     }

@@ -21,7 +21,7 @@ class RtpJazzerTest {
 
     private static final UnpooledByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false, true);
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void receive(byte[] data) {
         List<ByteBuf> frame = new ArrayList<>();
         try (H264Depacketizer h264 = new H264Depacketizer(ALLOC, 1 << 16);

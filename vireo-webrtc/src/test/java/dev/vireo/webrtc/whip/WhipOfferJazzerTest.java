@@ -41,7 +41,7 @@ class WhipOfferJazzerTest {
         }
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void offer(byte[] data) {
         try {
             answer(new String(data, StandardCharsets.UTF_8));
