@@ -103,6 +103,16 @@ final class ClipPublisher implements AutoCloseable {
         return p;
     }
 
+    /** SRT publishing: the clip as MPEG-TS over a libsrt caller ({@link SrtClipSink}). */
+    static ClipPublisher startSrt(EventLoopGroup group, java.net.InetSocketAddress address, String streamId,
+                                  int latencyMs, SourceClip clip, dev.vireo.media.Codec audio, Measurement measurement)
+            throws Exception {
+        SrtClipSink sink = SrtClipSink.connect(address, streamId, latencyMs, audio);
+        ClipPublisher p = new ClipPublisher(sink, clip, group.next(), measurement, 1);
+        p.loop.execute(p::begin);
+        return p;
+    }
+
     /** Sent-side counters: frames whose stamp falls in a window are the "source frames" of it. */
     FlowCounters counters() {
         return counters;

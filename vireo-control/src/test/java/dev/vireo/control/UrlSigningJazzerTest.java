@@ -17,7 +17,7 @@ class UrlSigningJazzerTest {
     private static final SigningConfig SIGNING = new SigningConfig(true, "primaryKey123", "secondaryKey456", 30);
     private static final long NOW = 1_700_000_000L;
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void query(byte[] data) {
         String query = new String(data, StandardCharsets.UTF_8);
         Optional<String> refusal = UrlSigning.refusal(SIGNING, "/live/demo.flv", query, NOW);

@@ -183,6 +183,14 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         byte[] body = request.content().isReadable() ? ByteBufUtil.getBytes(request.content()) : new byte[0];
         RequestContext rc = new RequestContext(request.method(), request.protocolVersion(), target.path(),
                 target.rawQuery(), found.params(), request.headers(), body, ctx.channel(), ex.requestId);
+        try {
+            // decoded once here (RFC 3986 §2.1), so no handler meets a malformed query: that was a 500
+            rc.queryParams();
+        } catch (IllegalArgumentException e) {
+            counters.malformed.increment();
+            write(ctx, ex, Response.error(400, "BadRequest", "malformed percent-encoding in the query string"));
+            return;
+        }
         Reply reply;
         try {
             reply = found.handler().handle(rc);

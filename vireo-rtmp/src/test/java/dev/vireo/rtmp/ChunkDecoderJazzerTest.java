@@ -15,7 +15,7 @@ import java.util.List;
  */
 class ChunkDecoderJazzerTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void decode(byte[] data) {
         ChunkDecoder decoder = new ChunkDecoder(new UnpooledByteBufAllocator(false, true),
                 new ChunkDecoder.Limits(1 << 16, 1 << 16, 64));

@@ -3,6 +3,9 @@ package dev.vireo.srt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.vireo.core.Gate;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
@@ -13,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Passphrases with srt-live-transmit, and loss recovered by libsrt on a lossy relay. */
 class SrtResilienceTest {
@@ -46,10 +50,21 @@ class SrtResilienceTest {
                         "stream=codec_name", "-of", "csv=p=0", ts.toString());
                 assertThat(p.exitCode()).as(p.output()).isZero();
                 assertThat(p.output()).contains("h264").contains("aac");
-                // libsrt refuses a wrong passphrase itself: SRT_REJ_BADSECRET (10)
+                // libsrt refuses a wrong passphrase itself: SRT_REJ_BADSECRET (10), and says so in our log
                 InetSocketAddress srt = new InetSocketAddress("127.0.0.1", f.port);
-                assertThatThrownBy(() -> SrtCaller.connect(srt, "#!::r=live/enc,m=request", "wrong-passphrase-1", 120).close())
-                        .isInstanceOfSatisfying(SrtCaller.Rejected.class, e -> assertThat(e.code()).isEqualTo(10));
+                ListAppender<ILoggingEvent> log = new ListAppender<>();
+                log.start();
+                Logger loop = (Logger) LoggerFactory.getLogger(SrtLoop.class);
+                loop.addAppender(log);
+                try {
+                    assertThatThrownBy(() -> SrtCaller.connect(srt, "#!::r=live/enc,m=request", "wrong-passphrase-1", 120)
+                            .close()).isInstanceOfSatisfying(SrtCaller.Rejected.class, e -> assertThat(e.code()).isEqualTo(10));
+                    Await.until(Duration.ofSeconds(5), () -> "a libsrt log line about the refused handshake: " + lines(log),
+                            () -> lines(log).stream().anyMatch(l -> l.startsWith("libsrt: ") && l.contains("BADSECRET")));
+                    assertThat(lines(log)).noneMatch(l -> l.contains("wrong-passphrase-1") || l.contains(PASS));
+                } finally {
+                    loop.detachAppender(log);
+                }
                 // and none at all: SRT_REJ_UNSECURE (11)
                 assertThatThrownBy(() -> SrtCaller.connect(srt, "#!::r=live/enc,m=request", "", 120).close())
                         .isInstanceOfSatisfying(SrtCaller.Rejected.class, e -> assertThat(e.code()).isEqualTo(11));
@@ -93,6 +108,12 @@ class SrtResilienceTest {
                             .isBetween(39L, 41L);
                 }
             }
+        }
+    }
+
+    private static List<String> lines(ListAppender<ILoggingEvent> log) {
+        synchronized (log) {
+            return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
 }

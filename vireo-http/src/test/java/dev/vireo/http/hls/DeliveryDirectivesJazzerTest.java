@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 class DeliveryDirectivesJazzerTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void parse(byte[] data) {
         String[] f = new String(data, StandardCharsets.UTF_8).split("&", 3);
         String msn = f.length > 0 && !f[0].isEmpty() ? f[0] : null;

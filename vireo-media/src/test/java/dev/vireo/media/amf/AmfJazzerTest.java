@@ -11,7 +11,7 @@ import io.netty.buffer.Unpooled;
  */
 class AmfJazzerTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void amf0(byte[] data) {
         ByteBuf in = Unpooled.wrappedBuffer(data);
         try {
@@ -21,7 +21,7 @@ class AmfJazzerTest {
         }
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void amf3(byte[] data) {
         ByteBuf in = Unpooled.wrappedBuffer(data);
         try {

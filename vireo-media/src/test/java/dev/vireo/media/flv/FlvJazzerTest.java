@@ -13,7 +13,7 @@ import java.util.List;
  */
 class FlvJazzerTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void readFile(byte[] data) {
         List<FlvTag> tags = List.of();
         try {

@@ -12,7 +12,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
  */
 class TsJazzerTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void demux(byte[] data) {
         TsDemuxer.Listener listener = TsSample::release;
         ByteBuf acc = Unpooled.buffer();

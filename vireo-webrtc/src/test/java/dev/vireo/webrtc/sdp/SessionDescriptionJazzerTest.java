@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  */
 class SessionDescriptionJazzerTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void parse(byte[] data) {
         try {
             SessionDescription.parse(new String(data, StandardCharsets.UTF_8));

@@ -10,7 +10,7 @@ import io.netty.buffer.Unpooled;
  */
 class StunJazzerTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void parse(byte[] data) {
         try {
             StunMessage m = StunMessage.parse(Unpooled.wrappedBuffer(data));
