@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p>Pure: no socket, thread or clock of its own — every call carries the time (the session's
  * {@code System.nanoTime()}, or a simulated one in tests). Not thread-safe: one per session,
- * called on its event loop.
+ * called on its event loop; only {@link #estimateBps()} may be read from another thread.
  */
 public final class BandwidthEstimator {
 
@@ -56,7 +56,8 @@ public final class BandwidthEstimator {
     private final AcknowledgedBitrate acknowledged = new AcknowledgedBitrate();
     private final AimdRateController aimd;
     private final LossBasedController lossBased;
-    private long target;
+    /** Written on the session's loop; volatile so stats and metrics may read it from any thread. */
+    private volatile long target;
     private long rttNanos = DEFAULT_RTT_NANOS;
     private long rembBps = -1;
     private long rembNanos;

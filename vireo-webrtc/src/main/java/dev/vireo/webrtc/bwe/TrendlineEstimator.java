@@ -1,7 +1,5 @@
 package dev.vireo.webrtc.bwe;
 
-import java.util.ArrayDeque;
-
 /**
  * The delay trend of GCC's delay-based controller. draft-ietf-rmcat-gcc-02 §5.3 estimates the
  * queuing delay gradient {@code m(i)} from the delay variations {@code d(i)} with a Kalman
@@ -18,7 +16,10 @@ public final class TrendlineEstimator {
     public static final double THRESHOLD_GAIN = 4.0;
     private static final int MAX_SAMPLES_GAIN = 60;
 
-    private final ArrayDeque<double[]> points = new ArrayDeque<>(WINDOW + 1);
+    private final double[] xs = new double[WINDOW]; // arrival ms, a ring
+    private final double[] ys = new double[WINDOW]; // smoothed delay ms
+    private int points;
+    private int next;
     private double accumulatedDelay;
     private double smoothedDelay;
     private long firstArrivalNanos = -1;
@@ -33,11 +34,11 @@ public final class TrendlineEstimator {
         }
         accumulatedDelay += deltas.delayVariationMs();
         smoothedDelay = SMOOTHING * smoothedDelay + (1 - SMOOTHING) * accumulatedDelay;
-        points.addLast(new double[] {(deltas.arrivalNanos() - firstArrivalNanos) / 1e6, smoothedDelay});
-        if (points.size() > WINDOW) {
-            points.removeFirst();
-        }
-        if (points.size() == WINDOW) {
+        xs[next] = (deltas.arrivalNanos() - firstArrivalNanos) / 1e6;
+        ys[next] = smoothedDelay;
+        next = (next + 1) % WINDOW;
+        points = Math.min(points + 1, WINDOW);
+        if (points == WINDOW) {
             trend = slope();
         }
     }
@@ -55,17 +56,17 @@ public final class TrendlineEstimator {
     private double slope() {
         double sx = 0;
         double sy = 0;
-        for (double[] p : points) {
-            sx += p[0];
-            sy += p[1];
+        for (int i = 0; i < WINDOW; i++) {
+            sx += xs[i];
+            sy += ys[i];
         }
-        double mx = sx / points.size();
-        double my = sy / points.size();
+        double mx = sx / WINDOW;
+        double my = sy / WINDOW;
         double num = 0;
         double den = 0;
-        for (double[] p : points) {
-            num += (p[0] - mx) * (p[1] - my);
-            den += (p[0] - mx) * (p[0] - mx);
+        for (int i = 0; i < WINDOW; i++) {
+            num += (xs[i] - mx) * (ys[i] - my);
+            den += (xs[i] - mx) * (xs[i] - mx);
         }
         return den == 0 ? trend : num / den;
     }

@@ -87,7 +87,7 @@ public final class RedDepacketizer {
      * The blocks of this packet that are newer than every block handed out before, oldest first:
      * after a loss, the redundant copies of the lost packets come before this packet's primary;
      * without loss, only the primary (a duplicate or late packet gives nothing). Empty blocks
-     * (libwebrtc pads with them) are skipped.
+     * carry nothing and are skipped.
      *
      * @throws RtpException as {@link #parse}
      */
