@@ -11,6 +11,7 @@ import dev.vireo.core.StreamStats;
  * @param transcode for a stream a transcoding job produces ({@code {stream}_{template}},
  *     {@code {stream}@html5}): the job's live statistics; absent for other streams
  * @param srt for a stream published or played over SRT: those sessions' libsrt statistics; absent otherwise
+ * @param node in a cluster, the {@code node.id} of the node that holds the stream; absent on a single node
  */
 public record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
                   String startedAt, String videoCodec, String audioCodec, int width, int height,
@@ -18,7 +19,8 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                   double bitrateKbps, int gopFrames, long gopMillis, boolean bFrames, int viewers,
                   long framesIn, long bytesIn, int gopCacheFrames,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Object transcode,
-                  @JsonInclude(JsonInclude.Include.NON_NULL) Object srt) {
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Object srt,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String node) {
 
     public static StreamView of(StreamStats s) {
         return of(s, null);
@@ -38,6 +40,13 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),
                 s.gopFrames(), s.gopMillis(), s.bFrames(), s.viewers(), s.framesIn(), s.bytesIn(),
-                s.gopCacheFrames(), transcode, srt);
+                s.gopCacheFrames(), transcode, srt, null);
+    }
+
+    /** The same, naming the cluster node that holds the stream. */
+    public StreamView withNode(String nodeId) {
+        return new StreamView(vhost, app, stream, live, publisherSession, startedAt, videoCodec, audioCodec, width,
+                height, videoProfile, audioSampleRate, audioChannels, fps, bitrateKbps, gopFrames, gopMillis, bFrames,
+                viewers, framesIn, bytesIn, gopCacheFrames, transcode, srt, nodeId);
     }
 }
