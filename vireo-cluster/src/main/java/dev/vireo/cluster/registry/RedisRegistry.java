@@ -444,6 +444,8 @@ public final class RedisRegistry implements AutoCloseable {
                 releases.add(release(k).toCompletableFuture());
             }
             CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+            // One connection answers in order: after this PING, releases sent earlier (streams that ended) are done.
+            redis.ping().get(2, TimeUnit.SECONDS);
             redis.del(RegistryKeys.node(config.nodeId())).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.debug("leaving the cluster registry: {}", e.getMessage());
