@@ -9,6 +9,7 @@ import dev.vireo.cluster.registry.RegistryKeys;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
+import dev.vireo.core.testing.TcpProxy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ffmpeg publishes to A; a second ffmpeg publisher of the same key on B is refused with the local
  * message; C's stream list shows A's stream with its node; a domain added through B's API gates C
  * within 2 s; the domain's stream limit counts B's stream when C takes a publisher; a forbid sent to C
- * ends the publisher on B.
+ * ends the publisher on B. And a Redis outage: the running stream keeps flowing, a new publisher is
+ * refused with the reason, the claim is re-asserted when Redis is back.
  */
 @Timeout(180)
 class ClusterServerTest {
@@ -79,12 +81,16 @@ class ClusterServerTest {
     }
 
     private VireoServer node(String id) {
+        return node(id, Peers.redis() + "/" + REDIS_DB);
+    }
+
+    private VireoServer node(String id, String redis) {
         Config d = ConfigLoader.defaults();
         Config c = new Config("127.0.0.1", 0, 0, dir.resolve("data-" + id), "info", d.reconnectGrace(),
                 d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "");
         String store = pgBase + (pgBase.contains("?") ? "&" : "?") + "currentSchema=" + schema;
         VireoServer server = new VireoServer(c.withCluster(Config.ClusterConfig.none().withStore(store)
-                .withNode(Peers.redis() + "/" + REDIS_DB, id, RegistryConfig.Role.BOTH, "eu")
+                .withNode(redis, id, RegistryConfig.Role.BOTH, "eu")
                 .withTtls(Duration.ofSeconds(4), Duration.ofSeconds(4), Duration.ofSeconds(1))));
         nodes.add(server);
         return server;
@@ -200,6 +206,45 @@ class ClusterServerTest {
             Await.until(Duration.ofSeconds(20), "B's publisher is ended", () -> !onB.isAlive());
             Await.until(Duration.ofSeconds(10), "the claim is released",
                     () -> c.cluster().orElseThrow().registry().claimOf(two) == null);
+        }
+    }
+
+    @Test
+    void aRedisOutageKeepsRunningStreamsAndRefusesNewOnesWithAReason() throws Exception {
+        URI redis = URI.create(Peers.redis());
+        try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
+            VireoServer a = node("a", "redis://127.0.0.1:" + proxy.port() + "/" + REDIS_DB);
+            VireoServer.BoundPorts pa = a.start();
+            StreamKey key = StreamKey.of("live", "running");
+            try (Ffmpeg running = Ffmpeg.publish("rtmp://127.0.0.1:" + pa.rtmp() + "/live/running", 120, dir)) {
+                Await.until(Duration.ofSeconds(20), "the publisher is live and claimed", () ->
+                        a.cluster().orElseThrow().registry().held().containsKey(key));
+
+                proxy.cut();
+                Await.until(Duration.ofSeconds(15), "A sees Redis gone", () -> !a.cluster().orElseThrow().registry()
+                        .available());
+                try (Ffmpeg late = Ffmpeg.publish("rtmp://127.0.0.1:" + pa.rtmp() + "/live/late", 30, dir)) {
+                    Await.until(Duration.ofSeconds(20), "the new publisher is refused", () -> !late.isAlive());
+                    assertThat(late.stderr()).contains("cluster registry unavailable");
+                }
+                // The running stream kept flowing: ffprobe reads it from A during the outage.
+                Ffmpeg.Result probe = Ffmpeg.run(Ffmpeg.ffprobeStreams("http://127.0.0.1:" + pa.http()
+                        + "/live/running.flv"), dir, 30);
+                assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+                assertThat(probe.stdout()).contains("\"codec_name\": \"h264\"");
+                assertThat(running.isAlive()).isTrue();
+
+                proxy.restore();
+                Await.until(Duration.ofSeconds(30), "A is back in the registry with its claim", () -> {
+                    RedisClient client = RedisClient.create(RedisURI.create(Peers.redis() + "/" + REDIS_DB));
+                    try (StatefulRedisConnection<String, String> c = client.connect()) {
+                        String v = c.sync().get(RegistryKeys.stream(key));
+                        return a.cluster().orElseThrow().registry().available() && v != null && v.endsWith("|a");
+                    } finally {
+                        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+                    }
+                });
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
+import dev.vireo.core.testing.TcpProxy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -101,8 +102,12 @@ class RedisRegistryTest {
             Claim c = a.claimOf(key);
             return c != null && c.node().equals("b");
         });
-        long ttl = redis.pttl(RegistryKeys.stream(key));
-        Await.until(Duration.ofSeconds(5), "b renews its claim", () -> redis.pttl(RegistryKeys.stream(key)) > ttl);
+        // Renewals: the claim's remaining time goes up again (read after read) instead of running out.
+        java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        Await.until(Duration.ofSeconds(5), "b renews its claim", () -> {
+            long now = redis.pttl(RegistryKeys.stream(key));
+            return now > last.getAndSet(now);
+        });
         assertThat(redis.get(RegistryKeys.stream(key))).isEqualTo(third.claim().value());
         assertThat(a.nodes()).containsKeys("a", "b");
         assertThat(a.nodes().get("b").port()).isEqualTo(7000);

@@ -1,4 +1,4 @@
-package dev.vireo.cluster.registry;
+package dev.vireo.core.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,24 +15,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * test ({@link #cut()}: every connection dropped, new ones refused until {@link #restore()})
  * without stopping the server other tests share.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final InetSocketAddress target;
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
 
-    TcpProxy(String host, int port) throws IOException {
+    public TcpProxy(String host, int port) throws IOException {
         target = new InetSocketAddress(host, port);
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("tcp-proxy-accept").start(this::accept);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    void cut() {
+    public void cut() {
         cut = true;
         for (Socket s : open) {
             close(s);
@@ -40,7 +40,7 @@ final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
-    void restore() {
+    public void restore() {
         cut = false;
     }
 
