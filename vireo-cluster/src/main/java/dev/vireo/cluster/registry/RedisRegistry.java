@@ -76,6 +76,8 @@ public final class RedisRegistry implements AutoCloseable {
     private volatile boolean available;
     private volatile boolean paused;
     private volatile boolean closed;
+    /** Set when close() begins: the disconnect that follows is not an outage to warn about. */
+    private volatile boolean closing;
     private ScheduledFuture<?> ticker;
 
     /**
@@ -130,7 +132,7 @@ public final class RedisRegistry implements AutoCloseable {
 
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
-                if (available && !closed) {
+                if (available && !closing) {
                     log.warn("cluster registry (Redis) connection lost: running streams keep flowing, new streams"
                             + " are refused until it is back");
                 }
@@ -419,7 +421,7 @@ public final class RedisRegistry implements AutoCloseable {
     }
 
     private void failed(Throwable e) {
-        if (available && !closed) {
+        if (available && !closing) {
             log.warn("cluster registry (Redis) unreachable: running streams keep flowing, new streams are refused"
                     + " until it is back ({})", e.getMessage());
         }
@@ -435,6 +437,7 @@ public final class RedisRegistry implements AutoCloseable {
         if (closed) {
             return;
         }
+        closing = true;
         if (ticker != null) {
             ticker.cancel(false);
         }
