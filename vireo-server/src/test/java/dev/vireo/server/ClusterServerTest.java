@@ -174,10 +174,12 @@ class ClusterServerTest {
             HttpResponse<String> added = api("POST", pb.http(), "/api/v1/domains", admin,
                     "{\"domain\":\"push.example.com\",\"type\":\"ingest\"}");
             assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+            long added201 = System.nanoTime();
             Await.until(Duration.ofSeconds(2), "C gates the new domain", () -> {
                 HttpResponse<String> r = get(play);
                 return r.statusCode() == 403 && r.body().contains("is an ingest domain");
             });
+            System.out.printf("cluster: domain added on B gated C after %d ms%n", (System.nanoTime() - added201) / 1_000_000);
 
         }
 

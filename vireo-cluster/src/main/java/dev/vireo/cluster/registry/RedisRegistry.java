@@ -280,8 +280,19 @@ public final class RedisRegistry implements AutoCloseable {
                 Claim now = Claim.parse(c.key(), v);
                 if (now == null) {
                     claims.remove(c.key());
-                } else {
-                    claims.put(c.key(), now);
+                    return;
+                }
+                claims.put(c.key(), now);
+                if (!nodes.containsKey(now.node())) {
+                    // A node that joined since the last re-read: read its lease now, not in up to one interval.
+                    redis.hgetall(RegistryKeys.node(now.node())).thenAccept(h -> {
+                        NodeLease lease = NodeLease.of(h);
+                        if (lease != null) {
+                            Map<String, NodeLease> n = new HashMap<>(nodes);
+                            n.put(lease.id(), lease);
+                            nodes = Map.copyOf(n);
+                        }
+                    });
                 }
             });
         }
