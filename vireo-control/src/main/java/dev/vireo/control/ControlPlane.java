@@ -63,6 +63,7 @@ public final class ControlPlane implements AutoCloseable {
     private final DomainGate gate;
     private final AuthThrottle throttle = new AuthThrottle(AuthThrottle.Policy.defaults());
     private volatile Api api;
+    private volatile ClusterView cluster;
     private final ScheduledFuture<?> refresher;
     private volatile boolean closed;
 
@@ -140,6 +141,47 @@ public final class ControlPlane implements AutoCloseable {
         templates.mount(router);
         new DiagnoseApi(api, registry::state, hub, clock).mount(router);
         new RecordingsApi(api, recordRules, () -> recordings).mount(router);
+        new ClusterApi(api, () -> cluster).mount(router);
+    }
+
+    /**
+     * Makes this node one of a cluster (issue 19): the stream limit per ingest domain counts the
+     * streams {@code view} says other nodes publish, {@code GET /api/v1/streams} lists them with
+     * their node, a forbid reaches the node that publishes the stream, and
+     * {@code /api/v1/cluster/...} shows the registry. Call before the listeners start.
+     */
+    public void withCluster(ClusterView view) {
+        cluster = view;
+        gate.cluster(view);
+        streams.cluster(view);
+    }
+
+    /**
+     * Runs {@code listener} after every change made through this node's API is in force here
+     * (domains, keys, templates, bans, accounts), on the API's thread: the cluster tells the other
+     * nodes to {@link #reloadFromStore()}.
+     */
+    public void onConfigChanged(Runnable listener) {
+        registry.onChange(listener);
+    }
+
+    /**
+     * Reloads the in-memory configuration from the store now (another node changed it). Blocks:
+     * call off the event loops. On a store failure the cached configuration stays in force and the
+     * answer is false (logged).
+     */
+    public boolean reloadFromStore() {
+        if (closed) {
+            return false;
+        }
+        try {
+            registry.refreshFromStore();
+            recordRules.reload();
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("control store reload failed, the cached configuration stays in force: {}", e.getMessage());
+            return false;
+        }
     }
 
     /**
@@ -395,7 +437,7 @@ public final class ControlPlane implements AutoCloseable {
         }
         try {
             int purged = db.transaction(c -> ForbiddenStore.purgeEnded(c, Instant.ofEpochMilli(clock.millis())));
-            registry.reload();
+            registry.refreshFromStore();
             recordRules.reload();
             if (purged > 0) {
                 log.debug("{} stream bans ended", purged);

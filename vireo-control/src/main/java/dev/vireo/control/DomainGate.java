@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -45,6 +46,8 @@ final class DomainGate implements Gate {
 
     private final boolean defaultVhost;
     private final Duration futureSkew;
+    /** The other nodes' streams, when this node is one of a cluster; null alone. */
+    private volatile ClusterView cluster;
 
     /**
      * @param defaultVhost whether a request that names no configured domain is served on the
@@ -59,6 +62,10 @@ final class DomainGate implements Gate {
         this.throttle = throttle;
         this.defaultVhost = defaultVhost;
         this.futureSkew = futureSkew;
+    }
+
+    void cluster(ClusterView view) {
+        cluster = view;
     }
 
     /** Requests refused for their signature (missing, malformed, expired, future, wrong). */
@@ -140,17 +147,34 @@ final class DomainGate implements Gate {
         if (notForbidden instanceof Deny) {
             return notForbidden;
         }
-        int live = 0;
-        for (Stream stream : hub.streams()) {
-            if (stream.key().vhost().equals(ingest.name()) && !stream.key().equals(key) && stream.isLive()) {
-                live++;
-            }
-        }
-        if (live >= ingest.streamLimit()) {
+        if (liveStreams(ingest.name(), key) >= ingest.streamLimit()) {
             capRefusals.increment();
             return deny("domain " + ingest.name() + " has reached its limit of " + ingest.streamLimit() + " live streams");
         }
         return notForbidden;
+    }
+
+    /**
+     * Live streams of ingest domain {@code vhost} but {@code key}: this node's, and in a cluster
+     * those other nodes publish (a key counts once wherever it is, e.g. an edge's relayed copy).
+     */
+    private int liveStreams(String vhost, StreamKey key) {
+        Set<StreamKey> live = new HashSet<>();
+        for (Stream stream : hub.streams()) {
+            if (stream.key().vhost().equals(vhost) && stream.isLive()) {
+                live.add(stream.key());
+            }
+        }
+        ClusterView c = cluster;
+        if (c != null) {
+            for (ClusterView.RemoteStream r : c.remoteStreams()) {
+                if (r.key().vhost().equals(vhost)) {
+                    live.add(r.key());
+                }
+            }
+        }
+        live.remove(key);
+        return live.size();
     }
 
     /** The zero-config vhost: everything allowed but forbidden streams. */

@@ -43,13 +43,36 @@ final class Registry {
         return state;
     }
 
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Runs {@code listener} after each reload that follows a change made through this node's API
+     * (not after {@link #refreshFromStore}), on the reloading thread: the cluster tells the other
+     * nodes to reload.
+     */
+    void onChange(Runnable listener) {
+        changeListeners.add(listener);
+    }
+
     /** Runs {@code listener} after each reload that changed a template (on the reloading thread). */
     void onTemplatesChanged(Runnable listener) {
         templateListeners.add(listener);
     }
 
-    /** Reads everything the Gate and the API key check need; serialised so a newer view is never replaced by an older one. */
+    /** Reloads after a change made through this node's API, and tells the change listeners. */
     void reload() {
+        refreshFromStore();
+        for (Runnable l : changeListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                log.warn("change listener failed", e);
+            }
+        }
+    }
+
+    /** Reads everything the Gate and the API key check need; serialised so a newer view is never replaced by an older one. */
+    void refreshFromStore() {
         lock.lock();
         try {
             Instant now = clock.instant();

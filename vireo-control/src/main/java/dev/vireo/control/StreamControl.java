@@ -7,8 +7,10 @@ import dev.vireo.core.StreamStats;
 import dev.vireo.http.StreamView;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -33,6 +35,20 @@ final class StreamControl {
     /** Extra statistics of a stream for the API (the transcoder's job of an output), or null. */
     private volatile Function<StreamKey, Object> details = key -> null;
 
+    /** The other nodes of the cluster, or null on a single node. */
+    private volatile ClusterView cluster;
+
+    /**
+     * A stream another node of the cluster holds, as {@code GET /api/v1/streams} lists it: that
+     * node has its statistics.
+     */
+    record RemoteStreamView(String vhost, String app, String stream, boolean live, String node, String region) {
+    }
+
+    void cluster(ClusterView view) {
+        cluster = view;
+    }
+
     /** The stream's SRT sessions with their libsrt statistics, or null. */
     private volatile Function<StreamKey, Object> srt = key -> null;
 
@@ -46,8 +62,10 @@ final class StreamControl {
 
     private StreamView view(Stream s) {
         StreamStats stats = s.stats();
-        return StreamView.of(stats, details.apply(s.key()), srt.apply(s.key()),
+        StreamView v = StreamView.of(stats, details.apply(s.key()), srt.apply(s.key()),
                 stats.videoCodec() == null ? null : snapshotPath(s.key()));
+        ClusterView c = cluster;
+        return c == null ? v : v.withNode(c.nodeId());
     }
 
     /** The admin API's snapshot of a stream (fetched with the API key; the console's thumbnails). */
@@ -73,7 +91,7 @@ final class StreamControl {
      * streams), or of all its ingest domains; an admin without a domain sees every stream, including
      * the default vhost's.
      */
-    List<StreamView> online(Account caller, String domain) {
+    List<Object> online(Account caller, String domain) {
         Set<String> vhosts;
         if (domain != null) {
             Domain d = domains.get(caller, domain);
@@ -84,18 +102,41 @@ final class StreamControl {
         } else {
             vhosts = domains.list(caller).stream().filter(Domain::isIngest).map(Domain::name).collect(Collectors.toSet());
         }
-        return hub.streams().stream()
+        List<Stream> local = hub.streams().stream()
                 .filter(s -> vhosts == null || vhosts.contains(s.key().vhost()))
                 .sorted(Comparator.comparing((Stream s) -> s.key().vhost()).thenComparing(s -> s.key().app())
                         .thenComparing(s -> s.key().stream()))
-                .map(this::view)
                 .toList();
+        List<Object> out = new ArrayList<>();
+        local.forEach(s -> out.add(view(s)));
+        ClusterView c = cluster;
+        if (c != null) {
+            // The cluster's other streams, with the node that holds them (a key held here is shown once).
+            Set<StreamKey> here = local.stream().map(Stream::key).collect(Collectors.toSet());
+            c.remoteStreams().stream()
+                    .filter(r -> (vhosts == null || vhosts.contains(r.key().vhost())) && !here.contains(r.key()))
+                    .sorted(Comparator.comparing((ClusterView.RemoteStream r) -> r.key().toString()))
+                    .forEach(r -> out.add(new RemoteStreamView(r.key().vhost(), r.key().app(), r.key().stream(), true,
+                            r.node(), r.region())));
+        }
+        return out;
     }
 
-    StreamView one(Account caller, String domain, String app, String stream) {
+    Object one(Account caller, String domain, String app, String stream) {
         StreamKey key = key(caller, domain, app, stream);
-        return hub.find(key).map(this::view).orElseThrow(
-                () -> ApiException.notFound("StreamNotFound", "stream " + key.path() + " is not live on " + key.vhost()));
+        Optional<Stream> here = hub.find(key);
+        if (here.isPresent()) {
+            return view(here.get());
+        }
+        ClusterView c = cluster;
+        if (c != null) {
+            for (ClusterView.RemoteStream r : c.remoteStreams()) {
+                if (r.key().equals(key)) {
+                    return new RemoteStreamView(key.vhost(), key.app(), key.stream(), true, r.node(), r.region());
+                }
+            }
+        }
+        throw ApiException.notFound("StreamNotFound", "stream " + key.path() + " is not live on " + key.vhost());
     }
 
     Forbidden forbid(Account caller, String domain, String app, String stream, Instant until) {
@@ -111,6 +152,11 @@ final class StreamControl {
         });
         // The ban is in force (the Gate refuses a reconnect) before the publisher is kicked.
         boolean kicked = hub.kick(key, FORBIDDEN_REASON);
+        ClusterView c = cluster;
+        if (!kicked && c != null) {
+            // Published on another node: that node reloads the ban, then ends the stream.
+            kicked = c.kickRemote(key, FORBIDDEN_REASON);
+        }
         return new Forbidden(key.vhost(), key.app(), key.stream(), until == null ? null : until.toString(), kicked);
     }
 

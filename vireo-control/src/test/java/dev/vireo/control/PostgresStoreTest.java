@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vireo.core.Gate;
+import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.TcpProxy;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -92,5 +96,33 @@ class PostgresStoreTest {
         ControlConfig config = ControlConfig.defaults(dir).withJdbc("jdbc:postgresql://127.0.0.1:1/none", "x", "secret-pw");
         assertThatThrownBy(() -> Database.open(config)).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("cannot open the control store").hasMessageNotContaining("secret-pw");
+    }
+
+    @Test
+    void aDatabaseOutageKeepsTheCachedConfigurationAndTheApiAnswers503() throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("//([^:/]+):(\\d+)/").matcher(url());
+        assertThat(m.find()).isTrue();
+        try (TcpProxy proxy = new TcpProxy(m.group(1), Integer.parseInt(m.group(2)))) {
+            String viaProxy = url().substring(0, m.start()) + "//127.0.0.1:" + proxy.port() + "/" + url().substring(m.end());
+            try (TestPlane t = new TestPlane(dir, Clock.systemUTC(), c -> c.withJdbc(viaProxy, "", ""))) {
+                t.addDomain("push.example.com", "ingest");
+                t.signingOff("push.example.com");
+                Gate.AccessRequest publish = new Gate.AccessRequest(Gate.Action.PUBLISH, "rtmp", "push.example.com",
+                        "live", "x", "", "", "192.0.2.1");
+                assertThat(t.plane.gate().admit(publish)).isInstanceOf(Gate.Allow.class);
+
+                proxy.cut(); // PostgreSQL is gone for this node
+                TestPlane.Answer down = t.call("GET", "/api/v1/domains", null);
+                assertThat(down.status()).as(down.raw()).isEqualTo(503);
+                assertThat(down.code()).isEqualTo("StoreUnavailable");
+                assertThat(t.plane.reloadFromStore()).isFalse();
+                // Media keeps flowing: the gate decides from the configuration it has.
+                assertThat(t.plane.gate().admit(publish)).isInstanceOf(Gate.Allow.class);
+
+                proxy.restore();
+                Await.until(Duration.ofSeconds(30), "the API answers again",
+                        () -> t.call("GET", "/api/v1/domains", null).status() == 200);
+            }
+        }
     }
 }

@@ -15,7 +15,14 @@ public final class HubException extends Exception {
         /** An on-demand source refused to produce the stream (unknown template, capacity). */
         SOURCE_REFUSED,
         /** The hub is shutting down. */
-        SHUTTING_DOWN
+        SHUTTING_DOWN,
+        /** A cluster-wide check could not be made (the registry is unreachable): no new streams. */
+        CLUSTER_UNAVAILABLE
+    }
+
+    /** The refusal of a second publisher on a live key, the same wherever the first one is. */
+    public static HubException busy(StreamKey key) {
+        return new HubException(Reason.STREAM_BUSY, "stream " + key.path() + " is already being published");
     }
 
     private final Reason reason;

@@ -23,6 +23,7 @@ public final class StreamHub implements AutoCloseable {
     private final ConcurrentHashMap<StreamKey, Stream> streams = new ConcurrentHashMap<>();
     private final List<HubListener> listeners = new CopyOnWriteArrayList<>();
     private final List<StreamSource> sources = new CopyOnWriteArrayList<>();
+    private volatile PublishGuard guard = PublishGuard.NONE;
     private volatile boolean closed;
 
     /**
@@ -44,6 +45,14 @@ public final class StreamHub implements AutoCloseable {
 
     public void addListener(HubListener listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Sets the check every ingest publisher passes before it attaches (e.g. that no other node of
+     * a cluster publishes the key); derived streams are not checked.
+     */
+    public void setPublishGuard(PublishGuard guard) {
+        this.guard = guard == null ? PublishGuard.NONE : guard;
     }
 
     /** Adds a producer of on-demand streams, asked in the order added. */
@@ -75,6 +84,12 @@ public final class StreamHub implements AutoCloseable {
 
     private Publication publish(StreamKey key, String sessionId, Consumer<String> onRevoked, boolean derived)
             throws HubException {
+        if (!derived) {
+            Stream local = streams.get(key);
+            if (local == null || !local.isLive()) {
+                guard.admit(key, sessionId);
+            }
+        }
         while (true) {
             if (closed) {
                 throw new HubException(HubException.Reason.SHUTTING_DOWN, "server is shutting down");
@@ -92,8 +107,7 @@ public final class StreamHub implements AutoCloseable {
                 return p;
             }
             if (stream.isLive()) {
-                throw new HubException(HubException.Reason.STREAM_BUSY,
-                        "stream " + key.path() + " is already being published");
+                throw HubException.busy(key);
             }
             // The stream ended between lookup and attach: it is gone from the map, retry.
             streams.remove(key, stream);

@@ -320,4 +320,27 @@ class StreamHubTest {
                 .hasMessage("unknown transcoding template xyz")
                 .extracting(e -> ((HubException) e).reason()).isEqualTo(HubException.Reason.SOURCE_REFUSED);
     }
+
+    @Test
+    void thePublishGuardRefusesIngestButNotDerivedStreamsNorTheLocalDuplicateCheck() throws Exception {
+        StreamKey key = StreamKey.of("live", "guarded");
+        List<String> asked = new CopyOnWriteArrayList<>();
+        hub.setPublishGuard((k, session) -> {
+            asked.add(session);
+            if (session.startsWith("elsewhere")) {
+                throw HubException.busy(k);
+            }
+        });
+        assertThatThrownBy(() -> hub.publish(key, "elsewhere-1", r -> { }))
+                .isInstanceOf(HubException.class).hasMessage("stream /live/guarded is already being published");
+        assertThat(hub.find(key).map(Stream::isLive).orElse(false)).isFalse();
+
+        Publication p = hub.publish(key, "here-1", r -> { });
+        // A second local publisher gets the hub's own refusal (same words) without asking the guard.
+        assertThatThrownBy(() -> hub.publish(key, "here-2", r -> { }))
+                .isInstanceOf(HubException.class).hasMessage("stream /live/guarded is already being published");
+        hub.publishDerived(StreamKey.of("live", "guarded_hd"), "elsewhere-derived", r -> { }).close();
+        assertThat(asked).containsExactly("elsewhere-1", "here-1");
+        p.close();
+    }
 }

@@ -91,7 +91,7 @@ public final class HttpFlvPlayback {
         } catch (HubException e) {
             return switch (e.reason()) {
                 case STREAM_NOT_FOUND -> notLive(key);
-                case SHUTTING_DOWN -> Response.error(503, "ServiceUnavailable", e.getMessage());
+                case SHUTTING_DOWN, CLUSTER_UNAVAILABLE -> Response.error(503, "ServiceUnavailable", e.getMessage());
                 case STREAM_BUSY -> Response.error(409, "StreamBusy", e.getMessage());
                 case SOURCE_REFUSED -> Response.error(404, "StreamUnavailable", e.getMessage());
             };

@@ -13,6 +13,7 @@ import dev.vireo.core.StreamStats;
  * @param srt for a stream published or played over SRT: those sessions' libsrt statistics; absent otherwise
  * @param snapshot for a stream with video: where a JPEG of its latest keyframe is fetched (an API
  *     path, with the API key); absent otherwise
+ * @param node in a cluster, the {@code node.id} of the node that holds the stream; absent on a single node
  */
 public record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
                   String startedAt, String videoCodec, String audioCodec, int width, int height,
@@ -21,7 +22,8 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                   long framesIn, long bytesIn, int gopCacheFrames,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Object transcode,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Object srt,
-                  @JsonInclude(JsonInclude.Include.NON_NULL) String snapshot) {
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String snapshot,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String node) {
 
     public static StreamView of(StreamStats s) {
         return of(s, null);
@@ -46,6 +48,13 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),
                 s.gopFrames(), s.gopMillis(), s.bFrames(), s.viewers(), s.framesIn(), s.bytesIn(),
-                s.gopCacheFrames(), transcode, srt, snapshot);
+                s.gopCacheFrames(), transcode, srt, snapshot, null);
+    }
+
+    /** The same, naming the cluster node that holds the stream. */
+    public StreamView withNode(String nodeId) {
+        return new StreamView(vhost, app, stream, live, publisherSession, startedAt, videoCodec, audioCodec, width,
+                height, videoProfile, audioSampleRate, audioChannels, fps, bitrateKbps, gopFrames, gopMillis, bFrames,
+                viewers, framesIn, bytesIn, gopCacheFrames, transcode, srt, snapshot, nodeId);
     }
 }

@@ -4,6 +4,7 @@ import dev.vireo.http.hls.HlsConfig;
 import dev.vireo.record.RecordRules;
 import dev.vireo.srt.SrtConfig;
 import dev.vireo.webrtc.WebRtcConfig.IceTransports;
+import dev.vireo.cluster.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -36,13 +37,87 @@ import java.time.Duration;
  * @param recording which streams are recorded and when files rotate
  * @param html5Eager start a stream's browser variant when it is published, not at its first WebRTC viewer
  * @param srt the SRT listener: port (0 for an ephemeral one), latency, default passphrase
+ * @param cluster the control store's URL and the cluster registry (none: embedded store, one node)
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
                      int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
                      String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
                      Protection protection, RecordRules recording,
-                     boolean html5Eager, SrtConfig srt) {
+                     boolean html5Eager, SrtConfig srt, ClusterConfig cluster) {
+
+    /**
+     * The control store and the cluster (issue 19). Without {@code redisUrl} the node runs alone,
+     * exactly as a single server.
+     *
+     * @param storeUrl JDBC URL of the control store ({@code store.url}); "" for the embedded H2 file.
+     *     A secret when it carries a password: never logged
+     * @param redisUrl the cluster registry ({@code cluster.redis}, redis:// or rediss://); "" alone. A secret too
+     * @param nodeId this node's name in the cluster ({@code node.id}); "" for the host name
+     * @param role origin, edge or both ({@code node.role})
+     * @param region the node's region ({@code node.region}), "" when unset
+     * @param internalAddress {@code host[:port]} other nodes pull from ({@code node.internal-address});
+     *     "" for the public host
+     * @param leaseTtl a node's lease without renewal ({@code cluster.lease-ttl})
+     * @param claimTtl a stream claim without renewal ({@code cluster.claim-ttl})
+     * @param renewInterval how often leases and claims are renewed ({@code cluster.renew-interval})
+     */
+    public record ClusterConfig(String storeUrl, String redisUrl, String nodeId, RegistryConfig.Role role,
+                                String region, String internalAddress, Duration leaseTtl, Duration claimTtl,
+                                Duration renewInterval) {
+
+        /** Embedded store, no cluster. */
+        public static ClusterConfig none() {
+            return new ClusterConfig("", "", "", RegistryConfig.Role.BOTH, "", "", RegistryConfig.DEFAULT_LEASE_TTL,
+                    RegistryConfig.DEFAULT_CLAIM_TTL, RegistryConfig.DEFAULT_RENEW_INTERVAL);
+        }
+
+        public boolean clustered() {
+            return !redisUrl.isEmpty();
+        }
+
+        /** The same with another control store ("" for the embedded one). */
+        public ClusterConfig withStore(String url) {
+            return new ClusterConfig(url, redisUrl, nodeId, role, region, internalAddress, leaseTtl, claimTtl,
+                    renewInterval);
+        }
+
+        /** The same in a cluster: Redis, this node's id, role and region. */
+        public ClusterConfig withNode(String redis, String id, RegistryConfig.Role nodeRole, String nodeRegion) {
+            return new ClusterConfig(storeUrl, redis, id, nodeRole, nodeRegion, internalAddress, leaseTtl, claimTtl,
+                    renewInterval);
+        }
+
+        public ClusterConfig withTtls(Duration lease, Duration claim, Duration renew) {
+            return new ClusterConfig(storeUrl, redisUrl, nodeId, role, region, internalAddress, lease, claim, renew);
+        }
+
+        @Override
+        public String toString() {
+            // Neither URL: both may carry a password.
+            return "ClusterConfig[store=" + (storeUrl.isEmpty() ? "embedded" : "jdbc") + ", cluster="
+                    + (clustered() ? "redis" : "off") + ", node=" + nodeId + ", role=" + role.wire() + ", region="
+                    + region + ", internalAddress=" + internalAddress + "]";
+        }
+    }
+
+    /** The canonical form without the cluster settings: embedded store, a single node. */
+    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
+                  Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
+                  int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
+                  String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
+                  Protection protection, RecordRules recording, boolean html5Eager, SrtConfig srt) {
+        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
+                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports, hls, protection, recording, html5Eager, srt, ClusterConfig.none());
+    }
+
+    /** The same with another store and cluster settings. */
+    public Config withCluster(ClusterConfig settings) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, settings);
+    }
 
     /**
      * Settings that hold back abuse (issue 17).
@@ -90,21 +165,21 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config withHls(HlsConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, settings, protection, recording, html5Eager, srt);
+                rtcMaxSessions, rtcTransports, settings, protection, recording, html5Eager, srt, cluster);
     }
 
     /** The same with other recording rules. */
     public Config withRecord(RecordRules rules) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, rules, html5Eager, srt);
+                rtcMaxSessions, rtcTransports, hls, protection, rules, html5Eager, srt, cluster);
     }
 
     /** The same with other abuse settings. */
     public Config withProtection(Protection p) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, p, recording, html5Eager, srt);
+                rtcMaxSessions, rtcTransports, hls, p, recording, html5Eager, srt, cluster);
     }
 
     /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
@@ -128,80 +203,80 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config withPorts(int http, int rtmp) {
         return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     public Config withDataDir(Path dir) {
         return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     public Config withReconnectGrace(Duration grace) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     /** The same with another WebRTC media port (0 for an ephemeral one). */
     public Config withRtcPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
     public Config withRtcCandidates(String candidates) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     /** The same with other STUN/TURN servers to advertise ("" for none). */
     public Config withRtcIceServers(String servers) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, servers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     /** The same with another WebRTC session cap (0 for the default, {@link Integer#MAX_VALUE} for none). */
     public Config withRtcMaxSessions(int max) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, max,
-                rtcTransports, hls, protection, recording, html5Eager, srt);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     /** The same advertising other WebRTC transports. */
     public Config withRtcTransports(IceTransports transports) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, transports, hls, protection, recording, html5Eager, srt);
+                rtcMaxSessions, transports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     /** The same with another HTTPS port (0 for an ephemeral one). */
     public Config withHttpsPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
     }
 
     /** The same starting (or not) browser variants at publish time. */
     public Config withHtml5Eager(boolean eager) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, eager, srt);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, eager, srt, cluster);
     }
 
     /** The same with other SRT listener settings. */
     public Config withSrt(SrtConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, settings);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, settings, cluster);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.vireo.http.hls.HlsConfig;
 import dev.vireo.record.RecordRules;
 import dev.vireo.srt.SrtConfig;
+import dev.vireo.cluster.registry.RegistryConfig;
 import dev.vireo.webrtc.WebRtcConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,7 +109,8 @@ public final class ConfigLoader {
             try {
                 parsed.put(e.getKey(), e.getKey().parse(v.text()));
             } catch (IllegalArgumentException ex) {
-                String shown = e.getKey() == Setting.SRT_PASSPHRASE ? "(secret, not shown)" : v.text();
+                String shown = e.getKey() == Setting.SRT_PASSPHRASE || e.getKey() == Setting.STORE_URL
+                        || e.getKey() == Setting.CLUSTER_REDIS ? "(secret, not shown)" : v.text();
                 throw new ConfigException("invalid " + e.getKey().key + " '" + shown + "' from " + v.source()
                         + ": " + ex.getMessage());
             }
@@ -140,7 +142,18 @@ public final class ConfigLoader {
                 (Boolean) parsed.get(Setting.TRANSCODE_HTML5_EAGER),
                 SrtConfig.defaults().withBind((String) parsed.get(Setting.BIND), (Integer) parsed.get(Setting.SRT_PORT))
                         .withLatency((Integer) parsed.get(Setting.SRT_LATENCY))
-                        .withPassphrase((String) parsed.get(Setting.SRT_PASSPHRASE)));
+                        .withPassphrase((String) parsed.get(Setting.SRT_PASSPHRASE)),
+                new Config.ClusterConfig((String) parsed.get(Setting.STORE_URL),
+                        (String) parsed.get(Setting.CLUSTER_REDIS), (String) parsed.get(Setting.NODE_ID),
+                        (RegistryConfig.Role) parsed.get(Setting.NODE_ROLE), (String) parsed.get(Setting.NODE_REGION),
+                        (String) parsed.get(Setting.NODE_INTERNAL_ADDRESS),
+                        (Duration) parsed.get(Setting.CLUSTER_LEASE_TTL), (Duration) parsed.get(Setting.CLUSTER_CLAIM_TTL),
+                        (Duration) parsed.get(Setting.CLUSTER_RENEW_INTERVAL)));
+        Config.ClusterConfig cc = config.cluster();
+        if (cc.renewInterval().compareTo(cc.leaseTtl()) >= 0 || cc.renewInterval().compareTo(cc.claimTtl()) >= 0) {
+            throw new ConfigException("cluster.renew-interval " + cc.renewInterval().toMillis()
+                    + " ms must be shorter than cluster.lease-ttl and cluster.claim-ttl");
+        }
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

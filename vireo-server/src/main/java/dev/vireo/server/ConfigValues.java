@@ -6,6 +6,7 @@ import dev.vireo.webrtc.whep.IceServer;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import dev.vireo.record.RecordRules;
+import dev.vireo.cluster.registry.RegistryConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -222,5 +223,52 @@ final class ConfigValues {
     static String recordPatterns(String text) {
         RecordRules.parse(text, Duration.ofHours(1)); // throws with the reason when a pattern is malformed
         return text.trim();
+    }
+
+    /** A JDBC URL or "" (embedded store). The message never repeats the value: it may hold a password. */
+    static String storeUrl(String text) {
+        String t = text.trim();
+        if (!t.isEmpty() && !t.startsWith("jdbc:")) {
+            throw new IllegalArgumentException("must be a JDBC URL (jdbc:postgresql://...) or empty");
+        }
+        return t;
+    }
+
+    /** redis://, rediss:// (or redis-sentinel://) URL, or "" (no cluster). */
+    static String redisUrl(String text) {
+        String t = text.trim();
+        if (!t.isEmpty() && !t.startsWith("redis://") && !t.startsWith("rediss://") && !t.startsWith("redis-sentinel://")) {
+            throw new IllegalArgumentException("must be a redis:// or rediss:// URL, or empty");
+        }
+        return t;
+    }
+
+    /** A node id or region: "" or 1-64 characters A-Z a-z 0-9 . _ - */
+    static String nodeName(String text) {
+        String t = text.trim();
+        if (t.length() > 64 || !t.matches("[A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("must be at most 64 characters A-Z a-z 0-9 . _ -");
+        }
+        return t;
+    }
+
+    static RegistryConfig.Role nodeRole(String text) {
+        return RegistryConfig.Role.parse(text);
+    }
+
+    /** {@code host} or {@code host:port}, or "". */
+    static String internalAddress(String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+            return t;
+        }
+        int colon = t.lastIndexOf(':');
+        if (colon > 0 && !t.endsWith("]") && t.indexOf(':') == colon) {
+            port(t.substring(colon + 1));
+            host(t.substring(0, colon));
+        } else {
+            host(t);
+        }
+        return t;
     }
 }

@@ -78,7 +78,30 @@ enum Setting {
     SRT_LATENCY("srt.latency", "VIREO_SRT_LATENCY", "--srt-latency", "DURATION", "120ms",
             "SRT latency (TSBPD) offered to callers; the larger of both sides wins", ConfigValues::latencyMillis),
     SRT_PASSPHRASE("srt.passphrase", "VIREO_SRT_PASSPHRASE", "--srt-passphrase", "TEXT", "",
-            "SRT passphrase of every stream, 10-79 characters (empty = no encryption)", ConfigValues::srtPassphrase);
+            "SRT passphrase of every stream, 10-79 characters (empty = no encryption)", ConfigValues::srtPassphrase),
+    STORE_URL("store.url", "VIREO_STORE_URL", "--store-url", "JDBC-URL", "",
+            "control store, shared by a cluster's nodes: jdbc:postgresql://host:5432/db?user=...&password=... (empty ="
+                    + " the embedded H2 file under data-dir; never logged)", ConfigValues::storeUrl),
+    CLUSTER_REDIS("cluster.redis", "VIREO_CLUSTER_REDIS", "--cluster-redis", "URL", "",
+            "Redis of the cluster registry, redis://[user:password@]host:port[/db] or rediss://... (empty = a single"
+                    + " node; never logged)", ConfigValues::redisUrl),
+    NODE_ID("node.id", "VIREO_NODE_ID", "--node-id", "NAME", "",
+            "this node's name in the cluster, A-Z a-z 0-9 . _ - (default: the host name)", ConfigValues::nodeName),
+    NODE_ROLE("node.role", "VIREO_NODE_ROLE", "--node-role", "ROLE", "both",
+            "origin (takes publishers), edge (serves viewers only) or both", ConfigValues::nodeRole),
+    NODE_REGION("node.region", "VIREO_NODE_REGION", "--node-region", "NAME", "",
+            "this node's region; edges prefer origins of their region (default: none)", ConfigValues::nodeName),
+    NODE_INTERNAL_ADDRESS("node.internal-address", "VIREO_NODE_INTERNAL_ADDRESS", "--node-internal-address",
+            "HOST[:PORT]", "", "address other nodes pull from; the port advertised is the relay's (cluster.port) once it"
+                    + " listens (default: public-host)", ConfigValues::internalAddress),
+    CLUSTER_LEASE_TTL("cluster.lease-ttl", "VIREO_CLUSTER_LEASE_TTL", "--cluster-lease-ttl", "DURATION", "10s",
+            "a node's lease in the registry lives this long without renewal; its streams are free after",
+            ConfigValues::positiveDuration),
+    CLUSTER_CLAIM_TTL("cluster.claim-ttl", "VIREO_CLUSTER_CLAIM_TTL", "--cluster-claim-ttl", "DURATION", "10s",
+            "a stream's ownership claim lives this long without renewal", ConfigValues::positiveDuration),
+    CLUSTER_RENEW_INTERVAL("cluster.renew-interval", "VIREO_CLUSTER_RENEW_INTERVAL", "--cluster-renew-interval",
+            "DURATION", "3s", "how often leases and claims are renewed and the registry re-read (below both TTLs)",
+            ConfigValues::positiveDuration);
 
     final String key;
     final String env;

@@ -1,5 +1,7 @@
 package dev.vireo.server;
 
+import dev.vireo.cluster.ClusterNode;
+import dev.vireo.cluster.registry.RegistryConfig;
 import dev.vireo.control.ControlConfig;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.control.DomainTlsContexts;
@@ -109,6 +111,7 @@ public final class VireoServer implements AutoCloseable {
     private final ProtectionMetrics protection;
     private final Snapshots snapshots;
     private final Recordings recordings;
+    private final ClusterNode cluster;
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -142,9 +145,13 @@ public final class VireoServer implements AutoCloseable {
                         .withAllow(config.protection().webhookAllow())
                         .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen()))
                 .withDefaultVhost(config.protection().defaultVhost())
-                .withSigningFutureSkew(config.protection().signingFutureSkew()),
+                .withSigningFutureSkew(config.protection().signingFutureSkew())
+                .withJdbc(config.cluster().storeUrl(), "", ""), // store.url: "" = embedded H2
                 hub);
         Gate gate = control.gate();
+        // Cluster (cluster.redis): node lease and stream claims in Redis; one publisher per key
+        // cluster-wide, limits/listing/forbid across nodes, configuration hints. Alone without it.
+        cluster = config.cluster().clustered() ? joinCluster(config) : null;
 
         // On-demand ffmpeg jobs: {stream}_{templateId} (the account's templates from the control
         // plane, then the built-in lld/lsd/lhd/lud), {stream}@html5 (AAC→Opus, no B-frames) and
@@ -304,6 +311,43 @@ public final class VireoServer implements AutoCloseable {
         return router;
     }
 
+    private ClusterNode joinCluster(Config config) {
+        Config.ClusterConfig c = config.cluster();
+        String nodeId = c.nodeId().isEmpty() ? hostName() : c.nodeId();
+        String address = c.internalAddress().isEmpty() ? Main.publicHost(config) : c.internalAddress();
+        int colon = address.lastIndexOf(':');
+        boolean withPort = colon > 0 && address.indexOf(':') == colon;
+        String host = withPort ? address.substring(0, colon) : address;
+        int port = withPort ? Integer.parseInt(address.substring(colon + 1)) : 0; // the relay advertises its own
+        try {
+            return ClusterNode.join(new RegistryConfig(c.redisUrl(), nodeId, c.role(), c.region(), host, port,
+                    c.leaseTtl(), c.claimTtl(), c.renewInterval()), hub, control);
+        } catch (RuntimeException e) {
+            control.close();
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            hubTimer.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            String h = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
+            return h.length() > 64 ? h.substring(0, 64) : h;
+        } catch (java.net.UnknownHostException e) {
+            return "node-" + ProcessHandle.current().pid();
+        }
+    }
+
+    /**
+     * This node in its cluster, when {@code cluster.redis} is set: the relay's {@link
+     * dev.vireo.cluster.StreamDirectory} ({@code ClusterNode} is one) and where it advertises its port.
+     */
+    public Optional<ClusterNode> cluster() {
+        return Optional.ofNullable(cluster);
+    }
+
     /** Where the URL generator points: the configured ports (an ephemeral port shows the default). */
     private static ControlConfig.UrlEndpoints urlEndpoints(Config config) {
         ControlConfig.UrlEndpoints d = ControlConfig.UrlEndpoints.defaults(Main.publicHost(config));
@@ -415,6 +459,9 @@ public final class VireoServer implements AutoCloseable {
         hls.close();
         snapshots.close();
         hub.close();
+        if (cluster != null) {
+            cluster.close(); // after the hub: the streams' claims are released, then the lease
+        }
         recordings.close();
         srt.close();
         rtc.close();

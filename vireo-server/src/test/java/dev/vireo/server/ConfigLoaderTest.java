@@ -183,4 +183,34 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigValues.port("-1")).isInstanceOf(IllegalArgumentException.class);
         assertThat(ConfigValues.port("0")).isZero();
     }
+
+    @Test
+    void clusterSettingsAreReadAndTheirSecretsNeverShown() throws Exception {
+        Config.ClusterConfig none = load(List.of(), Map.of()).cluster();
+        assertThat(none.clustered()).isFalse();
+        assertThat(none.storeUrl()).isEmpty();
+        assertThat(none.role()).isEqualTo(dev.vireo.cluster.registry.RegistryConfig.Role.BOTH);
+        assertThat(none.leaseTtl()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(none.renewInterval()).isEqualTo(Duration.ofSeconds(3));
+
+        Config.ClusterConfig c = load(List.of("--node-id", "edge-7", "--node-role", "edge", "--cluster-claim-ttl", "6s"),
+                Map.of("VIREO_STORE_URL", "jdbc:postgresql://db:5432/vireo?user=v&password=s3cret-pw",
+                        "VIREO_CLUSTER_REDIS", "redis://:r3dis-pw@redis:6379/2", "VIREO_NODE_REGION", "eu-west",
+                        "VIREO_NODE_INTERNAL_ADDRESS", "10.0.0.7:7000")).cluster();
+        assertThat(c.clustered()).isTrue();
+        assertThat(c.nodeId()).isEqualTo("edge-7");
+        assertThat(c.role()).isEqualTo(dev.vireo.cluster.registry.RegistryConfig.Role.EDGE);
+        assertThat(c.region()).isEqualTo("eu-west");
+        assertThat(c.internalAddress()).isEqualTo("10.0.0.7:7000");
+        assertThat(c.claimTtl()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(c.toString()).doesNotContain("s3cret-pw", "r3dis-pw");
+
+        assertThatThrownBy(() -> load(List.of(), Map.of("VIREO_STORE_URL", "postgres://u:s3cret-pw@db/x")))
+                .hasMessageContaining("store.url").hasMessageNotContaining("s3cret-pw");
+        assertThatThrownBy(() -> load(List.of(), Map.of("VIREO_CLUSTER_REDIS", "http://:r3dis-pw@redis")))
+                .hasMessageContaining("cluster.redis").hasMessageNotContaining("r3dis-pw");
+        assertThatThrownBy(() -> load(List.of("--node-role", "leader"), Map.of())).hasMessageContaining("origin, edge");
+        assertThatThrownBy(() -> load(List.of("--cluster-renew-interval", "10s"), Map.of()))
+                .hasMessageContaining("cluster.renew-interval");
+    }
 }

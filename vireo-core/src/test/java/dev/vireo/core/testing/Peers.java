@@ -39,4 +39,31 @@ public final class Peers {
     public static String ffprobe() {
         return require("ffprobe");
     }
+
+    /**
+     * The throwaway Redis server {@code bin/test-services.sh} started ({@code VIREO_TEST_REDIS_URL},
+     * {@code redis://127.0.0.1:PORT}); skips or fails the test when there is none.
+     */
+    public static String redis() {
+        return service("VIREO_TEST_REDIS_URL", "Redis");
+    }
+
+    /** The throwaway PostgreSQL server ({@code VIREO_TEST_POSTGRES_URL}, a JDBC URL); skips or fails without one. */
+    public static String postgres() {
+        return service("VIREO_TEST_POSTGRES_URL", "PostgreSQL");
+    }
+
+    private static String service(String variable, String what) {
+        String url = System.getenv(variable);
+        if (url != null && !url.isBlank()) {
+            return url;
+        }
+        String message = variable + " is not set (./test, or '. bin/test-services.sh; vireo_start_test_services',"
+                + " starts " + what + ")";
+        if (Boolean.getBoolean("vireo.requirePeers")) {
+            throw new AssertionError(message);
+        }
+        assumeTrue(false, message);
+        return null;
+    }
 }

@@ -135,7 +135,7 @@ public final class HlsPlayback {
             s = segmenters.obtain(key, rq.channel().eventLoop());
         } catch (HubException e) {
             return switch (e.reason()) {
-                case SHUTTING_DOWN -> Response.error(503, "ServiceUnavailable", e.getMessage());
+                case SHUTTING_DOWN, CLUSTER_UNAVAILABLE -> Response.error(503, "ServiceUnavailable", e.getMessage());
                 default -> Response.error(404, "StreamNotFound", e.getMessage());
             };
         }

@@ -353,7 +353,7 @@ public final class WhepPlayback {
             transport.close("not played: " + e.getMessage());
             return switch (e.reason()) {
                 case STREAM_NOT_FOUND, SOURCE_REFUSED -> Response.error(404, "StreamNotFound", e.getMessage());
-                case SHUTTING_DOWN, STREAM_BUSY -> Response.error(503, "ServiceUnavailable", e.getMessage());
+                case SHUTTING_DOWN, STREAM_BUSY, CLUSTER_UNAVAILABLE -> Response.error(503, "ServiceUnavailable", e.getMessage());
             };
         }
         session.subscribed(subscription);

@@ -1,0 +1,252 @@
+package dev.vireo.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.cluster.registry.RegistryConfig;
+import dev.vireo.cluster.registry.RegistryKeys;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.Peers;
+import dev.vireo.core.testing.TcpProxy;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three in-process nodes sharing a real Redis and a real PostgreSQL ({@code bin/test-services.sh}):
+ * ffmpeg publishes to A; a second ffmpeg publisher of the same key on B is refused with the local
+ * message; C's stream list shows A's stream with its node; a domain added through B's API gates C
+ * within 2 s; the domain's stream limit counts B's stream when C takes a publisher; a forbid sent to C
+ * ends the publisher on B. And a Redis outage: the running stream keeps flowing, a new publisher is
+ * refused with the reason, the claim is re-asserted when Redis is back.
+ */
+@Timeout(180)
+class ClusterServerTest {
+
+    private static final int REDIS_DB = 8;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private String pgBase;
+    private String schema;
+    private final List<VireoServer> nodes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void services() throws Exception {
+        pgBase = Peers.postgres();
+        String redis = Peers.redis() + "/" + REDIS_DB;
+        RedisClient client = RedisClient.create(RedisURI.create(redis));
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            c.sync().flushdb();
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        schema = "vireo_cluster_" + System.nanoTime();
+        try (Connection c = DriverManager.getConnection(pgBase); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (VireoServer s : nodes.reversed()) {
+            s.close();
+        }
+        if (schema != null) {
+            try (Connection c = DriverManager.getConnection(pgBase); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private VireoServer node(String id) {
+        return node(id, Peers.redis() + "/" + REDIS_DB);
+    }
+
+    private VireoServer node(String id, String redis) {
+        Config d = ConfigLoader.defaults();
+        Config c = new Config("127.0.0.1", 0, 0, dir.resolve("data-" + id), "info", d.reconnectGrace(),
+                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "");
+        String store = pgBase + (pgBase.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        VireoServer server = new VireoServer(c.withCluster(Config.ClusterConfig.none().withStore(store)
+                .withNode(redis, id, RegistryConfig.Role.BOTH, "eu")
+                .withTtls(Duration.ofSeconds(4), Duration.ofSeconds(4), Duration.ofSeconds(1))));
+        nodes.add(server);
+        return server;
+    }
+
+    private HttpResponse<String> api(String method, int port, String path, String key, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode streams(int port, String key) {
+        try {
+            HttpResponse<String> r = api("GET", port, "/api/v1/streams", key, null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            return JSON.readTree(r.body()).get("streams");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private HttpResponse<String> get(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static boolean lists(JsonNode streams, String stream, String node) {
+        for (JsonNode s : streams) {
+            if (s.path("stream").asText().equals(stream) && s.path("node").asText().equals(node)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void threeNodesShareOnePublisherPerKeyTheirStreamsAndTheirConfiguration() throws Exception {
+        VireoServer a = node("a");
+        VireoServer.BoundPorts pa = a.start();
+        String admin = a.control().generatedAdminKey().orElseThrow(); // one store: one admin key for every node
+        VireoServer b = node("b");
+        VireoServer.BoundPorts pb = b.start();
+        VireoServer c = node("c");
+        VireoServer.BoundPorts pc = c.start();
+
+        HttpResponse<String> registry = api("GET", pc.http(), "/api/v1/cluster/nodes", admin, null);
+        assertThat(registry.statusCode()).isEqualTo(200);
+        assertThat(registry.body()).contains("\"id\":\"a\"", "\"id\":\"b\"", "\"id\":\"c\"");
+
+        StreamKey key = StreamKey.of("live", "demo");
+        try (Ffmpeg first = Ffmpeg.publish("rtmp://127.0.0.1:" + pa.rtmp() + "/live/demo", 120, dir)) {
+            Await.until(Duration.ofSeconds(20), "the publisher is live on A",
+                    () -> a.hub().find(key).map(s -> s.isLive()).orElse(false));
+
+            // Any node lists the cluster's streams with the node that holds them.
+            Await.until(Duration.ofSeconds(10), "C lists A's stream", () -> lists(streams(pc.http(), admin), "demo", "a"));
+            assertThat(lists(streams(pa.http(), admin), "demo", "a")).isTrue();
+            HttpResponse<String> claims = api("GET", pb.http(), "/api/v1/cluster/streams", admin, null);
+            assertThat(claims.body()).contains("\"stream\":\"demo\"", "\"node\":\"a\"");
+            Await.until(Duration.ofSeconds(10), "B sees A's claim",
+                    () -> b.cluster().orElseThrow().owner(key).map(o -> o.nodeId().equals("a")).orElse(false));
+            assertThat(b.cluster().orElseThrow().owner(key).orElseThrow().host()).isEqualTo("127.0.0.1");
+
+            // A second publisher of the key on B: refused with the message a local duplicate gets.
+            try (Ffmpeg second = Ffmpeg.publish("rtmp://127.0.0.1:" + pb.rtmp() + "/live/demo", 30, dir)) {
+                Await.until(Duration.ofSeconds(20), "the second publisher is refused", () -> !second.isAlive());
+                assertThat(second.stderr()).contains("stream /live/demo is already being published");
+            }
+            assertThat(b.hub().find(key).map(s -> s.isLive()).orElse(false)).isFalse();
+            assertThat(first.isAlive()).isTrue();
+            assertThat(a.cluster().orElseThrow().registry().claimOf(key).node()).isEqualTo("a");
+
+            // A domain added through B's API gates C within 2 s (a hint, then C reloads the store).
+            String play = "http://127.0.0.1:" + pc.http() + "/live/other.flv?vhost=push.example.com";
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(play)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404); // default vhost: not live
+            HttpResponse<String> added = api("POST", pb.http(), "/api/v1/domains", admin,
+                    "{\"domain\":\"push.example.com\",\"type\":\"ingest\"}");
+            assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+            long added201 = System.nanoTime();
+            Await.until(Duration.ofSeconds(2), "C gates the new domain", () -> {
+                HttpResponse<String> r = get(play);
+                return r.statusCode() == 403 && r.body().contains("is an ingest domain");
+            });
+            System.out.printf("cluster: domain added on B gated C after %d ms%n", (System.nanoTime() - added201) / 1_000_000);
+
+        }
+
+        // The domain's live stream limit counts the whole cluster; a forbid reaches the node holding the stream.
+        assertThat(api("PUT", pb.http(), "/api/v1/domains/push.example.com/signing", admin, "{\"enabled\":false}")
+                .statusCode()).isEqualTo(200);
+        assertThat(api("PATCH", pb.http(), "/api/v1/domains/push.example.com", admin, "{\"streamLimit\":1}")
+                .statusCode()).isEqualTo(200);
+        StreamKey two = new StreamKey("push.example.com", "live", "two");
+        try (Ffmpeg onB = Ffmpeg.publish("rtmp://127.0.0.1:" + pb.rtmp() + "/live/two?vhost=push.example.com", 120,
+                dir)) {
+            Await.until(Duration.ofSeconds(20), "the publisher is live on B",
+                    () -> b.hub().find(two).map(s -> s.isLive()).orElse(false));
+            Await.until(Duration.ofSeconds(10), "C sees B's stream", () -> c.cluster().orElseThrow().owner(two).isPresent());
+            try (Ffmpeg onC = Ffmpeg.publish("rtmp://127.0.0.1:" + pc.rtmp() + "/live/three?vhost=push.example.com",
+                    30, dir)) {
+                Await.until(Duration.ofSeconds(20), "the publisher over the limit is refused", () -> !onC.isAlive());
+                assertThat(onC.stderr()).contains("push.example.com has reached its limit of 1 live streams");
+            }
+            assertThat(onB.isAlive()).isTrue();
+
+            HttpResponse<String> forbid = api("POST", pc.http(), "/api/v1/streams/push.example.com/live/two/forbid",
+                    admin, null);
+            assertThat(forbid.statusCode()).as(forbid.body()).isEqualTo(200);
+            assertThat(JSON.readTree(forbid.body()).path("kicked").asBoolean()).isTrue();
+            Await.until(Duration.ofSeconds(20), "B's publisher is ended", () -> !onB.isAlive());
+            Await.until(Duration.ofSeconds(10), "the claim is released",
+                    () -> c.cluster().orElseThrow().registry().claimOf(two) == null);
+        }
+    }
+
+    @Test
+    void aRedisOutageKeepsRunningStreamsAndRefusesNewOnesWithAReason() throws Exception {
+        URI redis = URI.create(Peers.redis());
+        try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
+            VireoServer a = node("a", "redis://127.0.0.1:" + proxy.port() + "/" + REDIS_DB);
+            VireoServer.BoundPorts pa = a.start();
+            StreamKey key = StreamKey.of("live", "running");
+            try (Ffmpeg running = Ffmpeg.publish("rtmp://127.0.0.1:" + pa.rtmp() + "/live/running", 120, dir)) {
+                Await.until(Duration.ofSeconds(20), "the publisher is live and claimed", () ->
+                        a.cluster().orElseThrow().registry().held().containsKey(key));
+
+                proxy.cut();
+                Await.until(Duration.ofSeconds(15), "A sees Redis gone", () -> !a.cluster().orElseThrow().registry()
+                        .available());
+                try (Ffmpeg late = Ffmpeg.publish("rtmp://127.0.0.1:" + pa.rtmp() + "/live/late", 30, dir)) {
+                    Await.until(Duration.ofSeconds(20), "the new publisher is refused", () -> !late.isAlive());
+                    assertThat(late.stderr()).contains("cluster registry unavailable");
+                }
+                // The running stream kept flowing: ffprobe reads it from A during the outage.
+                Ffmpeg.Result probe = Ffmpeg.run(Ffmpeg.ffprobeStreams("http://127.0.0.1:" + pa.http()
+                        + "/live/running.flv"), dir, 30);
+                assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+                assertThat(probe.stdout()).contains("\"codec_name\": \"h264\"");
+                assertThat(running.isAlive()).isTrue();
+
+                proxy.restore();
+                Await.until(Duration.ofSeconds(30), "A is back in the registry with its claim", () -> {
+                    RedisClient client = RedisClient.create(RedisURI.create(Peers.redis() + "/" + REDIS_DB));
+                    try (StatefulRedisConnection<String, String> c = client.connect()) {
+                        String v = c.sync().get(RegistryKeys.stream(key));
+                        return a.cluster().orElseThrow().registry().available() && v != null && v.endsWith("|a");
+                    } finally {
+                        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+                    }
+                });
+            }
+        }
+    }
+}
