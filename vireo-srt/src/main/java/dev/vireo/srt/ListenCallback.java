@@ -29,6 +29,7 @@ final class ListenCallback implements LibSrt.ListenHook {
 
     @Override
     public int onListen(MemorySegment opaque, int socket, int hsVersion, MemorySegment peerAddr, MemorySegment streamId) {
+        long start = System.nanoTime();
         String peer = "?";
         String sid = "";
         try {
@@ -46,7 +47,8 @@ final class ListenCallback implements LibSrt.ListenHook {
             if (!accept.passphrase().isEmpty()) {
                 lib.setString(socket, LibSrt.SRTO_PASSPHRASE, accept.passphrase());
             }
-            loop.pending.put(socket, new SrtLoop.Pending(accept, peer, System.nanoTime()));
+            long now = System.nanoTime();
+            loop.pending.put(socket, new SrtLoop.Pending(accept, peer, now, now - start));
             return 0;
         } catch (Throwable t) {
             try {

@@ -55,7 +55,11 @@ final class SrtLoop extends SingleThreadEventExecutor {
     static final int MAX_REJECTIONS_QUEUED = 256;
 
     /** An admitted handshake waiting for srt_accept. */
-    record Pending(Admission.Accept accept, String peer, long admittedNanos) {
+    /**
+     * @param callbackNanos how long the listen callback took: libsrt answers the handshake after
+     *     it returns, so a slow callback delays the connection (logged with the session)
+     */
+    record Pending(Admission.Accept accept, String peer, long admittedNanos, long callbackNanos) {
     }
 
     private final LibSrt lib;
@@ -213,8 +217,10 @@ final class SrtLoop extends SingleThreadEventExecutor {
             session = player;
         }
         counters.accepted(publish);
-        slog.info("{} {} from {} (streamid user '{}', {}encrypted)", publish ? "publishing" : "playing", a.key(),
-                p.peer(), a.id().user(), a.passphrase().isEmpty() ? "not " : "");
+        slog.info("{} {} from {} (streamid user '{}', {}encrypted; admitted in {} ms, accepted {} ms later)",
+                publish ? "publishing" : "playing", a.key(), p.peer(), a.id().user(), a.passphrase().isEmpty() ? "not " : "",
+                String.format(java.util.Locale.ROOT, "%.1f", p.callbackNanos() / 1e6),
+                String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - p.admittedNanos()) / 1e6));
         publishViews();
     }
 
