@@ -108,7 +108,8 @@ public final class ConfigLoader {
             try {
                 parsed.put(e.getKey(), e.getKey().parse(v.text()));
             } catch (IllegalArgumentException ex) {
-                String shown = e.getKey() == Setting.SRT_PASSPHRASE ? "(secret, not shown)" : v.text();
+                String shown = e.getKey() == Setting.SRT_PASSPHRASE || e.getKey() == Setting.CLUSTER_SECRET
+                        ? "(secret, not shown)" : v.text();
                 throw new ConfigException("invalid " + e.getKey().key + " '" + shown + "' from " + v.source()
                         + ": " + ex.getMessage());
             }
@@ -140,7 +141,9 @@ public final class ConfigLoader {
                 (Boolean) parsed.get(Setting.TRANSCODE_HTML5_EAGER),
                 SrtConfig.defaults().withBind((String) parsed.get(Setting.BIND), (Integer) parsed.get(Setting.SRT_PORT))
                         .withLatency((Integer) parsed.get(Setting.SRT_LATENCY))
-                        .withPassphrase((String) parsed.get(Setting.SRT_PASSPHRASE)));
+                        .withPassphrase((String) parsed.get(Setting.SRT_PASSPHRASE)),
+                new Config.RelayConfig((Integer) parsed.get(Setting.CLUSTER_PORT),
+                        (String) parsed.get(Setting.CLUSTER_SECRET)));
         if (config.httpPort() != 0 && config.httpPort() == config.rtmpPort()) {
             throw new ConfigException("http.port and rtmp.port are both " + config.httpPort());
         }

@@ -78,7 +78,13 @@ enum Setting {
     SRT_LATENCY("srt.latency", "VIREO_SRT_LATENCY", "--srt-latency", "DURATION", "120ms",
             "SRT latency (TSBPD) offered to callers; the larger of both sides wins", ConfigValues::latencyMillis),
     SRT_PASSPHRASE("srt.passphrase", "VIREO_SRT_PASSPHRASE", "--srt-passphrase", "TEXT", "",
-            "SRT passphrase of every stream, 10-79 characters (empty = no encryption)", ConfigValues::srtPassphrase);
+            "SRT passphrase of every stream, 10-79 characters (empty = no encryption)", ConfigValues::srtPassphrase),
+    CLUSTER_PORT("cluster.port", "VIREO_CLUSTER_PORT", "--cluster-port", "PORT", "9935",
+            "node-to-node relay listener edges pull streams from, on when cluster.secret is set (0 = any free"
+                    + " port, advertised as bound)", ConfigValues::port),
+    CLUSTER_SECRET("cluster.secret", "VIREO_CLUSTER_SECRET", "--cluster-secret", "TEXT", "",
+            "secret shared by the cluster's nodes, authenticates node-to-node pulls (HMAC-SHA256), at least 16"
+                    + " characters; never logged (empty = relay off)", dev.vireo.cluster.relay.RelayAuth::checkSecret);
 
     final String key;
     final String env;

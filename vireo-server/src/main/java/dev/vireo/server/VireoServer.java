@@ -1,5 +1,9 @@
 package dev.vireo.server;
 
+import dev.vireo.cluster.StreamDirectory;
+import dev.vireo.cluster.relay.EdgeSource;
+import dev.vireo.cluster.relay.RelayOptions;
+import dev.vireo.cluster.relay.RelayServer;
 import dev.vireo.control.ControlConfig;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.control.DomainTlsContexts;
@@ -109,6 +113,11 @@ public final class VireoServer implements AutoCloseable {
     private final ProtectionMetrics protection;
     private final Snapshots snapshots;
     private final Recordings recordings;
+    private RelayServer relay;
+    private EdgeSource edge;
+    private StreamDirectory directory;
+    private String nodeId = "";
+    private String region = "";
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -257,6 +266,7 @@ public final class VireoServer implements AutoCloseable {
                     io.netty.util.internal.PlatformDependent.getUnsafeUnavailabilityCause().getMessage());
         }
         try {
+            startRelay(); // before the transcoder: an edge pulls variants rather than making them
             transcoder.start();  // a missing ffmpeg is a warning, not a failure
             recordings.start();
             int rtmpPort = rtmp.start();
@@ -269,6 +279,59 @@ public final class VireoServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Makes this node an edge (issue 19): streams not published here are pulled from the node the
+     * directory names (the Redis registry's in a cluster). Call before {@link #start()}; needs
+     * {@code cluster.secret}.
+     *
+     * @param nodeId this node's id (in the origin's logs)
+     * @param region this node's region ("" for none): origins there are preferred
+     */
+    public VireoServer withStreamDirectory(StreamDirectory d, String nodeId, String region) {
+        this.directory = d;
+        this.nodeId = nodeId;
+        this.region = region;
+        return this;
+    }
+
+    /**
+     * The node-to-node relay (issue 19): with {@code cluster.secret} set, the listener on
+     * {@code cluster.port} serves this node's streams to edges, and with a {@link StreamDirectory}
+     * (see {@link #withStreamDirectory}) this node pulls streams published elsewhere, once per
+     * stream for all its viewers. Registered as a hub source before the transcoder's.
+     */
+    private void startRelay() {
+        Config.RelayConfig rc = config.relay();
+        if (!rc.on()) {
+            if (directory != null) {
+                log.warn("cluster.secret is not set: this node cannot pull streams from other nodes");
+            }
+            return;
+        }
+        String id = nodeId.isEmpty() ? Main.publicHost(config) + ":" + config.httpPort() : nodeId;
+        RelayOptions options = RelayOptions.defaults(id, config.bind(), rc.port(), rc.secret()).withRegion(region);
+        relay = new RelayServer(options, hub, boss, workers, transport.serverChannel());
+        relay.start();
+        Gauge.builder("vireo.relay.connections", relay, RelayServer::connectionCount).register(registry);
+        FunctionCounter.builder("vireo.relay.refused", relay, RelayServer::refusals).register(registry);
+        if (directory != null) {
+            edge = new EdgeSource(options, hub, directory, workers, transport.socketChannel())
+                    .withSourceOf(Transcoder::sourceOf);
+            edge.start();
+            Gauge.builder("vireo.relay.pulls", edge, e -> e.pulling().size()).register(registry);
+        }
+    }
+
+    /** The bound relay listener port ({@code cluster.port}, as bound), -1 when the relay is off. */
+    public int clusterPort() {
+        return relay == null ? -1 : relay.port();
+    }
+
+    /** The edge side of the relay (its pulls), when this node has a directory. */
+    public Optional<EdgeSource> edge() {
+        return Optional.ofNullable(edge);
     }
 
     /**
@@ -404,10 +467,16 @@ public final class VireoServer implements AutoCloseable {
         log.info("stopping Vireo");
         http.stopAccepting();
         https.stopAccepting();
+        if (edge != null) {
+            edge.close(); // pulls stop; the hub then ends their streams
+        }
         transcoder.close();
         hls.close();
         snapshots.close();
         hub.close();
+        if (relay != null) {
+            relay.close(); // after the hub: pulling edges got END
+        }
         recordings.close();
         srt.close();
         rtc.close();

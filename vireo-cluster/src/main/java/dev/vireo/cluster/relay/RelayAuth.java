@@ -35,6 +35,17 @@ public final class RelayAuth {
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
+    /**
+     * Checks a {@code cluster.secret} setting: empty (relay off) or at least 16 characters. The
+     * message never contains the value.
+     */
+    public static String checkSecret(String text) {
+        if (!text.isEmpty() && text.length() < 16) {
+            throw new IllegalArgumentException("must be at least 16 characters (or empty: relay off)");
+        }
+        return text;
+    }
+
     public static byte[] nonce() {
         byte[] n = new byte[RelayMessage.NONCE_BYTES];
         RANDOM.nextBytes(n);

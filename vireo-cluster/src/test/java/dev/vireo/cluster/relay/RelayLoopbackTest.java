@@ -149,6 +149,39 @@ class RelayLoopbackTest {
     }
 
     @Test
+    void theOriginRefusesAPeerWithoutTheSecret() throws Exception {
+        start("s3cret", "s3cret");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            var out = socket.getOutputStream();
+            var in = new java.io.DataInputStream(socket.getInputStream());
+            io.netty.buffer.ByteBuf hello = RelayFrameWriter.hello(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
+                    RelayAuth.nonce(), "intruder");
+            out.write(ByteBufUtil.getBytes(hello));
+            hello.release();
+            RelayMessage challenge = readFrame(in);
+            assertThat(challenge).isInstanceOf(RelayMessage.Challenge.class);
+            // a proof made with another secret
+            byte[] wrong = new RelayAuth("guess").edgeProof(new byte[32], ((RelayMessage.Challenge) challenge).nonce());
+            io.netty.buffer.ByteBuf auth = RelayFrameWriter.auth(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, wrong);
+            out.write(ByteBufUtil.getBytes(auth));
+            auth.release();
+            RelayMessage refusal = readFrame(in);
+            assertThat(refusal).isEqualTo(new RelayMessage.Error(RelayMessage.Error.AUTH_FAILED,
+                    "authentication failed (cluster.secret differs)"));
+            assertThat(in.read()).as("closed after the refusal").isEqualTo(-1);
+        }
+        assertThat(server.refusals()).isEqualTo(1);
+    }
+
+    private static RelayMessage readFrame(java.io.DataInputStream in) throws java.io.IOException {
+        int length = in.readInt();
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return RelayFrameReader.read(Unpooled.buffer().writeInt(length).writeBytes(body), RelayLimits.HANDSHAKE);
+    }
+
+    @Test
     void aKeyNoNodePublishesEndsAtOnce() throws Exception {
         start("s3cret", "s3cret");
         Viewer v = new Viewer("v");
