@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The edge side of the relay: a hub {@link StreamSource}. When a local viewer (any protocol:
- * WebRTC, FLV, RTMP, HLS, SRT) wants a key nobody publishes here, it asks the
+ * WebRTC, FLV, RTMP, HLS) wants a key nobody publishes here, it asks the
  * {@link StreamDirectory} which node publishes it and opens ONE pull ({@link EdgePull}) for the
  * key, which publishes into the local hub like a publisher: every local viewer of the key shares
  * it. The pull stops when the last local viewer has been gone for {@link RelayOptions#idleGrace()}.
