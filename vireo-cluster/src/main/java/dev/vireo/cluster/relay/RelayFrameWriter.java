@@ -101,10 +101,13 @@ public final class RelayFrameWriter {
         return b;
     }
 
-    /** Reasons are informative: cut to what a reader accepts. */
+    /**
+     * Reasons are informative: cut so that an END or ERROR fits the handshake limit
+     * ({@link RelayLimits#HANDSHAKE}, 1 KiB), which a peer still applies when refused early.
+     */
     private static String truncate(String reason) {
         String r = reason == null ? "" : reason;
-        while (r.getBytes(StandardCharsets.UTF_8).length > 1024) {
+        while (r.getBytes(StandardCharsets.UTF_8).length > 900) {
             r = r.substring(0, r.length() / 2);
         }
         return r;

@@ -87,6 +87,14 @@ class RelayFrameTest {
     }
 
     @Test
+    void aLongReasonIsCutToFitTheHandshakeLimit() {
+        ByteBuf wire = RelayFrameWriter.error(ALLOC, RelayMessage.Error.NOT_FOUND, "é".repeat(5000));
+        RelayMessage.Error e = (RelayMessage.Error) RelayFrameReader.read(wire, RelayLimits.HANDSHAKE);
+        assertThat(e.reason()).startsWith("éé").hasSizeLessThan(1024);
+        wire.release();
+    }
+
+    @Test
     void incompleteFrameWaitsAndConsumesNothing() {
         ByteBuf whole = RelayFrameWriter.end(ALLOC, "bye");
         ByteBuf part = whole.copy(0, whole.readableBytes() - 1);
