@@ -38,13 +38,14 @@ import java.time.Duration;
  * @param html5Eager start a stream's browser variant when it is published, not at its first WebRTC viewer
  * @param srt the SRT listener: port (0 for an ephemeral one), latency, default passphrase
  * @param cluster the control store's URL and the cluster registry (none: embedded store, one node)
+ * @param relay the node-to-node relay: listener port and shared secret (issue 19)
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
                      int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
                      String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
                      Protection protection, RecordRules recording,
-                     boolean html5Eager, SrtConfig srt, ClusterConfig cluster) {
+                     boolean html5Eager, SrtConfig srt, ClusterConfig cluster, RelayConfig relay) {
 
     /**
      * The control store and the cluster (issue 19). Without {@code redisUrl} the node runs alone,
@@ -109,14 +110,38 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
                   Protection protection, RecordRules recording, boolean html5Eager, SrtConfig srt) {
         this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
                 httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, ClusterConfig.none());
+                rtcTransports, hls, protection, recording, html5Eager, srt, ClusterConfig.none(), RelayConfig.off());
     }
 
     /** The same with another store and cluster settings. */
     public Config withCluster(ClusterConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, settings);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, settings, relay);
+    }
+
+    /**
+     * The node-to-node relay (edges pull streams from origins).
+     *
+     * @param port the relay listener ({@code cluster.port}); 0 for an ephemeral one
+     * @param secret the shared {@code cluster.secret}; "" turns the relay off. Never logged:
+     *     {@link #toString()} hides it
+     */
+    public record RelayConfig(int port, String secret) {
+
+        public static RelayConfig off() {
+            return new RelayConfig(9935, "");
+        }
+
+        /** Whether this node serves and pulls streams over the relay. */
+        public boolean on() {
+            return !secret.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "RelayConfig[port=" + port + ", secret=" + (secret.isEmpty() ? "(none)" : "(hidden)") + "]";
+        }
     }
 
     /**
@@ -165,21 +190,21 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config withHls(HlsConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, settings, protection, recording, html5Eager, srt, cluster);
+                rtcMaxSessions, rtcTransports, settings, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     /** The same with other recording rules. */
     public Config withRecord(RecordRules rules) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, rules, html5Eager, srt, cluster);
+                rtcMaxSessions, rtcTransports, hls, protection, rules, html5Eager, srt, cluster, relay);
     }
 
     /** The same with other abuse settings. */
     public Config withProtection(Protection p) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, p, recording, html5Eager, srt, cluster);
+                rtcMaxSessions, rtcTransports, hls, p, recording, html5Eager, srt, cluster, relay);
     }
 
     /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
@@ -203,80 +228,87 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config withPorts(int http, int rtmp) {
         return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     public Config withDataDir(Path dir) {
         return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     public Config withReconnectGrace(Duration grace) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     /** The same with another WebRTC media port (0 for an ephemeral one). */
     public Config withRtcPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
     public Config withRtcCandidates(String candidates) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     /** The same with other STUN/TURN servers to advertise ("" for none). */
     public Config withRtcIceServers(String servers) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, servers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     /** The same with another WebRTC session cap (0 for the default, {@link Integer#MAX_VALUE} for none). */
     public Config withRtcMaxSessions(int max) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, max,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     /** The same advertising other WebRTC transports. */
     public Config withRtcTransports(IceTransports transports) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, transports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcMaxSessions, transports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     /** The same with another HTTPS port (0 for an ephemeral one). */
     public Config withHttpsPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
     }
 
     /** The same starting (or not) browser variants at publish time. */
     public Config withHtml5Eager(boolean eager) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, eager, srt, cluster);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, eager, srt, cluster, relay);
     }
 
     /** The same with other SRT listener settings. */
     public Config withSrt(SrtConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, settings, cluster);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, settings, cluster, relay);
+    }
+
+    /** The same with other relay settings (issue 19). */
+    public Config withRelay(RelayConfig settings) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, settings);
     }
 }

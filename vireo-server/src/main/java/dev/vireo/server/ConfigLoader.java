@@ -110,7 +110,8 @@ public final class ConfigLoader {
                 parsed.put(e.getKey(), e.getKey().parse(v.text()));
             } catch (IllegalArgumentException ex) {
                 String shown = e.getKey() == Setting.SRT_PASSPHRASE || e.getKey() == Setting.STORE_URL
-                        || e.getKey() == Setting.CLUSTER_REDIS ? "(secret, not shown)" : v.text();
+                        || e.getKey() == Setting.CLUSTER_REDIS || e.getKey() == Setting.CLUSTER_SECRET
+                        ? "(secret, not shown)" : v.text();
                 throw new ConfigException("invalid " + e.getKey().key + " '" + shown + "' from " + v.source()
                         + ": " + ex.getMessage());
             }
@@ -148,7 +149,9 @@ public final class ConfigLoader {
                         (RegistryConfig.Role) parsed.get(Setting.NODE_ROLE), (String) parsed.get(Setting.NODE_REGION),
                         (String) parsed.get(Setting.NODE_INTERNAL_ADDRESS),
                         (Duration) parsed.get(Setting.CLUSTER_LEASE_TTL), (Duration) parsed.get(Setting.CLUSTER_CLAIM_TTL),
-                        (Duration) parsed.get(Setting.CLUSTER_RENEW_INTERVAL)));
+                        (Duration) parsed.get(Setting.CLUSTER_RENEW_INTERVAL)),
+                new Config.RelayConfig((Integer) parsed.get(Setting.CLUSTER_PORT),
+                        (String) parsed.get(Setting.CLUSTER_SECRET)));
         Config.ClusterConfig cc = config.cluster();
         if (cc.renewInterval().compareTo(cc.leaseTtl()) >= 0 || cc.renewInterval().compareTo(cc.claimTtl()) >= 0) {
             throw new ConfigException("cluster.renew-interval " + cc.renewInterval().toMillis()

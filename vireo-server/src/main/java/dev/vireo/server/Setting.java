@@ -102,6 +102,12 @@ enum Setting {
     CLUSTER_RENEW_INTERVAL("cluster.renew-interval", "VIREO_CLUSTER_RENEW_INTERVAL", "--cluster-renew-interval",
             "DURATION", "3s", "how often leases and claims are renewed and the registry re-read (below both TTLs)",
             ConfigValues::positiveDuration);
+    CLUSTER_PORT("cluster.port", "VIREO_CLUSTER_PORT", "--cluster-port", "PORT", "9935",
+            "node-to-node relay listener edges pull streams from, on when cluster.secret is set (0 = any free"
+                    + " port, advertised as bound)", ConfigValues::port),
+    CLUSTER_SECRET("cluster.secret", "VIREO_CLUSTER_SECRET", "--cluster-secret", "TEXT", "",
+            "secret shared by the cluster's nodes, authenticates node-to-node pulls (HMAC-SHA256), at least 16"
+                    + " characters; never logged (empty = relay off)", dev.vireo.cluster.relay.RelayAuth::checkSecret);
 
     final String key;
     final String env;

@@ -26,6 +26,12 @@ record Transport(String name, IoHandlerFactory ioHandlers, Class<? extends Serve
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioDatagramChannel.class);
     }
 
+    /** The client TCP channel of this transport (node-to-node pulls). */
+    Class<? extends io.netty.channel.socket.SocketChannel> socketChannel() {
+        return name.equals("epoll") ? io.netty.channel.epoll.EpollSocketChannel.class
+                : io.netty.channel.socket.nio.NioSocketChannel.class;
+    }
+
     /** @param threads 0 for Netty's default (twice the cores) */
     EventLoopGroup group(String threadName, int threads) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName), ioHandlers);

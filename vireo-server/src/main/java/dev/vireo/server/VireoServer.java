@@ -2,6 +2,10 @@ package dev.vireo.server;
 
 import dev.vireo.cluster.ClusterNode;
 import dev.vireo.cluster.registry.RegistryConfig;
+import dev.vireo.cluster.StreamDirectory;
+import dev.vireo.cluster.relay.EdgeSource;
+import dev.vireo.cluster.relay.RelayOptions;
+import dev.vireo.cluster.relay.RelayServer;
 import dev.vireo.control.ControlConfig;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.control.DomainTlsContexts;
@@ -112,6 +116,11 @@ public final class VireoServer implements AutoCloseable {
     private final Snapshots snapshots;
     private final Recordings recordings;
     private final ClusterNode cluster;
+    private RelayServer relay;
+    private EdgeSource edge;
+    private StreamDirectory directory;
+    private String nodeId = "";
+    private String region = "";
     private boolean closed;
 
     public VireoServer(Config config) {
@@ -152,6 +161,11 @@ public final class VireoServer implements AutoCloseable {
         // Cluster (cluster.redis): node lease and stream claims in Redis; one publisher per key
         // cluster-wide, limits/listing/forbid across nodes, configuration hints. Alone without it.
         cluster = config.cluster().clustered() ? joinCluster(config) : null;
+        if (cluster != null) { // the registry names the owner an edge pulls from (the relay, issue 19)
+            directory = cluster;
+            nodeId = cluster.self().nodeId();
+            region = config.cluster().region();
+        }
 
         // On-demand ffmpeg jobs: {stream}_{templateId} (the account's templates from the control
         // plane, then the built-in lld/lsd/lhd/lud), {stream}@html5 (AAC→Opus, no B-frames) and
@@ -271,6 +285,7 @@ public final class VireoServer implements AutoCloseable {
                     io.netty.util.internal.PlatformDependent.getUnsafeUnavailabilityCause().getMessage());
         }
         try {
+            startRelay(); // before the transcoder: an edge pulls variants rather than making them
             transcoder.start();  // a missing ffmpeg is a warning, not a failure
             recordings.start();
             int rtmpPort = rtmp.start();
@@ -283,6 +298,62 @@ public final class VireoServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Makes this node an edge (issue 19): streams not published here are pulled from the node the
+     * directory names (the Redis registry's in a cluster). Call before {@link #start()}; needs
+     * {@code cluster.secret}.
+     *
+     * @param nodeId this node's id (in the origin's logs)
+     * @param region this node's region ("" for none): origins there are preferred
+     */
+    public VireoServer withStreamDirectory(StreamDirectory d, String nodeId, String region) {
+        this.directory = d;
+        this.nodeId = nodeId;
+        this.region = region;
+        return this;
+    }
+
+    /**
+     * The node-to-node relay (issue 19): with {@code cluster.secret} set, the listener on
+     * {@code cluster.port} serves this node's streams to edges, and with a {@link StreamDirectory}
+     * (see {@link #withStreamDirectory}) this node pulls streams published elsewhere, once per
+     * stream for all its viewers. Registered as a hub source before the transcoder's.
+     */
+    private void startRelay() {
+        Config.RelayConfig rc = config.relay();
+        if (!rc.on()) {
+            if (directory != null) {
+                log.warn("cluster.secret is not set: this node cannot pull streams from other nodes");
+            }
+            return;
+        }
+        String id = nodeId.isEmpty() ? Main.publicHost(config) + ":" + config.httpPort() : nodeId;
+        RelayOptions options = RelayOptions.defaults(id, config.bind(), rc.port(), rc.secret()).withRegion(region);
+        relay = new RelayServer(options, hub, boss, workers, transport.serverChannel());
+        relay.start();
+        if (cluster != null) {
+            cluster.advertiseRelayPort(relay.port()); // written to this node's lease at once
+        }
+        Gauge.builder("vireo.relay.connections", relay, RelayServer::connectionCount).register(registry);
+        FunctionCounter.builder("vireo.relay.refused", relay, RelayServer::refusals).register(registry);
+        if (directory != null) {
+            edge = new EdgeSource(options, hub, directory, workers, transport.socketChannel())
+                    .withSourceOf(Transcoder::sourceOf);
+            edge.start();
+            Gauge.builder("vireo.relay.pulls", edge, e -> e.pulling().size()).register(registry);
+        }
+    }
+
+    /** The bound relay listener port ({@code cluster.port}, as bound), -1 when the relay is off. */
+    public int clusterPort() {
+        return relay == null ? -1 : relay.port();
+    }
+
+    /** The edge side of the relay (its pulls), when this node has a directory. */
+    public Optional<EdgeSource> edge() {
+        return Optional.ofNullable(edge);
     }
 
     /**
@@ -455,10 +526,16 @@ public final class VireoServer implements AutoCloseable {
         log.info("stopping Vireo");
         http.stopAccepting();
         https.stopAccepting();
+        if (edge != null) {
+            edge.close(); // pulls stop; the hub then ends their streams
+        }
         transcoder.close();
         hls.close();
         snapshots.close();
         hub.close();
+        if (relay != null) {
+            relay.close(); // after the hub: pulling edges got END
+        }
         if (cluster != null) {
             cluster.close(); // after the hub: the streams' claims are released, then the lease
         }

@@ -61,6 +61,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void clusterRelaySettingsNeverShowTheSecret() throws Exception {
+        assertThat(load(List.of(), Map.of()).relay().on()).isFalse();
+        assertThat(load(List.of(), Map.of()).relay().port()).isEqualTo(9935);
+        Config c = load(List.of("--cluster-port", "0"), Map.of("VIREO_CLUSTER_SECRET", "sixteen-chars-or-more"));
+        assertThat(c.relay().port()).isZero();
+        assertThat(c.relay().secret()).isEqualTo("sixteen-chars-or-more");
+        assertThat(c.relay().on()).isTrue();
+        assertThat(c.toString()).doesNotContain("sixteen-chars-or-more");
+        assertThatThrownBy(() -> load(List.of("--cluster-secret", "too-short"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.secret")
+                .hasMessageContaining("at least 16").hasMessageNotContaining("too-short");
+    }
+
+    @Test
     void fileThenEnvironmentThenFlagsEachOverrideTheOneBefore() throws Exception {
         yaml("vireo.yaml", """
                 http:

@@ -89,6 +89,14 @@ public final class Transcoder implements AutoCloseable {
         running = true;
     }
 
+    /**
+     * The stream a derived key is made from ({@code demo_lhd}, {@code demo@html5} → {@code demo}),
+     * when the key names one: an edge pulls a variant from the node publishing its source.
+     */
+    public static java.util.Optional<StreamKey> sourceOf(StreamKey key) {
+        return Request.parse(key).map(Request::source);
+    }
+
     /** True when ffmpeg was found and runs. */
     public boolean available() {
         return ffmpeg.usable();
