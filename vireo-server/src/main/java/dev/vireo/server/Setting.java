@@ -101,7 +101,7 @@ enum Setting {
             "a stream's ownership claim lives this long without renewal", ConfigValues::positiveDuration),
     CLUSTER_RENEW_INTERVAL("cluster.renew-interval", "VIREO_CLUSTER_RENEW_INTERVAL", "--cluster-renew-interval",
             "DURATION", "3s", "how often leases and claims are renewed and the registry re-read (below both TTLs)",
-            ConfigValues::positiveDuration);
+            ConfigValues::positiveDuration),
     CLUSTER_PORT("cluster.port", "VIREO_CLUSTER_PORT", "--cluster-port", "PORT", "9935",
             "node-to-node relay listener edges pull streams from, on when cluster.secret is set (0 = any free"
                     + " port, advertised as bound)", ConfigValues::port),
