@@ -9,9 +9,6 @@ import dev.vireo.core.Subscription;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -228,15 +225,6 @@ public final class Recordings implements AutoCloseable {
     /** Keys being recorded now. */
     public List<StreamKey> keys() {
         return List.copyOf(active.keySet());
-    }
-
-    /** Creates the recordings directory if needed (so a first listing is empty, not an error). */
-    public void createDirectory() {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Ends every recording (files closed at their last fragment). */
