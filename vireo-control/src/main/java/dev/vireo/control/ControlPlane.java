@@ -1,5 +1,7 @@
 package dev.vireo.control;
 
+import dev.vireo.control.diagnose.Finding;
+import dev.vireo.control.events.StreamEvents;
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
@@ -16,9 +18,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +61,12 @@ public final class ControlPlane implements AutoCloseable {
     private final EventNotifier events;
     private final ExecutorService blocking;
     private final DomainGate gate;
+    /** Recent publishes, unpublishes and refusals per stream, for the troubleshooter. */
+    private final StreamEvents streamEvents;
+    /** {@link #gate} with its refusals recorded in {@link #streamEvents}. */
+    private final Gate recordingGate;
+    /** The troubleshooter's WebRTC checks (candidates, STUN answer); none until the server sets them. */
+    private volatile Supplier<List<Finding>> rtcCheck = List::of;
     private final AuthThrottle throttle = new AuthThrottle(AuthThrottle.Policy.defaults());
     private volatile Api api;
     private final ScheduledFuture<?> refresher;
@@ -83,6 +93,9 @@ public final class ControlPlane implements AutoCloseable {
                 OutboundPolicy.of(config.webhooks().allow())), group.next(),
                 config.webhooks(), clock);
         gate = new DomainGate(registry::state, hub, clock, throttle, config.defaultVhost(), config.signingFutureSkew());
+        streamEvents = new StreamEvents(clock);
+        hub.addListener(streamEvents);
+        recordingGate = streamEvents.recording(gate);
         domains.onFirstDomain(this::firstDomainAdded);
         events = new EventNotifier(registry::state, webhooks, hub, clock);
         hub.addListener(events);
@@ -115,7 +128,7 @@ public final class ControlPlane implements AutoCloseable {
 
     /** The Gate every protocol adapter asks; non-blocking. With no domain configured it allows everything. */
     public Gate gate() {
-        return gate;
+        return recordingGate;
     }
 
     /**
@@ -132,7 +145,7 @@ public final class ControlPlane implements AutoCloseable {
         new StreamsControlApi(api, streams).mount(router);
         new UrlsApi(api, domains, templates, registry::state, config.endpoints(), clock).mount(router);
         templates.mount(router);
-        new DiagnoseApi(api, registry::state, hub, clock).mount(router);
+        new DiagnoseApi(api, registry::state, hub, clock, streamEvents, () -> rtcCheck.get()).mount(router);
     }
 
     /**
@@ -178,6 +191,30 @@ public final class ControlPlane implements AutoCloseable {
      */
     public void withStreamDetails(Function<StreamKey, Object> details) {
         streams.details(details);
+    }
+
+    /**
+     * The WebRTC part of {@code POST /api/v1/diagnose} for RTS/WHEP/WHIP URLs: the ICE candidates a
+     * browser gets and whether the media port answers STUN. Runs on the API's virtual thread (may block ~1 s).
+     */
+    public void withRtcCheck(Supplier<List<Finding>> check) {
+        this.rtcCheck = check;
+    }
+
+    /**
+     * Viewer counts of protocols that are not hub subscribers (HLS sessions), merged into
+     * {@code viewersByProtocol} of {@code GET /api/v1/streams}. Must be quick.
+     */
+    public void withExtraViewers(Function<StreamKey, java.util.Map<String, Integer>> counts) {
+        streams.extraViewers(counts);
+    }
+
+    /**
+     * The source of {@code GET /api/v1/streams/{d}/{a}/{s}/snapshot} (the console's thumbnails,
+     * authorised by the API key rather than a signed URL): a JPEG, or empty when there is none yet.
+     */
+    public void withSnapshots(Function<StreamKey, java.util.concurrent.CompletionStage<Optional<byte[]>>> source) {
+        streams.snapshots(source);
     }
 
     /**

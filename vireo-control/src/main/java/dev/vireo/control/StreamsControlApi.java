@@ -8,7 +8,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
- * {@code /api/v1/streams...}: online streams with their statistics, forbid and resume; and
+ * {@code /api/v1/streams...}: online streams with their statistics, forbid, resume, kick and the
+ * latest picture; and
  * {@code /api/v1/domains/{domain}/forbidden-streams}.
  */
 final class StreamsControlApi {
@@ -33,9 +34,21 @@ final class StreamsControlApi {
         r.post("/api/v1/streams/{domain}/{app}/{stream}/forbid", api.authed(this::forbid));
         r.post("/api/v1/streams/{domain}/{app}/{stream}/resume", api.authed((q, a) -> Response.json(200,
                 Map.of("resumed", control.resume(a, q.param("domain"), q.param("app"), q.param("stream"))))));
+        r.post("/api/v1/streams/{domain}/{app}/{stream}/kick", api.authed((q, a) -> Response.json(200,
+                Map.of("kicked", control.kick(a, q.param("domain"), q.param("app"), q.param("stream"))))));
+        r.get("/api/v1/streams/{domain}/{app}/{stream}/snapshot", api.authed(this::snapshot));
         r.get("/api/v1/domains/{domain}/forbidden-streams", api.authed((q, a) ->
                 Response.json(200, Map.of("streams", control.forbidden(a, q.param("domain"))))));
     }
+
+    /** The stream's latest picture; 204 while there is none yet (not an error: the console shows a placeholder). */
+    private Response snapshot(RequestContext q, Account a) throws InterruptedException {
+        return control.snapshot(a, q.param("domain"), q.param("app"), q.param("stream"), SNAPSHOT_WAIT)
+                .map(jpeg -> Response.bytes(200, "image/jpeg", jpeg).header("Cache-Control", "no-store"))
+                .orElseGet(() -> Response.of(204));
+    }
+
+    private static final java.time.Duration SNAPSHOT_WAIT = java.time.Duration.ofSeconds(5);
 
     private Response forbid(RequestContext q, Account a) {
         Instant until = null;

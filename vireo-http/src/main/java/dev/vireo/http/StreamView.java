@@ -11,6 +11,8 @@ import dev.vireo.core.StreamStats;
  * @param transcode for a stream a transcoding job produces ({@code {stream}_{template}},
  *     {@code {stream}@html5}): the job's live statistics; absent for other streams
  * @param srt for a stream published or played over SRT: those sessions' libsrt statistics; absent otherwise
+ * @param viewersByProtocol viewers now per delivery protocol ({@code whep}, {@code flv}, {@code rtmp},
+ *     {@code srt}, {@code hls}: HLS sessions seen in the last 30 s); only protocols with viewers
  */
 public record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
                   String startedAt, String videoCodec, String audioCodec, int width, int height,
@@ -18,7 +20,8 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                   double bitrateKbps, int gopFrames, long gopMillis, boolean bFrames, int viewers,
                   long framesIn, long bytesIn, int gopCacheFrames,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Object transcode,
-                  @JsonInclude(JsonInclude.Include.NON_NULL) Object srt) {
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Object srt,
+                  java.util.Map<String, Integer> viewersByProtocol) {
 
     public static StreamView of(StreamStats s) {
         return of(s, null);
@@ -38,6 +41,13 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),
                 s.gopFrames(), s.gopMillis(), s.bFrames(), s.viewers(), s.framesIn(), s.bytesIn(),
-                s.gopCacheFrames(), transcode, srt);
+                s.gopCacheFrames(), transcode, srt, java.util.Map.of());
+    }
+
+    /** This view with its per-protocol viewer counts. */
+    public StreamView withViewersByProtocol(java.util.Map<String, Integer> counts) {
+        return new StreamView(vhost, app, stream, live, publisherSession, startedAt, videoCodec, audioCodec, width,
+                height, videoProfile, audioSampleRate, audioChannels, fps, bitrateKbps, gopFrames, gopMillis, bFrames,
+                viewers, framesIn, bytesIn, gopCacheFrames, transcode, srt, java.util.Map.copyOf(counts));
     }
 }
