@@ -1,0 +1,103 @@
+package dev.vireo.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.Peers;
+import dev.vireo.webrtc.testing.Chromium;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Dimension;
+
+/**
+ * The player reads the publisher's wallclock SEI (docs/LATENCY.md) over every protocol and shows
+ * glass-to-glass latency. The publisher is ffmpeg, which can only write a constant user-data SEI
+ * (h264_metadata, on every keyframe: {@code repeat-headers}): the stamp is the time ffmpeg was
+ * started, so the player must find exactly that stamp, and its latency is at least the time since.
+ */
+@Timeout(200)
+class GlassToGlassTest {
+
+    @TempDir
+    static Path dir;
+
+    private static VireoServer server;
+    private static VireoServer.BoundPorts ports;
+    private static Chromium chromium;
+    private static Process ffmpeg;
+    private static long stampNanos;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Peers.ffmpeg();
+        server = BrowserFixture.server(dir);
+        ports = server.start();
+        stampNanos = System.currentTimeMillis() * 1_000_000L;
+        List<String> cmd = new ArrayList<>(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",
+                "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-c:v", "libx264", "-preset", "veryfast",
+                "-bf", "0", "-tune", "zerolatency", "-g", "30", "-x264-params", "repeat-headers=1",
+                "-bsf:v", "h264_metadata=sei_user_data=56697265-6f42-656e-6368-436c6f636b31+"
+                        + HexFormat.of().toHexDigits(stampNanos),
+                "-an", "-t", "150", "-f", "flv", "rtmp://127.0.0.1:" + ports.rtmp() + "/live/g2g"));
+        ffmpeg = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
+        Await.until(Duration.ofSeconds(30), "the stream is live", () -> server.hub().find(StreamKey.of("live", "g2g"))
+                .map(s -> s.isLive() && s.stats().gopCacheFrames() > 0).orElse(false));
+        chromium = Chromium.start(dir);
+        chromium.driver().manage().window().setSize(new Dimension(1280, 900));
+    }
+
+    @AfterEach
+    void noConsoleErrors() {
+        assertThat(chromium.consoleErrors()).isEmpty();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (ffmpeg != null) {
+            ffmpeg.destroy();
+            if (!ffmpeg.waitFor(5, TimeUnit.SECONDS)) {
+                ffmpeg.destroyForcibly();
+            }
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"whep", "flv", "hls"})
+    void thePlayerShowsGlassToGlassFromThePublishersStamp(String via) throws Exception {
+        if (via.equals("hls")) {
+            HlsJs.library();
+        }
+        long opened = System.currentTimeMillis();
+        chromium.open("http://127.0.0.1:" + ports.http() + "/play/live/g2g?via=" + via);
+        Await.until(Duration.ofSeconds(40), "playing over " + via, () -> "playing".equals(
+                chromium.js("return window.vireo && window.vireo.state")) && via.equals(chromium.js("return window.vireo.protocol")));
+        Await.until(Duration.ofSeconds(20), "a glass-to-glass figure", () -> chromium.number("window.vireo.glassToGlassMs") > 0);
+        // exactly the publisher's stamp (ms with µs precision), found in the bitstream
+        assertThat(chromium.number("window.vireo.lastStampMs")).isEqualTo(stampNanos / 1_000 / 1000.0);
+        // the stamp is ffmpeg's start: every frame shown since is at least that old (clock error aside)
+        double clockError = chromium.number("window.vireo.clockErrorMs");
+        assertThat(clockError).isBetween(0.0, 1000.0);
+        assertThat(chromium.number("window.vireo.glassToGlassMs"))
+                .isGreaterThanOrEqualTo(opened - stampNanos / 1_000_000.0 - clockError - 50);
+        assertThat((String) chromium.js("return document.getElementById('s-g2g').textContent")).endsWith("ms ±" + (long) clockError);
+        chromium.screenshot(Path.of("target", "screenshots", "player-g2g-" + via + ".png"));
+    }
+}
