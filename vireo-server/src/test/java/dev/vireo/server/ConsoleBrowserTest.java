@@ -255,6 +255,7 @@ class ConsoleBrowserTest {
         assertThat(driver.findElements(By.cssSelector("tr[data-event='publish']"))).isNotEmpty();
         assertThat(driver.findElements(By.cssSelector("tr[data-event='unpublish'],tr[data-event='end']"))).isNotEmpty();
         assertThat(text("tr[data-event='refused']")).contains("403", "play over http-flv");
+        chromium.js("document.querySelector('table[aria-label=\"Recent events\"]').scrollIntoView(); return null;");
         shot("10-diagnose-events");
 
         // Domains: a sub-streaming domain and a TLS certificate.

@@ -252,7 +252,10 @@ async function whep(src, video, state, o, meter) {
         transform(frame, out) {
           if (video) {
             const stamp = stampInAnnexB(new Uint8Array(frame.data));
-            if (stamp !== null) meter.mark('rtp', frame.getMetadata().rtpTimestamp, stamp);
+            if (stamp !== null) {
+              const rtp = frame.getMetadata().rtpTimestamp;
+              meter.mark('rtp', rtp !== undefined ? rtp : frame.timestamp, stamp);
+            }
           }
           out.enqueue(frame);
         }
@@ -418,12 +421,15 @@ export function stampOf(uuid, data) {
   return Number(ns / 1000n) / 1000;
 }
 
-/** The stamp in an Annex B H.264 access unit (a WebRTC encoded frame), or null: SEI units before the first slice. */
+/**
+ * The stamp in an Annex B H.264 access unit (a WebRTC encoded frame), or null. Every SEI unit is
+ * looked at: H.264 §7.4.1.2.3 puts them before the first slice, but encoders do not all obey
+ * (ffmpeg's h264_metadata appends its SEI after the slices).
+ */
 export function stampInAnnexB(b) {
   for (let i = 0; i + 3 < b.length; i++) {
     if (b[i] !== 0 || b[i + 1] !== 0 || b[i + 2] !== 1) continue;
     const type = b[i + 3] & 0x1f;
-    if (type === 1 || type === 5) return null; // H.264 §7.4.1.2.3: SEI precedes the slices
     if (type === 6) {
       let end = i + 4;
       while (end + 2 < b.length && !(b[end] === 0 && b[end + 1] === 0 && (b[end + 2] === 1 || b[end + 2] === 0))) end++;
