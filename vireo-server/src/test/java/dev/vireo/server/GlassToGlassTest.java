@@ -15,11 +15,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Dimension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The player reads the publisher's wallclock SEI (docs/LATENCY.md) over every protocol and shows
@@ -29,6 +32,8 @@ import org.openqa.selenium.Dimension;
  */
 @Timeout(200)
 class GlassToGlassTest {
+
+    private static final Logger log = LoggerFactory.getLogger(GlassToGlassTest.class);
 
     @TempDir
     static Path dir;
@@ -105,5 +110,35 @@ class GlassToGlassTest {
         Await.until(Duration.ofSeconds(5), "the figure on the page", () -> ((String) chromium.js(
                 "return document.getElementById('s-g2g').textContent")).endsWith("ms ±" + (long) clockError));
         chromium.screenshot(Path.of("target", "screenshots", "player-g2g-" + via + ".png"));
+    }
+
+    /**
+     * The browser publish page stamps every H.264 frame (insertable streams) with the server-synchronised
+     * wallclock; a second Chromium plays it over WHEP and shows a real glass-to-glass figure (both
+     * browsers on this machine's clock, so it is the pipeline's latency, bounded here only loosely).
+     */
+    @Test
+    void theBrowserPublishPageStampsItsFramesAndAViewerSeesGlassToGlass() throws Exception {
+        String base = "http://127.0.0.1:" + ports.http();
+        try (Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA)) {
+            publisher.open(base + "/publish/live/cam?autostart=1&codec=h264");
+            Await.until(Duration.ofSeconds(30), "the publish page is live",
+                    () -> "live".equals(publisher.js("return vireo.state")));
+            Await.until(Duration.ofSeconds(10), "stamped frames", () -> publisher.number("vireo.stampedFrames") > 30);
+            Await.until(Duration.ofSeconds(30), "the stream in the hub", () -> server.hub().find(StreamKey.of("live", "cam"))
+                    .map(s -> "H264".equals(s.stats().videoCodec()) && s.stats().gopCacheFrames() > 0).orElse(false));
+            chromium.open(base + "/play/live/cam?via=whep");
+            Await.until(Duration.ofSeconds(40), "playing over WHEP", () -> "playing".equals(
+                    chromium.js("return window.vireo && window.vireo.state")));
+            Await.until(Duration.ofSeconds(20), "a glass-to-glass figure", () -> chromium.number("window.vireo.glassToGlassMs") > 0);
+            double[] g2g = {0};
+            Await.until(Duration.ofSeconds(20), "a steady figure", () -> {
+                g2g[0] = chromium.number("window.vireo.glassToGlassMs");
+                return g2g[0] > 0 && g2g[0] < 5_000;
+            });
+            log.info("glass to glass, Chromium WHIP publish page -> Vireo -> Chromium WHEP player: {} ms (clock error ±{} ms)",
+                    g2g[0], chromium.number("window.vireo.clockErrorMs"));
+            chromium.screenshot(Path.of("target", "screenshots", "player-g2g-whip.png"));
+        }
     }
 }
