@@ -44,7 +44,8 @@ class ConsoleBrowserTest {
     private static final Path SHOTS = Path.of("target", "screenshots");
     private static final String INGEST = "push.example.com";
     private static final String PLAY = "play.example.com";
-    private static final String CDN = "cdn.example.com";
+    private static final String MAIN = "live.example.net";
+    private static final String CDN = "cdn.example.net";
 
     @TempDir
     static Path dir;
@@ -258,10 +259,23 @@ class ConsoleBrowserTest {
         chromium.js("document.querySelector('table[aria-label=\"Recent events\"]').scrollIntoView(); return null;");
         shot("10-diagnose-events");
 
+        assertThat(chromium.consoleErrors()).isEmpty();
+    }
+
+    /** Sub-streaming domains, a TLS certificate, webhooks and API keys: pages that need no live stream. */
+    @Test
+    void domainsCertificatesWebhooksAndApiKeys() throws Exception {
+        chromium.consoleErrors(); // only this test's errors count below
+        chromium.open(base + "/console/domains");
+        if (waitForEither()) {
+            driver.findElement(By.name("apiKey")).sendKeys(server.control().generatedAdminKey().orElseThrow(), Keys.ENTER);
+        }
+        waitFor(By.cssSelector("nav.side"));
         // Domains: a sub-streaming domain and a TLS certificate.
         nav("Domains");
+        addDomain(MAIN, "streaming");
         addDomain(CDN, "streaming");
-        row(PLAY).click();
+        row(MAIN).click();
         button("Sub-streaming domains").click();
         new Select(waitFor(By.name("subDomain"))).selectByValue(CDN);
         button("Bind").click();
@@ -270,24 +284,24 @@ class ConsoleBrowserTest {
         assertFormsLabelled();
         shot("11-domain-subdomains");
         button("HTTPS certificate").click();
-        HttpsSniTest.TestCert cert = HttpsSniTest.TestCert.selfSigned(PLAY);
+        HttpsSniTest.TestCert cert = HttpsSniTest.TestCert.selfSigned(MAIN);
         WebElement certField = waitFor(By.name("certificate"));
         chromium.js("arguments[0].value = arguments[1]; return null;", certField, cert.certificatePem());
         chromium.js("arguments[0].value = arguments[1]; return null;", driver.findElement(By.name("privateKey")),
                 cert.privateKeyPem());
         button("Upload certificate").click();
         Await.until(Duration.ofSeconds(10), "the certificate shown",
-                () -> text("main").contains("days left") && text("main").contains("CN=" + PLAY));
-        assertThat(server.control().certificateFor(PLAY)).isPresent();
+                () -> text("main").contains("days left") && text("main").contains("CN=" + MAIN));
+        assertThat(server.control().certificateFor(MAIN)).isPresent();
         assertFormsLabelled();
         shot("12-domain-certificate");
 
         // Webhooks: the generated secret is shown once.
         nav("Webhooks");
-        new Select(waitFor(By.name("notifyDomain"))).selectByValue(INGEST);
+        new Select(waitFor(By.name("notifyDomain"))).selectByValue(MAIN);
         driver.findElement(By.name("notifyUrl")).sendKeys("https://hooks.example.com/vireo");
         button("Save webhook").click();
-        Await.until(Duration.ofSeconds(10), "the webhook listed", () -> text("tr[data-domain='" + INGEST + "']")
+        Await.until(Duration.ofSeconds(10), "the webhook listed", () -> text("tr[data-domain='" + MAIN + "']")
                 .contains("https://hooks.example.com/vireo"));
         assertThat(text("code[data-secret]")).hasSizeGreaterThan(16);
         assertFormsLabelled();
@@ -307,6 +321,15 @@ class ConsoleBrowserTest {
         assertFormsLabelled();
         shot("14-api-keys");
         assertThat(chromium.consoleErrors()).isEmpty();
+        button("Sign out").click(); // the other tests start signed out
+        waitFor(By.name("apiKey"));
+    }
+
+    /** True when the sign-in form shows (a new tab), false when the console does (signed in already). */
+    private static boolean waitForEither() {
+        Await.until(Duration.ofSeconds(15), "the console or its sign-in", () -> !driver.findElements(By.name("apiKey")).isEmpty()
+                || !driver.findElements(By.cssSelector("nav.side")).isEmpty());
+        return !driver.findElements(By.name("apiKey")).isEmpty();
     }
 
     @Test
