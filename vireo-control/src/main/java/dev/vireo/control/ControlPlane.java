@@ -95,7 +95,7 @@ public final class ControlPlane implements AutoCloseable {
         gate = new DomainGate(registry::state, hub, clock, throttle, config.defaultVhost(), config.signingFutureSkew());
         streamEvents = new StreamEvents(clock);
         hub.addListener(streamEvents);
-        recordingGate = streamEvents.recording(gate);
+        recordingGate = streamEvents.recording(gate, DomainGate::hostOf);
         domains.onFirstDomain(this::firstDomainAdded);
         events = new EventNotifier(registry::state, webhooks, hub, clock);
         hub.addListener(events);

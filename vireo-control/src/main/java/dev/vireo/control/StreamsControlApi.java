@@ -18,6 +18,9 @@ final class StreamsControlApi {
     record ForbidRequest(String until) {
     }
 
+    /** How long a thumbnail request waits for a picture being made. */
+    private static final java.time.Duration SNAPSHOT_WAIT = java.time.Duration.ofSeconds(5);
+
     private final Api api;
     private final StreamControl control;
 
@@ -47,8 +50,6 @@ final class StreamsControlApi {
                 .map(jpeg -> Response.bytes(200, "image/jpeg", jpeg).header("Cache-Control", "no-store"))
                 .orElseGet(() -> Response.of(204));
     }
-
-    private static final java.time.Duration SNAPSHOT_WAIT = java.time.Duration.ofSeconds(5);
 
     private Response forbid(RequestContext q, Account a) {
         Instant until = null;

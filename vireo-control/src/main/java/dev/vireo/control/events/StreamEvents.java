@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The recent life of each stream, for troubleshooting: publishes, unpublishes, ends and the
@@ -51,13 +52,22 @@ public final class StreamEvents implements HubListener {
         this.clock = clock;
     }
 
-    /** {@code gate} with its refusals recorded. */
+    /** {@code gate} with its refusals recorded under the host the client addressed. */
     public Gate recording(Gate gate) {
+        return recording(gate, Gate.AccessRequest::host);
+    }
+
+    /**
+     * {@code gate} with its refusals recorded.
+     *
+     * @param domainOf the domain a request names (e.g. its {@code vhost=} on an IP address)
+     */
+    public Gate recording(Gate gate, Function<Gate.AccessRequest, String> domainOf) {
         return request -> {
             Gate.Verdict verdict = gate.admit(request);
             if (verdict instanceof Gate.Deny deny) {
                 add(new Event(now(), "refused", request.action().name().toLowerCase(java.util.Locale.ROOT),
-                        request.protocol(), request.host(), request.app(), request.stream(), null,
+                        request.protocol(), domainOf.apply(request), request.app(), request.stream(), null,
                         deny.httpStatus() + " " + deny.reason()));
             }
             return verdict;
