@@ -110,6 +110,9 @@ class ConsoleBrowserTest {
     @Test
     void aUserSetsUpDomainsSigningAndPlaysTheGeneratedUrls() throws Exception {
         String key = server.control().generatedAdminKey().orElseThrow();
+        chromium.open(base + "/console/");
+        chromium.js("sessionStorage.clear(); return null;"); // signed out, whatever ran before in this tab
+        chromium.consoleErrors();
         chromium.open(base + "/");
         WebElement keyField = waitFor(By.name("apiKey"));
         assertThat(driver.getCurrentUrl()).endsWith("/console/");
@@ -351,9 +354,14 @@ class ConsoleBrowserTest {
 
     // --- helpers
 
-    private static void nav(String page) {
+    private static void nav(String page) throws Exception {
         driver.findElement(By.linkText(page)).click();
-        Await.until(Duration.ofSeconds(10), page + " shown", () -> text("main h1").equals(page));
+        try {
+            Await.until(Duration.ofSeconds(10), page + " shown", () -> text("main h1").equals(page));
+        } catch (AssertionError e) {
+            shot("failed-" + page.replace(' ', '-'));
+            throw new AssertionError(e.getMessage() + "; main shows: " + text("main"), e);
+        }
     }
 
     private static void addDomain(String name, String type) {

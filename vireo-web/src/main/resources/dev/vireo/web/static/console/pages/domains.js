@@ -226,9 +226,12 @@ export async function render(main) {
   async function certificate(d, panel) {
     const info = h('div', { 'aria-live': 'polite' });
     async function show() {
+      // Asked only when the domain has one (its view says until when): no 404 in the browser console.
       let c = null;
-      try { c = await get('/domains/' + encodeURIComponent(d.domain) + '/certificate'); }
-      catch (e) { if (e.status !== 404) throw e; }
+      if (d.certificateNotAfter) {
+        try { c = await get('/domains/' + encodeURIComponent(d.domain) + '/certificate'); }
+        catch (e) { if (e.status !== 404) throw e; }
+      }
       if (!c) {
         info.replaceChildren(h('p', { class: 'lead' }, 'No certificate: browsers need HTTPS on ' + d.domain
           + ' for WebRTC pages and for players on HTTPS sites. Upload the PEM chain and its private key.'));

@@ -70,7 +70,7 @@ export async function render(main) {
           h('button', { type: 'button', class: 'small danger', 'aria-label': 'Remove the webhook of ' + d.domain, onclick: async () => {
             try { await del('/domains/' + encodeURIComponent(d.domain) + '/notify'); toast('Webhook removed'); await load(); }
             catch (e) { toast(e.message, true); }
-          } }, 'Remove'))));
+          } }, 'Remove')))));
     }
   }
 
