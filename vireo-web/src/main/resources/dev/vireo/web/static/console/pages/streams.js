@@ -80,7 +80,7 @@ export async function render(main) {
           : j.transcode.kind === 'template' ? 'template ' + j.transcode.template : j.transcode.kind,
           j.transcode.state === 'RUNNING' ? 'info' : 'warn'), ' ', j.viewers + ' viewer' + (j.viewers === 1 ? '' : 's')))
           : h('span', { style: 'color:var(--muted)' }, 'none')),
-        h('td', {}, h('div', { class: 'actions grid2' },
+        h('td', {}, h('div', { class: 'actions stack' },
           h('a', { class: 'button small', href: '/play/' + encodeURIComponent(s.app) + '/' + encodeURIComponent(s.stream),
             target: '_blank', rel: 'noopener' }, 'Play'),
           h('button', { type: 'button', class: 'small', onclick: () => kick(s),
