@@ -41,7 +41,7 @@ export async function render(main) {
       listBody)),
     h('div', { class: 'card' }, h('h2', {}, 'What is sent'),
       h('p', {}, 'A JSON POST per event: ', h('code', {}, '{"id","event","time","domain","vhost","app","stream","sessionId"}'),
-        '(record_done adds "recording"), retried with the same id until a 2xx. The full format is in the ', h('a', { href: '/api/docs', target: '_blank', rel: 'noopener' }, 'API reference'), '.')));
+        ' (record_done adds "recording"), retried with the same id until a 2xx. The full format is in the ', h('a', { href: '/api/docs', target: '_blank', rel: 'noopener' }, 'API reference'), '.')));
 
   async function load() {
     domains = (await get('/domains')).domains || [];
