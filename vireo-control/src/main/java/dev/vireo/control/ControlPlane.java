@@ -1,5 +1,7 @@
 package dev.vireo.control;
 
+import dev.vireo.control.diagnose.Finding;
+import dev.vireo.control.events.StreamEvents;
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
@@ -16,9 +18,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +55,6 @@ public final class ControlPlane implements AutoCloseable {
     private final StreamControl streams;
     private final RecordRules recordRules;
     private volatile RecordingAccess recordings = RecordingAccess.NONE;
-    private volatile dev.vireo.http.SnapshotEndpoint.Source snapshots = key -> java.util.concurrent.CompletableFuture
-            .completedFuture(dev.vireo.http.SnapshotEndpoint.Picture.refused(503, "snapshots are not available"));
     private final Optional<String> generatedAdminKey;
     private final EventLoopGroup group;
     private final DnsAddressResolverGroup resolvers;
@@ -61,6 +63,12 @@ public final class ControlPlane implements AutoCloseable {
     private final EventNotifier events;
     private final ExecutorService blocking;
     private final DomainGate gate;
+    /** Recent publishes, unpublishes and refusals per stream, for the troubleshooter. */
+    private final StreamEvents streamEvents;
+    /** {@link #gate} with its refusals recorded in {@link #streamEvents}. */
+    private final Gate recordingGate;
+    /** The troubleshooter's WebRTC checks (candidates, STUN answer); none until the server sets them. */
+    private volatile Supplier<List<Finding>> rtcCheck = List::of;
     private final AuthThrottle throttle = new AuthThrottle(AuthThrottle.Policy.defaults());
     private volatile Api api;
     private volatile ClusterView cluster;
@@ -90,6 +98,9 @@ public final class ControlPlane implements AutoCloseable {
                 OutboundPolicy.of(config.webhooks().allow())), group.next(),
                 config.webhooks(), clock);
         gate = new DomainGate(registry::state, hub, clock, throttle, config.defaultVhost(), config.signingFutureSkew());
+        streamEvents = new StreamEvents(clock);
+        hub.addListener(streamEvents);
+        recordingGate = streamEvents.recording(gate, DomainGate::hostOf);
         domains.onFirstDomain(this::firstDomainAdded);
         events = new EventNotifier(registry::state, webhooks, hub, clock);
         hub.addListener(events);
@@ -122,7 +133,7 @@ public final class ControlPlane implements AutoCloseable {
 
     /** The Gate every protocol adapter asks; non-blocking. With no domain configured it allows everything. */
     public Gate gate() {
-        return gate;
+        return recordingGate;
     }
 
     /**
@@ -136,10 +147,10 @@ public final class ControlPlane implements AutoCloseable {
         new OpenApiEndpoint().mount(router);
         new AccountsApi(api, accounts).mount(router);
         new DomainsApi(api, domains, registry::state, cnames, config.dnsTimeout(), hub).mount(router);
-        new StreamsControlApi(api, streams, () -> snapshots).mount(router);
+        new StreamsControlApi(api, streams).mount(router);
         new UrlsApi(api, domains, templates, registry::state, config.endpoints(), clock).mount(router);
         templates.mount(router);
-        new DiagnoseApi(api, registry::state, hub, clock).mount(router);
+        new DiagnoseApi(api, registry::state, hub, clock, streamEvents, () -> rtcCheck.get()).mount(router);
         new RecordingsApi(api, recordRules, () -> recordings).mount(router);
         new ClusterApi(api, () -> cluster).mount(router);
     }
@@ -227,6 +238,30 @@ public final class ControlPlane implements AutoCloseable {
      */
     public void withStreamDetails(Function<StreamKey, Object> details) {
         streams.details(details);
+    }
+
+    /**
+     * The WebRTC part of {@code POST /api/v1/diagnose} for RTS/WHEP/WHIP URLs: the ICE candidates a
+     * browser gets and whether the media port answers STUN. Runs on the API's virtual thread (may block ~1 s).
+     */
+    public void withRtcCheck(Supplier<List<Finding>> check) {
+        this.rtcCheck = check;
+    }
+
+    /**
+     * Viewer counts of protocols that are not hub subscribers (HLS sessions), merged into
+     * {@code viewersByProtocol} of {@code GET /api/v1/streams}. Must be quick.
+     */
+    public void withExtraViewers(Function<StreamKey, java.util.Map<String, Integer>> counts) {
+        streams.extraViewers(counts);
+    }
+
+    /**
+     * The source of {@code GET /api/v1/streams/{d}/{a}/{s}/snapshot.jpg} (the console's thumbnails,
+     * authorised by the API key rather than a signed URL): a JPEG, or empty when there is none yet.
+     */
+    public void withSnapshots(Function<StreamKey, java.util.concurrent.CompletionStage<Optional<byte[]>>> source) {
+        streams.snapshots(source);
     }
 
     /**
@@ -418,11 +453,6 @@ public final class ControlPlane implements AutoCloseable {
     /** The recording files behind {@code /api/v1/recordings} (list, download, delete). */
     public void withRecordings(RecordingAccess access) {
         this.recordings = access;
-    }
-
-    /** Where {@code GET /api/v1/streams/{d}/{a}/{s}/snapshot.jpg} gets its pictures. */
-    public void withSnapshots(dev.vireo.http.SnapshotEndpoint.Source source) {
-        this.snapshots = source;
     }
 
     /** Webhook events waiting or in flight (for tests and diagnostics). */

@@ -1,7 +1,10 @@
 package dev.vireo.control;
 
 import dev.vireo.control.diagnose.Diagnoser;
+import dev.vireo.control.diagnose.Diagnosis;
 import dev.vireo.control.diagnose.Facts;
+import dev.vireo.control.diagnose.Finding;
+import dev.vireo.control.events.StreamEvents;
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamHub;
 import dev.vireo.http.RequestContext;
@@ -27,8 +30,13 @@ final class DiagnoseApi {
     private final Supplier<ControlState> state;
     private final StreamHub hub;
     private final Clock clock;
+    private final StreamEvents events;
+    private final Supplier<List<Finding>> rtcCheck;
 
-    DiagnoseApi(Api api, Supplier<ControlState> state, StreamHub hub, Clock clock) {
+    DiagnoseApi(Api api, Supplier<ControlState> state, StreamHub hub, Clock clock, StreamEvents events,
+                Supplier<List<Finding>> rtcCheck) {
+        this.events = events;
+        this.rtcCheck = rtcCheck;
         this.api = api;
         this.state = state;
         this.hub = hub;
@@ -47,8 +55,24 @@ final class DiagnoseApi {
         if (b.action() != null && !b.action().equals("publish") && !b.action().equals("play")) {
             throw ApiException.badRequest("InvalidParameter", "action must be publish or play");
         }
-        return Response.json(200, new Diagnoser(new StateFacts(state.get(), caller), hub, clock)
-                .diagnose(b.url(), b.action()));
+        Diagnosis d = new Diagnoser(new StateFacts(state.get(), caller), hub, clock).diagnose(b.url(), b.action());
+        if (d.protocol() == null) {
+            return Response.json(200, d);
+        }
+        boolean rtc = switch (d.protocol()) {
+            case "artc", "whep", "whip" -> true;
+            default -> false;
+        };
+        List<StreamEvents.Event> recent = events.recent(d.app(), d.stream()).stream()
+                .filter(e -> caller.admin() || visible(state.get(), caller, e.domain()))
+                .toList();
+        return Response.json(200, d.with(rtc ? rtcCheck.get() : List.of(), recent));
+    }
+
+    /** Whether an event's domain (a stream's vhost or the domain a refused client named) is the caller's. */
+    private static boolean visible(ControlState s, Account caller, String domain) {
+        Domain d = domain == null ? null : s.domain(domain.toLowerCase(java.util.Locale.ROOT));
+        return d != null && d.accountId() == caller.id();
     }
 
     /** The facts of one state, as one caller may see them. */

@@ -10,7 +10,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -22,6 +29,7 @@ import java.util.stream.Collectors;
 final class StreamControl {
 
     static final String FORBIDDEN_REASON = "stream forbidden by the administrator";
+    static final String KICKED_REASON = "publisher kicked by the administrator";
 
     /** Outcome of a forbid: the stream key, when the ban ends (null: until resumed), whether a publisher was kicked. */
     record Forbidden(String domain, String app, String stream, String until, boolean kicked) {
@@ -52,6 +60,21 @@ final class StreamControl {
     /** The stream's SRT sessions with their libsrt statistics, or null. */
     private volatile Function<StreamKey, Object> srt = key -> null;
 
+    /** Viewers a protocol outside the hub's subscribers counts (HLS sessions), per protocol. */
+    private volatile Function<StreamKey, Map<String, Integer>> extraViewers = key -> Map.of();
+
+    /** The stream's latest picture (JPEG), or empty when there is none yet. */
+    private volatile Function<StreamKey, CompletionStage<Optional<byte[]>>> snapshots =
+            key -> CompletableFuture.completedFuture(Optional.empty());
+
+    void extraViewers(Function<StreamKey, Map<String, Integer>> extra) {
+        this.extraViewers = extra;
+    }
+
+    void snapshots(Function<StreamKey, CompletionStage<Optional<byte[]>>> snapshots) {
+        this.snapshots = snapshots;
+    }
+
     void details(Function<StreamKey, Object> details) {
         this.details = details;
     }
@@ -61,9 +84,15 @@ final class StreamControl {
     }
 
     private StreamView view(Stream s) {
+        Map<String, Integer> counts = new TreeMap<>(s.viewersByProtocol());
+        extraViewers.apply(s.key()).forEach((protocol, n) -> {
+            if (n > 0) {
+                counts.merge(protocol, n, Integer::sum);
+            }
+        });
         StreamStats stats = s.stats();
         StreamView v = StreamView.of(stats, details.apply(s.key()), srt.apply(s.key()),
-                stats.videoCodec() == null ? null : snapshotPath(s.key()));
+                stats.videoCodec() == null ? null : snapshotPath(s.key())).withViewersByProtocol(counts);
         ClusterView c = cluster;
         return c == null ? v : v.withNode(c.nodeId());
     }
@@ -71,11 +100,6 @@ final class StreamControl {
     /** The admin API's snapshot of a stream (fetched with the API key; the console's thumbnails). */
     static String snapshotPath(StreamKey key) {
         return "/api/v1/streams/" + key.vhost() + "/" + key.app() + "/" + key.stream() + "/snapshot.jpg";
-    }
-
-    /** The stream key a caller means, for the snapshot route. */
-    StreamKey keyOf(Account caller, String domain, String app, String stream) {
-        return key(caller, domain, app, stream);
     }
 
     StreamControl(Database db, Registry registry, DomainService domains, StreamHub hub, Clock clock) {
@@ -158,6 +182,32 @@ final class StreamControl {
             kicked = c.kickRemote(key, FORBIDDEN_REASON);
         }
         return new Forbidden(key.vhost(), key.app(), key.stream(), until == null ? null : until.toString(), kicked);
+    }
+
+    /**
+     * Disconnects the stream's publisher now (viewers get the end of the stream); unlike a forbid,
+     * the publisher may connect again at once.
+     */
+    boolean kick(Account caller, String domain, String app, String stream) {
+        StreamKey key = key(caller, domain, app, stream);
+        if (hub.find(key).isEmpty()) {
+            throw ApiException.notFound("StreamNotFound", "stream " + key.path() + " is not live on " + key.vhost());
+        }
+        return hub.kick(key, KICKED_REASON);
+    }
+
+    /** The latest picture of a live stream, or empty while there is none; waits at most {@code wait}. */
+    Optional<byte[]> snapshot(Account caller, String domain, String app, String stream, java.time.Duration wait)
+            throws InterruptedException {
+        StreamKey key = key(caller, domain, app, stream);
+        if (hub.find(key).isEmpty()) {
+            throw ApiException.notFound("StreamNotFound", "stream " + key.path() + " is not live on " + key.vhost());
+        }
+        try {
+            return snapshots.apply(key).toCompletableFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        }
     }
 
     boolean resume(Account caller, String domain, String app, String stream) {

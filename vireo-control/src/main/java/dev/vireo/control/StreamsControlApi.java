@@ -6,13 +6,10 @@ import dev.vireo.http.Router;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import dev.vireo.core.StreamKey;
-import dev.vireo.http.SnapshotEndpoint;
 
 /**
- * {@code /api/v1/streams...}: online streams with their statistics, forbid and resume; and
+ * {@code /api/v1/streams...}: online streams with their statistics, forbid, resume, kick and the
+ * latest picture; and
  * {@code /api/v1/domains/{domain}/forbidden-streams}.
  */
 final class StreamsControlApi {
@@ -21,16 +18,15 @@ final class StreamsControlApi {
     record ForbidRequest(String until) {
     }
 
-    static final int SNAPSHOT_WAIT_SECONDS = 15;
+    /** How long a thumbnail request waits for a picture being made. */
+    private static final java.time.Duration SNAPSHOT_WAIT = java.time.Duration.ofSeconds(5);
 
     private final Api api;
     private final StreamControl control;
-    private final Supplier<SnapshotEndpoint.Source> snapshots;
 
-    StreamsControlApi(Api api, StreamControl control, Supplier<SnapshotEndpoint.Source> snapshots) {
+    StreamsControlApi(Api api, StreamControl control) {
         this.api = api;
         this.control = control;
-        this.snapshots = snapshots;
     }
 
     void mount(Router r) {
@@ -42,23 +38,17 @@ final class StreamsControlApi {
         r.get("/api/v1/streams/{domain}/{app}/{stream}/snapshot.jpg", api.authed(this::snapshot));
         r.post("/api/v1/streams/{domain}/{app}/{stream}/resume", api.authed((q, a) -> Response.json(200,
                 Map.of("resumed", control.resume(a, q.param("domain"), q.param("app"), q.param("stream"))))));
+        r.post("/api/v1/streams/{domain}/{app}/{stream}/kick", api.authed((q, a) -> Response.json(200,
+                Map.of("kicked", control.kick(a, q.param("domain"), q.param("app"), q.param("stream"))))));
         r.get("/api/v1/domains/{domain}/forbidden-streams", api.authed((q, a) ->
                 Response.json(200, Map.of("streams", control.forbidden(a, q.param("domain"))))));
     }
 
-    /** A JPEG of the stream's latest keyframe (at most one ffmpeg run per stream per few seconds). */
-    private Response snapshot(RequestContext q, Account a) throws Exception {
-        StreamKey key = control.keyOf(a, q.param("domain"), q.param("app"), q.param("stream"));
-        SnapshotEndpoint.Picture p;
-        try {
-            p = snapshots.get().jpeg(key).toCompletableFuture().get(SNAPSHOT_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            return Response.error(503, "SnapshotUnavailable", "no picture could be made in time");
-        }
-        if (p.jpeg() == null) {
-            return Response.error(p.status(), p.status() == 404 ? "StreamNotFound" : "SnapshotUnavailable", p.reason());
-        }
-        return Response.shared(200, "image/jpeg", p.jpeg()).header("Cache-Control", "private, max-age=5");
+    /** The stream's latest picture; 204 while there is none yet (not an error: the console shows a placeholder). */
+    private Response snapshot(RequestContext q, Account a) throws InterruptedException {
+        return control.snapshot(a, q.param("domain"), q.param("app"), q.param("stream"), SNAPSHOT_WAIT)
+                .map(jpeg -> Response.bytes(200, "image/jpeg", jpeg).header("Cache-Control", "no-store"))
+                .orElseGet(() -> Response.of(204));
     }
 
     private Response forbid(RequestContext q, Account a) {

@@ -120,6 +120,22 @@ public final class Stream {
                 meter.bFrames(), viewers, meter.framesIn(), meter.bytesIn(), gop.frameCount());
     }
 
+    /**
+     * Viewers attached now by {@link Subscriber#protocol()} (internal readers not counted), in
+     * protocol order; empty when nobody watches.
+     */
+    public synchronized java.util.SortedMap<String, Integer> viewersByProtocol() {
+        java.util.SortedMap<String, Integer> counts = new java.util.TreeMap<>();
+        for (LoopQueue q : loops.values()) {
+            for (Delivery d : q.viewers()) {
+                if (!d.subscriber.internal()) {
+                    counts.merge(d.subscriber.protocol(), 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
     private static double round(double v) {
         return Math.round(v * 10) / 10.0;
     }

@@ -33,4 +33,12 @@ public interface Subscriber {
     default boolean internal() {
         return false;
     }
+
+    /**
+     * The delivery protocol, for per-protocol viewer counts ({@code "whep"}, {@code "flv"},
+     * {@code "rtmp"}, {@code "srt"}, ...); {@code "other"} when an implementation does not say.
+     */
+    default String protocol() {
+        return "other";
+    }
 }

@@ -10,6 +10,7 @@ import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -149,6 +150,44 @@ class StreamHubTest {
         real.close();
         assertThat(hub.find(key).orElseThrow().viewerCount()).isZero();
         assertThat(events).containsExactly("play rec", "stop rec");
+    }
+
+    @Test
+    void viewersAreCountedPerProtocolWithoutInternalReaders() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        pub.send(video(0, true));
+        class Viewer extends Recorder {
+            final String protocol;
+
+            Viewer(EventExecutor executor, String protocol) {
+                super(executor);
+                this.protocol = protocol;
+            }
+
+            @Override
+            public String protocol() {
+                return protocol;
+            }
+        }
+        Recorder job = new Recorder(loopA) {
+            @Override
+            public boolean internal() {
+                return true;
+            }
+        };
+        Subscription internal = hub.subscribe(key, job);
+        Subscription w1 = hub.subscribe(key, new Viewer(loopA, "whep"));
+        Subscription w2 = hub.subscribe(key, new Viewer(loopB, "whep"));
+        Subscription f = hub.subscribe(key, new Viewer(loopB, "flv"));
+        hub.subscribe(key, new Recorder(loopA));
+        assertThat(hub.find(key).orElseThrow().viewersByProtocol()).containsExactly(
+                Map.entry("flv", 1), Map.entry("other", 1), Map.entry("whep", 2));
+        w1.close();
+        f.close();
+        internal.close();
+        assertThat(hub.find(key).orElseThrow().viewersByProtocol()).containsExactly(
+                Map.entry("other", 1), Map.entry("whep", 1));
+        w2.close();
     }
 
     @Test

@@ -74,6 +74,11 @@ final class FlvViewer implements Subscriber {
     }
 
     @Override
+    public String protocol() {
+        return "flv";
+    }
+
+    @Override
     public EventExecutor executor() {
         return channel.eventLoop();
     }

@@ -14,6 +14,8 @@ import dev.vireo.core.StreamStats;
  * @param snapshot for a stream with video: where a JPEG of its latest keyframe is fetched (an API
  *     path, with the API key); absent otherwise
  * @param node in a cluster, the {@code node.id} of the node that holds the stream; absent on a single node
+ * @param viewersByProtocol viewers now per delivery protocol ({@code whep}, {@code flv}, {@code rtmp},
+ *     {@code srt}, {@code hls}: HLS sessions seen in the last 30 s); only protocols with viewers
  */
 public record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
                   String startedAt, String videoCodec, String audioCodec, int width, int height,
@@ -23,7 +25,8 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                   @JsonInclude(JsonInclude.Include.NON_NULL) Object transcode,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Object srt,
                   @JsonInclude(JsonInclude.Include.NON_NULL) String snapshot,
-                  @JsonInclude(JsonInclude.Include.NON_NULL) String node) {
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String node,
+                  java.util.Map<String, Integer> viewersByProtocol) {
 
     public static StreamView of(StreamStats s) {
         return of(s, null);
@@ -48,13 +51,20 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),
                 s.gopFrames(), s.gopMillis(), s.bFrames(), s.viewers(), s.framesIn(), s.bytesIn(),
-                s.gopCacheFrames(), transcode, srt, snapshot, null);
+                s.gopCacheFrames(), transcode, srt, snapshot, null, java.util.Map.of());
     }
 
     /** The same, naming the cluster node that holds the stream. */
     public StreamView withNode(String nodeId) {
         return new StreamView(vhost, app, stream, live, publisherSession, startedAt, videoCodec, audioCodec, width,
                 height, videoProfile, audioSampleRate, audioChannels, fps, bitrateKbps, gopFrames, gopMillis, bFrames,
-                viewers, framesIn, bytesIn, gopCacheFrames, transcode, srt, snapshot, nodeId);
+                viewers, framesIn, bytesIn, gopCacheFrames, transcode, srt, snapshot, nodeId, viewersByProtocol);
+    }
+
+    /** This view with its per-protocol viewer counts. */
+    public StreamView withViewersByProtocol(java.util.Map<String, Integer> counts) {
+        return new StreamView(vhost, app, stream, live, publisherSession, startedAt, videoCodec, audioCodec, width,
+                height, videoProfile, audioSampleRate, audioChannels, fps, bitrateKbps, gopFrames, gopMillis, bFrames,
+                viewers, framesIn, bytesIn, gopCacheFrames, transcode, srt, snapshot, node, java.util.Map.copyOf(counts));
     }
 }

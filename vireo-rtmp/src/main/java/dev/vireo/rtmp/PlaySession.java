@@ -74,6 +74,11 @@ final class PlaySession implements Subscriber {
     }
 
     @Override
+    public String protocol() {
+        return "rtmp";
+    }
+
+    @Override
     public EventExecutor executor() {
         return channel.eventLoop();
     }

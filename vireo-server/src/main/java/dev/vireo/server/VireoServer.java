@@ -63,6 +63,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -210,7 +211,9 @@ public final class VireoServer implements AutoCloseable {
         FunctionCounter.builder("vireo.record.files", recordings, Recordings::filesDone).register(registry);
         Gauge.builder("vireo.record.active", recordings, Recordings::recording).register(registry);
         new SnapshotEndpoint(gate, this::snapshot, (int) SNAPSHOT_INTERVAL.toSeconds()).mount(router);
-        control.withSnapshots(this::snapshot);
+        // The console: thumbnails through the API key, HLS sessions in the per-protocol viewer counts.
+        control.withSnapshots(key -> snapshot(key).thenApply(p -> Optional.ofNullable(p.jpeg())));
+        control.withExtraViewers(key -> Map.of("hls", hls.viewers(key)));
         // WebRTC playback: WHEP signaling on the HTTP port, media on one UDP port for all sessions.
         WebRtcConfig rtcConfig = WebRtcConfig.defaults().withBind(config.bind(), config.rtcPort())
                 .withCandidates(HostCandidates.parse(config.rtcCandidates())).withTransports(config.rtcTransports());
@@ -219,6 +222,8 @@ public final class VireoServer implements AutoCloseable {
         }
         rtc = new WebRtcServer(rtcConfig, workers, transport.datagramChannel(), registry);
         List<IceServer> iceServers = IceServer.parseList(config.rtcIceServers());
+        // The troubleshooter: ICE candidates and a real STUN check of the media port.
+        control.withRtcCheck(new RtcReachability(rtc)::check);
         whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant)
                 .withIceServers(iceServers)
                 .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults(), registry));

@@ -25,6 +25,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.support.ui.Select;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ class ConsoleBrowserTest {
     private static final Path SHOTS = Path.of("target", "screenshots");
     private static final String INGEST = "push.example.com";
     private static final String PLAY = "play.example.com";
+    private static final String MAIN = "live.example.net";
+    private static final String CDN = "cdn.example.net";
 
     @TempDir
     static Path dir;
@@ -107,6 +110,9 @@ class ConsoleBrowserTest {
     @Test
     void aUserSetsUpDomainsSigningAndPlaysTheGeneratedUrls() throws Exception {
         String key = server.control().generatedAdminKey().orElseThrow();
+        chromium.open(base + "/console/");
+        chromium.js("sessionStorage.clear(); return null;"); // signed out, whatever ran before in this tab
+        chromium.consoleErrors();
         chromium.open(base + "/");
         WebElement keyField = waitFor(By.name("apiKey"));
         assertThat(driver.getCurrentUrl()).endsWith("/console/");
@@ -154,6 +160,7 @@ class ConsoleBrowserTest {
         Await.until(Duration.ofSeconds(10), "the URLs", () -> !driver.findElements(By.cssSelector("code[data-url='RTMP']")).isEmpty());
         String rtmp = driver.findElement(By.cssSelector("code[data-url='RTMP']")).getText();
         String playerUrl = driver.findElement(By.cssSelector("code[data-url='Player page']")).getText();
+        String whepUrl = driver.findElement(By.cssSelector("code[data-url='WHEP']")).getText();
         assertThat(rtmp).startsWith("rtmp://" + INGEST + "/live/demo?auth_key=");
         assertThat(playerUrl).startsWith("http://" + PLAY).contains("auth_key=", "flv_auth_key=", "hls_auth_key=");
         assertThat(text("main")).contains("Keyframe interval", "B-frames", "Stream key");
@@ -187,7 +194,11 @@ class ConsoleBrowserTest {
         assertThat(driver.findElements(By.cssSelector("li[data-code='LongGop']"))).isNotEmpty();
         shot("07-streams-live");
 
-        // The generated player URL, on this machine: same query, IP origin plus ?vhost= for the domain.
+        // The generated player URL, on this machine: same query, IP origin plus ?vhost= for the domain;
+        // in a second tab, so the console (its key is per tab) watches the viewer.
+        String consoleTab = driver.getWindowHandle();
+        driver.switchTo().newWindow(WindowType.TAB);
+        String playerTab = driver.getWindowHandle();
         String query = playerUrl.substring(playerUrl.indexOf('?') + 1);
         chromium.open(base + "/play/live/demo?" + query + "&vhost=" + PLAY);
         Await.until(Duration.ofSeconds(60), "the player plays", () -> "playing".equals(chromium.js("return window.vireo && window.vireo.state")));
@@ -200,10 +211,17 @@ class ConsoleBrowserTest {
         log.info("console: first frame {} ms over {}", chromium.number("window.vireo.firstFrameMs"),
                 chromium.js("return window.vireo.protocol"));
 
-        // Back to the console (same tab: the key is still in the session), streams with a viewer.
-        chromium.open(base + "/console/streams");
-        waitFor(By.cssSelector("nav.side"));
-        Await.until(Duration.ofSeconds(10), "the stream list", () -> text("main").contains("live/demo"));
+        // Back to the console tab: the WebRTC viewer counted per protocol, the stream's thumbnail.
+        driver.switchTo().window(consoleTab);
+        Await.until(Duration.ofSeconds(20), "the WebRTC viewer in the stream list",
+                () -> text("tr[data-stream='" + INGEST + "/live/demo'] [data-protocol='whep']").equals("WebRTC 1"));
+        Await.until(Duration.ofSeconds(30), "the stream's picture", () -> !driver.findElements(
+                By.cssSelector("tr[data-stream='" + INGEST + "/live/demo'] td.thumb img.live")).isEmpty());
+        assertThat(chromium.number("document.querySelector('td.thumb img.live').naturalWidth")).isEqualTo(640);
+        shot("08b-streams-viewers");
+        driver.switchTo().window(playerTab);
+        driver.close();
+        driver.switchTo().window(consoleTab);
 
         // Troubleshooting: the FLV URL signed without its .flv suffix.
         nav("Troubleshooting");
@@ -215,7 +233,106 @@ class ConsoleBrowserTest {
         assertThat(driver.findElements(By.cssSelector(".finding[data-code='BrowserVariant'],.finding[data-code='BrowserVariantOff']"))).isNotEmpty();
         assertFormsLabelled();
         shot("09-diagnose");
+
+        // Kick: the publisher is disconnected (ffmpeg ends), it is not banned.
+        nav("Streams");
+        Await.until(Duration.ofSeconds(10), "the stream list", () -> text("main").contains("live/demo"));
+        button("Kick").click();
+        Await.until(Duration.ofSeconds(15), "the publisher gone",
+                () -> server.hub().find(streamKey).map(s -> !s.isLive()).orElse(true));
+        Await.until(Duration.ofSeconds(15), "the empty list", () -> text("main").contains("No stream is live"));
+        // A viewer refused (a made-up signature) is in the stream's history too.
+        HttpResponse<Void> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                base + "/live/demo.flv?vhost=" + PLAY + "&auth_key=1-0-0-0123456789abcdef0123456789abcdef")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(refused.statusCode()).isEqualTo(403);
+
+        // Troubleshooting the WHEP URL: the ICE candidates, a real STUN answer, the stream's events.
+        nav("Troubleshooting");
+        WebElement url = waitFor(By.name("url"));
+        url.clear();
+        url.sendKeys(whepUrl, Keys.ENTER);
+        Await.until(Duration.ofSeconds(15), "the WebRTC findings", () -> !driver.findElements(
+                By.cssSelector(".finding[data-code='RtcPortAnswers']")).isEmpty());
+        assertThat(text(".finding[data-code='RtcCandidatesLoopback']")).contains("127.0.0.1:" + server.webRtc().port());
+        assertThat(driver.findElements(By.cssSelector(".finding[data-code='StreamOffline']"))).isNotEmpty();
+        assertThat(driver.findElements(By.cssSelector("tr[data-event='publish']"))).isNotEmpty();
+        assertThat(driver.findElements(By.cssSelector("tr[data-event='unpublish'],tr[data-event='end']"))).isNotEmpty();
+        assertThat(text("tr[data-event='refused']")).contains("403", "play over http-flv");
+        chromium.js("document.querySelector('table[aria-label=\"Recent events\"]').scrollIntoView(); return null;");
+        shot("10-diagnose-events");
+
         assertThat(chromium.consoleErrors()).isEmpty();
+    }
+
+    /** Sub-streaming domains, a TLS certificate, webhooks and API keys: pages that need no live stream. */
+    @Test
+    void domainsCertificatesWebhooksAndApiKeys() throws Exception {
+        chromium.consoleErrors(); // only this test's errors count below
+        chromium.open(base + "/console/domains");
+        if (waitForEither()) {
+            driver.findElement(By.name("apiKey")).sendKeys(server.control().generatedAdminKey().orElseThrow(), Keys.ENTER);
+        }
+        waitFor(By.cssSelector("nav.side"));
+        // Domains: a sub-streaming domain and a TLS certificate.
+        nav("Domains");
+        addDomain(MAIN, "streaming");
+        addDomain(CDN, "streaming");
+        row(MAIN).click();
+        button("Sub-streaming domains").click();
+        new Select(waitFor(By.name("subDomain"))).selectByValue(CDN);
+        button("Bind").click();
+        Await.until(Duration.ofSeconds(10), "the sub-domain listed", () -> !driver.findElements(
+                By.cssSelector("li[data-sub='" + CDN + "']")).isEmpty());
+        assertFormsLabelled();
+        shot("11-domain-subdomains");
+        button("HTTPS certificate").click();
+        HttpsSniTest.TestCert cert = HttpsSniTest.TestCert.selfSigned(MAIN);
+        WebElement certField = waitFor(By.name("certificate"));
+        chromium.js("arguments[0].value = arguments[1]; return null;", certField, cert.certificatePem());
+        chromium.js("arguments[0].value = arguments[1]; return null;", driver.findElement(By.name("privateKey")),
+                cert.privateKeyPem());
+        button("Upload certificate").click();
+        Await.until(Duration.ofSeconds(10), "the certificate shown",
+                () -> text("main").contains("days left") && text("main").contains("CN=" + MAIN));
+        assertThat(server.control().certificateFor(MAIN)).isPresent();
+        assertFormsLabelled();
+        shot("12-domain-certificate");
+
+        // Webhooks: the generated secret is shown once.
+        nav("Webhooks");
+        new Select(waitFor(By.name("notifyDomain"))).selectByValue(MAIN);
+        driver.findElement(By.name("notifyUrl")).sendKeys("https://hooks.example.com/vireo");
+        button("Save webhook").click();
+        Await.until(Duration.ofSeconds(10), "the webhook listed", () -> text("tr[data-domain='" + MAIN + "']")
+                .contains("https://hooks.example.com/vireo"));
+        assertThat(text("code[data-secret]")).hasSizeGreaterThan(16);
+        assertFormsLabelled();
+        shot("13-webhooks");
+
+        // API keys: a tenant account, its key shown once and working.
+        nav("API keys");
+        waitFor(By.name("accountName")).sendKeys("team-a");
+        button("Create account").click();
+        Await.until(Duration.ofSeconds(10), "the account listed", () -> !driver.findElements(
+                By.cssSelector("tr[data-account='team-a']")).isEmpty());
+        String tenantKey = text("code[data-api-key]");
+        HttpResponse<String> me = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/account"))
+                .header("Authorization", "Bearer " + tenantKey).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(me.statusCode()).isEqualTo(200);
+        assertThat(me.body()).contains("\"name\":\"team-a\"");
+        assertFormsLabelled();
+        shot("14-api-keys");
+        assertThat(chromium.consoleErrors()).isEmpty();
+        button("Sign out").click(); // the other tests start signed out
+        waitFor(By.name("apiKey"));
+    }
+
+    /** True when the sign-in form shows (a new tab), false when the console does (signed in already). */
+    private static boolean waitForEither() {
+        Await.until(Duration.ofSeconds(15), "the console or its sign-in", () -> !driver.findElements(By.name("apiKey")).isEmpty()
+                || !driver.findElements(By.cssSelector("nav.side")).isEmpty());
+        return !driver.findElements(By.name("apiKey")).isEmpty();
     }
 
     @Test
@@ -227,19 +344,24 @@ class ConsoleBrowserTest {
         double error = chromium.number("window.vireoClock.error");
         assertThat(Math.abs(offset)).isLessThanOrEqualTo(error + 20);
         assertThat(text("#clock")).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3}");
-        shot("10-clock");
+        shot("20-clock");
         chromium.open(base + "/api/docs");
         Await.until(Duration.ofSeconds(20), "Swagger UI rendered the OpenAPI document",
                 () -> text(".swagger-ui").contains("/api/v1/diagnose"));
-        shot("11-api-docs");
+        shot("21-api-docs");
         assertThat(chromium.consoleErrors()).isEmpty();
     }
 
     // --- helpers
 
-    private static void nav(String page) {
+    private static void nav(String page) throws Exception {
         driver.findElement(By.linkText(page)).click();
-        Await.until(Duration.ofSeconds(10), page + " shown", () -> text("main h1").equals(page));
+        try {
+            Await.until(Duration.ofSeconds(10), page + " shown", () -> text("main h1").equals(page));
+        } catch (AssertionError e) {
+            shot("failed-" + page.replace(' ', '-'));
+            throw new AssertionError(e.getMessage() + "; main shows: " + text("main"), e);
+        }
     }
 
     private static void addDomain(String name, String type) {

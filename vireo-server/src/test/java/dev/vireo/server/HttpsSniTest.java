@@ -63,7 +63,7 @@ class HttpsSniTest {
     private final HttpClient api = HttpClient.newHttpClient();
 
     /** A self-signed certificate for one name, with its key, as uploaded (PEM). */
-    private record TestCert(X509Certificate certificate, String certificatePem, String privateKeyPem) {
+    record TestCert(X509Certificate certificate, String certificatePem, String privateKeyPem) {
         static TestCert selfSigned(String name) throws Exception {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));

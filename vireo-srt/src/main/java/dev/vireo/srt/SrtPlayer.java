@@ -74,6 +74,11 @@ final class SrtPlayer extends SrtSession implements Subscriber {
     }
 
     @Override
+    public String protocol() {
+        return "srt";
+    }
+
+    @Override
     public EventExecutor executor() {
         return loop;
     }

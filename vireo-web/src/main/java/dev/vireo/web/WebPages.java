@@ -19,7 +19,7 @@ public final class WebPages {
     static final String ICE_SERVERS_PLACEHOLDER = "/*ICE_SERVERS*/[]";
 
     /** The console only talks to its own origin; nothing inline but styles. */
-    static final String CONSOLE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
+    static final String CONSOLE_CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline';"
             + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     private static final String NO_CACHE = "no-cache";
@@ -53,8 +53,10 @@ public final class WebPages {
         router.get("/vendor/{file...}", q -> files.serve("vendor/" + q.param("file"), VENDOR_CACHE));
         router.get("/tools/{file...}", q -> tool(q.param("file")));
         // The latency clock's time source: this server's wallclock, never cached.
+        // Public and harmless: embedded players on other origins synchronise their clocks with it.
         router.get("/tools/time", q -> Response.json(200, java.util.Map.of("serverTimeMs", System.currentTimeMillis()))
-                .header(HttpHeaderNames.CACHE_CONTROL, "no-store"));
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .header(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*"));
         router.get("/api/docs", q -> files.serve("tools/api-docs.html", NO_CACHE));
     }
 

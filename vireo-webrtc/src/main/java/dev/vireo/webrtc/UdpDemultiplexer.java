@@ -1,5 +1,7 @@
 package dev.vireo.webrtc;
 
+import dev.vireo.webrtc.stun.IceCheck;
+import dev.vireo.webrtc.stun.StunBinding;
 import dev.vireo.webrtc.stun.StunException;
 import dev.vireo.webrtc.stun.StunMessage;
 import io.netty.buffer.ByteBuf;
@@ -25,9 +27,13 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
     private final SessionTable table;
     private final TransportCounters counters;
     private final SegmentationOffload offload;
+    /** The reachability probe's credentials (troubleshooting); checks carrying them are answered. */
+    private final ProbeCredentials probe;
 
-    UdpDemultiplexer(SessionTable table, TransportCounters counters, SegmentationOffload offload) {
+    UdpDemultiplexer(SessionTable table, TransportCounters counters, SegmentationOffload offload,
+                     ProbeCredentials probe) {
         this.offload = offload;
+        this.probe = probe;
         this.table = table;
         this.counters = counters;
     }
@@ -40,7 +46,7 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
         PacketKind kind = PacketKind.of(content);
         try {
             switch (kind) {
-                case STUN -> onStun(content, source);
+                case STUN -> onStun(ctx, content, source);
                 case DTLS, RTP, RTCP -> {
                     RtcTransport transport = table.byAddress(source);
                     if (transport == null) {
@@ -58,7 +64,7 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
         }
     }
 
-    private void onStun(ByteBuf content, InetSocketAddress source) {
+    private void onStun(ChannelHandlerContext ctx, ByteBuf content, InetSocketAddress source) {
         StunMessage message;
         try {
             message = StunMessage.parse(content);
@@ -73,6 +79,14 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
         }
         String username = message.username().orElse(null);
         int colon = username == null ? -1 : username.indexOf(':');
+        if (colon > 0 && username.substring(0, colon).equals(probe.ufrag())) {
+            // The troubleshooter's check: answered only with a valid integrity (so no reflection).
+            if (StunBinding.check(message, probe.ufrag(), probe.password()) == IceCheck.ACCEPT) {
+                ctx.writeAndFlush(new DatagramPacket(StunBinding.successResponse(ctx.alloc(), message, source,
+                        probe.password()), source));
+            }
+            return;
+        }
         RtcTransport transport = colon <= 0 ? null : table.byUfrag(username.substring(0, colon));
         if (transport == null) {
             // No such session: silence rather than an error (no reflection off a shared port).

@@ -76,6 +76,7 @@ public final class WebRtcServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final DtlsEndpoint.Context dtlsContext;
     private final SessionTable table = new SessionTable();
+    private final ProbeCredentials probe = ProbeCredentials.random();
     private final TransportCounters counters;
     private final List<DatagramChannel> channels = new CopyOnWriteArrayList<>();
     /** One per socket, used on its loop: every session's writes go out in one flush per loop task. */
@@ -203,7 +204,7 @@ public final class WebRtcServer implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .handler(new UdpDemultiplexer(table, counters, offload));
+                .handler(new UdpDemultiplexer(table, counters, offload, probe));
         if (epoll) {
             // recvmmsg: many datagrams per system call, each a slice of one buffer.
             b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
@@ -226,6 +227,15 @@ public final class WebRtcServer implements AutoCloseable {
     public int port() {
         List<DatagramChannel> chs = channels;
         return chs.isEmpty() ? -1 : chs.getFirst().localAddress().getPort();
+    }
+
+    /**
+     * Credentials a troubleshooting client may put in a Binding request (USERNAME
+     * "{ufrag}:anything", MESSAGE-INTEGRITY with the password) to check that the media port answers
+     * on a candidate's address; random per process, never shown to viewers.
+     */
+    public ProbeCredentials probeCredentials() {
+        return probe;
     }
 
     /** The candidates every answer advertises. */

@@ -6,7 +6,6 @@ import dev.vireo.core.StreamKey;
 import dev.vireo.core.StreamStats;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -198,12 +197,6 @@ public final class Diagnoser {
     }
 
     private static Diagnosis done(String url, StreamUrl u, String action, String domain, List<Finding> out) {
-        List<Finding> sorted = new ArrayList<>(out);
-        sorted.sort(Comparator.comparingInt(f -> switch (f.severity()) {
-            case "error" -> 0;
-            case "warn" -> 1;
-            default -> 2;
-        }));
-        return new Diagnosis(url, u.protocol(), action, domain, u.app(), u.stream(), sorted);
+        return new Diagnosis(url, u.protocol(), action, domain, u.app(), u.stream(), out);
     }
 }

@@ -84,6 +84,11 @@ public final class HlsPlayback {
         return b;
     }
 
+    /** HLS viewers of {@code key}: distinct sessions that asked for it in the last 30 s. */
+    public int viewers(StreamKey key) {
+        return viewers.active(key, System.nanoTime());
+    }
+
     public void mount(Router router) {
         router.get("/{app}/{stream}.m3u8", r -> playlist(r, false));
         router.get("/{app}/{stream}/llhls.m3u8", r -> playlist(r, true));
@@ -141,7 +146,7 @@ public final class HlsPlayback {
         }
         s.touch();
         String sid = tokens.sessionId(key, rq.clientAddress(), rq.query("auth_key"));
-        viewers.seen(sid, System.nanoTime());
+        viewers.seen(key, sid, System.nanoTime());
         String token = tokens.mint(key, sid, clock.instant().getEpochSecond());
         boolean skip = directives.skip();
         SegmentUris uris = lowLatency ? fmp4Uris(token) : tsUris(name, token);
@@ -245,7 +250,7 @@ public final class HlsPlayback {
             }
             case SessionTokens.Valid valid -> {
                 key = valid.key();
-                viewers.seen(valid.sid(), System.nanoTime());
+                viewers.seen(key, valid.sid(), System.nanoTime());
             }
         }
         Segmenter s = segmenters.find(key);

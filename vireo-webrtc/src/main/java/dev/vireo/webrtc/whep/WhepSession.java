@@ -156,6 +156,11 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
         return id;
     }
 
+    @Override
+    public String protocol() {
+        return "whep";
+    }
+
     StreamKey key() {
         return key;
     }

@@ -47,6 +47,15 @@ export async function api(method, path, body) {
   return data;
 }
 
+/** A binary answer (a picture) as a Blob, or null for 204 No Content; the key stays in the header. */
+export async function blob(path) {
+  const res = await fetch('/api/v1' + path, {
+    headers: { 'Authorization': 'Bearer ' + (sessionStorage.getItem(KEY) || '') }, cache: 'no-store', credentials: 'omit'
+  });
+  if (res.status === 204 || !res.ok) return null;
+  return res.blob();
+}
+
 export const get = (path) => api('GET', path);
 export const post = (path, body) => api('POST', path, body === undefined ? {} : body);
 export const put = (path, body) => api('PUT', path, body);

@@ -8,6 +8,8 @@ const PAGES = [
   { path: 'domains', title: 'Domains', module: './pages/domains.js' },
   { path: 'urls', title: 'URL generator', module: './pages/urls.js' },
   { path: 'templates', title: 'Templates', module: './pages/templates.js' },
+  { path: 'webhooks', title: 'Webhooks', module: './pages/webhooks.js' },
+  { path: 'keys', title: 'API keys', module: './pages/accounts.js' },
   { path: 'diagnose', title: 'Troubleshooting', module: './pages/diagnose.js' }
 ];
 

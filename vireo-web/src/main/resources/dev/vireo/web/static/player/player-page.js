@@ -43,6 +43,8 @@ const player = createPlayer(video, {
     set('s-latency', s.latencyMs !== null ? s.latencyMs + ' ms' : '–');
     set('s-rtt', s.rttMs !== null ? s.rttMs + ' ms' : '–');
     set('s-loss', s.lossPercent !== null ? s.lossPercent + ' %' : '–');
+    set('s-g2g', s.glassToGlassMs !== null ? s.glassToGlassMs + ' ms' + (s.clockErrorMs !== null ? ' ±' + s.clockErrorMs : '')
+      : s.stampsSeen ? 'measuring…' : 'no stamp');
   }
 });
 window.vireo = player.state;

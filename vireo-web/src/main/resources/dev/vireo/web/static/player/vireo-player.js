@@ -74,8 +74,10 @@ export function createPlayer(video, options) {
   const state = {
     state: 'connecting', protocol: null, error: null, firstFrameMs: null, protocolFirstFrameMs: null,
     width: 0, height: 0, fps: null, bitrateKbps: null, rttMs: null, lossPercent: null, latencyMs: null,
+    glassToGlassMs: null, lastStampMs: null, stampsSeen: 0, clockOffsetMs: null, clockErrorMs: null,
     attempts: [], reconnects: 0, pc: null
   };
+  const meter = new GlassToGlass(video, state, source.origin);
   let session = null;
   let stopped = false;
   let timer = null;
@@ -104,7 +106,8 @@ export function createPlayer(video, options) {
     update();
     const started = performance.now();
     try {
-      session = await (protocol === 'whep' ? whep : protocol === 'flv' ? flv : hls)(source, video, state, o);
+      meter.reset();
+      session = await (protocol === 'whep' ? whep : protocol === 'flv' ? flv : hls)(source, video, state, o, meter);
     } catch (e) {
       attempt.result = 'failed';
       attempt.reason = e.message;
@@ -210,6 +213,7 @@ export function createPlayer(video, options) {
       clearTimeout(timer);
       clearInterval(statsTimer);
       stopSession();
+      meter.stop();
     }
   };
 }
@@ -227,15 +231,36 @@ async function refusal(res) {
 }
 
 // WebRTC (RFC 9725 WHEP): POST the offer, apply the answer, DELETE the session at the end.
-async function whep(src, video, state, o) {
+async function whep(src, video, state, o, meter) {
   const iceServers = o.iceServers || window.VIREO_ICE_SERVERS || [];
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: iceServers });
+  // Encoded frames are looked at (not changed) for the publisher's wallclock SEI where the browser
+  // lets us (Chromium's insertable streams); elsewhere WebRTC plays without glass-to-glass.
+  const inspect = o.glassToGlass !== false && typeof RTCRtpReceiver !== 'undefined'
+    && 'createEncodedStreams' in RTCRtpReceiver.prototype;
+  const pc = new RTCPeerConnection(Object.assign({ bundlePolicy: 'max-bundle', iceServers: iceServers },
+    inspect ? { encodedInsertableStreams: true } : {}));
   state.pc = pc;
   const s = { onFail: null, resource: null, waitedMs: 0 };
   const media = new MediaStream();
   pc.addTransceiver('video', { direction: 'recvonly' });
   pc.addTransceiver('audio', { direction: 'recvonly' });
   pc.ontrack = (e) => {
+    if (inspect) {
+      const { readable, writable } = e.receiver.createEncodedStreams();
+      const video = e.track.kind === 'video';
+      readable.pipeThrough(new TransformStream({
+        transform(frame, out) {
+          if (video) {
+            const stamp = stampInAnnexB(new Uint8Array(frame.data));
+            if (stamp !== null) {
+              const rtp = frame.getMetadata().rtpTimestamp;
+              meter.mark('rtp', rtp !== undefined ? rtp : frame.timestamp, stamp);
+            }
+          }
+          out.enqueue(frame);
+        }
+      })).pipeTo(writable).catch(() => { /* the connection closed */ });
+    }
     media.addTrack(e.track);
     if (video.srcObject !== media) video.srcObject = media;
   };
@@ -308,7 +333,7 @@ async function whep(src, video, state, o) {
 }
 
 // HTTP-FLV through mpegts.js (Media Source Extensions).
-async function flv(src, video, state) {
+async function flv(src, video, state, o, meter) {
   const mpegts = await loadScript(LIBS + 'mpegts.js', 'mpegts');
   if (!mpegts.isSupported()) throw new Error('this browser has no Media Source Extensions');
   mpegts.LoggingControl.enableVerbose = false;
@@ -325,6 +350,11 @@ async function flv(src, video, state) {
   });
   p.on(mpegts.Events.LOADING_COMPLETE, () => { if (s.onFail) s.onFail('the stream ended'); });
   p.on(mpegts.Events.STATISTICS_INFO, (i) => { state.bitrateKbps = Math.round(i.speed * 8); });
+  // FLV timestamps are not the element's: a stamp is timed at its arrival plus the buffer ahead.
+  p.on(mpegts.Events.SEI_ARRIVED, (sei) => {
+    const stamp = sei && sei.type === 5 ? stampOf(sei.uuid, sei.user_data) : null;
+    if (stamp !== null) meter.arrived(stamp);
+  });
   s.stats = async () => {
     state.rttMs = null;
     state.lossPercent = null;
@@ -338,13 +368,19 @@ async function flv(src, video, state) {
 }
 
 // HLS through hls.js.
-async function hls(src, video, state) {
+async function hls(src, video, state, o, meter) {
   const Hls = await loadScript(LIBS + 'hls.min.js', 'Hls');
   if (!Hls.isSupported()) throw new Error('this browser has no Media Source Extensions');
   const url = src.origin + '/' + encodeURIComponent(src.app) + '/' + encodeURIComponent(src.stream) + '.m3u8' + queryFor(src.query, 'hls');
   const player = new Hls({ lowLatencyMode: true, liveSyncDurationCount: 2 });
   const s = { onFail: null };
   player.on(Hls.Events.ERROR, (e, data) => { if (data.fatal && s.onFail) s.onFail('HLS ' + data.details); });
+  player.on(Hls.Events.FRAG_PARSING_USERDATA, (e, data) => {
+    for (const u of data.samples || []) {
+      const stamp = u.payloadType === 5 && u.uuid === SEI_UUID_STRING ? stampOf(null, u.userDataBytes) : null;
+      if (stamp !== null) meter.mark('media', u.pts, stamp);
+    }
+  });
   player.on(Hls.Events.FRAG_LOADED, (e, data) => {
     const st = data.frag && data.frag.stats;
     if (st && st.loading && st.loading.end > st.loading.start) {
@@ -360,6 +396,173 @@ async function hls(src, video, state) {
   player.loadSource(url);
   player.attachMedia(video);
   return s;
+}
+
+// ---- glass-to-glass latency from the publisher's wallclock SEI ----
+// Format (docs/LATENCY.md): an H.264 SEI NAL unit with one user_data_unregistered message
+// (payloadType 5, payloadSize 32): the UUID "VireoBenchClock1" (16 ASCII bytes) and the
+// publisher's Unix time in nanoseconds as 16 lowercase hex ASCII digits. vireo-bench writes it in
+// every frame; an encoder may write it in any frames (e.g. once per second).
+const SEI_UUID = Array.from('VireoBenchClock1', (c) => c.charCodeAt(0));
+const SEI_UUID_STRING = '56697265-6f42-656e-6368-436c6f636b31';
+const MAX_EXTRAPOLATE_S = 10;
+
+/** Unix ms of a payload (16 hex digits of ns) after the UUID; null when it is not our stamp. */
+export function stampOf(uuid, data) {
+  if (uuid && (uuid.length !== 16 || SEI_UUID.some((b, i) => uuid[i] !== b))) return null;
+  if (!data || data.length < 16) return null;
+  let ns = 0n;
+  for (let i = 0; i < 16; i++) {
+    const c = data[i];
+    const v = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (v < 0) return null;
+    ns = ns * 16n + BigInt(v);
+  }
+  return Number(ns / 1000n) / 1000;
+}
+
+/**
+ * The stamp in an Annex B H.264 access unit (a WebRTC encoded frame), or null. Every SEI unit is
+ * looked at: H.264 §7.4.1.2.3 puts them before the first slice, but encoders do not all obey
+ * (ffmpeg's h264_metadata appends its SEI after the slices).
+ */
+export function stampInAnnexB(b) {
+  for (let i = 0; i + 3 < b.length; i++) {
+    if (b[i] !== 0 || b[i + 1] !== 0 || b[i + 2] !== 1) continue;
+    const type = b[i + 3] & 0x1f;
+    if (type === 6) {
+      let end = i + 4;
+      while (end + 2 < b.length && !(b[end] === 0 && b[end + 1] === 0 && (b[end + 2] === 1 || b[end + 2] === 0))) end++;
+      const stamp = stampInSei(unescape(b.subarray(i + 4, end + 2 < b.length ? end : b.length)));
+      if (stamp !== null) return stamp;
+    }
+    i += 3;
+  }
+  return null;
+}
+
+/** Emulation prevention bytes removed (H.264 §7.4.1): 00 00 03 → 00 00. */
+function unescape(b) {
+  const out = new Uint8Array(b.length);
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    if (i >= 2 && b[i] === 3 && b[i - 1] === 0 && b[i - 2] === 0) continue;
+    out[n++] = b[i];
+  }
+  return out.subarray(0, n);
+}
+
+/** Our stamp among the messages of an SEI RBSP (H.264 §7.3.2.3), or null. */
+function stampInSei(r) {
+  let p = 0;
+  while (p < r.length && r[p] !== 0x80) {
+    let type = 0, size = 0;
+    while (r[p] === 0xff) { type += 255; p++; }
+    type += r[p++];
+    while (r[p] === 0xff) { size += 255; p++; }
+    size += r[p++];
+    if (p + size > r.length) return null;
+    if (type === 5 && size >= 32) {
+      const stamp = stampOf(r.subarray(p, p + 16), r.subarray(p + 16, p + 32));
+      if (stamp !== null) return stamp;
+    }
+    p += size;
+  }
+  return null;
+}
+
+/**
+ * Glass-to-glass latency: when a frame is shown, the server-synchronised wallclock minus the
+ * publisher's stamp of that frame (extrapolated from the last stamped frame by media time). The
+ * publisher's clock is assumed synchronised too (NTP, or the same machine); the clock sync's
+ * error bound is in state.clockErrorMs.
+ */
+class GlassToGlass {
+  constructor(video, state, origin) {
+    this.video = video;
+    this.state = state;
+    this.origin = origin;
+    this.marks = [];
+    this.offset = null;
+    this.stopped = false;
+    this.syncing = null;
+    this.onFrame = this.onFrame.bind(this);
+  }
+
+  reset() {
+    this.marks = [];
+    this.state.glassToGlassMs = null;
+  }
+
+  /** A stamped frame: kind 'rtp' (90 kHz RTP time) or 'media' (element media time, s). */
+  mark(kind, key, stampMs) {
+    this.seen(stampMs);
+    this.marks.push({ kind: kind, key: key, stamp: stampMs });
+    if (this.marks.length > 64) this.marks.shift();
+    if (!this.watching && this.video.requestVideoFrameCallback) {
+      this.watching = true;
+      this.video.requestVideoFrameCallback(this.onFrame);
+    }
+  }
+
+  /** A stamp whose frame's media time is unknown (HTTP-FLV): timed at arrival plus the buffer ahead. */
+  arrived(stampMs) {
+    this.seen(stampMs);
+    if (this.offset === null) return;
+    const v = this.video;
+    const ahead = v.buffered.length ? Math.max(0, v.buffered.end(v.buffered.length - 1) - v.currentTime) : 0;
+    this.state.glassToGlassMs = Math.round(performance.timeOrigin + performance.now() + this.offset + ahead * 1000 - stampMs);
+  }
+
+  seen(stampMs) {
+    this.state.lastStampMs = stampMs;
+    this.state.stampsSeen++;
+    if (this.offset === null && !this.syncing) this.syncing = this.sync();
+  }
+
+  onFrame(now, meta) {
+    if (this.stopped) return;
+    this.video.requestVideoFrameCallback(this.onFrame);
+    if (this.offset === null) return;
+    let capture = null;
+    for (let i = this.marks.length - 1; i >= 0 && capture === null; i--) {
+      const m = this.marks[i];
+      if (m.kind === 'rtp' && meta.rtpTimestamp !== undefined) {
+        const d = (meta.rtpTimestamp - m.key) >>> 0; // RTP time wraps at 2^32
+        if (d <= MAX_EXTRAPOLATE_S * 90000) capture = m.stamp + d / 90;
+      } else if (m.kind === 'media' && meta.mediaTime !== undefined) {
+        const d = meta.mediaTime - m.key;
+        if (d >= -0.001 && d <= MAX_EXTRAPOLATE_S) capture = m.stamp + Math.max(0, d) * 1000;
+      }
+    }
+    if (capture === null) return;
+    const shown = performance.timeOrigin + (meta.expectedDisplayTime || now);
+    this.state.glassToGlassMs = Math.round(shown + this.offset - capture);
+  }
+
+  /** Server time minus ours, NTP style over HTTP, as /tools/clock does: best of 5 round trips. */
+  async sync() {
+    let best = null;
+    for (let i = 0; i < 5 && !this.stopped; i++) {
+      try {
+        const t0 = performance.timeOrigin + performance.now();
+        const res = await fetch(this.origin + '/tools/time', { cache: 'no-store', credentials: 'omit' });
+        const t1 = performance.timeOrigin + performance.now();
+        const ts = (await res.json()).serverTimeMs;
+        const sample = { offset: ts - (t0 + t1) / 2, error: (t1 - t0) / 2 };
+        if (!best || sample.error < best.error) best = sample;
+      } catch (e) {
+        break;
+      }
+    }
+    this.offset = best ? best.offset : 0;
+    this.state.clockOffsetMs = best ? Math.round(best.offset) : null;
+    this.state.clockErrorMs = best ? Math.round(best.error) : null;
+  }
+
+  stop() {
+    this.stopped = true;
+  }
 }
 
 /** <vireo-player src="artc://host/app/stream?auth_key=..." via="flv" controls> */

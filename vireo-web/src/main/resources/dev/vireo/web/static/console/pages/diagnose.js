@@ -2,6 +2,27 @@
 import { h, field, input, pageHeader, toast, badge } from '../ui.js';
 import { post } from '../api.js';
 
+const KINDS = { publish: ['published', 'ok'], unpublish: ['publisher left', 'muted'], end: ['stream ended', 'muted'],
+  refused: ['refused', 'bad'] };
+
+// The stream's recent history as the server recorded it (publishes, unpublishes, refusals with reasons).
+function events(r) {
+  if (!r.app) return null;
+  const list = r.events || [];
+  return h('div', { class: 'card flush' },
+    h('h2', { style: 'padding:16px 20px 0' }, 'Recent events of ' + r.app + '/' + r.stream),
+    h('table', { 'aria-label': 'Recent events' },
+      h('thead', {}, h('tr', {}, ['Time', 'Event', 'Domain', 'Details'].map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, list.length ? list.slice().reverse().map(e => {
+        const [label, kind] = KINDS[e.kind] || [e.kind, 'muted'];
+        return h('tr', { dataset: { event: e.kind } },
+          h('td', { class: 'num' }, new Date(e.at).toLocaleTimeString()),
+          h('td', {}, badge(label, kind), e.action ? ' ' + e.action + (e.protocol ? ' over ' + e.protocol : '') : ''),
+          h('td', {}, e.domain || '–'),
+          h('td', {}, e.detail || (e.session ? 'session ' + e.session : '')));
+      }) : h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'Nothing recorded for this stream since the server started.')))));
+}
+
 export async function render(main) {
   const url = input('url', { type: 'url', required: true, placeholder: 'rtmp://push.example.com/live/demo?auth_key=…', style: 'min-width:0' });
   const out = h('div', { 'aria-live': 'polite' });
@@ -21,7 +42,8 @@ export async function render(main) {
           h('div', {}, badge(f.severity === 'ok' ? 'OK' : f.severity === 'warn' ? 'Warning' : 'Problem',
             f.severity === 'ok' ? 'ok' : f.severity === 'warn' ? 'warn' : 'bad'), ' ', h('strong', {}, f.message)),
           f.suggestion ? h('div', { class: 'suggest' }, f.suggestion) : null,
-          h('div', { class: 'code' }, f.code)))));
+          h('div', { class: 'code' }, f.code)))),
+        events(r));
     } catch (err) { toast(err.message, true); }
   });
   main.append(pageHeader('Troubleshooting', 'Paste a URL that does not work: the server checks the domain, the signature and the stream, and says what to change.'),

@@ -1,5 +1,5 @@
-// Domains: add ingest and streaming domains, CNAME and its check, association, RTS/HTML5
-// switches and the Type A URL signing settings.
+// Domains: add ingest and streaming domains, CNAME and its check, association, sub-streaming
+// domains, RTS/HTML5 switches, the TLS certificate and the Type A URL signing settings.
 import { h, field, input, select, toggle, badge, copyButton, pageHeader, emptyRow, toast } from '../ui.js';
 import { get, post, put, patch, del } from '../api.js';
 
@@ -8,6 +8,7 @@ export async function render(main) {
   const detail = h('div');
   let domains = [];
   let selected = null;
+  let currentTab = 'overview'; // kept when the list reloads after a change
 
   const name = input('domain', { placeholder: 'live.example.com', required: true });
   const type = select('type', [['ingest', 'Ingest (publish)'], ['streaming', 'Streaming (play)']]);
@@ -40,14 +41,15 @@ export async function render(main) {
     listBody.replaceChildren();
     if (!domains.length) listBody.append(emptyRow(7, 'No domain yet: everything publishes and plays on the default vhost. Add an ingest and a streaming domain to sign URLs.'));
     for (const d of domains) {
-      const open = () => { selected = d.domain; drawList(); drawDetail(); };
+      const open = () => { if (selected !== d.domain) currentTab = 'overview'; selected = d.domain; drawList(); drawDetail(); };
       const row = h('tr', { class: 'clickable' + (d.domain === selected ? ' selected' : ''), tabindex: '0', dataset: { domain: d.domain },
         onclick: open, onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } } },
         h('td', {}, h('strong', {}, d.domain)),
         h('td', {}, badge(d.type, d.type === 'ingest' ? 'info' : 'muted')),
         h('td', {}, badge(d.status, d.status === 'online' ? 'ok' : 'bad')),
         h('td', {}, badge(d.cnameStatus, d.cnameStatus === 'configured' ? 'ok' : d.cnameStatus === 'missing' ? 'bad' : 'muted')),
-        h('td', {}, d.type === 'streaming' ? (d.ingestDomain || badge('not associated', 'warn')) : (d.streamingDomains.join(', ') || '–')),
+        h('td', {}, d.type === 'streaming' ? (d.ingestDomain || (d.mainDomain ? ['as ', h('strong', {}, d.mainDomain), ' (sub-domain)']
+          : badge('not associated', 'warn'))) : (d.streamingDomains.join(', ') || '–')),
         h('td', {}, d.signingEnabled ? badge('Type A · ' + d.signingValidityMinutes + ' min', 'ok') : badge('off', 'warn')),
         h('td', {}, d.type === 'streaming' ? (d.rtsEnabled ? badge('on', 'ok') : badge('off', 'muted')) : '–'));
       listBody.append(row);
@@ -63,7 +65,8 @@ export async function render(main) {
     const d = domains.find(x => x.domain === selected);
     if (!d) { detail.replaceChildren(); return; }
     const panel = h('div', { role: 'tabpanel' });
-    const tabs = [['overview', 'Overview'], ['signing', 'URL signing']];
+    const tabs = [['overview', 'Overview'], ['signing', 'URL signing'], ['certificate', 'HTTPS certificate']];
+    if (d.type === 'streaming') tabs.splice(1, 0, ['subs', 'Sub-streaming domains']);
     const tabButtons = tabs.map(([id, label]) => h('button', { type: 'button', role: 'tab', id: 'tab-' + id, 'aria-selected': 'false',
       onclick: () => choose(id) }, label));
     const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Domain settings' }, tabButtons);
@@ -75,16 +78,18 @@ export async function render(main) {
       next.click();
     });
     function choose(id) {
+      currentTab = id;
       tabButtons.forEach((b, i) => { b.setAttribute('aria-selected', String(tabs[i][0] === id)); b.tabIndex = tabs[i][0] === id ? 0 : -1; });
       panel.setAttribute('aria-labelledby', 'tab-' + id);
       panel.replaceChildren();
-      (id === 'overview' ? overview(d, panel) : signing(d, panel)).catch(e => toast(e.message, true));
+      const draw = { overview, signing, subs, certificate }[id];
+      draw(d, panel).catch(e => toast(e.message, true));
     }
     detail.replaceChildren(h('div', { class: 'card', 'aria-label': 'Domain ' + d.domain },
       h('div', { class: 'topbar' }, h('h2', {}, d.domain),
         h('button', { type: 'button', class: 'small danger', onclick: () => remove(d) }, 'Delete domain')),
       tabList, panel));
-    choose('overview');
+    choose(tabs.some(t => t[0] === currentTab) ? currentTab : 'overview');
   }
 
   async function overview(d, panel) {
@@ -176,6 +181,99 @@ export async function render(main) {
       } catch (err) { toast(err.message, true); }
     });
     panel.append(form);
+  }
+
+  // Sub-streaming domains play what their main streaming domain plays (same ingest, same switches).
+  async function subs(d, panel) {
+    if (d.mainDomain) {
+      panel.append(h('p', { class: 'lead' }, d.domain + ' is a sub-streaming domain of ', h('strong', {}, d.mainDomain),
+        ': it plays the streams its main domain plays.'),
+        h('button', { type: 'button', onclick: () => unbind(d.mainDomain, d.domain) }, 'Unbind from ' + d.mainDomain));
+      return;
+    }
+    const candidates = domains.filter(x => x.type === 'streaming' && x.domain !== d.domain && !x.mainDomain
+      && !x.ingestDomain && !(d.subDomains || []).includes(x.domain)).map(x => x.domain);
+    const list = h('ul', { class: 'plain', 'aria-label': 'Sub-streaming domains of ' + d.domain },
+      (d.subDomains || []).length ? d.subDomains.map(sd => h('li', { dataset: { sub: sd } }, h('code', {}, sd), ' ',
+        h('button', { type: 'button', class: 'small', 'aria-label': 'Unbind ' + sd, onclick: () => unbind(d.domain, sd) }, 'Unbind')))
+        : h('li', { class: 'muted' }, 'None yet.'));
+    const choice = select('subDomain', [['', candidates.length ? 'Choose a streaming domain' : 'No free streaming domain'], ...candidates], '');
+    const form = h('form', { class: 'inline', 'aria-label': 'Bind a sub-streaming domain' },
+      field('Add a sub-streaming domain', choice, 'A streaming domain with no association of its own.'),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Bind')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!choice.value) { toast('Choose a streaming domain first', true); return; }
+      try {
+        await put('/domains/' + encodeURIComponent(d.domain) + '/sub-domains/' + encodeURIComponent(choice.value), {});
+        toast(choice.value + ' now plays what ' + d.domain + ' plays');
+        await load();
+      } catch (err) { toast(err.message, true); }
+    });
+    panel.append(h('p', { class: 'lead' }, 'Sub-streaming domains play the same streams as ' + d.domain
+      + ' under another name (e.g. a CDN or a second brand).'), list, form);
+  }
+
+  async function unbind(main, sub) {
+    try {
+      await del('/domains/' + encodeURIComponent(main) + '/sub-domains/' + encodeURIComponent(sub));
+      toast(sub + ' unbound');
+      await load();
+    } catch (e) { toast(e.message, true); }
+  }
+
+  // The PEM certificate chain and key served on the HTTPS port for this name (SNI).
+  async function certificate(d, panel) {
+    const info = h('div', { 'aria-live': 'polite' });
+    async function show() {
+      // Asked only when the domain has one (its view says until when): no 404 in the browser console.
+      let c = null;
+      if (d.certificateNotAfter) {
+        try { c = await get('/domains/' + encodeURIComponent(d.domain) + '/certificate'); }
+        catch (e) { if (e.status !== 404) throw e; }
+      }
+      if (!c) {
+        info.replaceChildren(h('p', { class: 'lead' }, 'No certificate: browsers need HTTPS on ' + d.domain
+          + ' for WebRTC pages and for players on HTTPS sites. Upload the PEM chain and its private key.'));
+        return;
+      }
+      const expires = new Date(c.notAfter);
+      const days = Math.floor((expires - Date.now()) / 86400000);
+      info.replaceChildren(h('dl', { class: 'kv', dataset: { certificate: c.sha256Fingerprint } },
+        h('dt', {}, 'Subject'), h('dd', {}, c.subject),
+        h('dt', {}, 'Issuer'), h('dd', {}, c.issuer),
+        h('dt', {}, 'Names'), h('dd', {}, (c.names || []).join(', ')),
+        h('dt', {}, 'Valid'), h('dd', {}, new Date(c.notBefore).toLocaleDateString() + ' – ' + expires.toLocaleDateString(), ' ',
+          days < 0 ? badge('expired', 'bad') : days < 21 ? badge('expires in ' + days + ' days', 'warn') : badge(days + ' days left', 'ok')),
+        h('dt', {}, 'SHA-256'), h('dd', {}, h('code', { style: 'word-break:break-all' }, c.sha256Fingerprint)),
+        h('dt', {}, 'Uploaded'), h('dd', {}, new Date(c.uploadedAt).toLocaleString())),
+        h('button', { type: 'button', class: 'small danger', onclick: async () => {
+          try { await del('/domains/' + encodeURIComponent(d.domain) + '/certificate'); toast('Certificate removed'); await load(); }
+          catch (e) { toast(e.message, true); }
+        } }, 'Remove certificate'));
+    }
+    const certText = h('textarea', { name: 'certificate', rows: '6', spellcheck: 'false', placeholder: '-----BEGIN CERTIFICATE-----' });
+    const keyText = h('textarea', { name: 'privateKey', rows: '6', spellcheck: 'false', autocomplete: 'off', placeholder: '-----BEGIN PRIVATE KEY-----' });
+    const certFile = h('input', { type: 'file', name: 'certificateFile', accept: '.pem,.crt,.cer' });
+    const keyFile = h('input', { type: 'file', name: 'privateKeyFile', accept: '.pem,.key' });
+    certFile.addEventListener('change', async () => { if (certFile.files[0]) certText.value = await certFile.files[0].text(); });
+    keyFile.addEventListener('change', async () => { if (keyFile.files[0]) keyText.value = await keyFile.files[0].text(); });
+    const form = h('form', { 'aria-label': 'Upload a certificate' },
+      h('div', { class: 'two' },
+        h('div', {}, field('Certificate chain (PEM)', certText, 'Leaf first, then intermediates.'), field('…or a file', certFile)),
+        h('div', {}, field('Private key (PEM)', keyText, 'Stored on the server only; never shown again.'), field('…or a file', keyFile))),
+      h('div', { class: 'actions', style: 'margin-top:12px' }, h('button', { type: 'submit', class: 'primary' }, 'Upload certificate')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await put('/domains/' + encodeURIComponent(d.domain) + '/certificate', { certificate: certText.value, privateKey: keyText.value });
+        keyText.value = '';
+        toast('Certificate installed for ' + d.domain);
+        await load(); // redraws this tab with the new certificate
+      } catch (err) { toast(err.message, true); }
+    });
+    await show();
+    panel.append(info, h('h2', { style: 'margin-top:18px' }, 'Upload'), form);
   }
 
   async function remove(d) {

@@ -1,9 +1,16 @@
 // Streams: what is live, how it is encoded, who watches, and what to change in the encoder.
 import { h, badge, fmtDuration, fmtKbps, pageHeader, emptyRow, toast } from '../ui.js';
-import { get, post } from '../api.js';
+import { get, post, blob } from '../api.js';
 import { streamWarnings } from './advice.js';
 
 const history = new Map(); // stream path -> recent bitrates, for spike warnings
+const PROTOCOLS = [['whep', 'WebRTC'], ['flv', 'FLV'], ['hls', 'HLS'], ['rtmp', 'RTMP'], ['srt', 'SRT'], ['other', 'Other']];
+const THUMB_EVERY_MS = 10000;
+
+// A 16:9 grey frame with a camera outline, shown until the first picture arrives.
+const PLACEHOLDER = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 90">'
+  + '<rect width="160" height="90" fill="#eaeef2"/><rect x="58" y="32" width="34" height="26" rx="4" fill="none" stroke="#8c959f" stroke-width="3"/>'
+  + '<path d="M92 40l12-7v24l-12-7z" fill="#8c959f"/></svg>');
 
 export async function render(main) {
   const body = h('tbody');
@@ -11,12 +18,13 @@ export async function render(main) {
   main.append(
     pageHeader('Streams', 'Live streams on this server, refreshed every 3 seconds.', updated),
     h('div', { class: 'card flush' }, h('table', { 'aria-label': 'Live streams' },
-      h('thead', {}, h('tr', {}, ['Stream', 'Video', 'Audio', 'Bitrate', 'GOP', 'Viewers', 'Uptime', 'Transcoding', ''].map(t => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['', 'Stream', 'Video', 'Audio', 'Bitrate', 'GOP', 'Viewers', 'Transcoding', ''].map(t => h('th', { scope: 'col' }, t)))),
       body)));
 
   let domains = [];
   let timer = null;
   let stopped = false;
+  const thumbs = new Map(); // stream path -> { img, url (object URL), at (last fetch) }
 
   async function refresh() {
     try {
@@ -48,9 +56,14 @@ export async function render(main) {
       const rts = rtsContext(s.vhost);
       const warnings = streamWarnings(s, rts, rates);
       const started = Date.parse(s.startedAt);
+      const byProtocol = viewersByProtocol([s, ...mine]);
+      const total = Object.values(byProtocol).reduce((a, b) => a + b, 0);
       body.append(h('tr', { dataset: { stream: path } },
+        h('td', { class: 'thumb' }, thumbnail(s, path)),
         h('td', {}, h('strong', {}, s.app + '/' + s.stream), h('div', { class: 'mono', style: 'color:var(--muted)' },
           s.vhost === '__defaultVhost__' ? 'default vhost' : s.vhost),
+          h('div', { class: 'muted', title: 'Live since ' + new Date(started).toLocaleString() },
+            'live for ' + (isNaN(started) ? '–' : fmtDuration(Date.now() - started))),
           warnings.length ? h('div', { style: 'margin-top:4px' }, badge(warnings.length + ' advice', 'warn')) : null),
         h('td', { class: 'num' }, s.videoCodec ? [s.videoCodec + (s.videoProfile ? ' ' + s.videoProfile : ''), h('br'),
           s.width + '×' + s.height + ' · ' + (s.fps ? s.fps.toFixed(1) : '–') + ' fps', h('br'),
@@ -60,23 +73,67 @@ export async function render(main) {
         h('td', { class: 'num' }, fmtKbps(s.bitrateKbps)),
         h('td', { class: 'num' }, s.gopMillis ? (s.gopMillis / 1000).toFixed(1) + ' s' : '–', h('br'),
           s.gopFrames ? s.gopFrames + ' frames' : ''),
-        h('td', { class: 'num' }, String(s.viewers + mine.reduce((n, j) => n + j.viewers, 0))),
-        h('td', { class: 'num' }, isNaN(started) ? '–' : fmtDuration(Date.now() - started)),
+        h('td', { class: 'num', dataset: { viewers: String(total) } }, h('strong', {}, String(total)),
+          h('div', { class: 'protocols' }, PROTOCOLS.filter(([p]) => byProtocol[p]).map(([p, label]) =>
+            h('span', { class: 'proto', dataset: { protocol: p } }, label + ' ' + byProtocol[p])))),
         h('td', {}, mine.length ? mine.map(j => h('div', {}, badge(j.transcode.kind === 'html5' ? 'browser variant'
           : j.transcode.kind === 'template' ? 'template ' + j.transcode.template : j.transcode.kind,
           j.transcode.state === 'RUNNING' ? 'info' : 'warn'), ' ', j.viewers + ' viewer' + (j.viewers === 1 ? '' : 's')))
           : h('span', { style: 'color:var(--muted)' }, 'none')),
-        h('td', {}, h('div', { class: 'actions' },
+        h('td', {}, h('div', { class: 'actions stack' },
           h('a', { class: 'button small', href: '/play/' + encodeURIComponent(s.app) + '/' + encodeURIComponent(s.stream),
             target: '_blank', rel: 'noopener' }, 'Play'),
+          h('button', { type: 'button', class: 'small', onclick: () => kick(s),
+            title: 'Disconnect the publisher now; it may connect again' }, 'Kick'),
           h('button', { type: 'button', class: 'small danger', onclick: () => forbid(s) }, 'Forbid'),
           h('button', { type: 'button', class: 'small', onclick: () => resume(s) }, 'Resume')))));
       if (warnings.length) {
-        body.append(h('tr', { class: 'advice' }, h('td', { colspan: 9 },
+        body.append(h('tr', { class: 'advice' }, h('td', {}), h('td', { colspan: 8 },
           h('ul', { class: 'warnings', 'aria-label': 'Encoder advice for ' + s.app + '/' + s.stream },
             warnings.map(w => h('li', { dataset: { code: w.code } }, h('strong', {}, w.title), ' ', w.advice))))));
       }
     }
+  }
+
+  // Viewers of a stream and of its variants (@html5 for WebRTC, @aac, templates), per protocol.
+  function viewersByProtocol(list) {
+    const out = {};
+    for (const x of list) {
+      const counts = x.viewersByProtocol || {};
+      if (!Object.keys(counts).length && x.viewers) out.other = (out.other || 0) + x.viewers;
+      for (const [p, n] of Object.entries(counts)) out[p] = (out[p] || 0) + n;
+    }
+    return out;
+  }
+
+  // The latest picture through the API (the key authorises it, whatever the domain's signing),
+  // refreshed every 10 s; a placeholder until the first one.
+  function thumbnail(s, path) {
+    let t = thumbs.get(path);
+    if (!t) {
+      t = { img: h('img', { alt: 'Latest picture of ' + s.app + '/' + s.stream, width: '128', height: '72', src: PLACEHOLDER }), url: null, at: 0 };
+      thumbs.set(path, t);
+    }
+    if (Date.now() - t.at > THUMB_EVERY_MS) {
+      t.at = Date.now();
+      blob('/streams/' + [s.vhost, s.app, s.stream].map(encodeURIComponent).join('/') + '/snapshot.jpg').then(b => {
+        if (!b || stopped) return;
+        if (t.url) URL.revokeObjectURL(t.url);
+        t.url = URL.createObjectURL(b);
+        t.img.src = t.url;
+        t.img.classList.add('live');
+      }).catch(() => { /* keep the last picture or the placeholder */ });
+    }
+    return t.img;
+  }
+
+  async function kick(s) {
+    try {
+      await post('/streams/' + [s.vhost, s.app, s.stream].map(encodeURIComponent).join('/') + '/kick', {});
+      toast('Publisher of ' + s.app + '/' + s.stream + ' disconnected (it may connect again; Forbid to keep it out)');
+      clearTimeout(timer);
+      refresh();
+    } catch (e) { toast(e.message, true); }
   }
 
   function rtsContext(vhost) {
@@ -103,5 +160,9 @@ export async function render(main) {
   }
 
   await refresh();
-  return () => { stopped = true; clearTimeout(timer); };
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    for (const t of thumbs.values()) if (t.url) URL.revokeObjectURL(t.url);
+  };
 }
