@@ -6,6 +6,8 @@ import dev.vireo.core.Publication;
 import dev.vireo.core.StreamKey;
 import dev.vireo.media.Codec;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.feedback.RtcpChain;
+import dev.vireo.webrtc.signaling.SessionResources;
 import dev.vireo.webrtc.rtcp.GenericNack;
 import dev.vireo.webrtc.rtcp.Goodbye;
 import dev.vireo.webrtc.rtcp.PictureLossIndication;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * (gone without DELETE: closed tab, lost network) ends the session; its stream then gets the hub's
  * reconnect grace like an RTMP publisher's.
  */
-final class WhipSession implements RtcTransport.Listener {
+final class WhipSession implements SessionResources.Resource {
 
     private static final Logger log = LoggerFactory.getLogger(WhipSession.class);
 
@@ -66,6 +68,7 @@ final class WhipSession implements RtcTransport.Listener {
     private final int localSsrc = ThreadLocalRandom.current().nextInt() | 1;
     private final MediaClock clock = new MediaClock(createdNanos);
     private final TransportCcRecorder twcc = new TransportCcRecorder(createdNanos);
+    private final RtcpChain feedback = RtcpChain.builder().add(this::onSenderReport).add(this::onGoodbye).build();
     private volatile RtcTransport transport;
     private ReceiveTrack video;
     private ReceiveTrack audio;
@@ -124,15 +127,18 @@ final class WhipSession implements RtcTransport.Listener {
         this.transport = rtc;
     }
 
-    String id() {
+    @Override
+    public String id() {
         return id;
     }
 
-    StreamKey key() {
+    @Override
+    public StreamKey key() {
         return key;
     }
 
-    RtcTransport transport() {
+    @Override
+    public RtcTransport transport() {
         return transport;
     }
 
@@ -194,33 +200,32 @@ final class WhipSession implements RtcTransport.Listener {
 
     @Override
     public void onRtcp(ByteBuf compound) {
-        List<RtcpPacket> packets;
         try {
-            packets = RtcpCompound.parse(compound);
+            feedback.receive(compound, System.nanoTime());
         } catch (RtcpException e) {
             inContext(() -> log.debug("ignoring malformed RTCP: {}", e.getMessage()));
-            return;
         }
-        long now = System.nanoTime();
-        for (RtcpPacket p : packets) {
-            switch (p) {
-                case SenderReport sr -> {
-                    ReceiveTrack t = bySsrc(sr.ssrc());
-                    if (t != null) {
-                        senderReports++;
-                        t.statistics().onSenderReport(sr.ntpTimestamp(), now);
-                        t.clock().onSenderReport(sr.ntpTimestamp(), sr.rtpTimestamp(), now);
-                    }
-                }
-                case Goodbye bye -> {
-                    for (int s : bye.ssrcs()) {
-                        if (bySsrc(s) != null) {
-                            close("the publisher said goodbye (RTCP BYE)");
-                            return;
-                        }
-                    }
-                }
-                default -> {
+    }
+
+    /** RFC 3550 §6.4.1: a sender report anchors its track's clock and its receiver reports' LSR. */
+    private void onSenderReport(RtcpPacket packet, long now) {
+        if (packet instanceof SenderReport sr) {
+            ReceiveTrack t = bySsrc(sr.ssrc());
+            if (t != null) {
+                senderReports++;
+                t.statistics().onSenderReport(sr.ntpTimestamp(), now);
+                t.clock().onSenderReport(sr.ntpTimestamp(), sr.rtpTimestamp(), now);
+            }
+        }
+    }
+
+    /** RFC 3550 §6.6: a BYE for one of the publisher's streams ends the publish. */
+    private void onGoodbye(RtcpPacket packet, long now) {
+        if (packet instanceof Goodbye bye && !closed) {
+            for (int s : bye.ssrcs()) {
+                if (bySsrc(s) != null) {
+                    close("the publisher said goodbye (RTCP BYE)");
+                    return;
                 }
             }
         }
@@ -377,16 +382,6 @@ final class WhipSession implements RtcTransport.Listener {
     }
 
     // ---- ending ----
-
-    /** Ends the session (any thread): the transport closes, then {@link #onClosed} cleans up. */
-    void close(String reason) {
-        RtcTransport t = transport;
-        if (t != null) {
-            t.close(reason);
-        } else {
-            onClosed(reason);
-        }
-    }
 
     @Override
     public void onClosed(String reason) {

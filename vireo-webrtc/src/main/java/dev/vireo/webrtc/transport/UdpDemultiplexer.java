@@ -1,4 +1,4 @@
-package dev.vireo.webrtc;
+package dev.vireo.webrtc.transport;
 
 import dev.vireo.webrtc.stun.StunException;
 import dev.vireo.webrtc.stun.StunMessage;
@@ -18,18 +18,24 @@ import org.slf4j.LoggerFactory;
  * not parse, is counted and dropped here, so it never reaches (or hurts) any session.
  */
 @Sharable
-final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket> {
+public final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket> {
 
     private static final Logger log = LoggerFactory.getLogger(UdpDemultiplexer.class);
 
     private final SessionTable table;
     private final TransportCounters counters;
     private final SegmentationOffload offload;
+    private volatile MediaSocket socket;
 
-    UdpDemultiplexer(SessionTable table, TransportCounters counters, SegmentationOffload offload) {
+    public UdpDemultiplexer(SessionTable table, TransportCounters counters, SegmentationOffload offload) {
         this.offload = offload;
         this.table = table;
         this.counters = counters;
+    }
+
+    /** The socket this handler serves, once bound; checks arriving before are dropped. */
+    public void attach(MediaSocket boundSocket) {
+        this.socket = boundSocket;
     }
 
     @Override
@@ -42,7 +48,7 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
             switch (kind) {
                 case STUN -> onStun(content, source);
                 case DTLS, RTP, RTCP -> {
-                    RtcTransport transport = table.byAddress(source);
+                    TransportPeer transport = table.byAddress(source);
                     if (transport == null) {
                         counters.unknownSource.increment();
                     } else {
@@ -73,13 +79,14 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
         }
         String username = message.username().orElse(null);
         int colon = username == null ? -1 : username.indexOf(':');
-        RtcTransport transport = colon <= 0 ? null : table.byUfrag(username.substring(0, colon));
-        if (transport == null) {
+        TransportPeer transport = colon <= 0 ? null : table.byUfrag(username.substring(0, colon));
+        MediaSocket bound = socket;
+        if (transport == null || bound == null) {
             // No such session: silence rather than an error (no reflection off a shared port).
             counters.unknownSource.increment();
             return;
         }
-        transport.deliverStun(message, source);
+        transport.deliverStun(message, bound.path(source));
     }
 
     @Override
