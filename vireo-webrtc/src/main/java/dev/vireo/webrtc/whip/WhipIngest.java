@@ -203,8 +203,8 @@ public final class WhipIngest {
             AnswerBuilder builder = new AnswerBuilder(offer).receiving()
                     .iceCredentials(ice.ufrag(), ice.pwd())
                     .fingerprint(rtc.fingerprint())
-                    .candidates(rtc.candidates())
-                    .remb(false); // transport-cc feedback drives the sender's bitrate
+                    .candidates(rtc.candidates()); // transport-cc drives the sender; REMB beside it where offered
+            // (no RTX on ingest yet: retransmissions come on the media SSRC, see ARCHITECTURE.md)
             if (codecs.video() != null) {
                 builder.video(codecs.video(), 1, 2);
             }

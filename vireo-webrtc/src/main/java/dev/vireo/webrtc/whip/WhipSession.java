@@ -6,11 +6,13 @@ import dev.vireo.core.Publication;
 import dev.vireo.core.StreamKey;
 import dev.vireo.media.Codec;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.feedback.ReceiveRateEstimator;
 import dev.vireo.webrtc.feedback.RtcpChain;
 import dev.vireo.webrtc.signaling.SessionResources;
 import dev.vireo.webrtc.rtcp.GenericNack;
 import dev.vireo.webrtc.rtcp.Goodbye;
 import dev.vireo.webrtc.rtcp.PictureLossIndication;
+import dev.vireo.webrtc.rtcp.ReceiverEstimatedMaxBitrate;
 import dev.vireo.webrtc.rtcp.ReceiverReport;
 import dev.vireo.webrtc.rtcp.ReportBlock;
 import dev.vireo.webrtc.rtcp.RtcpCompound;
@@ -74,6 +76,12 @@ final class WhipSession implements SessionResources.Resource {
     private ReceiveTrack audio;
     private boolean videoNack;
     private int transportCcId;
+    /** REMB (goog-remb) negotiated: an estimate goes with the receiver reports. */
+    private boolean remb;
+    private final ReceiveRateEstimator rate = new ReceiveRateEstimator();
+    private long rateBytes;
+    private long ratePackets;
+    private long rateLost;
     private ScheduledFuture<?> ticker;
     private long lastRtpNanos;
     private long lastReportNanos;
@@ -90,6 +98,8 @@ final class WhipSession implements SessionResources.Resource {
     private volatile long nacksSent;
     private volatile long pliSent;
     private volatile long twccFeedbacks;
+    private volatile long rembSent;
+    private volatile long rembBitrate = -1;
     private volatile long senderReports;
     private volatile long packetsLost;
     private volatile long recovered;
@@ -117,12 +127,14 @@ final class WhipSession implements SessionResources.Resource {
                     .nack(v.nack());
             videoNack = v.nack();
             transportCcId = v.transportCcId();
+            remb = v.remb();
         }
         if (a != null) {
             audio = new ReceiveTrack(Codec.OPUS, a.payloadType(), a.clockRate(), rtc.alloc(), clock.track(a.clockRate()));
             if (transportCcId == 0) {
                 transportCcId = a.transportCcId();
             }
+            remb |= a.remb();
         }
         this.transport = rtc;
     }
@@ -299,12 +311,41 @@ final class WhipSession implements SessionResources.Resource {
         }
         boolean report = now - lastReportNanos >= REPORT_INTERVAL_NANOS;
         if (report) {
+            long interval = now - lastReportNanos;
             lastReportNanos = now;
             updateStats();
+            if (remb) {
+                feedback.add(remb(interval));
+            }
         }
         if (report || !feedback.isEmpty()) {
             send(report, feedback, now);
         }
+    }
+
+    /**
+     * REMB (draft-alvestrand-rmcat-remb) beside transport-cc: the receive-side estimate from the
+     * last interval's bytes and loss ({@link ReceiveRateEstimator}), for every stream received.
+     */
+    private ReceiverEstimatedMaxBitrate remb(long intervalNanos) {
+        RtcTransport.Stats ts = transport.stats();
+        long lost = packetsLost;
+        long bytes = ts.bytesReceived() - rateBytes;
+        long packets = ts.rtpReceived() - ratePackets;
+        long newlyLost = lost - rateLost;
+        rateBytes = ts.bytesReceived();
+        ratePackets = ts.rtpReceived();
+        rateLost = lost;
+        long estimate = rate.update(bytes, packets + newlyLost, newlyLost, intervalNanos);
+        List<Integer> ssrcs = new ArrayList<>(2);
+        for (ReceiveTrack t : tracks()) {
+            if (t.ssrcKnown()) {
+                ssrcs.add(t.ssrc());
+            }
+        }
+        rembSent++;
+        rembBitrate = estimate;
+        return new ReceiverEstimatedMaxBitrate(localSsrc, estimate, ssrcs.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private List<ReceiveTrack> tracks() {
@@ -415,7 +456,8 @@ final class WhipSession implements SessionResources.Resource {
                 ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(), ts == null ? -1 : ts.connectMillis(),
                 video == null ? null : video.codec().name(), audio == null ? null : audio.codec().name(), videoFrames,
                 keyframes, audioFrames, ts == null ? 0 : ts.rtpReceived(), ts == null ? 0 : ts.bytesReceived(),
-                packetsLost, nacksSent, recovered, pliSent, twccFeedbacks, jitterMillis, senderReports, endReason);
+                packetsLost, nacksSent, recovered, pliSent, twccFeedbacks, jitterMillis, senderReports,
+                rembSent, rembBitrate, endReason);
     }
 
     private void inContext(Runnable logStatement) {
