@@ -121,21 +121,22 @@ public final class WebRtcServer implements AutoCloseable {
         }
         boolean epoll = EpollDatagramChannel.class.isAssignableFrom(channelClass);
         int sockets = epoll ? socketCount() : 1;
-        int port = config.port();
-        try {
-            for (int i = 0; i < sockets; i++) {
-                SegmentationOffload offload = new SegmentationOffload(
-                        epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported(), "UDP socket " + i);
-                UdpDemultiplexer demultiplexer = new UdpDemultiplexer(table, counters, offload);
-                DatagramChannel ch = bind(epoll, sockets > 1, port, demultiplexer);
-                MediaSocket socket = new MediaSocket(ch, new FlushBatcher(ch, FLUSH_BYTES), offload);
-                demultiplexer.attach(socket);
-                this.sockets.add(socket);
-                port = ch.localAddress().getPort();
+        int port;
+        for (int attempt = 1; ; attempt++) {
+            port = bindUdp(epoll, sockets);
+            if (!config.transports().tcp()) {
+                break;
             }
-        } catch (RuntimeException e) {
-            closeChannels();
-            throw e;
+            try {
+                tcpListener = bindTcp(epoll, port);
+                break;
+            } catch (RuntimeException e) {
+                closeChannels();
+                // An ephemeral UDP port whose number another process holds on TCP: take another one.
+                if (config.port() != 0 || attempt >= 5) {
+                    throw e;
+                }
+            }
         }
         List<SdpCandidate> hosts = HostCandidates.resolve(config.candidates(), config.bind(), port);
         List<SdpCandidate> advertised = new ArrayList<>();
@@ -143,12 +144,6 @@ public final class WebRtcServer implements AutoCloseable {
             advertised.addAll(hosts);
         }
         if (config.transports().tcp()) {
-            try {
-                tcpListener = bindTcp(epoll, port);
-            } catch (RuntimeException e) {
-                closeChannels();
-                throw e;
-            }
             // RFC 6544 §4.5: passive candidates; another foundation than UDP's (RFC 8445 §5.1.1.3).
             for (int i = 0; i < hosts.size(); i++) {
                 SdpCandidate h = hosts.get(i);
@@ -164,6 +159,27 @@ public final class WebRtcServer implements AutoCloseable {
                 tcpListener == null ? "" : " and ICE-TCP on TCP " + port, candidates.size(),
                 config.candidates().isEmpty() ? " detected on this host" : " as configured",
                 candidates.stream().map(c -> c.transport() + " " + c.address() + ":" + c.port()).toList());
+        return port;
+    }
+
+    /** Binds the UDP socket(s) of the media port (the configured port, or one ephemeral for all); returns it. */
+    private int bindUdp(boolean epoll, int count) {
+        int port = config.port();
+        try {
+            for (int i = 0; i < count; i++) {
+                SegmentationOffload offload = new SegmentationOffload(
+                        epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported(), "UDP socket " + i);
+                UdpDemultiplexer demultiplexer = new UdpDemultiplexer(table, counters, offload);
+                DatagramChannel ch = bind(epoll, count > 1, port, demultiplexer);
+                MediaSocket socket = new MediaSocket(ch, new FlushBatcher(ch, FLUSH_BYTES), offload);
+                demultiplexer.attach(socket);
+                this.sockets.add(socket);
+                port = ch.localAddress().getPort();
+            }
+        } catch (RuntimeException e) {
+            closeChannels();
+            throw e;
+        }
         return port;
     }
 
