@@ -36,7 +36,7 @@ final class WhepSignalling implements RtcSignalling {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/sdp")
                 .POST(HttpRequest.BodyPublishers.ofString(offer)).build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+        return post(request, System.nanoTime() + RETRY_BUDGET_NANOS).thenApply(r -> {
             if (r.statusCode() != 201) {
                 String body = r.body() == null ? "" : r.body().strip();
                 throw new IllegalStateException("POST answered " + r.statusCode() + ": "
@@ -54,6 +54,35 @@ final class WhepSignalling implements RtcSignalling {
             }
             return new Peer(a.credentials(), a.fingerprint(), new InetSocketAddress(FreePort.LOOPBACK, a.port()),
                     a.videoPt(), a.audioPt());
+        });
+    }
+
+    /** How long a viewer keeps offering while the server answers 429/503 with Retry-After (as the player does). */
+    private static final long RETRY_BUDGET_NANOS = 60_000_000_000L;
+
+    /**
+     * POSTs the offer; a 429 or 503 with {@code Retry-After} (the server's offer rate limit per
+     * address, its cap on sessions still connecting: every bench viewer comes from 127.0.0.1) is
+     * sent again after the wait the server names, within the budget.
+     */
+    private CompletableFuture<HttpResponse<String>> post(HttpRequest request, long deadlineNanos) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
+            int status = r.statusCode();
+            var retryAfter = r.headers().firstValue("Retry-After");
+            if ((status == 429 || status == 503) && retryAfter.isPresent() && System.nanoTime() < deadlineNanos) {
+                long millis;
+                try {
+                    millis = Math.max(100, Long.parseLong(retryAfter.get().trim()) * 1000);
+                } catch (NumberFormatException e) {
+                    return CompletableFuture.completedFuture(r);
+                }
+                // spread the retries of a stampede over the wait
+                long wait = millis / 2 + random.nextLong(millis);
+                return CompletableFuture.supplyAsync(() -> null,
+                                CompletableFuture.delayedExecutor(wait, java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .thenCompose(x -> post(request, deadlineNanos));
+            }
+            return CompletableFuture.completedFuture(r);
         });
     }
 

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class Stream {
 
     private static final Logger log = LoggerFactory.getLogger(Stream.class);
+    /** Keyframe requests to the publisher are coalesced per stream to one per this interval. */
+    static final long KEYFRAME_REQUEST_INTERVAL_MILLIS = 500;
     private static final TrackInfo NO_INFO = new TrackInfo(null, 0, 0, "", "", 0, 0, 0);
 
     private final StreamKey key;
@@ -54,6 +56,7 @@ public final class Stream {
     private ScheduledFuture<?> graceTimer;
     private int viewers;
     private boolean ended;
+    private long lastKeyframeRequestNanos = Long.MIN_VALUE;
     /** Produced on this server from another stream (a transcoding output), not ingested. */
     private volatile boolean derived;
 
@@ -108,6 +111,39 @@ public final class Stream {
     /** The current audio sequence header, retained for the caller, or null. */
     public synchronized MediaFrame audioConfig() {
         return audioConfig == null ? null : audioConfig.retain();
+    }
+
+    /**
+     * The GOP cache now: retained copies of the latest keyframe and the frames after it, oldest
+     * first (the caller releases them); empty when no keyframe is cached (audio only, a GOP over
+     * the cache's bounds, or none seen yet). For a viewer that must restart decoding (a WebRTC
+     * viewer's start after its handshake, or its keyframe request).
+     */
+    public synchronized List<MediaFrame> cachedGop() {
+        List<MediaFrame> out = new ArrayList<>(gop.frameCount());
+        gop.snapshot(out);
+        return out;
+    }
+
+    /**
+     * A viewer needs a keyframe the cache does not hold: the stream's publisher is asked for one
+     * through {@link HubListener#onKeyframeRequest} (a WebRTC publisher sends a PLI), coalesced per
+     * stream to at most one per {@value #KEYFRAME_REQUEST_INTERVAL_MILLIS} ms however many viewers
+     * ask. Any thread.
+     *
+     * @return whether the request went on to the publisher (false: coalesced with a recent one)
+     */
+    public boolean requestKeyframe(String viewerId) {
+        long now = System.nanoTime();
+        synchronized (this) {
+            if (ended || publisher == null || lastKeyframeRequestNanos != Long.MIN_VALUE
+                    && now - lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_MILLIS * 1_000_000L) {
+                return false;
+            }
+            lastKeyframeRequestNanos = now;
+        }
+        hub.fireKeyframeRequest(this, viewerId);
+        return true;
     }
 
     public synchronized StreamStats stats() {

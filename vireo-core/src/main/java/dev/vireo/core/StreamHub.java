@@ -202,6 +202,12 @@ public final class StreamHub implements AutoCloseable {
         }
     }
 
+    void fireKeyframeRequest(Stream s, String viewerId) {
+        for (HubListener l : listeners) {
+            safely(() -> l.onKeyframeRequest(s, viewerId));
+        }
+    }
+
     void fireStreamEnd(Stream s, String reason) {
         for (HubListener l : listeners) {
             safely(() -> l.onStreamEnd(s, reason));

@@ -113,6 +113,47 @@ class StreamHubTest {
     }
 
     @Test
+    void theCachedGopIsHandedOutRetainedFromTheLatestKeyframe() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        Stream stream = hub.find(key).orElseThrow();
+        pub.send(MediaFrame.config(Codec.H264, 0, bytes(20)));
+        assertThat(stream.cachedGop()).isEmpty(); // no keyframe yet
+        pub.send(video(0, true));
+        pub.send(video(33, false));
+        pub.send(video(66, true));
+        pub.send(audio(70));
+        pub.send(video(100, false));
+        List<MediaFrame> gop = stream.cachedGop();
+        try {
+            assertThat(gop).extracting(MediaFrame::dts).containsExactly(66L, 70L, 100L);
+            assertThat(gop.getFirst().isKeyframe()).isTrue();
+            assertThat(gop).allMatch(f -> f.refCnt() == 2); // the cache's and ours
+        } finally {
+            gop.forEach(MediaFrame::release);
+        }
+    }
+
+    @Test
+    void keyframeRequestsReachThePublisherCoalescedPerStream() throws Exception {
+        List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.addListener(new HubListener() {
+            @Override
+            public void onKeyframeRequest(Stream stream, String viewerId) {
+                requests.add(stream.key().stream() + ":" + viewerId);
+            }
+        });
+        hub.publish(key, "p1", r -> { });
+        Stream stream = hub.find(key).orElseThrow();
+        assertThat(stream.requestKeyframe("v1")).isTrue();
+        // others asking at once share that request (at most one per 500 ms per stream)
+        assertThat(stream.requestKeyframe("v2")).isFalse();
+        assertThat(stream.requestKeyframe("v1")).isFalse();
+        assertThat(requests).containsExactly(key.stream() + ":v1");
+        await(() -> stream.requestKeyframe("v3"));
+        assertThat(requests).containsExactly(key.stream() + ":v1", key.stream() + ":v3");
+    }
+
+    @Test
     void anInternalReaderGetsFramesButIsNoViewerAndRaisesNoEvents() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
         hub.addListener(new HubListener() {

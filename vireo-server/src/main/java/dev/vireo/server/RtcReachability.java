@@ -1,7 +1,7 @@
 package dev.vireo.server;
 
 import dev.vireo.control.diagnose.Finding;
-import dev.vireo.webrtc.ProbeCredentials;
+import dev.vireo.webrtc.ice.ProbeCredentials;
 import dev.vireo.webrtc.WebRtcServer;
 import dev.vireo.webrtc.sdp.SdpCandidate;
 import dev.vireo.webrtc.stun.StunAttribute;

@@ -1,52 +1,49 @@
 package dev.vireo.webrtc;
 
-import dev.vireo.core.FlushBatcher;
 import dev.vireo.core.LogContext;
 import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import dev.vireo.webrtc.dtls.DtlsEndpoint;
 import dev.vireo.webrtc.ice.ConsentFreshness;
 import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.ice.IceLiteAgent;
 import dev.vireo.webrtc.srtp.SrtpContext;
 import dev.vireo.webrtc.srtp.SrtpException;
 import dev.vireo.webrtc.srtp.SrtpKeyingMaterial;
 import dev.vireo.webrtc.srtp.SrtpProfile;
 import dev.vireo.webrtc.stun.IceCheck;
-import dev.vireo.webrtc.stun.StunBinding;
 import dev.vireo.webrtc.stun.StunMessage;
+import dev.vireo.webrtc.transport.MediaPath;
+import dev.vireo.webrtc.transport.MediaSocket;
+import dev.vireo.webrtc.transport.PacketKind;
+import dev.vireo.webrtc.transport.TransportPeer;
+import dev.vireo.webrtc.transport.UdpPath;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The media transport of one WebRTC session on the shared UDP port: an ICE-lite agent that
- * answers the browser's connectivity checks and follows its nomination (RFC 8445 §2.5, §7.3),
- * consent freshness (RFC 7675), the DTLS-SRTP handshake (RFC 5764) and SRTP/SRTCP protection
- * with the exported keys. What runs over it (WHEP playback, later WHIP ingest) is the
- * {@link Listener}.
+ * The media transport of one WebRTC session on the shared port: one peer's keys and counters. Its
+ * {@link IceLiteAgent} answers the peer's checks and selects the {@link MediaPath} (UDP or
+ * ICE-TCP) everything is sent over; the DTLS-SRTP handshake (RFC 5764) gives the SRTP/SRTCP keys
+ * it protects and unprotects with. What runs over it (a WHEP viewer, a WHIP publisher) is the
+ * {@link Listener}. It never calls back into the server: what it shares with the port's other
+ * transports comes in as a {@link PortContext}.
  *
  * <p>Threading: everything happens on {@link #executor()}, the event loop of the socket the
  * session sends from; datagrams that arrive on another socket of the port hop over. The DTLS
  * handshake runs on its own virtual thread and hands the keys to the loop. {@link #close} and
  * {@link #restartIce()} may be called from any thread.
  */
-public final class RtcTransport {
+public final class RtcTransport implements TransportPeer {
 
     /** What the transport reports, always on {@link #executor()}. */
     public interface Listener {
@@ -81,29 +78,15 @@ public final class RtcTransport {
 
     private static final Logger log = LoggerFactory.getLogger(RtcTransport.class);
 
-    /** Source addresses a session may have bound at once (one per candidate pair the browser tried). */
-    private static final int MAX_ADDRESSES = 8;
-
-    private final WebRtcServer server;
+    private final PortContext port;
     private final String id;
     private final String streamKey;
-    private final DatagramChannel channel;
-    private final FlushBatcher batcher;
-    private final SegmentationOffload offload;
+    private final MediaSocket socket;
     private final EventLoop loop;
     private final List<CertificateFingerprint> remoteFingerprints;
     private final Listener listener;
-    private final ConsentFreshness consent;
+    private final IceLiteAgent ice;
     private final long createdNanos = System.nanoTime();
-    private final Set<String> ufrags = ConcurrentHashMap.newKeySet();
-    /** Loop-confined: the addresses bound to this session in the table, oldest first. */
-    private final Set<InetSocketAddress> addresses = new LinkedHashSet<>();
-    private volatile IceCredentials local;
-    /** The credentials before an ICE restart, valid until the first check with the new ones. */
-    private volatile IceCredentials previous;
-    private volatile InetSocketAddress selected;
-    /** The ICE-TCP connection media goes over when the selected pair is TCP (RFC 6544), else null. */
-    private volatile IceTcpConnection tcp;
     private volatile boolean connected;
     private volatile boolean closed;
     private DtlsEndpoint dtls;
@@ -119,28 +102,44 @@ public final class RtcTransport {
     private long rtpReceived;
     private long bytesReceived;
     private long srtpRejected;
-    private long checks;
 
-    RtcTransport(WebRtcServer server, String id, String streamKey, DatagramChannel channel, FlushBatcher batcher,
-                 SegmentationOffload offload, IceCredentials local, List<CertificateFingerprint> remoteFingerprints,
-                 Listener listener) {
-        this.server = server;
+    /** With fresh credentials registered in the port's table; {@link #start()} it once created. */
+    RtcTransport(PortContext port, String id, String streamKey, MediaSocket socket,
+                 List<CertificateFingerprint> remoteFingerprints, Listener listener) {
+        this.port = port;
         this.id = id;
         this.streamKey = streamKey;
-        this.channel = channel;
-        this.batcher = batcher;
-        this.offload = offload;
-        this.loop = channel.eventLoop();
-        this.local = local;
+        this.socket = socket;
+        this.loop = socket.eventLoop();
         this.remoteFingerprints = List.copyOf(remoteFingerprints);
         this.listener = listener;
-        this.consent = new ConsentFreshness(server.config().consentTimeout().toNanos(), createdNanos);
-        ufrags.add(local.ufrag());
+        ConsentFreshness consent = new ConsentFreshness(port.consentTimeout().toNanos(), createdNanos);
+        this.ice = new IceLiteAgent(port.register(this), consent, loop, new IceLiteAgent.Bindings() {
+            @Override
+            public void bind(InetSocketAddress address) {
+                port.table().bind(address, RtcTransport.this);
+            }
+
+            @Override
+            public void unbind(InetSocketAddress address) {
+                port.table().unbind(address, RtcTransport.this);
+            }
+
+            @Override
+            public void forgetUfrag(String ufrag) {
+                port.table().removeUfrag(ufrag, RtcTransport.this);
+            }
+
+            @Override
+            public IceCredentials fresh() {
+                return port.register(RtcTransport.this);
+            }
+        });
     }
 
     /** Starts the consent timer; from {@link WebRtcServer#open}. */
     void start() {
-        long period = Math.max(100, Math.min(1000, server.config().consentTimeout().toMillis() / 4));
+        long period = Math.max(100, Math.min(1000, port.consentTimeout().toMillis() / 4));
         try {
             consentTimer = loop.scheduleAtFixedRate(this::checkConsent, period, period, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -160,17 +159,17 @@ public final class RtcTransport {
 
     /** The local ICE credentials for the answer (the new ones after {@link #restartIce()}). */
     public IceCredentials localCredentials() {
-        return local;
+        return ice.localCredentials();
     }
 
     public boolean isConnected() {
         return connected && !closed;
     }
 
-    /** Whether the socket can take more data now (Netty's outbound buffer below its high water mark). */
+    /** Whether the path can take more data now (Netty's outbound buffer below its high water mark). */
     public boolean isWritable() {
-        IceTcpConnection path = tcp;
-        return path != null ? path.isWritable() : channel.isWritable();
+        MediaPath path = ice.selected();
+        return path != null ? path.isWritable() : socket.channel().isWritable();
     }
 
     /** The negotiated SRTP profile, null before {@link Listener#onConnected()}. */
@@ -179,12 +178,13 @@ public final class RtcTransport {
     }
 
     public ByteBufAllocator alloc() {
-        return channel.alloc();
+        return socket.channel().alloc();
     }
 
-    /** The browser's address the media goes to, or null before a valid check. */
+    /** The peer's address the media goes to, or null before a valid check. */
     public InetSocketAddress remoteAddress() {
-        return selected;
+        MediaPath path = ice.selected();
+        return path == null ? null : path.remoteAddress();
     }
 
     /**
@@ -205,8 +205,8 @@ public final class RtcTransport {
     }
 
     private boolean write(ByteBuf packet, boolean rtcp) {
-        InetSocketAddress to = selected;
-        if (!connected || closed || to == null) {
+        MediaPath path = ice.selected();
+        if (!connected || closed || path == null) {
             packet.release();
             return false;
         }
@@ -221,24 +221,19 @@ public final class RtcTransport {
             inContext(() -> log.debug("not sent: {}", e.getMessage()));
             return false;
         }
-        int size = packet.readableBytes();
         packetsSent++;
-        bytesSent += size;
-        IceTcpConnection path = tcp;
-        if (path != null) {
-            path.send(packet);
-        } else {
-            batcher.write(new DatagramPacket(packet, to), size);
-        }
+        bytesSent += packet.readableBytes();
+        path.send(packet);
         return true;
     }
 
     /**
      * The most RTP packets of {@code segmentSize} bytes (protected) that one {@link
-     * #writeRtpSegments} may carry: 1 when the socket has no segmentation offload.
+     * #writeRtpSegments} may carry: 1 when the path cannot send runs at once.
      */
     public int maxSegments(int segmentSize) {
-        return offload.maxSegments(segmentSize);
+        MediaPath path = ice.selected();
+        return path != null ? path.maxSegments(segmentSize) : socket.offload().maxSegments(segmentSize);
     }
 
     /**
@@ -250,7 +245,7 @@ public final class RtcTransport {
      *     closed, or refused by SRTP)
      */
     public int protectRtp(ByteBuf buf, int start, int len) {
-        if (!connected || closed || selected == null) {
+        if (!connected || closed || ice.selected() == null) {
             return -1;
         }
         try {
@@ -265,106 +260,67 @@ public final class RtcTransport {
      * On the loop: queues {@code count} protected RTP packets that lie back to back in the
      * readable bytes of {@code run}, each {@code segmentSize} bytes but the last (which may be
      * shorter): one UDP GSO send when the socket offloads segmentation (count at most {@link
-     * #maxSegments}), else one datagram each. Takes ownership of {@code run}.
+     * #maxSegments}), else one packet each. Takes ownership of {@code run}.
      *
      * @return false when nothing was sent (not connected or closed)
      */
     public boolean writeRtpSegments(ByteBuf run, int segmentSize, int count) {
-        InetSocketAddress to = selected;
-        if (!connected || closed || to == null) {
+        MediaPath path = ice.selected();
+        if (!connected || closed || path == null) {
             run.release();
             return false;
         }
-        int size = run.readableBytes();
         packetsSent += count;
-        bytesSent += size;
-        IceTcpConnection path = tcp;
-        if (path != null) {
-            for (int off = run.readerIndex(), end = off + size; off < end; off += segmentSize) {
-                path.send(run.retainedSlice(off, Math.min(segmentSize, end - off)));
-            }
-            run.release();
-        } else if (count == 1) {
-            batcher.write(new DatagramPacket(run, to), size);
-        } else if (offload.enabled()) {
-            batcher.write(new SegmentedDatagramPacket(run, segmentSize, to), size);
-        } else {
-            for (int off = run.readerIndex(), end = off + size; off < end; off += segmentSize) {
-                int n = Math.min(segmentSize, end - off);
-                batcher.write(new DatagramPacket(run.retainedSlice(off, n), to), n);
-            }
-            run.release();
-        }
+        bytesSent += run.readableBytes();
+        path.sendSegments(run, segmentSize, count);
         return true;
     }
 
     /**
-     * An ICE restart (RFC 8445 §9, WHEP PATCH): fresh local credentials for the new answer. The
-     * old ones stay valid until the peer's first check with the new ones, so media and consent
+     * An ICE restart (RFC 8445 §9, WHIP/WHEP PATCH): fresh local credentials for the new answer.
+     * The old ones stay valid until the peer's first check with the new ones, so media and consent
      * continue meanwhile; DTLS and SRTP are not affected.
      */
     public IceCredentials restartIce() {
-        IceCredentials fresh = server.newCredentials(this);
-        ufrags.add(fresh.ufrag());
-        loop.execute(() -> {
-            IceCredentials old = previous;
-            if (old != null) {
-                forgetUfrag(old);
-            }
-            previous = local;
-            local = fresh;
-        });
-        return fresh;
-    }
-
-    private void forgetUfrag(IceCredentials credentials) {
-        ufrags.remove(credentials.ufrag());
-        server.table().removeUfrag(credentials.ufrag(), this);
+        return ice.restart();
     }
 
     public Stats stats() {
-        InetSocketAddress to = selected;
+        InetSocketAddress to = remoteAddress();
         return new Stats(to == null ? null : to.getAddress().getHostAddress() + ":" + to.getPort(),
                 profile == null ? null : profile.name(), connected,
                 connectNanos < 0 ? -1 : (connectNanos - createdNanos) / 1_000_000,
-                packetsSent, bytesSent, rtcpReceived, srtcpRejected, checks, rtpReceived, bytesReceived, srtpRejected);
+                packetsSent, bytesSent, rtcpReceived, srtcpRejected, ice.checks(), rtpReceived, bytesReceived,
+                srtpRejected);
     }
 
-    // ---- from the demultiplexer ----
+    // ---- from the demultiplexers ----
 
     /** A Binding request whose USERNAME names one of this session's ufrags; from any loop. */
-    void deliverStun(StunMessage request, InetSocketAddress source) {
+    @Override
+    public void deliverStun(StunMessage request, MediaPath path) {
+        // Media leaves by this session's own socket (its batcher is confined to its loop).
+        MediaPath own = path instanceof UdpPath udp && udp.socket() != socket ? socket.path(udp.remoteAddress()) : path;
         if (loop.inEventLoop()) {
-            onStun(request, source, null);
+            onStun(request, own);
             return;
         }
-        try {
-            loop.execute(() -> onStun(request, source, null));
-        } catch (RejectedExecutionException e) {
-            // The server is stopping.
-        }
-    }
-
-    /** A Binding request on an ICE-TCP connection bound to this session; from any loop. */
-    void deliverTcpStun(StunMessage request, IceTcpConnection via) {
-        try {
-            loop.execute(() -> onStun(request, via.remoteAddress(), via));
-        } catch (RejectedExecutionException e) {
-            // The server is stopping.
-        }
+        execute(() -> onStun(request, own));
     }
 
     /** An ICE-TCP connection of this session closed; from any loop. */
-    void tcpClosed(IceTcpConnection connection) {
+    @Override
+    public void pathClosed(MediaPath path) {
         execute(() -> {
-            if (tcp == connection) {
+            if (ice.selected() == path) {
                 close("the ICE-TCP connection closed");
             }
         });
     }
 
     /** DTLS, RTP or RTCP from an address bound to this session; from any loop; does not take ownership. */
-    void deliver(PacketKind kind, ByteBuf datagram) {
+    @Override
+    public void deliver(PacketKind kind, ByteBuf datagram) {
         if (loop.inEventLoop()) {
             onPacket(kind, datagram);
             return;
@@ -383,94 +339,31 @@ public final class RtcTransport {
         }
     }
 
-    /** @param via the ICE-TCP connection the check came on, null for UDP */
-    private void onStun(StunMessage request, InetSocketAddress source, IceTcpConnection via) {
+    private void onStun(StunMessage request, MediaPath path) {
         if (closed) {
             return;
         }
-        IceCredentials creds = local;
-        IceCredentials old = previous;
-        String username = request.username().orElse("");
-        int colon = username.indexOf(':');
-        if (old != null && colon > 0 && username.substring(0, colon).equals(old.ufrag())) {
-            creds = old;
-        }
-        IceCheck outcome = StunBinding.check(request, creds.ufrag(), creds.pwd());
-        switch (outcome) {
-            case ACCEPT -> accept(request, source, creds, via);
-            case DISCARD -> server.counters().malformed.increment();
-            case ROLE_CONFLICT -> {
-                server.counters().badCheck.increment();
-                reply(StunBinding.errorResponse(channel.alloc(), request, outcome, creds.pwd()), source, via);
+        IceLiteAgent.Check check = ice.onRequest(request, path, alloc());
+        switch (check.check()) {
+            case ACCEPT -> {
             }
-            default -> {
-                // RFC 8489 §9.1.3: 400/401 carry no MESSAGE-INTEGRITY.
-                server.counters().badCheck.increment();
-                reply(StunBinding.errorResponse(channel.alloc(), request, outcome, null), source, via);
-            }
+            case DISCARD -> port.counters().malformed.increment();
+            default -> port.counters().badCheck.increment();
         }
-    }
-
-    /**
-     * RFC 8445 §7.3: a valid check is answered, binds its source, and may nominate the pair. A
-     * check on an ICE-TCP connection (RFC 6544) makes that connection the media path when nothing
-     * is selected yet or when it nominates; a nominating UDP check moves media back to UDP.
-     */
-    private void accept(StunMessage request, InetSocketAddress source, IceCredentials creds, IceTcpConnection via) {
-        reply(StunBinding.successResponse(channel.alloc(), request, source, creds.pwd()), source, via);
-        checks++;
-        consent.onValidCheck(System.nanoTime());
-        if (creds == local && previous != null) {
-            // The restart is complete: the peer checks with the new credentials.
-            forgetUfrag(previous);
-            previous = null;
+        if (check.reply() != null) {
+            path.send(check.reply());
         }
-        if (via == null && addresses.add(source)) {
-            server.table().bind(source, this);
-            if (addresses.size() > MAX_ADDRESSES) {
-                evictOldestAddress();
-            }
+        if (check.movedFrom() != null) {
+            inContext(() -> log.info("media path moves from {} to {}{} (nominated)", check.movedFrom().remoteAddress(),
+                    path.remoteAddress(), path.isTcp() ? " over ICE-TCP" : ""));
         }
-        boolean nominated = StunBinding.nominates(request);
-        InetSocketAddress current = selected;
-        IceTcpConnection currentTcp = tcp;
-        boolean moves = current == null
-                || nominated && (via != currentTcp || via == null && !source.equals(current));
-        if (moves) {
-            tcp = via;
-            selected = source;
-            if (current != null) {
-                inContext(() -> log.info("media path moves from {} to {}{} (nominated)", current, source,
-                        via == null ? "" : " over ICE-TCP"));
-            }
-        }
-        if (dtls == null) {
+        if (check.check() == IceCheck.ACCEPT && dtls == null) {
             startDtls();
         }
     }
 
-    private void evictOldestAddress() {
-        Iterator<InetSocketAddress> it = addresses.iterator();
-        while (it.hasNext()) {
-            InetSocketAddress a = it.next();
-            if (!a.equals(selected)) {
-                it.remove();
-                server.table().unbind(a, this);
-                return;
-            }
-        }
-    }
-
-    private void reply(ByteBuf stun, InetSocketAddress to, IceTcpConnection via) {
-        if (via != null) {
-            via.send(stun);
-        } else {
-            batcher.write(new DatagramPacket(stun, to), stun.readableBytes());
-        }
-    }
-
     private void startDtls() {
-        dtls = new DtlsEndpoint(server.dtlsContext(), remoteFingerprints, server.config().handshakeTimeout(),
+        dtls = new DtlsEndpoint(port.dtls(), remoteFingerprints, port.handshakeTimeout(),
                 this::sendDtls, new DtlsEndpoint.Listener() {
                     @Override
                     public void onHandshakeComplete(SrtpKeyingMaterial keys) {
@@ -487,16 +380,11 @@ public final class RtcTransport {
 
     /** From the DTLS thread: one datagram to the peer. */
     private void sendDtls(byte[] datagram) {
-        InetSocketAddress to = selected;
-        IceTcpConnection path = tcp;
-        if (to == null || closed) {
+        MediaPath path = ice.selected();
+        if (path == null || closed) {
             return;
         }
-        if (path != null) {
-            path.send(Unpooled.wrappedBuffer(datagram));
-        } else {
-            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to), channel.voidPromise());
-        }
+        path.sendNow(Unpooled.wrappedBuffer(datagram));
     }
 
     private void onKeys(SrtpKeyingMaterial keys) {
@@ -509,8 +397,8 @@ public final class RtcTransport {
         profile = keys.profile();
         connected = true;
         connectNanos = System.nanoTime();
-        inContext(() -> log.info("connected to {} in {} ms ({})", selected, (connectNanos - createdNanos) / 1_000_000,
-                profile));
+        inContext(() -> log.info("connected to {} in {} ms ({})", remoteAddress(),
+                (connectNanos - createdNanos) / 1_000_000, profile));
         listener.onConnected();
     }
 
@@ -521,9 +409,9 @@ public final class RtcTransport {
         switch (kind) {
             case DTLS -> {
                 if (dtls == null) {
-                    server.counters().unexpected.increment();
+                    port.counters().unexpected.increment();
                 } else if (!dtls.receive(datagram)) {
-                    server.counters().dtlsOverflow.increment();
+                    port.counters().dtlsOverflow.increment();
                 }
             }
             case RTCP -> onRtcp(datagram);
@@ -531,23 +419,23 @@ public final class RtcTransport {
                 if (listener.receivesRtp()) {
                     onRtp(datagram);
                 } else {
-                    server.counters().unexpected.increment();
+                    port.counters().unexpected.increment();
                 }
             }
-            default -> server.counters().unexpected.increment();
+            default -> port.counters().unexpected.increment();
         }
     }
 
     private void onRtcp(ByteBuf datagram) {
         if (inbound == null) {
-            server.counters().srtcpRejected.increment();
+            port.counters().srtcpRejected.increment();
             srtcpRejected++;
             return;
         }
         try {
             inbound.unprotectRtcp(datagram);
         } catch (SrtpException e) {
-            server.counters().srtcpRejected.increment();
+            port.counters().srtcpRejected.increment();
             srtcpRejected++;
             return;
         }
@@ -561,7 +449,7 @@ public final class RtcTransport {
     private void onRtp(ByteBuf datagram) {
         if (inbound == null) {
             srtpRejected++;
-            server.counters().unexpected.increment();
+            port.counters().unexpected.increment();
             return;
         }
         int size = datagram.readableBytes();
@@ -569,7 +457,7 @@ public final class RtcTransport {
             inbound.unprotectRtp(datagram);
         } catch (SrtpException e) {
             srtpRejected++;
-            server.counters().malformed.increment();
+            port.counters().malformed.increment();
             if (srtpRejected == 1) {
                 inContext(() -> log.debug("dropping SRTP that does not authenticate: {}", e.getMessage()));
             }
@@ -586,9 +474,9 @@ public final class RtcTransport {
         if (closed) {
             return;
         }
-        long now = System.nanoTime();
-        if (consent.expired(now)) {
-            long seconds = server.config().consentTimeout().toSeconds();
+        ConsentFreshness consent = ice.consent();
+        if (consent.expired(System.nanoTime())) {
+            long seconds = port.consentTimeout().toSeconds();
             close(consent.everChecked()
                     ? "consent expired: no ICE check from the browser for " + seconds + " s (RFC 7675)"
                     : "no ICE connectivity check within " + seconds + " s of the answer");
@@ -604,6 +492,7 @@ public final class RtcTransport {
     }
 
     /** Closes the transport (any thread, idempotent); the listener's {@code onClosed} follows on the loop. */
+    @Override
     public void close(String reason) {
         if (!loop.inEventLoop()) {
             try {
@@ -628,12 +517,12 @@ public final class RtcTransport {
         if (dtls != null) {
             dtls.close();
         }
-        IceTcpConnection path = tcp;
+        MediaPath path = ice.selected();
         if (path != null) {
             path.close();
         }
         // On the loop, or after it stopped: either way nothing else touches the addresses now.
-        server.table().remove(this, List.copyOf(ufrags), new ArrayList<>(addresses));
+        port.table().remove(this, ice.ufrags(), ice.addresses());
         inContext(() -> log.info("transport closed: {} ({} packets sent)", reason, packetsSent));
         try {
             listener.onClosed(reason);
@@ -642,6 +531,7 @@ public final class RtcTransport {
         }
     }
 
+    @Override
     public boolean isClosed() {
         return closed;
     }

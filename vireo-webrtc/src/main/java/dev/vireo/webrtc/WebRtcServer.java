@@ -5,7 +5,14 @@ import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import dev.vireo.webrtc.dtls.DtlsCertificate;
 import dev.vireo.webrtc.dtls.DtlsEndpoint;
 import dev.vireo.webrtc.ice.HostCandidates;
-import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.ice.ProbeCredentials;
+import dev.vireo.webrtc.transport.IceTcpConnection;
+import dev.vireo.webrtc.transport.MediaSocket;
+import dev.vireo.webrtc.transport.SegmentationOffload;
+import dev.vireo.webrtc.transport.SessionTable;
+import dev.vireo.webrtc.transport.TransportCounters;
+import dev.vireo.webrtc.transport.TransportPeer;
+import dev.vireo.webrtc.transport.UdpDemultiplexer;
 import dev.vireo.webrtc.sdp.SdpCandidate;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,8 +34,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -78,11 +83,9 @@ public final class WebRtcServer implements AutoCloseable {
     private final SessionTable table = new SessionTable();
     private final ProbeCredentials probe = ProbeCredentials.random();
     private final TransportCounters counters;
-    private final List<DatagramChannel> channels = new CopyOnWriteArrayList<>();
-    /** One per socket, used on its loop: every session's writes go out in one flush per loop task. */
-    private final Map<DatagramChannel, FlushBatcher> batchers = new ConcurrentHashMap<>();
-    /** One per socket: whether runs of packets leave as one UDP GSO send. */
-    private final Map<DatagramChannel, SegmentationOffload> offloads = new ConcurrentHashMap<>();
+    private final PortContext context;
+    /** One per socket, each with its batcher (used on its loop) and segmentation offload. */
+    private final List<MediaSocket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
     /** The ICE-TCP listener on the same port number, when TCP candidates are advertised. */
     private volatile Channel tcpListener;
@@ -101,6 +104,8 @@ public final class WebRtcServer implements AutoCloseable {
         this.channelClass = channelClass;
         this.dtlsContext = new DtlsEndpoint.Context(DtlsCertificate.generate(random), random);
         this.counters = new TransportCounters(registry);
+        this.context = new PortContext(table, counters, dtlsContext, config.consentTimeout(), config.handshakeTimeout(),
+                random);
         Gauge.builder("vireo.webrtc.sessions", table, SessionTable::size)
                 .description("WebRTC sessions on the media port").register(registry);
     }
@@ -113,25 +118,27 @@ public final class WebRtcServer implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound
      */
     public int start() {
-        if (!channels.isEmpty()) {
+        if (!sockets.isEmpty()) {
             throw new IllegalStateException("already started");
         }
         boolean epoll = EpollDatagramChannel.class.isAssignableFrom(channelClass);
         int sockets = epoll ? socketCount() : 1;
-        int port = config.port();
-        try {
-            for (int i = 0; i < sockets; i++) {
-                SegmentationOffload offload = new SegmentationOffload(
-                        epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported(), "UDP socket " + i);
-                DatagramChannel ch = bind(epoll, sockets > 1, port, offload);
-                batchers.put(ch, new FlushBatcher(ch, FLUSH_BYTES));
-                offloads.put(ch, offload);
-                channels.add(ch);
-                port = ch.localAddress().getPort();
+        int port;
+        for (int attempt = 1; ; attempt++) {
+            port = bindUdp(epoll, sockets);
+            if (!config.transports().tcp()) {
+                break;
             }
-        } catch (RuntimeException e) {
-            closeChannels();
-            throw e;
+            try {
+                tcpListener = bindTcp(epoll, port);
+                break;
+            } catch (RuntimeException e) {
+                closeChannels();
+                // An ephemeral UDP port whose number another process holds on TCP: take another one.
+                if (config.port() != 0 || attempt >= 5) {
+                    throw e;
+                }
+            }
         }
         List<SdpCandidate> hosts = HostCandidates.resolve(config.candidates(), config.bind(), port);
         List<SdpCandidate> advertised = new ArrayList<>();
@@ -139,12 +146,6 @@ public final class WebRtcServer implements AutoCloseable {
             advertised.addAll(hosts);
         }
         if (config.transports().tcp()) {
-            try {
-                tcpListener = bindTcp(epoll, port);
-            } catch (RuntimeException e) {
-                closeChannels();
-                throw e;
-            }
             // RFC 6544 §4.5: passive candidates; another foundation than UDP's (RFC 8445 §5.1.1.3).
             for (int i = 0; i < hosts.size(); i++) {
                 SdpCandidate h = hosts.get(i);
@@ -155,11 +156,32 @@ public final class WebRtcServer implements AutoCloseable {
         candidates = List.copyOf(advertised);
         log.info("WebRTC media on UDP {}:{} ({} socket{}{}, up to {} sessions){}, advertising {} candidate(s){}: {}",
                 config.bind(), port, sockets, sockets == 1 ? "" : "s with SO_REUSEPORT",
-                offloads.values().stream().allMatch(SegmentationOffload::enabled) ? ", segmentation offload" : "",
+                this.sockets.stream().allMatch(s -> s.offload().enabled()) ? ", segmentation offload" : "",
                 config.maxSessions() == Integer.MAX_VALUE ? "unlimited" : config.maxSessions(),
                 tcpListener == null ? "" : " and ICE-TCP on TCP " + port, candidates.size(),
                 config.candidates().isEmpty() ? " detected on this host" : " as configured",
                 candidates.stream().map(c -> c.transport() + " " + c.address() + ":" + c.port()).toList());
+        return port;
+    }
+
+    /** Binds the UDP socket(s) of the media port (the configured port, or one ephemeral for all); returns it. */
+    private int bindUdp(boolean epoll, int count) {
+        int port = config.port();
+        try {
+            for (int i = 0; i < count; i++) {
+                SegmentationOffload offload = new SegmentationOffload(
+                        epoll && EpollDatagramChannel.isSegmentedDatagramPacketSupported(), "UDP socket " + i);
+                UdpDemultiplexer demultiplexer = new UdpDemultiplexer(table, counters, offload, probe);
+                DatagramChannel ch = bind(epoll, count > 1, port, demultiplexer);
+                MediaSocket socket = new MediaSocket(ch, new FlushBatcher(ch, FLUSH_BYTES), offload);
+                demultiplexer.attach(socket);
+                this.sockets.add(socket);
+                port = ch.localAddress().getPort();
+            }
+        } catch (RuntimeException e) {
+            closeChannels();
+            throw e;
+        }
         return port;
     }
 
@@ -197,14 +219,14 @@ public final class WebRtcServer implements AutoCloseable {
         return f.channel();
     }
 
-    private DatagramChannel bind(boolean epoll, boolean reusePort, int port, SegmentationOffload offload) {
+    private DatagramChannel bind(boolean epoll, boolean reusePort, int port, UdpDemultiplexer demultiplexer) {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(channelClass)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .handler(new UdpDemultiplexer(table, counters, offload, probe));
+                .handler(demultiplexer);
         if (epoll) {
             // recvmmsg: many datagrams per system call, each a slice of one buffer.
             b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
@@ -225,8 +247,8 @@ public final class WebRtcServer implements AutoCloseable {
 
     /** The bound UDP port, or -1 before {@link #start()}. */
     public int port() {
-        List<DatagramChannel> chs = channels;
-        return chs.isEmpty() ? -1 : chs.getFirst().localAddress().getPort();
+        List<MediaSocket> all = sockets;
+        return all.isEmpty() ? -1 : all.getFirst().channel().localAddress().getPort();
     }
 
     /**
@@ -260,8 +282,8 @@ public final class WebRtcServer implements AutoCloseable {
      */
     public RtcTransport open(String sessionId, String streamKey, List<CertificateFingerprint> remoteFingerprints,
                              RtcTransport.Listener listener) {
-        List<DatagramChannel> chs = channels;
-        if (closed || chs.isEmpty()) {
+        List<MediaSocket> all = sockets;
+        if (closed || all.isEmpty()) {
             throw new IllegalStateException("the WebRTC media transport is not running");
         }
         if (remoteFingerprints.isEmpty()) {
@@ -272,47 +294,16 @@ public final class WebRtcServer implements AutoCloseable {
             counters.sessionsRefused.increment();
             throw new SessionLimitException(config.maxSessions());
         }
-        DatagramChannel ch = chs.get(Math.floorMod(next.getAndIncrement(), chs.size()));
-        while (true) {
-            RtcTransport t = new RtcTransport(this, sessionId, streamKey, ch, batchers.get(ch), offloads.get(ch),
-                    IceCredentials.generate(random), remoteFingerprints, listener);
-            if (table.addUfrag(t.localCredentials().ufrag(), t)) {
-                t.start();
-                return t;
-            }
-        }
-    }
-
-    /** Fresh credentials registered for {@code transport} (ICE restart). */
-    IceCredentials newCredentials(RtcTransport transport) {
-        while (true) {
-            IceCredentials c = IceCredentials.generate(random);
-            if (table.addUfrag(c.ufrag(), transport)) {
-                return c;
-            }
-        }
+        MediaSocket socket = all.get(Math.floorMod(next.getAndIncrement(), all.size()));
+        RtcTransport t = new RtcTransport(context, sessionId, streamKey, socket, remoteFingerprints, listener);
+        t.start();
+        return t;
     }
 
     public Stats stats() {
         return new Stats(table.size(), (long) counters.packetsIn.count(), (long) counters.unknownSource.count(),
                 (long) counters.malformed.count(), (long) counters.badCheck.count(),
                 (long) counters.srtcpRejected.count(), (long) counters.unexpected.count());
-    }
-
-    WebRtcConfig config() {
-        return config;
-    }
-
-    SessionTable table() {
-        return table;
-    }
-
-    TransportCounters counters() {
-        return counters;
-    }
-
-    DtlsEndpoint.Context dtlsContext() {
-        return dtlsContext;
     }
 
     /** Closes every session ("server shutting down") and the sockets. Idempotent. */
@@ -322,7 +313,7 @@ public final class WebRtcServer implements AutoCloseable {
             return;
         }
         closed = true;
-        for (RtcTransport t : new ArrayList<>(table.transports())) {
+        for (TransportPeer t : new ArrayList<>(table.transports())) {
             t.close("server shutting down");
         }
         closeChannels();
@@ -334,11 +325,9 @@ public final class WebRtcServer implements AutoCloseable {
             listener.close().awaitUninterruptibly();
             tcpListener = null;
         }
-        for (DatagramChannel ch : channels) {
-            ch.close().awaitUninterruptibly();
+        for (MediaSocket s : sockets) {
+            s.channel().close().awaitUninterruptibly();
         }
-        channels.clear();
-        batchers.clear();
-        offloads.clear();
+        sockets.clear();
     }
 }

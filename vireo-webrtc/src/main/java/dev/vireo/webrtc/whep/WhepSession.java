@@ -6,117 +6,73 @@ import dev.vireo.core.SlowViewerPolicy;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
-import dev.vireo.media.Codec;
 import dev.vireo.webrtc.RtcTransport;
-import dev.vireo.webrtc.rtcp.FullIntraRequest;
-import dev.vireo.webrtc.rtcp.GenericNack;
-import dev.vireo.webrtc.rtcp.NtpTime;
-import dev.vireo.webrtc.rtcp.PictureLossIndication;
-import dev.vireo.webrtc.rtcp.ReceiverEstimatedMaxBitrate;
-import dev.vireo.webrtc.rtcp.ReceiverReport;
-import dev.vireo.webrtc.rtcp.ReportBlock;
-import dev.vireo.webrtc.rtcp.RtcpCompound;
+import dev.vireo.webrtc.feedback.BandwidthStats;
+import dev.vireo.webrtc.feedback.KeyframeRequests;
+import dev.vireo.webrtc.feedback.NackResponder;
+import dev.vireo.webrtc.feedback.ReportBlockStats;
+import dev.vireo.webrtc.feedback.RtcpChain;
 import dev.vireo.webrtc.rtcp.RtcpException;
-import dev.vireo.webrtc.rtcp.RtcpPacket;
-import dev.vireo.webrtc.rtcp.SenderReport;
-import dev.vireo.webrtc.rtcp.SourceDescription;
-import dev.vireo.webrtc.rtcp.TransportCcFeedback;
-import dev.vireo.webrtc.rtp.RtpHeaderWriter;
+import dev.vireo.webrtc.signaling.SessionResources;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
-import java.util.function.IntSupplier;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WHEP viewer: a hub {@link Subscriber} on the event loop of its {@link RtcTransport}, which
- * turns the stream's frames into this viewer's RTP (the payloads are the stream's shared ones;
- * SSRCs, sequence numbers, timestamps and SRTP are per viewer), answers NACKs with
- * retransmissions, PLI/FIR with the current GOP, and sends sender reports.
+ * One WHEP viewer: a hub {@link Subscriber} on the event loop of its {@link RtcTransport}. Its
+ * {@link ViewerRtp} turns the stream's frames into this viewer's RTP; its RTCP feedback goes
+ * through a {@link RtcpChain} (NACKs answered with retransmissions, PLI/FIR, report and bandwidth
+ * statistics).
  *
- * <p>Start: the viewer subscribes when the offer is answered, keeps the frames since the latest
- * keyframe while ICE and DTLS complete, and then sends that GOP at once with timestamps packed
- * just before the live frame, so the browser decodes the keyframe and everything after it and
- * renders at the live edge, not one GOP behind.
+ * <p>Start: the viewer subscribes when the offer is answered and sends nothing until ICE and DTLS
+ * complete; then it sends the stream's cached GOP ({@code Stream#cachedGop}: core's GOP cache is
+ * the one GOP store) at once, packed just before the live edge, so the browser decodes the
+ * keyframe and what followed and renders at the live edge, not one GOP behind. Live frames the
+ * burst carried already are not sent again.
  *
- * <p>The same "send the GOP" recovers a viewer that asks for a keyframe (PLI/FIR, RFC 4585
- * §6.3.1, RFC 5104 §4.3.1): a publisher over RTMP cannot be asked for one, so the viewer gets the
- * last keyframe and the frames that followed it again, which leaves its decoder exactly where the
- * live stream is (rate-limited to one per second).
+ * <p>The same burst recovers a viewer that asks for a keyframe (PLI/FIR, RFC 4585 §6.3.1, RFC
+ * 5104 §4.3.1), at most once a second: a publisher over RTMP cannot be asked for one. When no
+ * keyframe is cached (a WHIP publisher's long GOP), the request goes on to the publisher through
+ * the hub ({@code Stream#requestKeyframe}, coalesced per stream).
  */
-final class WhepSession implements Subscriber, RtcTransport.Listener {
+final class WhepSession implements Subscriber, SessionResources.Resource {
 
     private static final Logger log = LoggerFactory.getLogger(WhepSession.class);
 
-    /** Bound on the frames kept since the last keyframe; beyond it recovery waits for the next one. */
-    private static final int MAX_GOP_FRAMES = 900;
     private static final long KEYFRAME_RESEND_INTERVAL_NANOS = 1_000_000_000L;
     private static final long REPORT_INTERVAL_MILLIS = 1000;
-    /** Frames kept for retransmission (at most): 2 s of 120 fps video, or a start-up GOP burst. */
-    private static final int HISTORY_FRAMES = 256;
-    private static final long HISTORY_AGE_NANOS = 2_000_000_000L;
-    private static final int MAX_AUDIO_PAYLOAD = 1200;
-
-    /** Counters shared by every session, in the meter registry. */
-    record Metrics(LongConsumer bytesOut, Runnable retransmission, IntConsumer nacked,
-                   Runnable keyframeRequest, Runnable slowViewerDropped, LongConsumer egressDelayNanos) {
-    }
 
     private final String id;
     private final StreamKey key;
-    private MediaPlan plan;
     private final SlowViewerPolicy policy;
-    private final Metrics metrics;
+    private final WhepMetrics metrics;
     private final Consumer<WhepSession> onGone;
     private final long createdNanos = System.nanoTime();
-    private final List<MediaFrame> gop = new ArrayList<>();
+    private final BandwidthStats bandwidth = new BandwidthStats();
     private volatile RtcTransport transport;
     private volatile Subscription subscription;
-    private RtpSender video;
-    private RtpSender audio;
-    private MediaFrame videoConfig;
+    private ViewerRtp rtp;
+    private RtcpChain feedback;
+    private NackResponder nacks;
+    private KeyframeRequests keyframeRequests;
+    private ReportBlockStats reports;
     private boolean connected;
     private boolean streamHasVideo;
     private volatile boolean closed;
-    private boolean audioCodecReported;
-    private boolean videoCodecReported;
-    private boolean encodeFailureReported;
-    private long anchorMediaMillis;
-    private long anchorNanos = -1;
-    private int transportSequence;
-    private final IntSupplier transportSequences = this::nextTransportSequence;
+    /** The dts of the last frame a GOP burst sent: live video up to it went out already. */
+    private long burstDts = Long.MIN_VALUE;
     private long lastKeyframeResendNanos = Long.MIN_VALUE;
-    private ScheduledFuture<?> reports;
-
-    // Statistics: written on the loop, read anywhere (approximate).
-    private volatile long firstFrameNanos = -1;
-    private volatile long framesSent;
-    private volatile long keyframesSent;
-    private volatile long bytesSent;
-    private volatile long nacksReceived;
-    private volatile long retransmitted;
-    private volatile long pliReceived;
-    private volatile long firReceived;
+    private ScheduledFuture<?> reportTimer;
     private volatile long gopResends;
-    private volatile long rttMillis = -1;
-    private long rttNanos = -1;
-    private volatile int videoFractionLost = -1;
-    private volatile long videoCumulativeLost;
-    private volatile long videoJitter = -1;
-    private volatile long rembBitrate = -1;
-    private volatile long twccFeedbacks;
-    private volatile long twccNotReceived;
+    private volatile long keyframesAsked;
     private volatile String endReason;
 
-    WhepSession(String id, StreamKey key, SlowViewerPolicy policy, Metrics metrics, Consumer<WhepSession> onGone) {
+    WhepSession(String id, StreamKey key, SlowViewerPolicy policy, WhepMetrics metrics, Consumer<WhepSession> onGone) {
         this.id = id;
         this.key = key;
         this.policy = policy;
@@ -128,19 +84,19 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
      * From the signaling thread, before subscribing: the transport whose loop this session runs
      * on and what the answer agreed to send (published to the loop by the subscription).
      */
-    void attach(RtcTransport rtc, MediaPlan negotiated) {
+    void attach(RtcTransport rtc, MediaPlan plan) {
         this.transport = rtc;
-        this.plan = negotiated;
-        SplittableRandom random = new SplittableRandom();
-        RtpHeaderWriter header = new RtpHeaderWriter(plan.absSendTimeId(), plan.transportCcId());
-        if (plan.hasVideo()) {
-            video = new RtpSender(plan.videoSsrc(), plan.videoPayloadType(), 90_000, plan.rtxSsrc(),
-                    plan.hasRtx() ? plan.rtxPayloadType() : -1, header,
-                    plan.nack() ? new RetransmissionBuffer(HISTORY_FRAMES, HISTORY_AGE_NANOS) : null, random);
+        ViewerRtp out = new ViewerRtp(rtc, plan, key, id);
+        RtcpChain.Builder chain = RtcpChain.builder();
+        if (out.hasVideo()) {
+            reports = new ReportBlockStats(out.videoSsrc());
+            nacks = new NackResponder(out.videoSsrc(), out::retransmit, reports::rttNanos, metrics::nacked,
+                    metrics::retransmission);
+            keyframeRequests = new KeyframeRequests(out.videoSsrc(), this::keyframeRequested);
+            chain.add(reports).add(nacks).add(keyframeRequests);
         }
-        if (plan.hasAudio()) {
-            audio = new RtpSender(plan.audioSsrc(), plan.audioPayloadType(), 48_000, 0, -1, header, null, random);
-        }
+        this.feedback = chain.add(bandwidth).build();
+        this.rtp = out;
     }
 
     /** From the signaling thread, after a successful subscribe. */
@@ -161,11 +117,12 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
         return "whep";
     }
 
-    StreamKey key() {
+    public StreamKey key() {
         return key;
     }
 
-    RtcTransport transport() {
+    @Override
+    public RtcTransport transport() {
         return transport;
     }
 
@@ -182,14 +139,12 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
             return;
         }
         if (frame.isConfig()) {
-            onConfig(frame);
+            rtp.onConfig(frame);
             return;
         }
-        if (!connected) {
-            if (frame.isVideo()) {
-                remember(frame);
-            }
-            // Audio before the connection is of the past: playback starts with live audio.
+        if (!connected || frame.isVideo() && frame.dts() <= burstDts) {
+            // Before the connection the GOP burst at connect starts the viewer (with live audio);
+            // after it, video up to the burst's last frame went out with the burst.
             return;
         }
         long now = System.nanoTime();
@@ -199,157 +154,55 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
         }
         switch (policy.decide(frame, transport.isWritable(), streamHasVideo, now)) {
             case SKIP -> {
-                if (frame.isVideo()) {
-                    remember(frame);
-                }
             }
             case DISCONNECT -> {
-                metrics.slowViewerDropped().run();
+                metrics.slowViewerDropped();
                 close("the viewer could not take data for " + policy.blockedNanos(now) / 1_000_000 + " ms");
             }
             case DELIVER -> {
+                long before = rtp.bytesSent();
                 if (frame.isVideo()) {
-                    remember(frame);
-                    sendVideo(frame, liveTimestamp(frame, now), now);
+                    rtp.sendLiveVideo(frame, now);
                 } else if (frame.isAudio()) {
-                    sendAudio(frame, now);
+                    rtp.sendAudio(frame, now);
                 }
-                metrics.egressDelayNanos().accept(System.nanoTime() - frame.ingestNanos());
+                metrics.bytesOut(rtp.bytesSent() - before);
+                metrics.egressDelay(System.nanoTime() - frame.ingestNanos());
             }
-        }
-    }
-
-    private void onConfig(MediaFrame frame) {
-        if (frame.isVideo()) {
-            if (VideoRtpEncoding.of(frame.codec()) == null || plan.hasVideo() && frame.codec() != plan.videoCodec()) {
-                if (!videoCodecReported) {
-                    videoCodecReported = true;
-                    inContext(() -> log.warn("the stream's video is {}; this session plays {} (WHEP carries H.264"
-                            + " and AV1)", frame.codec(), plan.hasVideo() ? plan.videoCodec() : "no video"));
-                }
-                return;
-            }
-            if (videoConfig != null) {
-                videoConfig.release();
-            }
-            videoConfig = frame.retain();
-        } else if (frame.isAudio() && frame.codec() != Codec.OPUS && audio != null && !audioCodecReported) {
-            audioCodecReported = true;
-            inContext(() -> log.info("no audio: the stream's audio is {} and WebRTC needs Opus; playing video only",
-                    frame.codec()));
-        }
-    }
-
-    /** Keeps the frames since the latest keyframe (references only), for start-up and recovery. */
-    private void remember(MediaFrame frame) {
-        if (frame.isKeyframe()) {
-            clearGop();
-        } else if (gop.isEmpty()) {
-            return;
-        }
-        if (gop.size() >= MAX_GOP_FRAMES) {
-            clearGop();
-            return;
-        }
-        gop.add(frame.retain());
-    }
-
-    private void clearGop() {
-        gop.forEach(MediaFrame::release);
-        gop.clear();
-    }
-
-    /** The RTP timestamp of a live frame: its pts, kept above what was already sent. */
-    private int liveTimestamp(MediaFrame frame, long now) {
-        if (anchorNanos < 0) {
-            anchorMediaMillis = frame.pts();
-            anchorNanos = now;
-        }
-        int ts = video.timestamp(frame.pts());
-        if (video.sentAny() && ts - video.lastTimestamp() <= 0) {
-            ts = video.lastTimestamp() + 1;
-        }
-        return ts;
-    }
-
-    private void sendVideo(MediaFrame frame, int timestamp, long now) {
-        VideoRtpEncoding encoding = VideoRtpEncoding.of(frame.codec());
-        if (video == null || encoding == null || frame.codec() != plan.videoCodec()) {
-            return;
-        }
-        ByteBuf payloads;
-        ByteBuf parameterSets = null;
-        try {
-            payloads = frame.encoded(encoding);
-            if (frame.isKeyframe() && videoConfig != null) {
-                parameterSets = encoding.inFrontOfKeyframe(videoConfig, payloads);
-            }
-        } catch (RuntimeException e) {
-            if (!encodeFailureReported) {
-                encodeFailureReported = true;
-                inContext(() -> log.warn("skipping {} frames that cannot be packetized: {}", frame.codec(),
-                        e.getMessage()));
-            }
-            return;
-        }
-        long bytes = 0;
-        if (parameterSets != null) {
-            // SPS and PPS in front of every keyframe, same timestamp, no marker (RFC 6184 §5.1).
-            bytes += sendPayloads(parameterSets, timestamp, true, now);
-        }
-        bytes += sendPayloads(payloads, timestamp, false, now);
-        framesSent++;
-        if (frame.isKeyframe()) {
-            keyframesSent++;
-        }
-        if (firstFrameNanos < 0) {
-            firstFrameNanos = now;
-        }
-        bytesSent += bytes;
-        metrics.bytesOut().accept(bytes);
-    }
-
-    private long sendPayloads(ByteBuf payloads, int timestamp, boolean noMarker, long now) {
-        return video.sendFrame(transport, payloads, noMarker, timestamp, transportSequences, now);
-    }
-
-    private void sendAudio(MediaFrame frame, long now) {
-        if (audio == null || frame.codec() != Codec.OPUS) {
-            return;
-        }
-        if (anchorNanos < 0) {
-            anchorMediaMillis = frame.pts();
-            anchorNanos = now;
-        }
-        ByteBuf payload = frame.payload();
-        int len = payload.readableBytes();
-        if (len == 0 || len > MAX_AUDIO_PAYLOAD) {
-            return;
-        }
-        // RFC 7587 §4.2: one Opus packet per RTP packet, 48 kHz clock, marker unused without DTX.
-        long bytes = audio.send(transport, payload, payload.readerIndex(), len, false, audio.timestamp(frame.pts()),
-                nextTransportSequence(), now);
-        bytesSent += bytes;
-        metrics.bytesOut().accept(bytes);
-    }
-
-    private int nextTransportSequence() {
-        int s = transportSequence;
-        transportSequence = s + 1 & 0xFFFF;
-        return s;
-    }
-
-    /** Sends the kept GOP with timestamps {@code first}, {@code first + 1}, ... (decode order). */
-    private void sendGop(int first, long now) {
-        List<MediaFrame> frames = List.copyOf(gop);
-        for (int i = 0; i < frames.size(); i++) {
-            sendVideo(frames.get(i), first + i, now);
         }
     }
 
     @Override
     public void onEnd(String reason) {
         close("the stream ended: " + reason);
+    }
+
+    /** The video frames of the stream's cached GOP (retained: {@link #sendGop} releases them), oldest first. */
+    private List<MediaFrame> cachedGop() {
+        Subscription sub = subscription;
+        if (!rtp.hasVideo() || sub == null) {
+            return List.of();
+        }
+        List<MediaFrame> gop = sub.stream().cachedGop();
+        gop.removeIf(f -> {
+            if (f.isVideo()) {
+                return false;
+            }
+            f.release();
+            return true;
+        });
+        return gop;
+    }
+
+    private void sendGop(List<MediaFrame> gop, boolean startUp, long now) {
+        try {
+            long before = rtp.bytesSent();
+            rtp.sendGop(gop, startUp, now);
+            metrics.bytesOut(rtp.bytesSent() - before);
+            burstDts = Math.max(burstDts, gop.getLast().dts());
+        } finally {
+            gop.forEach(MediaFrame::release);
+        }
     }
 
     // ---- transport events ----
@@ -361,139 +214,65 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
         }
         connected = true;
         long now = System.nanoTime();
-        reports = transport.executor().scheduleAtFixedRate(this::sendReports, REPORT_INTERVAL_MILLIS,
-                REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        if (video != null && !gop.isEmpty()) {
-            // Fast start: the GOP so far, packed just before the live edge (its last frame).
-            MediaFrame last = gop.getLast();
-            anchorMediaMillis = last.pts();
-            anchorNanos = now;
+        reportTimer = transport.executor().scheduleAtFixedRate(() -> {
+            if (!closed) {
+                rtp.sendReports();
+            }
+        }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        List<MediaFrame> gop = cachedGop();
+        if (!gop.isEmpty()) {
             for (MediaFrame f : gop) {
                 policy.decide(f, true, true, now);
             }
-            sendGop(video.timestamp(last.pts()) - (gop.size() - 1), now);
             int frames = gop.size();
+            sendGop(gop, true, now);
             inContext(() -> log.info("playing {} to {}: started with {} frame(s) of the current GOP", key,
                     transport.remoteAddress(), frames));
         } else {
+            if (rtp.hasVideo()) {
+                askPublisherForKeyframe();
+            }
             inContext(() -> log.info("playing {} to {}: waiting for a keyframe", key, transport.remoteAddress()));
         }
     }
 
     @Override
     public void onRtcp(ByteBuf compound) {
-        List<RtcpPacket> packets;
         try {
-            packets = RtcpCompound.parse(compound);
+            feedback.receive(compound, System.nanoTime());
         } catch (RtcpException e) {
             inContext(() -> log.debug("ignoring malformed RTCP: {}", e.getMessage()));
-            return;
-        }
-        long now = System.nanoTime();
-        for (RtcpPacket p : packets) {
-            switch (p) {
-                case ReceiverReport rr -> rr.reports().forEach(this::onReportBlock);
-                case SenderReport sr -> sr.reports().forEach(this::onReportBlock);
-                case GenericNack nack -> onNack(nack, now);
-                case PictureLossIndication pli -> {
-                    if (video != null && pli.mediaSsrc() == video.ssrc) {
-                        pliReceived++;
-                        keyframeRequested("PLI", now);
-                    }
-                }
-                case FullIntraRequest fir -> {
-                    if (video != null && fir.entries().stream().anyMatch(e -> e.ssrc() == video.ssrc)) {
-                        firReceived++;
-                        keyframeRequested("FIR", now);
-                    }
-                }
-                case ReceiverEstimatedMaxBitrate remb -> rembBitrate = remb.bitrate();
-                case TransportCcFeedback twcc -> {
-                    twccFeedbacks++;
-                    twccNotReceived += twcc.packetStatusCount() - twcc.receivedCount();
-                }
-                default -> {
-                }
-            }
         }
     }
 
-    /** RFC 3550 §6.4.1: loss, jitter and, through LSR/DLSR, the round-trip time. */
-    private void onReportBlock(ReportBlock block) {
-        if (video == null || block.ssrc() != video.ssrc) {
-            return;
-        }
-        videoFractionLost = block.fractionLost();
-        videoCumulativeLost = block.cumulativeLost();
-        videoJitter = block.jitter();
-        long arrival = NtpTime.compact(NtpTime.fromUnixMillis(System.currentTimeMillis()));
-        long rtt = NtpTime.roundTripNanos(arrival, block.lastSenderReport(), block.delaySinceLastSenderReport());
-        if (rtt >= 0) {
-            rttNanos = rtt;
-            rttMillis = rtt / 1_000_000;
-        }
-    }
-
-    /** RFC 4585 §6.2.1: resend what is still in the history (RFC 4588 RTX when negotiated). */
-    private void onNack(GenericNack nack, long now) {
-        if (video == null || nack.mediaSsrc() != video.ssrc) {
-            return;
-        }
-        int[] lost = nack.lostSequenceNumbers();
-        nacksReceived += lost.length;
-        metrics.nacked().accept(lost.length);
-        int resent = 0;
-        for (int seq : lost) {
-            if (video.retransmit(transport, seq, transportSequences, now, rttNanos)) {
-                resent++;
-                metrics.retransmission().run();
-            }
-        }
-        retransmitted += resent;
-    }
-
+    /** PLI/FIR: the cached GOP again (at most once a second), or the publisher is asked for a keyframe. */
     private void keyframeRequested(String kind, long now) {
-        metrics.keyframeRequest().run();
+        metrics.keyframeRequest();
         boolean recently = lastKeyframeResendNanos != Long.MIN_VALUE
                 && now - lastKeyframeResendNanos < KEYFRAME_RESEND_INTERVAL_NANOS;
-        if (!connected || gop.isEmpty() || recently) {
+        if (!connected || recently) {
+            return;
+        }
+        List<MediaFrame> gop = cachedGop();
+        if (gop.isEmpty()) {
+            askPublisherForKeyframe();
             return;
         }
         lastKeyframeResendNanos = now;
         gopResends++;
         int frames = gop.size();
         inContext(() -> log.debug("{}: resending the GOP ({} frames)", kind, frames));
-        sendGop(video.lastTimestamp() + 1, now);
+        sendGop(gop, false, now);
     }
 
-    /** RFC 3550 §6.4.1 / §6.5: an SR and the CNAME per stream that has sent, about once a second. */
-    private void sendReports() {
-        if (closed || anchorNanos < 0) {
-            return;
-        }
-        long nowMillis = System.currentTimeMillis();
-        long mediaNow = anchorMediaMillis + (System.nanoTime() - anchorNanos) / 1_000_000;
-        for (RtpSender s : new RtpSender[] {video, audio}) {
-            if (s == null || !s.sentAny()) {
-                continue;
-            }
-            ByteBuf report = transport.alloc().heapBuffer(128 + transport.srtpProfile().rtcpOverhead());
-            RtcpCompound.write(report, s.report(nowMillis, mediaNow), SourceDescription.cname(s.ssrc, plan.cname()));
-            transport.writeRtcp(report);
+    private void askPublisherForKeyframe() {
+        Subscription sub = subscription;
+        if (sub != null && sub.stream().requestKeyframe(id)) {
+            keyframesAsked++;
         }
     }
 
     // ---- ending ----
-
-    /** Ends the session (any thread): the transport closes, then {@link #onClosed} cleans up. */
-    void close(String reason) {
-        RtcTransport t = transport;
-        if (t != null) {
-            t.close(reason);
-        } else {
-            onClosed(reason);
-        }
-    }
 
     @Override
     public void onClosed(String reason) {
@@ -502,23 +281,19 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
         }
         closed = true;
         endReason = reason;
-        if (reports != null) {
-            reports.cancel(false);
+        if (reportTimer != null) {
+            reportTimer.cancel(false);
         }
         Subscription sub = subscription;
         if (sub != null) {
             sub.close();
         }
-        clearGop();
-        if (videoConfig != null) {
-            videoConfig.release();
-            videoConfig = null;
-        }
-        if (video != null) {
-            video.close();
+        if (rtp != null) {
+            rtp.close();
         }
         inContext(() -> log.info("WHEP session of {} ended: {} ({} frames, {} retransmissions, {} keyframe requests)",
-                key, reason, framesSent, retransmitted, pliReceived + firReceived));
+                key, reason, rtp == null ? 0 : rtp.framesSent(), nacks == null ? 0 : nacks.retransmitted(),
+                keyframeRequests == null ? 0 : keyframeRequests.pli() + keyframeRequests.fir()));
         onGone.accept(this);
     }
 
@@ -529,14 +304,19 @@ final class WhepSession implements Subscriber, RtcTransport.Listener {
     WhepSessionStats stats() {
         RtcTransport t = transport;
         RtcTransport.Stats ts = t == null ? null : t.stats();
+        ViewerRtp out = rtp;
+        ReportBlockStats r = reports;
+        long first = out == null ? -1 : out.firstFrameNanos();
         return new WhepSessionStats(id, key.path(), ts == null ? null : ts.remoteAddress(),
-                ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(),
-                ts == null ? -1 : ts.connectMillis(),
-                firstFrameNanos < 0 ? -1 : (firstFrameNanos - createdNanos) / 1_000_000,
-                framesSent, keyframesSent, ts == null ? 0 : ts.packetsSent(), bytesSent, nacksReceived, retransmitted,
-                pliReceived, firReceived, gopResends, rttMillis, videoFractionLost < 0 ? -1 : videoFractionLost / 256.0,
-                videoCumulativeLost, videoJitter, rembBitrate, twccFeedbacks, twccNotReceived, policy.skippedFrames(),
-                ts == null ? 0 : ts.checks(), endReason);
+                ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(), ts == null ? -1 : ts.connectMillis(),
+                first < 0 ? -1 : (first - createdNanos) / 1_000_000, out == null ? 0 : out.framesSent(),
+                out == null ? 0 : out.keyframesSent(), ts == null ? 0 : ts.packetsSent(),
+                out == null ? 0 : out.bytesSent(), nacks == null ? 0 : nacks.nacked(),
+                nacks == null ? 0 : nacks.retransmitted(), keyframeRequests == null ? 0 : keyframeRequests.pli(),
+                keyframeRequests == null ? 0 : keyframeRequests.fir(), gopResends, r == null ? -1 : r.rttMillis(),
+                r == null ? -1 : r.fractionLost(), r == null ? 0 : r.cumulativeLost(), r == null ? -1 : r.jitter(),
+                bandwidth.rembBitrate(), bandwidth.twccFeedbacks(), bandwidth.twccNotReceived(),
+                policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason);
     }
 
     private void inContext(Runnable logStatement) {

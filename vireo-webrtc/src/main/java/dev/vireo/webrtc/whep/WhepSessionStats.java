@@ -29,6 +29,7 @@ package dev.vireo.webrtc.whep;
  * @param twccNotReceived packets those feedbacks reported as not received
  * @param framesSkipped frames the slow-viewer policy skipped
  * @param iceChecks valid ICE connectivity checks (and consent checks, RFC 7675) received
+ * @param keyframesAsked keyframe requests this viewer passed on to the publisher (no keyframe cached)
  * @param endReason why the session ended, null while it runs
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
@@ -37,5 +38,5 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                long pliReceived, long firReceived, long gopResends, long rttMillis,
                                double videoFractionLost, long videoCumulativeLost, long videoJitter, long rembBitrate,
                                long twccFeedbacks, long twccNotReceived, long framesSkipped, long iceChecks,
-                               String endReason) {
+                               long keyframesAsked, String endReason) {
 }

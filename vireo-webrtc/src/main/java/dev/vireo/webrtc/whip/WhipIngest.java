@@ -15,16 +15,15 @@ import dev.vireo.http.Router;
 import dev.vireo.webrtc.RtcTransport;
 import dev.vireo.webrtc.SessionLimitException;
 import dev.vireo.webrtc.WebRtcServer;
-import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.sdp.Answer;
 import dev.vireo.webrtc.sdp.AnswerBuilder;
 import dev.vireo.webrtc.sdp.IngestCodecs;
-import dev.vireo.webrtc.sdp.MediaDescription;
+import dev.vireo.webrtc.sdp.NegotiatedMedia;
 import dev.vireo.webrtc.sdp.SdpException;
 import dev.vireo.webrtc.sdp.SessionDescription;
 import dev.vireo.webrtc.signaling.IcePatch;
-import dev.vireo.webrtc.signaling.TrickleIceFragment;
+import dev.vireo.webrtc.signaling.SessionResources;
 import dev.vireo.webrtc.whep.IceServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,13 +33,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.slf4j.Logger;
@@ -71,24 +66,20 @@ public final class WhipIngest {
     private static final Logger log = LoggerFactory.getLogger(WhipIngest.class);
     private static final int RETRY_AFTER_SECONDS = 5;
 
-    /** A session and what PATCH needs to know about it. */
-    private record Entry(WhipSession session, IcePatch ice) {
-    }
-
     private final StreamHub hub;
     private final Gate gate;
     private final WebRtcServer rtc;
     private final SecureRandom random = new SecureRandom();
-    private final ConcurrentHashMap<String, Entry> sessions = new ConcurrentHashMap<>();
+    private final SessionResources<WhipSession> sessions;
     private volatile long mediaTimeoutNanos = Duration.ofSeconds(5).toNanos();
-    private volatile String iceServersLink;
     private final Timer receiveDelay;
 
     public WhipIngest(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
         this.hub = hub;
         this.gate = gate;
         this.rtc = rtc;
-        Gauge.builder("vireo.whip.sessions", sessions, ConcurrentHashMap::size)
+        this.sessions = new SessionResources<>(PROTOCOL, "publisher", rtc::candidates);
+        Gauge.builder("vireo.whip.sessions", sessions, SessionResources::size)
                 .description("WHIP publishers").register(registry);
         // The receive side of server-added latency: a frame's first RTP packet to the frame in the
         // hub (reordering, waiting for retransmissions, reassembly). A WHEP viewer's
@@ -101,14 +92,22 @@ public final class WhipIngest {
         hub.addListener(new HubListener() {
             @Override
             public void onPlay(Stream stream, String viewerId) {
-                keyframeForNewViewer(stream);
+                // A new viewer and no keyframe cached (browsers send keyframes only on request).
+                if (!sessions.isEmpty() && stream.stats().gopCacheFrames() == 0) {
+                    stream.requestKeyframe(viewerId);
+                }
+            }
+
+            @Override
+            public void onKeyframeRequest(Stream stream, String viewerId) {
+                keyframeRequested(stream, viewerId);
             }
         });
     }
 
     /** Advertises STUN/TURN servers in every answer ({@code Link: <...>; rel="ice-server"}, RFC 9725 §4.6). */
     public WhipIngest withIceServers(List<IceServer> servers) {
-        this.iceServersLink = IceServer.linkHeader(List.copyOf(servers));
+        sessions.iceServersLink(IceServer.linkHeader(List.copyOf(servers)));
         return this;
     }
 
@@ -120,31 +119,25 @@ public final class WhipIngest {
 
     public void mount(Router router) {
         router.post("/{app}/{stream}/whip", this::offer);
-        router.patch("/{app}/{stream}/whip/{session}", this::patch);
-        router.delete("/{app}/{stream}/whip/{session}", this::delete);
+        sessions.mount(router);
     }
 
     /** Stats of a live session, if there is one with that id. */
     public Optional<WhipSessionStats> session(String id) {
-        Entry e = sessions.get(id);
-        return e == null ? Optional.empty() : Optional.of(e.session().stats());
+        return sessions.get(id).map(WhipSession::stats);
     }
 
     /** Stats of every live session. */
     public List<WhipSessionStats> sessions() {
-        List<WhipSessionStats> out = new ArrayList<>();
-        for (Entry e : sessions.values()) {
-            out.add(e.session().stats());
-        }
-        return out;
+        return sessions.all().stream().map(WhipSession::stats).toList();
     }
 
     // ---- POST: offer → answer ----
 
     Reply offer(RequestContext request) {
-        if (!IcePatch.hasContentType(request, SDP)) {
-            return Response.error(415, "UnsupportedMediaType", "a WHIP offer must be sent as Content-Type: " + SDP)
-                    .header("Accept-Post", SDP);
+        Response notSdp = sessions.requireSdp(request);
+        if (notSdp != null) {
+            return notSdp;
         }
         String app = request.param("app");
         String name = request.param("stream");
@@ -157,20 +150,15 @@ public final class WhipIngest {
             }
             case Gate.Allow allow -> key = allow.key();
         }
-        SessionDescription offer;
-        List<CertificateFingerprint> fingerprints;
+        SessionResources.Offer offer;
         IngestCodecs codecs;
         try {
-            offer = SessionDescription.parse(request.bodyAsString());
-            fingerprints = fingerprints(offer);
-        } catch (SdpException | IllegalArgumentException e) {
-            return Response.error(400, "InvalidOffer", "the offer is not valid SDP: " + e.getMessage());
-        }
-        if (fingerprints.isEmpty()) {
-            return Response.error(400, "InvalidOffer", "the offer has no a=fingerprint");
+            offer = SessionResources.readOffer(request);
+        } catch (SessionResources.Refused invalid) {
+            return invalid.response();
         }
         try {
-            codecs = IngestCodecs.choose(offer);
+            codecs = IngestCodecs.choose(offer.sdp());
         } catch (SdpException e) {
             return Response.error(406, "CodecNotSupported", e.getMessage());
         }
@@ -187,10 +175,10 @@ public final class WhipIngest {
             };
         }
         WhipSession session = new WhipSession(id, key, publication, mediaTimeoutNanos,
-                nanos -> receiveDelay.record(nanos, TimeUnit.NANOSECONDS), this::forget);
+                nanos -> receiveDelay.record(nanos, TimeUnit.NANOSECONDS), sessions::remove);
         RtcTransport transport;
         try {
-            transport = rtc.open(id, key.toString(), fingerprints, session);
+            transport = rtc.open(id, key.toString(), offer.fingerprints(), session);
         } catch (SessionLimitException e) {
             publication.close();
             return Response.error(503, "ServiceUnavailable", e.getMessage())
@@ -200,7 +188,7 @@ public final class WhipIngest {
             return Response.error(503, "ServiceUnavailable", e.getMessage());
         }
         try {
-            return answer(request, key, offer, codecs, session, transport);
+            return answer(request, key, offer.sdp(), codecs, session, transport);
         } catch (RuntimeException e) {
             transport.close("failed to answer: " + e);
             throw e;
@@ -215,8 +203,8 @@ public final class WhipIngest {
             AnswerBuilder builder = new AnswerBuilder(offer).receiving()
                     .iceCredentials(ice.ufrag(), ice.pwd())
                     .fingerprint(rtc.fingerprint())
-                    .candidates(rtc.candidates())
-                    .remb(false); // transport-cc feedback drives the sender's bitrate
+                    .candidates(rtc.candidates()); // transport-cc drives the sender; REMB beside it where offered
+            // (no RTX on ingest yet: retransmissions come on the media SSRC, see ARCHITECTURE.md)
             if (codecs.video() != null) {
                 builder.video(codecs.video(), 1, 2);
             }
@@ -233,20 +221,17 @@ public final class WhipIngest {
             return Response.error(400, "InvalidOffer", "the offer must be a=setup:actpass or active (the server is"
                     + " the DTLS server)");
         }
-        String id = session.id();
         session.attach(transport, answer);
-        Entry entry = new Entry(session, new IcePatch(answer, ice));
-        sessions.put(id, entry);
-        LogContext.run(key, id, () -> log.info("WHIP offer from {} for {}: video {}, audio {}",
-                request.clientAddress(), key, answer.video().map(m -> m.codec().rtpmapValue()).orElse("none"),
-                answer.audio().map(m -> m.codec().rtpmapValue()).orElse("none")));
-        Response created = Response.text(201, SDP, answer.sdp())
-                .header(HttpHeaderNames.LOCATION, request.path() + "/" + id)
-                .header(HttpHeaderNames.ETAG, entry.ice().etag())
-                .header("Accept-Patch", TrickleIceFragment.MEDIA_TYPE)
-                .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        String link = iceServersLink;
-        return link == null ? created : created.header("Link", link);
+        Response created = sessions.created(request, session, answer, new IcePatch(answer, ice));
+        LogContext.run(key, session.id(), () -> log.info("WHIP offer from {} for {}: video {}, audio {}",
+                request.clientAddress(), key, answer.video().map(WhipIngest::describe).orElse("none"),
+                answer.audio().map(WhipIngest::describe).orElse("none")));
+        return created;
+    }
+
+    private static String describe(NegotiatedMedia m) {
+        return m.codec().rtpmapValue() + (m.hasRtx() ? " +rtx" : "") + (m.nack() ? " +nack" : "")
+                + (m.remb() ? " +remb" : "");
     }
 
     /**
@@ -267,75 +252,24 @@ public final class WhipIngest {
         return query.isEmpty() ? param : query + "&" + param;
     }
 
-    /** Every distinct a=fingerprint of the offer (session level and per section). */
-    private static List<CertificateFingerprint> fingerprints(SessionDescription offer) {
-        Set<CertificateFingerprint> out = new LinkedHashSet<>();
-        for (MediaDescription m : offer.media()) {
-            offer.fingerprint(m).ifPresent(out::add);
-        }
-        offer.attribute("fingerprint").ifPresent(v -> out.add(CertificateFingerprint.parse(v)));
-        return List.copyOf(out);
-    }
-
     private byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         random.nextBytes(b);
         return b;
     }
 
-    // ---- PATCH / DELETE ----
-
-    Reply patch(RequestContext request) {
-        Entry entry = find(request);
-        if (entry == null) {
-            return Response.error(404, "SessionNotFound", "no such WHIP session");
-        }
-        WhipSession s = entry.session();
-        return entry.ice().patch(request, s.transport(), rtc.candidates(),
-                () -> LogContext.run(s.key(), s.id(), () -> log.info("ICE restart requested by the publisher")));
-    }
-
-    Reply delete(RequestContext request) {
-        Entry entry = find(request);
-        if (entry == null) {
-            return Response.error(404, "SessionNotFound", "no such WHIP session");
-        }
-        entry.session().close("the publisher deleted the session");
-        return Response.of(200);
-    }
-
-    /** The session named by the URL, when it belongs to the stream of the URL. */
-    private Entry find(RequestContext request) {
-        Entry entry = sessions.get(request.param("session"));
-        if (entry == null) {
-            return null;
-        }
-        StreamKey key = entry.session().key();
-        return key.app().equals(request.param("app")) && key.stream().equals(request.param("stream")) ? entry : null;
-    }
-
     private void close(String id, String reason) {
-        Entry e = sessions.get(id);
-        if (e != null) {
-            e.session().close(reason);
-        }
-    }
-
-    private void forget(WhipSession session) {
-        sessions.remove(session.id());
+        sessions.get(id).ifPresent(s -> s.close(reason));
     }
 
     /**
-     * A viewer joined a stream a WHIP publisher feeds: when the hub holds no keyframe for it (the
-     * GOP cache was bounded away: browsers send keyframes only on request), ask for one.
+     * A viewer of a stream a WHIP publisher feeds needs a keyframe the hub has not cached (a new
+     * viewer, a viewer's PLI; already coalesced per stream): the publisher gets a PLI.
      */
-    private void keyframeForNewViewer(Stream stream) {
-        if (sessions.isEmpty() || stream.stats().gopCacheFrames() > 0) {
-            return;
-        }
-        for (Entry e : sessions.values()) {
-            if (e.session().key().equals(stream.key())) {
-                e.session().requestKeyframe("a new viewer and no keyframe cached");
+    private void keyframeRequested(Stream stream, String viewerId) {
+        for (WhipSession s : sessions.all()) {
+            if (s.key().equals(stream.key())) {
+                s.requestKeyframe("a viewer needs a keyframe and none is cached (" + viewerId + ")");
             }
         }
     }

@@ -6,9 +6,13 @@ import dev.vireo.core.Publication;
 import dev.vireo.core.StreamKey;
 import dev.vireo.media.Codec;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.feedback.ReceiveRateEstimator;
+import dev.vireo.webrtc.feedback.RtcpChain;
+import dev.vireo.webrtc.signaling.SessionResources;
 import dev.vireo.webrtc.rtcp.GenericNack;
 import dev.vireo.webrtc.rtcp.Goodbye;
 import dev.vireo.webrtc.rtcp.PictureLossIndication;
+import dev.vireo.webrtc.rtcp.ReceiverEstimatedMaxBitrate;
 import dev.vireo.webrtc.rtcp.ReceiverReport;
 import dev.vireo.webrtc.rtcp.ReportBlock;
 import dev.vireo.webrtc.rtcp.RtcpCompound;
@@ -46,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * (gone without DELETE: closed tab, lost network) ends the session; its stream then gets the hub's
  * reconnect grace like an RTMP publisher's.
  */
-final class WhipSession implements RtcTransport.Listener {
+final class WhipSession implements SessionResources.Resource {
 
     private static final Logger log = LoggerFactory.getLogger(WhipSession.class);
 
@@ -66,11 +70,18 @@ final class WhipSession implements RtcTransport.Listener {
     private final int localSsrc = ThreadLocalRandom.current().nextInt() | 1;
     private final MediaClock clock = new MediaClock(createdNanos);
     private final TransportCcRecorder twcc = new TransportCcRecorder(createdNanos);
+    private final RtcpChain feedback = RtcpChain.builder().add(this::onSenderReport).add(this::onGoodbye).build();
     private volatile RtcTransport transport;
     private ReceiveTrack video;
     private ReceiveTrack audio;
     private boolean videoNack;
     private int transportCcId;
+    /** REMB (goog-remb) negotiated: an estimate goes with the receiver reports. */
+    private boolean remb;
+    private final ReceiveRateEstimator rate = new ReceiveRateEstimator();
+    private long rateBytes;
+    private long ratePackets;
+    private long rateLost;
     private ScheduledFuture<?> ticker;
     private long lastRtpNanos;
     private long lastReportNanos;
@@ -87,6 +98,8 @@ final class WhipSession implements RtcTransport.Listener {
     private volatile long nacksSent;
     private volatile long pliSent;
     private volatile long twccFeedbacks;
+    private volatile long rembSent;
+    private volatile long rembBitrate = -1;
     private volatile long senderReports;
     private volatile long packetsLost;
     private volatile long recovered;
@@ -114,25 +127,30 @@ final class WhipSession implements RtcTransport.Listener {
                     .nack(v.nack());
             videoNack = v.nack();
             transportCcId = v.transportCcId();
+            remb = v.remb();
         }
         if (a != null) {
             audio = new ReceiveTrack(Codec.OPUS, a.payloadType(), a.clockRate(), rtc.alloc(), clock.track(a.clockRate()));
             if (transportCcId == 0) {
                 transportCcId = a.transportCcId();
             }
+            remb |= a.remb();
         }
         this.transport = rtc;
     }
 
-    String id() {
+    @Override
+    public String id() {
         return id;
     }
 
-    StreamKey key() {
+    @Override
+    public StreamKey key() {
         return key;
     }
 
-    RtcTransport transport() {
+    @Override
+    public RtcTransport transport() {
         return transport;
     }
 
@@ -194,33 +212,32 @@ final class WhipSession implements RtcTransport.Listener {
 
     @Override
     public void onRtcp(ByteBuf compound) {
-        List<RtcpPacket> packets;
         try {
-            packets = RtcpCompound.parse(compound);
+            feedback.receive(compound, System.nanoTime());
         } catch (RtcpException e) {
             inContext(() -> log.debug("ignoring malformed RTCP: {}", e.getMessage()));
-            return;
         }
-        long now = System.nanoTime();
-        for (RtcpPacket p : packets) {
-            switch (p) {
-                case SenderReport sr -> {
-                    ReceiveTrack t = bySsrc(sr.ssrc());
-                    if (t != null) {
-                        senderReports++;
-                        t.statistics().onSenderReport(sr.ntpTimestamp(), now);
-                        t.clock().onSenderReport(sr.ntpTimestamp(), sr.rtpTimestamp(), now);
-                    }
-                }
-                case Goodbye bye -> {
-                    for (int s : bye.ssrcs()) {
-                        if (bySsrc(s) != null) {
-                            close("the publisher said goodbye (RTCP BYE)");
-                            return;
-                        }
-                    }
-                }
-                default -> {
+    }
+
+    /** RFC 3550 §6.4.1: a sender report anchors its track's clock and its receiver reports' LSR. */
+    private void onSenderReport(RtcpPacket packet, long now) {
+        if (packet instanceof SenderReport sr) {
+            ReceiveTrack t = bySsrc(sr.ssrc());
+            if (t != null) {
+                senderReports++;
+                t.statistics().onSenderReport(sr.ntpTimestamp(), now);
+                t.clock().onSenderReport(sr.ntpTimestamp(), sr.rtpTimestamp(), now);
+            }
+        }
+    }
+
+    /** RFC 3550 §6.6: a BYE for one of the publisher's streams ends the publish. */
+    private void onGoodbye(RtcpPacket packet, long now) {
+        if (packet instanceof Goodbye bye && !closed) {
+            for (int s : bye.ssrcs()) {
+                if (bySsrc(s) != null) {
+                    close("the publisher said goodbye (RTCP BYE)");
+                    return;
                 }
             }
         }
@@ -294,12 +311,41 @@ final class WhipSession implements RtcTransport.Listener {
         }
         boolean report = now - lastReportNanos >= REPORT_INTERVAL_NANOS;
         if (report) {
+            long interval = now - lastReportNanos;
             lastReportNanos = now;
             updateStats();
+            if (remb) {
+                feedback.add(remb(interval));
+            }
         }
         if (report || !feedback.isEmpty()) {
             send(report, feedback, now);
         }
+    }
+
+    /**
+     * REMB (draft-alvestrand-rmcat-remb) beside transport-cc: the receive-side estimate from the
+     * last interval's bytes and loss ({@link ReceiveRateEstimator}), for every stream received.
+     */
+    private ReceiverEstimatedMaxBitrate remb(long intervalNanos) {
+        RtcTransport.Stats ts = transport.stats();
+        long lost = packetsLost;
+        long bytes = ts.bytesReceived() - rateBytes;
+        long packets = ts.rtpReceived() - ratePackets;
+        long newlyLost = lost - rateLost;
+        rateBytes = ts.bytesReceived();
+        ratePackets = ts.rtpReceived();
+        rateLost = lost;
+        long estimate = rate.update(bytes, packets + newlyLost, newlyLost, intervalNanos);
+        List<Integer> ssrcs = new ArrayList<>(2);
+        for (ReceiveTrack t : tracks()) {
+            if (t.ssrcKnown()) {
+                ssrcs.add(t.ssrc());
+            }
+        }
+        rembSent++;
+        rembBitrate = estimate;
+        return new ReceiverEstimatedMaxBitrate(localSsrc, estimate, ssrcs.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private List<ReceiveTrack> tracks() {
@@ -378,16 +424,6 @@ final class WhipSession implements RtcTransport.Listener {
 
     // ---- ending ----
 
-    /** Ends the session (any thread): the transport closes, then {@link #onClosed} cleans up. */
-    void close(String reason) {
-        RtcTransport t = transport;
-        if (t != null) {
-            t.close(reason);
-        } else {
-            onClosed(reason);
-        }
-    }
-
     @Override
     public void onClosed(String reason) {
         if (closed) {
@@ -420,7 +456,8 @@ final class WhipSession implements RtcTransport.Listener {
                 ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(), ts == null ? -1 : ts.connectMillis(),
                 video == null ? null : video.codec().name(), audio == null ? null : audio.codec().name(), videoFrames,
                 keyframes, audioFrames, ts == null ? 0 : ts.rtpReceived(), ts == null ? 0 : ts.bytesReceived(),
-                packetsLost, nacksSent, recovered, pliSent, twccFeedbacks, jitterMillis, senderReports, endReason);
+                packetsLost, nacksSent, recovered, pliSent, twccFeedbacks, jitterMillis, senderReports,
+                rembSent, rembBitrate, endReason);
     }
 
     private void inContext(Runnable logStatement) {

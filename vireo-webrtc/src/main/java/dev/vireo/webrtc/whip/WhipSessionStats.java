@@ -23,11 +23,14 @@ package dev.vireo.webrtc.whip;
  * @param twccFeedbacks      transport-cc feedback packets sent
  * @param jitterMillis       interarrival jitter of the video (else audio) stream
  * @param senderReports      sender reports received (0 for OBS: RTP timestamps + arrival place the media)
+ * @param rembSent           REMB estimates sent (with transport-cc, where the offer has goog-remb)
+ * @param rembBitrate        the last REMB estimate in bit/s, -1 before one
  * @param endReason          why it ended, null while live
  */
 public record WhipSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, String videoCodec, String audioCodec, long videoFrames,
                                long keyframes, long audioFrames, long packetsReceived, long bytesReceived,
                                long packetsLost, long nacksSent, long recovered, long pliSent, long twccFeedbacks,
-                               double jitterMillis, long senderReports, String endReason) {
+                               double jitterMillis, long senderReports, long rembSent, long rembBitrate,
+                               String endReason) {
 }

@@ -97,11 +97,17 @@ public final class FakeBrowser implements AutoCloseable {
     }
 
     public StunMessage check(String serverUfrag, String serverPwd, boolean useCandidate) throws IOException, InterruptedException {
+        return check(serverUfrag, serverPwd, useCandidate, Duration.ofSeconds(2));
+    }
+
+    /** A check answered within {@code wait}, or null (a server answers on loopback in milliseconds). */
+    public StunMessage check(String serverUfrag, String serverPwd, boolean useCandidate, Duration wait)
+            throws IOException, InterruptedException {
         byte[] tid = new byte[StunMessage.TRANSACTION_ID_SIZE];
         RANDOM.nextBytes(tid);
         send(StunBinding.request(ByteBufAllocator.DEFAULT, tid, serverUfrag, credentials.ufrag(), serverPwd,
                 0x6e7f00ffL, RANDOM.nextLong(), useCandidate));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             byte[] r = stun.poll(100, TimeUnit.MILLISECONDS);
             if (r != null) {

@@ -19,6 +19,8 @@ import dev.vireo.webrtc.stun.StunBinding;
 import dev.vireo.webrtc.stun.StunMessage;
 import dev.vireo.webrtc.testing.Av1Clip;
 import dev.vireo.webrtc.testing.Chromium;
+import dev.vireo.webrtc.testing.LinkModel;
+import dev.vireo.webrtc.testing.ShapingRelay;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -79,7 +81,7 @@ class WhepChromiumTest {
     private FfmpegFlvSource encoder;
     private ScheduledExecutorService audioClock;
     private WhepRig direct;
-    private LossyRelay relay;
+    private ShapingRelay relay;
     private WhepRig lossy;
     private WhepRig tcpOnly;
     private Chromium chromium;
@@ -135,7 +137,8 @@ class WhepChromiumTest {
         }, 0, 20, TimeUnit.MILLISECONDS);
 
         direct = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0), group);
-        relay = new LossyRelay(0.10, 42);
+        // 10 % of the server's RTP lost on the way to the browser, like a lossy last mile
+        relay = new ShapingRelay(LinkModel.Impairment.NONE, LinkModel.Impairment.NONE.withLoss(0.10), 42);
         lossy = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
                 .withCandidates(List.of(new HostCandidates.Advertised("127.0.0.1", relay.port()))), group);
         relay.target(lossy.rtcPort);
@@ -271,13 +274,13 @@ class WhepChromiumTest {
         double fps = decodeMore(150, Duration.ofSeconds(40));
         Map<String, Object> v = chromium.inboundRtp("vireo.pc", "video");
         WhepSessionStats s = lossy.whep.sessions().getFirst();
-        assertThat(relay.droppedRtp()).as("the relay lost packets").isGreaterThan(20);
+        assertThat(relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped()).as("the relay lost packets").isGreaterThan(20);
         assertThat(field(v, "nackCount")).as("Chromium NACKed").isPositive();
         assertThat(s.nacksReceived()).isPositive();
         assertThat(lossy.whep.retransmissions()).as("server-side retransmissions").isGreaterThan(resentBefore);
         assertThat(s.retransmissions()).isPositive();
         log.info("10% loss: relay dropped {} of {} RTP packets; {} NACKed, {} resent, {} PLI/FIR ({} GOP resends),"
-                + " {} fps decoded, {} frames dropped by Chromium", relay.droppedRtp(), relay.droppedRtp() + relay.passedRtp(),
+                + " {} fps decoded, {} frames dropped by Chromium", relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped(), relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped() + relay.counters(ShapingRelay.Direction.TO_PEER).rtpPassed(),
                 s.nacksReceived(), s.retransmissions(), s.pliReceived() + s.firReceived(), s.gopResends(),
                 String.format("%.1f", fps), field(v, "framesDropped"));
     }
@@ -315,12 +318,12 @@ class WhepChromiumTest {
     @Test
     void av1UnderTenPercentLossIsRepairedWithNackRetransmissions() {
         play(lossy, "/live/av1");
-        long droppedBefore = relay.droppedRtp();
+        long droppedBefore = relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped();
         double fps = decodeMore(150, Duration.ofSeconds(40));
         Map<String, Object> v = chromium.inboundRtp("vireo.pc", "video");
         WhepSessionStats s = sessionOf(lossy, AV1);
         assertThat(chromium.inboundCodec("vireo.pc", "video")).isEqualTo("video/AV1");
-        assertThat(relay.droppedRtp() - droppedBefore).as("the relay lost packets").isGreaterThan(20);
+        assertThat(relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped() - droppedBefore).as("the relay lost packets").isGreaterThan(20);
         assertThat(s.nacksReceived()).isPositive();
         assertThat(s.retransmissions()).isPositive();
         log.info("AV1, 10% loss: {} NACKed, {} resent, {} PLI/FIR ({} GOP resends), {} fps decoded,"

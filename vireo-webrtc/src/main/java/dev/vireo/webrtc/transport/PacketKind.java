@@ -1,4 +1,4 @@
-package dev.vireo.webrtc;
+package dev.vireo.webrtc.transport;
 
 import io.netty.buffer.ByteBuf;
 
@@ -7,14 +7,14 @@ import io.netty.buffer.ByteBuf;
  * RTP or RTCP (RTCP told from RTP by the packet type in the second byte, RFC 5761 §4), or
  * something else that is dropped.
  */
-enum PacketKind {
+public enum PacketKind {
     STUN,
     DTLS,
     RTP,
     RTCP,
     UNKNOWN;
 
-    static PacketKind of(ByteBuf datagram) {
+    public static PacketKind of(ByteBuf datagram) {
         int n = datagram.readableBytes();
         if (n == 0) {
             return UNKNOWN;

@@ -1,4 +1,4 @@
-package dev.vireo.webrtc;
+package dev.vireo.webrtc.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

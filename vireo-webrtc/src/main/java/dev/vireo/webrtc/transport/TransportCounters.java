@@ -1,4 +1,4 @@
-package dev.vireo.webrtc;
+package dev.vireo.webrtc.transport;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,27 +8,27 @@ import io.micrometer.core.instrument.MeterRegistry;
  * (tagged by reason) and {@code vireo.webrtc.packets.in}: what arrived and what was dropped
  * without reaching a session. Dropping is always cheap and never touches another session.
  */
-final class TransportCounters {
+public final class TransportCounters {
 
-    final Counter packetsIn;
+    public final Counter packetsIn;
     /** From an address no valid connectivity check has bound, or a check for an unknown ufrag. */
-    final Counter unknownSource;
+    public final Counter unknownSource;
     /** Not STUN/DTLS/RTP/RTCP, or a STUN message that does not parse. */
-    final Counter malformed;
+    public final Counter malformed;
     /** A connectivity check that failed validation (integrity, missing USERNAME, ...). */
-    final Counter badCheck;
+    public final Counter badCheck;
     /** SRTCP that failed authentication, was replayed, or arrived before the keys. */
-    final Counter srtcpRejected;
+    public final Counter srtcpRejected;
     /** Traffic a send-only session does not expect (RTP from the browser, STUN responses). */
-    final Counter unexpected;
+    public final Counter unexpected;
     /** DTLS datagrams dropped because the handshake thread's queue was full. */
-    final Counter dtlsOverflow;
+    public final Counter dtlsOverflow;
     /** Errors the media socket reported: failed sends (a vanished peer, ICMP unreachable, refused offload). */
-    final Counter socketErrors;
+    public final Counter socketErrors;
     /** Sessions refused because the port had its configured maximum. */
-    final Counter sessionsRefused;
+    public final Counter sessionsRefused;
 
-    TransportCounters(MeterRegistry registry) {
+    public TransportCounters(MeterRegistry registry) {
         packetsIn = Counter.builder("vireo.webrtc.packets.in").description("datagrams received on the media port")
                 .register(registry);
         unknownSource = dropped(registry, "unknown-source");

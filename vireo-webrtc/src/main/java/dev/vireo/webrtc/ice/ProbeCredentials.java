@@ -1,4 +1,4 @@
-package dev.vireo.webrtc;
+package dev.vireo.webrtc.ice;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;

@@ -1,5 +1,6 @@
-package dev.vireo.webrtc;
+package dev.vireo.webrtc.transport;
 
+import dev.vireo.webrtc.ice.ProbeCredentials;
 import dev.vireo.webrtc.stun.IceCheck;
 import dev.vireo.webrtc.stun.StunBinding;
 import dev.vireo.webrtc.stun.StunException;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * not parse, is counted and dropped here, so it never reaches (or hurts) any session.
  */
 @Sharable
-final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket> {
+public final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket> {
 
     private static final Logger log = LoggerFactory.getLogger(UdpDemultiplexer.class);
 
@@ -29,13 +30,19 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
     private final SegmentationOffload offload;
     /** The reachability probe's credentials (troubleshooting); checks carrying them are answered. */
     private final ProbeCredentials probe;
+    private volatile MediaSocket socket;
 
-    UdpDemultiplexer(SessionTable table, TransportCounters counters, SegmentationOffload offload,
-                     ProbeCredentials probe) {
+    public UdpDemultiplexer(SessionTable table, TransportCounters counters, SegmentationOffload offload,
+                            ProbeCredentials probe) {
         this.offload = offload;
         this.probe = probe;
         this.table = table;
         this.counters = counters;
+    }
+
+    /** The socket this handler serves, once bound; checks arriving before are dropped. */
+    public void attach(MediaSocket boundSocket) {
+        this.socket = boundSocket;
     }
 
     @Override
@@ -48,7 +55,7 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
             switch (kind) {
                 case STUN -> onStun(ctx, content, source);
                 case DTLS, RTP, RTCP -> {
-                    RtcTransport transport = table.byAddress(source);
+                    TransportPeer transport = table.byAddress(source);
                     if (transport == null) {
                         counters.unknownSource.increment();
                     } else {
@@ -87,13 +94,14 @@ final class UdpDemultiplexer extends SimpleChannelInboundHandler<DatagramPacket>
             }
             return;
         }
-        RtcTransport transport = colon <= 0 ? null : table.byUfrag(username.substring(0, colon));
-        if (transport == null) {
+        TransportPeer transport = colon <= 0 ? null : table.byUfrag(username.substring(0, colon));
+        MediaSocket bound = socket;
+        if (transport == null || bound == null) {
             // No such session: silence rather than an error (no reflection off a shared port).
             counters.unknownSource.increment();
             return;
         }
-        transport.deliverStun(message, source);
+        transport.deliverStun(message, bound.path(source));
     }
 
     @Override

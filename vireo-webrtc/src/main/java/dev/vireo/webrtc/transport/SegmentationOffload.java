@@ -1,4 +1,4 @@
-package dev.vireo.webrtc;
+package dev.vireo.webrtc.transport;
 
 import io.netty.channel.unix.Errors;
 import org.slf4j.Logger;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * virtual NICs): then offload is turned off for the socket, with a warning, and every packet goes
  * on its own; the run that failed is lost, as a lost packet would be (NACK recovers it).
  */
-final class SegmentationOffload {
+public final class SegmentationOffload {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentationOffload.class);
 
@@ -28,17 +28,17 @@ final class SegmentationOffload {
     private final String socket;
     private volatile boolean enabled;
 
-    SegmentationOffload(boolean enabled, String socket) {
+    public SegmentationOffload(boolean enabled, String socket) {
         this.enabled = enabled;
         this.socket = socket;
     }
 
-    boolean enabled() {
+    public boolean enabled() {
         return enabled;
     }
 
     /** The most packets of {@code segmentSize} bytes one send may carry: 1 without offload. */
-    int maxSegments(int segmentSize) {
+    public int maxSegments(int segmentSize) {
         if (!enabled || segmentSize <= 0) {
             return 1;
         }

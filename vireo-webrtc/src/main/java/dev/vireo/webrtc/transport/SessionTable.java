@@ -1,4 +1,4 @@
-package dev.vireo.webrtc;
+package dev.vireo.webrtc.transport;
 
 import java.net.InetSocketAddress;
 import java.util.Collection;
@@ -9,14 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * its USERNAME (RFC 8445 §7.3), everything else (DTLS, SRTP, SRTCP) by the source address that a
  * valid check has bound to the session. Lock-free lookups from any event loop.
  */
-final class SessionTable {
+public final class SessionTable {
 
-    private final ConcurrentHashMap<String, RtcTransport> byUfrag = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<InetSocketAddress, RtcTransport> byAddress = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<RtcTransport, Boolean> all = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TransportPeer> byUfrag = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetSocketAddress, TransportPeer> byAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TransportPeer, Boolean> all = new ConcurrentHashMap<>();
 
     /** Registers a local ufrag; false when another session already uses it. */
-    boolean addUfrag(String ufrag, RtcTransport transport) {
+    public boolean addUfrag(String ufrag, TransportPeer transport) {
         if (byUfrag.putIfAbsent(ufrag, transport) != null) {
             return false;
         }
@@ -24,30 +24,30 @@ final class SessionTable {
         return true;
     }
 
-    RtcTransport byUfrag(String ufrag) {
+    public TransportPeer byUfrag(String ufrag) {
         return byUfrag.get(ufrag);
     }
 
-    void removeUfrag(String ufrag, RtcTransport transport) {
+    public void removeUfrag(String ufrag, TransportPeer transport) {
         byUfrag.remove(ufrag, transport);
     }
 
     /** Binds a source address to a session (the latest valid check wins). */
-    void bind(InetSocketAddress address, RtcTransport transport) {
+    public void bind(InetSocketAddress address, TransportPeer transport) {
         byAddress.put(address, transport);
     }
 
     /** Unbinds an address if it is still bound to {@code transport}. */
-    void unbind(InetSocketAddress address, RtcTransport transport) {
+    public void unbind(InetSocketAddress address, TransportPeer transport) {
         byAddress.remove(address, transport);
     }
 
-    RtcTransport byAddress(InetSocketAddress address) {
+    public TransportPeer byAddress(InetSocketAddress address) {
         return byAddress.get(address);
     }
 
     /** Forgets a session: its ufrags and the addresses still bound to it. */
-    void remove(RtcTransport transport, Collection<String> ufrags, Collection<InetSocketAddress> addresses) {
+    public void remove(TransportPeer transport, Collection<String> ufrags, Collection<InetSocketAddress> addresses) {
         for (String u : ufrags) {
             byUfrag.remove(u, transport);
         }
@@ -57,11 +57,11 @@ final class SessionTable {
         all.remove(transport);
     }
 
-    int size() {
+    public int size() {
         return all.size();
     }
 
-    Collection<RtcTransport> transports() {
+    public Collection<TransportPeer> transports() {
         return all.keySet();
     }
 }

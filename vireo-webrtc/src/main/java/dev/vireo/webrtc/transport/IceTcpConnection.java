@@ -1,4 +1,4 @@
-package dev.vireo.webrtc;
+package dev.vireo.webrtc.transport;
 
 import dev.vireo.webrtc.stun.StunException;
 import dev.vireo.webrtc.stun.StunMessage;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * binds the connection to the session, and from then on it is one of the session's paths.
  * Anything else first, or no valid check within the consent timeout, closes the connection alone.
  */
-final class IceTcpConnection extends ChannelInboundHandlerAdapter {
+public final class IceTcpConnection extends ChannelInboundHandlerAdapter implements MediaPath {
 
     private static final Logger log = LoggerFactory.getLogger(IceTcpConnection.class);
 
@@ -36,7 +36,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
     private final TransportCounters counters;
     private final long bindTimeoutMillis;
     private Channel channel;
-    private volatile RtcTransport transport;
+    private volatile TransportPeer transport;
     private ScheduledFuture<?> bindTimer;
     /**
      * Packets on their way from the session's loop to this connection's. The session sends a
@@ -46,14 +46,14 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
     private final Queue<ByteBuf> outbox = PlatformDependent.newMpscQueue();
     private final AtomicBoolean drainPending = new AtomicBoolean();
 
-    IceTcpConnection(SessionTable table, TransportCounters counters, long bindTimeoutMillis) {
+    public IceTcpConnection(SessionTable table, TransportCounters counters, long bindTimeoutMillis) {
         this.table = table;
         this.counters = counters;
         this.bindTimeoutMillis = bindTimeoutMillis;
     }
 
     /** RFC 4571 §2 framing: a 2-byte length, then the packet; at most {@link #MAX_FRAME} bytes. */
-    static LengthFieldBasedFrameDecoder framing() {
+    public static LengthFieldBasedFrameDecoder framing() {
         return new LengthFieldBasedFrameDecoder(MAX_FRAME + 2, 0, 2, 0, 2);
     }
 
@@ -75,7 +75,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
         try {
             counters.packetsIn.increment();
             PacketKind kind = PacketKind.of(frame);
-            RtcTransport bound = transport;
+            TransportPeer bound = transport;
             if (bound != null && bound.isClosed()) {
                 ctx.close(); // its session ended: the browser has no use for it any more
                 return;
@@ -108,7 +108,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
             counters.unexpected.increment();
             return;
         }
-        RtcTransport bound = transport;
+        TransportPeer bound = transport;
         if (bound == null) {
             String username = message.username().orElse(null);
             int colon = username == null ? -1 : username.indexOf(':');
@@ -122,7 +122,7 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
                 bindTimer.cancel(false);
             }
         }
-        bound.deliverTcpStun(message, this);
+        bound.deliverStun(message, this);
     }
 
     private void refuse(ChannelHandlerContext ctx, String why) {
@@ -136,9 +136,9 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
         if (bindTimer != null) {
             bindTimer.cancel(false);
         }
-        RtcTransport bound = transport;
+        TransportPeer bound = transport;
         if (bound != null) {
-            bound.tcpClosed(this);
+            bound.pathClosed(this);
         }
         drain();
         ctx.fireChannelInactive();
@@ -152,16 +152,19 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    InetSocketAddress remoteAddress() {
+    @Override
+    public InetSocketAddress remoteAddress() {
         return (InetSocketAddress) channel.remoteAddress();
     }
 
-    boolean isWritable() {
+    @Override
+    public boolean isWritable() {
         return channel.isWritable();
     }
 
     /** Sends one packet with its RFC 4571 length; takes ownership. Any thread. */
-    void send(ByteBuf packet) {
+    @Override
+    public void send(ByteBuf packet) {
         if (packet.readableBytes() > 0xFFFF || !channel.isActive()) {
             packet.release();
             return;
@@ -197,7 +200,38 @@ final class IceTcpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void close() {
+    @Override
+    public void sendSegments(ByteBuf run, int segmentSize, int count) {
+        for (int off = run.readerIndex(), end = off + run.readableBytes(); off < end; off += segmentSize) {
+            send(run.retainedSlice(off, Math.min(segmentSize, end - off)));
+        }
+        run.release();
+    }
+
+    @Override
+    public void sendNow(ByteBuf packet) {
+        send(packet);
+    }
+
+    /** Runs of any length: they are cut into framed packets on the way out. */
+    @Override
+    public int maxSegments(int segmentSize) {
+        return segmentSize <= 0 ? 1
+                : Math.max(1, Math.min(SegmentationOffload.MAX_SEGMENTS, SegmentationOffload.MAX_BYTES / segmentSize));
+    }
+
+    @Override
+    public boolean isTcp() {
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "tcp:" + (channel == null ? "?" : channel.remoteAddress());
+    }
+
+    @Override
+    public void close() {
         if (channel != null) {
             channel.close();
         }

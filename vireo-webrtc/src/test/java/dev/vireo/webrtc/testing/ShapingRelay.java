@@ -1,0 +1,226 @@
+package dev.vireo.webrtc.testing;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A UDP relay in front of a server's WebRTC media port that impairs the traffic like a real
+ * network (netem is not available on the test machines): per direction a {@link LinkModel} with
+ * random and burst loss, a bandwidth cap with a queue, delay and jitter that reorders. The server
+ * advertises the relay's address as its candidate; each peer address gets its own upstream socket.
+ *
+ * <p>Loss applies to RTP only (RFC 7983: first byte 128..191 and not an RTCP packet type), so ICE,
+ * DTLS and RTCP feedback get through and only media is lost, as in the loss tests; the bandwidth
+ * cap and the delays apply to everything. SRTP leaves the RTP header in the clear, so the relay
+ * remembers each (SSRC, sequence number) it dropped and counts the ones that come through later
+ * (retransmissions answering NACKs), and counts packets per payload type (RTX has its own).
+ * {@link #cut()} drops everything from then on, as a peer whose network went away.
+ */
+public final class ShapingRelay implements AutoCloseable {
+
+    /** Which way a packet goes. */
+    public enum Direction {
+        /** From the peers (browser, publisher) to the server. */
+        TO_SERVER,
+        /** From the server to the peers. */
+        TO_PEER
+    }
+
+    /** What happened to one direction's packets so far. */
+    public static final class Counters {
+        private final AtomicLong rtpPassed = new AtomicLong();
+        private final AtomicLong rtpDropped = new AtomicLong();
+        private final AtomicLong queueDropped = new AtomicLong();
+        private final AtomicLong retransmissions = new AtomicLong();
+        private final Set<Long> dropped = ConcurrentHashMap.newKeySet();
+        private final Map<Integer, AtomicLong> byPayloadType = new ConcurrentHashMap<>();
+
+        /** RTP packets let through. */
+        public long rtpPassed() {
+            return rtpPassed.get();
+        }
+
+        /** RTP packets lost on purpose (random and burst loss). */
+        public long rtpDropped() {
+            return rtpDropped.get();
+        }
+
+        /** Packets dropped at the full bottleneck queue. */
+        public long queueDropped() {
+            return queueDropped.get();
+        }
+
+        /** RTP packets that were dropped once and came through later with the same SSRC and sequence number. */
+        public long retransmissionsArrived() {
+            return retransmissions.get();
+        }
+
+        /** RTP packets of this payload type let through (e.g. the RTX type of an answer). */
+        public long passed(int payloadType) {
+            AtomicLong n = byPayloadType.get(payloadType);
+            return n == null ? 0 : n.get();
+        }
+    }
+
+    private final DatagramSocket front;
+    private final LinkModel toServer;
+    private final LinkModel toPeer;
+    private final Counters toServerCounters = new Counters();
+    private final Counters toPeerCounters = new Counters();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "shaping-relay");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ConcurrentHashMap<InetSocketAddress, DatagramSocket> upstreams = new ConcurrentHashMap<>();
+    private volatile InetSocketAddress server;
+    private volatile boolean cut;
+
+    public ShapingRelay(LinkModel.Impairment toServer, LinkModel.Impairment toPeer, long seed) throws SocketException {
+        this.front = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this.toServer = new LinkModel(toServer, seed);
+        this.toPeer = new LinkModel(toPeer, seed * 31 + 7);
+        Thread.ofVirtual().name("relay-front").start(this::fromPeers);
+    }
+
+    /** The port the server advertises (the relay's front socket on loopback). */
+    public int port() {
+        return front.getLocalPort();
+    }
+
+    /** Where the relay forwards to: the server's media port on loopback. */
+    public void target(int serverPort) {
+        server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
+    }
+
+    /** From now on nothing passes either way (the peers vanish without a word). */
+    public void cut() {
+        cut = true;
+    }
+
+    public Counters counters(Direction direction) {
+        return direction == Direction.TO_SERVER ? toServerCounters : toPeerCounters;
+    }
+
+    private void fromPeers() {
+        byte[] buf = new byte[2048];
+        while (!front.isClosed()) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                front.receive(p);
+            } catch (IOException e) {
+                return;
+            }
+            InetSocketAddress peer = (InetSocketAddress) p.getSocketAddress();
+            DatagramSocket up = upstreams.computeIfAbsent(peer, this::openUpstream);
+            InetSocketAddress to = server;
+            if (up != null && to != null) {
+                pass(Arrays.copyOf(buf, p.getLength()), toServer, toServerCounters, up, to);
+            }
+        }
+    }
+
+    private DatagramSocket openUpstream(InetSocketAddress peer) {
+        try {
+            DatagramSocket up = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Thread.ofVirtual().name("relay-up").start(() -> toPeer(up, peer));
+            return up;
+        } catch (SocketException e) {
+            return null;
+        }
+    }
+
+    private void toPeer(DatagramSocket up, InetSocketAddress peer) {
+        byte[] buf = new byte[2048];
+        while (!up.isClosed()) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                up.receive(p);
+            } catch (IOException e) {
+                return;
+            }
+            pass(Arrays.copyOf(buf, p.getLength()), toPeer, toPeerCounters, front, peer);
+        }
+    }
+
+    private void pass(byte[] packet, LinkModel link, Counters counters, DatagramSocket via, InetSocketAddress to) {
+        if (cut) {
+            return;
+        }
+        boolean rtp = isRtp(packet);
+        long now = System.nanoTime();
+        LinkModel.Fate fate;
+        synchronized (link) {
+            fate = link.offer(packet.length, rtp, now);
+        }
+        if (!fate.delivered()) {
+            if (fate.drop() == LinkModel.Drop.QUEUE_FULL) {
+                counters.queueDropped.incrementAndGet();
+            } else {
+                counters.rtpDropped.incrementAndGet();
+                counters.dropped.add(rtpId(packet));
+            }
+            return;
+        }
+        if (rtp) {
+            counters.rtpPassed.incrementAndGet();
+            counters.byPayloadType.computeIfAbsent(packet[1] & 0x7f, k -> new AtomicLong()).incrementAndGet();
+            if (counters.dropped.remove(rtpId(packet))) {
+                counters.retransmissions.incrementAndGet();
+            }
+        }
+        long wait = fate.departureNanos() - now;
+        if (wait <= 0) {
+            send(via, packet, to);
+        } else {
+            timer.schedule(() -> send(via, packet, to), wait, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void send(DatagramSocket via, byte[] packet, InetSocketAddress to) {
+        if (cut) {
+            return;
+        }
+        try {
+            via.send(new DatagramPacket(packet, packet.length, to));
+        } catch (IOException e) {
+            // closed: the test is over
+        }
+    }
+
+    /** RFC 7983: 128..191 is RTP or RTCP; RTCP by its packet type 192..223 (RFC 5761 §4). */
+    static boolean isRtp(byte[] p) {
+        if (p.length < 12) {
+            return false;
+        }
+        int b0 = p[0] & 0xff;
+        int b1 = p[1] & 0xff;
+        return b0 >= 128 && b0 <= 191 && !(b1 >= 192 && b1 <= 223);
+    }
+
+    /** SSRC and sequence number, from the RTP header (in the clear under SRTP). */
+    private static long rtpId(byte[] p) {
+        long ssrc = (p[8] & 0xffL) << 24 | (p[9] & 0xff) << 16 | (p[10] & 0xff) << 8 | p[11] & 0xff;
+        return ssrc << 16 | (p[2] & 0xff) << 8 | p[3] & 0xff;
+    }
+
+    @Override
+    public void close() {
+        cut = true;
+        front.close();
+        upstreams.values().forEach(DatagramSocket::close);
+        timer.shutdownNow();
+    }
+}
