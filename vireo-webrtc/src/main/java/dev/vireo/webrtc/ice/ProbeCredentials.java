@@ -11,7 +11,7 @@ import java.util.HexFormat;
  */
 public record ProbeCredentials(String ufrag, String password) {
 
-    static ProbeCredentials random() {
+    public static ProbeCredentials random() {
         SecureRandom random = new SecureRandom();
         byte[] u = new byte[6];
         byte[] p = new byte[16];
