@@ -85,13 +85,17 @@ class ClusterServerTest {
     }
 
     private VireoServer node(String id, String redis) {
+        return node(id, redis, Config.RelayConfig.off());
+    }
+
+    private VireoServer node(String id, String redis, Config.RelayConfig relay) {
         Config d = ConfigLoader.defaults();
         Config c = new Config("127.0.0.1", 0, 0, dir.resolve("data-" + id), "info", d.reconnectGrace(),
                 d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "");
         String store = pgBase + (pgBase.contains("?") ? "&" : "?") + "currentSchema=" + schema;
         VireoServer server = new VireoServer(c.withCluster(Config.ClusterConfig.none().withStore(store)
                 .withNode(redis, id, RegistryConfig.Role.BOTH, "eu")
-                .withTtls(Duration.ofSeconds(4), Duration.ofSeconds(4), Duration.ofSeconds(1))));
+                .withTtls(Duration.ofSeconds(4), Duration.ofSeconds(4), Duration.ofSeconds(1))).withRelay(relay));
         nodes.add(server);
         return server;
     }
@@ -208,6 +212,52 @@ class ClusterServerTest {
             Await.until(Duration.ofSeconds(20), "B's publisher is ended", () -> !onB.isAlive());
             Await.until(Duration.ofSeconds(10), "the claim is released",
                     () -> c.cluster().orElseThrow().registry().claimOf(two) == null);
+        }
+    }
+
+    /**
+     * The registry is the relay's directory: an edge finds the owner of a key in Redis, pulls it over
+     * the relay (advertised port from the owner's lease) and serves it; when the publisher moves to
+     * another node, the edge serves it from there.
+     */
+    @Test
+    void anEdgeFindsTheOwnerInRedisAndPullsFromWhereverThePublisherIs() throws Exception {
+        Config.RelayConfig relay = new Config.RelayConfig(0, "a-cluster-secret-of-16+");
+        String redis = Peers.redis() + "/" + REDIS_DB;
+        VireoServer a = node("a", redis, relay);
+        VireoServer.BoundPorts pa = a.start();
+        VireoServer b = node("b", redis, relay);
+        VireoServer.BoundPorts pb = b.start();
+        VireoServer c = node("c", redis, relay);
+        VireoServer.BoundPorts pc = c.start();
+        StreamKey key = StreamKey.of("live", "pulled");
+        String edgeFlv = "http://127.0.0.1:" + pc.http() + "/live/pulled.flv";
+
+        try (Ffmpeg onA = Ffmpeg.publish("rtmp://127.0.0.1:" + pa.rtmp() + "/live/pulled", 120, dir)) {
+            Await.until(Duration.ofSeconds(20), "C sees A own the key with its relay port", () -> c.cluster()
+                    .orElseThrow().owner(key).map(o -> o.nodeId().equals("a") && o.port() == a.clusterPort())
+                    .orElse(false));
+            Ffmpeg.Result probe = Ffmpeg.run(Ffmpeg.ffprobeStreams(edgeFlv), dir, 60);
+            assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+            assertThat(probe.stdout()).contains("\"codec_name\": \"h264\"");
+            assertThat(c.edge().orElseThrow().pullsStarted()).isPositive();
+            assertThat(c.cluster().orElseThrow().registry().claimOf(key).node()).isEqualTo("a"); // C never claims it
+        }
+        Await.until(Duration.ofSeconds(15), "A's claim is released", () -> c.cluster().orElseThrow().owner(key).isEmpty());
+
+        try (Ffmpeg onB = Ffmpeg.publish("rtmp://127.0.0.1:" + pb.rtmp() + "/live/pulled", 120, dir)) {
+            Await.until(Duration.ofSeconds(20), "C sees B own the key", () -> c.cluster().orElseThrow().owner(key)
+                    .map(o -> o.nodeId().equals("b")).orElse(false));
+            Await.until(Duration.ofSeconds(30), "the edge plays the stream from B", () -> {
+                try {
+                    Ffmpeg.Result again = Ffmpeg.run(Ffmpeg.ffprobeStreams(edgeFlv), dir, 30);
+                    return again.exitCode() == 0 && again.stdout().contains("\"codec_name\": \"h264\"");
+                } catch (java.io.IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            // Only B publishes the key now: what C served came through B (its pull, re-pointed, or a new one).
+            assertThat(a.hub().find(key).map(st -> st.isLive()).orElse(false)).isFalse();
         }
     }
 
