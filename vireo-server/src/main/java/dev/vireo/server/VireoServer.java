@@ -61,6 +61,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +113,11 @@ public final class VireoServer implements AutoCloseable {
     private boolean closed;
 
     public VireoServer(Config config) {
+        this(config, UnaryOperator.identity());
+    }
+
+    /** With the control plane's configuration adjusted (tests: a PostgreSQL store, until a setting names one). */
+    VireoServer(Config config, UnaryOperator<ControlConfig> controlConfig) {
         this.config = config;
         transport = Transport.best();
         boss = transport.group("vireo-accept", 1);
@@ -135,14 +141,14 @@ public final class VireoServer implements AutoCloseable {
 
         // Domains, signing, accounts and the admin API. With no domain configured its gate
         // allows everything on the default vhost (the zero-config case).
-        control = ControlPlane.open(ControlConfig.defaults(config.dataDir())
+        control = ControlPlane.open(controlConfig.apply(ControlConfig.defaults(config.dataDir())
                 .withAdminKey(System.getenv().getOrDefault("VIREO_ADMIN_KEY", ""))
                 .withEndpoints(urlEndpoints(config))
                 .withWebhooks(ControlConfig.WebhookPolicy.defaults()
                         .withAllow(config.protection().webhookAllow())
                         .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen()))
                 .withDefaultVhost(config.protection().defaultVhost())
-                .withSigningFutureSkew(config.protection().signingFutureSkew()),
+                .withSigningFutureSkew(config.protection().signingFutureSkew())),
                 hub);
         Gate gate = control.gate();
 
