@@ -456,7 +456,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** Webhook events waiting or in flight (for tests and diagnostics). */
-    int pendingWebhooks() {
+    public int pendingWebhooks() {
         return webhooks.pending();
     }
 

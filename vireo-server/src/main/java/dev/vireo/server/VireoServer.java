@@ -68,6 +68,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,6 +126,11 @@ public final class VireoServer implements AutoCloseable {
     private boolean closed;
 
     public VireoServer(Config config) {
+        this(config, UnaryOperator.identity());
+    }
+
+    /** With the control plane's configuration adjusted (tests: a PostgreSQL store, until a setting names one). */
+    VireoServer(Config config, UnaryOperator<ControlConfig> controlConfig) {
         this.config = config;
         transport = Transport.best();
         boss = transport.group("vireo-accept", 1);
@@ -148,7 +154,7 @@ public final class VireoServer implements AutoCloseable {
 
         // Domains, signing, accounts and the admin API. With no domain configured its gate
         // allows everything on the default vhost (the zero-config case).
-        control = ControlPlane.open(ControlConfig.defaults(config.dataDir())
+        control = ControlPlane.open(controlConfig.apply(ControlConfig.defaults(config.dataDir())
                 .withAdminKey(System.getenv().getOrDefault("VIREO_ADMIN_KEY", ""))
                 .withEndpoints(urlEndpoints(config))
                 .withWebhooks(ControlConfig.WebhookPolicy.defaults()
@@ -156,7 +162,7 @@ public final class VireoServer implements AutoCloseable {
                         .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen()))
                 .withDefaultVhost(config.protection().defaultVhost())
                 .withSigningFutureSkew(config.protection().signingFutureSkew())
-                .withJdbc(config.cluster().storeUrl(), "", ""), // store.url: "" = embedded H2
+                .withJdbc(config.cluster().storeUrl(), "", "")), // store.url: "" = embedded H2
                 hub);
         Gate gate = control.gate();
         // Cluster (cluster.redis): node lease and stream claims in Redis; one publisher per key
