@@ -91,10 +91,9 @@ final class StreamControl {
             }
         });
         StreamStats stats = s.stats();
-        StreamView v = StreamView.of(stats, details.apply(s.key()), srt.apply(s.key()),
-                stats.videoCodec() == null ? null : snapshotPath(s.key())).withViewersByProtocol(counts);
         ClusterView c = cluster;
-        return c == null ? v : v.withNode(c.nodeId());
+        return StreamView.of(stats, details.apply(s.key()), srt.apply(s.key()),
+                stats.videoCodec() == null ? null : snapshotPath(s.key()), c == null ? null : c.nodeId(), counts);
     }
 
     /** The admin API's snapshot of a stream (fetched with the API key; the console's thumbnails). */

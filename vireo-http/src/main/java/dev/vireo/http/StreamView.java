@@ -28,43 +28,19 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                   @JsonInclude(JsonInclude.Include.NON_NULL) String node,
                   java.util.Map<String, Integer> viewersByProtocol) {
 
-    public static StreamView of(StreamStats s) {
-        return of(s, null);
-    }
-
-    /** @param transcode the producing job's statistics (serialized as they are), or null */
-    public static StreamView of(StreamStats s, Object transcode) {
-        return of(s, transcode, null);
-    }
-
     /**
      * @param transcode the producing job's statistics (serialized as they are), or null
      * @param srt the stream's SRT sessions and their statistics (serialized as they are), or null
+     * @param snapshot the stream's snapshot URL, or null
+     * @param node the cluster node holding the stream, or null on a single node
+     * @param viewersByProtocol viewers now per delivery protocol (copied)
      */
-    public static StreamView of(StreamStats s, Object transcode, Object srt) {
-        return of(s, transcode, srt, null);
-    }
-
-    /** @param snapshot the stream's snapshot URL, or null */
-    public static StreamView of(StreamStats s, Object transcode, Object srt, String snapshot) {
+    public static StreamView of(StreamStats s, Object transcode, Object srt, String snapshot, String node,
+                                java.util.Map<String, Integer> viewersByProtocol) {
         return new StreamView(s.key().vhost(), s.key().app(), s.key().stream(), s.publisherSession() != null,
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),
                 s.gopFrames(), s.gopMillis(), s.bFrames(), s.viewers(), s.framesIn(), s.bytesIn(),
-                s.gopCacheFrames(), transcode, srt, snapshot, null, java.util.Map.of());
-    }
-
-    /** The same, naming the cluster node that holds the stream. */
-    public StreamView withNode(String nodeId) {
-        return new StreamView(vhost, app, stream, live, publisherSession, startedAt, videoCodec, audioCodec, width,
-                height, videoProfile, audioSampleRate, audioChannels, fps, bitrateKbps, gopFrames, gopMillis, bFrames,
-                viewers, framesIn, bytesIn, gopCacheFrames, transcode, srt, snapshot, nodeId, viewersByProtocol);
-    }
-
-    /** This view with its per-protocol viewer counts. */
-    public StreamView withViewersByProtocol(java.util.Map<String, Integer> counts) {
-        return new StreamView(vhost, app, stream, live, publisherSession, startedAt, videoCodec, audioCodec, width,
-                height, videoProfile, audioSampleRate, audioChannels, fps, bitrateKbps, gopFrames, gopMillis, bFrames,
-                viewers, framesIn, bytesIn, gopCacheFrames, transcode, srt, snapshot, node, java.util.Map.copyOf(counts));
+                s.gopCacheFrames(), transcode, srt, snapshot, node, java.util.Map.copyOf(viewersByProtocol));
     }
 }
