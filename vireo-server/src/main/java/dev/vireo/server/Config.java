@@ -7,6 +7,7 @@ import dev.vireo.webrtc.WebRtcConfig.IceTransports;
 import dev.vireo.cluster.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Everything the server is configured with; built by {@link ConfigLoader} from embedded defaults,
@@ -115,9 +116,7 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
 
     /** The same with another store and cluster settings. */
     public Config withCluster(ClusterConfig settings) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, settings, relay);
+        return with(b -> b.cluster = settings);
     }
 
     /**
@@ -188,23 +187,17 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
 
     /** The same with other HLS settings. */
     public Config withHls(HlsConfig settings) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, settings, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.hls = settings);
     }
 
     /** The same with other recording rules. */
     public Config withRecord(RecordRules rules) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, rules, html5Eager, srt, cluster, relay);
+        return with(b -> b.recording = rules);
     }
 
     /** The same with other abuse settings. */
     public Config withProtection(Protection p) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, p, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.protection = p);
     }
 
     /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
@@ -226,89 +219,132 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     }
 
     public Config withPorts(int http, int rtmp) {
-        return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> { b.httpPort = http; b.rtmpPort = rtmp; });
     }
 
     public Config withDataDir(Path dir) {
-        return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.dataDir = dir);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.slowViewerMaxLag = lag);
     }
 
     public Config withReconnectGrace(Duration grace) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.reconnectGrace = grace);
     }
 
     /** The same with another WebRTC media port (0 for an ephemeral one). */
     public Config withRtcPort(int port) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.rtcPort = port);
     }
 
     /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
     public Config withRtcCandidates(String candidates) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.rtcCandidates = candidates);
     }
 
     /** The same with other STUN/TURN servers to advertise ("" for none). */
     public Config withRtcIceServers(String servers) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, servers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.rtcIceServers = servers);
     }
 
     /** The same with another WebRTC session cap (0 for the default, {@link Integer#MAX_VALUE} for none). */
     public Config withRtcMaxSessions(int max) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, max,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.rtcMaxSessions = max);
     }
 
     /** The same advertising other WebRTC transports. */
     public Config withRtcTransports(IceTransports transports) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, transports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.rtcTransports = transports);
     }
 
     /** The same with another HTTPS port (0 for an ephemeral one). */
     public Config withHttpsPort(int port) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        return with(b -> b.httpsPort = port);
     }
 
     /** The same starting (or not) browser variants at publish time. */
     public Config withHtml5Eager(boolean eager) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, eager, srt, cluster, relay);
+        return with(b -> b.html5Eager = eager);
     }
 
     /** The same with other SRT listener settings. */
     public Config withSrt(SrtConfig settings) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, settings, cluster, relay);
+        return with(b -> b.srt = settings);
     }
 
     /** The same with other relay settings (issue 19). */
     public Config withRelay(RelayConfig settings) {
-        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
-                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, settings);
+        return with(b -> b.relay = settings);
+    }
+
+    /** One component changed, every other kept: what each wither below builds on. */
+    private Config with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /**
+     * Every component of a configuration, mutable, for {@link #with}: a new component is added here
+     * (field, copy, build) and in the record header, and no wither changes.
+     */
+    private static final class Builder {
+        private String bind;
+        private int httpPort;
+        private int rtmpPort;
+        private Path dataDir;
+        private String logLevel;
+        private Duration reconnectGrace;
+        private Duration slowViewerMaxLag;
+        private Duration httpIdleTimeout;
+        private int httpMaxBodySize;
+        private String publicHost;
+        private int rtcPort;
+        private String rtcCandidates;
+        private int httpsPort;
+        private String rtcIceServers;
+        private int rtcMaxSessions;
+        private IceTransports rtcTransports;
+        private HlsConfig hls;
+        private Protection protection;
+        private RecordRules recording;
+        private boolean html5Eager;
+        private SrtConfig srt;
+        private ClusterConfig cluster;
+        private RelayConfig relay;
+
+        Builder(Config c) {
+            bind = c.bind;
+            httpPort = c.httpPort;
+            rtmpPort = c.rtmpPort;
+            dataDir = c.dataDir;
+            logLevel = c.logLevel;
+            reconnectGrace = c.reconnectGrace;
+            slowViewerMaxLag = c.slowViewerMaxLag;
+            httpIdleTimeout = c.httpIdleTimeout;
+            httpMaxBodySize = c.httpMaxBodySize;
+            publicHost = c.publicHost;
+            rtcPort = c.rtcPort;
+            rtcCandidates = c.rtcCandidates;
+            httpsPort = c.httpsPort;
+            rtcIceServers = c.rtcIceServers;
+            rtcMaxSessions = c.rtcMaxSessions;
+            rtcTransports = c.rtcTransports;
+            hls = c.hls;
+            protection = c.protection;
+            recording = c.recording;
+            html5Eager = c.html5Eager;
+            srt = c.srt;
+            cluster = c.cluster;
+            relay = c.relay;
+        }
+
+        Config build() {
+            return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                    httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
+                    rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+        }
     }
 }
