@@ -271,7 +271,7 @@ public final class FanoutBench {
     private static ServerUnderTest startServer(String name, BenchOptions o, Path workDir, SourceClip clip) throws Exception {
         return switch (name) {
             case "vireo" -> VireoProcess.start(o.vireoClasspath(), o.vireoJvmOptions(), o.vireoArgs(), workDir);
-            case "nginx" -> NginxRtmpProcess.start(o.nginx(), o.nginxModule(), workDir);
+            case "nginx" -> NginxProcess.start(o.nginx(), o.nginxModule(), workDir);
             case "janus" -> JanusProcess.start(o.janus(), o.janusLib(), clip.h264ProfileLevelId(), o.janusEventLoops(), workDir);
             default -> throw new IllegalArgumentException(name);
         };

@@ -96,12 +96,12 @@ public final class HlsViewersBench {
             for (String run : List.of("vireo-ts", "vireo-llhls", "nginx-ts")) {
                 Path work = Files.createTempDirectory(tmp, "hlsv-");
                 boolean nginxRun = run.startsWith("nginx");
-                try (ServerUnderTest server = nginxRun ? NginxHlsProcess.start(nginx, module, work)
+                try (ServerUnderTest server = nginxRun ? NginxProcess.start(nginx, module, work, true)
                         : VireoProcess.start(cp, List.of("-XX:+UseZGC", "-Xms64m", "-XX:SoftMaxHeapSize=512m"), List.of(), work);
                      ClipPublisher ignored = ClipPublisher.start(loop, server.rtmpUrl("live", "hls"), clip, new Measurement(), 1)) {
                     URI playlist;
                     if (nginxRun) {
-                        playlist = ((NginxHlsProcess) server).playlist("hls");
+                        playlist = ((NginxProcess) server).playlist("hls");
                     } else {
                         URI flv = server.flvUrl("live", "hls").orElseThrow();
                         playlist = URI.create("http://" + FreePort.LOOPBACK + ":" + flv.getPort()

@@ -9,19 +9,14 @@ import java.util.List;
 import java.util.Optional;
 
 /** The Vireo server started as its own JVM on free loopback ports with a fresh data dir. */
-final class VireoProcess implements ServerUnderTest {
+final class VireoProcess extends LaunchedServer {
 
-    private final Process process;
-    private final int rtmpPort;
     private final int httpPort;
-    private final Path log;
     private final JvmProbe probe;
 
     private VireoProcess(Process process, int rtmpPort, int httpPort, Path log) {
-        this.process = process;
-        this.rtmpPort = rtmpPort;
+        super("vireo", process, rtmpPort, log, 15);
         this.httpPort = httpPort;
-        this.log = log;
         this.probe = new JvmProbe(process.pid());
     }
 
@@ -69,21 +64,6 @@ final class VireoProcess implements ServerUnderTest {
     }
 
     @Override
-    public String name() {
-        return "vireo";
-    }
-
-    @Override
-    public long pid() {
-        return process.pid();
-    }
-
-    @Override
-    public URI rtmpUrl(String app, String stream) {
-        return URI.create("rtmp://" + FreePort.LOOPBACK + ":" + rtmpPort + "/" + app + "/" + stream);
-    }
-
-    @Override
     public Optional<URI> flvUrl(String app, String stream) {
         return Optional.of(URI.create("http://" + FreePort.LOOPBACK + ":" + httpPort + "/" + app + "/" + stream + ".flv"));
     }
@@ -101,15 +81,5 @@ final class VireoProcess implements ServerUnderTest {
     @Override
     public Optional<JvmProbe> jvm() {
         return Optional.of(probe);
-    }
-
-    @Override
-    public Path log() {
-        return log;
-    }
-
-    @Override
-    public void close() {
-        ServerUnderTest.stop(process, 15);
     }
 }
