@@ -2,9 +2,11 @@ package dev.vireo.webrtc;
 
 import dev.vireo.webrtc.dtls.DtlsEndpoint;
 import dev.vireo.webrtc.ice.IceCredentials;
+import dev.vireo.webrtc.ice.IceLiteAgent;
 import dev.vireo.webrtc.transport.SessionTable;
 import dev.vireo.webrtc.transport.TransportCounters;
 import dev.vireo.webrtc.transport.TransportPeer;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 
@@ -24,5 +26,30 @@ record PortContext(SessionTable table, TransportCounters counters, DtlsEndpoint.
                 return c;
             }
         }
+    }
+
+    /** Where {@code peer}'s ICE agent binds its addresses and ufrags: this port's session table. */
+    IceLiteAgent.Bindings bindings(TransportPeer peer) {
+        return new IceLiteAgent.Bindings() {
+            @Override
+            public void bind(InetSocketAddress address) {
+                table.bind(address, peer);
+            }
+
+            @Override
+            public void unbind(InetSocketAddress address) {
+                table.unbind(address, peer);
+            }
+
+            @Override
+            public void forgetUfrag(String ufrag) {
+                table.removeUfrag(ufrag, peer);
+            }
+
+            @Override
+            public IceCredentials fresh() {
+                return register(peer);
+            }
+        };
     }
 }

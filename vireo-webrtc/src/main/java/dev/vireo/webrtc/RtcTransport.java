@@ -2,24 +2,22 @@ package dev.vireo.webrtc;
 
 import dev.vireo.core.LogContext;
 import dev.vireo.webrtc.dtls.CertificateFingerprint;
-import dev.vireo.webrtc.dtls.DtlsEndpoint;
+import dev.vireo.webrtc.dtls.DtlsSrtp;
 import dev.vireo.webrtc.ice.ConsentFreshness;
 import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.ice.IceLiteAgent;
-import dev.vireo.webrtc.srtp.SrtpContext;
 import dev.vireo.webrtc.srtp.SrtpException;
-import dev.vireo.webrtc.srtp.SrtpKeyingMaterial;
 import dev.vireo.webrtc.srtp.SrtpProfile;
 import dev.vireo.webrtc.stun.IceCheck;
 import dev.vireo.webrtc.stun.StunMessage;
 import dev.vireo.webrtc.transport.MediaPath;
 import dev.vireo.webrtc.transport.MediaSocket;
 import dev.vireo.webrtc.transport.PacketKind;
+import dev.vireo.webrtc.transport.PeerCounters;
+import dev.vireo.webrtc.transport.PeerPath;
 import dev.vireo.webrtc.transport.TransportPeer;
-import dev.vireo.webrtc.transport.UdpPath;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -81,27 +79,17 @@ public final class RtcTransport implements TransportPeer {
     private final PortContext port;
     private final String id;
     private final String streamKey;
-    private final MediaSocket socket;
     private final EventLoop loop;
-    private final List<CertificateFingerprint> remoteFingerprints;
     private final Listener listener;
     private final IceLiteAgent ice;
+    private final DtlsSrtp srtp;
+    private final PeerCounters counters = new PeerCounters();
+    private final PeerPath out;
     private final long createdNanos = System.nanoTime();
     private volatile boolean connected;
     private volatile boolean closed;
-    private DtlsEndpoint dtls;
-    private SrtpContext outbound;
-    private SrtpContext inbound;
-    private SrtpProfile profile;
     private ScheduledFuture<?> consentTimer;
     private long connectNanos = -1;
-    private long packetsSent;
-    private long bytesSent;
-    private long rtcpReceived;
-    private long srtcpRejected;
-    private long rtpReceived;
-    private long bytesReceived;
-    private long srtpRejected;
 
     /** With fresh credentials registered in the port's table; {@link #start()} it once created. */
     RtcTransport(PortContext port, String id, String streamKey, MediaSocket socket,
@@ -109,32 +97,23 @@ public final class RtcTransport implements TransportPeer {
         this.port = port;
         this.id = id;
         this.streamKey = streamKey;
-        this.socket = socket;
         this.loop = socket.eventLoop();
-        this.remoteFingerprints = List.copyOf(remoteFingerprints);
         this.listener = listener;
         ConsentFreshness consent = new ConsentFreshness(port.consentTimeout().toNanos(), createdNanos);
-        this.ice = new IceLiteAgent(port.register(this), consent, loop, new IceLiteAgent.Bindings() {
-            @Override
-            public void bind(InetSocketAddress address) {
-                port.table().bind(address, RtcTransport.this);
-            }
+        this.ice = new IceLiteAgent(port.register(this), consent, loop, port.bindings(this));
+        this.out = new PeerPath(socket, ice::selected, counters);
+        this.srtp = new DtlsSrtp(port.dtls(), remoteFingerprints, port.handshakeTimeout(), this::sendDtls, loop,
+                new DtlsSrtp.Listener() {
+                    @Override
+                    public void onKeyed() {
+                        onConnected();
+                    }
 
-            @Override
-            public void unbind(InetSocketAddress address) {
-                port.table().unbind(address, RtcTransport.this);
-            }
-
-            @Override
-            public void forgetUfrag(String ufrag) {
-                port.table().removeUfrag(ufrag, RtcTransport.this);
-            }
-
-            @Override
-            public IceCredentials fresh() {
-                return port.register(RtcTransport.this);
-            }
-        });
+                    @Override
+                    public void onClosed(String reason) {
+                        close(reason);
+                    }
+                }, id);
     }
 
     /** Starts the consent timer; from {@link WebRtcServer#open}. */
@@ -168,23 +147,21 @@ public final class RtcTransport implements TransportPeer {
 
     /** Whether the path can take more data now (Netty's outbound buffer below its high water mark). */
     public boolean isWritable() {
-        MediaPath path = ice.selected();
-        return path != null ? path.isWritable() : socket.channel().isWritable();
+        return out.isWritable();
     }
 
     /** The negotiated SRTP profile, null before {@link Listener#onConnected()}. */
     public SrtpProfile srtpProfile() {
-        return profile;
+        return srtp.profile();
     }
 
     public ByteBufAllocator alloc() {
-        return socket.channel().alloc();
+        return out.alloc();
     }
 
     /** The peer's address the media goes to, or null before a valid check. */
     public InetSocketAddress remoteAddress() {
-        MediaPath path = ice.selected();
-        return path == null ? null : path.remoteAddress();
+        return out.remoteAddress();
     }
 
     /**
@@ -212,18 +189,16 @@ public final class RtcTransport implements TransportPeer {
         }
         try {
             if (rtcp) {
-                outbound.protectRtcp(packet);
+                srtp.protectRtcp(packet);
             } else {
-                outbound.protectRtp(packet);
+                srtp.protectRtp(packet);
             }
         } catch (SrtpException e) {
             packet.release();
             inContext(() -> log.debug("not sent: {}", e.getMessage()));
             return false;
         }
-        packetsSent++;
-        bytesSent += packet.readableBytes();
-        path.send(packet);
+        out.send(path, packet);
         return true;
     }
 
@@ -232,8 +207,7 @@ public final class RtcTransport implements TransportPeer {
      * #writeRtpSegments} may carry: 1 when the path cannot send runs at once.
      */
     public int maxSegments(int segmentSize) {
-        MediaPath path = ice.selected();
-        return path != null ? path.maxSegments(segmentSize) : socket.offload().maxSegments(segmentSize);
+        return out.maxSegments(segmentSize);
     }
 
     /**
@@ -249,7 +223,7 @@ public final class RtcTransport implements TransportPeer {
             return -1;
         }
         try {
-            return outbound.protectRtp(buf, start, len);
+            return srtp.protectRtp(buf, start, len);
         } catch (SrtpException e) {
             inContext(() -> log.debug("not sent: {}", e.getMessage()));
             return -1;
@@ -270,9 +244,7 @@ public final class RtcTransport implements TransportPeer {
             run.release();
             return false;
         }
-        packetsSent += count;
-        bytesSent += run.readableBytes();
-        path.sendSegments(run, segmentSize, count);
+        out.sendSegments(path, run, segmentSize, count);
         return true;
     }
 
@@ -286,12 +258,12 @@ public final class RtcTransport implements TransportPeer {
     }
 
     public Stats stats() {
-        InetSocketAddress to = remoteAddress();
-        return new Stats(to == null ? null : to.getAddress().getHostAddress() + ":" + to.getPort(),
-                profile == null ? null : profile.name(), connected,
+        return new Stats(out.remoteAddressText(),
+                srtp.profile() == null ? null : srtp.profile().name(), connected,
                 connectNanos < 0 ? -1 : (connectNanos - createdNanos) / 1_000_000,
-                packetsSent, bytesSent, rtcpReceived, srtcpRejected, ice.checks(), rtpReceived, bytesReceived,
-                srtpRejected);
+                counters.packetsSent(), counters.bytesSent(), counters.rtcpReceivedCount(),
+                counters.srtcpRejectedCount(), ice.checks(), counters.rtpReceivedCount(), counters.bytesReceived(),
+                counters.srtpRejectedCount());
     }
 
     // ---- from the demultiplexers ----
@@ -299,8 +271,7 @@ public final class RtcTransport implements TransportPeer {
     /** A Binding request whose USERNAME names one of this session's ufrags; from any loop. */
     @Override
     public void deliverStun(StunMessage request, MediaPath path) {
-        // Media leaves by this session's own socket (its batcher is confined to its loop).
-        MediaPath own = path instanceof UdpPath udp && udp.socket() != socket ? socket.path(udp.remoteAddress()) : path;
+        MediaPath own = out.own(path);
         if (loop.inEventLoop()) {
             onStun(request, own);
             return;
@@ -344,12 +315,7 @@ public final class RtcTransport implements TransportPeer {
             return;
         }
         IceLiteAgent.Check check = ice.onRequest(request, path, alloc());
-        switch (check.check()) {
-            case ACCEPT -> {
-            }
-            case DISCARD -> port.counters().malformed.increment();
-            default -> port.counters().badCheck.increment();
-        }
+        port.counters().check(check.check());
         if (check.reply() != null) {
             path.send(check.reply());
         }
@@ -357,48 +323,23 @@ public final class RtcTransport implements TransportPeer {
             inContext(() -> log.info("media path moves from {} to {}{} (nominated)", check.movedFrom().remoteAddress(),
                     path.remoteAddress(), path.isTcp() ? " over ICE-TCP" : ""));
         }
-        if (check.check() == IceCheck.ACCEPT && dtls == null) {
-            startDtls();
+        if (check.check() == IceCheck.ACCEPT) {
+            srtp.startOnce();
         }
-    }
-
-    private void startDtls() {
-        dtls = new DtlsEndpoint(port.dtls(), remoteFingerprints, port.handshakeTimeout(),
-                this::sendDtls, new DtlsEndpoint.Listener() {
-                    @Override
-                    public void onHandshakeComplete(SrtpKeyingMaterial keys) {
-                        execute(() -> onKeys(keys));
-                    }
-
-                    @Override
-                    public void onClosed(String reason) {
-                        close(reason);
-                    }
-                }, id);
-        dtls.start();
     }
 
     /** From the DTLS thread: one datagram to the peer. */
     private void sendDtls(byte[] datagram) {
-        MediaPath path = ice.selected();
-        if (path == null || closed) {
-            return;
+        if (!closed) {
+            out.sendNow(datagram);
         }
-        path.sendNow(Unpooled.wrappedBuffer(datagram));
     }
 
-    private void onKeys(SrtpKeyingMaterial keys) {
-        if (closed) {
-            return;
-        }
-        // We are the DTLS server (a=setup:passive): we protect with the server write key.
-        outbound = keys.outbound(true);
-        inbound = keys.inbound(true);
-        profile = keys.profile();
+    private void onConnected() {
         connected = true;
         connectNanos = System.nanoTime();
         inContext(() -> log.info("connected to {} in {} ms ({})", remoteAddress(),
-                (connectNanos - createdNanos) / 1_000_000, profile));
+                (connectNanos - createdNanos) / 1_000_000, srtp.profile()));
         listener.onConnected();
     }
 
@@ -408,9 +349,9 @@ public final class RtcTransport implements TransportPeer {
         }
         switch (kind) {
             case DTLS -> {
-                if (dtls == null) {
+                if (!srtp.started()) {
                     port.counters().unexpected.increment();
-                } else if (!dtls.receive(datagram)) {
+                } else if (!srtp.receive(datagram)) {
                     port.counters().dtlsOverflow.increment();
                 }
             }
@@ -427,46 +368,36 @@ public final class RtcTransport implements TransportPeer {
     }
 
     private void onRtcp(ByteBuf datagram) {
-        if (inbound == null) {
-            port.counters().srtcpRejected.increment();
-            srtcpRejected++;
-            return;
-        }
         try {
-            inbound.unprotectRtcp(datagram);
+            if (srtp.unprotectRtcp(datagram)) {
+                counters.rtcpReceived();
+                listener.onRtcp(datagram);
+                return;
+            }
         } catch (SrtpException e) {
-            port.counters().srtcpRejected.increment();
-            srtcpRejected++;
-            return;
+            // counted below
         }
-        if (rtcpReceived++ == 0) {
-            dtls.confirm(); // the peer derived the keys: it has our final DTLS flight
-        }
-        listener.onRtcp(datagram);
+        port.counters().srtcpRejected.increment();
+        counters.srtcpRejected();
     }
 
     /** RFC 3711 §3.3: SRTP from the peer, authenticated and decrypted in place, to the listener. */
     private void onRtp(ByteBuf datagram) {
-        if (inbound == null) {
-            srtpRejected++;
-            port.counters().unexpected.increment();
-            return;
-        }
         int size = datagram.readableBytes();
         try {
-            inbound.unprotectRtp(datagram);
+            if (!srtp.unprotectRtp(datagram)) {
+                counters.srtpRejected();
+                port.counters().unexpected.increment();
+                return;
+            }
         } catch (SrtpException e) {
-            srtpRejected++;
             port.counters().malformed.increment();
-            if (srtpRejected == 1) {
+            if (counters.srtpRejected() == 1) {
                 inContext(() -> log.debug("dropping SRTP that does not authenticate: {}", e.getMessage()));
             }
             return;
         }
-        if (rtpReceived++ == 0) {
-            dtls.confirm(); // the peer derived the keys: it has our final DTLS flight
-        }
-        bytesReceived += size;
+        counters.rtpReceived(size);
         listener.onRtp(datagram);
     }
 
@@ -474,12 +405,9 @@ public final class RtcTransport implements TransportPeer {
         if (closed) {
             return;
         }
-        ConsentFreshness consent = ice.consent();
-        if (consent.expired(System.nanoTime())) {
-            long seconds = port.consentTimeout().toSeconds();
-            close(consent.everChecked()
-                    ? "consent expired: no ICE check from the browser for " + seconds + " s (RFC 7675)"
-                    : "no ICE connectivity check within " + seconds + " s of the answer");
+        String lost = ice.consent().lostReason(System.nanoTime(), port.consentTimeout().toSeconds());
+        if (lost != null) {
+            close(lost);
         }
     }
 
@@ -514,16 +442,14 @@ public final class RtcTransport implements TransportPeer {
         if (consentTimer != null) {
             consentTimer.cancel(false);
         }
-        if (dtls != null) {
-            dtls.close();
-        }
+        srtp.close();
         MediaPath path = ice.selected();
         if (path != null) {
             path.close();
         }
         // On the loop, or after it stopped: either way nothing else touches the addresses now.
         port.table().remove(this, ice.ufrags(), ice.addresses());
-        inContext(() -> log.info("transport closed: {} ({} packets sent)", reason, packetsSent));
+        inContext(() -> log.info("transport closed: {} ({} packets sent)", reason, counters.packetsSent()));
         try {
             listener.onClosed(reason);
         } catch (RuntimeException e) {

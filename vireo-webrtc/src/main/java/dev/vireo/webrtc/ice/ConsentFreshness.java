@@ -32,6 +32,20 @@ public final class ConsentFreshness {
         return nowNanos - lastCheckNanos > timeoutNanos;
     }
 
+    /**
+     * Why consent is gone, for the session's close reason, or null while it holds.
+     *
+     * @param timeoutSeconds the timeout as configured, for the message
+     */
+    public String lostReason(long nowNanos, long timeoutSeconds) {
+        if (!expired(nowNanos)) {
+            return null;
+        }
+        return checked
+                ? "consent expired: no ICE check from the browser for " + timeoutSeconds + " s (RFC 7675)"
+                : "no ICE connectivity check within " + timeoutSeconds + " s of the answer";
+    }
+
     /** Whether any valid check has arrived yet. */
     public boolean everChecked() {
         return checked;

@@ -1,5 +1,6 @@
 package dev.vireo.webrtc.transport;
 
+import dev.vireo.webrtc.stun.IceCheck;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -41,6 +42,16 @@ public final class TransportCounters {
                 .description("WebRTC sessions refused at the configured maximum").register(registry);
         socketErrors = Counter.builder("vireo.webrtc.socket.errors")
                 .description("errors on the media port's sockets, mostly failed sends").register(registry);
+    }
+
+    /** Counts a connectivity check that was not accepted: a malformed one, or one that failed validation. */
+    public void check(IceCheck outcome) {
+        switch (outcome) {
+            case ACCEPT -> {
+            }
+            case DISCARD -> malformed.increment();
+            default -> badCheck.increment();
+        }
     }
 
     private static Counter dropped(MeterRegistry registry, String reason) {

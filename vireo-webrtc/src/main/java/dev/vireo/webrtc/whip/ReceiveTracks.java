@@ -1,0 +1,161 @@
+package dev.vireo.webrtc.whip;
+
+import dev.vireo.media.Codec;
+import dev.vireo.webrtc.rtcp.SenderReport;
+import dev.vireo.webrtc.rtp.RtpHeader;
+import dev.vireo.webrtc.sdp.Answer;
+import dev.vireo.webrtc.sdp.NegotiatedMedia;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a publisher's answer agreed to receive: at most one video and one audio {@link ReceiveTrack},
+ * each on the stream clock ({@link MediaClock}), and the feedback negotiated for them (NACK on the
+ * video, the transport-cc extension id, REMB). Routes RTP to its track by payload type and RTCP by
+ * SSRC. Not thread-safe (the session's loop).
+ */
+final class ReceiveTracks implements AutoCloseable {
+
+    private final ReceiveTrack video;
+    private final ReceiveTrack audio;
+    private final List<ReceiveTrack> all;
+    private final boolean videoNack;
+    private final int transportCcId;
+    private final boolean remb;
+
+    ReceiveTracks(Answer answer, ByteBufAllocator alloc, MediaClock clock) {
+        NegotiatedMedia v = answer.video().orElse(null);
+        NegotiatedMedia a = answer.audio().orElse(null);
+        int twcc = 0;
+        boolean goog = false;
+        if (v != null) {
+            Codec codec = v.codec().is("AV1") ? Codec.AV1 : Codec.H264;
+            video = new ReceiveTrack(codec, v.payloadType(), v.clockRate(), alloc, clock.track(v.clockRate()))
+                    .nack(v.nack());
+            twcc = v.transportCcId();
+            goog = v.remb();
+        } else {
+            video = null;
+        }
+        if (a != null) {
+            audio = new ReceiveTrack(Codec.OPUS, a.payloadType(), a.clockRate(), alloc, clock.track(a.clockRate()));
+            if (twcc == 0) {
+                twcc = a.transportCcId();
+            }
+            goog |= a.remb();
+        } else {
+            audio = null;
+        }
+        videoNack = v != null && v.nack();
+        transportCcId = twcc;
+        remb = goog;
+        List<ReceiveTrack> list = new ArrayList<>(2);
+        if (video != null) {
+            list.add(video);
+        }
+        if (audio != null) {
+            list.add(audio);
+        }
+        all = List.copyOf(list);
+    }
+
+    /** The video track, or null. */
+    ReceiveTrack video() {
+        return video;
+    }
+
+    /** The audio track, or null. */
+    ReceiveTrack audio() {
+        return audio;
+    }
+
+    List<ReceiveTrack> all() {
+        return all;
+    }
+
+    /** Whether the publisher answers NACKs for its video. */
+    boolean videoNack() {
+        return videoNack;
+    }
+
+    /** The transport-wide-cc extension id, 0 when not negotiated. */
+    int transportCcId() {
+        return transportCcId;
+    }
+
+    /** Whether REMB (goog-remb) was negotiated for any stream. */
+    boolean remb() {
+        return remb;
+    }
+
+    /** The video track once its SSRC is known, else null. */
+    ReceiveTrack liveVideo() {
+        return video != null && video.ssrcKnown() ? video : null;
+    }
+
+    /** The track an RTP packet belongs to by payload type, or null (a payload type not answered). */
+    ReceiveTrack route(RtpHeader header) {
+        if (video != null && header.payloadType() == video.payloadType()) {
+            return video;
+        }
+        if (audio != null && header.payloadType() == audio.payloadType()) {
+            return audio;
+        }
+        return null;
+    }
+
+    /** The track whose sender SSRC is {@code ssrc}, or null. */
+    ReceiveTrack bySsrc(int ssrc) {
+        for (ReceiveTrack t : all) {
+            if (t.ssrcKnown() && t.ssrc() == ssrc) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * RFC 3550 §6.4.1: a sender report anchors its track's clock and its receiver reports' LSR.
+     *
+     * @return whether it was one of ours
+     */
+    boolean onSenderReport(SenderReport sr, long nowNanos) {
+        ReceiveTrack t = bySsrc(sr.ssrc());
+        if (t == null) {
+            return false;
+        }
+        t.statistics().onSenderReport(sr.ntpTimestamp(), nowNanos);
+        t.clock().onSenderReport(sr.ntpTimestamp(), sr.rtpTimestamp(), nowNanos);
+        return true;
+    }
+
+    /** The sender SSRCs known so far. */
+    int[] ssrcs() {
+        return all.stream().filter(ReceiveTrack::ssrcKnown).mapToInt(ReceiveTrack::ssrc).toArray();
+    }
+
+    /** The stream feedback is reported about: the video once known, else the audio, else null. */
+    ReceiveTrack primary() {
+        ReceiveTrack v = liveVideo();
+        if (v != null) {
+            return v;
+        }
+        return audio != null && audio.ssrcKnown() ? audio : null;
+    }
+
+    /** Packets given up on, over every track. */
+    long lost() {
+        return all.stream().mapToLong(t -> t.buffer().lost()).sum();
+    }
+
+    /** NACKed packets that arrived in time, over every track. */
+    long recovered() {
+        return all.stream().mapToLong(t -> t.buffer().recovered()).sum();
+    }
+
+    @Override
+    public void close() {
+        all.forEach(ReceiveTrack::close);
+    }
+}
