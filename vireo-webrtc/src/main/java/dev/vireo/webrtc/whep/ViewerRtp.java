@@ -5,13 +5,13 @@ import dev.vireo.core.MediaFrame;
 import dev.vireo.core.StreamKey;
 import dev.vireo.media.Codec;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.bwe.BandwidthEstimator;
 import dev.vireo.webrtc.rtcp.RtcpCompound;
 import dev.vireo.webrtc.rtcp.SourceDescription;
 import dev.vireo.webrtc.rtp.RtpHeaderWriter;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,14 +36,13 @@ final class ViewerRtp {
     private final String id;
     private final RtpSender video;
     private final RtpSender audio;
-    private final IntSupplier transportSequences = this::nextTransportSequence;
+    private final TransportSequencer transportSequences;
     private MediaFrame videoConfig;
     private boolean audioCodecReported;
     private boolean videoCodecReported;
     private boolean encodeFailureReported;
     private long anchorMediaMillis;
     private long anchorNanos = -1;
-    private int transportSequence;
 
     // written on the loop, read anywhere (approximate)
     private volatile long firstFrameNanos = -1;
@@ -51,8 +50,10 @@ final class ViewerRtp {
     private volatile long keyframesSent;
     private volatile long bytesSent;
 
-    ViewerRtp(RtcTransport transport, MediaPlan plan, StreamKey key, String id) {
+    /** @param estimator the viewer's bandwidth estimator, told of every packet sent; null without transport-cc */
+    ViewerRtp(RtcTransport transport, MediaPlan plan, StreamKey key, String id, BandwidthEstimator estimator) {
         this.transport = transport;
+        this.transportSequences = new TransportSequencer(plan.transportCcId() > 0 ? estimator : null);
         this.plan = plan;
         this.key = key;
         this.id = id;
@@ -190,7 +191,7 @@ final class ViewerRtp {
         }
         // RFC 7587 §4.2: one Opus packet per RTP packet, 48 kHz clock, marker unused without DTX.
         long bytes = audio.send(transport, payload, payload.readerIndex(), len, false, audio.timestamp(frame.pts()),
-                nextTransportSequence(), now);
+                transportSequences, now);
         bytesSent += bytes;
         return bytes;
     }
@@ -198,12 +199,6 @@ final class ViewerRtp {
     /** RFC 4585 §6.2.1: resends a lost video packet from the history (RTX when negotiated). */
     boolean retransmit(int sequence, long now, long rttNanos) {
         return video != null && video.retransmit(transport, sequence, transportSequences, now, rttNanos);
-    }
-
-    private int nextTransportSequence() {
-        int s = transportSequence;
-        transportSequence = s + 1 & 0xFFFF;
-        return s;
     }
 
     /** RFC 3550 §6.4.1 / §6.5: an SR and the CNAME per stream that has sent (about once a second). */

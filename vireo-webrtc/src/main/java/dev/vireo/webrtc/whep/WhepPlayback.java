@@ -83,6 +83,10 @@ public final class WhepPlayback {
         this.metrics = new WhepMetrics(registry);
         Gauge.builder("vireo.whep.sessions", sessions, SessionResources::size)
                 .description("WHEP sessions").register(registry);
+        Gauge.builder("vireo.webrtc.viewers.below.bitrate", sessions,
+                        all -> all.all().stream().filter(WhepSession::belowSendRate).count())
+                .description("WHEP viewers whose bandwidth estimate is below what their stream sends them")
+                .register(registry);
     }
 
     /**

@@ -7,7 +7,9 @@ import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.bwe.BandwidthEstimator;
 import dev.vireo.webrtc.feedback.BandwidthStats;
+import dev.vireo.webrtc.feedback.CongestionFeedback;
 import dev.vireo.webrtc.feedback.KeyframeRequests;
 import dev.vireo.webrtc.feedback.NackResponder;
 import dev.vireo.webrtc.feedback.ReportBlockStats;
@@ -61,6 +63,11 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     private NackResponder nacks;
     private KeyframeRequests keyframeRequests;
     private ReportBlockStats reports;
+    private CongestionFeedback congestion;
+    private long lastRateBytes;
+    private long lastRateNanos;
+    /** What this viewer was sent over the last report interval, bit/s; -1 before one. */
+    private volatile long sendBps = -1;
     private boolean connected;
     private boolean streamHasVideo;
     private volatile boolean closed;
@@ -86,7 +93,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
      */
     void attach(RtcTransport rtc, MediaPlan plan) {
         this.transport = rtc;
-        ViewerRtp out = new ViewerRtp(rtc, plan, key, id);
+        BandwidthEstimator estimator = new BandwidthEstimator(BandwidthEstimator.Config.DEFAULT);
+        ViewerRtp out = new ViewerRtp(rtc, plan, key, id, estimator);
         RtcpChain.Builder chain = RtcpChain.builder();
         if (out.hasVideo()) {
             reports = new ReportBlockStats(out.videoSsrc());
@@ -95,7 +103,10 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
             keyframeRequests = new KeyframeRequests(out.videoSsrc(), this::keyframeRequested);
             chain.add(reports).add(nacks).add(keyframeRequests);
         }
-        this.feedback = chain.add(bandwidth).build();
+        ReportBlockStats rtt = reports;
+        congestion = new CongestionFeedback(estimator, out.hasVideo() ? out.videoSsrc() : plan.audioSsrc(),
+                rtt == null ? () -> -1 : rtt::rttNanos);
+        this.feedback = chain.add(bandwidth).add(congestion).build();
         this.rtp = out;
     }
 
@@ -217,6 +228,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         reportTimer = transport.executor().scheduleAtFixedRate(() -> {
             if (!closed) {
                 rtp.sendReports();
+                measure(System.nanoTime());
             }
         }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         List<MediaFrame> gop = cachedGop();
@@ -272,6 +284,30 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         }
     }
 
+    /** Once per report interval: the rate sent, and the estimate into the metrics' distribution. */
+    private void measure(long now) {
+        long bytes = rtp.bytesSent();
+        if (lastRateNanos != 0 && now > lastRateNanos) {
+            sendBps = (bytes - lastRateBytes) * 8_000_000_000L / (now - lastRateNanos);
+        }
+        lastRateBytes = bytes;
+        lastRateNanos = now;
+        long estimate = congestion.estimateBps();
+        if (estimate >= 0) {
+            metrics.bandwidthEstimate(estimate);
+        }
+    }
+
+    /**
+     * The viewer's bandwidth estimate is below what it was sent over the last second (its
+     * stream's bitrate, as this viewer gets it): a viewer the link cannot carry.
+     */
+    boolean belowSendRate() {
+        long estimate = congestion == null ? -1 : congestion.estimateBps();
+        long rate = sendBps;
+        return estimate >= 0 && rate > 0 && estimate < rate;
+    }
+
     // ---- ending ----
 
     @Override
@@ -306,6 +342,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         RtcTransport.Stats ts = t == null ? null : t.stats();
         ViewerRtp out = rtp;
         ReportBlockStats r = reports;
+        CongestionFeedback c = congestion;
         long first = out == null ? -1 : out.firstFrameNanos();
         return new WhepSessionStats(id, key.path(), ts == null ? null : ts.remoteAddress(),
                 ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(), ts == null ? -1 : ts.connectMillis(),
@@ -316,7 +353,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 keyframeRequests == null ? 0 : keyframeRequests.fir(), gopResends, r == null ? -1 : r.rttMillis(),
                 r == null ? -1 : r.fractionLost(), r == null ? 0 : r.cumulativeLost(), r == null ? -1 : r.jitter(),
                 bandwidth.rembBitrate(), bandwidth.twccFeedbacks(), bandwidth.twccNotReceived(),
-                policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason);
+                policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason,
+                c == null ? -1 : c.estimateBps(), c == null ? -1 : c.estimator().delayBasedBps(),
+                c == null ? -1 : c.estimator().acknowledgedBps(), sendBps);
     }
 
     private void inContext(Runnable logStatement) {

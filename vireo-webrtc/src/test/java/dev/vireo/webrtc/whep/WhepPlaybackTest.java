@@ -18,14 +18,17 @@ import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.rtcp.GenericNack;
 import dev.vireo.webrtc.rtcp.NtpTime;
 import dev.vireo.webrtc.rtcp.PictureLossIndication;
+import dev.vireo.webrtc.rtcp.ReceiverEstimatedMaxBitrate;
 import dev.vireo.webrtc.rtcp.ReceiverReport;
 import dev.vireo.webrtc.rtcp.ReportBlock;
 import dev.vireo.webrtc.rtcp.RtcpCompound;
 import dev.vireo.webrtc.rtcp.RtcpPacket;
 import dev.vireo.webrtc.rtcp.SenderReport;
+import dev.vireo.webrtc.rtcp.TransportCcRecorder;
 import dev.vireo.webrtc.rtp.Av1Depacketizer;
 import dev.vireo.webrtc.rtp.Av1Packetizer;
 import dev.vireo.webrtc.rtp.RtpHeader;
+import dev.vireo.webrtc.rtp.RtpHeaderExtensions;
 import dev.vireo.webrtc.srtp.SrtpContext;
 import dev.vireo.webrtc.stun.StunClass;
 import dev.vireo.webrtc.testing.Av1Clip;
@@ -645,6 +648,62 @@ class WhepPlaybackTest {
         assertThat(stats.videoCumulativeLost()).isEqualTo(3);
         assertThat(stats.videoJitter()).isEqualTo(40);
         assertThat(stats.rttMillis()).isBetween(90L, 1000L);
+    }
+
+    @Test
+    void transportCcFeedbackOnTheSentPacketsGivesTheViewerABandwidthEstimate() throws Exception {
+        Viewer v = new Viewer();
+        int twccId = Integer.parseInt(group(v.answer,
+                "^a=extmap:(\\d+) " + Pattern.quote(RtpHeaderExtensions.TRANSPORT_WIDE_CC_URI) + "\\s*$", 1));
+        List<ByteBuf> packets = new ArrayList<>(v.nextFrame());
+        packets.addAll(v.nextFrame());
+        assertThat(rig.whep.sessions().getFirst().estimateBps()).as("no feedback yet").isEqualTo(-1);
+        // The browser's side of draft-holmer-rmcat-transport-wide-cc-extensions-01: every packet
+        // arrived, 1 ms apart; the feedback names them by the transport-wide numbers they carried.
+        long origin = System.nanoTime();
+        TransportCcRecorder recorder = new TransportCcRecorder(origin);
+        int previous = -1;
+        for (int i = 0; i < packets.size(); i++) {
+            ByteBuf p = packets.get(i);
+            ByteBuf ext = RtpHeaderExtensions.find(p, RtpHeader.parse(p), twccId);
+            assertThat(ext).as("packet %d carries a transport-wide sequence number", i).isNotNull();
+            int seq = ext.getUnsignedShort(ext.readerIndex());
+            if (previous >= 0) {
+                assertThat(seq).isEqualTo(previous + 1 & 0xFFFF);
+            }
+            previous = seq;
+            recorder.record(seq, origin + i * 1_000_000L);
+        }
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()), recorder.feedback(0x1234, v.videoSsrc));
+        Await.until("the feedback gave an estimate", () -> rig.whep.sessions().getFirst().estimateBps() > 0);
+        WhepSessionStats stats = rig.whep.sessions().getFirst();
+        assertThat(stats.twccFeedbacks()).isEqualTo(1);
+        assertThat(stats.twccNotReceived()).isZero();
+        // GCC starts at 1 Mbps and nothing said over-use or loss: it holds or grows, within its bounds.
+        assertThat(stats.estimateBps()).isBetween(1_000_000L, 20_000_000L);
+        assertThat(stats.delayBasedBps()).isPositive();
+
+        // A REMB bounds the estimate from then on.
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()),
+                new ReceiverEstimatedMaxBitrate(0x1234, 300_000, new int[] {v.videoSsrc}));
+        Await.until("the REMB bounds the estimate", () -> rig.whep.sessions().getFirst().estimateBps() == 300_000);
+        // Sampled once a second per viewer into the metrics' distribution.
+        Await.until("the estimate is in the metrics",
+                () -> rig.registry.get("vireo.webrtc.bandwidth.estimate").summary().count() > 0);
+        assertThat(rig.registry.get("vireo.webrtc.viewers.below.bitrate").gauge().value()).isNotNegative();
+    }
+
+    @Test
+    void withoutTransportCcFeedbackTheRembIsTheEstimate() throws Exception {
+        Viewer v = new Viewer();
+        v.nextFrame();
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()),
+                new ReceiverEstimatedMaxBitrate(0x1234, 450_000, new int[] {v.videoSsrc}));
+        Await.until("the REMB is the estimate", () -> rig.whep.sessions().getFirst().estimateBps() == 450_000);
+        // Receiver-report loss above 10 % cuts it (draft-ietf-rmcat-gcc-02 §6), REMB still the bound.
+        v.sendRtcp(new ReceiverReport(0x1234, List.of(new ReportBlock(v.videoSsrc, 128, 50, 100, 40, 0, 0))));
+        Await.until("heavy loss cuts the estimate", () -> rig.whep.sessions().getFirst().estimateBps() < 450_000);
+        assertThat(rig.whep.sessions().getFirst().twccFeedbacks()).isZero();
     }
 
     @Test
