@@ -56,6 +56,8 @@ final class RtpSender {
     private long octetCount;
     private int lastTimestamp;
     private boolean sentAny;
+    /** Where video runs leave (paced when the link is short), null: straight to the transport. */
+    private PacedEgress egress;
 
     /**
      * @param rtxPayloadType -1 to retransmit on the original SSRC (plain retransmission)
@@ -82,6 +84,10 @@ final class RtpSender {
 
     int lastTimestamp() {
         return lastTimestamp;
+    }
+
+    void pacedBy(PacedEgress egress) {
+        this.egress = egress;
     }
 
     boolean sentAny() {
@@ -164,7 +170,9 @@ final class RtpSender {
                 pos += len;
                 runBytes += header.headerLength() + len;
             }
-            if (transport.writeRtpSegments(copyOut(transport, run, at), segment, end - i)) {
+            ByteBuf out = copyOut(transport, run, at);
+            if (egress != null ? egress.write(out, segment, end - i, nowNanos)
+                    : transport.writeRtpSegments(out, segment, end - i)) {
                 bytes += runBytes;
             }
             i = end;

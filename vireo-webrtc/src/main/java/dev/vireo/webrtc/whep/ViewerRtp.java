@@ -37,6 +37,7 @@ final class ViewerRtp {
     private final RtpSender video;
     private final RtpSender audio;
     private final TransportSequencer transportSequences;
+    private PacedEgress egress;
     private MediaFrame videoConfig;
     private boolean audioCodecReported;
     private boolean videoCodecReported;
@@ -64,6 +65,23 @@ final class ViewerRtp {
                 plan.nack() ? new RetransmissionBuffer(HISTORY_FRAMES, HISTORY_AGE_NANOS) : null, random);
         audio = !plan.hasAudio() ? null
                 : new RtpSender(plan.audioSsrc(), plan.audioPayloadType(), 48_000, 0, -1, header, null, random);
+    }
+
+    /**
+     * Paces this viewer's video through a {@link PacedEgress} while its bandwidth estimate is
+     * below what it is sent.
+     */
+    void pace(java.util.function.LongSupplier estimateBps, java.util.function.LongSupplier sendBps) {
+        if (video != null) {
+            egress = new PacedEgress(transport, transportSequences, estimateBps, sendBps);
+            video.pacedBy(egress);
+        }
+    }
+
+    /** Video packets that went through the pacer. */
+    long pacedPackets() {
+        PacedEgress e = egress;
+        return e == null ? 0 : e.pacedPackets();
     }
 
     boolean hasVideo() {
@@ -241,6 +259,9 @@ final class ViewerRtp {
         }
         if (video != null) {
             video.close();
+        }
+        if (egress != null) {
+            egress.close();
         }
     }
 

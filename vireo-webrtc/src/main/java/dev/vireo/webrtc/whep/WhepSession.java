@@ -107,6 +107,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         congestion = new CongestionFeedback(estimator, out.hasVideo() ? out.videoSsrc() : plan.audioSsrc(),
                 rtt == null ? () -> -1 : rtt::rttNanos);
         this.feedback = chain.add(bandwidth).add(congestion).build();
+        CongestionFeedback c = congestion;
+        out.pace(c::estimateBps, () -> sendBps);
         this.rtp = out;
     }
 
@@ -355,7 +357,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 bandwidth.rembBitrate(), bandwidth.twccFeedbacks(), bandwidth.twccNotReceived(),
                 policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason,
                 c == null ? -1 : c.estimateBps(), c == null ? -1 : c.estimator().delayBasedBps(),
-                c == null ? -1 : c.estimator().acknowledgedBps(), sendBps);
+                c == null ? -1 : c.estimator().acknowledgedBps(), sendBps, out == null ? 0 : out.pacedPackets());
     }
 
     private void inContext(Runnable logStatement) {

@@ -37,6 +37,7 @@ package dev.vireo.webrtc.whep;
  * @param delayBasedBps the delay-based part of the estimate, bit/s
  * @param acknowledgedBps what the viewer's feedback says it received, bit/s; -1 unknown
  * @param sendBps what was sent to the viewer over the last second, bit/s; -1 before a second passed
+ * @param pacedPackets video packets that left through the pacer (the estimate below the send rate)
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -45,5 +46,5 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                double videoFractionLost, long videoCumulativeLost, long videoJitter, long rembBitrate,
                                long twccFeedbacks, long twccNotReceived, long framesSkipped, long iceChecks,
                                long keyframesAsked, String endReason, long estimateBps, long delayBasedBps,
-                               long acknowledgedBps, long sendBps) {
+                               long acknowledgedBps, long sendBps, long pacedPackets) {
 }

@@ -707,6 +707,42 @@ class WhepPlaybackTest {
     }
 
     @Test
+    void aViewerWhoseEstimateIsBelowItsSendRateGetsItsKeyframePacedInOrder() throws Exception {
+        Viewer v = new Viewer();
+        List<ByteBuf> start = v.nextFrame();
+        v.nextFrame();
+        int lastSeq = RtpHeader.sequenceNumber(start.getLast());
+        // The browser says 100 kbps (REMB, no transport-cc feedback); the stream sends more.
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()),
+                new ReceiverEstimatedMaxBitrate(0x1234, 100_000, new int[] {v.videoSsrc}));
+        long dts = 66;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (rig.whep.sessions().getFirst().sendBps() <= 100_000) {
+            assertThat(System.nanoTime()).as("the send rate is measured within 10 s").isLessThan(deadline);
+            sendFrame(dts, false, 2000);
+            v.nextFrame();
+            dts += 33;
+        }
+        assertThat(rig.whep.sessions().getFirst().pacedPackets()).isZero();
+        // Now a 30 KB keyframe: through the pacer, every packet, in order.
+        sendFrame(dts, true, 30_000);
+        List<ByteBuf> key = v.nextFrame();
+        while (nalType(key.getFirst()) != 24) {
+            key = v.nextFrame();
+        }
+        for (int i = 1; i < key.size(); i++) {
+            assertThat(RtpHeader.sequenceNumber(key.get(i))).isEqualTo(RtpHeader.sequenceNumber(key.get(i - 1)) + 1 & 0xFFFF);
+        }
+        int payload = 0;
+        for (int i = 1; i < key.size(); i++) {
+            payload += RtpHeader.parse(key.get(i)).payload(key.get(i)).readableBytes();
+        }
+        assertThat(payload).as("the keyframe's FU-A fragments carry all of it").isGreaterThan(30_000);
+        assertThat(rig.whep.sessions().getFirst().pacedPackets()).isGreaterThanOrEqualTo(key.size() - 1);
+        assertThat(lastSeq).isNotNegative();
+    }
+
+    @Test
     void theStreamEndingEndsTheSession() throws Exception {
         Viewer v = new Viewer();
         v.nextFrame();
