@@ -29,6 +29,8 @@ final class ViewerRtp {
     private static final int HISTORY_FRAMES = 256;
     private static final long HISTORY_AGE_NANOS = 2_000_000_000L;
     private static final int MAX_AUDIO_PAYLOAD = 1200;
+    /** A rendition's first keyframe follows the last frame sent by this much (about a frame at 30 fps). */
+    private static final long REBASE_GAP_MILLIS = 33;
 
     private final RtcTransport transport;
     private final MediaPlan plan;
@@ -38,6 +40,9 @@ final class ViewerRtp {
     private final RtpSender audio;
     private final TransportSequencer transportSequences;
     private PacedEgress egress;
+    /** Added to live video pts after a rendition switch (ms). */
+    private long videoOffsetMillis;
+    private long lastVideoPts = Long.MIN_VALUE;
     private MediaFrame videoConfig;
     private boolean audioCodecReported;
     private boolean videoCodecReported;
@@ -115,13 +120,27 @@ final class ViewerRtp {
         }
     }
 
+    /**
+     * The video goes on from another rendition's keyframe at {@code keyframePts}: its frames are
+     * shifted so the keyframe follows the last frame sent by about a frame's time (a rendition
+     * that lags — a transcode's latency — does not go back in time; one ahead jumps forward to
+     * its own time).
+     */
+    void rebaseVideo(long keyframePts) {
+        if (lastVideoPts != Long.MIN_VALUE) {
+            videoOffsetMillis = Math.max(0, lastVideoPts + REBASE_GAP_MILLIS - keyframePts);
+        }
+    }
+
     /** A live video frame, at its pts (kept above what was already sent). */
     void sendLiveVideo(MediaFrame frame, long now) {
         if (video == null) {
             return;
         }
         anchor(frame, now);
-        int ts = video.timestamp(frame.pts());
+        long pts = frame.pts() + videoOffsetMillis;
+        lastVideoPts = pts;
+        int ts = video.timestamp(pts);
         if (video.sentAny() && ts - video.lastTimestamp() <= 0) {
             ts = video.lastTimestamp() + 1;
         }

@@ -3,6 +3,8 @@ package dev.vireo.webrtc.whep;
 import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.SlowViewerPolicy;
+import dev.vireo.core.Stream;
+import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
@@ -64,6 +66,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     private KeyframeRequests keyframeRequests;
     private ReportBlockStats reports;
     private CongestionFeedback congestion;
+    /** The viewer's ABR, null without a ladder. Set before subscribing. */
+    private volatile RenditionSwitch abr;
     private long lastRateBytes;
     private long lastRateNanos;
     /** What this viewer was sent over the last report interval, bit/s; -1 before one. */
@@ -151,16 +155,24 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         if (closed || frame.isData()) {
             return;
         }
+        RenditionSwitch r = abr;
+        if (r != null && !r.fromTop(frame, System.nanoTime())) {
+            return; // video of the top rendition while the viewer gets a lower one
+        }
         if (frame.isConfig()) {
             rtp.onConfig(frame);
             return;
         }
+        deliver(frame, System.nanoTime());
+    }
+
+    /** A media frame of the rendition the viewer gets (video), or of its subscription (audio). */
+    private void deliver(MediaFrame frame, long now) {
         if (!connected || frame.isVideo() && frame.dts() <= burstDts) {
             // Before the connection the GOP burst at connect starts the viewer (with live audio);
             // after it, video up to the burst's last frame went out with the burst.
             return;
         }
-        long now = System.nanoTime();
         if (!streamHasVideo) {
             Subscription sub = subscription;
             streamHasVideo = frame.isVideo() || sub != null && sub.stream().hasVideo();
@@ -185,6 +197,52 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         }
     }
 
+    /**
+     * From the signaling thread, before subscribing: the lower renditions (highest first) this
+     * viewer may be moved to when its estimate stays below what it is sent.
+     */
+    void renditions(StreamHub hub, List<Rendition> lower) {
+        if (lower.isEmpty()) {
+            return;
+        }
+        abr = new RenditionSwitch(hub, new RenditionSwitch.Session() {
+            @Override
+            public void deliver(MediaFrame frame, long now) {
+                WhepSession.this.deliver(frame, now);
+            }
+
+            @Override
+            public void videoConfig(MediaFrame config) {
+                rtp.onConfig(config);
+            }
+
+            @Override
+            public void rebase(long keyframePts) {
+                rtp.rebaseVideo(keyframePts);
+            }
+
+            @Override
+            public EventExecutor executor() {
+                return WhepSession.this.executor();
+            }
+
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public StreamKey key() {
+                return key;
+            }
+
+            @Override
+            public boolean closed() {
+                return closed;
+            }
+        }, lower);
+    }
+
     @Override
     public void onEnd(String reason) {
         close("the stream ended: " + reason);
@@ -196,7 +254,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         if (!rtp.hasVideo() || sub == null) {
             return List.of();
         }
-        List<MediaFrame> gop = sub.stream().cachedGop();
+        RenditionSwitch r = abr;
+        Stream from = r == null ? null : r.currentStream();
+        List<MediaFrame> gop = (from != null ? from : sub.stream()).cachedGop();
         gop.removeIf(f -> {
             if (f.isVideo()) {
                 return false;
@@ -253,7 +313,12 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     @Override
     public void onRtcp(ByteBuf compound) {
         try {
-            feedback.receive(compound, System.nanoTime());
+            long now = System.nanoTime();
+            feedback.receive(compound, now);
+            RenditionSwitch r = abr;
+            if (r != null && connected) {
+                r.onEstimate(congestion.estimateBps(), sendBps, now);
+            }
         } catch (RtcpException e) {
             inContext(() -> log.debug("ignoring malformed RTCP: {}", e.getMessage()));
         }
@@ -329,6 +394,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         if (rtp != null) {
             rtp.close();
         }
+        if (abr != null) {
+            abr.close();
+        }
         inContext(() -> log.info("WHEP session of {} ended: {} ({} frames, {} retransmissions, {} keyframe requests)",
                 key, reason, rtp == null ? 0 : rtp.framesSent(), nacks == null ? 0 : nacks.retransmitted(),
                 keyframeRequests == null ? 0 : keyframeRequests.pli() + keyframeRequests.fir()));
@@ -345,6 +413,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         ViewerRtp out = rtp;
         ReportBlockStats r = reports;
         CongestionFeedback c = congestion;
+        RenditionSwitch a = abr;
         long first = out == null ? -1 : out.firstFrameNanos();
         return new WhepSessionStats(id, key.path(), ts == null ? null : ts.remoteAddress(),
                 ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(), ts == null ? -1 : ts.connectMillis(),
@@ -357,7 +426,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 bandwidth.rembBitrate(), bandwidth.twccFeedbacks(), bandwidth.twccNotReceived(),
                 policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason,
                 c == null ? -1 : c.estimateBps(), c == null ? -1 : c.estimator().delayBasedBps(),
-                c == null ? -1 : c.estimator().acknowledgedBps(), sendBps, out == null ? 0 : out.pacedPackets());
+                c == null ? -1 : c.estimator().acknowledgedBps(), sendBps, out == null ? 0 : out.pacedPackets(),
+                a == null ? null : a.currentName(), a == null ? 0 : a.switches());
     }
 
     private void inContext(Runnable logStatement) {

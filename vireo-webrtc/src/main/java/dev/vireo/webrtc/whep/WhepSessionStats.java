@@ -38,6 +38,9 @@ package dev.vireo.webrtc.whep;
  * @param acknowledgedBps what the viewer's feedback says it received, bit/s; -1 unknown
  * @param sendBps what was sent to the viewer over the last second, bit/s; -1 before a second passed
  * @param pacedPackets video packets that left through the pacer (the estimate below the send rate)
+ * @param rendition the rendition whose video the viewer gets ("source" or a template id), null
+ *     without a ladder
+ * @param renditionSwitches times the viewer's video moved to another rendition
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -46,5 +49,6 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                double videoFractionLost, long videoCumulativeLost, long videoJitter, long rembBitrate,
                                long twccFeedbacks, long twccNotReceived, long framesSkipped, long iceChecks,
                                long keyframesAsked, String endReason, long estimateBps, long delayBasedBps,
-                               long acknowledgedBps, long sendBps, long pacedPackets) {
+                               long acknowledgedBps, long sendBps, long pacedPackets, String rendition,
+                               long renditionSwitches) {
 }

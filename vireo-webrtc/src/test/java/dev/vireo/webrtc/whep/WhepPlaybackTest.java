@@ -743,6 +743,102 @@ class WhepPlaybackTest {
     }
 
     @Test
+    void aViewerWhoseEstimateStaysBelowItsStreamMovesToTheLowerRenditionAtItsKeyframe() throws Exception {
+        StreamKey lowKey = StreamKey.of("live", "demo_lld");
+        Publication low = hub.publish(lowKey, "test-rendition", reason -> { });
+        try {
+            ByteBuf record = Unpooled.buffer();
+            AvcDecoderConfigurationRecord.of(SPS, PPS).write(record);
+            low.send(MediaFrame.config(Codec.H264, 0, record));
+            rig.whep.withLadder((access, key) -> List.of(new Rendition(lowKey, "lld", 100_000)));
+            Viewer v = new Viewer();
+            v.nextFrame();
+            v.nextFrame();
+            // Everything the viewer gets from now on, in arrival order, read on another thread.
+            List<ByteBuf> got = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicInteger frames = new java.util.concurrent.atomic.AtomicInteger();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        ByteBuf p = v.nextRtp();
+                        if (RtpHeader.ssrc(p) == v.videoSsrc) {
+                            got.add(p);
+                            if (RtpHeader.marker(p)) {
+                                frames.incrementAndGet();
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    // the test ended (socket closed) or nothing more came
+                }
+            });
+            long dts = 66;
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            int n = 0;
+            while (!"lld".equals(rig.whep.sessions().getFirst().rendition())) {
+                assertThat(System.nanoTime()).as("the viewer moves to lld within 20 s").isLessThan(deadline);
+                int before = frames.get();
+                // The source at 2000-byte frames (several packets each), the rendition at 300 bytes
+                // (one packet), a keyframe every 5 frames; the browser says 50 kbps (REMB).
+                sendFrame(dts, false, 2000);
+                sendLow(low, dts, n % 5 == 0, 300);
+                v.sendRtcp(new ReceiverReport(0x1234, List.of()),
+                        new ReceiverEstimatedMaxBitrate(0x1234, 50_000, new int[] {v.videoSsrc}));
+                Await.until("a frame reaches the viewer", () -> frames.get() > before);
+                dts += 33;
+                n++;
+            }
+            WhepSessionStats stats = rig.whep.sessions().getFirst();
+            assertThat(stats.renditionSwitches()).isEqualTo(1);
+            // Three more rendition frames: the viewer gets them, and no more of the source.
+            for (int i = 0; i < 3; i++, dts += 33) {
+                int before = frames.get();
+                sendFrame(dts, false, 2000);
+                sendLow(low, dts, false, 300);
+                Await.until("a rendition frame reaches the viewer", () -> frames.get() > before);
+            }
+            reader.interrupt();
+            List<ByteBuf> packets;
+            synchronized (got) {
+                packets = new ArrayList<>(got);
+            }
+            // The switch: the rendition's parameter sets (STAP-A) then its keyframe (one NAL, 300
+            // bytes), right after the source's last packet: sequence numbers and timestamps go on.
+            int stap = -1;
+            for (int i = packets.size() - 1; i >= 0; i--) {
+                if (nalType(packets.get(i)) == 24) {
+                    stap = i;
+                    break;
+                }
+            }
+            assertThat(stap).as("the rendition's parameter sets were sent").isPositive();
+            ByteBuf key = packets.get(stap + 1);
+            assertThat(nalType(key)).isEqualTo(5);
+            assertThat(RtpHeader.parse(key).payload(key).readableBytes()).isEqualTo(300);
+            ByteBuf last = packets.get(stap - 1);
+            assertThat(nalType(last)).as("the source's last packet before the switch").isEqualTo(28);
+            assertThat(RtpHeader.sequenceNumber(packets.get(stap))).isEqualTo(RtpHeader.sequenceNumber(last) + 1 & 0xFFFF);
+            long step = RtpHeader.timestamp(key) - RtpHeader.timestamp(last) & 0xFFFF_FFFFL;
+            assertThat(step).as("the timestamp goes on, by about a frame").isBetween(1L, 90_000L);
+            for (ByteBuf p : packets.subList(stap + 1, packets.size())) {
+                assertThat(nalType(p)).as("only the rendition's single-NAL frames after the switch").isIn(1, 5);
+            }
+        } finally {
+            low.close();
+        }
+    }
+
+    /** A frame of one NAL unit for another publication (a rendition). */
+    private static void sendLow(Publication to, long dts, boolean key, int size) {
+        ByteBuf au = Unpooled.buffer(size + 4);
+        au.writeInt(size).writeByte(key ? 0x65 : 0x41);
+        for (int i = 1; i < size; i++) {
+            au.writeByte((int) (dts + i));
+        }
+        to.send(MediaFrame.media(Codec.H264, dts, 0, key, au));
+    }
+
+    @Test
     void theStreamEndingEndsTheSession() throws Exception {
         Viewer v = new Viewer();
         v.nextFrame();
