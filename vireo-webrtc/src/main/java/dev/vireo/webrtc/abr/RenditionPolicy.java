@@ -120,6 +120,20 @@ public final class RenditionPolicy {
         return true;
     }
 
+    /**
+     * The session had to go to {@code rendition} without a decision (the rendition it sent ended):
+     * it is current and the target, and the hold timers restart.
+     */
+    public void fallBack(int rendition) {
+        if (rendition < 0 || rendition >= ladder.length) {
+            throw new IllegalArgumentException("rendition " + rendition + " of " + ladder.length);
+        }
+        current = rendition;
+        target = rendition;
+        belowSince = Long.MIN_VALUE;
+        aboveSince = Long.MIN_VALUE;
+    }
+
     /** The rendition being sent. */
     public int current() {
         return current;

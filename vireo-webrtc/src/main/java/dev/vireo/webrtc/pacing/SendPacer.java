@@ -1,6 +1,7 @@
 package dev.vireo.webrtc.pacing;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -100,6 +101,18 @@ public final class SendPacer<T> {
             send.accept(e.packet());
             n++;
         }
+        return n;
+    }
+
+    /** Empties the queues, handing every waiting packet to {@code discard} (the session ends); returns how many. */
+    public int clear(Consumer<? super T> discard) {
+        int n = 0;
+        for (ArrayDeque<Entry<T>> q : List.of(priority, normal)) {
+            for (Entry<T> e; (e = q.pollFirst()) != null; n++) {
+                discard.accept(e.packet());
+            }
+        }
+        queuedBytes = 0;
         return n;
     }
 

@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.List;
-import java.util.function.IntSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -57,6 +56,8 @@ final class RtpSender {
     private long octetCount;
     private int lastTimestamp;
     private boolean sentAny;
+    /** Where video runs leave (paced when the link is short), null: straight to the transport. */
+    private PacedEgress egress;
 
     /**
      * @param rtxPayloadType -1 to retransmit on the original SSRC (plain retransmission)
@@ -85,6 +86,10 @@ final class RtpSender {
         return lastTimestamp;
     }
 
+    void pacedBy(PacedEgress egress) {
+        this.egress = egress;
+    }
+
     boolean sentAny() {
         return sentAny;
     }
@@ -97,16 +102,17 @@ final class RtpSender {
      * Sends one packet whose payload is {@code length} bytes at {@code offset} of the shared
      * {@code source} (audio: not kept for retransmission; video goes through {@link #sendFrame}).
      *
-     * @param transportSequence the session's transport-wide sequence number for this packet
+     * @param transportSequences the session's transport-wide sequence numbers
      * @return the bytes handed to the transport (header and payload), 0 when not sent
      */
     int send(RtcTransport transport, ByteBuf source, int offset, int length, boolean marker, int timestamp,
-             int transportSequence, long nowNanos) {
+             TransportSequencer transportSequences, long nowNanos) {
         if (transport.srtpProfile() == null) {
             return 0;
         }
         ByteBuf scratch = SCRATCH.get();
-        int written = writePacket(transport, scratch, 0, source, offset, length, marker, timestamp, transportSequence,
+        int written = writePacket(transport, scratch, 0, source, offset, length, marker, timestamp,
+                transportSequences.next(header.headerLength() + length, nowNanos),
                 RtpHeaderExtensions.absSendTime(nowNanos), nowNanos);
         if (written < 0) {
             return 0;
@@ -126,7 +132,7 @@ final class RtpSender {
      * @return the bytes handed to the transport (headers and payloads)
      */
     long sendFrame(RtcTransport transport, ByteBuf payloads, boolean noMarker, int timestamp,
-                   IntSupplier transportSequences, long nowNanos) {
+                   TransportSequencer transportSequences, long nowNanos) {
         if (transport.srtpProfile() == null) {
             return 0;
         }
@@ -155,7 +161,7 @@ final class RtpSender {
                 int len = RtpPayloads.length(payloads, k);
                 boolean marker = !noMarker && RtpPayloads.marker(payloads, k);
                 int written = writePacket(transport, run, at, payloads, pos, len, marker, timestamp,
-                        transportSequences.getAsInt(), absSendTime, nowNanos);
+                        transportSequences.next(header.headerLength() + len, nowNanos), absSendTime, nowNanos);
                 if (written < 0) {
                     remember(firstSequence, payloads, noMarker, timestamp, nowNanos);
                     return bytes;
@@ -164,7 +170,9 @@ final class RtpSender {
                 pos += len;
                 runBytes += header.headerLength() + len;
             }
-            if (transport.writeRtpSegments(copyOut(transport, run, at), segment, end - i)) {
+            ByteBuf out = copyOut(transport, run, at);
+            if (egress != null ? egress.write(out, segment, end - i, nowNanos)
+                    : transport.writeRtpSegments(out, segment, end - i)) {
                 bytes += runBytes;
             }
             i = end;
@@ -220,7 +228,7 @@ final class RtpSender {
      * @param rttNanos the round-trip time to the viewer, or -1 when not known yet
      * @return false when the packet is unknown, too old, or was resent less than about an RTT ago
      */
-    boolean retransmit(RtcTransport transport, int lostSequence, IntSupplier transportSequences, long nowNanos,
+    boolean retransmit(RtcTransport transport, int lostSequence, TransportSequencer transportSequences, long nowNanos,
                        long rttNanos) {
         if (history == null) {
             return false;
@@ -241,8 +249,8 @@ final class RtpSender {
         int length = RtpPayloads.length(payloads, index);
         boolean marker = !history.noMarker(slot) && RtpPayloads.marker(payloads, index);
         long timestamp = history.timestamp(slot) & 0xFFFF_FFFFL;
-        int transportSequence = transportSequences.getAsInt();
         boolean rtx = rtxPayloadType >= 0;
+        int transportSequence = transportSequences.next(header.headerLength() + (rtx ? 2 : 0) + length, nowNanos);
         ByteBuf packet = transport.alloc().heapBuffer(header.headerLength() + (rtx ? 2 : 0) + length
                 + transport.srtpProfile().rtpTagLength());
         if (rtx) {

@@ -5,13 +5,13 @@ import dev.vireo.core.MediaFrame;
 import dev.vireo.core.StreamKey;
 import dev.vireo.media.Codec;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.bwe.BandwidthEstimator;
 import dev.vireo.webrtc.rtcp.RtcpCompound;
 import dev.vireo.webrtc.rtcp.SourceDescription;
 import dev.vireo.webrtc.rtp.RtpHeaderWriter;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +29,8 @@ final class ViewerRtp {
     private static final int HISTORY_FRAMES = 256;
     private static final long HISTORY_AGE_NANOS = 2_000_000_000L;
     private static final int MAX_AUDIO_PAYLOAD = 1200;
+    /** A rendition's first keyframe follows the last frame sent by this much (about a frame at 30 fps). */
+    private static final long REBASE_GAP_MILLIS = 33;
 
     private final RtcTransport transport;
     private final MediaPlan plan;
@@ -36,14 +38,17 @@ final class ViewerRtp {
     private final String id;
     private final RtpSender video;
     private final RtpSender audio;
-    private final IntSupplier transportSequences = this::nextTransportSequence;
+    private final TransportSequencer transportSequences;
+    private PacedEgress egress;
+    /** Added to live video pts after a rendition switch (ms). */
+    private long videoOffsetMillis;
+    private long lastVideoPts = Long.MIN_VALUE;
     private MediaFrame videoConfig;
     private boolean audioCodecReported;
     private boolean videoCodecReported;
     private boolean encodeFailureReported;
     private long anchorMediaMillis;
     private long anchorNanos = -1;
-    private int transportSequence;
 
     // written on the loop, read anywhere (approximate)
     private volatile long firstFrameNanos = -1;
@@ -51,8 +56,10 @@ final class ViewerRtp {
     private volatile long keyframesSent;
     private volatile long bytesSent;
 
-    ViewerRtp(RtcTransport transport, MediaPlan plan, StreamKey key, String id) {
+    /** @param estimator the viewer's bandwidth estimator, told of every packet sent; null without transport-cc */
+    ViewerRtp(RtcTransport transport, MediaPlan plan, StreamKey key, String id, BandwidthEstimator estimator) {
         this.transport = transport;
+        this.transportSequences = new TransportSequencer(plan.transportCcId() > 0 ? estimator : null);
         this.plan = plan;
         this.key = key;
         this.id = id;
@@ -63,6 +70,23 @@ final class ViewerRtp {
                 plan.nack() ? new RetransmissionBuffer(HISTORY_FRAMES, HISTORY_AGE_NANOS) : null, random);
         audio = !plan.hasAudio() ? null
                 : new RtpSender(plan.audioSsrc(), plan.audioPayloadType(), 48_000, 0, -1, header, null, random);
+    }
+
+    /**
+     * Paces this viewer's video through a {@link PacedEgress} while its bandwidth estimate is
+     * below what it is sent.
+     */
+    void pace(java.util.function.LongSupplier estimateBps, java.util.function.LongSupplier sendBps) {
+        if (video != null) {
+            egress = new PacedEgress(transport, transportSequences, estimateBps, sendBps);
+            video.pacedBy(egress);
+        }
+    }
+
+    /** Video packets that went through the pacer. */
+    long pacedPackets() {
+        PacedEgress e = egress;
+        return e == null ? 0 : e.pacedPackets();
     }
 
     boolean hasVideo() {
@@ -96,13 +120,27 @@ final class ViewerRtp {
         }
     }
 
+    /**
+     * The video goes on from another rendition's keyframe at {@code keyframePts}: its frames are
+     * shifted so the keyframe follows the last frame sent by about a frame's time (a rendition
+     * that lags — a transcode's latency — does not go back in time; one ahead jumps forward to
+     * its own time).
+     */
+    void rebaseVideo(long keyframePts) {
+        if (lastVideoPts != Long.MIN_VALUE) {
+            videoOffsetMillis = Math.max(0, lastVideoPts + REBASE_GAP_MILLIS - keyframePts);
+        }
+    }
+
     /** A live video frame, at its pts (kept above what was already sent). */
     void sendLiveVideo(MediaFrame frame, long now) {
         if (video == null) {
             return;
         }
         anchor(frame, now);
-        int ts = video.timestamp(frame.pts());
+        long pts = frame.pts() + videoOffsetMillis;
+        lastVideoPts = pts;
+        int ts = video.timestamp(pts);
         if (video.sentAny() && ts - video.lastTimestamp() <= 0) {
             ts = video.lastTimestamp() + 1;
         }
@@ -190,7 +228,7 @@ final class ViewerRtp {
         }
         // RFC 7587 §4.2: one Opus packet per RTP packet, 48 kHz clock, marker unused without DTX.
         long bytes = audio.send(transport, payload, payload.readerIndex(), len, false, audio.timestamp(frame.pts()),
-                nextTransportSequence(), now);
+                transportSequences, now);
         bytesSent += bytes;
         return bytes;
     }
@@ -198,12 +236,6 @@ final class ViewerRtp {
     /** RFC 4585 §6.2.1: resends a lost video packet from the history (RTX when negotiated). */
     boolean retransmit(int sequence, long now, long rttNanos) {
         return video != null && video.retransmit(transport, sequence, transportSequences, now, rttNanos);
-    }
-
-    private int nextTransportSequence() {
-        int s = transportSequence;
-        transportSequence = s + 1 & 0xFFFF;
-        return s;
     }
 
     /** RFC 3550 §6.4.1 / §6.5: an SR and the CNAME per stream that has sent (about once a second). */
@@ -246,6 +278,9 @@ final class ViewerRtp {
         }
         if (video != null) {
             video.close();
+        }
+        if (egress != null) {
+            egress.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.vireo.webrtc.whep;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -22,6 +23,7 @@ final class WhepMetrics {
     private final Counter nacked;
     private final Counter keyframeRequests;
     private final Timer egressDelay;
+    private final DistributionSummary bandwidthEstimate;
 
     WhepMetrics(MeterRegistry registry) {
         bytesOut = Counter.builder("vireo.egress.bytes").baseUnit("bytes").tag("protocol", WhepPlayback.PROTOCOL)
@@ -39,6 +41,14 @@ final class WhepMetrics {
         egressDelay = Timer.builder("vireo.webrtc.egress.delay")
                 .description("live frame arrival to its RTP packets queued for a WHEP viewer")
                 .serviceLevelObjectives(EGRESS_DELAY_BUCKETS).register(registry);
+        // One sample per viewer per second: the distribution of the viewers' estimates, no tag per session.
+        bandwidthEstimate = DistributionSummary.builder("vireo.webrtc.bandwidth.estimate").baseUnit("bits/s")
+                .description("WHEP viewers' bandwidth estimates, sampled once a second per viewer")
+                .serviceLevelObjectives(100e3, 250e3, 500e3, 1e6, 2e6, 4e6, 8e6, 16e6).register(registry);
+    }
+
+    void bandwidthEstimate(long bps) {
+        bandwidthEstimate.record(bps);
     }
 
     void bytesOut(long n) {

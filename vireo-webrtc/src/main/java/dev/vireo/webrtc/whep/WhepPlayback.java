@@ -71,6 +71,8 @@ public final class WhepPlayback {
     private final WhepMetrics metrics;
     /** Offers per address and sessions still connecting; null when every offer may go on. Set once at wiring. */
     private SessionAdmission admission;
+    /** The ABR ladder below a stream; set once at wiring. */
+    private BiFunction<Gate.AccessRequest, StreamKey, List<Rendition>> ladder = (a, k) -> List.of();
     private volatile long lastLimitLogNanos = System.nanoTime() - 2_000_000_000L;
 
     public WhepPlayback(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
@@ -83,6 +85,10 @@ public final class WhepPlayback {
         this.metrics = new WhepMetrics(registry);
         Gauge.builder("vireo.whep.sessions", sessions, SessionResources::size)
                 .description("WHEP sessions").register(registry);
+        Gauge.builder("vireo.webrtc.viewers.below.bitrate", sessions,
+                        all -> all.all().stream().filter(WhepSession::belowSendRate).count())
+                .description("WHEP viewers whose bandwidth estimate is below what their stream sends them")
+                .register(registry);
     }
 
     /**
@@ -92,6 +98,16 @@ public final class WhepPlayback {
      */
     public WhepPlayback withBrowserVariant(BiFunction<Gate.AccessRequest, Stream, Optional<StreamKey>> rule) {
         media.browserVariant(rule);
+        return this;
+    }
+
+    /**
+     * The lower renditions of a viewer's stream (its domain's ABR ladder of transcoding templates,
+     * highest first; empty: no switching), from the viewer's request and the stream it asked for.
+     * The server wires the control plane's ladder in.
+     */
+    public WhepPlayback withLadder(BiFunction<Gate.AccessRequest, StreamKey, List<Rendition>> ladder) {
+        this.ladder = ladder;
         return this;
     }
 
@@ -197,7 +213,7 @@ public final class WhepPlayback {
             admission.opened(transport, request.clientAddress(), request.channel().eventLoop());
         }
         try {
-            return answer(request, offer.sdp(), choice, session, transport);
+            return answer(request, offer.sdp(), choice, session, transport, access, requested);
         } catch (RuntimeException e) {
             transport.close("failed to answer: " + e);
             throw e;
@@ -205,7 +221,8 @@ public final class WhepPlayback {
     }
 
     private Response answer(RequestContext request, SessionDescription offer, StreamMedia.Choice choice,
-                            WhepSession session, RtcTransport transport) {
+                            WhepSession session, RtcTransport transport, Gate.AccessRequest access,
+                            StreamKey requested) {
         StreamKey key = choice.key();
         String id = session.id();
         int videoSsrc = ssrc(0, 0);
@@ -241,7 +258,13 @@ public final class WhepPlayback {
                     + " offer has no codec for it (or no video section it can receive on)", request.clientAddress(),
                     choice.video()));
         }
-        session.attach(transport, plan(answer, videoSsrc, rtxSsrc, audioSsrc, cname));
+        MediaPlan plan = plan(answer, videoSsrc, rtxSsrc, audioSsrc, cname);
+        session.attach(transport, plan);
+        if (plan.videoCodec() == Codec.H264) {
+            // ABR: the templates are H.264; the viewer's own stream stays the top of its ladder.
+            session.renditions(hub, ladder.apply(access, requested).stream()
+                    .filter(r -> !r.key().equals(key)).toList());
+        }
         Response created = sessions.created(request, session, answer, new IcePatch(answer, ice));
         Subscription subscription;
         try {

@@ -3,11 +3,15 @@ package dev.vireo.webrtc.whep;
 import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.SlowViewerPolicy;
+import dev.vireo.core.Stream;
+import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.bwe.BandwidthEstimator;
 import dev.vireo.webrtc.feedback.BandwidthStats;
+import dev.vireo.webrtc.feedback.CongestionFeedback;
 import dev.vireo.webrtc.feedback.KeyframeRequests;
 import dev.vireo.webrtc.feedback.NackResponder;
 import dev.vireo.webrtc.feedback.ReportBlockStats;
@@ -61,6 +65,13 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     private NackResponder nacks;
     private KeyframeRequests keyframeRequests;
     private ReportBlockStats reports;
+    private CongestionFeedback congestion;
+    /** The viewer's ABR, null without a ladder. Set before subscribing. */
+    private volatile RenditionSwitch abr;
+    private long lastRateBytes;
+    private long lastRateNanos;
+    /** What this viewer was sent over the last report interval, bit/s; -1 before one. */
+    private volatile long sendBps = -1;
     private boolean connected;
     private boolean streamHasVideo;
     private volatile boolean closed;
@@ -86,7 +97,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
      */
     void attach(RtcTransport rtc, MediaPlan plan) {
         this.transport = rtc;
-        ViewerRtp out = new ViewerRtp(rtc, plan, key, id);
+        BandwidthEstimator estimator = new BandwidthEstimator(BandwidthEstimator.Config.DEFAULT);
+        ViewerRtp out = new ViewerRtp(rtc, plan, key, id, estimator);
         RtcpChain.Builder chain = RtcpChain.builder();
         if (out.hasVideo()) {
             reports = new ReportBlockStats(out.videoSsrc());
@@ -95,7 +107,12 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
             keyframeRequests = new KeyframeRequests(out.videoSsrc(), this::keyframeRequested);
             chain.add(reports).add(nacks).add(keyframeRequests);
         }
-        this.feedback = chain.add(bandwidth).build();
+        ReportBlockStats rtt = reports;
+        congestion = new CongestionFeedback(estimator, out.hasVideo() ? out.videoSsrc() : plan.audioSsrc(),
+                rtt == null ? () -> -1 : rtt::rttNanos);
+        this.feedback = chain.add(bandwidth).add(congestion).build();
+        CongestionFeedback c = congestion;
+        out.pace(c::estimateBps, () -> sendBps);
         this.rtp = out;
     }
 
@@ -138,16 +155,24 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         if (closed || frame.isData()) {
             return;
         }
+        RenditionSwitch r = abr;
+        if (r != null && !r.fromTop(frame, System.nanoTime())) {
+            return; // video of the top rendition while the viewer gets a lower one
+        }
         if (frame.isConfig()) {
             rtp.onConfig(frame);
             return;
         }
+        deliver(frame, System.nanoTime());
+    }
+
+    /** A media frame of the rendition the viewer gets (video), or of its subscription (audio). */
+    private void deliver(MediaFrame frame, long now) {
         if (!connected || frame.isVideo() && frame.dts() <= burstDts) {
             // Before the connection the GOP burst at connect starts the viewer (with live audio);
             // after it, video up to the burst's last frame went out with the burst.
             return;
         }
-        long now = System.nanoTime();
         if (!streamHasVideo) {
             Subscription sub = subscription;
             streamHasVideo = frame.isVideo() || sub != null && sub.stream().hasVideo();
@@ -172,6 +197,52 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         }
     }
 
+    /**
+     * From the signaling thread, before subscribing: the lower renditions (highest first) this
+     * viewer may be moved to when its estimate stays below what it is sent.
+     */
+    void renditions(StreamHub hub, List<Rendition> lower) {
+        if (lower.isEmpty()) {
+            return;
+        }
+        abr = new RenditionSwitch(hub, new RenditionSwitch.Session() {
+            @Override
+            public void deliver(MediaFrame frame, long now) {
+                WhepSession.this.deliver(frame, now);
+            }
+
+            @Override
+            public void videoConfig(MediaFrame config) {
+                rtp.onConfig(config);
+            }
+
+            @Override
+            public void rebase(long keyframePts) {
+                rtp.rebaseVideo(keyframePts);
+            }
+
+            @Override
+            public EventExecutor executor() {
+                return WhepSession.this.executor();
+            }
+
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public StreamKey key() {
+                return key;
+            }
+
+            @Override
+            public boolean closed() {
+                return closed;
+            }
+        }, lower);
+    }
+
     @Override
     public void onEnd(String reason) {
         close("the stream ended: " + reason);
@@ -183,7 +254,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         if (!rtp.hasVideo() || sub == null) {
             return List.of();
         }
-        List<MediaFrame> gop = sub.stream().cachedGop();
+        RenditionSwitch r = abr;
+        Stream from = r == null ? null : r.currentStream();
+        List<MediaFrame> gop = (from != null ? from : sub.stream()).cachedGop();
         gop.removeIf(f -> {
             if (f.isVideo()) {
                 return false;
@@ -217,6 +290,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         reportTimer = transport.executor().scheduleAtFixedRate(() -> {
             if (!closed) {
                 rtp.sendReports();
+                measure(System.nanoTime());
             }
         }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         List<MediaFrame> gop = cachedGop();
@@ -239,7 +313,12 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     @Override
     public void onRtcp(ByteBuf compound) {
         try {
-            feedback.receive(compound, System.nanoTime());
+            long now = System.nanoTime();
+            feedback.receive(compound, now);
+            RenditionSwitch r = abr;
+            if (r != null && connected) {
+                r.onEstimate(congestion.estimateBps(), sendBps, now);
+            }
         } catch (RtcpException e) {
             inContext(() -> log.debug("ignoring malformed RTCP: {}", e.getMessage()));
         }
@@ -272,6 +351,30 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         }
     }
 
+    /** Once per report interval: the rate sent, and the estimate into the metrics' distribution. */
+    private void measure(long now) {
+        long bytes = rtp.bytesSent();
+        if (lastRateNanos != 0 && now > lastRateNanos) {
+            sendBps = (bytes - lastRateBytes) * 8_000_000_000L / (now - lastRateNanos);
+        }
+        lastRateBytes = bytes;
+        lastRateNanos = now;
+        long estimate = congestion.estimateBps();
+        if (estimate >= 0) {
+            metrics.bandwidthEstimate(estimate);
+        }
+    }
+
+    /**
+     * The viewer's bandwidth estimate is below what it was sent over the last second (its
+     * stream's bitrate, as this viewer gets it): a viewer the link cannot carry.
+     */
+    boolean belowSendRate() {
+        long estimate = congestion == null ? -1 : congestion.estimateBps();
+        long rate = sendBps;
+        return estimate >= 0 && rate > 0 && estimate < rate;
+    }
+
     // ---- ending ----
 
     @Override
@@ -291,6 +394,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         if (rtp != null) {
             rtp.close();
         }
+        if (abr != null) {
+            abr.close();
+        }
         inContext(() -> log.info("WHEP session of {} ended: {} ({} frames, {} retransmissions, {} keyframe requests)",
                 key, reason, rtp == null ? 0 : rtp.framesSent(), nacks == null ? 0 : nacks.retransmitted(),
                 keyframeRequests == null ? 0 : keyframeRequests.pli() + keyframeRequests.fir()));
@@ -306,6 +412,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         RtcTransport.Stats ts = t == null ? null : t.stats();
         ViewerRtp out = rtp;
         ReportBlockStats r = reports;
+        CongestionFeedback c = congestion;
+        RenditionSwitch a = abr;
         long first = out == null ? -1 : out.firstFrameNanos();
         return new WhepSessionStats(id, key.path(), ts == null ? null : ts.remoteAddress(),
                 ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(), ts == null ? -1 : ts.connectMillis(),
@@ -316,7 +424,10 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 keyframeRequests == null ? 0 : keyframeRequests.fir(), gopResends, r == null ? -1 : r.rttMillis(),
                 r == null ? -1 : r.fractionLost(), r == null ? 0 : r.cumulativeLost(), r == null ? -1 : r.jitter(),
                 bandwidth.rembBitrate(), bandwidth.twccFeedbacks(), bandwidth.twccNotReceived(),
-                policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason);
+                policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason,
+                c == null ? -1 : c.estimateBps(), c == null ? -1 : c.estimator().delayBasedBps(),
+                c == null ? -1 : c.estimator().acknowledgedBps(), sendBps, out == null ? 0 : out.pacedPackets(),
+                a == null ? null : a.currentName(), a == null ? 0 : a.switches());
     }
 
     private void inContext(Runnable logStatement) {

@@ -31,6 +31,16 @@ package dev.vireo.webrtc.whep;
  * @param iceChecks valid ICE connectivity checks (and consent checks, RFC 7675) received
  * @param keyframesAsked keyframe requests this viewer passed on to the publisher (no keyframe cached)
  * @param endReason why the session ended, null while it runs
+ * @param estimateBps the server's bandwidth estimate for this viewer (GCC on transport-cc
+ *     feedback, bounded by REMB; REMB and receiver-report loss without transport-cc), bit/s; -1
+ *     before any feedback
+ * @param delayBasedBps the delay-based part of the estimate, bit/s
+ * @param acknowledgedBps what the viewer's feedback says it received, bit/s; -1 unknown
+ * @param sendBps what was sent to the viewer over the last second, bit/s; -1 before a second passed
+ * @param pacedPackets video packets that left through the pacer (the estimate below the send rate)
+ * @param rendition the rendition whose video the viewer gets ("source" or a template id), null
+ *     without a ladder
+ * @param renditionSwitches times the viewer's video moved to another rendition
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -38,5 +48,7 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                long pliReceived, long firReceived, long gopResends, long rttMillis,
                                double videoFractionLost, long videoCumulativeLost, long videoJitter, long rembBitrate,
                                long twccFeedbacks, long twccNotReceived, long framesSkipped, long iceChecks,
-                               long keyframesAsked, String endReason) {
+                               long keyframesAsked, String endReason, long estimateBps, long delayBasedBps,
+                               long acknowledgedBps, long sendBps, long pacedPackets, String rendition,
+                               long renditionSwitches) {
 }

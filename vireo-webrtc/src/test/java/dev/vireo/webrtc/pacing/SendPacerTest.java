@@ -53,6 +53,22 @@ class SendPacerTest {
     }
 
     @Test
+    void clearHandsBackEveryWaitingPacket() {
+        SendPacer<Integer> pacer = new SendPacer<>(SendPacer.Config.DEFAULT, 100_000, 0);
+        for (int i = 0; i < 50; i++) {
+            assertThat(pacer.enqueue(i, 1200, i % 10 == 0, 0)).isTrue();
+        }
+        List<Integer> sent = new java.util.ArrayList<>();
+        pacer.drain(0, sent::add);
+        List<Integer> discarded = new java.util.ArrayList<>();
+        assertThat(pacer.clear(discarded::add)).isEqualTo(50 - sent.size());
+        assertThat(sent.size() + discarded.size()).isEqualTo(50);
+        assertThat(pacer.queuedPackets()).isZero();
+        assertThat(pacer.queuedBytes()).isZero();
+        assertThat(pacer.nextSendNanos(1)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void priorityPacketsJumpTheQueue() {
         SendPacer<Integer> pacer = new SendPacer<>(SendPacer.Config.DEFAULT, 1_000_000, 0);
         for (int i = 0; i < 20; i++) {

@@ -18,14 +18,17 @@ import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.rtcp.GenericNack;
 import dev.vireo.webrtc.rtcp.NtpTime;
 import dev.vireo.webrtc.rtcp.PictureLossIndication;
+import dev.vireo.webrtc.rtcp.ReceiverEstimatedMaxBitrate;
 import dev.vireo.webrtc.rtcp.ReceiverReport;
 import dev.vireo.webrtc.rtcp.ReportBlock;
 import dev.vireo.webrtc.rtcp.RtcpCompound;
 import dev.vireo.webrtc.rtcp.RtcpPacket;
 import dev.vireo.webrtc.rtcp.SenderReport;
+import dev.vireo.webrtc.rtcp.TransportCcRecorder;
 import dev.vireo.webrtc.rtp.Av1Depacketizer;
 import dev.vireo.webrtc.rtp.Av1Packetizer;
 import dev.vireo.webrtc.rtp.RtpHeader;
+import dev.vireo.webrtc.rtp.RtpHeaderExtensions;
 import dev.vireo.webrtc.srtp.SrtpContext;
 import dev.vireo.webrtc.stun.StunClass;
 import dev.vireo.webrtc.testing.Av1Clip;
@@ -645,6 +648,194 @@ class WhepPlaybackTest {
         assertThat(stats.videoCumulativeLost()).isEqualTo(3);
         assertThat(stats.videoJitter()).isEqualTo(40);
         assertThat(stats.rttMillis()).isBetween(90L, 1000L);
+    }
+
+    @Test
+    void transportCcFeedbackOnTheSentPacketsGivesTheViewerABandwidthEstimate() throws Exception {
+        Viewer v = new Viewer();
+        int twccId = Integer.parseInt(group(v.answer,
+                "^a=extmap:(\\d+) " + Pattern.quote(RtpHeaderExtensions.TRANSPORT_WIDE_CC_URI) + "\\s*$", 1));
+        List<ByteBuf> packets = new ArrayList<>(v.nextFrame());
+        packets.addAll(v.nextFrame());
+        assertThat(rig.whep.sessions().getFirst().estimateBps()).as("no feedback yet").isEqualTo(-1);
+        // The browser's side of draft-holmer-rmcat-transport-wide-cc-extensions-01: every packet
+        // arrived, 1 ms apart; the feedback names them by the transport-wide numbers they carried.
+        long origin = System.nanoTime();
+        TransportCcRecorder recorder = new TransportCcRecorder(origin);
+        int previous = -1;
+        for (int i = 0; i < packets.size(); i++) {
+            ByteBuf p = packets.get(i);
+            ByteBuf ext = RtpHeaderExtensions.find(p, RtpHeader.parse(p), twccId);
+            assertThat(ext).as("packet %d carries a transport-wide sequence number", i).isNotNull();
+            int seq = ext.getUnsignedShort(ext.readerIndex());
+            if (previous >= 0) {
+                assertThat(seq).isEqualTo(previous + 1 & 0xFFFF);
+            }
+            previous = seq;
+            recorder.record(seq, origin + i * 1_000_000L);
+        }
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()), recorder.feedback(0x1234, v.videoSsrc));
+        Await.until("the feedback gave an estimate", () -> rig.whep.sessions().getFirst().estimateBps() > 0);
+        WhepSessionStats stats = rig.whep.sessions().getFirst();
+        assertThat(stats.twccFeedbacks()).isEqualTo(1);
+        assertThat(stats.twccNotReceived()).isZero();
+        // GCC starts at 1 Mbps and nothing said over-use or loss: it holds or grows, within its bounds.
+        assertThat(stats.estimateBps()).isBetween(1_000_000L, 20_000_000L);
+        assertThat(stats.delayBasedBps()).isPositive();
+
+        // A REMB bounds the estimate from then on.
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()),
+                new ReceiverEstimatedMaxBitrate(0x1234, 300_000, new int[] {v.videoSsrc}));
+        Await.until("the REMB bounds the estimate", () -> rig.whep.sessions().getFirst().estimateBps() == 300_000);
+        // Sampled once a second per viewer into the metrics' distribution.
+        Await.until("the estimate is in the metrics",
+                () -> rig.registry.get("vireo.webrtc.bandwidth.estimate").summary().count() > 0);
+        assertThat(rig.registry.get("vireo.webrtc.viewers.below.bitrate").gauge().value()).isNotNegative();
+    }
+
+    @Test
+    void withoutTransportCcFeedbackTheRembIsTheEstimate() throws Exception {
+        Viewer v = new Viewer();
+        v.nextFrame();
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()),
+                new ReceiverEstimatedMaxBitrate(0x1234, 450_000, new int[] {v.videoSsrc}));
+        Await.until("the REMB is the estimate", () -> rig.whep.sessions().getFirst().estimateBps() == 450_000);
+        // Receiver-report loss above 10 % cuts it (draft-ietf-rmcat-gcc-02 §6), REMB still the bound.
+        v.sendRtcp(new ReceiverReport(0x1234, List.of(new ReportBlock(v.videoSsrc, 128, 50, 100, 40, 0, 0))));
+        Await.until("heavy loss cuts the estimate", () -> rig.whep.sessions().getFirst().estimateBps() < 450_000);
+        assertThat(rig.whep.sessions().getFirst().twccFeedbacks()).isZero();
+    }
+
+    @Test
+    void aViewerWhoseEstimateIsBelowItsSendRateGetsItsKeyframePacedInOrder() throws Exception {
+        Viewer v = new Viewer();
+        List<ByteBuf> start = v.nextFrame();
+        v.nextFrame();
+        int lastSeq = RtpHeader.sequenceNumber(start.getLast());
+        // The browser says 100 kbps (REMB, no transport-cc feedback); the stream sends more.
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()),
+                new ReceiverEstimatedMaxBitrate(0x1234, 100_000, new int[] {v.videoSsrc}));
+        long dts = 66;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (rig.whep.sessions().getFirst().sendBps() <= 100_000) {
+            assertThat(System.nanoTime()).as("the send rate is measured within 10 s").isLessThan(deadline);
+            sendFrame(dts, false, 2000);
+            v.nextFrame();
+            dts += 33;
+        }
+        assertThat(rig.whep.sessions().getFirst().pacedPackets()).isZero();
+        // Now a 30 KB keyframe: through the pacer, every packet, in order.
+        sendFrame(dts, true, 30_000);
+        List<ByteBuf> key = v.nextFrame();
+        while (nalType(key.getFirst()) != 24) {
+            key = v.nextFrame();
+        }
+        for (int i = 1; i < key.size(); i++) {
+            assertThat(RtpHeader.sequenceNumber(key.get(i))).isEqualTo(RtpHeader.sequenceNumber(key.get(i - 1)) + 1 & 0xFFFF);
+        }
+        int payload = 0;
+        for (int i = 1; i < key.size(); i++) {
+            payload += RtpHeader.parse(key.get(i)).payload(key.get(i)).readableBytes();
+        }
+        assertThat(payload).as("the keyframe's FU-A fragments carry all of it").isGreaterThan(30_000);
+        assertThat(rig.whep.sessions().getFirst().pacedPackets()).isGreaterThanOrEqualTo(key.size() - 1);
+        assertThat(lastSeq).isNotNegative();
+    }
+
+    @Test
+    void aViewerWhoseEstimateStaysBelowItsStreamMovesToTheLowerRenditionAtItsKeyframe() throws Exception {
+        StreamKey lowKey = StreamKey.of("live", "demo_lld");
+        Publication low = hub.publish(lowKey, "test-rendition", reason -> { });
+        try {
+            ByteBuf record = Unpooled.buffer();
+            AvcDecoderConfigurationRecord.of(SPS, PPS).write(record);
+            low.send(MediaFrame.config(Codec.H264, 0, record));
+            rig.whep.withLadder((access, key) -> List.of(new Rendition(lowKey, "lld", 100_000)));
+            Viewer v = new Viewer();
+            v.nextFrame();
+            v.nextFrame();
+            // Everything the viewer gets from now on, in arrival order, read on another thread.
+            List<ByteBuf> got = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicInteger frames = new java.util.concurrent.atomic.AtomicInteger();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        ByteBuf p = v.nextRtp();
+                        if (RtpHeader.ssrc(p) == v.videoSsrc) {
+                            got.add(p);
+                            if (RtpHeader.marker(p)) {
+                                frames.incrementAndGet();
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    // the test ended (socket closed) or nothing more came
+                }
+            });
+            long dts = 66;
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            int n = 0;
+            while (!"lld".equals(rig.whep.sessions().getFirst().rendition())) {
+                assertThat(System.nanoTime()).as("the viewer moves to lld within 20 s").isLessThan(deadline);
+                int before = frames.get();
+                // The source at 2000-byte frames (several packets each), the rendition at 300 bytes
+                // (one packet), a keyframe every 5 frames; the browser says 50 kbps (REMB).
+                sendFrame(dts, false, 2000);
+                sendLow(low, dts, n % 5 == 0, 300);
+                v.sendRtcp(new ReceiverReport(0x1234, List.of()),
+                        new ReceiverEstimatedMaxBitrate(0x1234, 50_000, new int[] {v.videoSsrc}));
+                Await.until("a frame reaches the viewer", () -> frames.get() > before);
+                dts += 33;
+                n++;
+            }
+            WhepSessionStats stats = rig.whep.sessions().getFirst();
+            assertThat(stats.renditionSwitches()).isEqualTo(1);
+            // Three more rendition frames: the viewer gets them, and no more of the source.
+            for (int i = 0; i < 3; i++, dts += 33) {
+                int before = frames.get();
+                sendFrame(dts, false, 2000);
+                sendLow(low, dts, false, 300);
+                Await.until("a rendition frame reaches the viewer", () -> frames.get() > before);
+            }
+            reader.interrupt();
+            List<ByteBuf> packets;
+            synchronized (got) {
+                packets = new ArrayList<>(got);
+            }
+            // The switch: the rendition's parameter sets (STAP-A) then its keyframe (one NAL, 300
+            // bytes), right after the source's last packet: sequence numbers and timestamps go on.
+            int stap = -1;
+            for (int i = packets.size() - 1; i >= 0; i--) {
+                if (nalType(packets.get(i)) == 24) {
+                    stap = i;
+                    break;
+                }
+            }
+            assertThat(stap).as("the rendition's parameter sets were sent").isPositive();
+            ByteBuf key = packets.get(stap + 1);
+            assertThat(nalType(key)).isEqualTo(5);
+            assertThat(RtpHeader.parse(key).payload(key).readableBytes()).isEqualTo(300);
+            ByteBuf last = packets.get(stap - 1);
+            assertThat(nalType(last)).as("the source's last packet before the switch").isEqualTo(28);
+            assertThat(RtpHeader.sequenceNumber(packets.get(stap))).isEqualTo(RtpHeader.sequenceNumber(last) + 1 & 0xFFFF);
+            long step = RtpHeader.timestamp(key) - RtpHeader.timestamp(last) & 0xFFFF_FFFFL;
+            assertThat(step).as("the timestamp goes on, by about a frame").isBetween(1L, 90_000L);
+            for (ByteBuf p : packets.subList(stap + 1, packets.size())) {
+                assertThat(nalType(p)).as("only the rendition's single-NAL frames after the switch").isIn(1, 5);
+            }
+        } finally {
+            low.close();
+        }
+    }
+
+    /** A frame of one NAL unit for another publication (a rendition). */
+    private static void sendLow(Publication to, long dts, boolean key, int size) {
+        ByteBuf au = Unpooled.buffer(size + 4);
+        au.writeInt(size).writeByte(key ? 0x65 : 0x41);
+        for (int i = 1; i < size; i++) {
+            au.writeByte((int) (dts + i));
+        }
+        to.send(MediaFrame.media(Codec.H264, dts, 0, key, au));
     }
 
     @Test

@@ -1,0 +1,143 @@
+package dev.vireo.webrtc.whep;
+
+import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.pacing.SendPacer;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Where a viewer's video packets leave: straight to the transport while its link keeps up (the
+ * common fast path: one GSO send per run, nothing queued), through a {@link SendPacer} at
+ * {@link SendPacer#PACING_FACTOR} × the bandwidth estimate while the estimate is below the rate
+ * the viewer is sent (a link that cannot carry the stream: a keyframe's burst is spread over the
+ * pacing interval instead of overflowing the link's queue, as libwebrtc's pacer does), and
+ * until what was queued has left (packets never overtake each other on one SSRC).
+ *
+ * <p>Paced packets leave one by one (a run is cut into its packets, slices of its buffer) and
+ * their transport-wide send times are stamped again when they leave, so the delay-based
+ * estimator sees when packets went on the wire, not when they were queued
+ * (draft-ietf-rmcat-gcc-02 §5.2 takes send times as the sender's). On the session's loop only.
+ */
+final class PacedEgress {
+
+    /** A packet waiting: a slice of a protected run, and its transport-wide number (-1 none). */
+    private record Packet(ByteBuf bytes, int transportSequence) {
+    }
+
+    private final RtcTransport transport;
+    private final TransportSequencer sequencer;
+    private final LongSupplier estimateBps;
+    private final LongSupplier sendBps;
+    private SendPacer<Packet> pacer;
+    private ScheduledFuture<?> timer;
+    private boolean closed;
+    private volatile long pacedPackets;
+    private volatile long droppedPackets;
+
+    /**
+     * @param estimateBps the viewer's bandwidth estimate, -1 while unknown (never paced then)
+     * @param sendBps     what the viewer was sent over the last second, -1 while unknown
+     */
+    PacedEgress(RtcTransport transport, TransportSequencer sequencer, LongSupplier estimateBps,
+                LongSupplier sendBps) {
+        this.transport = transport;
+        this.sequencer = sequencer;
+        this.estimateBps = estimateBps;
+        this.sendBps = sendBps;
+    }
+
+    /**
+     * {@code count} protected packets back to back in {@code run} (each {@code segmentSize}
+     * bytes but the last), the last ones numbered by the sequencer. Takes ownership of {@code run}.
+     *
+     * @return false when nothing was sent or queued
+     */
+    boolean write(ByteBuf run, int segmentSize, int count, long nowNanos) {
+        boolean queueEmpty = pacer == null || pacer.queuedPackets() == 0;
+        long estimate = estimateBps.getAsLong();
+        if (closed || queueEmpty && !constrained(estimate)) {
+            return transport.writeRtpSegments(run, segmentSize, count);
+        }
+        if (pacer == null) {
+            pacer = new SendPacer<>(SendPacer.Config.DEFAULT, Math.max(1, (long) (estimate * SendPacer.PACING_FACTOR)),
+                    nowNanos);
+        } else if (estimate > 0) {
+            pacer.setEstimate(estimate, nowNanos);
+        }
+        int firstSequence = sequencer.numbering() ? sequencer.last() - count + 1 & 0xFFFF : -1;
+        int offset = run.readerIndex();
+        int end = run.writerIndex();
+        boolean queued = false;
+        for (int i = 0; i < count; i++) {
+            int length = i == count - 1 ? end - offset : segmentSize;
+            Packet p = new Packet(run.retainedSlice(offset, length), firstSequence < 0 ? -1 : firstSequence + i & 0xFFFF);
+            if (pacer.enqueue(p, length, false, nowNanos)) {
+                queued = true;
+                pacedPackets++;
+            } else {
+                p.bytes().release();
+                droppedPackets++;
+            }
+            offset += length;
+        }
+        run.release();
+        drain(nowNanos);
+        return queued;
+    }
+
+    /** The estimate is below what the viewer is sent: its link cannot carry the stream's bursts. */
+    private boolean constrained(long estimate) {
+        long rate = sendBps.getAsLong();
+        return estimate >= 0 && rate > 0 && estimate < rate;
+    }
+
+    private void drain(long nowNanos) {
+        pacer.drain(nowNanos, p -> {
+            if (p.transportSequence() >= 0) {
+                sequencer.sent(p.transportSequence(),
+                        p.bytes().readableBytes() - transport.srtpProfile().rtpTagLength(), nowNanos);
+            }
+            int length = p.bytes().readableBytes();
+            transport.writeRtpSegments(p.bytes(), length, 1);
+        });
+        long next = pacer.nextSendNanos(nowNanos);
+        if (next != Long.MAX_VALUE && timer == null && !closed) {
+            timer = transport.executor().schedule(this::onTimer, Math.max(0, next - nowNanos), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (!closed) {
+            drain(System.nanoTime());
+        }
+    }
+
+    /** Packets that went through the pacer (not straight out). */
+    long pacedPackets() {
+        return pacedPackets;
+    }
+
+    /** Packets the pacer's bound refused. */
+    long droppedPackets() {
+        return droppedPackets;
+    }
+
+    /** Whether packets are waiting now. */
+    boolean pacing() {
+        return pacer != null && pacer.queuedPackets() > 0;
+    }
+
+    void close() {
+        closed = true;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        if (pacer != null) {
+            pacer.clear(p -> p.bytes().release());
+        }
+    }
+}
