@@ -39,13 +39,38 @@ import java.time.Duration;
  * @param srt the SRT listener: port (0 for an ephemeral one), latency, default passphrase
  * @param cluster the control store's URL and the cluster registry (none: embedded store, one node)
  * @param relay the node-to-node relay: listener port and shared secret (issue 19)
+ * @param loss how WebRTC playback handles packet loss: RED for Opus (issue 18)
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
                      int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
                      String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
                      Protection protection, RecordRules recording,
-                     boolean html5Eager, SrtConfig srt, ClusterConfig cluster, RelayConfig relay) {
+                     boolean html5Eager, SrtConfig srt, ClusterConfig cluster, RelayConfig relay, LossConfig loss) {
+
+    /**
+     * How WebRTC playback handles packet loss (issue 18).
+     *
+     * @param red RFC 2198 redundancy for Opus to viewers that offer {@code red/48000/2} ({@code rtc.red})
+     */
+    public record LossConfig(boolean red) {
+
+        public static LossConfig defaults() {
+            return new LossConfig(true);
+        }
+    }
+
+    /** The canonical form before the loss settings: their defaults. */
+    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
+                  Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
+                  int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
+                  String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
+                  Protection protection, RecordRules recording, boolean html5Eager, SrtConfig srt,
+                  ClusterConfig cluster, RelayConfig relay) {
+        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
+                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, LossConfig.defaults());
+    }
 
     /**
      * The control store and the cluster (issue 19). Without {@code redisUrl} the node runs alone,
@@ -117,7 +142,7 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config withCluster(ClusterConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, settings, relay);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, settings, relay, loss);
     }
 
     /**
@@ -190,21 +215,21 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config withHls(HlsConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, settings, protection, recording, html5Eager, srt, cluster, relay);
+                rtcMaxSessions, rtcTransports, settings, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     /** The same with other recording rules. */
     public Config withRecord(RecordRules rules) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, rules, html5Eager, srt, cluster, relay);
+                rtcMaxSessions, rtcTransports, hls, protection, rules, html5Eager, srt, cluster, relay, loss);
     }
 
     /** The same with other abuse settings. */
     public Config withProtection(Protection p) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, p, recording, html5Eager, srt, cluster, relay);
+                rtcMaxSessions, rtcTransports, hls, p, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
@@ -228,87 +253,94 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
     public Config withPorts(int http, int rtmp) {
         return new Config(bind, http, rtmp, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     public Config withDataDir(Path dir) {
         return new Config(bind, httpPort, rtmpPort, dir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     public Config withSlowViewerMaxLag(Duration lag) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, lag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     public Config withReconnectGrace(Duration grace) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, grace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     /** The same with another WebRTC media port (0 for an ephemeral one). */
     public Config withRtcPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, port, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     /** The same with other WebRTC candidates to advertise ({@code host[:port],...}). */
     public Config withRtcCandidates(String candidates) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, candidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     /** The same with other STUN/TURN servers to advertise ("" for none). */
     public Config withRtcIceServers(String servers) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, servers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     /** The same with another WebRTC session cap (0 for the default, {@link Integer#MAX_VALUE} for none). */
     public Config withRtcMaxSessions(int max) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, max,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     /** The same advertising other WebRTC transports. */
     public Config withRtcTransports(IceTransports transports) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, transports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcMaxSessions, transports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     /** The same with another HTTPS port (0 for an ephemeral one). */
     public Config withHttpsPort(int port) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, port, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
     }
 
     /** The same starting (or not) browser variants at publish time. */
     public Config withHtml5Eager(boolean eager) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, eager, srt, cluster, relay);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, eager, srt, cluster, relay, loss);
     }
 
     /** The same with other SRT listener settings. */
     public Config withSrt(SrtConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, settings, cluster, relay);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, settings, cluster, relay, loss);
+    }
+
+    /** The same with other loss settings (issue 18). */
+    public Config withLoss(LossConfig settings) {
+        return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
+                httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, settings);
     }
 
     /** The same with other relay settings (issue 19). */
     public Config withRelay(RelayConfig settings) {
         return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                 httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, settings);
+                rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, settings, loss);
     }
 }

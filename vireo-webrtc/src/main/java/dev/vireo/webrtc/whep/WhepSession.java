@@ -316,7 +316,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 keyframeRequests == null ? 0 : keyframeRequests.fir(), gopResends, r == null ? -1 : r.rttMillis(),
                 r == null ? -1 : r.fractionLost(), r == null ? 0 : r.cumulativeLost(), r == null ? -1 : r.jitter(),
                 bandwidth.rembBitrate(), bandwidth.twccFeedbacks(), bandwidth.twccNotReceived(),
-                policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason);
+                policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason,
+                out == null ? 0 : out.redPackets(), out == null ? 0 : out.redBlocks());
     }
 
     private void inContext(Runnable logStatement) {

@@ -31,6 +31,8 @@ package dev.vireo.webrtc.whep;
  * @param iceChecks valid ICE connectivity checks (and consent checks, RFC 7675) received
  * @param keyframesAsked keyframe requests this viewer passed on to the publisher (no keyframe cached)
  * @param endReason why the session ended, null while it runs
+ * @param audioRedPackets audio packets sent as RED (RFC 2198), 0 when RED was not negotiated
+ * @param audioRedBlocks earlier Opus packets those repeated
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -38,5 +40,5 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                long pliReceived, long firReceived, long gopResends, long rttMillis,
                                double videoFractionLost, long videoCumulativeLost, long videoJitter, long rembBitrate,
                                long twccFeedbacks, long twccNotReceived, long framesSkipped, long iceChecks,
-                               long keyframesAsked, String endReason) {
+                               long keyframesAsked, String endReason, long audioRedPackets, long audioRedBlocks) {
 }
