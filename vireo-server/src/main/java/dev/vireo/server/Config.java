@@ -40,13 +40,38 @@ import java.util.function.Consumer;
  * @param srt the SRT listener: port (0 for an ephemeral one), latency, default passphrase
  * @param cluster the control store's URL and the cluster registry (none: embedded store, one node)
  * @param relay the node-to-node relay: listener port and shared secret (issue 19)
+ * @param loss how WebRTC playback handles packet loss: RED for Opus (issue 18)
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
                      int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
                      String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
                      Protection protection, RecordRules recording,
-                     boolean html5Eager, SrtConfig srt, ClusterConfig cluster, RelayConfig relay) {
+                     boolean html5Eager, SrtConfig srt, ClusterConfig cluster, RelayConfig relay, LossConfig loss) {
+
+    /**
+     * How WebRTC playback handles packet loss (issue 18).
+     *
+     * @param red RFC 2198 redundancy for Opus to viewers that offer {@code red/48000/2} ({@code rtc.red})
+     */
+    public record LossConfig(boolean red) {
+
+        public static LossConfig defaults() {
+            return new LossConfig(true);
+        }
+    }
+
+    /** The canonical form before the loss settings: their defaults. */
+    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
+                  Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
+                  int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
+                  String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
+                  Protection protection, RecordRules recording, boolean html5Eager, SrtConfig srt,
+                  ClusterConfig cluster, RelayConfig relay) {
+        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
+                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, LossConfig.defaults());
+    }
 
     /**
      * The control store and the cluster (issue 19). Without {@code redisUrl} the node runs alone,
@@ -279,6 +304,11 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
         return with(b -> b.relay = settings);
     }
 
+    /** The same with other loss settings (issue 18). */
+    public Config withLoss(LossConfig settings) {
+        return with(b -> b.loss = settings);
+    }
+
     /** One component changed, every other kept: what each wither below builds on. */
     private Config with(Consumer<Builder> change) {
         Builder b = new Builder(this);
@@ -314,6 +344,7 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
         private SrtConfig srt;
         private ClusterConfig cluster;
         private RelayConfig relay;
+        private LossConfig loss;
 
         Builder(Config c) {
             bind = c.bind;
@@ -339,12 +370,13 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
             srt = c.srt;
             cluster = c.cluster;
             relay = c.relay;
+            loss = c.loss;
         }
 
         Config build() {
             return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                     httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                    rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay);
+                    rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
         }
     }
 }

@@ -44,6 +44,9 @@ enum Setting {
     RTC_TRANSPORTS("rtc.transports", "VIREO_RTC_TRANSPORTS", "--rtc-transports", "LIST", "udp,tcp",
             "what WebRTC answers advertise: udp, tcp (ICE-TCP on the same port number, for networks that"
                     + " block UDP) or both", ConfigValues::iceTransports),
+    RTC_RED("rtc.red", "VIREO_RTC_RED", "--rtc-red", "on|off", "on",
+            "WHEP audio as RFC 2198 RED (each Opus packet repeats the previous one) to browsers that offer it",
+            ConfigValues::onOff),
     HLS_SEGMENT_DURATION("hls.segment-duration", "VIREO_HLS_SEGMENT_DURATION", "--hls-segment-duration", "DURATION",
             "2s", "HLS/LL-HLS segment target; segments are cut at keyframes, so a longer GOP makes longer ones",
             ConfigValues::positiveDuration),

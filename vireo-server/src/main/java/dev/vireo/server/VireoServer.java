@@ -232,7 +232,8 @@ public final class VireoServer implements AutoCloseable {
         control.withRtcCheck(new RtcReachability(rtc)::check);
         whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant)
                 .withIceServers(iceServers)
-                .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults(), registry));
+                .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults(), registry))
+                .withRed(config.loss().red());
         whep.mount(router);
         // The console, the player (WHEP, then FLV, then HLS), the tools pages, / and the favicon.
         new WebPages("[" + String.join(",", iceServers.stream().map(IceServer::json).toList()) + "]").mount(router);

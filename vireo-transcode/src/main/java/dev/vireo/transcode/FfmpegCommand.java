@@ -197,10 +197,13 @@ final class FfmpegCommand {
         int channels = Math.max(1, Math.min(2, src.audioChannels() == 0 ? 2 : src.audioChannels()));
         if (codec == Codec.OPUS) {
             refuseIfLacking(ffmpeg, "libopus");
-            // RFC 7587: 48 kHz; 20 ms frames as WebRTC sends them; in-band FEC against loss
-            // (libopus only adds FEC when told to expect loss); lowdelay skips the speech modes' delay
+            // RFC 7587: 48 kHz; 20 ms frames as WebRTC sends them; in-band FEC against loss. libopus
+            // adds FEC only when told to expect loss, and only in its SILK and hybrid modes: with
+            // expected loss above 8 % it picks them (opus_encoder.c mode decision), but "lowdelay"
+            // (restricted low delay) forces CELT and so silently drops the FEC; "audio" costs 4 ms
+            // more look-ahead.
             out.addAll(List.of("-c:a", "libopus", "-b:a", kbps + "k", "-ar", "48000", "-ac", String.valueOf(channels),
-                    "-frame_duration", "20", "-application", "lowdelay", "-fec", "1", "-packet_loss", "10"));
+                    "-frame_duration", "20", "-application", "audio", "-fec", "1", "-packet_loss", "10"));
             return "libopus " + kbps + "k";
         }
         refuseIfLacking(ffmpeg, "aac");

@@ -76,7 +76,7 @@ class FfmpegCommandTest {
         assertThat(arg(audioOnly, "-c:v")).isEqualTo("copy");
         assertThat(arg(audioOnly, "-c:a")).isEqualTo("libopus");
         assertThat(audioOnly.command()).containsSequence("-ar", "48000").containsSequence("-frame_duration", "20")
-                .containsSequence("-application", "lowdelay").containsSequence("-fec", "1");
+                .containsSequence("-application", "audio").containsSequence("-fec", "1");
         assertThat(audioOnly.output()).isEqualTo(PipeFormat.MPEGTS);
 
         FfmpegCommand.Plan both = FfmpegCommand.plan(request("demo@html5"), null, H264_AAC_4_3_BFRAMES, CFG, FFMPEG);

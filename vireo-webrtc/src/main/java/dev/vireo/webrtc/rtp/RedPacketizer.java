@@ -14,11 +14,13 @@ import io.netty.buffer.ByteBuf;
  * first, the primary last. The RTP header (payload type = the RED type, timestamp = the primary's)
  * is the caller's.
  *
- * <p>Encode once: a stream keeps one packetizer for its Opus track and shares each RED payload
- * with every viewer that negotiated RED. A redundant block is left out when it does not fit the
+ * <p>A WHEP viewer that negotiated RED keeps one packetizer for its audio: what it repeats is
+ * what that viewer was sent (it may have joined late or skipped frames), and the cost is one copy
+ * of a previous Opus packet (~100-300 bytes) per packet, beside the SRTP of the packet. A redundant block is left out when it does not fit the
  * format (offset over {@link #MAX_TIMESTAMP_OFFSET} — a gap in the stream — or length over
  * {@link #MAX_BLOCK_LENGTH}) or the payload size limit. The history is copied (Opus packets are
- * small) and bounded by {@code generations}. Not thread-safe.
+ * small) into {@code generations} arrays of {@link #MAX_BLOCK_LENGTH} bytes allocated once, so a
+ * packet allocates nothing. Not thread-safe.
  */
 public final class RedPacketizer {
 
@@ -32,8 +34,9 @@ public final class RedPacketizer {
     private final int blockPayloadType;
     private final int generations;
     private final int maxPayloadSize;
-    /** Previous primaries, oldest first; {@code count} of them are valid. */
+    /** Previous primaries, oldest first; {@code count} of them are valid (arrays reused, {@code historyLengths} long). */
     private final byte[][] history;
+    private final int[] historyLengths;
     private final long[] historyTimestamps;
     private int count;
 
@@ -52,7 +55,8 @@ public final class RedPacketizer {
         this.blockPayloadType = blockPayloadType;
         this.generations = generations;
         this.maxPayloadSize = maxPayloadSize;
-        this.history = new byte[generations][];
+        this.history = new byte[generations][MAX_BLOCK_LENGTH];
+        this.historyLengths = new int[generations];
         this.historyTimestamps = new long[generations];
     }
 
@@ -76,7 +80,7 @@ public final class RedPacketizer {
         int first = count; // index of the oldest block included
         for (int i = count - 1; i >= 0; i--) {
             long offset = timestamp - historyTimestamps[i] & 0xFFFF_FFFFL;
-            int length = history[i].length;
+            int length = historyLengths[i];
             if (offset == 0 || offset > MAX_TIMESTAMP_OFFSET || length > MAX_BLOCK_LENGTH
                     || size + 4 + length > maxPayloadSize) {
                 break; // older blocks would be further still
@@ -88,11 +92,11 @@ public final class RedPacketizer {
             int offset = (int) (timestamp - historyTimestamps[i] & 0xFFFF_FFFFL);
             // RFC 2198 §3: F(1) | block PT(7) | timestamp offset(14) | block length(10)
             out.writeByte(0x80 | blockPayloadType);
-            out.writeMedium(offset << 10 | history[i].length);
+            out.writeMedium(offset << 10 | historyLengths[i]);
         }
         out.writeByte(blockPayloadType); // F=0: the last header, the primary's
         for (int i = first; i < count; i++) {
-            out.writeBytes(history[i]);
+            out.writeBytes(history[i], 0, historyLengths[i]);
         }
         out.writeBytes(primary, primary.readerIndex(), primaryLength);
         remember(primary, timestamp);
@@ -108,14 +112,19 @@ public final class RedPacketizer {
         if (generations == 0) {
             return;
         }
-        byte[] copy = new byte[primary.readableBytes()];
-        primary.getBytes(primary.readerIndex(), copy);
-        if (count == generations) {
+        if (count == generations) { // rotate: the oldest array becomes the newest's
+            byte[] oldest = history[0];
             System.arraycopy(history, 1, history, 0, count - 1);
+            System.arraycopy(historyLengths, 1, historyLengths, 0, count - 1);
             System.arraycopy(historyTimestamps, 1, historyTimestamps, 0, count - 1);
+            history[count - 1] = oldest;
             count--;
         }
-        history[count] = copy;
+        int length = primary.readableBytes();
+        if (length <= MAX_BLOCK_LENGTH) { // longer ones are never repeated (the length check in write)
+            primary.getBytes(primary.readerIndex(), history[count], 0, length);
+        }
+        historyLengths[count] = length;
         historyTimestamps[count] = timestamp & 0xFFFF_FFFFL;
         count++;
     }

@@ -43,6 +43,7 @@ public final class AnswerBuilder {
     private String streamId = "vireo";
     private boolean transportCc = true;
     private boolean remb = true;
+    private boolean red;
     private long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     /** A receive-only answer (WHIP): the offerer sends, we answer {@code a=recvonly}. */
     private boolean receiving;
@@ -138,6 +139,16 @@ public final class AnswerBuilder {
     /** Whether to answer goog-remb feedback and the abs-send-time extension (default on). */
     public AnswerBuilder remb(boolean enabled) {
         this.remb = enabled;
+        return this;
+    }
+
+    /**
+     * Whether to answer RFC 2198 redundancy for Opus where the offer has {@code red/48000/2} over
+     * the Opus payload type (default off; WHEP turns it on, {@code rtc.red}): the sender then
+     * sends every audio packet as RED.
+     */
+    public AnswerBuilder red(boolean enabled) {
+        this.red = enabled;
         return this;
     }
 
@@ -278,8 +289,9 @@ public final class AnswerBuilder {
         }
         int absSendTime = remb ? m.extmapId(RtpExtensionUris.ABS_SEND_TIME) : 0;
         int twcc = transportCc ? m.extmapId(RtpExtensionUris.TRANSPORT_WIDE_CC) : 0;
+        int redPt = kind.equals("audio") && red && !receiving ? CodecSelection.redFor(offered, codec) : -1;
         NegotiatedMedia n = new NegotiatedMedia(m.mid().orElse(""), kind, codec, choice.get().answerFmtp(), rtxPt, ssrc,
-                rtxPt >= 0 ? rtxSsrc : 0, absSendTime, twcc, feedback, choice.get().match());
+                rtxPt >= 0 ? rtxSsrc : 0, absSendTime, twcc, feedback, choice.get().match(), redPt);
         return new Accepted(m, n, kind + "-" + streamId);
     }
 
@@ -290,7 +302,7 @@ public final class AnswerBuilder {
                 .orElse(candidates.isEmpty() ? null : candidates.get(0));
         String port = defaultCandidate == null ? "9" : String.valueOf(defaultCandidate.port());
         line(sdp, "m=" + m.media() + " " + port + " " + m.proto() + " " + n.payloadType()
-                + (n.hasRtx() ? " " + n.rtxPayloadType() : ""));
+                + (n.hasRtx() ? " " + n.rtxPayloadType() : "") + (n.hasRed() ? " " + n.redPayloadType() : ""));
         line(sdp, "c=" + connection(defaultCandidate == null ? "0.0.0.0" : defaultCandidate.address()));
         line(sdp, "a=ice-ufrag:" + ufrag);
         line(sdp, "a=ice-pwd:" + password);
@@ -320,6 +332,12 @@ public final class AnswerBuilder {
         }
         if (n.fmtp() != null) {
             line(sdp, "a=fmtp:" + c.payloadType() + " " + n.fmtp());
+        }
+        if (n.hasRed()) {
+            // RFC 2198 §5: the redundant encoding and its blocks' payload types (primary/redundant)
+            line(sdp, "a=rtpmap:" + n.redPayloadType() + " red/" + c.clockRate()
+                    + (c.channels() > 1 ? "/" + c.channels() : ""));
+            line(sdp, "a=fmtp:" + n.redPayloadType() + " " + c.payloadType() + "/" + c.payloadType());
         }
         if (n.hasRtx()) {
             line(sdp, "a=rtpmap:" + n.rtxPayloadType() + " rtx/" + c.clockRate());

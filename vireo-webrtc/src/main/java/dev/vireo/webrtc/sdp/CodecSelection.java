@@ -93,8 +93,9 @@ final class CodecSelection {
     }
 
     /**
-     * Opus (RFC 7587 §7): opus/48000/2. The answer repeats the offered parameters and, for a
-     * stereo source, says so with stereo=1 and sprop-stereo=1 (§6.1).
+     * Opus (RFC 7587 §7): opus/48000/2. The answer repeats the offered parameters, adds
+     * useinbandfec=1 when missing and, for a stereo source, says so with stereo=1 and
+     * sprop-stereo=1 (§6.1).
      */
     static Optional<Choice> opus(List<RtpCodec> offered, int channels) {
         for (RtpCodec c : offered) {
@@ -104,6 +105,9 @@ final class CodecSelection {
                     if (!e.getKey().equals("stereo") && !e.getKey().equals("sprop-stereo")) {
                         params.add(e.getValue().isEmpty() ? e.getKey() : e.getKey() + "=" + e.getValue());
                     }
+                }
+                if (!c.parameters().containsKey("useinbandfec")) {
+                    params.add("useinbandfec=1"); // RFC 7587 §6.1: the stream carries in-band FEC (html5 variant: -fec 1)
                 }
                 if (channels == 2) {
                     params.add("stereo=1");
@@ -119,6 +123,29 @@ final class CodecSelection {
     static int rtxFor(List<RtpCodec> offered, int payloadType) {
         for (RtpCodec c : offered) {
             if (c.isRtx() && c.apt() == payloadType) {
+                return c.payloadType();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The offered RED payload type (RFC 2198 §5, {@code a=rtpmap:<pt> red/<clock>[/<channels>]})
+     * whose blocks are all {@code payloadType} ({@code a=fmtp:63 111/111}, as Chromium offers it
+     * for Opus), or -1. An offer without an fmtp for it says nothing about the blocks: not taken.
+     */
+    static int redFor(List<RtpCodec> offered, RtpCodec primary) {
+        for (RtpCodec c : offered) {
+            if (!c.is("red") || c.clockRate() != primary.clockRate() || c.channels() != primary.channels()
+                    || c.fmtp() == null) {
+                continue;
+            }
+            String[] blocks = c.fmtp().trim().split("/", 8);
+            boolean all = blocks.length >= 2;
+            for (String b : blocks) {
+                all &= b.trim().equals(String.valueOf(primary.payloadType()));
+            }
+            if (all) {
                 return c.payloadType();
             }
         }

@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param transportCcId     extmap id of transport-wide-cc, 0 when not negotiated
  * @param feedback          the rtcp-fb values answered ("nack", "nack pli", "ccm fir", "goog-remb", "transport-cc")
  * @param h264Match         how the H.264 profile matched, null for other codecs
+ * @param redPayloadType    the RED type (RFC 2198) whose blocks are {@code codec} (audio: Opus redundancy), or -1
  */
 public record NegotiatedMedia(String mid, String kind, RtpCodec codec, String fmtp, int rtxPayloadType, int ssrc,
                               int rtxSsrc, int absSendTimeId, int transportCcId, List<String> feedback,
-                              H264Match h264Match) {
+                              H264Match h264Match, int redPayloadType) {
 
     public NegotiatedMedia {
         Objects.requireNonNull(mid, "mid");
@@ -38,6 +39,11 @@ public record NegotiatedMedia(String mid, String kind, RtpCodec codec, String fm
 
     public boolean hasRtx() {
         return rtxPayloadType >= 0;
+    }
+
+    /** RFC 2198 redundancy was negotiated ({@link #redPayloadType}). */
+    public boolean hasRed() {
+        return redPayloadType >= 0;
     }
 
     /** Generic NACK, RFC 4585 §6.2.1. */

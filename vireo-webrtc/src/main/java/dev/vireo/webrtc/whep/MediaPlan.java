@@ -20,10 +20,12 @@ import dev.vireo.media.Codec;
  * @param cname RTCP CNAME of this session (RFC 7022: random per session)
  * @param videoCodec the codec the video payload type was negotiated for (frames of another codec,
  *     after a republish, are not sent), null without video
+ * @param audioRedPayloadType the RED type (RFC 2198) every audio packet goes out as, its blocks
+ *     Opus with one earlier packet repeated, or -1 for plain Opus
  */
 record MediaPlan(int videoPayloadType, int rtxPayloadType, boolean nack, int audioPayloadType,
                  int absSendTimeId, int transportCcId, int videoSsrc, int rtxSsrc, int audioSsrc, String cname,
-                 Codec videoCodec) {
+                 Codec videoCodec, int audioRedPayloadType) {
 
     boolean hasVideo() {
         return videoPayloadType >= 0;
@@ -31,6 +33,10 @@ record MediaPlan(int videoPayloadType, int rtxPayloadType, boolean nack, int aud
 
     boolean hasAudio() {
         return audioPayloadType >= 0;
+    }
+
+    boolean hasAudioRed() {
+        return audioRedPayloadType >= 0;
     }
 
     boolean hasRtx() {

@@ -8,8 +8,11 @@ import dev.vireo.webrtc.RtcTransport;
 import dev.vireo.webrtc.bwe.BandwidthEstimator;
 import dev.vireo.webrtc.rtcp.RtcpCompound;
 import dev.vireo.webrtc.rtcp.SourceDescription;
+import dev.vireo.webrtc.rtp.RedPacketizer;
 import dev.vireo.webrtc.rtp.RtpHeaderWriter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
@@ -31,6 +34,18 @@ final class ViewerRtp {
     private static final int MAX_AUDIO_PAYLOAD = 1200;
     /** A rendition's first keyframe follows the last frame sent by this much (about a frame at 30 fps). */
     private static final long REBASE_GAP_MILLIS = 33;
+    /**
+     * Earlier Opus packets each RED packet repeats (RFC 2198): one, as Chromium sends; 20 ms of
+     * audio lost is then heard again unless the next packet is lost too.
+     */
+    private static final int RED_GENERATIONS = 1;
+    /** Where an event loop builds a RED payload before it is sent (one per loop, reused). */
+    private static final FastThreadLocal<ByteBuf> RED_SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+            return Unpooled.buffer(MAX_AUDIO_PAYLOAD, MAX_AUDIO_PAYLOAD);
+        }
+    };
 
     private final RtcTransport transport;
     private final MediaPlan plan;
@@ -43,6 +58,8 @@ final class ViewerRtp {
     /** Added to live video pts after a rendition switch (ms). */
     private long videoOffsetMillis;
     private long lastVideoPts = Long.MIN_VALUE;
+    /** The audio's RFC 2198 redundancy, null when the viewer gets plain Opus. */
+    private final RedPacketizer red;
     private MediaFrame videoConfig;
     private boolean audioCodecReported;
     private boolean videoCodecReported;
@@ -55,6 +72,8 @@ final class ViewerRtp {
     private volatile long framesSent;
     private volatile long keyframesSent;
     private volatile long bytesSent;
+    private volatile long redPackets;
+    private volatile long redBlocks;
 
     /** @param estimator the viewer's bandwidth estimator, told of every packet sent; null without transport-cc */
     ViewerRtp(RtcTransport transport, MediaPlan plan, StreamKey key, String id, BandwidthEstimator estimator) {
@@ -68,8 +87,12 @@ final class ViewerRtp {
         video = !plan.hasVideo() ? null : new RtpSender(plan.videoSsrc(), plan.videoPayloadType(), 90_000,
                 plan.rtxSsrc(), plan.hasRtx() ? plan.rtxPayloadType() : -1, header,
                 plan.nack() ? new RetransmissionBuffer(HISTORY_FRAMES, HISTORY_AGE_NANOS) : null, random);
-        audio = !plan.hasAudio() ? null
-                : new RtpSender(plan.audioSsrc(), plan.audioPayloadType(), 48_000, 0, -1, header, null, random);
+        // With RED negotiated every audio packet is RED (RFC 2198 §3), its blocks Opus.
+        audio = !plan.hasAudio() ? null : new RtpSender(plan.audioSsrc(),
+                plan.hasAudioRed() ? plan.audioRedPayloadType() : plan.audioPayloadType(), 48_000, 0, -1, header,
+                null, random);
+        red = plan.hasAudio() && plan.hasAudioRed()
+                ? new RedPacketizer(plan.audioPayloadType(), RED_GENERATIONS, MAX_AUDIO_PAYLOAD) : null;
     }
 
     /**
@@ -223,12 +246,26 @@ final class ViewerRtp {
         anchor(frame, now);
         ByteBuf payload = frame.payload();
         int len = payload.readableBytes();
-        if (len == 0 || len > MAX_AUDIO_PAYLOAD) {
+        if (len == 0 || len >= MAX_AUDIO_PAYLOAD) {
             return 0;
         }
         // RFC 7587 §4.2: one Opus packet per RTP packet, 48 kHz clock, marker unused without DTX.
-        long bytes = audio.send(transport, payload, payload.readerIndex(), len, false, audio.timestamp(frame.pts()),
+        int timestamp = audio.timestamp(frame.pts());
+        if (red == null) {
+            long bytes = audio.send(transport, payload, payload.readerIndex(), len, false, timestamp,
+                    transportSequences, now);
+            bytesSent += bytes;
+            return bytes;
+        }
+        // RFC 2198: the previous Opus packet again in front of this one, same RTP header.
+        ByteBuf redPayload = RED_SCRATCH.get().clear();
+        int blocks = red.write(redPayload, payload, timestamp & 0xFFFF_FFFFL);
+        long bytes = audio.send(transport, redPayload, 0, redPayload.readableBytes(), false, timestamp,
                 transportSequences, now);
+        if (bytes > 0) {
+            redPackets++;
+            redBlocks += blocks;
+        }
         bytesSent += bytes;
         return bytes;
     }
@@ -261,6 +298,16 @@ final class ViewerRtp {
 
     long framesSent() {
         return framesSent;
+    }
+
+    /** Audio packets sent as RED (RFC 2198). */
+    long redPackets() {
+        return redPackets;
+    }
+
+    /** Earlier Opus packets those repeated. */
+    long redBlocks() {
+        return redBlocks;
     }
 
     long keyframesSent() {

@@ -73,6 +73,8 @@ public final class WhepPlayback {
     private SessionAdmission admission;
     /** The ABR ladder below a stream; set once at wiring. */
     private BiFunction<Gate.AccessRequest, StreamKey, List<Rendition>> ladder = (a, k) -> List.of();
+    /** RFC 2198 redundancy for Opus where offered ({@code rtc.red}). Set once at wiring. */
+    private volatile boolean red = true;
     private volatile long lastLimitLogNanos = System.nanoTime() - 2_000_000_000L;
 
     public WhepPlayback(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
@@ -120,6 +122,12 @@ public final class WhepPlayback {
     /** Admits offers through {@code a} (rate per address, a cap and timeout on unconnected sessions). */
     public WhepPlayback withAdmission(SessionAdmission a) {
         this.admission = a;
+        return this;
+    }
+
+    /** Whether to answer RED for Opus where the offer has it (default on; off to compare). */
+    public WhepPlayback withRed(boolean enabled) {
+        this.red = enabled;
         return this;
     }
 
@@ -236,7 +244,8 @@ public final class WhepPlayback {
                     .iceCredentials(ice.ufrag(), ice.pwd())
                     .fingerprint(rtc.fingerprint())
                     .candidates(rtc.candidates())
-                    .cname(cname);
+                    .cname(cname)
+                    .red(red);
             if (choice.video() != null) {
                 builder.video(choice.video(), videoSsrc, rtxSsrc);
             }
@@ -284,7 +293,8 @@ public final class WhepPlayback {
     }
 
     private static String describe(NegotiatedMedia m) {
-        return m.codec().rtpmapValue() + (m.hasRtx() ? " +rtx" : "") + (m.nack() ? " +nack" : "");
+        return m.codec().rtpmapValue() + (m.hasRtx() ? " +rtx" : "") + (m.nack() ? " +nack" : "")
+                + (m.hasRed() ? " +red" : "");
     }
 
     private static MediaPlan plan(Answer answer, int videoSsrc, int rtxSsrc, int audioSsrc, String cname) {
@@ -293,7 +303,8 @@ public final class WhepPlayback {
         NegotiatedMedia any = v != null ? v : a;
         return new MediaPlan(v == null ? -1 : v.payloadType(), v == null ? -1 : v.rtxPayloadType(),
                 v != null && v.nack(), a == null ? -1 : a.payloadType(), any.absSendTimeId(), any.transportCcId(),
-                videoSsrc, rtxSsrc, audioSsrc, cname, v == null ? null : v.codec().is("AV1") ? Codec.AV1 : Codec.H264);
+                videoSsrc, rtxSsrc, audioSsrc, cname, v == null ? null : v.codec().is("AV1") ? Codec.AV1 : Codec.H264,
+                a == null ? -1 : a.redPayloadType());
     }
 
     private int ssrc(int notA, int notB) {

@@ -35,6 +35,40 @@ class AnswerBuilderTest {
     }
 
     @Test
+    void answersOpusRedWhenAskedAndOffered() {
+        // Chromium offers red/48000/2 with fmtp 111/111 (RFC 2198 over Opus); off by default
+        Answer plain = answer(ChromiumOffers.RECVONLY_VIDEO_AUDIO, CB, new MediaSource.Opus(2));
+        assertThat(plain.audio().orElseThrow().hasRed()).isFalse();
+        assertThat(plain.sdp()).doesNotContain("red/48000");
+
+        Answer a = builder(ChromiumOffers.parse(ChromiumOffers.RECVONLY_VIDEO_AUDIO)).red(true)
+                .video(CB, 0x11111111, 0x22222222).audio(new MediaSource.Opus(2), 0x33333333).build();
+        NegotiatedMedia au = a.audio().orElseThrow();
+        assertThat(au.payloadType()).isEqualTo(111);
+        assertThat(au.redPayloadType()).isEqualTo(63);
+        assertThat(a.video().orElseThrow().hasRed()).isFalse(); // video RED only comes with FEC
+        SessionDescription sd = SessionDescription.parse(a.sdp());
+        MediaDescription ma = sd.media().get(1);
+        assertThat(ma.toString()).isEqualTo("m=audio 8000 UDP/TLS/RTP/SAVPF 111 63");
+        assertThat(ma.codecs()).anySatisfy(c -> {
+            assertThat(c.payloadType()).isEqualTo(63);
+            assertThat(c.is("red")).isTrue();
+            assertThat(c.clockRate()).isEqualTo(48_000);
+            assertThat(c.channels()).isEqualTo(2);
+            assertThat(c.fmtp()).isEqualTo("111/111");
+        });
+
+        // a RED whose blocks are another codec is not taken
+        String other = ChromiumOffers.text(ChromiumOffers.RECVONLY_VIDEO_AUDIO).replace("a=fmtp:63 111/111", "a=fmtp:63 0/0");
+        Answer b = builder(SessionDescription.parse(other)).red(true).audio(new MediaSource.Opus(2), 0x33333333).build();
+        assertThat(b.audio().orElseThrow().hasRed()).isFalse();
+        // a receiving (WHIP) answer never takes it
+        Answer w = builder(ChromiumOffers.parse(ChromiumOffers.SENDONLY_WHIP)).red(true).receiving()
+                .video(CB, 0x11111111, 0x22222222).audio(new MediaSource.Opus(2), 0x33333333).build();
+        assertThat(w.audio().orElseThrow().hasRed()).isFalse();
+    }
+
+    @Test
     void answersChromiumVideoAndAudio() {
         Answer a = answer(ChromiumOffers.RECVONLY_VIDEO_AUDIO, CB, new MediaSource.Opus(2));
         assertThat(a.bundle()).containsExactly("0", "1");

@@ -1,0 +1,230 @@
+package dev.vireo.webrtc.whep;
+
+import static dev.vireo.webrtc.testing.Chromium.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vireo.core.Gate;
+import dev.vireo.core.HubConfig;
+import dev.vireo.core.MediaFrame;
+import dev.vireo.core.Publication;
+import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.Peers;
+import dev.vireo.media.Codec;
+import dev.vireo.webrtc.WebRtcConfig;
+import dev.vireo.webrtc.ice.HostCandidates;
+import dev.vireo.webrtc.testing.Chromium;
+import dev.vireo.webrtc.testing.LinkModel;
+import dev.vireo.webrtc.testing.ShapingRelay;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RFC 2198 audio redundancy against the real peer: headless Chromium plays an ffmpeg test pattern
+ * with a 440 Hz Opus tone from the player page. Chromium offers {@code red/48000/2}; with RED on
+ * (the default) every audio packet goes out as RED and Chromium decodes it; behind a relay that
+ * loses 20 % of the server's RTP, it conceals less of the audio than a viewer of a server with
+ * RED off behind the same kind of link.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(300)
+class WhepRedChromiumTest {
+
+    private static final Logger log = LoggerFactory.getLogger(WhepRedChromiumTest.class);
+    private static final StreamKey AV = StreamKey.of("live", "av");
+    /** Chromium 156's payload type for red/48000/2 (its offer: {@code a=fmtp:63 111/111}). */
+    private static final int CHROMIUM_AUDIO_RED = 63;
+    private static final double LOSS = 0.20;
+
+    @TempDir
+    static Path dir;
+
+    private EventLoopGroup group;
+    private DefaultEventExecutor timer;
+    private StreamHub hub;
+    private Publication av;
+    private FfmpegFlvSource encoder;
+    private ScheduledExecutorService audioClock;
+    private WhepRig direct;
+    private ShapingRelay redRelay;
+    private WhepRig redLossy;
+    private ShapingRelay plainRelay;
+    private WhepRig plainLossy;
+    private Chromium chromium;
+
+    @BeforeAll
+    void start() throws Exception {
+        Peers.ffmpeg();
+        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        timer = new DefaultEventExecutor();
+        hub = new StreamHub(HubConfig.defaults(), timer);
+        av = hub.publish(AV, "ffmpeg+opus", reason -> { });
+        OggOpus opus = OggOpus.tone(dir, 10);
+        av.send(MediaFrame.config(Codec.OPUS, 0, Unpooled.wrappedBuffer(opus.head())));
+        long[] firstVideo = {-1};
+        encoder = FfmpegFlvSource.testPattern(dir, 240, frame -> {
+            if (firstVideo[0] < 0) {
+                firstVideo[0] = System.nanoTime();
+            }
+            av.send(frame);
+        });
+        AtomicInteger next = new AtomicInteger();
+        audioClock = Executors.newSingleThreadScheduledExecutor();
+        audioClock.scheduleAtFixedRate(() -> {
+            if (firstVideo[0] < 0) {
+                return;
+            }
+            int i = next.getAndIncrement();
+            byte[] packet = opus.packets().get(i % opus.packets().size());
+            av.send(MediaFrame.media(Codec.OPUS, i * 20L, 0, false, Unpooled.wrappedBuffer(packet)));
+        }, 20, 20, TimeUnit.MILLISECONDS);
+
+        direct = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0), group);
+        redRelay = new ShapingRelay(LinkModel.Impairment.NONE, LinkModel.Impairment.NONE.withLoss(LOSS), 7);
+        redLossy = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
+                .withCandidates(List.of(new HostCandidates.Advertised("127.0.0.1", redRelay.port()))), group);
+        redRelay.target(redLossy.rtcPort);
+        plainRelay = new ShapingRelay(LinkModel.Impairment.NONE, LinkModel.Impairment.NONE.withLoss(LOSS), 11);
+        plainLossy = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
+                .withCandidates(List.of(new HostCandidates.Advertised("127.0.0.1", plainRelay.port()))), group);
+        plainLossy.whep.withRed(false);
+        plainRelay.target(plainLossy.rtcPort);
+
+        Await.until(Duration.ofSeconds(30), "the encoder's first GOP in the hub",
+                () -> hub.find(AV).map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
+        chromium = Chromium.start(dir);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (chromium != null) {
+                chromium.close();
+            }
+        } finally {
+            if (audioClock != null) {
+                audioClock.shutdownNow();
+            }
+            if (encoder != null) {
+                encoder.close();
+            }
+            if (av != null) {
+                av.close();
+            }
+            for (AutoCloseable c : new AutoCloseable[] {direct, redLossy, redRelay, plainLossy, plainRelay}) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+            if (hub != null) {
+                hub.close();
+            }
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+                timer.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+    }
+
+    private Map<String, Object> audio() {
+        return chromium.inboundRtp("vireo.pc", "audio");
+    }
+
+    /** Opens the player on {@code rig} and waits until Chromium has played a second of audio. */
+    private void play(WhepRig rig) {
+        chromium.open(rig.url("/play/live/av"));
+        Await.until(Duration.ofSeconds(30), "Chromium plays a second of audio", () ->
+                field(audio(), "totalSamplesReceived") > 48_000 || chromium.number("vireo.error === null ? null : 1") > 0);
+        assertThat(chromium.js("return window.vireo.error")).as("player error").isNull();
+        // the player starts muted; unmuted (--autoplay-policy=no-user-gesture-required) the track
+        // is played out, so Chromium measures its energy
+        Object played = chromium.jsAsync("const done = arguments[arguments.length - 1];"
+                + "const v = document.getElementById('video'); v.muted = false;"
+                + "v.play().then(() => done(!v.muted && !v.paused)).catch(e => done(String(e)));");
+        assertThat(played).isEqualTo(true);
+    }
+
+    /** Concealed share of the audio Chromium plays over the next {@code seconds} of it. */
+    private double concealment(int seconds) {
+        Map<String, Object> a0 = audio();
+        double total0 = field(a0, "totalSamplesReceived");
+        double concealed0 = field(a0, "concealedSamples");
+        Await.until(Duration.ofSeconds(seconds * 4L), seconds + " s more audio", () ->
+                field(audio(), "totalSamplesReceived") >= total0 + seconds * 48_000.0);
+        Map<String, Object> a = audio();
+        return (field(a, "concealedSamples") - concealed0) / (field(a, "totalSamplesReceived") - total0);
+    }
+
+    private static WhepSessionStats session(WhepRig rig) {
+        return rig.whep.sessions().stream().reduce((a, b) -> b).orElseThrow();
+    }
+
+    @Test
+    void everyAudioPacketGoesOutAsRedAndChromiumDecodesIt() {
+        play(direct);
+        String answer = (String) chromium.js("return window.vireo.pc.remoteDescription.sdp");
+        assertThat(answer).contains("a=rtpmap:" + CHROMIUM_AUDIO_RED + " red/48000/2")
+                .contains("a=fmtp:" + CHROMIUM_AUDIO_RED + " 111/111").contains("useinbandfec=1");
+        double concealed = concealment(3);
+        Map<String, Object> a = audio();
+        WhepSessionStats s = session(direct);
+        assertThat(s.audioRedPackets()).as("audio packets sent as RED").isGreaterThan(150);
+        assertThat(s.audioRedBlocks()).as("earlier packets repeated").isGreaterThan(150);
+        // the tone is heard: samples decoded with energy, hardly any concealed on a clean path
+        assertThat(field(a, "totalSamplesReceived")).isGreaterThan(48_000 * 3);
+        // (the 440 Hz sine of ffmpeg's lavfi source: audioLevel about 0.09, silence 0)
+        Await.until(Duration.ofSeconds(10), "audio energy", () -> field(audio(), "totalAudioEnergy") > 0.005
+                && field(audio(), "audioLevel") > 0.02);
+        assertThat(concealed).as("concealed share without loss").isLessThan(0.05);
+        log.info("RED, no loss: {} RED packets ({} redundant blocks), Chromium {} packets, concealed {} %",
+                s.audioRedPackets(), s.audioRedBlocks(), field(a, "packetsReceived"),
+                String.format("%.2f", concealed * 100));
+    }
+
+    @Test
+    void redConcealsLessThanPlainOpusUnderTwentyPercentLoss() {
+        play(redLossy);
+        double withRed = concealment(8);
+        WhepSessionStats red = session(redLossy);
+        Map<String, Object> redVideo = chromium.inboundRtp("vireo.pc", "video");
+        assertThat(red.audioRedPackets()).isPositive();
+        assertThat(redRelay.counters(ShapingRelay.Direction.TO_PEER).passed(CHROMIUM_AUDIO_RED))
+                .as("RED packets through the lossy link").isGreaterThan(100);
+
+        play(plainLossy);
+        double without = concealment(8);
+        WhepSessionStats plain = session(plainLossy);
+        Map<String, Object> plainVideo = chromium.inboundRtp("vireo.pc", "video");
+        assertThat(plain.audioRedPackets()).as("RED off: plain Opus").isZero();
+        assertThat(plainRelay.counters(ShapingRelay.Direction.TO_PEER).passed(CHROMIUM_AUDIO_RED)).isZero();
+        assertThat(plainRelay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped()).isGreaterThan(50);
+
+        log.info("20 % loss: audio concealed {} % with RED, {} % without; video with RED: {} frames decoded,"
+                        + " {} freezes ({} s); without: {} decoded, {} freezes ({} s)",
+                String.format("%.1f", withRed * 100), String.format("%.1f", without * 100),
+                field(redVideo, "framesDecoded"), field(redVideo, "freezeCount"),
+                field(redVideo, "totalFreezesDuration"), field(plainVideo, "framesDecoded"),
+                field(plainVideo, "freezeCount"), field(plainVideo, "totalFreezesDuration"));
+        assertThat(withRed).as("concealed share with RED vs without (%s)", without).isLessThan(without);
+    }
+}
