@@ -146,6 +146,7 @@ public final class VireoServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        NettyMemoryMetrics.bindTo(registry);
 
         hub = new StreamHub(HubConfig.defaults()
                 .withReconnectGrace(config.reconnectGrace())
