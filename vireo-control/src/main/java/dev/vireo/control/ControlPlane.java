@@ -288,6 +288,19 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
+     * The ABR ladder (template ids, highest first) of the streaming domain a playback request
+     * names; empty without one and in the zero-config mode. Non-blocking.
+     */
+    public java.util.List<String> abrLadder(Gate.AccessRequest request) {
+        ControlState s = registry.state();
+        if (s.zeroConfig()) {
+            return java.util.List.of();
+        }
+        Domain d = s.domain(DomainGate.hostOf(request));
+        return d == null ? java.util.List.of() : d.abrLadder();
+    }
+
+    /**
      * Whether browsers play streams of ingest domain {@code vhost} over WebRTC through the HTML5
      * variant: some streaming domain associated with it has RTS and HTML5 transcoding on (always in
      * the zero-config mode). Non-blocking.

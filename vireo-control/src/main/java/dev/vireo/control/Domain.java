@@ -1,5 +1,7 @@
 package dev.vireo.control;
 
+import java.util.List;
+
 import java.time.Instant;
 import java.util.Locale;
 
@@ -21,11 +23,17 @@ import java.util.Locale;
  * @param mainDomain sub-streaming domains: the main streaming domain, or null
  * @param signing URL signing (Type A)
  * @param webhook the notify (webhook) target, or null
+ * @param abrLadder streaming domains: the transcoding templates WebRTC viewers step down through
+ *     when their bandwidth is short, highest first (e.g. lhd, lsd, lld); empty: no switching
  */
 record Domain(String name, long accountId, Type type, String region, String liveCenter, String cname,
               CnameStatus cnameStatus, Status status, boolean rtsEnabled, boolean html5Transcoding,
               int streamLimit, String ingestDomain, String mainDomain, SigningConfig signing,
-              NotifyConfig webhook, Instant createdAt, Instant updatedAt) {
+              NotifyConfig webhook, Instant createdAt, Instant updatedAt, List<String> abrLadder) {
+
+    Domain {
+        abrLadder = abrLadder == null ? List.of() : List.copyOf(abrLadder);
+    }
 
     enum Type {
         INGEST, STREAMING;

@@ -5,5 +5,5 @@ package dev.vireo.control;
  * {@code type} is accepted only when it repeats the current type (it cannot change).
  */
 record DomainPatch(String type, String region, String liveCenter, String status, Boolean rtsEnabled,
-                   Boolean html5Transcoding, Integer streamLimit) {
+                   Boolean html5Transcoding, Integer streamLimit, java.util.List<String> abrLadder) {
 }

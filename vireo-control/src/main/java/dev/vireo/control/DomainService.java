@@ -59,7 +59,7 @@ final class DomainService {
         Domain d = new Domain(name, caller.id(), type, reg, center, cname, Domain.CnameStatus.UNCHECKED,
                 // RTS and HTML5 auto transcoding on: OBS-style streams (AAC, B-frames) play in browsers
                 Domain.Status.ONLINE, true, true, config.streamLimit(), null, null,
-                SigningConfig.fresh(config.signingValidityMinutes()), null, now, now);
+                SigningConfig.fresh(config.signingValidityMinutes()), null, now, now, List.of());
         boolean first = registry.state().zeroConfig();
         Domain added = change(c -> {
             Account owner = AccountStore.lock(c, caller.id()).orElseThrow(
@@ -107,6 +107,9 @@ final class DomainService {
                 throw ApiException.badRequest("InvalidParameter.DomainType",
                         "rtsEnabled and html5Transcoding apply to streaming domains only");
             }
+            if (patch.abrLadder() != null && !d.isStreaming()) {
+                throw ApiException.badRequest("InvalidParameter.DomainType", "abrLadder applies to streaming domains only");
+            }
             if (patch.streamLimit() != null && (!d.isIngest() || patch.streamLimit() < 1)) {
                 throw ApiException.badRequest("InvalidParameter.DomainType",
                         "streamLimit applies to ingest domains only and must be at least 1");
@@ -119,7 +122,8 @@ final class DomainService {
                     Objects.requireNonNullElse(patch.rtsEnabled(), d.rtsEnabled()),
                     Objects.requireNonNullElse(patch.html5Transcoding(), d.html5Transcoding()),
                     Objects.requireNonNullElse(patch.streamLimit(), d.streamLimit()),
-                    d.ingestDomain(), d.mainDomain(), d.signing(), d.webhook(), d.createdAt(), now());
+                    d.ingestDomain(), d.mainDomain(), d.signing(), d.webhook(), d.createdAt(), now(),
+                    patch.abrLadder() == null ? d.abrLadder() : abrLadder(patch.abrLadder()));
             DomainStore.update(c, updated);
             return updated;
         });
@@ -286,7 +290,7 @@ final class DomainService {
             Domain d = visible(c, caller, rawName);
             Domain updated = new Domain(d.name(), d.accountId(), d.type(), d.region(), d.liveCenter(), d.cname(), status,
                     d.status(), d.rtsEnabled(), d.html5Transcoding(), d.streamLimit(), d.ingestDomain(), d.mainDomain(),
-                    d.signing(), d.webhook(), d.createdAt(), now());
+                    d.signing(), d.webhook(), d.createdAt(), now(), d.abrLadder());
             DomainStore.update(c, updated);
             return updated;
         });
@@ -361,13 +365,29 @@ final class DomainService {
     private Domain withLinks(Domain d, String ingestDomain, String mainDomain) {
         return new Domain(d.name(), d.accountId(), d.type(), d.region(), d.liveCenter(), d.cname(), d.cnameStatus(),
                 d.status(), d.rtsEnabled(), d.html5Transcoding(), d.streamLimit(), ingestDomain, mainDomain, d.signing(),
-                d.webhook(), d.createdAt(), now());
+                d.webhook(), d.createdAt(), now(), d.abrLadder());
     }
 
     private Domain withSigningAndNotify(Domain d, SigningConfig signing, NotifyConfig notify) {
         return new Domain(d.name(), d.accountId(), d.type(), d.region(), d.liveCenter(), d.cname(), d.cnameStatus(),
                 d.status(), d.rtsEnabled(), d.html5Transcoding(), d.streamLimit(), d.ingestDomain(), d.mainDomain(),
-                signing, notify, d.createdAt(), now());
+                signing, notify, d.createdAt(), now(), d.abrLadder());
+    }
+
+    /** An ABR ladder as given: template ids, at most 8, no repeats (the templates may come later). */
+    private static List<String> abrLadder(List<String> ids) {
+        if (ids.size() > 8) {
+            throw ApiException.badRequest("InvalidParameter", "abrLadder has at most 8 templates");
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String id : ids) {
+            String checked = Names.templateId(id);
+            if (out.contains(checked)) {
+                throw ApiException.badRequest("InvalidParameter", "abrLadder names " + checked + " twice");
+            }
+            out.add(checked);
+        }
+        return out;
     }
 
     private static void sameOwner(Domain a, Domain b) {

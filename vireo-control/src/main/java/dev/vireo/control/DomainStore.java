@@ -17,7 +17,7 @@ final class DomainStore {
     private static final String COLUMNS = "name, account_id, type, region, live_center, cname, cname_status, status, "
             + "rts_enabled, html5_transcoding, stream_limit, ingest_domain, main_domain, signing_enabled, "
             + "signing_primary_key, signing_secondary_key, signing_validity_minutes, notify_url, notify_secret, "
-            + "notify_publish_auth, created_at, updated_at";
+            + "notify_publish_auth, created_at, updated_at, abr_ladder";
 
     private DomainStore() {
     }
@@ -25,7 +25,7 @@ final class DomainStore {
     /** @throws SQLException with SQLState 23505 when the name is taken */
     static void insert(Connection c, Domain d) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO domains (" + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             bind(ps, d);
             ps.executeUpdate();
         }
@@ -36,9 +36,10 @@ final class DomainStore {
                 + "region = ?, live_center = ?, cname = ?, cname_status = ?, status = ?, rts_enabled = ?, "
                 + "html5_transcoding = ?, stream_limit = ?, ingest_domain = ?, main_domain = ?, signing_enabled = ?, "
                 + "signing_primary_key = ?, signing_secondary_key = ?, signing_validity_minutes = ?, notify_url = ?, "
-                + "notify_secret = ?, notify_publish_auth = ?, created_at = ?, updated_at = ? WHERE name = ?")) {
+                + "notify_secret = ?, notify_publish_auth = ?, created_at = ?, updated_at = ?, abr_ladder = ? "
+                + "WHERE name = ?")) {
             bind(ps, d);
-            ps.setString(23, d.name());
+            ps.setString(24, d.name());
             if (ps.executeUpdate() != 1) {
                 throw ApiException.notFound("DomainNotFound", "domain " + d.name() + " does not exist");
             }
@@ -124,6 +125,7 @@ final class DomainStore {
         ps.setBoolean(20, n != null && n.onPublishAuth());
         ps.setLong(21, d.createdAt().toEpochMilli());
         ps.setLong(22, d.updatedAt().toEpochMilli());
+        setNullable(ps, 23, d.abrLadder().isEmpty() ? null : String.join(",", d.abrLadder()));
     }
 
     private static List<Domain> list(PreparedStatement ps) throws SQLException {
@@ -139,7 +141,8 @@ final class DomainStore {
                         Domain.Status.valueOf(rs.getString(8).toUpperCase(Locale.ROOT)), rs.getBoolean(9),
                         rs.getBoolean(10), rs.getInt(11), rs.getString(12), rs.getString(13),
                         new SigningConfig(rs.getBoolean(14), rs.getString(15), rs.getString(16), rs.getInt(17)),
-                        notify, Instant.ofEpochMilli(rs.getLong(21)), Instant.ofEpochMilli(rs.getLong(22))));
+                        notify, Instant.ofEpochMilli(rs.getLong(21)), Instant.ofEpochMilli(rs.getLong(22)),
+                        rs.getString(23) == null ? List.of() : List.of(rs.getString(23).split(","))));
             }
             return out;
         }

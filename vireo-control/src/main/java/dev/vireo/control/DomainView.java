@@ -13,7 +13,7 @@ record DomainView(String domain, String type, String region, String liveCenter, 
                   String status, boolean rtsEnabled, boolean html5Transcoding, int streamLimit, String ingestDomain,
                   String mainDomain, List<String> subDomains, List<String> streamingDomains, boolean signingEnabled,
                   int signingValidityMinutes, String notifyUrl, String certificateNotAfter, String createdAt,
-                  String updatedAt) {
+                  String updatedAt, List<String> abrLadder) {
 
     static DomainView of(Domain d, ControlState s) {
         List<String> subs = s.domains().values().stream().filter(x -> d.name().equals(x.mainDomain()))
@@ -25,6 +25,6 @@ record DomainView(String domain, String type, String region, String liveCenter, 
                 d.status().wire(), d.rtsEnabled(), d.html5Transcoding(), d.streamLimit(), d.ingestDomain(),
                 d.mainDomain(), subs, streaming, d.signing().enabled(), d.signing().validityMinutes(),
                 d.webhook() == null ? null : d.webhook().url(), cert == null ? null : cert.notAfter().toString(),
-                d.createdAt().toString(), d.updatedAt().toString());
+                d.createdAt().toString(), d.updatedAt().toString(), d.abrLadder());
     }
 }

@@ -31,7 +31,7 @@ final class Migrations {
 
     /** Every migration of this build, oldest first. Add new ones at the end; never edit an old one. */
     static final List<Migration> ALL = List.of(new Migration(1, "init"),
-            new Migration(2, "srt_passphrases"), new Migration(3, "record_rules"));
+            new Migration(2, "srt_passphrases"), new Migration(3, "record_rules"), new Migration(4, "abr_ladder"));
 
     private Migrations() {
     }

@@ -288,6 +288,29 @@ class ApiTest {
     }
 
     @Test
+    void aStreamingDomainsAbrLadderIsSetByPatchAndNamesTemplates() {
+        t.addDomain("play.example.com", "streaming");
+        t.addDomain("push.example.com", "ingest");
+        assertThat(t.call("GET", "/api/v1/domains/play.example.com", null).json().get("abrLadder").size())
+                .as("no ladder by default: no switching").isZero();
+        JsonNode d = t.call("PATCH", "/api/v1/domains/play.example.com", "{\"abrLadder\":[\"lhd\",\"lsd\",\"lld\"]}")
+                .json();
+        assertThat(d.get("abrLadder").toString()).isEqualTo("[\"lhd\",\"lsd\",\"lld\"]");
+        Gate.AccessRequest play = new Gate.AccessRequest(Gate.Action.PLAY, "whep", "play.example.com", "live", "demo",
+                "", "", "127.0.0.1");
+        assertThat(t.plane.abrLadder(play)).containsExactly("lhd", "lsd", "lld");
+        assertError(t.call("PATCH", "/api/v1/domains/play.example.com", "{\"abrLadder\":[\"lld\",\"lld\"]}"),
+                400, "InvalidParameter");
+        assertError(t.call("PATCH", "/api/v1/domains/play.example.com", "{\"abrLadder\":[\"no spaces\"]}"),
+                400, "InvalidParameter");
+        assertError(t.call("PATCH", "/api/v1/domains/push.example.com", "{\"abrLadder\":[\"lld\"]}"),
+                400, "InvalidParameter.DomainType");
+        assertThat(t.call("PATCH", "/api/v1/domains/play.example.com", "{\"abrLadder\":[]}").json()
+                .get("abrLadder").size()).as("an empty ladder switches ABR off").isZero();
+        assertThat(t.plane.abrLadder(play)).isEmpty();
+    }
+
+    @Test
     void accountsSeeOnlyTheirOwnDomainsAndHaveTheirQuota() {
         t.addDomain("admin-owned.example.com", "ingest");
         TestPlane.Answer created = t.call("POST", "/api/v1/accounts",

@@ -46,7 +46,8 @@ class StorePersistenceTest {
             t.call("PUT", "/api/v1/domains/play.example.com/sub-domains/m.example.com", null, key);
             t.call("PUT", "/api/v1/domains/push.example.com/signing",
                     "{\"primaryKey\":\"primaryKey123\",\"secondaryKey\":\"secondaryKey456\",\"validityMinutes\":30}", key);
-            t.call("PATCH", "/api/v1/domains/play.example.com", "{\"rtsEnabled\":false,\"html5Transcoding\":false}", key);
+            t.call("PATCH", "/api/v1/domains/play.example.com", "{\"rtsEnabled\":false,\"html5Transcoding\":false,"
+                    + "\"abrLadder\":[\"lsd\",\"lld\"]}", key);
             t.call("PUT", "/api/v1/domains/push.example.com/notify",
                     "{\"url\":\"http://127.0.0.1:9/hook\",\"secret\":\"0123456789abcdef-secret\"}", key);
             assertThat(t.call("PUT", "/api/v1/domains/play.example.com/certificate", TestPlane.JSON.createObjectNode()
@@ -67,6 +68,7 @@ class StorePersistenceTest {
             assertThat(play.get("region").asText()).isEqualTo("eu-west-1");
             assertThat(play.get("rtsEnabled").asBoolean()).isFalse();
             assertThat(play.get("html5Transcoding").asBoolean()).isFalse();
+            assertThat(play.get("abrLadder").toString()).isEqualTo("[\"lsd\",\"lld\"]");
             assertThat(play.get("subDomains").get(0).asText()).isEqualTo("m.example.com");
             assertThat(play.get("certificateNotAfter").isTextual()).isTrue();
             JsonNode signing = t.call("GET", "/api/v1/domains/push.example.com/signing", null, key).json();

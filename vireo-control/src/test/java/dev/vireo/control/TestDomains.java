@@ -25,18 +25,18 @@ final class TestDomains {
     static Domain domain(String name, Domain.Type type, String ingest, String main) {
         return new Domain(name, 1, type, "default", "default", name + ".cname.test", Domain.CnameStatus.UNCHECKED,
                 Domain.Status.ONLINE, true, false, 300, ingest, main, new SigningConfig(false, "primaryKey123", null, 30),
-                null, T0, T0);
+                null, T0, T0, java.util.List.of());
     }
 
     static Domain signed(Domain d, SigningConfig s) {
         return new Domain(d.name(), d.accountId(), d.type(), d.region(), d.liveCenter(), d.cname(), d.cnameStatus(),
                 d.status(), d.rtsEnabled(), d.html5Transcoding(), d.streamLimit(), d.ingestDomain(), d.mainDomain(), s,
-                d.webhook(), d.createdAt(), d.updatedAt());
+                d.webhook(), d.createdAt(), d.updatedAt(), d.abrLadder());
     }
 
     static Domain with(Domain d, Domain.Status status, boolean rts, int streamLimit) {
         return new Domain(d.name(), d.accountId(), d.type(), d.region(), d.liveCenter(), d.cname(), d.cnameStatus(),
                 status, rts, d.html5Transcoding(), streamLimit, d.ingestDomain(), d.mainDomain(), d.signing(),
-                d.webhook(), d.createdAt(), d.updatedAt());
+                d.webhook(), d.createdAt(), d.updatedAt(), d.abrLadder());
     }
 }
