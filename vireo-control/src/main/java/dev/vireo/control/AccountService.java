@@ -38,6 +38,7 @@ final class AccountService {
     Optional<String> bootstrap(String adminKey) {
         Instant now = Instant.ofEpochMilli(clock.millis());
         Optional<String> generated = db.transaction(c -> {
+            Database.lockOtherNodesOut(c); // nodes starting at once create one admin
             Account admin = AccountStore.findAdmin(c).orElse(null);
             if (admin == null) {
                 admin = AccountStore.insert(c, ADMIN_NAME, true, null, now);

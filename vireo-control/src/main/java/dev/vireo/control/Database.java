@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 
 /**
  * The JDBC store: a small connection pool over the embedded H2 file database (default) or the
@@ -22,6 +23,9 @@ final class Database implements AutoCloseable {
     interface Work<T> {
         T run(Connection c) throws SQLException;
     }
+
+    /** The advisory lock key of {@link #lockOtherNodesOut} (any constant: "vireo" in ASCII). */
+    private static final long STARTUP_LOCK = 0x766972656fL;
 
     private final HikariDataSource pool;
 
@@ -112,6 +116,20 @@ final class Database implements AutoCloseable {
             return work.run(c);
         } catch (SQLException e) {
             throw StoreException.of(e);
+        }
+    }
+
+    /**
+     * Nodes of a cluster starting at once on one PostgreSQL would each run the same migration ("relation
+     * already exists") and create the same admin account: the start-up transactions (each migration, the
+     * admin bootstrap) first take this transaction-scoped advisory lock, so they run one after the other,
+     * and re-read under it. The embedded H2 file belongs to one process (its file lock) and needs none.
+     */
+    static void lockOtherNodesOut(Connection c) throws SQLException {
+        if ("PostgreSQL".equals(c.getMetaData().getDatabaseProductName())) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + STARTUP_LOCK + ")");
+            }
         }
     }
 

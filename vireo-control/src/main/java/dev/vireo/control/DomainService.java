@@ -140,6 +140,7 @@ final class DomainService {
             }
             DomainStore.delete(c, d.name());
             RecordRuleStore.removeDomain(c, d.name());
+            ForbiddenStore.removeDomain(c, d.name());
             return d;
         });
     }

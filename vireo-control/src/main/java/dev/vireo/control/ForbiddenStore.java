@@ -49,6 +49,14 @@ final class ForbiddenStore {
         }
     }
 
+    /** Drops a deleted domain's bans (no foreign key: the zero-config vhost has bans but no domain row). */
+    static int removeDomain(Connection c, String domain) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM forbidden_streams WHERE domain = ?")) {
+            ps.setString(1, domain);
+            return ps.executeUpdate();
+        }
+    }
+
     /** Rows whose ban has not ended at {@code now}. */
     static List<Row> active(Connection c, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT domain, app, stream, until_ms, created_at "

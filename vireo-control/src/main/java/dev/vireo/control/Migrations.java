@@ -31,7 +31,8 @@ final class Migrations {
 
     /** Every migration of this build, oldest first. Add new ones at the end; never edit an old one. */
     static final List<Migration> ALL = List.of(new Migration(1, "init"),
-            new Migration(2, "srt_passphrases"), new Migration(3, "record_rules"), new Migration(4, "abr_ladder"));
+            new Migration(2, "srt_passphrases"), new Migration(3, "record_rules"), new Migration(4, "abr_ladder"),
+            new Migration(5, "forbidden_default_vhost"));
 
     private Migrations() {
     }
@@ -42,6 +43,7 @@ final class Migrations {
 
     static void apply(Database db) {
         db.transaction(c -> {
+            Database.lockOtherNodesOut(c);
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, "
                         + "description VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
@@ -58,7 +60,11 @@ final class Migrations {
                 continue;
             }
             List<String> statements = statements(m);
-            db.transaction(c -> {
+            boolean applied = db.transaction(c -> {
+                Database.lockOtherNodesOut(c);
+                if (currentVersion(c) >= m.version()) {
+                    return false; // another node applied it while this one waited for the lock (a cluster's first start)
+                }
                 try (Statement s = c.createStatement()) {
                     for (String sql : statements) {
                         s.execute(sql);
@@ -71,9 +77,11 @@ final class Migrations {
                     ps.setLong(3, System.currentTimeMillis());
                     ps.executeUpdate();
                 }
-                return null;
+                return true;
             });
-            log.info("control store migrated to schema version {} ({})", m.version(), m.name());
+            if (applied) {
+                log.info("control store migrated to schema version {} ({})", m.version(), m.name());
+            }
         }
     }
 

@@ -91,6 +91,74 @@ class PostgresStoreTest {
         }
     }
 
+    /** A forbid on the zero-config vhost (no domains row) was a 500 here: the ban's foreign key to domains. */
+    @Test
+    void aStreamOnTheDefaultVhostCanBeForbiddenAndResumed() {
+        try (TestPlane t = new TestPlane(dir, Clock.systemUTC(), c -> c.withJdbc(url(), "", "").withDefaultVhost(true))) {
+            Gate.AccessRequest publish = new Gate.AccessRequest(Gate.Action.PUBLISH, "rtmp", "127.0.0.1", "live", "x",
+                    "", "", "192.0.2.1");
+            assertThat(t.plane.gate().admit(publish)).isInstanceOf(Gate.Allow.class);
+            TestPlane.Answer forbid = t.call("POST", "/api/v1/streams/__defaultVhost__/live/x/forbid", null);
+            assertThat(forbid.status()).as(forbid.raw()).isEqualTo(200);
+            assertThat(t.plane.gate().admit(publish)).isInstanceOf(Gate.Deny.class);
+            // a domain deleted with its bans (no cascade any more: the service deletes them)
+            t.addDomain("push.example.com", "ingest");
+            assertThat(t.call("POST", "/api/v1/streams/push.example.com/live/y/forbid", null).status()).isEqualTo(200);
+            assertThat(t.call("DELETE", "/api/v1/domains/push.example.com", null).status()).isEqualTo(204);
+            t.addDomain("push.example.com", "ingest");
+            assertThat(t.call("GET", "/api/v1/domains/push.example.com/forbidden-streams", null).json().get("streams"))
+                    .isEmpty();
+
+            TestPlane.Answer resume = t.call("POST", "/api/v1/streams/__defaultVhost__/live/x/resume", null);
+            assertThat(resume.status()).as(resume.raw()).isEqualTo(200);
+            assertThat(resume.json().get("resumed").asBoolean()).isTrue();
+            assertThat(t.plane.gate().admit(publish)).isInstanceOf(Gate.Allow.class);
+        }
+    }
+
+    /**
+     * A cluster's nodes starting at once on an empty database: each migration runs once (it failed with
+     * "relation already exists") and one admin account takes every node's admin key.
+     */
+    @Test
+    void nodesStartingAtOnceMigrateTheStoreOnceAndShareOneAdmin() throws Exception {
+        int nodes = 3;
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(nodes);
+        java.util.List<java.util.concurrent.Future<TestPlane>> started = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(nodes)) {
+            for (int i = 0; i < nodes; i++) {
+                Path data = java.nio.file.Files.createDirectories(dir.resolve("node-" + i));
+                started.add(pool.submit(() -> {
+                    together.await();
+                    return new TestPlane(data, Clock.systemUTC(), c -> c.withJdbc(url(), "", ""));
+                }));
+            }
+        }
+        try {
+            for (var f : started) {
+                TestPlane t = f.get(); // throws when a node failed to start
+                assertThat(t.call("GET", "/api/v1/domains", null).status()).isEqualTo(200);
+            }
+            try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*), MAX(version) FROM schema_version")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(Migrations.ALL.size());
+                assertThat(rs.getInt(2)).isEqualTo(Migrations.latest());
+            }
+            try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM accounts WHERE admin")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        } finally {
+            for (var f : started) {
+                if (f.state() == java.util.concurrent.Future.State.SUCCESS) {
+                    f.resultNow().close();
+                }
+            }
+        }
+    }
+
     @Test
     void anUnreachableDatabaseStopsStartupWithAClearMessage() {
         ControlConfig config = ControlConfig.defaults(dir).withJdbc("jdbc:postgresql://127.0.0.1:1/none", "x", "secret-pw");

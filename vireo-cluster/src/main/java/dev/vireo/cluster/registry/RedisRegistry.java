@@ -50,6 +50,12 @@ public final class RedisRegistry implements AutoCloseable {
     /** How long a fence outlives its claim: a stale owner paused for less cannot take its key back. */
     static final Duration FENCE_TTL = Duration.ofHours(24);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long a connection's set-up (TCP, HELLO/AUTH, SELECT) may take: longer than a command, since a
+     * node starting on a busy machine loads Lettuce's classes during the first handshake (2 s was seen
+     * to fail there); commands keep {@link #COMMAND_TIMEOUT} through the {@link TimeoutOptions}.
+     */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     /** The outcome of a claim: won (this node owns the key) or held by {@code owner}. */
     public record ClaimResult(boolean won, Claim claim) {
@@ -97,7 +103,7 @@ public final class RedisRegistry implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cluster.redis is not a redis:// or rediss:// URL");
         }
-        uri.setTimeout(COMMAND_TIMEOUT);
+        uri.setTimeout(CONNECT_TIMEOUT);
         client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
