@@ -15,8 +15,9 @@ import java.util.stream.Stream;
  * One sample of the soaked server's resources, taken from outside: the JVM's heap and Netty's
  * memory from its {@code /metrics}, RSS and threads from {@code /proc/PID/status}, open fds
  * from {@code /proc/PID/fd}, ffmpeg children from its process tree. Values are -1 when the
- * source did not answer. {@code liveHeapBytes} (heap after a forced full GC, {@link JvmProbe})
- * is taken by the caller on some samples only (-1 on the others).
+ * source did not answer. {@code liveHeapBytes}: the heap after a full GC, forced by the caller
+ * ({@link JvmProbe}) on a few samples, else the live data the last major collection left
+ * ({@code jvm_gc_live_data_size_bytes}).
  */
 record SoakSample(double seconds, long heapUsedBytes, long liveHeapBytes, long nettyDirectBytes,
                   long nettyPooledDirectBytes, long nettyPooledHeapBytes, long rssKb, int threads, int fds,
@@ -34,6 +35,10 @@ record SoakSample(double seconds, long heapUsedBytes, long liveHeapBytes, long n
             // -1 below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (liveHeapBytes < 0) {
+            // the old generation's size after the last major collection (Micrometer's JvmGcMetrics)
+            liveHeapBytes = (long) sum(text, "jvm_gc_live_data_size_bytes", l -> true);
         }
         String status = read(Path.of("/proc", Long.toString(pid), "status"));
         return new SoakSample(seconds,
