@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
 final class ViewerRtp {
 
     private static final Logger log = LoggerFactory.getLogger(ViewerRtp.class);
+    /** The first packets' timing (debug): what a browser's start is made of. */
+    private static final Logger startLog = LoggerFactory.getLogger(ViewerRtp.class.getName() + ".start");
+    private static final int START_LOGGED = 40;
 
     /** Frames kept for retransmission (at most): 2 s of 120 fps video, or a start-up GOP burst. */
     private static final int HISTORY_FRAMES = 256;
@@ -44,6 +47,7 @@ final class ViewerRtp {
     private long anchorMediaMillis;
     private long anchorNanos = -1;
     private int transportSequence;
+    private int audioFramesSent;
 
     // written on the loop, read anywhere (approximate)
     private volatile long firstFrameNanos = -1;
@@ -166,6 +170,12 @@ final class ViewerRtp {
             bytes += video.sendFrame(transport, parameterSets, true, timestamp, transportSequences, now);
         }
         bytes += video.sendFrame(transport, payloads, false, timestamp, transportSequences, now);
+        if (framesSent < START_LOGGED && startLog.isDebugEnabled()) {
+            long b = bytes;
+            inContext(() -> startLog.debug("video #{} pts {} rtp {}{} {} B at {} (sps/pps {})", framesSent, frame.pts(),
+                    Integer.toUnsignedString(timestamp), frame.isKeyframe() ? " key" : "", b, System.currentTimeMillis(),
+                    parameterSetsSent(frame)));
+        }
         framesSent++;
         if (frame.isKeyframe()) {
             keyframesSent++;
@@ -191,6 +201,10 @@ final class ViewerRtp {
         // RFC 7587 §4.2: one Opus packet per RTP packet, 48 kHz clock, marker unused without DTX.
         long bytes = audio.send(transport, payload, payload.readerIndex(), len, false, audio.timestamp(frame.pts()),
                 nextTransportSequence(), now);
+        if (audioFramesSent++ < START_LOGGED && startLog.isDebugEnabled()) {
+            inContext(() -> startLog.debug("audio #{} pts {} rtp {} {} B at {}", audioFramesSent - 1, frame.pts(),
+                    Integer.toUnsignedString(audio.timestamp(frame.pts())), bytes, System.currentTimeMillis()));
+        }
         bytesSent += bytes;
         return bytes;
     }
@@ -218,9 +232,17 @@ final class ViewerRtp {
                 continue;
             }
             ByteBuf report = transport.alloc().heapBuffer(128 + transport.srtpProfile().rtcpOverhead());
+            if (startLog.isDebugEnabled()) {
+                inContext(() -> startLog.debug("SR {} media {} ms at {}", s == video ? "video" : "audio", mediaNow,
+                        nowMillis));
+            }
             RtcpCompound.write(report, s.report(nowMillis, mediaNow), SourceDescription.cname(s.ssrc, plan.cname()));
             transport.writeRtcp(report);
         }
+    }
+
+    private boolean parameterSetsSent(MediaFrame frame) {
+        return frame.isKeyframe() && videoConfig != null;
     }
 
     long firstFrameNanos() {
