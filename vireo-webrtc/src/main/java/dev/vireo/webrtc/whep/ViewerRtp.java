@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 final class ViewerRtp {
 
     private static final Logger log = LoggerFactory.getLogger(ViewerRtp.class);
+    /** The first packets' timing (debug): what a browser's start is made of. */
+    private static final Logger startLog = LoggerFactory.getLogger(ViewerRtp.class.getName() + ".start");
+    private static final int START_LOGGED = 40;
 
     /** Frames kept for retransmission (at most): 2 s of 120 fps video, or a start-up GOP burst. */
     private static final int HISTORY_FRAMES = 256;
@@ -66,6 +69,7 @@ final class ViewerRtp {
     private boolean encodeFailureReported;
     private long anchorMediaMillis;
     private long anchorNanos = -1;
+    private int audioFramesSent;
 
     // written on the loop, read anywhere (approximate)
     private volatile long firstFrameNanos = -1;
@@ -110,6 +114,14 @@ final class ViewerRtp {
     long pacedPackets() {
         PacedEgress e = egress;
         return e == null ? 0 : e.pacedPackets();
+    }
+
+    /** The first audio packets of a session, at debug level (where a viewer's start waits). */
+    private void logAudioStart(MediaFrame frame, int timestamp, long bytes) {
+        if (audioFramesSent++ < START_LOGGED && startLog.isDebugEnabled()) {
+            inContext(() -> startLog.debug("audio #{} pts {} rtp {} {} B at {}", audioFramesSent - 1, frame.pts(),
+                    Integer.toUnsignedString(timestamp), bytes, System.currentTimeMillis()));
+        }
     }
 
     boolean hasVideo() {
@@ -227,6 +239,12 @@ final class ViewerRtp {
             bytes += video.sendFrame(transport, parameterSets, true, timestamp, transportSequences, now);
         }
         bytes += video.sendFrame(transport, payloads, false, timestamp, transportSequences, now);
+        if (framesSent < START_LOGGED && startLog.isDebugEnabled()) {
+            long b = bytes;
+            inContext(() -> startLog.debug("video #{} pts {} rtp {}{} {} B at {} (sps/pps {})", framesSent, frame.pts(),
+                    Integer.toUnsignedString(timestamp), frame.isKeyframe() ? " key" : "", b, System.currentTimeMillis(),
+                    parameterSetsSent(frame)));
+        }
         framesSent++;
         if (frame.isKeyframe()) {
             keyframesSent++;
@@ -254,6 +272,7 @@ final class ViewerRtp {
         if (red == null) {
             long bytes = audio.send(transport, payload, payload.readerIndex(), len, false, timestamp,
                     transportSequences, now);
+            logAudioStart(frame, timestamp, bytes);
             bytesSent += bytes;
             return bytes;
         }
@@ -262,6 +281,7 @@ final class ViewerRtp {
         int blocks = red.write(redPayload, payload, timestamp & 0xFFFF_FFFFL);
         long bytes = audio.send(transport, redPayload, 0, redPayload.readableBytes(), false, timestamp,
                 transportSequences, now);
+        logAudioStart(frame, timestamp, bytes);
         if (bytes > 0) {
             redPackets++;
             redBlocks += blocks;
@@ -287,9 +307,17 @@ final class ViewerRtp {
                 continue;
             }
             ByteBuf report = transport.alloc().heapBuffer(128 + transport.srtpProfile().rtcpOverhead());
+            if (startLog.isDebugEnabled()) {
+                inContext(() -> startLog.debug("SR {} media {} ms at {}", s == video ? "video" : "audio", mediaNow,
+                        nowMillis));
+            }
             RtcpCompound.write(report, s.report(nowMillis, mediaNow), SourceDescription.cname(s.ssrc, plan.cname()));
             transport.writeRtcp(report);
         }
+    }
+
+    private boolean parameterSetsSent(MediaFrame frame) {
+        return frame.isKeyframe() && videoConfig != null;
     }
 
     long firstFrameNanos() {

@@ -299,9 +299,12 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 policy.decide(f, true, true, now);
             }
             int frames = gop.size();
+            long bytesBefore = rtp.bytesSent();
             sendGop(gop, true, now);
-            inContext(() -> log.info("playing {} to {}: started with {} frame(s) of the current GOP", key,
-                    transport.remoteAddress(), frames));
+            long bytes = rtp.bytesSent() - bytesBefore;
+            long micros = (System.nanoTime() - now) / 1000;
+            inContext(() -> log.info("playing {} to {}: started with {} frame(s) of the current GOP ({} bytes, sent"
+                    + " in {} µs)", key, transport.remoteAddress(), frames, bytes, micros));
         } else {
             if (rtp.hasVideo()) {
                 askPublisherForKeyframe();
