@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vireo.control.model.ControlConfig;
+import dev.vireo.control.store.Database;
 import dev.vireo.core.Gate;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.TcpProxy;
