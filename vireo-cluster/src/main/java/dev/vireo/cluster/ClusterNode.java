@@ -5,7 +5,7 @@ import dev.vireo.cluster.registry.ClusterMessage;
 import dev.vireo.cluster.registry.NodeLease;
 import dev.vireo.cluster.registry.RedisRegistry;
 import dev.vireo.cluster.registry.RegistryConfig;
-import dev.vireo.control.ClusterView;
+import dev.vireo.control.model.ClusterView;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.core.HubException;
 import dev.vireo.core.HubListener;

@@ -1,5 +1,6 @@
 package dev.vireo.control;
 
+import dev.vireo.control.model.CertificateBundle;
 import dev.vireo.http.TlsContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

@@ -3,6 +3,7 @@ package dev.vireo.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vireo.control.model.TemplateInfo;
 import dev.vireo.core.Gate;
 import java.net.URI;
 import java.nio.file.Path;

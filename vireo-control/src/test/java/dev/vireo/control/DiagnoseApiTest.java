@@ -3,6 +3,7 @@ package dev.vireo.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vireo.control.access.UrlSigning;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;

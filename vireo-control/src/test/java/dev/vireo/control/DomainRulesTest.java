@@ -3,6 +3,13 @@ package dev.vireo.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vireo.control.access.AccountService;
+import dev.vireo.control.domains.DomainService;
+import dev.vireo.control.model.Account;
+import dev.vireo.control.model.ApiException;
+import dev.vireo.control.model.ControlConfig;
+import dev.vireo.control.store.Database;
+import dev.vireo.control.store.Registry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;

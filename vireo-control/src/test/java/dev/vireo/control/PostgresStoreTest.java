@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vireo.control.model.ControlConfig;
+import dev.vireo.control.store.Database;
 import dev.vireo.core.Gate;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.TcpProxy;
@@ -142,8 +144,8 @@ class PostgresStoreTest {
             try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement();
                  java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*), MAX(version) FROM schema_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(Migrations.ALL.size());
-                assertThat(rs.getInt(2)).isEqualTo(Migrations.latest());
+                assertThat(rs.getInt(1)).isEqualTo(dev.vireo.control.store.Migrations.latest()); // one row per version, none twice
+                assertThat(rs.getInt(2)).isEqualTo(dev.vireo.control.store.Migrations.latest());
             }
             try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement();
                  java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM accounts WHERE admin")) {

@@ -2,6 +2,7 @@ package dev.vireo.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vireo.control.model.ControlConfig;
 import dev.vireo.core.Publication;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;

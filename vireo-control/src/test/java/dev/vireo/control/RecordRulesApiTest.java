@@ -2,6 +2,7 @@ package dev.vireo.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vireo.control.model.RecordRule;
 import dev.vireo.core.StreamKey;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;

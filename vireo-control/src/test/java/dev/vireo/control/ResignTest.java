@@ -2,6 +2,7 @@ package dev.vireo.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vireo.control.access.UrlSigning;
 import dev.vireo.core.Gate;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;

@@ -23,29 +23,29 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 
 /** Self-signed certificates for tests, written as PEM. */
-final class TestCerts {
+public final class TestCerts {
 
     /** A certificate and its key as PEM text. */
-    record Pem(String certificate, String privateKey) {
+    public record Pem(String certificate, String privateKey) {
     }
 
     private TestCerts() {
     }
 
-    static KeyPair rsa() throws Exception {
+    public static KeyPair rsa() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
         return g.generateKeyPair();
     }
 
-    static KeyPair ec() throws Exception {
+    public static KeyPair ec() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         return g.generateKeyPair();
     }
 
     /** A certificate for {@code names} (SAN DNS; the first is also the CN), valid from/to. */
-    static String certificate(KeyPair keys, Instant from, Instant to, String... names) throws Exception {
+    public static String certificate(KeyPair keys, Instant from, Instant to, String... names) throws Exception {
         X500Name subject = new X500Name("CN=" + names[0]);
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(System.nanoTime()),
                 Date.from(from), Date.from(to), subject, keys.getPublic());
@@ -61,7 +61,7 @@ final class TestCerts {
     }
 
     /** The key in OpenSSL's traditional form ("RSA PRIVATE KEY" / "EC PRIVATE KEY" naming its curve, as openssl writes it). */
-    static String traditionalKey(KeyPair keys) throws IOException {
+    public static String traditionalKey(KeyPair keys) throws IOException {
         if (!keys.getPrivate().getAlgorithm().equals("EC")) {
             return pem(keys.getPrivate());
         }
@@ -72,11 +72,11 @@ final class TestCerts {
     }
 
     /** The key as PKCS#8 ("PRIVATE KEY"). */
-    static String pkcs8Key(KeyPair keys) throws IOException {
+    public static String pkcs8Key(KeyPair keys) throws IOException {
         return pem(new JcaPKCS8Generator(keys.getPrivate(), null));
     }
 
-    static Pem valid(String... names) throws Exception {
+    public static Pem valid(String... names) throws Exception {
         KeyPair k = rsa();
         return new Pem(certificate(k, Instant.now().minusSeconds(3600), Instant.now().plusSeconds(86_400 * 30), names),
                 traditionalKey(k));

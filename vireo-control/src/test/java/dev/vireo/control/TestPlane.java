@@ -2,6 +2,7 @@ package dev.vireo.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.control.model.ControlConfig;
 import dev.vireo.core.HubConfig;
 import dev.vireo.core.StreamHub;
 import dev.vireo.http.HttpConfig;
@@ -25,30 +26,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /** A control plane with its REST API on a real HTTP server (ephemeral port), over an H2 file in a temp dir. */
-final class TestPlane implements AutoCloseable {
+public final class TestPlane implements AutoCloseable {
 
-    static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     /** A response: status, parsed JSON body (null when empty), headers. */
-    record Answer(int status, JsonNode json, HttpHeaders headers, String raw) {
-        String code() {
+    public record Answer(int status, JsonNode json, HttpHeaders headers, String raw) {
+        public String code() {
             return json == null ? null : json.path("code").asText(null);
         }
     }
 
-    final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    final DefaultEventExecutor hubTimer = new DefaultEventExecutor();
-    final StreamHub hub = new StreamHub(HubConfig.defaults(), hubTimer);
-    final Router router = new Router();
-    final ControlConfig config;
-    final ControlPlane plane;
-    final HttpServer http;
-    final int port;
-    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    public final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    public final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    public final DefaultEventExecutor hubTimer = new DefaultEventExecutor();
+    public final StreamHub hub = new StreamHub(HubConfig.defaults(), hubTimer);
+    public final Router router = new Router();
+    public final ControlConfig config;
+    public final ControlPlane plane;
+    public final HttpServer http;
+    public final int port;
+    public final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    TestPlane(Path dataDir, Clock clock, UnaryOperator<ControlConfig> tune) {
+    public TestPlane(Path dataDir, Clock clock, UnaryOperator<ControlConfig> tune) {
         config = tune.apply(ControlConfig.defaults(dataDir).withAdminKey(ADMIN_KEY).withCnameZone("cname.vireo.test")
                 // These tests are about the managed mode: only configured domains are served.
                 .withRefreshInterval(Duration.ZERO).withDefaultVhost(false));
@@ -59,19 +60,19 @@ final class TestPlane implements AutoCloseable {
         port = http.start();
     }
 
-    TestPlane(Path dataDir) {
+    public TestPlane(Path dataDir) {
         this(dataDir, Clock.systemUTC(), c -> c);
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }
 
-    Answer call(String method, String path, String body) {
+    public Answer call(String method, String path, String body) {
         return call(method, path, body, ADMIN_KEY);
     }
 
-    Answer call(String method, String path, String body, String key) {
+    public Answer call(String method, String path, String body, String key) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body))
@@ -92,7 +93,7 @@ final class TestPlane implements AutoCloseable {
     }
 
     /** Adds a domain through the API and returns the answer's JSON (fails the test unless 201). */
-    JsonNode addDomain(String name, String type) {
+    public JsonNode addDomain(String name, String type) {
         Answer a = call("POST", "/api/v1/domains", "{\"domain\":\"" + name + "\",\"type\":\"" + type + "\"}");
         if (a.status() != 201) {
             throw new AssertionError("adding " + name + ": " + a.status() + " " + a.raw());
@@ -101,7 +102,7 @@ final class TestPlane implements AutoCloseable {
     }
 
     /** Switches signing off (domains sign by default). */
-    void signingOff(String domain) {
+    public void signingOff(String domain) {
         Answer a = call("PUT", "/api/v1/domains/" + domain + "/signing", "{\"enabled\":false}");
         if (a.status() != 200) {
             throw new AssertionError(a.raw());

@@ -12,11 +12,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An in-process HTTP endpoint that records webhook POSTs and answers with scripted statuses. */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
     /** One received request. */
-    record Received(String path, Map<String, List<String>> headers, byte[] body) {
-        String header(String name) {
+    public record Received(String path, Map<String, List<String>> headers, byte[] body) {
+        public String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
                 if (e.getKey().equalsIgnoreCase(name)) {
                     return e.getValue().getFirst();
@@ -25,14 +25,14 @@ final class WebhookReceiver implements AutoCloseable {
             return null;
         }
 
-        String bodyText() {
+        public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
     /** A scripted answer. */
-    record Answer(int status, String body, String location) {
-        Answer(int status, String body) {
+    public record Answer(int status, String body, String location) {
+        public Answer(int status, String body) {
             this(status, body, null);
         }
     }
@@ -42,7 +42,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final ConcurrentLinkedQueue<Answer> script = new ConcurrentLinkedQueue<>();
     private volatile Answer otherwise = new Answer(200, "{}");
 
-    WebhookReceiver() throws IOException {
+    public WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             byte[] body;
@@ -67,28 +67,28 @@ final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
     /** The next answers, in order; then {@link #otherwise}. */
-    void script(Answer... answers) {
+    public void script(Answer... answers) {
         script.addAll(List.of(answers));
     }
 
-    void otherwise(Answer a) {
+    public void otherwise(Answer a) {
         otherwise = a;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
-    List<Received> received(String event) {
+    public List<Received> received(String event) {
         return received.stream().filter(r -> event.equals(r.header("X-Vireo-Event"))).toList();
     }
 

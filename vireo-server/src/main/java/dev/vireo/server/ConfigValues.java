@@ -182,7 +182,7 @@ final class ConfigValues {
     /** A webhook allow-list: CIDRs or host:port, comma-separated; may be empty. */
     static String webhookAllow(String text) {
         String list = text.trim();
-        dev.vireo.control.ControlConfig.WebhookPolicy.defaults().withAllow(list);
+        dev.vireo.control.model.ControlConfig.WebhookPolicy.defaults().withAllow(list);
         return list;
     }
 

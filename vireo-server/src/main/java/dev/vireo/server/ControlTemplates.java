@@ -1,7 +1,7 @@
 package dev.vireo.server;
 
 import dev.vireo.control.ControlPlane;
-import dev.vireo.control.TemplateInfo;
+import dev.vireo.control.model.TemplateInfo;
 import dev.vireo.core.StreamKey;
 import dev.vireo.transcode.TemplateCatalog;
 import dev.vireo.transcode.TranscodeTemplate;

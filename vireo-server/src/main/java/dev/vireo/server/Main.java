@@ -1,6 +1,6 @@
 package dev.vireo.server;
 
-import dev.vireo.control.UrlCommand;
+import dev.vireo.control.urls.UrlCommand;
 import io.netty.util.ResourceLeakDetector;
 import java.net.Inet4Address;
 import java.net.InetAddress;

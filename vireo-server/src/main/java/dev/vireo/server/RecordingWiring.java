@@ -1,8 +1,8 @@
 package dev.vireo.server;
 
 import dev.vireo.control.ControlPlane;
-import dev.vireo.control.RecordRule;
-import dev.vireo.control.RecordingAccess;
+import dev.vireo.control.model.RecordRule;
+import dev.vireo.control.record.RecordingAccess;
 import dev.vireo.core.StreamKey;
 import dev.vireo.record.RecordFormat;
 import dev.vireo.record.RecordPolicy;

@@ -6,7 +6,7 @@ import dev.vireo.cluster.StreamDirectory;
 import dev.vireo.cluster.relay.EdgeSource;
 import dev.vireo.cluster.relay.RelayOptions;
 import dev.vireo.cluster.relay.RelayServer;
-import dev.vireo.control.ControlConfig;
+import dev.vireo.control.model.ControlConfig;
 import dev.vireo.control.ControlPlane;
 import dev.vireo.control.DomainTlsContexts;
 import dev.vireo.core.Gate;

@@ -46,12 +46,12 @@ class WebhookFaultTest {
     @BeforeEach
     void watchHookLog() {
         hookLog.start();
-        ((Logger) LoggerFactory.getLogger("dev.vireo.control.Webhooks")).addAppender(hookLog);
+        ((Logger) LoggerFactory.getLogger("dev.vireo.control.hooks.Webhooks")).addAppender(hookLog);
     }
 
     @AfterEach
     void closeHeld() throws IOException {
-        ((Logger) LoggerFactory.getLogger("dev.vireo.control.Webhooks")).detachAppender(hookLog);
+        ((Logger) LoggerFactory.getLogger("dev.vireo.control.hooks.Webhooks")).detachAppender(hookLog);
         if (silent != null) {
             silent.close();
         }

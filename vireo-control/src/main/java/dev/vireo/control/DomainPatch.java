@@ -1,9 +1,0 @@
-package dev.vireo.control;
-
-/**
- * A partial update of a domain ({@code PATCH /api/v1/domains/{domain}}): null fields stay as they are.
- * {@code type} is accepted only when it repeats the current type (it cannot change).
- */
-record DomainPatch(String type, String region, String liveCenter, String status, Boolean rtsEnabled,
-                   Boolean html5Transcoding, Integer streamLimit, java.util.List<String> abrLadder) {
-}
