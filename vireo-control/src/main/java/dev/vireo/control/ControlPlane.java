@@ -26,6 +26,7 @@ import dev.vireo.control.hooks.Webhooks;
 import dev.vireo.control.model.CertificateBundle;
 import dev.vireo.control.model.ClusterView;
 import dev.vireo.control.model.ControlConfig;
+import dev.vireo.control.model.ControlSnapshot;
 import dev.vireo.control.model.ControlState;
 import dev.vireo.control.model.Domain;
 import dev.vireo.control.model.DomainInfo;
@@ -79,7 +80,7 @@ import org.slf4j.LoggerFactory;
  * control.close();                                               // after the listeners stopped
  * }</pre>
  */
-public final class ControlPlane implements AutoCloseable {
+public final class ControlPlane implements AutoCloseable, ControlSnapshot {
 
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
@@ -238,6 +239,7 @@ public final class ControlPlane implements AutoCloseable {
      * ignored), for the HTTPS listener's SNI mapping. Non-blocking. Expired certificates are still
      * returned (check {@link CertificateBundle#notAfter()}) so the listener can decide.
      */
+    @Override
     public Optional<CertificateBundle> certificateFor(String sniHost) {
         if (sniHost == null) {
             return Optional.empty();
@@ -250,6 +252,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** A configured domain, for other modules (e.g. whether HTML5 transcoding is on). Non-blocking. */
+    @Override
     public Optional<DomainInfo> domain(String name) {
         ControlState s = registry.state();
         Domain d = s.domain(name == null ? null : name.toLowerCase(Locale.ROOT));
@@ -265,6 +268,7 @@ public final class ControlPlane implements AutoCloseable {
      * The SRT passphrase of ingest domain {@code vhost} set through the API, if any. From the
      * in-memory snapshot: non-blocking, safe on libsrt's listen-callback thread. A secret: never log it.
      */
+    @Override
     public Optional<String> srtPassphrase(String vhost) {
         return vhost == null ? Optional.empty() : Optional.ofNullable(registry.state().srtPassphrases().get(vhost));
     }
@@ -316,6 +320,7 @@ public final class ControlPlane implements AutoCloseable {
      * switched off (WebRTC viewers then get the stream as it is); empty when it is on, and in the
      * zero-config mode. The domain is found as the gate finds it. Non-blocking.
      */
+    @Override
     public Optional<String> html5TranscodingOff(Gate.AccessRequest request) {
         ControlState s = registry.state();
         if (s.zeroConfig()) {
@@ -343,6 +348,7 @@ public final class ControlPlane implements AutoCloseable {
      * variant: some streaming domain associated with it has RTS and HTML5 transcoding on (always in
      * the zero-config mode). Non-blocking.
      */
+    @Override
     public boolean browserVariantWanted(String vhost) {
         ControlState s = registry.state();
         if (s.zeroConfig()) {
@@ -361,6 +367,7 @@ public final class ControlPlane implements AutoCloseable {
      * name, or {@link StreamKey#DEFAULT_VHOST} for the zero-config vhost, which
      * belongs to the admin). From memory: non-blocking, for event loops.
      */
+    @Override
     public Optional<TemplateInfo> template(String vhost, String id) {
         Template t = registry.state().template(vhost, id);
         return t == null ? Optional.empty() : Optional.of(new TemplateInfo(t.id(), t.videoCodec(), t.width(),
@@ -371,6 +378,7 @@ public final class ControlPlane implements AutoCloseable {
      * Every transcoding template of the account that owns {@code vhost} (an ingest domain, or the
      * zero-config vhost: the admin's), by id. From memory: non-blocking.
      */
+    @Override
     public java.util.List<TemplateInfo> templates(String vhost) {
         ControlState s = registry.state();
         long account;
@@ -394,6 +402,7 @@ public final class ControlPlane implements AutoCloseable {
      * a URL derived from a signed one (a master playlist's variants) expires with it. Empty when
      * the request's domain does not sign or the request had no key. The key itself never leaves.
      */
+    @Override
     public Optional<String> resign(Gate.AccessRequest admitted, String uri) {
         ControlState s = registry.state();
         Domain d = s.domain(DomainGate.hostOf(admitted));
@@ -489,6 +498,7 @@ public final class ControlPlane implements AutoCloseable {
      * The recording rule {@code key} follows (its most specific rule of the admin API), if any; a
      * disabled rule means "not recorded". From memory: non-blocking, for event loops.
      */
+    @Override
     public Optional<RecordRule> recordRule(StreamKey key) {
         return recordRules.ruleFor(key);
     }

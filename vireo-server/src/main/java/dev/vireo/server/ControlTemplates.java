@@ -1,6 +1,6 @@
 package dev.vireo.server;
 
-import dev.vireo.control.ControlPlane;
+import dev.vireo.control.model.ControlSnapshot;
 import dev.vireo.control.model.TemplateInfo;
 import dev.vireo.core.StreamKey;
 import dev.vireo.transcode.TemplateCatalog;
@@ -18,9 +18,9 @@ final class ControlTemplates implements TemplateCatalog {
 
     private static final Logger log = LoggerFactory.getLogger(ControlTemplates.class);
 
-    private final ControlPlane control;
+    private final ControlSnapshot control;
 
-    ControlTemplates(ControlPlane control) {
+    ControlTemplates(ControlSnapshot control) {
         this.control = control;
     }
 

@@ -1,6 +1,6 @@
 package dev.vireo.server;
 
-import dev.vireo.control.ControlPlane;
+import dev.vireo.control.model.ControlSnapshot;
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamKey;
 import dev.vireo.http.hls.Renditions;
@@ -10,9 +10,9 @@ import java.util.Optional;
 /** The master playlist's renditions: the transcoding templates of the source's account (control plane, from memory). */
 final class HlsRenditions implements Renditions {
 
-    private final ControlPlane control;
+    private final ControlSnapshot control;
 
-    HlsRenditions(ControlPlane control) {
+    HlsRenditions(ControlSnapshot control) {
         this.control = control;
     }
 

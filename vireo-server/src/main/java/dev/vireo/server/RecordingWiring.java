@@ -1,6 +1,6 @@
 package dev.vireo.server;
 
-import dev.vireo.control.ControlPlane;
+import dev.vireo.control.model.ControlSnapshot;
 import dev.vireo.control.model.RecordRule;
 import dev.vireo.control.record.RecordingAccess;
 import dev.vireo.core.StreamKey;
@@ -25,7 +25,7 @@ final class RecordingWiring {
     private RecordingWiring() {
     }
 
-    static Optional<RecordPolicy> policy(ControlPlane control, RecordRules settings, StreamKey key) {
+    static Optional<RecordPolicy> policy(ControlSnapshot control, RecordRules settings, StreamKey key) {
         Optional<RecordRule> rule = control.recordRule(key);
         if (rule.isPresent()) {
             RecordRule r = rule.get();

@@ -8,7 +8,7 @@ import dev.vireo.cluster.relay.RelayOptions;
 import dev.vireo.cluster.relay.RelayServer;
 import dev.vireo.control.model.ControlConfig;
 import dev.vireo.control.ControlPlane;
-import dev.vireo.control.DomainTlsContexts;
+import dev.vireo.control.tls.DomainTlsContexts;
 import dev.vireo.core.Gate;
 import dev.vireo.core.HubConfig;
 import dev.vireo.core.Stream;

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>On-publish authorization: when the domain's notify has {@code onPublishAuth}, the answer to a
  * publish event decides: 2xx allows, 401 or 403 denies (the optional JSON field {@code reason} is
  * the reason). No decision within {@link ControlConfig.WebhookPolicy#authTimeout()} (retries
- * included), any other answer, or a target the {@link OutboundPolicy} refuses is a failed hook:
+ * included), any other answer, or a target the {@link dev.vireo.control.outbound.OutboundPolicy} refuses is a failed hook:
  * the publisher is kicked (fail-closed, the default) or, with
  * {@link ControlConfig.WebhookPolicy#authFailOpen()}, allowed with a warning.
  */

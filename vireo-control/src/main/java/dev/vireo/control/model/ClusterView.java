@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * What the control plane sees of the other nodes of a cluster (issue 19), given by the cluster
- * registry ({@code vireo-cluster}) through {@link ControlPlane#withCluster}: streams live elsewhere
+ * registry ({@code vireo-cluster}) through {@link dev.vireo.control.ControlPlane#withCluster}: streams live elsewhere
  * (for the per-domain stream limit and {@code GET /api/v1/streams}), the way to end one (forbid,
  * kick) and what {@code /api/v1/cluster/...} shows. Answers from memory: callable on event loops.
  */

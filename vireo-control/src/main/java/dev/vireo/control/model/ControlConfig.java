@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param jdbcUser user for {@code jdbcUrl} ("" for none)
  * @param jdbcPassword password for {@code jdbcUrl} ("" for none); never logged
  * @param adminKey {@code VIREO_ADMIN_KEY}: the admin account's API key (at least 16 characters),
- *     or "" to generate one on first start ({@link ControlPlane#generatedAdminKey()}); never logged
+ *     or "" to generate one on first start ({@link dev.vireo.control.ControlPlane#generatedAdminKey()}); never logged
  * @param domainQuota domains per account unless the account has its own quota (default 20)
  * @param streamLimit concurrent live streams per ingest domain for new domains (default 300)
  * @param cnameZone CNAME targets are {@code {domain}.{cnameZone}}

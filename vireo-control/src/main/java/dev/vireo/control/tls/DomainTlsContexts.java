@@ -1,6 +1,7 @@
-package dev.vireo.control;
+package dev.vireo.control.tls;
 
 import dev.vireo.control.model.CertificateBundle;
+import dev.vireo.control.model.ControlSnapshot;
 import dev.vireo.http.TlsContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTPS listener's certificates: one server {@link SslContext} (JDK provider) per domain with an
- * uploaded certificate, looked up by SNI host through {@link ControlPlane#certificateFor(String)}.
+ * uploaded certificate, looked up by SNI host through {@link ControlSnapshot#certificateFor(String)}.
  * Contexts are cached and rebuilt when the domain's certificate changes (another chain or key);
  * a deleted certificate (or domain) is dropped. Non-blocking apart from building a context once per
  * uploaded certificate.
@@ -31,11 +32,11 @@ public final class DomainTlsContexts implements TlsContexts {
     private final Function<String, Optional<CertificateBundle>> certificates;
     private final ConcurrentMap<String, Cached> cache = new ConcurrentHashMap<>();
 
-    public DomainTlsContexts(ControlPlane control) {
+    public DomainTlsContexts(ControlSnapshot control) {
         this(control::certificateFor);
     }
 
-    /** @param certificates the certificate for an SNI host (as {@link ControlPlane#certificateFor}) */
+    /** @param certificates the certificate for an SNI host (as {@link ControlSnapshot#certificateFor}) */
     public DomainTlsContexts(Function<String, Optional<CertificateBundle>> certificates) {
         this.certificates = certificates;
     }
