@@ -8,6 +8,7 @@ import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
 import dev.vireo.webrtc.RtcTransport;
 import dev.vireo.webrtc.feedback.BandwidthStats;
+import dev.vireo.webrtc.feedback.FecOnLoss;
 import dev.vireo.webrtc.feedback.KeyframeRequests;
 import dev.vireo.webrtc.feedback.NackResponder;
 import dev.vireo.webrtc.feedback.ReportBlockStats;
@@ -61,6 +62,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     private NackResponder nacks;
     private KeyframeRequests keyframeRequests;
     private ReportBlockStats reports;
+    private FecOnLoss fec;
     private boolean connected;
     private boolean streamHasVideo;
     private volatile boolean closed;
@@ -94,6 +96,11 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                     metrics::retransmission);
             keyframeRequests = new KeyframeRequests(out.videoSsrc(), this::keyframeRequested);
             chain.add(reports).add(nacks).add(keyframeRequests);
+            if (out.canFec()) {
+                fec = new FecOnLoss(out.videoSsrc());
+                out.fec(fec::groupSize);
+                chain.add(fec);
+            }
         }
         this.feedback = chain.add(bandwidth).build();
         this.rtp = out;
@@ -317,7 +324,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 r == null ? -1 : r.fractionLost(), r == null ? 0 : r.cumulativeLost(), r == null ? -1 : r.jitter(),
                 bandwidth.rembBitrate(), bandwidth.twccFeedbacks(), bandwidth.twccNotReceived(),
                 policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason,
-                out == null ? 0 : out.redPackets(), out == null ? 0 : out.redBlocks());
+                out == null ? 0 : out.redPackets(), out == null ? 0 : out.redBlocks(), out == null ? 0 : out.fecPackets(),
+                fec != null && fec.on(), out == null ? 0 : out.nacksNotInHistory(),
+                out == null ? 0 : out.nacksResentRecently());
     }
 
     private void inContext(Runnable logStatement) {
