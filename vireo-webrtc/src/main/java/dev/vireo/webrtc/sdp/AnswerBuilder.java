@@ -44,6 +44,7 @@ public final class AnswerBuilder {
     private boolean transportCc = true;
     private boolean remb = true;
     private boolean red;
+    private boolean fec;
     private long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     /** A receive-only answer (WHIP): the offerer sends, we answer {@code a=recvonly}. */
     private boolean receiving;
@@ -149,6 +150,16 @@ public final class AnswerBuilder {
      */
     public AnswerBuilder red(boolean enabled) {
         this.red = enabled;
+        return this;
+    }
+
+    /**
+     * Whether to answer ULPFEC in RED for video ({@code red/90000} and {@code ulpfec/90000},
+     * RFC 5109 / RFC 2198) where the offer has both (default off; WHEP turns it on, and a viewer
+     * sends FEC only while its link loses packets).
+     */
+    public AnswerBuilder fec(boolean enabled) {
+        this.fec = enabled;
         return this;
     }
 
@@ -290,8 +301,17 @@ public final class AnswerBuilder {
         int absSendTime = remb ? m.extmapId(RtpExtensionUris.ABS_SEND_TIME) : 0;
         int twcc = transportCc ? m.extmapId(RtpExtensionUris.TRANSPORT_WIDE_CC) : 0;
         int redPt = kind.equals("audio") && red && !receiving ? CodecSelection.redFor(offered, codec) : -1;
+        int ulpfecPt = -1;
+        if (kind.equals("video") && fec && !receiving) {
+            int videoRed = CodecSelection.videoFecFormat(offered, "red");
+            int ulpfec = CodecSelection.videoFecFormat(offered, "ulpfec");
+            if (videoRed >= 0 && ulpfec >= 0) {
+                redPt = videoRed;
+                ulpfecPt = ulpfec;
+            }
+        }
         NegotiatedMedia n = new NegotiatedMedia(m.mid().orElse(""), kind, codec, choice.get().answerFmtp(), rtxPt, ssrc,
-                rtxPt >= 0 ? rtxSsrc : 0, absSendTime, twcc, feedback, choice.get().match(), redPt);
+                rtxPt >= 0 ? rtxSsrc : 0, absSendTime, twcc, feedback, choice.get().match(), redPt, ulpfecPt);
         return new Accepted(m, n, kind + "-" + streamId);
     }
 
@@ -301,8 +321,11 @@ public final class AnswerBuilder {
         SdpCandidate defaultCandidate = candidates.stream().filter(c -> c.transport().equals("udp")).findFirst()
                 .orElse(candidates.isEmpty() ? null : candidates.get(0));
         String port = defaultCandidate == null ? "9" : String.valueOf(defaultCandidate.port());
+        // the offered RTX of video RED, answered beside it (libwebrtc pairs them)
+        int redRtx = n.hasUlpfec() && n.hasRtx() ? CodecSelection.rtxFor(m.codecs(), n.redPayloadType()) : -1;
         line(sdp, "m=" + m.media() + " " + port + " " + m.proto() + " " + n.payloadType()
-                + (n.hasRtx() ? " " + n.rtxPayloadType() : "") + (n.hasRed() ? " " + n.redPayloadType() : ""));
+                + (n.hasRtx() ? " " + n.rtxPayloadType() : "") + (n.hasRed() ? " " + n.redPayloadType() : "")
+                + (redRtx >= 0 ? " " + redRtx : "") + (n.hasUlpfec() ? " " + n.ulpfecPayloadType() : ""));
         line(sdp, "c=" + connection(defaultCandidate == null ? "0.0.0.0" : defaultCandidate.address()));
         line(sdp, "a=ice-ufrag:" + ufrag);
         line(sdp, "a=ice-pwd:" + password);
@@ -333,7 +356,15 @@ public final class AnswerBuilder {
         if (n.fmtp() != null) {
             line(sdp, "a=fmtp:" + c.payloadType() + " " + n.fmtp());
         }
-        if (n.hasRed()) {
+        if (n.hasUlpfec()) {
+            // RFC 5109 §14.1 in RFC 2198 RED, as Chromium offers them (no fmtp)
+            line(sdp, "a=rtpmap:" + n.redPayloadType() + " red/90000");
+            if (redRtx >= 0) {
+                line(sdp, "a=rtpmap:" + redRtx + " rtx/90000");
+                line(sdp, "a=fmtp:" + redRtx + " apt=" + n.redPayloadType());
+            }
+            line(sdp, "a=rtpmap:" + n.ulpfecPayloadType() + " ulpfec/90000");
+        } else if (n.hasRed()) {
             // RFC 2198 §5: the redundant encoding and its blocks' payload types (primary/redundant)
             line(sdp, "a=rtpmap:" + n.redPayloadType() + " red/" + c.clockRate()
                     + (c.channels() > 1 ? "/" + c.channels() : ""));

@@ -151,4 +151,17 @@ final class CodecSelection {
         }
         return -1;
     }
+
+    /**
+     * The offered payload type of {@code name}/90000 ("red" or "ulpfec"): video FEC as Chromium
+     * offers it (RFC 2198 RED carrying RFC 5109 ULPFEC, no fmtp), or -1.
+     */
+    static int videoFecFormat(List<RtpCodec> offered, String name) {
+        for (RtpCodec c : offered) {
+            if (c.is(name) && c.clockRate() == 90_000) {
+                return c.payloadType();
+            }
+        }
+        return -1;
+    }
 }

@@ -17,11 +17,13 @@ import java.util.Objects;
  * @param transportCcId     extmap id of transport-wide-cc, 0 when not negotiated
  * @param feedback          the rtcp-fb values answered ("nack", "nack pli", "ccm fir", "goog-remb", "transport-cc")
  * @param h264Match         how the H.264 profile matched, null for other codecs
- * @param redPayloadType    the RED type (RFC 2198) whose blocks are {@code codec} (audio: Opus redundancy), or -1
+ * @param redPayloadType    the RED type (RFC 2198) whose blocks are {@code codec} (audio: Opus redundancy;
+ *                          video: the envelope of media and ULPFEC while FEC is on), or -1
+ * @param ulpfecPayloadType the ULPFEC type (RFC 5109) for video inside RED, or -1
  */
 public record NegotiatedMedia(String mid, String kind, RtpCodec codec, String fmtp, int rtxPayloadType, int ssrc,
                               int rtxSsrc, int absSendTimeId, int transportCcId, List<String> feedback,
-                              H264Match h264Match, int redPayloadType) {
+                              H264Match h264Match, int redPayloadType, int ulpfecPayloadType) {
 
     public NegotiatedMedia {
         Objects.requireNonNull(mid, "mid");
@@ -44,6 +46,11 @@ public record NegotiatedMedia(String mid, String kind, RtpCodec codec, String fm
     /** RFC 2198 redundancy was negotiated ({@link #redPayloadType}). */
     public boolean hasRed() {
         return redPayloadType >= 0;
+    }
+
+    /** RFC 5109 ULPFEC in RED was negotiated (video). */
+    public boolean hasUlpfec() {
+        return ulpfecPayloadType >= 0 && redPayloadType >= 0;
     }
 
     /** Generic NACK, RFC 4585 §6.2.1. */

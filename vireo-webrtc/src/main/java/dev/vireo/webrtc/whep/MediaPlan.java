@@ -22,10 +22,13 @@ import dev.vireo.media.Codec;
  *     after a republish, are not sent), null without video
  * @param audioRedPayloadType the RED type (RFC 2198) every audio packet goes out as, its blocks
  *     Opus with one earlier packet repeated, or -1 for plain Opus
+ * @param videoRedPayloadType video RED (RFC 2198), the envelope of media and ULPFEC while the
+ *     viewer gets FEC, or -1
+ * @param ulpfecPayloadType ULPFEC (RFC 5109) in it, or -1 (no FEC)
  */
 record MediaPlan(int videoPayloadType, int rtxPayloadType, boolean nack, int audioPayloadType,
                  int absSendTimeId, int transportCcId, int videoSsrc, int rtxSsrc, int audioSsrc, String cname,
-                 Codec videoCodec, int audioRedPayloadType) {
+                 Codec videoCodec, int audioRedPayloadType, int videoRedPayloadType, int ulpfecPayloadType) {
 
     boolean hasVideo() {
         return videoPayloadType >= 0;

@@ -5,9 +5,11 @@ import dev.vireo.webrtc.rtcp.NtpTime;
 import dev.vireo.webrtc.rtcp.SenderReport;
 import dev.vireo.webrtc.rtp.RtpHeaderExtensions;
 import dev.vireo.webrtc.rtp.RtpHeaderWriter;
+import dev.vireo.webrtc.rtp.UlpfecEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -42,6 +44,20 @@ final class RtpSender {
     /** A GSO run's bytes (at most 65,000, {@code SegmentationOffload.MAX_BYTES}) and some margin. */
     private static final int SCRATCH_BYTES = 66 * 1024;
 
+    /**
+     * Where an event loop keeps the protected form (RFC 5109, {@link UlpfecEncoder}) of the
+     * packets of the frame being sent while its viewer gets FEC: the FEC packets go out after the
+     * frame, so that the frame's media packets keep consecutive sequence numbers (the
+     * retransmission history's one entry per frame). A frame larger than this is protected up to it.
+     */
+    private static final FastThreadLocal<ByteBuf> FEC_SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+            return Unpooled.buffer(FEC_SCRATCH_BYTES, FEC_SCRATCH_BYTES);
+        }
+    };
+    private static final int FEC_SCRATCH_BYTES = 512 * 1024;
+
     final int ssrc;
     final int payloadType;
     final int clockRate;
@@ -50,6 +66,14 @@ final class RtpSender {
     private final int timestampOffset;
     private final RtpHeaderWriter header;
     private final RetransmissionBuffer history;
+    /** Video FEC: the RED envelope's and ULPFEC's payload types (RFC 2198, RFC 5109), -1 without. */
+    private final int redPayloadType;
+    private final int ulpfecPayloadType;
+    /** Media packets per FEC packet in the frame being sent, 0 without FEC. */
+    private int fecGroup;
+    private long fecPackets;
+    private long notInHistory;
+    private long resentRecently;
     private int sequence;
     private int rtxSequence;
     private long packetCount;
@@ -65,6 +89,17 @@ final class RtpSender {
      */
     RtpSender(int ssrc, int payloadType, int clockRate, int rtxSsrc, int rtxPayloadType, RtpHeaderWriter header,
               RetransmissionBuffer history, RandomGenerator random) {
+        this(ssrc, payloadType, clockRate, rtxSsrc, rtxPayloadType, header, history, random, -1, -1);
+    }
+
+    /**
+     * @param redPayloadType video RED (RFC 2198) to carry media and ULPFEC in while FEC is on, or -1
+     * @param ulpfecPayloadType ULPFEC (RFC 5109) inside it, or -1
+     */
+    RtpSender(int ssrc, int payloadType, int clockRate, int rtxSsrc, int rtxPayloadType, RtpHeaderWriter header,
+              RetransmissionBuffer history, RandomGenerator random, int redPayloadType, int ulpfecPayloadType) {
+        this.redPayloadType = redPayloadType;
+        this.ulpfecPayloadType = ulpfecPayloadType;
         this.ssrc = ssrc;
         this.payloadType = payloadType;
         this.clockRate = clockRate;
@@ -96,6 +131,26 @@ final class RtpSender {
 
     long packetCount() {
         return packetCount;
+    }
+
+    /** ULPFEC packets sent. */
+    long fecPackets() {
+        return fecPackets;
+    }
+
+    /** NACKed packets not resent: no longer (or never) in the history. */
+    long notInHistory() {
+        return notInHistory;
+    }
+
+    /** NACKed packets not resent: resent less than about a round trip before. */
+    long resentRecently() {
+        return resentRecently;
+    }
+
+    /** Whether this stream can carry FEC (RED and ULPFEC negotiated). */
+    boolean canFec() {
+        return redPayloadType >= 0 && ulpfecPayloadType >= 0;
     }
 
     /**
@@ -133,10 +188,28 @@ final class RtpSender {
      */
     long sendFrame(RtcTransport transport, ByteBuf payloads, boolean noMarker, int timestamp,
                    TransportSequencer transportSequences, long nowNanos) {
+        return sendFrame(transport, payloads, noMarker, timestamp, transportSequences, nowNanos, 0);
+    }
+
+    /**
+     * The same, with forward error correction when {@code fecGroupSize} > 0 (and FEC was
+     * negotiated): the media packets go out in RED (RFC 2198, a 1-byte header naming the media
+     * payload type), then one ULPFEC packet (RFC 5109, in RED too, on the media SSRC) per
+     * {@code fecGroupSize} of them, each able to rebuild one lost packet of its group without a
+     * round trip.
+     */
+    long sendFrame(RtcTransport transport, ByteBuf payloads, boolean noMarker, int timestamp,
+                   TransportSequencer transportSequences, long nowNanos, int fecGroupSize) {
         if (transport.srtpProfile() == null) {
             return 0;
         }
-        int overhead = header.headerLength() + transport.srtpProfile().rtpTagLength();
+        fecGroup = canFec() ? Math.clamp(fecGroupSize, 0, UlpfecEncoder.MAX_MEDIA_PACKETS) : 0;
+        ByteBuf protectedForms = null;
+        int captured = 0;
+        if (fecGroup > 0) {
+            protectedForms = FEC_SCRATCH.get().clear();
+        }
+        int overhead = header.headerLength() + transport.srtpProfile().rtpTagLength() + (fecGroup > 0 ? 1 : 0);
         int absSendTime = RtpHeaderExtensions.absSendTime(nowNanos);
         int n = RtpPayloads.count(payloads);
         int pos = RtpPayloads.firstPayload(payloads);
@@ -160,6 +233,14 @@ final class RtpSender {
             for (int k = i; k < end; k++) {
                 int len = RtpPayloads.length(payloads, k);
                 boolean marker = !noMarker && RtpPayloads.marker(payloads, k);
+                if (protectedForms != null && captured == k && protectedForms.writableBytes()
+                        >= header.headerLength() + len) {
+                    // RFC 5109 as libwebrtc checks it: media payload type, no RED header, late-written
+                    // extension data zeroed (UlpfecEncoder.protectedForm), one after the other
+                    header.write(protectedForms, marker, payloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, 0, 0);
+                    protectedForms.writeBytes(payloads, pos, len);
+                    captured++;
+                }
                 int written = writePacket(transport, run, at, payloads, pos, len, marker, timestamp,
                         transportSequences.next(header.headerLength() + len, nowNanos), absSendTime, nowNanos);
                 if (written < 0) {
@@ -168,7 +249,7 @@ final class RtpSender {
                 }
                 at += written;
                 pos += len;
-                runBytes += header.headerLength() + len;
+                runBytes += header.headerLength() + (fecGroup > 0 ? 1 : 0) + len;
             }
             ByteBuf out = copyOut(transport, run, at);
             if (egress != null ? egress.write(out, segment, end - i, nowNanos)
@@ -178,7 +259,58 @@ final class RtpSender {
             i = end;
         }
         remember(firstSequence, payloads, noMarker, timestamp, nowNanos);
+        if (captured > 0) {
+            bytes += sendFec(transport, protectedForms, payloads, captured, timestamp, transportSequences, absSendTime,
+                    nowNanos);
+        }
         return bytes;
+    }
+
+    /**
+     * One ULPFEC packet per group of the frame's first {@code count} packets, whose protected
+     * forms lie back to back in {@code protectedForms} (each a header and the packet's payload).
+     */
+    private long sendFec(RtcTransport transport, ByteBuf protectedForms, ByteBuf payloads, int count, int timestamp,
+                         TransportSequencer transportSequences, int absSendTime, long nowNanos) {
+        List<ByteBuf> group = new ArrayList<>(fecGroup);
+        long bytes = 0;
+        int at = 0;
+        for (int k = 0; k < count; k++) {
+            int len = header.headerLength() + RtpPayloads.length(payloads, k);
+            group.add(protectedForms.slice(at, len));
+            at += len;
+            if (group.size() == fecGroup || k == count - 1) {
+                // the estimator's size: RTP header, RED header, ULPFEC header and level (RFC 5109 §7.3-7.4) and
+                // the longest protected payload, as UlpfecEncoder writes it
+                int longest = group.stream().mapToInt(ByteBuf::readableBytes).max().orElse(0);
+                bytes += writeFecPacket(transport, group, timestamp,
+                        transportSequences.next(header.headerLength() + 1 + 14 + longest, nowNanos), absSendTime);
+                group.clear();
+            }
+        }
+        return bytes;
+    }
+
+    /** Sends one RED packet whose single block is the ULPFEC payload protecting {@code group}. */
+    private long writeFecPacket(RtcTransport transport, List<ByteBuf> group, int timestamp, int transportSequence,
+                                int absSendTime) {
+        ByteBuf out = SCRATCH.get();
+        out.clear();
+        // RFC 2198 §3 with one block: the 1-byte header (F=0, ULPFEC's type), then RFC 5109 §7
+        header.write(out, false, redPayloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, absSendTime,
+                transportSequence);
+        out.writeByte(ulpfecPayloadType);
+        UlpfecEncoder.write(out, group);
+        int plain = out.writerIndex();
+        int written = transport.protectRtp(out, 0, plain);
+        if (written < 0) {
+            return 0;
+        }
+        sequence = sequence + 1 & 0xFFFF;
+        packetCount++;
+        octetCount += plain - header.headerLength();
+        fecPackets++;
+        return transport.writeRtpSegments(copyOut(transport, out, written), written, 1) ? plain : 0;
     }
 
     /** The first {@code length} bytes of the scratch buffer in a pooled direct buffer of the socket's allocator. */
@@ -204,8 +336,15 @@ final class RtpSender {
     private int writePacket(RtcTransport transport, ByteBuf out, int start, ByteBuf source, int offset, int length,
                             boolean marker, int timestamp, int transportSequence, int absSendTime, long nowNanos) {
         out.writerIndex(start);
-        header.write(out, marker, payloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, absSendTime,
-                transportSequence);
+        if (fecGroup > 0) {
+            // RFC 2198 §3: RED with the primary block only, its 1-byte header naming the media type
+            header.write(out, marker, redPayloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, absSendTime,
+                    transportSequence);
+            out.writeByte(payloadType);
+        } else {
+            header.write(out, marker, payloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, absSendTime,
+                    transportSequence);
+        }
         out.writeBytes(source, offset, length);
         int written = transport.protectRtp(out, start, out.writerIndex() - start);
         if (written < 0) {
@@ -235,12 +374,14 @@ final class RtpSender {
         }
         int slot = history.find(lostSequence, nowNanos);
         if (slot < 0) {
+            notInHistory++;
             return false;
         }
         long resent = history.resentNanos(lostSequence);
         long interval = Math.clamp(rttNanos < 0 ? 20_000_000L : rttNanos * 3 / 4, MIN_RESEND_INTERVAL_NANOS,
                 MAX_RESEND_INTERVAL_NANOS);
         if (resent != Long.MIN_VALUE && nowNanos - resent < interval) {
+            resentRecently++;
             return false;
         }
         history.markResent(lostSequence, nowNanos);

@@ -64,6 +64,8 @@ final class ViewerRtp {
     /** The audio's RFC 2198 redundancy, null when the viewer gets plain Opus. */
     private final RedPacketizer red;
     private MediaFrame videoConfig;
+    /** Media packets per FEC packet for a frame (keyframe or not), 0: none; null: FEC never. */
+    private FecGroups fec;
     private boolean audioCodecReported;
     private boolean videoCodecReported;
     private boolean encodeFailureReported;
@@ -90,7 +92,8 @@ final class ViewerRtp {
         RtpHeaderWriter header = new RtpHeaderWriter(plan.absSendTimeId(), plan.transportCcId());
         video = !plan.hasVideo() ? null : new RtpSender(plan.videoSsrc(), plan.videoPayloadType(), 90_000,
                 plan.rtxSsrc(), plan.hasRtx() ? plan.rtxPayloadType() : -1, header,
-                plan.nack() ? new RetransmissionBuffer(HISTORY_FRAMES, HISTORY_AGE_NANOS) : null, random);
+                plan.nack() ? new RetransmissionBuffer(HISTORY_FRAMES, HISTORY_AGE_NANOS) : null, random,
+                plan.videoRedPayloadType(), plan.ulpfecPayloadType());
         // With RED negotiated every audio packet is RED (RFC 2198 §3), its blocks Opus.
         audio = !plan.hasAudio() ? null : new RtpSender(plan.audioSsrc(),
                 plan.hasAudioRed() ? plan.audioRedPayloadType() : plan.audioPayloadType(), 48_000, 0, -1, header,
@@ -122,6 +125,37 @@ final class ViewerRtp {
             inContext(() -> startLog.debug("audio #{} pts {} rtp {} {} B at {}", audioFramesSent - 1, frame.pts(),
                     Integer.toUnsignedString(timestamp), bytes, System.currentTimeMillis()));
         }
+    }
+
+    /** Media packets per ULPFEC packet for the next frame, 0 for none. */
+    @FunctionalInterface
+    interface FecGroups {
+        int groupSize(boolean keyframe);
+    }
+
+    /** Where the FEC decision comes from (set before the first frame; only where FEC was negotiated). */
+    void fec(FecGroups groups) {
+        this.fec = groups;
+    }
+
+    /** Whether FEC was negotiated for the video. */
+    boolean canFec() {
+        return video != null && video.canFec();
+    }
+
+    /** ULPFEC packets sent. */
+    long fecPackets() {
+        return video == null ? 0 : video.fecPackets();
+    }
+
+    /** NACKed packets not resent because the history no longer had them. */
+    long nacksNotInHistory() {
+        return video == null ? 0 : video.notInHistory();
+    }
+
+    /** NACKed packets not resent because they had been less than about a round trip before. */
+    long nacksResentRecently() {
+        return video == null ? 0 : video.resentRecently();
     }
 
     boolean hasVideo() {
@@ -234,11 +268,12 @@ final class ViewerRtp {
             return 0;
         }
         long bytes = 0;
+        int fecGroup = fec == null ? 0 : fec.groupSize(frame.isKeyframe());
         if (parameterSets != null) {
             // SPS and PPS in front of every keyframe, same timestamp, no marker (RFC 6184 §5.1).
-            bytes += video.sendFrame(transport, parameterSets, true, timestamp, transportSequences, now);
+            bytes += video.sendFrame(transport, parameterSets, true, timestamp, transportSequences, now, fecGroup);
         }
-        bytes += video.sendFrame(transport, payloads, false, timestamp, transportSequences, now);
+        bytes += video.sendFrame(transport, payloads, false, timestamp, transportSequences, now, fecGroup);
         if (framesSent < START_LOGGED && startLog.isDebugEnabled()) {
             long b = bytes;
             inContext(() -> startLog.debug("video #{} pts {} rtp {}{} {} B at {} (sps/pps {})", framesSent, frame.pts(),

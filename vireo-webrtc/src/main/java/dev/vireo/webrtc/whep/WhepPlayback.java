@@ -75,6 +75,12 @@ public final class WhepPlayback {
     private BiFunction<Gate.AccessRequest, StreamKey, List<Rendition>> ladder = (a, k) -> List.of();
     /** RFC 2198 redundancy for Opus where offered ({@code rtc.red}). Set once at wiring. */
     private volatile boolean red = true;
+    /**
+     * ULPFEC in RED for video where offered, sent to viewers whose link loses packets. Off by
+     * default: Chromium 156 drops our RED video packets (no FEC receiver configured, see
+     * docs/ARCHITECTURE.md "How loss is handled"), so until that is understood it is a switch for tests.
+     */
+    private volatile boolean fec;
     private volatile long lastLimitLogNanos = System.nanoTime() - 2_000_000_000L;
 
     public WhepPlayback(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
@@ -128,6 +134,12 @@ public final class WhepPlayback {
     /** Whether to answer RED for Opus where the offer has it (default on; off to compare). */
     public WhepPlayback withRed(boolean enabled) {
         this.red = enabled;
+        return this;
+    }
+
+    /** Whether to answer ULPFEC for video where the offer has it (default off). */
+    public WhepPlayback withFec(boolean enabled) {
+        this.fec = enabled;
         return this;
     }
 
@@ -245,7 +257,8 @@ public final class WhepPlayback {
                     .fingerprint(rtc.fingerprint())
                     .candidates(rtc.candidates())
                     .cname(cname)
-                    .red(red);
+                    .red(red)
+                    .fec(fec);
             if (choice.video() != null) {
                 builder.video(choice.video(), videoSsrc, rtxSsrc);
             }
@@ -294,7 +307,7 @@ public final class WhepPlayback {
 
     private static String describe(NegotiatedMedia m) {
         return m.codec().rtpmapValue() + (m.hasRtx() ? " +rtx" : "") + (m.nack() ? " +nack" : "")
-                + (m.hasRed() ? " +red" : "");
+                + (m.hasUlpfec() ? " +red/ulpfec" : m.hasRed() ? " +red" : "");
     }
 
     private static MediaPlan plan(Answer answer, int videoSsrc, int rtxSsrc, int audioSsrc, String cname) {
@@ -304,7 +317,8 @@ public final class WhepPlayback {
         return new MediaPlan(v == null ? -1 : v.payloadType(), v == null ? -1 : v.rtxPayloadType(),
                 v != null && v.nack(), a == null ? -1 : a.payloadType(), any.absSendTimeId(), any.transportCcId(),
                 videoSsrc, rtxSsrc, audioSsrc, cname, v == null ? null : v.codec().is("AV1") ? Codec.AV1 : Codec.H264,
-                a == null ? -1 : a.redPayloadType());
+                a == null ? -1 : a.redPayloadType(), v == null || !v.hasUlpfec() ? -1 : v.redPayloadType(),
+                v == null || !v.hasUlpfec() ? -1 : v.ulpfecPayloadType());
     }
 
     private int ssrc(int notA, int notB) {

@@ -12,6 +12,7 @@ import dev.vireo.webrtc.RtcTransport;
 import dev.vireo.webrtc.bwe.BandwidthEstimator;
 import dev.vireo.webrtc.feedback.BandwidthStats;
 import dev.vireo.webrtc.feedback.CongestionFeedback;
+import dev.vireo.webrtc.feedback.FecOnLoss;
 import dev.vireo.webrtc.feedback.KeyframeRequests;
 import dev.vireo.webrtc.feedback.NackResponder;
 import dev.vireo.webrtc.feedback.ReportBlockStats;
@@ -72,6 +73,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     private long lastRateNanos;
     /** What this viewer was sent over the last report interval, bit/s; -1 before one. */
     private volatile long sendBps = -1;
+    private FecOnLoss fec;
     private boolean connected;
     private boolean streamHasVideo;
     private volatile boolean closed;
@@ -106,6 +108,11 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                     metrics::retransmission);
             keyframeRequests = new KeyframeRequests(out.videoSsrc(), this::keyframeRequested);
             chain.add(reports).add(nacks).add(keyframeRequests);
+            if (out.canFec()) {
+                fec = new FecOnLoss(out.videoSsrc());
+                out.fec(fec::groupSize);
+                chain.add(fec);
+            }
         }
         ReportBlockStats rtt = reports;
         congestion = new CongestionFeedback(estimator, out.hasVideo() ? out.videoSsrc() : plan.audioSsrc(),
@@ -431,7 +438,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 c == null ? -1 : c.estimateBps(), c == null ? -1 : c.estimator().delayBasedBps(),
                 c == null ? -1 : c.estimator().acknowledgedBps(), sendBps, out == null ? 0 : out.pacedPackets(),
                 a == null ? null : a.currentName(), a == null ? 0 : a.switches(),
-                out == null ? 0 : out.redPackets(), out == null ? 0 : out.redBlocks());
+                out == null ? 0 : out.redPackets(), out == null ? 0 : out.redBlocks(), out == null ? 0 : out.fecPackets(),
+                fec != null && fec.on(), out == null ? 0 : out.nacksNotInHistory(),
+                out == null ? 0 : out.nacksResentRecently());
     }
 
     private void inContext(Runnable logStatement) {

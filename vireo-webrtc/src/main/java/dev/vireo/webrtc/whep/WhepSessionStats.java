@@ -43,6 +43,10 @@ package dev.vireo.webrtc.whep;
  * @param renditionSwitches times the viewer's video moved to another rendition
  * @param audioRedPackets audio packets sent as RED (RFC 2198), 0 when RED was not negotiated
  * @param audioRedBlocks earlier Opus packets those repeated
+ * @param fecPackets video ULPFEC packets sent (RFC 5109; only while the viewer's link loses packets)
+ * @param fecOn whether the viewer gets video FEC now
+ * @param nacksNotInHistory NACKed packets not resent: no longer in the retransmission history
+ * @param nacksResentRecently NACKed packets not resent: resent less than about a round trip before
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -52,5 +56,6 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                long twccFeedbacks, long twccNotReceived, long framesSkipped, long iceChecks,
                                long keyframesAsked, String endReason, long estimateBps, long delayBasedBps,
                                long acknowledgedBps, long sendBps, long pacedPackets, String rendition,
-                               long renditionSwitches, long audioRedPackets, long audioRedBlocks) {
+                               long renditionSwitches, long audioRedPackets, long audioRedBlocks, long fecPackets,
+                               boolean fecOn, long nacksNotInHistory, long nacksResentRecently) {
 }

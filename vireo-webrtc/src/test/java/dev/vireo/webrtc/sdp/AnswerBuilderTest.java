@@ -69,6 +69,28 @@ class AnswerBuilderTest {
     }
 
     @Test
+    void answersVideoUlpfecInRedWhenAskedAndOffered() {
+        Answer plain = answer(ChromiumOffers.RECVONLY_VIDEO_AUDIO, CB, new MediaSource.Opus(2));
+        assertThat(plain.video().orElseThrow().hasUlpfec()).isFalse();
+        Answer a = builder(ChromiumOffers.parse(ChromiumOffers.RECVONLY_VIDEO_AUDIO)).fec(true)
+                .video(CB, 0x11111111, 0x22222222).audio(new MediaSource.Opus(2), 0x33333333).build();
+        NegotiatedMedia v = a.video().orElseThrow();
+        assertThat(v.hasUlpfec()).isTrue();
+        assertThat(v.redPayloadType()).isEqualTo(118); // Chromium 156: red/90000
+        assertThat(v.ulpfecPayloadType()).isEqualTo(120); // ulpfec/90000
+        assertThat(a.audio().orElseThrow().hasUlpfec()).isFalse();
+        MediaDescription mv = SessionDescription.parse(a.sdp()).media().get(0);
+        assertThat(mv.toString()).isEqualTo("m=video 8000 UDP/TLS/RTP/SAVPF 108 109 118 119 120");
+        assertThat(mv.codecs()).extracting(RtpCodec::payloadType, RtpCodec::name)
+                .contains(org.assertj.core.groups.Tuple.tuple(118, "red"), org.assertj.core.groups.Tuple.tuple(120, "ulpfec"));
+        // without ulpfec in the offer there is no FEC (RED alone protects nothing)
+        String noFec = ChromiumOffers.text(ChromiumOffers.RECVONLY_VIDEO_AUDIO).replace("a=rtpmap:120 ulpfec/90000", "");
+        Answer b = builder(SessionDescription.parse(noFec)).fec(true).video(CB, 0x11111111, 0x22222222).build();
+        assertThat(b.video().orElseThrow().hasUlpfec()).isFalse();
+        assertThat(b.video().orElseThrow().hasRed()).isFalse();
+    }
+
+    @Test
     void answersChromiumVideoAndAudio() {
         Answer a = answer(ChromiumOffers.RECVONLY_VIDEO_AUDIO, CB, new MediaSource.Opus(2));
         assertThat(a.bundle()).containsExactly("0", "1");

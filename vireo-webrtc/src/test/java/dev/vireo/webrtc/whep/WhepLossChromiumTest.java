@@ -4,32 +4,23 @@ import static dev.vireo.webrtc.testing.Chromium.field;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vireo.core.Gate;
-import dev.vireo.core.HubConfig;
-import dev.vireo.core.MediaFrame;
-import dev.vireo.core.Publication;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
-import dev.vireo.media.Codec;
 import dev.vireo.webrtc.WebRtcConfig;
 import dev.vireo.webrtc.ice.HostCandidates;
 import dev.vireo.webrtc.testing.Chromium;
 import dev.vireo.webrtc.testing.LinkModel;
 import dev.vireo.webrtc.testing.ShapingRelay;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultEventExecutor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,13 +35,15 @@ import org.slf4j.LoggerFactory;
  * with a 440 Hz Opus tone from the player page. Chromium offers {@code red/48000/2}; with RED on
  * (the default) every audio packet goes out as RED and Chromium decodes it; behind a relay that
  * loses 20 % of the server's RTP, it conceals less of the audio than a viewer of a server with
- * RED off behind the same kind of link.
+ * RED off behind the same kind of link. And behind a link that loses 10 %, the video keeps
+ * decoding (NACK/RTX); its freezes and longest presentation gap are logged, not asserted (the
+ * shared test machine stalls the browser by itself).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
-class WhepRedChromiumTest {
+class WhepLossChromiumTest {
 
-    private static final Logger log = LoggerFactory.getLogger(WhepRedChromiumTest.class);
+    private static final Logger log = LoggerFactory.getLogger(WhepLossChromiumTest.class);
     private static final StreamKey AV = StreamKey.of("live", "av");
     /** Chromium 156's payload type for red/48000/2 (its offer: {@code a=fmtp:63 111/111}). */
     private static final int CHROMIUM_AUDIO_RED = 63;
@@ -60,45 +53,22 @@ class WhepRedChromiumTest {
     static Path dir;
 
     private EventLoopGroup group;
-    private DefaultEventExecutor timer;
-    private StreamHub hub;
-    private Publication av;
-    private FfmpegFlvSource encoder;
-    private ScheduledExecutorService audioClock;
+    private AvSource source;
     private WhepRig direct;
     private ShapingRelay redRelay;
     private WhepRig redLossy;
     private ShapingRelay plainRelay;
     private WhepRig plainLossy;
+    private ShapingRelay videoRelay;
+    private WhepRig videoLossy;
     private Chromium chromium;
 
     @BeforeAll
     void start() throws Exception {
         Peers.ffmpeg();
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        timer = new DefaultEventExecutor();
-        hub = new StreamHub(HubConfig.defaults(), timer);
-        av = hub.publish(AV, "ffmpeg+opus", reason -> { });
-        OggOpus opus = OggOpus.tone(dir, 10);
-        av.send(MediaFrame.config(Codec.OPUS, 0, Unpooled.wrappedBuffer(opus.head())));
-        long[] firstVideo = {-1};
-        encoder = FfmpegFlvSource.testPattern(dir, 240, frame -> {
-            if (firstVideo[0] < 0) {
-                firstVideo[0] = System.nanoTime();
-            }
-            av.send(frame);
-        });
-        AtomicInteger next = new AtomicInteger();
-        audioClock = Executors.newSingleThreadScheduledExecutor();
-        audioClock.scheduleAtFixedRate(() -> {
-            if (firstVideo[0] < 0) {
-                return;
-            }
-            int i = next.getAndIncrement();
-            byte[] packet = opus.packets().get(i % opus.packets().size());
-            av.send(MediaFrame.media(Codec.OPUS, i * 20L, 0, false, Unpooled.wrappedBuffer(packet)));
-        }, 20, 20, TimeUnit.MILLISECONDS);
-
+        source = new AvSource(dir, AV, 240);
+        StreamHub hub = source.hub;
         direct = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0), group);
         redRelay = new ShapingRelay(LinkModel.Impairment.NONE, LinkModel.Impairment.NONE.withLoss(LOSS), 7);
         redLossy = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
@@ -109,9 +79,11 @@ class WhepRedChromiumTest {
                 .withCandidates(List.of(new HostCandidates.Advertised("127.0.0.1", plainRelay.port()))), group);
         plainLossy.whep.withRed(false);
         plainRelay.target(plainLossy.rtcPort);
+        videoRelay = new ShapingRelay(LinkModel.Impairment.NONE, LinkModel.Impairment.NONE.withLoss(0.10), 13);
+        videoLossy = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
+                .withCandidates(List.of(new HostCandidates.Advertised("127.0.0.1", videoRelay.port()))), group);
+        videoRelay.target(videoLossy.rtcPort);
 
-        Await.until(Duration.ofSeconds(30), "the encoder's first GOP in the hub",
-                () -> hub.find(AV).map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
         chromium = Chromium.start(dir);
     }
 
@@ -122,26 +94,17 @@ class WhepRedChromiumTest {
                 chromium.close();
             }
         } finally {
-            if (audioClock != null) {
-                audioClock.shutdownNow();
-            }
-            if (encoder != null) {
-                encoder.close();
-            }
-            if (av != null) {
-                av.close();
-            }
-            for (AutoCloseable c : new AutoCloseable[] {direct, redLossy, redRelay, plainLossy, plainRelay}) {
+            for (AutoCloseable c : new AutoCloseable[] {direct, redLossy, redRelay, plainLossy, plainRelay, videoLossy,
+                    videoRelay}) {
                 if (c != null) {
                     c.close();
                 }
             }
-            if (hub != null) {
-                hub.close();
+            if (source != null) {
+                source.close();
             }
             if (group != null) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-                timer.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
         }
     }
@@ -226,5 +189,23 @@ class WhepRedChromiumTest {
                 field(redVideo, "totalFreezesDuration"), field(plainVideo, "framesDecoded"),
                 field(plainVideo, "freezeCount"), field(plainVideo, "totalFreezesDuration"));
         assertThat(withRed).as("concealed share with RED vs without (%s)", without).isLessThan(without);
+    }
+
+    @Test
+    void videoKeepsDecodingAtTenPercentLoss() {
+        LossProbe.play(chromium, videoLossy, "/live/av");
+        LossProbe.Window w = LossProbe.measure(chromium, () -> session(videoLossy), videoRelay, 15);
+        log.info("10 % loss, 15 s: {}", LossProbe.HEADER);
+        log.info("10 % loss, 15 s: {}", w.row("10 % random"));
+        assertThat(w.dropped()).as("the relay lost packets").isGreaterThan(50);
+        assertThat(w.retransmissions()).as("server-side retransmissions").isPositive();
+        WhepSessionStats s = session(videoLossy);
+        Map<String, Object> v = chromium.inboundRtp("vireo.pc", "video");
+        log.info("10 % loss: FEC on {}, {} FEC packets sent; Chromium: {} FEC received, {} discarded, {} NACKs,"
+                        + " {} retransmitted packets received", s.fecOn(), s.fecPackets(), field(v, "fecPacketsReceived"),
+                field(v, "fecPacketsDiscarded"), field(v, "nackCount"), field(v, "retransmittedPacketsReceived"));
+
+        // decoding goes on: at least a third of the source's frames in the window (30 fps)
+        assertThat(w.framesDecoded()).as("frames decoded in %s s", w.seconds()).isGreaterThan(w.seconds() * 10);
     }
 }
