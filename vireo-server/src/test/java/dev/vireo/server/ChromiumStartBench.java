@@ -182,7 +182,9 @@ class ChromiumStartBench {
                 Await.until(Duration.ofSeconds(30), name + " is live", () -> server.hub().find(key)
                         .map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
             }
-            chromium = Chromium.start(data);
+            // extra switches for experiments, e.g. -Dvireo.bench.chromiumArgs=--disable-audio-output
+            String extra = System.getProperty("vireo.bench.chromiumArgs", "");
+            chromium = Chromium.start(data, extra.isBlank() ? List.of() : List.of(extra.split(",")));
             chromium.open("http://127.0.0.1:" + ports.http() + "/console/");
         }
 
