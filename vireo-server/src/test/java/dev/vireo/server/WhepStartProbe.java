@@ -80,12 +80,13 @@ final class WhepStartProbe {
 
     /**
      * Plays {@code whepUrl} for {@code durationMs} in the page {@code chromium} has open (of the
-     * server's origin), sampling stats every {@code sampleMs}.
+     * server's origin), sampling stats every {@code sampleMs}; {@code audioMode} "same" (audio in
+     * the video element, as the player does), "separate" (its own audio element) or "none".
      */
     @SuppressWarnings("unchecked")
-    static Run play(Chromium chromium, String whepUrl, long durationMs, boolean separateAudio, long sampleMs) {
+    static Run play(Chromium chromium, String whepUrl, long durationMs, String audioMode, long sampleMs) {
         chromium.driver().manage().timeouts().scriptTimeout(Duration.ofMillis(durationMs + 20_000));
-        Object r = chromium.jsAsync(SCRIPT, whepUrl, durationMs, separateAudio, sampleMs);
+        Object r = chromium.jsAsync(SCRIPT, whepUrl, durationMs, audioMode, sampleMs);
         if (!(r instanceof Map<?, ?> m) || m.get("error") != null) {
             throw new AssertionError("the probe failed: " + r);
         }
@@ -93,6 +94,11 @@ final class WhepStartProbe {
         ((Map<String, Object>) m.get("events")).forEach((k, v) -> events.put(k, ((Number) v).doubleValue()));
         return new Run(((Number) m.get("epoch0")).doubleValue(), events, (Map<String, Object>) m.get("first"), (List<Map<String, Object>>) m.get("samples"),
                 (Map<String, Object>) m.get("quality"));
+    }
+
+    /** A numeric stats field, or -1 when absent. */
+    static double number(Map<String, Object> stats, String name) {
+        return stats.get(name) instanceof Number n ? n.doubleValue() : -1;
     }
 
     private static String load() {

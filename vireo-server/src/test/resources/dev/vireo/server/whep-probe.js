@@ -1,8 +1,9 @@
 // A WHEP viewer that records when each step of its start happened (ms after the POST is sent)
 // and a getStats() time line, for first-frame and playback measurements (WhepStartProbe).
-// Arguments: url (the WHEP endpoint), durationMs, separateAudio (audio in its own <audio>
-// element instead of the <video>'s stream), sampleMs; the last one is WebDriver's callback.
-const [url, durationMs, separateAudio, sampleMs, done] = arguments;
+// Arguments: url (the WHEP endpoint), durationMs, audioMode ('same': audio in the <video>'s stream
+// as a player does; 'separate': in its own <audio> element; 'none': not played), sampleMs; the
+// last one is WebDriver's callback.
+const [url, durationMs, audioMode, sampleMs, done] = arguments;
 (async () => {
   let t0 = performance.now();
   const ev = {};
@@ -21,7 +22,9 @@ const [url, durationMs, separateAudio, sampleMs, done] = arguments;
   let firstFrameMeta = null;
   pc.ontrack = (e) => {
     mark('track_' + e.track.kind);
-    if (separateAudio && e.track.kind === 'audio') {
+    if (audioMode === 'none' && e.track.kind === 'audio') {
+      // received and decoded by WebRTC, played nowhere
+    } else if (audioMode === 'separate' && e.track.kind === 'audio') {
       audio.srcObject = new MediaStream([e.track]);
     } else {
       stream.addTrack(e.track);
