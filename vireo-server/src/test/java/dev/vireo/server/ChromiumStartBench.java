@@ -58,8 +58,9 @@ class ChromiumStartBench {
         List<String> names = List.of(System.getProperty("vireo.bench.streams", String.join(",", STREAMS.keySet()))
                 .split(","));
         if (Boolean.getBoolean("vireo.bench.trace")) {
-            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.vireo.webrtc.whep.ViewerRtp.start"))
-                    .setLevel(ch.qos.logback.classic.Level.DEBUG);
+            for (String name : List.of("dev.vireo.webrtc.whep.ViewerRtp.start", "dev.vireo.webrtc.dtls.DtlsEndpoint.records")) {
+                ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.DEBUG);
+            }
         }
         try (Rig rig = new Rig(dir, names)) {
             // warm-up: the JVM's first DTLS handshake, class loading; a variant the eager start missed

@@ -12,6 +12,8 @@ import org.bouncycastle.tls.DTLSServerProtocol;
 import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The DTLS server of one WebRTC session (RFC 5764, RFC 8842): runs BouncyCastle's blocking
@@ -35,6 +37,9 @@ public final class DtlsEndpoint implements AutoCloseable {
         /** The handshake failed or timed out, or the peer closed DTLS; not called after {@link #close()}. */
         void onClosed(String reason);
     }
+
+    /** Every DTLS datagram in and out with its records (debug): where a slow handshake waits. */
+    private static final Logger recordLog = LoggerFactory.getLogger(DtlsEndpoint.class.getName() + ".records");
 
     /** Datagrams waiting for the handshake thread; more are dropped (the peer retransmits). */
     private static final int QUEUE_CAPACITY = 64;
@@ -90,7 +95,11 @@ public final class DtlsEndpoint implements AutoCloseable {
         this.handshakeTimeout = handshakeTimeout;
         this.listener = listener;
         this.name = name;
-        this.transport = new QueueDatagramTransport(QUEUE_CAPACITY, sender);
+        this.transport = new QueueDatagramTransport(QUEUE_CAPACITY, !recordLog.isDebugEnabled() ? sender
+                : datagram -> {
+                    recordLog.debug("{} out {}", name, records(datagram, 0, datagram.length));
+                    sender.accept(datagram);
+                });
     }
 
     /** Starts the handshake thread; it waits for the peer's ClientHello. */
@@ -108,6 +117,10 @@ public final class DtlsEndpoint implements AutoCloseable {
      * @return false when it was dropped (queue full, too large, or closed)
      */
     public boolean receive(ByteBuf datagram) {
+        if (recordLog.isDebugEnabled()) {
+            byte[] bytes = ByteBufUtil.getBytes(datagram);
+            recordLog.debug("{} in {}", name, records(bytes, 0, bytes.length));
+        }
         if (!transport.offer(ByteBufUtil.getBytes(datagram))) {
             return false;
         }
@@ -197,6 +210,28 @@ public final class DtlsEndpoint implements AutoCloseable {
                 transport.close();
             }
         }
+    }
+
+    /**
+     * The records of a datagram for the debug log: content type, epoch, length and, for a
+     * plaintext handshake record, the message type (RFC 6347 §4.1, §4.2.2).
+     */
+    static String records(byte[] d, int offset, int end) {
+        StringBuilder sb = new StringBuilder();
+        int p = offset;
+        while (p + 13 <= end) {
+            int type = d[p] & 0xFF;
+            int epoch = (d[p + 3] & 0xFF) << 8 | d[p + 4] & 0xFF;
+            int length = (d[p + 11] & 0xFF) << 8 | d[p + 12] & 0xFF;
+            sb.append(type == 20 ? "ccs" : type == 21 ? "alert" : type == 22 ? "handshake" : type == 23 ? "data"
+                    : "type" + type).append("/e").append(epoch);
+            if (type == 22 && epoch == 0 && p + 13 < end) {
+                sb.append("/hs").append(d[p + 13] & 0xFF);
+            }
+            sb.append(' ').append(length).append("B ");
+            p += 13 + length;
+        }
+        return sb.append("at ").append(System.currentTimeMillis()).toString();
     }
 
     private void report(String reason) {

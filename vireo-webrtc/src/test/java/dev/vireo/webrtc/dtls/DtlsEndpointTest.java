@@ -215,4 +215,16 @@ class DtlsEndpointTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CertificateFingerprint.parse("sha-256"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theDebugLogNamesEachRecordOfADatagram() {
+        // RFC 6347 §4.1: type, version, epoch, sequence (6), length; a ClientHello (1) in epoch 0,
+        // then a ChangeCipherSpec and an epoch-1 record in one datagram, then a truncated header
+        byte[] d = {22, (byte) 0xFE, (byte) 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0,
+            20, (byte) 0xFE, (byte) 0xFD, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1,
+            22, (byte) 0xFE, (byte) 0xFD, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 9,
+            23, (byte) 0xFE};
+        assertThat(DtlsEndpoint.records(d, 0, d.length))
+                .startsWith("handshake/e0/hs1 2B ccs/e0 1B handshake/e1 1B at ");
+    }
 }
