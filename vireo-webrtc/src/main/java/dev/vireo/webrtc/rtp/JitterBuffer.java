@@ -10,6 +10,8 @@ import java.util.Arrays;
  * then skipped, so the depacketizer behind sees the gap. While it waits the buffer says which
  * sequence numbers to ask for again (generic NACK, RFC 4585 §6.2.1): each missing packet at once,
  * then again every retry interval, at most {@link #MAX_NACKS} times, as libwebrtc's receiver does.
+ * The time from a NACK to the packet's arrival is measured ({@link #nackRttNanos()}: the sender's
+ * response time, network round trip included), for the caller's retry interval and wait.
  *
  * <p>Bounded: at most {@code capacity} (a power of two) sequence numbers between the next packet
  * out and the newest packet in; a packet further ahead (a jump in the sender's numbering, or a
@@ -35,6 +37,10 @@ public final class JitterBuffer implements AutoCloseable {
     private long highest = -1;
     private long lost;
     private long recovered;
+    /** Sequence numbers noticed missing so far (each gap counts its packets once). */
+    private long gapsNoticed;
+    /** Smoothed NACK-to-arrival time (RFC 6298 §2 style, gain 1/8); -1 before a sample. */
+    private long nackRttNanos = -1;
 
     /**
      * @param capacity sequence numbers held at most (a power of two, 16..32768)
@@ -101,6 +107,8 @@ public final class JitterBuffer implements AutoCloseable {
         }
         if (seq < highest && nacks[i] > 0) {
             recovered++;
+            long sample = nowNanos - lastNack[i];
+            nackRttNanos = nackRttNanos < 0 ? sample : nackRttNanos + (sample - nackRttNanos) / 8;
         }
         packets[i] = packet;
         arrival[i] = nowNanos;
@@ -109,6 +117,9 @@ public final class JitterBuffer implements AutoCloseable {
             nacks[j] = 0;
             lastNack[j] = Long.MIN_VALUE;
             arrival[j] = nowNanos; // when the gap was noticed
+        }
+        if (seq > highest + 1) {
+            gapsNoticed += seq - highest - 1;
         }
         if (seq > highest) {
             highest = seq;
@@ -176,6 +187,19 @@ public final class JitterBuffer implements AutoCloseable {
             out[n++] = (int) (s & 0xFFFF);
         }
         return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /** Sequence numbers noticed missing so far: grows when a packet arrives after a gap. */
+    public long gapsNoticed() {
+        return gapsNoticed;
+    }
+
+    /**
+     * The smoothed time from the last NACK of a packet to its arrival (the sender's response time:
+     * round trip, its pacer and its retransmission), or -1 before a NACKed packet arrived.
+     */
+    public long nackRttNanos() {
+        return nackRttNanos;
     }
 
     /** Packets given up on (skipped without having arrived). */

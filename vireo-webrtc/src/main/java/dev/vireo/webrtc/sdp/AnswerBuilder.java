@@ -286,7 +286,9 @@ public final class AnswerBuilder {
             return null;
         }
         RtpCodec codec = choice.get().codec();
-        int rtxPt = kind.equals("video") && !receiving ? CodecSelection.rtxFor(offered, codec.payloadType()) : -1;
+        // RFC 4588 §8.6: the offered rtx (apt = the chosen codec) is accepted for video either way; a
+        // receiving answer names no SSRC of ours for it (the sender picks its own, ssrc-group FID)
+        int rtxPt = kind.equals("video") ? CodecSelection.rtxFor(offered, codec.payloadType()) : -1;
         List<String> feedback = new ArrayList<>();
         for (String fb : SUPPORTED_FEEDBACK) {
             boolean enabled = switch (fb) {
@@ -311,7 +313,8 @@ public final class AnswerBuilder {
             }
         }
         NegotiatedMedia n = new NegotiatedMedia(m.mid().orElse(""), kind, codec, choice.get().answerFmtp(), rtxPt, ssrc,
-                rtxPt >= 0 ? rtxSsrc : 0, absSendTime, twcc, feedback, choice.get().match(), redPt, ulpfecPt);
+                rtxPt >= 0 && !receiving ? rtxSsrc : 0, absSendTime, twcc, feedback, choice.get().match(), redPt,
+                ulpfecPt);
         return new Accepted(m, n, kind + "-" + streamId);
     }
 
@@ -373,14 +376,17 @@ public final class AnswerBuilder {
         if (n.hasRtx()) {
             line(sdp, "a=rtpmap:" + n.rtxPayloadType() + " rtx/" + c.clockRate());
             line(sdp, "a=fmtp:" + n.rtxPayloadType() + " apt=" + c.payloadType());
-            // RFC 5576 §4.2 / RFC 4588 §8.7: the media and retransmission SSRCs belong together
-            line(sdp, "a=ssrc-group:FID " + Integer.toUnsignedString(n.ssrc()) + " " + Integer.toUnsignedString(n.rtxSsrc()));
         }
         if (!receiving) {
+            if (n.hasRtx()) {
+                // RFC 5576 §4.2 / RFC 4588 §8.7: the media and retransmission SSRCs belong together
+                line(sdp, "a=ssrc-group:FID " + Integer.toUnsignedString(n.ssrc()) + " "
+                        + Integer.toUnsignedString(n.rtxSsrc()));
+            }
             ssrcLines(sdp, n.ssrc(), cn, a.trackId());
-        }
-        if (n.hasRtx()) {
-            ssrcLines(sdp, n.rtxSsrc(), cn, a.trackId());
+            if (n.hasRtx()) {
+                ssrcLines(sdp, n.rtxSsrc(), cn, a.trackId());
+            }
         }
         for (SdpCandidate cand : candidates) {
             line(sdp, "a=candidate:" + cand.sdpValue());

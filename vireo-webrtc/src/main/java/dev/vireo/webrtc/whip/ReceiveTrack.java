@@ -34,7 +34,13 @@ final class ReceiveTrack implements AutoCloseable {
      * takes ~100 ms to leave Chromium), so even on a LAN the wait must cover a few NACK rounds.
      */
     static final long MIN_WAIT_NANOS = 150_000_000L;
-    static final long MAX_WAIT_NANOS = 600_000_000L;
+    /**
+     * A gap is given up on after this at the latest: a longer wait would itself freeze the picture
+     * for longer than a keyframe request usually takes (the 500 ms freeze bound of issue 13).
+     */
+    static final long MAX_WAIT_NANOS = 450_000_000L;
+    /** NACK rounds a gap is waited for: the first NACK goes out when the gap is seen, then one per NACK RTT. */
+    private static final int NACK_ROUNDS = 3;
     /** Without NACK a gap is never filled: wait only for reordering. */
     static final long NO_NACK_WAIT_NANOS = 20_000_000L;
     private static final int MAX_AV1_PACKETS = 2048;
@@ -125,8 +131,13 @@ final class ReceiveTrack implements AutoCloseable {
         return buffer;
     }
 
-    /** An RTP packet of this stream (plain, header parsed); takes ownership of {@code packet}. */
-    void onPacket(ByteBuf packet, RtpHeader header, long nowNanos) {
+    /**
+     * An RTP packet of this stream (plain, header parsed); takes ownership of {@code packet}.
+     *
+     * @param retransmission restored from RTX (RFC 4588): it counts as received, but its late
+     *     arrival says nothing about the interarrival jitter or when its frame entered the server
+     */
+    void onPacket(ByteBuf packet, RtpHeader header, long nowNanos, boolean retransmission) {
         if (!ssrcKnown || header.ssrc() != ssrc) {
             if (ssrcKnown) {
                 // A new SSRC (the sender restarted the stream): start over.
@@ -137,7 +148,8 @@ final class ReceiveTrack implements AutoCloseable {
             stats = new ReceptionStatistics(ssrc, clockRate);
         }
         long ext = buffer.extend(header.sequenceNumber());
-        boolean inOrder = buffer.nextSequence() < 0 || ext >= buffer.nextSequence() && ext > highestSeen;
+        boolean inOrder = !retransmission
+                && (buffer.nextSequence() < 0 || ext >= buffer.nextSequence() && ext > highestSeen);
         if (ext > highestSeen) {
             highestSeen = ext;
         }
@@ -167,7 +179,7 @@ final class ReceiveTrack implements AutoCloseable {
     void drain(long nowNanos, Consumer<MediaFrame> out) {
         if (stats != null) {
             long jitter = (long) (stats.jitterMillis() * 1_000_000);
-            buffer.maxWaitNanos(nack ? Math.max(MIN_WAIT_NANOS, Math.min(MAX_WAIT_NANOS, 4 * jitter + 100_000_000L))
+            buffer.maxWaitNanos(nack ? nackWaitNanos(jitter, buffer.nackRttNanos())
                     : Math.min(MAX_WAIT_NANOS, 2 * jitter + NO_NACK_WAIT_NANOS));
         }
         ByteBuf p;
@@ -185,6 +197,16 @@ final class ReceiveTrack implements AutoCloseable {
                 p.release();
             }
         }
+    }
+
+    /**
+     * How long a gap of a NACKed stream is waited for: 4 × jitter + 100 ms (reordering and a
+     * sender's paced retransmission) or {@link #NACK_ROUNDS} NACK round trips as measured, whichever
+     * is longer, within [{@link #MIN_WAIT_NANOS}, {@link #MAX_WAIT_NANOS}].
+     */
+    static long nackWaitNanos(long jitterNanos, long nackRttNanos) {
+        long wait = Math.max(4 * jitterNanos + 100_000_000L, nackRttNanos < 0 ? 0 : NACK_ROUNDS * nackRttNanos);
+        return Math.max(MIN_WAIT_NANOS, Math.min(MAX_WAIT_NANOS, wait));
     }
 
     private void depacketize(ByteBuf packet, long nowNanos, Consumer<MediaFrame> out) {

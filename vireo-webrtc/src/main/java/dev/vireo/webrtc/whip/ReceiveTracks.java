@@ -2,9 +2,12 @@ package dev.vireo.webrtc.whip;
 
 import dev.vireo.media.Codec;
 import dev.vireo.webrtc.rtcp.SenderReport;
+import dev.vireo.webrtc.rtp.RtpException;
 import dev.vireo.webrtc.rtp.RtpHeader;
+import dev.vireo.webrtc.rtp.RtxPacket;
 import dev.vireo.webrtc.sdp.Answer;
 import dev.vireo.webrtc.sdp.NegotiatedMedia;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +16,8 @@ import java.util.List;
  * What a publisher's answer agreed to receive: at most one video and one audio {@link ReceiveTrack},
  * each on the stream clock ({@link MediaClock}), and the feedback negotiated for them (NACK on the
  * video, the transport-cc extension id, REMB). Routes RTP to its track by payload type and RTCP by
- * SSRC. Not thread-safe (the session's loop).
+ * SSRC, and unwraps the video's retransmissions when RTX was negotiated (RFC 4588: a payload type of
+ * its own, {@code apt} = the video's, on the sender's RTX SSRC). Not thread-safe (the session's loop).
  */
 final class ReceiveTracks implements AutoCloseable {
 
@@ -23,6 +27,10 @@ final class ReceiveTracks implements AutoCloseable {
     private final boolean videoNack;
     private final int transportCcId;
     private final boolean remb;
+    private final int videoRtxPayloadType;
+    private final ByteBufAllocator alloc;
+    private long rtxReceived;
+    private long rtxPadding;
 
     ReceiveTracks(Answer answer, ByteBufAllocator alloc, MediaClock clock) {
         NegotiatedMedia v = answer.video().orElse(null);
@@ -48,6 +56,8 @@ final class ReceiveTracks implements AutoCloseable {
             audio = null;
         }
         videoNack = v != null && v.nack();
+        videoRtxPayloadType = v != null && v.hasRtx() ? v.rtxPayloadType() : -1;
+        this.alloc = alloc;
         transportCcId = twcc;
         remb = goog;
         List<ReceiveTrack> list = new ArrayList<>(2);
@@ -103,6 +113,46 @@ final class ReceiveTracks implements AutoCloseable {
             return audio;
         }
         return null;
+    }
+
+    /** Whether {@code header} is a retransmission of the video (its RTX payload type). */
+    boolean isVideoRtx(RtpHeader header) {
+        return videoRtxPayloadType >= 0 && header.payloadType() == videoRtxPayloadType;
+    }
+
+    /**
+     * RFC 4588 §4: the original video packet an RTX packet carries (original payload type, SSRC and
+     * sequence number), or null when there is none to restore: padding only (what senders probe
+     * bandwidth with), or no video packet received yet (its SSRC is unknown). The caller owns the
+     * returned packet.
+     */
+    ByteBuf unwrapRtx(ByteBuf rtx, RtpHeader header) {
+        if (header.payloadLength() < 2) {
+            rtxPadding++;
+            return null;
+        }
+        if (video == null || !video.ssrcKnown()) {
+            return null;
+        }
+        ByteBuf original = alloc.heapBuffer(rtx.readableBytes());
+        try {
+            RtxPacket.restore(original, rtx, video.payloadType(), video.ssrc());
+        } catch (RtpException e) {
+            original.release();
+            return null;
+        }
+        rtxReceived++;
+        return original;
+    }
+
+    /** RTX packets that carried a retransmission. */
+    long rtxReceived() {
+        return rtxReceived;
+    }
+
+    /** RTX packets that carried padding only (bandwidth probes). */
+    long rtxPadding() {
+        return rtxPadding;
     }
 
     /** The track whose sender SSRC is {@code ssrc}, or null. */

@@ -37,7 +37,10 @@ final class ReceiverFeedback {
     private static final long REPORT_INTERVAL_NANOS = 1_000_000_000L;
     private static final long TWCC_INTERVAL_NANOS = 100_000_000L;
     static final long PLI_INTERVAL_NANOS = 500_000_000L;
+    /** How soon a NACKed packet is asked for again before a NACK round trip was measured. */
     private static final long NACK_RETRY_NANOS = 40_000_000L;
+    private static final long MIN_NACK_RETRY_NANOS = 30_000_000L;
+    private static final long MAX_NACK_RETRY_NANOS = 150_000_000L;
 
     private final RtcTransport transport;
     private final ReceiveTracks tracks;
@@ -98,11 +101,7 @@ final class ReceiverFeedback {
         ReceiveTrack video = tracks.liveVideo();
         if (video != null) {
             if (tracks.videoNack()) {
-                int[] lost = video.buffer().nacks(nowNanos, NACK_RETRY_NANOS, GenericNack.MAX_FCI);
-                if (lost.length > 0) {
-                    nacksSent += lost.length;
-                    feedback.add(new GenericNack(localSsrc, video.ssrc(), lost));
-                }
+                nack(video, nowNanos, feedback);
             }
             if (video.keyframeNeeded() && pliDue(nowNanos)) {
                 feedback.add(pli(video, nowNanos));
@@ -127,6 +126,43 @@ final class ReceiverFeedback {
         }
         if (report || !feedback.isEmpty()) {
             send(report, feedback, nowNanos);
+        }
+    }
+
+    /**
+     * After a video packet went into its buffer: a gap it revealed is NACKed at once (RFC 4585
+     * §3.5.2 allows early feedback; libwebrtc's receiver does the same), and a picture the loss
+     * broke is asked for again at once (PLI) instead of at the next tick.
+     */
+    void afterVideoPacket(long nowNanos, boolean newGap) {
+        ReceiveTrack video = tracks.liveVideo();
+        if (video == null) {
+            return;
+        }
+        List<RtcpPacket> feedback = new ArrayList<>(2);
+        if (newGap && tracks.videoNack()) {
+            nack(video, nowNanos, feedback);
+        }
+        if (video.keyframeNeeded() && video.frames() > 0 && pliDue(nowNanos)) {
+            feedback.add(pli(video, nowNanos));
+        }
+        if (!feedback.isEmpty()) {
+            send(false, feedback, nowNanos);
+        }
+    }
+
+    /**
+     * Generic NACK (RFC 4585 §6.2.1) for the missing packets due: new ones, and those asked for more
+     * than a NACK round trip ago (1.5 × the measured NACK-to-arrival time, 30–150 ms).
+     */
+    private void nack(ReceiveTrack video, long nowNanos, List<RtcpPacket> feedback) {
+        long rtt = video.buffer().nackRttNanos();
+        long retry = rtt < 0 ? NACK_RETRY_NANOS
+                : Math.max(MIN_NACK_RETRY_NANOS, Math.min(MAX_NACK_RETRY_NANOS, rtt + rtt / 2));
+        int[] lost = video.buffer().nacks(nowNanos, retry, GenericNack.MAX_FCI);
+        if (lost.length > 0) {
+            nacksSent += lost.length;
+            feedback.add(new GenericNack(localSsrc, video.ssrc(), lost));
         }
     }
 

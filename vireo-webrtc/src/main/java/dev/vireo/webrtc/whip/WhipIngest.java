@@ -204,7 +204,7 @@ public final class WhipIngest {
                     .iceCredentials(ice.ufrag(), ice.pwd())
                     .fingerprint(rtc.fingerprint())
                     .candidates(rtc.candidates()); // transport-cc drives the sender; REMB beside it where offered
-            // (no RTX on ingest yet: retransmissions come on the media SSRC, see ARCHITECTURE.md)
+            // the offered rtx for the video is accepted: retransmissions then come on the sender's RTX SSRC
             if (codecs.video() != null) {
                 builder.video(codecs.video(), 1, 2);
             }

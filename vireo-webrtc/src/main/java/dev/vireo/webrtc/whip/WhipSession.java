@@ -141,11 +141,34 @@ final class WhipSession implements SessionResources.Resource {
             malformed++;
         }
         ReceiveTrack track = tracks.route(header);
-        if (track == null) {
-            return; // a payload type not answered (e.g. padding probes on another one)
+        boolean retransmission = false;
+        if (track == null && tracks.isVideoRtx(header)) {
+            ByteBuf original = tracks.unwrapRtx(packet, header);
+            if (original == null) {
+                return; // padding (a bandwidth probe), or nothing to restore it into yet
+            }
+            track = tracks.video();
+            retransmission = true;
+            packet = original;
+            try {
+                header = RtpHeader.parse(original);
+            } catch (RtpException e) {
+                original.release();
+                malformed++;
+                return;
+            }
+        } else if (track == null) {
+            return; // a payload type not answered
+        } else {
+            packet.retain();
         }
-        track.onPacket(packet.retain(), header, now);
+        long gaps = track.buffer().gapsNoticed();
+        track.onPacket(packet, header, now, retransmission);
+        boolean newGap = track.buffer().gapsNoticed() != gaps;
         track.drain(now, this::publish);
+        if (track == tracks.video()) {
+            feedback.afterVideoPacket(now, newGap); // NACK a new gap now, PLI once the video broke
+        }
     }
 
     @Override
@@ -195,8 +218,20 @@ final class WhipSession implements SessionResources.Resource {
         publication.send(frame);
     }
 
-    /** Every 20 ms: due packets out of the buffers, then the feedback. */
+    /**
+     * Every 20 ms: due packets out of the buffers, then the feedback. A failure ends this session
+     * with its reason logged (a scheduled task that throws would otherwise stop silently).
+     */
     private void tick() {
+        try {
+            onTick();
+        } catch (RuntimeException e) {
+            inContext(() -> log.warn("WHIP session failed", e));
+            close("internal error: " + e);
+        }
+    }
+
+    private void onTick() {
         if (closed) {
             return;
         }
@@ -256,8 +291,9 @@ final class WhipSession implements SessionResources.Resource {
         }
         publication.close();
         inContext(() -> log.info("WHIP publish of {} ended: {} ({} video frames, {} audio frames, {} lost, {} NACKed,"
-                + " {} recovered, {} PLI)", key, reason, videoFrames, audioFrames, packetsLost,
-                feedback == null ? 0 : feedback.nacksSent(), recovered, feedback == null ? 0 : feedback.pliSent()));
+                + " {} recovered ({} as RTX), {} PLI)", key, reason, videoFrames, audioFrames, packetsLost,
+                feedback == null ? 0 : feedback.nacksSent(), recovered, tracks == null ? 0 : tracks.rtxReceived(),
+                feedback == null ? 0 : feedback.pliSent()));
         onGone.accept(this);
     }
 
@@ -278,7 +314,8 @@ final class WhipSession implements SessionResources.Resource {
                 keyframes, audioFrames, ts == null ? 0 : ts.rtpReceived(), ts == null ? 0 : ts.bytesReceived(),
                 packetsLost, fb == null ? 0 : fb.nacksSent(), recovered, fb == null ? 0 : fb.pliSent(),
                 fb == null ? 0 : fb.twccFeedbacks(), jitterMillis, senderReports, fb == null ? 0 : fb.rembSent(),
-                fb == null ? -1 : fb.rembBitrate(), endReason);
+                fb == null ? -1 : fb.rembBitrate(), endReason, rt == null ? 0 : rt.rtxReceived(),
+                video == null || video.buffer().nackRttNanos() < 0 ? -1 : video.buffer().nackRttNanos() / 1e6);
     }
 
     private void inContext(Runnable logStatement) {

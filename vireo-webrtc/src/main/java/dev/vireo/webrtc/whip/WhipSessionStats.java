@@ -26,11 +26,13 @@ package dev.vireo.webrtc.whip;
  * @param rembSent           REMB estimates sent (with transport-cc, where the offer has goog-remb)
  * @param rembBitrate        the last REMB estimate in bit/s, -1 before one
  * @param endReason          why it ended, null while live
+ * @param rtxReceived        retransmissions that came as RTX (RFC 4588; 0 when RTX was not negotiated)
+ * @param nackRttMillis      measured time from a NACK to the packet's arrival, -1 before one
  */
 public record WhipSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, String videoCodec, String audioCodec, long videoFrames,
                                long keyframes, long audioFrames, long packetsReceived, long bytesReceived,
                                long packetsLost, long nacksSent, long recovered, long pliSent, long twccFeedbacks,
                                double jitterMillis, long senderReports, long rembSent, long rembBitrate,
-                               String endReason) {
+                               String endReason, long rtxReceived, double nackRttMillis) {
 }

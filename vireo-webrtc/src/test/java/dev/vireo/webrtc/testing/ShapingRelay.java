@@ -46,6 +46,13 @@ public final class ShapingRelay implements AutoCloseable {
         private final AtomicLong retransmissions = new AtomicLong();
         private final Set<Long> dropped = ConcurrentHashMap.newKeySet();
         private final Map<Integer, AtomicLong> byPayloadType = new ConcurrentHashMap<>();
+        private final Map<Integer, FrameGaps> frameGaps = new ConcurrentHashMap<>();
+
+        private static final class FrameGaps {
+            long lastTimestamp = -1;
+            long lastFrameNanos;
+            long longestNanos;
+        }
 
         /** RTP packets let through. */
         public long rtpPassed() {
@@ -65,6 +72,43 @@ public final class ShapingRelay implements AutoCloseable {
         /** RTP packets that were dropped once and came through later with the same SSRC and sequence number. */
         public long retransmissionsArrived() {
             return retransmissions.get();
+        }
+
+        /**
+         * The longest time between two frames of this payload type as the sender emitted them (the
+         * first packet of each new RTP timestamp, counted before the link drops anything) since the
+         * last {@link #resetFrameGaps()}, in ms; 0 before two frames. What the sender itself paused,
+         * to compare a receiver's freezes with.
+         */
+        public double longestFrameGapMillis(int payloadType) {
+            FrameGaps g = frameGaps.get(payloadType);
+            return g == null ? 0 : g.longestNanos / 1e6;
+        }
+
+        /** Starts a new window for {@link #longestFrameGapMillis}. */
+        public void resetFrameGaps() {
+            frameGaps.values().forEach(g -> {
+                synchronized (g) {
+                    g.longestNanos = 0;
+                }
+            });
+        }
+
+        private void emitted(byte[] p, long nowNanos) {
+            FrameGaps g = frameGaps.computeIfAbsent(p[1] & 0x7f, k -> new FrameGaps());
+            long ts = (p[4] & 0xffL) << 24 | (p[5] & 0xff) << 16 | (p[6] & 0xff) << 8 | p[7] & 0xff;
+            synchronized (g) {
+                if (g.lastTimestamp == ts) {
+                    return;
+                }
+                if (g.lastTimestamp >= 0 && (int) (ts - g.lastTimestamp) > 0) { // a newer frame, not a resend
+                    g.longestNanos = Math.max(g.longestNanos, nowNanos - g.lastFrameNanos);
+                }
+                if (g.lastTimestamp < 0 || (int) (ts - g.lastTimestamp) > 0) {
+                    g.lastTimestamp = ts;
+                    g.lastFrameNanos = nowNanos;
+                }
+            }
         }
 
         /** RTP packets of this payload type let through (e.g. the RTX type of an answer). */
@@ -161,6 +205,9 @@ public final class ShapingRelay implements AutoCloseable {
         }
         boolean rtp = isRtp(packet);
         long now = System.nanoTime();
+        if (rtp) {
+            counters.emitted(packet, now);
+        }
         LinkModel.Fate fate;
         synchronized (link) {
             fate = link.offer(packet.length, rtp, now);

@@ -91,8 +91,8 @@ class WhipIngestTest {
         assertThat(r.body()).contains("a=recvonly", "a=ice-lite", "a=setup:passive", "a=end-of-candidates",
                 "H264/90000", "opus/48000/2", "transport-cc", "nack")
                 .doesNotContain("a=sendonly", "VP8");
-        // REMB beside transport-cc where the offer has it; no SSRCs of ours (we send nothing)
-        assertThat(r.body()).contains("goog-remb").doesNotContain("a=ssrc", "rtx/90000");
+        // REMB beside transport-cc where the offer has it; the video's rtx accepted; no SSRCs of ours (we send nothing)
+        assertThat(r.body()).contains("goog-remb", "rtx/90000").doesNotContain("a=ssrc");
         long candidates = r.body().lines().filter(l -> l.startsWith("a=candidate:")).count();
         assertThat(candidates).isEqualTo(2L * rtc.candidates().size()); // in both sections
         assertThat(hub.find(StreamKey.of("live", "cam"))).hasValueSatisfying(s -> assertThat(s.isLive()).isTrue());
