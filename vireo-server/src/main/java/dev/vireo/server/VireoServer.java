@@ -262,6 +262,9 @@ public final class VireoServer implements AutoCloseable {
         // SRT ingest and playback on libsrt (FFM): its own thread; off with a warning when libsrt is missing.
         srt = new SrtServer(config.srt(), hub, gate).withPassphrases(key -> control.srtPassphrase(key.vhost())
                 .orElse(config.srt().passphrase())); // a domain's passphrase, else the default; from memory
+        if (cluster != null && config.relay().on()) { // an SRT player of a key on another node makes this one pull it
+            srt.withPublishedElsewhere(key -> cluster.owner(key).isPresent()); // the registry view: memory
+        }
         Gauge.builder("vireo.srt.sessions", srt, s -> s.sessions().size()).register(registry);
         FunctionCounter.builder("vireo.srt.publishers.accepted", srt, SrtServer::publishersAccepted).register(registry);
         FunctionCounter.builder("vireo.srt.players.accepted", srt, SrtServer::playersAccepted).register(registry);

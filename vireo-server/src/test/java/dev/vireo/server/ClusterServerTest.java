@@ -237,6 +237,18 @@ class ClusterServerTest {
             Await.until(Duration.ofSeconds(20), "C sees A own the key with its relay port", () -> c.cluster()
                     .orElseThrow().owner(key).map(o -> o.nodeId().equals("a") && o.port() == a.clusterPort())
                     .orElse(false));
+            // SRT play (m=request) on the cold edge B: admitted because A publishes the key, then pulled.
+            assertThat(b.hub().find(key)).isEmpty();
+            Ffmpeg.Result srt = Ffmpeg.run(List.of(Peers.ffprobe(), "-v", "error", "-of", "json", "-show_streams",
+                    "srt://127.0.0.1:" + pb.srt() + "?streamid=#!::r=live/pulled,m=request"), dir, 60);
+            assertThat(srt.exitCode()).as(srt.stderr()).isZero();
+            assertThat(srt.stdout()).contains("\"codec_name\": \"h264\"", "\"codec_name\": \"aac\"");
+            assertThat(b.edge().orElseThrow().pullsStarted()).isPositive();
+            // a key no node publishes is still refused at the handshake
+            Ffmpeg.Result none = Ffmpeg.run(List.of(Peers.ffprobe(), "-v", "error", "-of", "json", "-show_streams",
+                    "srt://127.0.0.1:" + pb.srt() + "?streamid=#!::r=live/nobody,m=request"), dir, 60);
+            assertThat(none.exitCode()).isNotZero();
+
             Ffmpeg.Result probe = Ffmpeg.run(Ffmpeg.ffprobeStreams(edgeFlv), dir, 60);
             assertThat(probe.exitCode()).as(probe.stderr()).isZero();
             assertThat(probe.stdout()).contains("\"codec_name\": \"h264\"");

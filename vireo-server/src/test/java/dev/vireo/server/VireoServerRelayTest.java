@@ -90,6 +90,31 @@ class VireoServerRelayTest {
         }
     }
 
+    /**
+     * The very first viewer of the edge asks over WHEP: the answer waits for the pulled stream's tracks,
+     * so the viewer gets the browser variant and hears the AAC stream's audio as Opus (it got the stream
+     * as it is, without audio, before).
+     */
+    @Test
+    @Order(0)
+    void theFirstWhepViewerOfAnAacStreamOnAColdEdgeGetsItsAudio() throws Exception {
+        assertThat(edge.hub().find(KEY)).as("a cold edge").isEmpty();
+        try (Chromium chromium = Chromium.start(dir)) {
+            chromium.open("http://127.0.0.1:" + edgePorts.http() + "/play/live/demo?via=whep");
+            Await.until(Duration.ofSeconds(90), "frames decoded in Chromium", () -> framesDecoded(chromium) > 30);
+            Await.until(Duration.ofSeconds(30), "Opus audio received in Chromium", () -> {
+                try {
+                    return field(chromium.inboundRtp("vireo.pc", "audio"), "packetsReceived") > 50;
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+            assertThat(chromium.inboundCodec("vireo.pc", "audio")).isEqualToIgnoringCase("audio/opus");
+            StreamKey variant = Html5Variant.keyFor(origin.hub().find(KEY).orElseThrow()).orElseThrow();
+            assertThat(edge.edge().orElseThrow().pulling()).contains(variant);
+        }
+    }
+
     @Test
     @Order(1)
     void ffprobeReadsTheOriginsStreamAsFlvFromTheEdge() throws Exception {

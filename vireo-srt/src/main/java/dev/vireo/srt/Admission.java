@@ -8,6 +8,7 @@ import dev.vireo.srt.streamid.StreamId;
 import dev.vireo.srt.streamid.StreamIdException;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Whether an SRT handshake may go on, decided in libsrt's listen callback from in-memory state only
@@ -35,11 +36,22 @@ final class Admission {
     private final StreamHub hub;
     private final Function<StreamKey, String> passphrases;
 
+    private final Predicate<StreamKey> elsewhere;
+
     /** @param passphrases the passphrase of a stream ("" for none) */
     Admission(Gate gate, StreamHub hub, Function<StreamKey, String> passphrases) {
+        this(gate, hub, passphrases, key -> false);
+    }
+
+    /**
+     * @param elsewhere whether another node of the cluster publishes a key (answered from memory): a
+     *     player of such a key is accepted and its subscription makes this node pull the stream
+     */
+    Admission(Gate gate, StreamHub hub, Function<StreamKey, String> passphrases, Predicate<StreamKey> elsewhere) {
         this.gate = gate;
         this.hub = hub;
         this.passphrases = passphrases;
+        this.elsewhere = elsewhere;
     }
 
     Decision decide(String streamIdText, String peer) {
@@ -63,7 +75,7 @@ final class Admission {
         if (publish && live.isPresent() && live.get().isLive()) {
             return new Reject(RejectCode.CONFLICT, "stream " + key.path() + " is already being published");
         }
-        if (!publish && live.isEmpty() && !mayBeOnDemand(key.stream())) {
+        if (!publish && live.isEmpty() && !mayBeOnDemand(key.stream()) && !elsewhere.test(key)) {
             return new Reject(RejectCode.NOT_FOUND, "stream " + key.path() + " is not live");
         }
         return new Accept(key, id, req, passphrases.apply(key));

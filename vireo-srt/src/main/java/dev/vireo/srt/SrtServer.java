@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ public final class SrtServer implements AutoCloseable {
     private final Gate gate;
     private final SrtCounters counters = new SrtCounters();
     private Function<StreamKey, String> passphrases;
+    private Predicate<StreamKey> elsewhere = key -> false;
     private SrtLoop loop;
     private Arena upcalls;
     private int port = -1;
@@ -50,6 +52,16 @@ public final class SrtServer implements AutoCloseable {
      */
     public SrtServer withPassphrases(Function<StreamKey, String> source) {
         this.passphrases = source;
+        return this;
+    }
+
+    /**
+     * Keys another node of the cluster publishes (an edge pulls them when played): asked in libsrt's
+     * listen callback, so it must answer from memory without blocking. Without it an SRT player of a
+     * key not live on this node is refused (1404) at the handshake.
+     */
+    public SrtServer withPublishedElsewhere(Predicate<StreamKey> elsewhere) {
+        this.elsewhere = elsewhere;
         return this;
     }
 
@@ -81,7 +93,7 @@ public final class SrtServer implements AutoCloseable {
             SrtLoop l = new SrtLoop(lib, config, hub, sock, counters);
             upcalls = Arena.ofShared();
             MemorySegment stub = LibSrt.listenCallbackStub(
-                    new ListenCallback(lib, new Admission(gate, hub, key -> passphrases.apply(key)), l,
+                    new ListenCallback(lib, new Admission(gate, hub, key -> passphrases.apply(key), elsewhere), l,
                             config.maxPendingHandshakes()), upcalls);
             lib.listenCallback(sock, stub);
             lib.listen(sock, 128);

@@ -59,6 +59,18 @@ class AdmissionTest {
         }
     }
 
+    /** On an edge: a player of a key another node publishes is admitted (its subscription pulls it). */
+    @Test
+    void aKeyPublishedOnAnotherNodeMayBePlayed() {
+        StreamKey elsewhere = new StreamKey(StreamKey.DEFAULT_VHOST, "live", "there");
+        Admission edge = new Admission(Gate.allowAll(), hub, k -> "", elsewhere::equals);
+        assertThat(edge.decide("#!::r=live/there,m=request", "127.0.0.1:1")).isInstanceOf(Admission.Accept.class);
+        assertThat(edge.decide("#!::r=live/nowhere,m=request", "127.0.0.1:1"))
+                .isEqualTo(new Admission.Reject(1404, "stream /live/nowhere is not live"));
+        // publishing it here is the cluster's business (the hub's guard), not the handshake's
+        assertThat(edge.decide("#!::r=live/there,m=publish", "127.0.0.1:1")).isInstanceOf(Admission.Accept.class);
+    }
+
     private Admission.Reject decideReject(Gate gate, String sid) {
         return (Admission.Reject) new Admission(gate, hub, k -> "").decide(sid, "127.0.0.1:1");
     }

@@ -60,6 +60,8 @@ public final class WhepPlayback {
     private static final Logger log = LoggerFactory.getLogger(WhepPlayback.class);
     /** What a viewer refused at the session cap is told to wait before trying again. */
     private static final int RETRY_AFTER_SECONDS = 5;
+    /** How long an offer for an on-demand stream waits for the stream's tracks (see {@link TrackWait}). */
+    private static final java.time.Duration TRACK_WAIT = java.time.Duration.ofMillis(2500);
 
     private final StreamHub hub;
     private final Gate gate;
@@ -202,6 +204,23 @@ public final class WhepPlayback {
         } catch (SessionResources.Refused invalid) {
             return invalid.response();
         }
+        // An on-demand stream (a cold edge's pull, a template) is started and its tracks awaited first.
+        TrackWait wait = TrackWait.start(hub, requested, "whep-tracks-" + HexFormat.of().formatHex(randomBytes(4)),
+                request.channel().eventLoop(), TRACK_WAIT);
+        if (!wait.waited()) {
+            return play(request, access, requested, offer);
+        }
+        return Reply.later(wait.ready().thenApply(v -> {
+            try {
+                return play(request, access, requested, offer);
+            } finally {
+                wait.close(); // the viewer's own subscription holds the stream now
+            }
+        }));
+    }
+
+    private Response play(RequestContext request, Gate.AccessRequest access, StreamKey requested,
+                          SessionResources.Offer offer) {
         StreamMedia.Choice choice;
         try {
             choice = media.choose(access, requested);
