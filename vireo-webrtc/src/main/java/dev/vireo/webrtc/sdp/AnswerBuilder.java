@@ -324,8 +324,7 @@ public final class AnswerBuilder {
         SdpCandidate defaultCandidate = candidates.stream().filter(c -> c.transport().equals("udp")).findFirst()
                 .orElse(candidates.isEmpty() ? null : candidates.get(0));
         String port = defaultCandidate == null ? "9" : String.valueOf(defaultCandidate.port());
-        // the offered RTX of video RED, answered beside it (libwebrtc pairs them)
-        int redRtx = n.hasUlpfec() && n.hasRtx() ? CodecSelection.rtxFor(m.codecs(), n.redPayloadType()) : -1;
+        int redRtx = -1; // the RTX of video RED is not answered: retransmissions go as RTX of the media type
         line(sdp, "m=" + m.media() + " " + port + " " + m.proto() + " " + n.payloadType()
                 + (n.hasRtx() ? " " + n.rtxPayloadType() : "") + (n.hasRed() ? " " + n.redPayloadType() : "")
                 + (redRtx >= 0 ? " " + redRtx : "") + (n.hasUlpfec() ? " " + n.ulpfecPayloadType() : ""));

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -57,6 +58,7 @@ final class RtpSender {
         }
     };
     private static final int FEC_SCRATCH_BYTES = 512 * 1024;
+    private static final int FEC_SEQUENCES = 256;
 
     final int ssrc;
     final int payloadType;
@@ -74,6 +76,16 @@ final class RtpSender {
     private long fecPackets;
     private long notInHistory;
     private long resentRecently;
+    /**
+     * The sequence numbers (and timestamps) of the last {@link #FEC_SEQUENCES} FEC packets: a
+     * NACK for one of them is answered with an empty packet of that number. libwebrtc's H.264
+     * receiver (no picture ids) needs every sequence number, FEC ones too, before it takes the
+     * frames after them as continuous: an FEC packet lost for good would stall the picture until
+     * the next keyframe.
+     */
+    private final int[] fecSequences = new int[FEC_SEQUENCES];
+    private final int[] fecTimestamps = new int[FEC_SEQUENCES];
+    private int fecNext;
     private int sequence;
     private int rtxSequence;
     private long packetCount;
@@ -100,6 +112,7 @@ final class RtpSender {
               RetransmissionBuffer history, RandomGenerator random, int redPayloadType, int ulpfecPayloadType) {
         this.redPayloadType = redPayloadType;
         this.ulpfecPayloadType = ulpfecPayloadType;
+        Arrays.fill(fecSequences, -1);
         this.ssrc = ssrc;
         this.payloadType = payloadType;
         this.clockRate = clockRate;
@@ -306,6 +319,9 @@ final class RtpSender {
         if (written < 0) {
             return 0;
         }
+        fecSequences[fecNext] = sequence;
+        fecTimestamps[fecNext] = timestamp;
+        fecNext = (fecNext + 1) % FEC_SEQUENCES;
         sequence = sequence + 1 & 0xFFFF;
         packetCount++;
         octetCount += plain - header.headerLength();
@@ -374,6 +390,10 @@ final class RtpSender {
         }
         int slot = history.find(lostSequence, nowNanos);
         if (slot < 0) {
+            int fec = fecIndex(lostSequence);
+            if (fec >= 0) {
+                return resendEmpty(transport, lostSequence, fecTimestamps[fec], transportSequences, nowNanos, rttNanos);
+            }
             notInHistory++;
             return false;
         }
@@ -404,6 +424,48 @@ final class RtpSender {
                     RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
         }
         packet.writeBytes(payloads, RtpPayloads.offset(payloads, index), length);
+        return transport.writeRtp(packet);
+    }
+
+    /** The index of a recent FEC packet's sequence number in {@link #fecSequences}, or -1. */
+    private int fecIndex(int sequenceNumber) {
+        int seq = sequenceNumber & 0xFFFF;
+        for (int i = 0; i < FEC_SEQUENCES; i++) {
+            if (fecSequences[i] == seq) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Answers a NACK for an FEC packet with an empty packet of its sequence number (as RTX: just
+     * the original sequence number, RFC 4588 §4): the receiver then has the number (a packet
+     * without payload is padding to it) and takes the frames after it as continuous. The FEC
+     * data itself is not needed any more by then: the NACKs have repaired the group.
+     */
+    private boolean resendEmpty(RtcTransport transport, int lostSequence, int timestamp,
+                                IntSupplier transportSequences, long nowNanos, long rttNanos) {
+        long resent = history.resentNanos(lostSequence);
+        long interval = Math.clamp(rttNanos < 0 ? 20_000_000L : rttNanos * 3 / 4, MIN_RESEND_INTERVAL_NANOS,
+                MAX_RESEND_INTERVAL_NANOS);
+        if (resent != Long.MIN_VALUE && nowNanos - resent < interval) {
+            resentRecently++;
+            return false;
+        }
+        history.markResent(lostSequence, nowNanos);
+        ByteBuf packet = transport.alloc().heapBuffer(header.headerLength() + 2
+                + transport.srtpProfile().rtpTagLength());
+        int transportSequence = transportSequences.getAsInt();
+        if (rtxPayloadType >= 0) {
+            header.write(packet, false, rtxPayloadType, rtxSequence, timestamp & 0xFFFF_FFFFL, rtxSsrc,
+                    RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
+            rtxSequence = rtxSequence + 1 & 0xFFFF;
+            packet.writeShort(lostSequence);
+        } else {
+            header.write(packet, false, payloadType, lostSequence, timestamp & 0xFFFF_FFFFL, ssrc,
+                    RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
+        }
         return transport.writeRtp(packet);
     }
 
