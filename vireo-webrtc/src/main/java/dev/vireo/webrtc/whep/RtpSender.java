@@ -445,7 +445,7 @@ final class RtpSender {
      * data itself is not needed any more by then: the NACKs have repaired the group.
      */
     private boolean resendEmpty(RtcTransport transport, int lostSequence, int timestamp,
-                                IntSupplier transportSequences, long nowNanos, long rttNanos) {
+                                TransportSequencer transportSequences, long nowNanos, long rttNanos) {
         long resent = history.resentNanos(lostSequence);
         long interval = Math.clamp(rttNanos < 0 ? 20_000_000L : rttNanos * 3 / 4, MIN_RESEND_INTERVAL_NANOS,
                 MAX_RESEND_INTERVAL_NANOS);
@@ -456,7 +456,8 @@ final class RtpSender {
         history.markResent(lostSequence, nowNanos);
         ByteBuf packet = transport.alloc().heapBuffer(header.headerLength() + 2
                 + transport.srtpProfile().rtpTagLength());
-        int transportSequence = transportSequences.getAsInt();
+        // the estimator's size: the RTP header and the 2-byte original sequence number (RFC 4588 §4)
+        int transportSequence = transportSequences.next(header.headerLength() + 2, nowNanos);
         if (rtxPayloadType >= 0) {
             header.write(packet, false, rtxPayloadType, rtxSequence, timestamp & 0xFFFF_FFFFL, rtxSsrc,
                     RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
