@@ -35,6 +35,9 @@ final class PacedEgress {
     private boolean closed;
     private volatile long pacedPackets;
     private volatile long droppedPackets;
+    private volatile long retransmissionsRefused;
+    private double rtxTokens;
+    private long rtxRefillNanos;
 
     /**
      * @param estimateBps the viewer's bandwidth estimate, -1 while unknown (never paced then)
@@ -113,6 +116,36 @@ final class PacedEgress {
         if (!closed) {
             drain(System.nanoTime());
         }
+    }
+
+    /**
+     * Whether a retransmission of about {@code bytes} may go now: retransmissions share the link
+     * with the media, so while an estimate is known they get at most what the estimate leaves
+     * above the send rate (at least a tenth of the estimate), 100 ms of it at once. A congested
+     * viewer's NACKs for packets the link dropped would otherwise come back as more traffic than
+     * the media itself and keep the link congested.
+     */
+    boolean retransmissionAllowed(int bytes, long nowNanos) {
+        long estimate = estimateBps.getAsLong();
+        if (estimate < 0) {
+            return true;
+        }
+        long rate = Math.max(estimate / 10, estimate - Math.max(0, sendBps.getAsLong()));
+        double depth = rate * 0.1 / 8;
+        rtxTokens = rtxRefillNanos == 0 ? depth
+                : Math.min(depth, rtxTokens + rate * (double) (nowNanos - rtxRefillNanos) / 8e9);
+        rtxRefillNanos = nowNanos;
+        if (rtxTokens < bytes) {
+            retransmissionsRefused++;
+            return false;
+        }
+        rtxTokens -= bytes;
+        return true;
+    }
+
+    /** Retransmissions the budget refused. */
+    long retransmissionsRefused() {
+        return retransmissionsRefused;
     }
 
     /** Packets that went through the pacer (not straight out). */

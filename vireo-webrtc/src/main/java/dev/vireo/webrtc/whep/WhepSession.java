@@ -427,7 +427,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason,
                 c == null ? -1 : c.estimateBps(), c == null ? -1 : c.estimator().delayBasedBps(),
                 c == null ? -1 : c.estimator().acknowledgedBps(), sendBps, out == null ? 0 : out.pacedPackets(),
-                a == null ? null : a.currentName(), a == null ? 0 : a.switches());
+                a == null ? null : a.currentName(), a == null ? 0 : a.switches(),
+                out == null ? 0 : out.retransmissionsRefused());
     }
 
     private void inContext(Runnable logStatement) {

@@ -41,6 +41,7 @@ package dev.vireo.webrtc.whep;
  * @param rendition the rendition whose video the viewer gets ("source" or a template id), null
  *     without a ladder
  * @param renditionSwitches times the viewer's video moved to another rendition
+ * @param retransmissionsRefused NACKed packets not resent: the estimate left no room for them
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -50,5 +51,5 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                long twccFeedbacks, long twccNotReceived, long framesSkipped, long iceChecks,
                                long keyframesAsked, String endReason, long estimateBps, long delayBasedBps,
                                long acknowledgedBps, long sendBps, long pacedPackets, String rendition,
-                               long renditionSwitches) {
+                               long renditionSwitches, long retransmissionsRefused) {
 }
