@@ -132,7 +132,7 @@ class WhepAbrChromiumTest {
                         + " (samples {}); 180p decoded {} ms after the switch. Freezes: {} before the switch"
                         + " ({} s frozen), {} in the {} s after 180p settled ({} s frozen); estimate now {} kbps,"
                         + " sending {} kbps, {} packets paced, {} retransmissions ({} refused); relay: {} RTP packets"
-                        + " dropped, {} dropped at its queue, {} passed; machine load {}",
+                        + " dropped, {} dropped at its queue, {} passed; the rendition at {} fps; machine load {}",
                         CAP_BPS / 1000, (decoding - opened) / 1_000_000, (switched - decoding) / 1_000_000,
                         lowest[0] / 1000, estimates, (settled - switched) / 1_000_000, field(before, "freezeCount"),
                         field(before, "totalFreezesDuration"),
@@ -143,6 +143,8 @@ class WhepAbrChromiumTest {
                         end.retransmissionsRefused(), relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped(),
                         relay.counters(ShapingRelay.Direction.TO_PEER).queueDropped(),
                         relay.counters(ShapingRelay.Direction.TO_PEER).rtpPassed(),
+                        server.hub().find(new StreamKey("push.example.com", "live", "abr_low")).map(x -> x.stats().fps())
+                                .orElse(-1.0),
                         java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip());
             } finally {
                 if (ffmpeg != null) {
