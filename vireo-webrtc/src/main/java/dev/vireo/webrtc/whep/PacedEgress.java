@@ -145,7 +145,8 @@ final class PacedEgress {
     /**
      * Whether a retransmission of about {@code bytes} may go now: retransmissions share the link
      * with the media, so while an estimate is known they get at most what the estimate leaves
-     * above the send rate (at least a tenth of the estimate), 100 ms of it at once. A congested
+     * above the send rate (at least half the estimate: random loss needs its retransmissions), 100 ms
+     * of it at once. A congested
      * viewer's NACKs for packets the link dropped would otherwise come back as more traffic than
      * the media itself and keep the link congested.
      */
@@ -154,7 +155,7 @@ final class PacedEgress {
         if (estimate < 0) {
             return true;
         }
-        long rate = Math.max(estimate / 10, estimate - Math.max(0, sendBps.getAsLong()));
+        long rate = Math.max(estimate / 2, estimate - Math.max(0, sendBps.getAsLong()));
         double depth = rate * 0.1 / 8;
         rtxTokens = rtxRefillNanos == 0 ? depth
                 : Math.min(depth, rtxTokens + rate * (double) (nowNanos - rtxRefillNanos) / 8e9);
