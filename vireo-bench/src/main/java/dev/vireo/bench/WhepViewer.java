@@ -49,8 +49,11 @@ import org.bouncycastle.tls.SRTPProtectionProfile;
  * <p>Counting costs the bench little: SRTP leaves the RTP header in clear, so every viewer counts
  * packets, sequence gaps (loss) and frames (the marker bit ends a frame, RFC 6184 §5.1) without
  * decrypting. Only one viewer in {@code sampleEvery} decrypts, to read the publisher's wallclock
- * stamp ({@link WallclockSei}) for the latency histogram. No RTCP is sent back (no NACK, PLI or
- * receiver reports): the bench measures the send path, not loss recovery.
+ * stamp ({@link WallclockSei}) for the latency histogram. Back to the server goes what Chromium
+ * sends on a clean link ({@link ViewerFeedback}): transport-cc feedback every 75 ms and a receiver
+ * report a second, so the server's CPU per viewer includes its bandwidth estimator (no NACK or
+ * PLI: the bench measures the send path, not loss recovery). {@code -Dvireo.bench.noFeedback=true}
+ * leaves the feedback out (the bench before it).
  *
  * <p>Threading: the socket's event loop (one of a few shared loops) for everything but the HTTP
  * exchange (the {@link HttpClient}'s threads) and the blocking DTLS handshake (a bounded pool of
@@ -59,6 +62,8 @@ import org.bouncycastle.tls.SRTPProtectionProfile;
 final class WhepViewer implements Viewer {
 
     static final int CONSENT_SECONDS = 5;
+    /** Whether viewers send transport-cc feedback and receiver reports (as Chromium does). */
+    static final boolean FEEDBACK = !Boolean.getBoolean("vireo.bench.noFeedback");
     private static final int DELETE_THREADS = 8;
     /** A viewer not playing this long after it started is failed (and frees its handshake thread). */
     static final int JOIN_TIMEOUT_SECONDS = 30;
@@ -207,6 +212,9 @@ final class WhepViewer implements Viewer {
     private long frameStamp = -1;
     private ScheduledFuture<?> consent;
     private long decryptFailures;
+    private ViewerFeedback feedback;
+    private SrtpContext outbound;
+    private ScheduledFuture<?> feedbackTimer;
 
     private WhepViewer(Shared shared, RtcSignalling signalling, Measurement measurement, boolean sampled) {
         this.shared = shared;
@@ -344,7 +352,41 @@ final class WhepViewer implements Viewer {
         if (sampled) {
             inbound = c.keys().inbound(false);
         }
+        if (FEEDBACK) {
+            SrtpContext out = c.keys().outbound(false);
+            channel.eventLoop().execute(() -> startFeedback(out));
+        }
         started.complete(null);
+    }
+
+    /** On the loop: transport-cc feedback and receiver reports from now on, as Chromium sends them. */
+    private void startFeedback(SrtpContext out) {
+        if (closed) {
+            return;
+        }
+        outbound = out;
+        feedback = new ViewerFeedback(shared.random.nextInt());
+        feedbackTimer = channel.eventLoop().scheduleAtFixedRate(this::sendFeedback, ViewerFeedback.FEEDBACK_MILLIS,
+                ViewerFeedback.FEEDBACK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void sendFeedback() {
+        InetSocketAddress to = server;
+        if (closed || to == null) {
+            return;
+        }
+        ByteBuf rtcp = channel.alloc().heapBuffer(1024);
+        try {
+            if (!feedback.write(rtcp, System.nanoTime())) {
+                rtcp.release();
+                return;
+            }
+            outbound.protectRtcp(rtcp);
+        } catch (RuntimeException e) { // an SrtpException among them
+            rtcp.release();
+            return;
+        }
+        channel.writeAndFlush(new DatagramPacket(rtcp, to), channel.voidPromise());
     }
 
     private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -369,6 +411,9 @@ final class WhepViewer implements Viewer {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (consent != null) {
                 consent.cancel(false);
+            }
+            if (feedbackTimer != null) {
+                feedbackTimer.cancel(false);
             }
         }
 
@@ -451,6 +496,10 @@ final class WhepViewer implements Viewer {
         }
         long now = BenchClock.nowNanos();
         int pt = RtpProbe.payloadType(d);
+        ViewerFeedback f = feedback;
+        if (f != null) {
+            f.onRtp(d, pt == a.videoPt(), System.nanoTime());
+        }
         int payload = Math.max(0, d.readableBytes() - header - tagLength);
         if (pt == a.videoPt()) {
             counters.onPackets(now, 1, videoGaps.onPacket(RtpProbe.sequence(d)));

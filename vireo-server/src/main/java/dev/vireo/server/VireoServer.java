@@ -232,6 +232,8 @@ public final class VireoServer implements AutoCloseable {
         // The troubleshooter: ICE candidates and a real STUN check of the media port.
         control.withRtcCheck(new RtcReachability(rtc)::check);
         whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant)
+                // ABR: a streaming domain's abrLadder of templates, {stream}_{id} started on demand
+                .withLadder(new WhepLadder(control, new ControlTemplates(control).orElse(TemplateCatalog.builtIn())))
                 .withIceServers(iceServers)
                 .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults(), registry))
                 .withRed(config.loss().red());

@@ -10,10 +10,11 @@ import java.util.function.LongSupplier;
 /**
  * Where a viewer's video packets leave: straight to the transport while its link keeps up (the
  * common fast path: one GSO send per run, nothing queued), through a {@link SendPacer} at
- * {@link SendPacer#PACING_FACTOR} × the bandwidth estimate while the estimate is below the rate
- * the viewer is sent (a link that cannot carry the stream: a keyframe's burst is spread over the
- * pacing interval instead of overflowing the link's queue, as libwebrtc's pacer does), and
- * until what was queued has left (packets never overtake each other on one SSRC).
+ * {@link SendPacer#PACING_FACTOR} × the bandwidth estimate when the estimate is below what the
+ * viewer is sent, or below what a burst needs (more than 40 ms of the pacing rate at once: a
+ * keyframe, or a GOP resent for a PLI, on a slow link — spread instead of overflowing the link's
+ * queue, as libwebrtc's pacer does), and until what was queued has left (packets never overtake
+ * each other on one SSRC).
  *
  * <p>Paced packets leave one by one (a run is cut into its packets, slices of its buffer) and
  * their transport-wide send times are stamped again when they leave, so the delay-based
@@ -26,6 +27,9 @@ final class PacedEgress {
     private record Packet(ByteBuf bytes, int transportSequence) {
     }
 
+    /** A burst of more than this much of the pacing rate goes through the pacer. */
+    private static final long BURST_NANOS = 40_000_000;
+
     private final RtcTransport transport;
     private final TransportSequencer sequencer;
     private final LongSupplier estimateBps;
@@ -35,6 +39,12 @@ final class PacedEgress {
     private boolean closed;
     private volatile long pacedPackets;
     private volatile long droppedPackets;
+    private volatile long retransmissionsRefused;
+    private double rtxTokens;
+    /** Bytes sent directly, draining at the pacing rate: the burst being made. */
+    private double directBytes;
+    private long directNanos;
+    private long rtxRefillNanos;
 
     /**
      * @param estimateBps the viewer's bandwidth estimate, -1 while unknown (never paced then)
@@ -57,7 +67,9 @@ final class PacedEgress {
     boolean write(ByteBuf run, int segmentSize, int count, long nowNanos) {
         boolean queueEmpty = pacer == null || pacer.queuedPackets() == 0;
         long estimate = estimateBps.getAsLong();
-        if (closed || queueEmpty && !constrained(estimate)) {
+        int bytes = run.readableBytes();
+        if (closed || queueEmpty && !constrained(estimate) && !burst(estimate, bytes, nowNanos)) {
+            directBytes += bytes;
             return transport.writeRtpSegments(run, segmentSize, count);
         }
         if (pacer == null) {
@@ -87,6 +99,21 @@ final class PacedEgress {
         return queued;
     }
 
+    /**
+     * Whether {@code bytes} more now would make a burst the link cannot take: what went out
+     * directly, drained at the pacing rate, exceeds {@link #BURST_NANOS} of that rate (a keyframe
+     * or a GOP resent for a PLI on a link only a little faster than the stream).
+     */
+    private boolean burst(long estimate, int bytes, long nowNanos) {
+        if (estimate <= 0) {
+            return false;
+        }
+        double rate = estimate * SendPacer.PACING_FACTOR / 8e9; // bytes per ns
+        directBytes = Math.max(0, directBytes - rate * (nowNanos - directNanos));
+        directNanos = nowNanos;
+        return directBytes + bytes > rate * BURST_NANOS;
+    }
+
     /** The estimate is below what the viewer is sent: its link cannot carry the stream's bursts. */
     private boolean constrained(long estimate) {
         long rate = sendBps.getAsLong();
@@ -113,6 +140,37 @@ final class PacedEgress {
         if (!closed) {
             drain(System.nanoTime());
         }
+    }
+
+    /**
+     * Whether a retransmission of about {@code bytes} may go now: retransmissions share the link
+     * with the media, so while an estimate is known they get at most what the estimate leaves
+     * above the send rate (at least half the estimate: random loss needs its retransmissions), 100 ms
+     * of it at once. A congested
+     * viewer's NACKs for packets the link dropped would otherwise come back as more traffic than
+     * the media itself and keep the link congested.
+     */
+    boolean retransmissionAllowed(int bytes, long nowNanos) {
+        long estimate = estimateBps.getAsLong();
+        if (estimate < 0) {
+            return true;
+        }
+        long rate = Math.max(estimate / 2, estimate - Math.max(0, sendBps.getAsLong()));
+        double depth = rate * 0.1 / 8;
+        rtxTokens = rtxRefillNanos == 0 ? depth
+                : Math.min(depth, rtxTokens + rate * (double) (nowNanos - rtxRefillNanos) / 8e9);
+        rtxRefillNanos = nowNanos;
+        if (rtxTokens < bytes) {
+            retransmissionsRefused++;
+            return false;
+        }
+        rtxTokens -= bytes;
+        return true;
+    }
+
+    /** Retransmissions the budget refused. */
+    long retransmissionsRefused() {
+        return retransmissionsRefused;
     }
 
     /** Packets that went through the pacer (not straight out). */

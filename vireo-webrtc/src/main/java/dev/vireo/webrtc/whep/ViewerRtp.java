@@ -49,6 +49,8 @@ final class ViewerRtp {
             return Unpooled.buffer(MAX_AUDIO_PAYLOAD, MAX_AUDIO_PAYLOAD);
         }
     };
+    /** What a retransmission costs the budget: about a full packet. */
+    private static final int RETRANSMISSION_BYTES = 1200;
 
     private final RtcTransport transport;
     private final MediaPlan plan;
@@ -111,6 +113,12 @@ final class ViewerRtp {
             egress = new PacedEgress(transport, transportSequences, estimateBps, sendBps);
             video.pacedBy(egress);
         }
+    }
+
+    /** Retransmissions the estimate's budget refused. */
+    long retransmissionsRefused() {
+        PacedEgress e = egress;
+        return e == null ? 0 : e.retransmissionsRefused();
     }
 
     /** Video packets that went through the pacer. */
@@ -327,7 +335,8 @@ final class ViewerRtp {
 
     /** RFC 4585 §6.2.1: resends a lost video packet from the history (RTX when negotiated). */
     boolean retransmit(int sequence, long now, long rttNanos) {
-        return video != null && video.retransmit(transport, sequence, transportSequences, now, rttNanos);
+        return video != null && (egress == null || egress.retransmissionAllowed(RETRANSMISSION_BYTES, now))
+                && video.retransmit(transport, sequence, transportSequences, now, rttNanos);
     }
 
     /** RFC 3550 §6.4.1 / §6.5: an SR and the CNAME per stream that has sent (about once a second). */

@@ -440,7 +440,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 a == null ? null : a.currentName(), a == null ? 0 : a.switches(),
                 out == null ? 0 : out.redPackets(), out == null ? 0 : out.redBlocks(), out == null ? 0 : out.fecPackets(),
                 fec != null && fec.on(), out == null ? 0 : out.nacksNotInHistory(),
-                out == null ? 0 : out.nacksResentRecently());
+                out == null ? 0 : out.nacksResentRecently(),
+                out == null ? 0 : out.retransmissionsRefused());
     }
 
     private void inContext(Runnable logStatement) {

@@ -47,6 +47,7 @@ package dev.vireo.webrtc.whep;
  * @param fecOn whether the viewer gets video FEC now
  * @param nacksNotInHistory NACKed packets not resent: no longer in the retransmission history
  * @param nacksResentRecently NACKed packets not resent: resent less than about a round trip before
+ * @param retransmissionsRefused NACKed packets not resent: the estimate left no room for them
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -57,5 +58,6 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                long keyframesAsked, String endReason, long estimateBps, long delayBasedBps,
                                long acknowledgedBps, long sendBps, long pacedPackets, String rendition,
                                long renditionSwitches, long audioRedPackets, long audioRedBlocks, long fecPackets,
-                               boolean fecOn, long nacksNotInHistory, long nacksResentRecently) {
+                               boolean fecOn, long nacksNotInHistory, long nacksResentRecently,
+                               long retransmissionsRefused) {
 }
