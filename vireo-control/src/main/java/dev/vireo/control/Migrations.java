@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Versioned schema migrations: {@code schema_version} records what was applied; each newer script
- * ({@code db/V{n}__{name}.sql} next to this class) runs once, in order, in its own transaction. A
+ * Versioned schema migrations: {@code schema_version} records what was applied; each script not
+ * recorded there ({@code db/V{n}__{name}.sql} next to this class) runs once, in order, in its own transaction. A
  * store already at a newer version than this build knows is refused rather than guessed at.
  */
 final class Migrations {
@@ -31,7 +31,8 @@ final class Migrations {
 
     /** Every migration of this build, oldest first. Add new ones at the end; never edit an old one. */
     static final List<Migration> ALL = List.of(new Migration(1, "init"),
-            new Migration(2, "srt_passphrases"), new Migration(3, "record_rules"));
+            new Migration(2, "srt_passphrases"), new Migration(3, "record_rules"),
+            new Migration(5, "api_key_last_used")); // 4 is the cluster branch's forbidden_default_vhost
 
     private Migrations() {
     }
@@ -53,9 +54,10 @@ final class Migrations {
             throw new IllegalStateException("the store has schema version " + current
                     + " but this Vireo knows only up to " + latest() + "; upgrade Vireo");
         }
+        java.util.Set<Integer> applied = db.read(Migrations::appliedVersions);
         for (Migration m : ALL) {
-            if (m.version() <= current) {
-                continue;
+            if (applied.contains(m.version())) {
+                continue; // not "<= current": branches merged out of order may add an older number later
             }
             List<String> statements = statements(m);
             db.transaction(c -> {
@@ -82,6 +84,17 @@ final class Migrations {
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);
+        }
+    }
+
+    static java.util.Set<Integer> appliedVersions(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM schema_version");
+             ResultSet rs = ps.executeQuery()) {
+            java.util.Set<Integer> out = new java.util.HashSet<>();
+            while (rs.next()) {
+                out.add(rs.getInt(1));
+            }
+            return out;
         }
     }
 
