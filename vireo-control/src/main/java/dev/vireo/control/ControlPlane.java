@@ -1,5 +1,8 @@
 package dev.vireo.control;
 
+import dev.vireo.control.access.ApiKeyUsage;
+import dev.vireo.control.api.ApiKeysApi;
+
 import dev.vireo.control.access.AccountService;
 import dev.vireo.control.access.AuthKey;
 import dev.vireo.control.access.AuthThrottle;
@@ -182,9 +185,11 @@ public final class ControlPlane implements AutoCloseable, ControlSnapshot {
     public void mount(Router router) {
         Api api = new Api(registry::state, blocking, throttle);
         this.api = api;
+        api.onKeyUsed(new ApiKeyUsage(db, blocking, clock)::used);
         TemplatesApi templates = new TemplatesApi(api, db, registry, clock);
         new OpenApiEndpoint().mount(router);
         new AccountsApi(api, accounts).mount(router);
+        new ApiKeysApi(api, db, registry).mount(router);
         new DomainsApi(api, domains, registry::state, cnames, config.dnsTimeout(), hub).mount(router);
         new StreamsControlApi(api, streams).mount(router);
         new UrlsApi(api, domains, templates, registry::state, config.endpoints(), clock).mount(router);

@@ -321,8 +321,16 @@ class ConsoleBrowserTest {
                 .header("Authorization", "Bearer " + tenantKey).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(me.statusCode()).isEqualTo(200);
         assertThat(me.body()).contains("\"name\":\"team-a\"");
-        assertFormsLabelled();
+        // its keys listed (an id, never the key) and revoked from the page: the key stops working
+        driver.findElement(By.cssSelector("button[aria-label='API keys of team-a']")).click();
+        WebElement revoke = waitFor(By.cssSelector("button[aria-label^='Revoke key '][aria-label$=' of team-a']"));
+        assertThat(text("table[aria-label='API keys']")).as("the keys table shows ids, never a key")
+                .doesNotContain(tenantKey.substring(3));
         shot("14-api-keys");
+        revoke.click();
+        driver.switchTo().alert().accept();
+        Await.until(Duration.ofSeconds(10), "the revoked key refused", () -> accountStatus(tenantKey) == 401);
+        assertFormsLabelled();
         assertThat(chromium.consoleErrors()).isEmpty();
         button("Sign out").click(); // the other tests start signed out
         waitFor(By.name("apiKey"));
@@ -375,6 +383,19 @@ class ConsoleBrowserTest {
 
     private static WebElement row(String domain) {
         return driver.findElement(By.cssSelector("tr[data-domain='" + domain + "']"));
+    }
+
+    /** The status of {@code GET /api/v1/account} with this key (-1 when the request failed). */
+    private static int accountStatus(String key) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/account"))
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     private static WebElement button(String label) {

@@ -47,11 +47,18 @@ public final class Api {
     private final AuthThrottle throttle;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final LongAdder busy = new LongAdder();
+    /** Told the hash of every key that opened the API (last-used times); none until set. */
+    private volatile java.util.function.Consumer<byte[]> keyUsed = hash -> { };
 
     public Api(Supplier<ControlState> state, ExecutorService executor, AuthThrottle throttle) {
         this.state = state;
         this.executor = executor;
         this.throttle = throttle;
+    }
+
+    /** Who to tell when a key opened the API ({@link ApiKeyUsage}). */
+    public void onKeyUsed(java.util.function.Consumer<byte[]> listener) {
+        keyUsed = listener;
     }
 
     /** A route that needs an API key. */
@@ -135,6 +142,9 @@ public final class Api {
             if (MessageDigest.isEqual(c.keyHash(), hash)) {
                 found = c.account();
             }
+        }
+        if (found != null) {
+            keyUsed.accept(hash);
         }
         return found;
     }

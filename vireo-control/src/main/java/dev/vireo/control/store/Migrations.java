@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Versioned schema migrations: {@code schema_version} records what was applied; each newer script
- * ({@code db/V{n}__{name}.sql} next to this class) runs once, in order, in its own transaction. A
+ * Versioned schema migrations: {@code schema_version} records what was applied; each script not
+ * recorded there ({@code db/V{n}__{name}.sql} next to this class) runs once, in order, in its own transaction. A
  * store already at a newer version than this build knows is refused rather than guessed at.
  */
 public final class Migrations {
@@ -32,7 +32,7 @@ public final class Migrations {
     /** Every migration of this build, oldest first. Add new ones at the end; never edit an old one. */
     static final List<Migration> ALL = List.of(new Migration(1, "init"),
             new Migration(2, "srt_passphrases"), new Migration(3, "record_rules"), new Migration(4, "abr_ladder"),
-            new Migration(5, "forbidden_default_vhost"));
+            new Migration(5, "forbidden_default_vhost"), new Migration(6, "api_key_last_used"));
 
     private Migrations() {
     }
@@ -56,14 +56,15 @@ public final class Migrations {
             throw new IllegalStateException("the store has schema version " + current
                     + " but this Vireo knows only up to " + latest() + "; upgrade Vireo");
         }
+        java.util.Set<Integer> recorded = db.read(Migrations::appliedVersions);
         for (Migration m : ALL) {
-            if (m.version() <= current) {
-                continue;
+            if (recorded.contains(m.version())) {
+                continue; // not "<= current": branches merged out of order may add an older number later
             }
             List<String> statements = statements(m);
             boolean applied = db.transaction(c -> {
                 Database.lockOtherNodesOut(c);
-                if (currentVersion(c) >= m.version()) {
+                if (appliedVersions(c).contains(m.version())) {
                     return false; // another node applied it while this one waited for the lock (a cluster's first start)
                 }
                 try (Statement s = c.createStatement()) {
@@ -91,6 +92,17 @@ public final class Migrations {
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);
+        }
+    }
+
+    static java.util.Set<Integer> appliedVersions(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM schema_version");
+             ResultSet rs = ps.executeQuery()) {
+            java.util.Set<Integer> out = new java.util.HashSet<>();
+            while (rs.next()) {
+                out.add(rs.getInt(1));
+            }
+            return out;
         }
     }
 
