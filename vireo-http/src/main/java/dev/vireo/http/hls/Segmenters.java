@@ -41,21 +41,19 @@ final class Segmenters {
         }
         long gop = hub.find(key).map(Stream::stats).map(st -> st.gopMillis()).orElse(0L);
         Segmenter fresh = new Segmenter(key, loop, config, gop, this::forget);
+        // Subscribed before it is registered: a segmenter that find() returns already gets the
+        // stream's frames (its GOP-cache start included), so nothing sent after find() is missed.
+        Subscription sub = hub.subscribe(key, fresh);
         Segmenter raced = running.putIfAbsent(key, fresh);
         if (raced != null) {
             if (!raced.isStopped()) {
+                sub.close();
                 return raced;
             }
             if (!running.replace(key, raced, fresh)) {
+                sub.close();
                 return obtain(key, loop);
             }
-        }
-        Subscription sub;
-        try {
-            sub = hub.subscribe(key, fresh);
-        } catch (HubException e) {
-            running.remove(key, fresh);
-            throw e;
         }
         if (loop.inEventLoop()) {
             fresh.start(sub);
