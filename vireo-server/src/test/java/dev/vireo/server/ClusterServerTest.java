@@ -257,6 +257,9 @@ class ClusterServerTest {
         }
         Await.until(Duration.ofSeconds(15), "A's claim is released", () -> c.cluster().orElseThrow().owner(key).isEmpty());
 
+        // B pulled the key for its SRT player above; a publisher on B is admitted once that pull has
+        // ended (an encoder retries until then; this ffmpeg does not, so the test waits for it).
+        Await.until(Duration.ofSeconds(30), "B's own pull of the key ends", () -> b.hub().find(key).isEmpty());
         try (Ffmpeg onB = Ffmpeg.publish("rtmp://127.0.0.1:" + pb.rtmp() + "/live/pulled", 120, dir)) {
             Await.until(Duration.ofSeconds(20), "C sees B own the key", () -> c.cluster().orElseThrow().owner(key)
                     .map(o -> o.nodeId().equals("b")).orElse(false));
