@@ -297,7 +297,8 @@ final class RtpSender {
                 // the longest protected payload, as UlpfecEncoder writes it
                 int longest = group.stream().mapToInt(ByteBuf::readableBytes).max().orElse(0);
                 bytes += writeFecPacket(transport, group, timestamp,
-                        transportSequences.next(header.headerLength() + 1 + 14 + longest, nowNanos), absSendTime);
+                        transportSequences.next(header.headerLength() + 1 + UlpfecEncoder.FEC_HEADER_SIZE
+                                + UlpfecEncoder.SHORT_LEVEL_HEADER_SIZE + longest, nowNanos), absSendTime);
                 group.clear();
             }
         }
