@@ -30,7 +30,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The long soak (issue 17), a benchmark rather than a CI test ({@code SoakCiTest} is the 2-minute
- * version): Vireo as its own JVM with Netty's leak detector at paranoid level; ffmpeg publishers
+ * version): Vireo as its own JVM with Netty's leak detector (paranoid by default); ffmpeg publishers
  * ({@code -re -stream_loop -1 -c copy} of a small pre-encoded clip, RTMP and a few over SRT), one
  * of them restarted every {@code --restart-seconds}; viewers over RTMP, HTTP-FLV, HLS and WHEP
  * (the bench's light clients) on random streams, {@code --churn} of them leaving and as many
@@ -55,7 +55,7 @@ public final class SoakBench {
     /** Options; every one has a default for the 1-hour run. */
     record Options(double minutes, int publishers, int srtPublishers, int viewers, Map<String, Integer> mix,
                    int whepStreams, double churnSeconds, int churn, int restartSeconds, int sampleSeconds,
-                   int warmupSeconds, int kbps, int fps) {
+                   int warmupSeconds, int kbps, int fps, String leakDetection) {
 
         static Options parse(String[] args) {
             double minutes = 60;
@@ -71,6 +71,7 @@ public final class SoakBench {
             int warmup = 60;
             int kbps = 300;
             int fps = 15;
+            String leak = "paranoid";
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 String v = i + 1 < args.length ? args[i + 1] : null;
@@ -92,6 +93,7 @@ public final class SoakBench {
                     case "--warmup-seconds" -> warmup = Integer.parseInt(v);
                     case "--kbps" -> kbps = Integer.parseInt(v);
                     case "--fps" -> fps = Integer.parseInt(v);
+                    case "--leak-detection" -> leak = v;
                     default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                 }
             }
@@ -107,7 +109,7 @@ public final class SoakBench {
                 throw new IllegalArgumentException("bad option values\n" + USAGE);
             }
             return new Options(minutes, publishers, srt, viewers, shares, whepStreams, churnSeconds, churn, restart,
-                    sample, warmup, kbps, fps);
+                    sample, warmup, kbps, fps, leak);
         }
 
         /** A protocol drawn by the mix's shares. */
@@ -128,9 +130,12 @@ public final class SoakBench {
             Usage: bench/run soak [--minutes 60] [--publishers 20] [--srt-publishers 3] [--viewers 500]
                    [--mix rtmp:40,flv:35,hls:20,whep:5] [--whep-streams 2] [--churn 8] [--churn-seconds 3]
                    [--restart-seconds 60] [--sample-seconds 10] [--warmup-seconds 60]
-                   [--kbps 300] [--fps 15]
+                   [--kbps 300] [--fps 15] [--leak-detection paranoid|advanced|simple]
               WHEP viewers play only the first --whep-streams streams (the AAC source makes the server run
-              an ffmpeg browser variant per stream WebRTC plays: a few, not one per publisher).""";
+              an ffmpeg browser variant per stream WebRTC plays: a few, not one per publisher).
+              --leak-detection advanced samples one buffer in 128 (with access records): paranoid tracks
+              every buffer and, at 500 viewers on 2 cores, stalls the server in allocation (trace records
+              fill a 2 GB heap); give -Xmx in VIREO_JAVA_OPTS to change the heap bound.""";
 
     /** A joined viewer and when it joined. */
     record Joined(Viewer viewer, String protocol, long joinedNanos) {
@@ -155,7 +160,7 @@ public final class SoakBench {
                 + root.resolve("vireo-server/target/lib") + "/*";
         List<String> jvm = new ArrayList<>(List.of(System.getenv().getOrDefault("VIREO_JAVA_OPTS",
                 "-XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10").strip().split("\\s+")));
-        jvm.add("-Dio.netty.leakDetection.level=paranoid");
+        jvm.add("-Dio.netty.leakDetection.level=" + o.leakDetection());
         if (jvm.stream().noneMatch(x -> x.startsWith("-Xmx"))) {
             // paranoid leak detection allocates a stack trace per buffer touch: without a bound ZGC lets
             // the heap run to a quarter of the machine on a loaded box, and RSS measures that, not Vireo
