@@ -11,7 +11,7 @@ import java.util.Locale;
  *
  * <p>Every command reads a live container from stdin and writes one to stdout with
  * {@code -copyts}: the time stamps that come out are the ones that went in (the job shifts them
- * by a fixed base, see {@link TranscodeJob}), so the output time line is the source's and audio
+ * by a fixed base, see {@link TimeBase}), so the output time line is the source's and audio
  * stays in sync with video. Latency switches: {@code -fflags nobuffer} and a small probe on the
  * input, {@code -tune zerolatency} (no lookahead, no B-frames) on x264, {@code -flush_packets 1}
  * and, for MPEG-TS, one PES per audio packet with the PES length set so that each packet can be
