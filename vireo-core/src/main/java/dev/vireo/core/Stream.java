@@ -176,26 +176,59 @@ public final class Stream {
         return Math.round(v * 10) / 10.0;
     }
 
+    /** True while a stand-in ({@link StreamHub#publishStandIn}: an edge's pull) publishes the stream. */
+    synchronized boolean heldByStandIn() {
+        return publisher != null && publisher.standIn;
+    }
+
     // ---- publishing (called by the hub / the publication) ----
 
-    /** Under the hub's attach protocol; returns false when the key is busy. */
-    synchronized PublicationImpl attachPublisher(String sessionId, Consumer<String> onRevoked) {
-        if (ended || publisher != null) {
-            return null;
+    /** Who attaches: an ingest publisher, a local producer (transcode), or a stand-in (an edge's pull). */
+    enum Producer { INGEST, DERIVED, STAND_IN }
+
+    /**
+     * Under the hub's attach protocol; returns null when the key is busy. A stand-in publisher
+     * yields to a local producer: it is revoked and the newcomer takes its viewers exactly as a
+     * publisher resuming within the reconnect grace does (same stream, time line rebased).
+     */
+    PublicationImpl attachPublisher(String sessionId, Consumer<String> onRevoked, Producer producer) {
+        PublicationImpl displaced = null;
+        PublicationImpl attached;
+        synchronized (this) {
+            if (ended) {
+                return null;
+            }
+            if (publisher != null) {
+                if (!publisher.standIn || producer == Producer.STAND_IN) {
+                    return null;
+                }
+                displaced = publisher;
+                displaced.closed = true;
+                publisher = null;
+                log.info("publisher {} pre-empts {} on {} (a copy of a stream published elsewhere); {} viewer(s) kept",
+                        sessionId, displaced.sessionId, key, viewers);
+            }
+            if (graceTimer != null) {
+                graceTimer.cancel(false);
+                graceTimer = null;
+                log.info("publisher {} resumed {} within the grace period; {} viewer(s) kept", sessionId, key, viewers);
+            }
+            if (producer == Producer.INGEST) {
+                derived = false; // ingested here now, whatever produced the key before
+            }
+            // A new publisher starts a new time line with its own sequence headers; viewers kept
+            // through the grace period must not see time jump back, so it is rebased on the first frame.
+            gop.clear();
+            meter.resetTimeline();
+            rebasePending = lastDts >= 0;
+            dtsOffset = 0;
+            publisher = new PublicationImpl(sessionId, onRevoked, producer == Producer.STAND_IN);
+            attached = publisher;
         }
-        if (graceTimer != null) {
-            graceTimer.cancel(false);
-            graceTimer = null;
-            log.info("publisher {} resumed {} within the grace period; {} viewer(s) kept", sessionId, key, viewers);
+        if (displaced != null) {
+            displaced.revoke("pre-empted by " + sessionId + ", which publishes " + key.path() + " on this node");
         }
-        // A new publisher starts a new time line with its own sequence headers; viewers kept
-        // through the grace period must not see time jump back, so it is rebased on the first frame.
-        gop.clear();
-        meter.resetTimeline();
-        rebasePending = lastDts >= 0;
-        dtsOffset = 0;
-        publisher = new PublicationImpl(sessionId, onRevoked);
-        return publisher;
+        return attached;
     }
 
     void send(PublicationImpl from, MediaFrame original) {
@@ -388,13 +421,16 @@ public final class Stream {
     final class PublicationImpl implements Publication {
 
         final String sessionId;
+        /** A copy of a stream published elsewhere: yields to a local producer of the key. */
+        final boolean standIn;
         private final Consumer<String> onRevoked;
         private volatile boolean revoked;
         private volatile boolean closed;
 
-        PublicationImpl(String sessionId, Consumer<String> onRevoked) {
+        PublicationImpl(String sessionId, Consumer<String> onRevoked, boolean standIn) {
             this.sessionId = sessionId;
             this.onRevoked = onRevoked;
+            this.standIn = standIn;
         }
 
         @Override

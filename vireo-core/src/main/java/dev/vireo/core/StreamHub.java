@@ -69,7 +69,7 @@ public final class StreamHub implements AutoCloseable {
      * @throws HubException STREAM_BUSY when another publisher is live on the key
      */
     public Publication publish(StreamKey key, String sessionId, Consumer<String> onRevoked) throws HubException {
-        return publish(key, sessionId, onRevoked, false);
+        return publish(key, sessionId, onRevoked, Stream.Producer.INGEST);
     }
 
     /**
@@ -79,14 +79,29 @@ public final class StreamHub implements AutoCloseable {
      */
     public Publication publishDerived(StreamKey key, String sessionId, Consumer<String> onRevoked)
             throws HubException {
-        return publish(key, sessionId, onRevoked, true);
+        return publish(key, sessionId, onRevoked, Stream.Producer.DERIVED);
     }
 
-    private Publication publish(StreamKey key, String sessionId, Consumer<String> onRevoked, boolean derived)
+    /**
+     * As {@link #publishDerived}, for a stand-in: a copy of a stream published on another node (an
+     * edge's pull). A local producer of the key pre-empts it: an ingest publisher that the
+     * {@link PublishGuard} admits (or a local transcode) takes the stream over, the stand-in's
+     * {@code onRevoked} is called, and its viewers carry on with the newcomer as through the
+     * reconnect grace (same stream, time line rebased), never ended. No unpublish event is fired
+     * for the stand-in; the newcomer's publish event follows (an ingest one: the stream is no longer
+     * {@link Stream#isDerived() derived}).
+     */
+    public Publication publishStandIn(StreamKey key, String sessionId, Consumer<String> onRevoked)
             throws HubException {
+        return publish(key, sessionId, onRevoked, Stream.Producer.STAND_IN);
+    }
+
+    private Publication publish(StreamKey key, String sessionId, Consumer<String> onRevoked, Stream.Producer producer)
+            throws HubException {
+        boolean derived = producer != Stream.Producer.INGEST;
         if (!derived) {
             Stream local = streams.get(key);
-            if (local == null || !local.isLive()) {
+            if (local == null || !local.isLive() || local.heldByStandIn()) {
                 guard.admit(key, sessionId);
             }
         }
@@ -95,7 +110,7 @@ public final class StreamHub implements AutoCloseable {
                 throw new HubException(HubException.Reason.SHUTTING_DOWN, "server is shutting down");
             }
             Stream stream = streams.computeIfAbsent(key, k -> new Stream(k, this, config));
-            Stream.PublicationImpl p = stream.attachPublisher(sessionId, onRevoked);
+            Stream.PublicationImpl p = stream.attachPublisher(sessionId, onRevoked, producer);
             if (p != null) {
                 if (derived) {
                     stream.markDerived();
@@ -156,6 +171,28 @@ public final class StreamHub implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * Asks the sources again to produce {@code key} for the viewers its stream holds (a stand-in
+     * handing the key over to a local producer; the viewers wait in the reconnect grace meanwhile).
+     * Returns whether a source took it; false when the stream is gone or no source did.
+     */
+    public boolean demandAgain(StreamKey key) {
+        if (closed || !streams.containsKey(key)) {
+            return false;
+        }
+        for (StreamSource source : sources) {
+            try {
+                if (source.demand(key)) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                log.info("{}: not produced here: {}", key, e.getMessage());
+                return false;
+            }
+        }
+        return false;
     }
 
     public Optional<Stream> find(StreamKey key) {

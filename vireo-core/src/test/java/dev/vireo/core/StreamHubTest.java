@@ -423,4 +423,58 @@ class StreamHubTest {
         assertThat(asked).containsExactly("elsewhere-1", "here-1");
         p.close();
     }
+
+    @Test
+    void anAdmittedIngestPublisherPreemptsAStandInAndKeepsItsViewers() throws Exception {
+        List<String> asked = new CopyOnWriteArrayList<>();
+        List<String> events = new CopyOnWriteArrayList<>();
+        hub.setPublishGuard((k, session) -> {
+            asked.add(session);
+            if (session.startsWith("duplicate")) {
+                throw HubException.busy(k); // another node still owns the key
+            }
+        });
+        hub.addListener(new HubListener() {
+            @Override
+            public void onPublish(Stream stream, String sessionId) {
+                events.add("publish " + sessionId + (stream.isDerived() ? " (derived)" : ""));
+            }
+
+            @Override
+            public void onUnpublish(Stream stream, String sessionId) {
+                events.add("unpublish " + sessionId);
+            }
+        });
+        CompletableFuture<String> revoked = new CompletableFuture<>();
+        Publication pull = hub.publishStandIn(key, "pull-1", revoked::complete);
+        pull.send(MediaFrame.config(Codec.H264, 0, bytes(20)));
+        pull.send(video(1000, true));
+        Recorder r = new Recorder(loopA);
+        hub.subscribe(key, r);
+        Stream stream = hub.find(key).orElseThrow();
+        assertThat(stream.isDerived()).isTrue();
+
+        // Another stand-in or a publisher the guard refuses does not take the key; the viewer is untouched.
+        assertThatThrownBy(() -> hub.publishStandIn(key, "pull-2", x -> { })).hasMessageContaining("already being published");
+        assertThatThrownBy(() -> hub.publish(key, "duplicate-1", x -> { })).hasMessageContaining("already being published");
+        assertThat(revoked).isNotDone();
+
+        Publication local = hub.publish(key, "local-1", x -> { });
+        assertThat(revoked).isCompletedWithValueMatching(reason -> reason.contains("pre-empted by local-1"));
+        assertThat(hub.find(key)).containsSame(stream); // the same stream: its viewers are the newcomer's
+        assertThat(stream.isDerived()).isFalse();
+        pull.send(video(1033, false)); // the stand-in is out: ignored
+        local.send(MediaFrame.config(Codec.H264, 0, bytes(20)));
+        local.send(video(0, true));
+        await(() -> r.got.size() == 4);
+        // The newcomer's time line continues the stand-in's, as after a publisher's return within the grace.
+        assertThat(r.got).containsExactly("cfg-H264@0", "key-H264@1000", "cfg-H264@1001", "key-H264@1001");
+        assertThat(r.ended).isNotDone();
+        assertThat(asked).containsExactly("duplicate-1", "local-1");
+        assertThat(events).containsExactly("publish pull-1 (derived)", "publish local-1");
+
+        // An ingest publisher does not yield to a stand-in.
+        assertThatThrownBy(() -> hub.publishStandIn(key, "pull-3", x -> { })).hasMessageContaining("already being published");
+        local.close();
+    }
 }

@@ -257,9 +257,8 @@ class ClusterServerTest {
         }
         Await.until(Duration.ofSeconds(15), "A's claim is released", () -> c.cluster().orElseThrow().owner(key).isEmpty());
 
-        // B pulled the key for its SRT player above; a publisher on B is admitted once that pull has
-        // ended (an encoder retries until then; this ffmpeg does not, so the test waits for it).
-        Await.until(Duration.ofSeconds(30), "B's own pull of the key ends", () -> b.hub().find(key).isEmpty());
+        // B pulled the key for its SRT player above, and may still (idle, or waiting for A's publisher
+        // within the grace): a publisher of the key on B pre-empts that pull, at once.
         try (Ffmpeg onB = Ffmpeg.publish("rtmp://127.0.0.1:" + pb.rtmp() + "/live/pulled", 120, dir)) {
             Await.until(Duration.ofSeconds(20), "C sees B own the key", () -> c.cluster().orElseThrow().owner(key)
                     .map(o -> o.nodeId().equals("b")).orElse(false));
@@ -273,6 +272,98 @@ class ClusterServerTest {
             });
             // Only B publishes the key now: what C served came through B (its pull, re-pointed, or a new one).
             assertThat(a.hub().find(key).map(st -> st.isLive()).orElse(false)).isFalse();
+        }
+    }
+
+    /** An ffmpeg publisher of a small test picture ({@code size}, no B-frames, SPS/PPS in every keyframe). */
+    private Ffmpeg publisher(int rtmpPort, String path, String size) throws java.io.IOException {
+        return Ffmpeg.start(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine",
+                "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-bf", "0", "-g", "25",
+                "-x264-params", "repeat-headers=1", "-c:a", "aac", "-t", "150", "-f", "flv",
+                "rtmp://127.0.0.1:" + rtmpPort + path), dir);
+    }
+
+    /** An ffmpeg viewer decoding {@code url}'s video and logging each picture ({@code showinfo}: "s:WxH"). */
+    private Ffmpeg viewer(String url) throws java.io.IOException {
+        return Ffmpeg.start(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "info",
+                "-rw_timeout", "20000000", "-i", url, "-map", "0:v", "-vf", "showinfo", "-f", "null", "-"), dir);
+    }
+
+    private static long pictures(Ffmpeg viewer, String size) {
+        try {
+            return viewer.stderr().lines().filter(l -> l.contains("Parsed_showinfo") && l.contains(" s:" + size + " "))
+                    .count();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Pre-emption (issue 19): B pulls live/pre from A for its viewers (ffmpeg decoding it over FLV, RTMP
+     * and SRT). While A validly owns the key a publisher on B is refused as a duplicate and the viewers
+     * go on. A is then cut from Redis (a partition: its stream flows on, its lease expires) and a
+     * publisher of the key arrives at B while B's pull is live: B claims the key, stops its pull, and the
+     * pull's viewers carry on with B's publisher without being ended (its other picture size proves
+     * where their frames come from).
+     */
+    @Test
+    void aLocalPublisherPreemptsTheNodesOwnPullOfTheKeyAndKeepsItsViewers() throws Exception {
+        Config.RelayConfig relay = new Config.RelayConfig(0, "a-cluster-secret-of-16+");
+        URI redis = URI.create(Peers.redis());
+        try (TcpProxy proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
+            VireoServer a = node("a", "redis://127.0.0.1:" + proxy.port() + "/" + REDIS_DB, relay);
+            VireoServer.BoundPorts pa = a.start();
+            VireoServer b = node("b", Peers.redis() + "/" + REDIS_DB, relay);
+            VireoServer.BoundPorts pb = b.start();
+            StreamKey key = StreamKey.of("live", "pre");
+            try (Ffmpeg onA = publisher(pa.rtmp(), "/live/pre", "320x240")) {
+                Await.until(Duration.ofSeconds(30), "B sees A own the key", () -> b.cluster().orElseThrow().owner(key)
+                        .map(o -> o.nodeId().equals("a")).orElse(false));
+                List<Ffmpeg> viewers = List.of(viewer("http://127.0.0.1:" + pb.http() + "/live/pre.flv"),
+                        viewer("rtmp://127.0.0.1:" + pb.rtmp() + "/live/pre"),
+                        viewer("srt://127.0.0.1:" + pb.srt() + "?streamid=#!::r=live/pre,m=request"));
+                try {
+                    Await.until(Duration.ofSeconds(60), "B's FLV, RTMP and SRT viewers decode A's pictures",
+                            () -> viewers.stream().allMatch(v -> pictures(v, "320x240") >= 25));
+                    assertThat(b.edge().orElseThrow().pulling()).containsExactly(key);
+
+                    // A owns the key: a publisher on B is refused as a duplicate; B's pull and viewers go on.
+                    try (Ffmpeg refused = publisher(pb.rtmp(), "/live/pre", "480x270")) {
+                        Await.until(Duration.ofSeconds(30), "the duplicate on B is refused", () -> !refused.isAlive());
+                        assertThat(refused.stderr()).contains("stream /live/pre is already being published");
+                    }
+                    assertThat(b.edge().orElseThrow().pulling()).containsExactly(key);
+
+                    // A loses Redis: its lease and claim expire while its stream flows on to B's pull.
+                    proxy.cut();
+                    Await.until(Duration.ofSeconds(20), "B's view has lost A", () -> !b.cluster().orElseThrow()
+                            .registry().nodes().containsKey("a") && b.cluster().orElseThrow().owner(key).isEmpty());
+                    long before = viewers.stream().mapToLong(v -> pictures(v, "320x240")).min().orElseThrow();
+                    Await.until(Duration.ofSeconds(20), "B's pull still feeds its viewers",
+                            () -> viewers.stream().allMatch(v -> pictures(v, "320x240") >= before + 25));
+                    assertThat(b.edge().orElseThrow().pulling()).containsExactly(key);
+                    assertThat(onA.isAlive()).isTrue();
+
+                    // The publisher arrives at B while B's pull is live: accepted, claimed, the pull stopped.
+                    try (Ffmpeg onB = publisher(pb.rtmp(), "/live/pre", "480x270")) {
+                        Await.until(Duration.ofSeconds(30), "B claimed the key", () ->
+                                b.cluster().orElseThrow().registry().held().containsKey(key));
+                        assertThat(onB.isAlive()).as("B's publisher").isTrue();
+                        Await.until(Duration.ofSeconds(10), "B's pull stopped",
+                                () -> b.edge().orElseThrow().pulling().isEmpty());
+                        assertThat(b.hub().find(key).orElseThrow().isDerived()).isFalse();
+                        // The pull's viewers were handed over, not ended: they decode B's pictures now.
+                        Await.until(Duration.ofSeconds(30), () -> "every viewer decodes B's pictures: " + viewers.stream()
+                                .map(v -> pictures(v, "480x270") + (v.isAlive() ? "" : " (ended)")).toList(),
+                                () -> viewers.stream().allMatch(v -> pictures(v, "480x270") >= 25));
+                        assertThat(viewers).allMatch(Ffmpeg::isAlive);
+                        assertThat(b.hub().find(key).orElseThrow().viewerCount()).isEqualTo(3);
+                    }
+                } finally {
+                    viewers.forEach(Ffmpeg::close);
+                }
+            }
         }
     }
 

@@ -78,6 +78,9 @@ final class EdgePull {
             owner = Optional.empty();
         }
         if (owner.isEmpty()) {
+            if (published && edge.handOverToLocalSource(this)) {
+                return; // a variant whose source is published here now: made here for the same viewers
+            }
             unavailable("stream " + key.path() + " is not live on any node");
             return;
         }
@@ -132,19 +135,27 @@ final class EdgePull {
         }
     }
 
-    /** The local stream ends with {@code reason} (its viewers get a clean end). */
+    /**
+     * The local stream ends with {@code reason} (its viewers get a clean end), unless this pull was
+     * stopped already (e.g. a local publisher took the key over: its stream is not this pull's).
+     */
     private void fail(String reason) {
+        if (!stop(reason)) {
+            return;
+        }
         inContext(() -> log.info("relay {} of {} ends: {}", id, key, reason));
-        stop(reason);
         edge.endStream(this, reason, 0);
     }
 
-    /** Stops pulling (the local stream ended, went idle, or the server stops). Idempotent. */
-    void stop(String reason) {
+    /**
+     * Stops pulling (the local stream ended, went idle, a local producer took the key over, or the
+     * server stops). Idempotent: returns whether this call stopped it.
+     */
+    boolean stop(String reason) {
         Channel ch;
         synchronized (this) {
             if (stopped) {
-                return;
+                return false;
             }
             stopped = true;
             ch = channel;
@@ -156,6 +167,7 @@ final class EdgePull {
             ch.close();
         }
         inContext(() -> log.debug("relay {} of {} stopped: {}", id, key, reason));
+        return true;
     }
 
     private void inContext(Runnable r) {
@@ -241,8 +253,11 @@ final class EdgePull {
             }
             if (publication == null) {
                 try {
-                    publication = edge.hub().publishDerived(key, id, reason -> {
-                        stop(reason);
+                    // a stand-in: a publisher of the key on this node pre-empts the pull (its viewers go on)
+                    publication = edge.hub().publishStandIn(key, id, reason -> {
+                        if (stop(reason)) {
+                            inContext(() -> log.info("relay {} of {} stopped: {}", id, key, reason));
+                        }
                     });
                 } catch (HubException e) {
                     frame.release();

@@ -4,6 +4,7 @@ import dev.vireo.cluster.StreamDirectory;
 import dev.vireo.cluster.StreamDirectory.NodeAddress;
 import dev.vireo.core.HubException;
 import dev.vireo.core.HubListener;
+import dev.vireo.core.LogContext;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
@@ -102,8 +103,8 @@ public final class EdgeSource implements StreamSource, AutoCloseable {
 
     @Override
     public boolean demand(StreamKey key) {
-        if (closed || SERVING_ORIGIN.get() != null) {
-            return false;
+        if (closed || SERVING_ORIGIN.get() != null || ingestedHere(sourceOf.apply(key).orElse(null))) {
+            return false; // a variant of a stream published on this node is made here (the transcoder)
         }
         EdgePull fresh;
         synchronized (pulls) {
@@ -128,6 +129,34 @@ public final class EdgeSource implements StreamSource, AutoCloseable {
             owner = sourceOf.apply(key).flatMap(directory::owner);
         }
         return OriginChoice.prefer(options.region(), owner.map(List::of).orElse(List.of()));
+    }
+
+    /** Whether {@code key} is published on this node by an ingest publisher (live or within its grace). */
+    private boolean ingestedHere(StreamKey key) {
+        return key != null && hub.find(key).filter(s -> !s.isDerived()).isPresent();
+    }
+
+    /**
+     * A pulled variant ({@code demo@html5}, {@code demo_lhd}) whose source is published on this node
+     * now (its publisher moved here): the pull stops and the local sources (the transcoder) are asked
+     * to make the variant for the same stream, whose viewers wait in the reconnect grace meanwhile.
+     * Returns false (try again later) while the source is not live here with its tracks known yet.
+     */
+    boolean handOverToLocalSource(EdgePull pull) {
+        StreamKey source = sourceOf.apply(pull.key).orElse(null);
+        Stream s = source == null ? null : hub.find(source).orElse(null);
+        if (s == null || s.isDerived() || !s.isLive() || !s.hasVideo() && !s.hasAudio()) {
+            return false;
+        }
+        if (!pulls.remove(pull.key, pull) || !pull.stop("its source " + source.path() + " is published on this node now")) {
+            return true;
+        }
+        boolean made = hub.demandAgain(pull.key);
+        LogContext.run(pull.key, "relay", () -> log.info(made
+                ? "relay: {} is made on this node now (its source {} is published here)"
+                : "relay: {} cannot be made on this node (its source {} is published here): its viewers wait out"
+                        + " the reconnect grace", pull.key, source));
+        return true;
     }
 
     /** Keys pulled now. */
@@ -210,8 +239,22 @@ public final class EdgeSource implements StreamSource, AutoCloseable {
         timer.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    /** Sees the last local viewer leave (idle grace) and the local stream end. Quick. */
+    /** Sees local publishers take keys over, the last local viewer leave (idle grace) and the local stream end. Quick. */
     private final class IdleWatch implements HubListener {
+
+        @Override
+        public void onPublish(Stream stream, String sessionId) {
+            if (stream.isDerived()) {
+                return;
+            }
+            // A publisher of the key on this node: it pre-empted the pull (live, or waiting within
+            // the grace for its origin to come back), whose viewers are its viewers now.
+            EdgePull p = pulls.remove(stream.key());
+            if (p != null && p.stop("a publisher of " + stream.key().path() + " on this node took it over")) {
+                LogContext.run(stream.key(), sessionId, () -> log.info("relay of {} stopped: publisher {} on this"
+                        + " node took the key over; {} viewer(s) kept", stream.key(), sessionId, stream.viewerCount()));
+            }
+        }
 
         @Override
         public void onStop(Stream stream, String sessionId) {
