@@ -321,6 +321,15 @@ public final class ControlPlane implements AutoCloseable, ControlSnapshot {
     }
 
     /**
+     * Adds the {@code webrtc} section to streams in {@code GET /api/v1/streams}: {@code sessions}
+     * returns the stream's WHEP viewer sessions with their statistics (serialized to JSON as it is),
+     * or null when none. Called off the event loops, once per stream listed; must be quick.
+     */
+    public void withWebRtcDetails(Function<StreamKey, Object> sessions) {
+        streams.webrtc(sessions);
+    }
+
+    /**
      * The streaming domain a playback request names when that domain has HTML5 auto transcoding
      * switched off (WebRTC viewers then get the stream as it is); empty when it is on, and in the
      * zero-config mode. The domain is found as the gate finds it. Non-blocking.

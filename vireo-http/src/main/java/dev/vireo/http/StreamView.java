@@ -16,6 +16,8 @@ import dev.vireo.core.StreamStats;
  * @param node in a cluster, the {@code node.id} of the node that holds the stream; absent on a single node
  * @param viewersByProtocol viewers now per delivery protocol ({@code whep}, {@code flv}, {@code rtmp},
  *     {@code srt}, {@code hls}: HLS sessions seen in the last 30 s); only protocols with viewers
+ * @param webrtc for a stream with WHEP viewers: each viewer session's congestion control, ABR and
+ *     loss statistics; absent otherwise
  */
 public record StreamView(String vhost, String app, String stream, boolean live, String publisherSession,
                   String startedAt, String videoCodec, String audioCodec, int width, int height,
@@ -26,7 +28,8 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
                   @JsonInclude(JsonInclude.Include.NON_NULL) Object srt,
                   @JsonInclude(JsonInclude.Include.NON_NULL) String snapshot,
                   @JsonInclude(JsonInclude.Include.NON_NULL) String node,
-                  java.util.Map<String, Integer> viewersByProtocol) {
+                  java.util.Map<String, Integer> viewersByProtocol,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Object webrtc) {
 
     /**
      * @param transcode the producing job's statistics (serialized as they are), or null
@@ -37,10 +40,16 @@ public record StreamView(String vhost, String app, String stream, boolean live, 
      */
     public static StreamView of(StreamStats s, Object transcode, Object srt, String snapshot, String node,
                                 java.util.Map<String, Integer> viewersByProtocol) {
+        return of(s, transcode, srt, snapshot, node, viewersByProtocol, null);
+    }
+
+    /** The same, with the stream's WHEP viewer sessions (serialized as they are), or null. */
+    public static StreamView of(StreamStats s, Object transcode, Object srt, String snapshot, String node,
+                                java.util.Map<String, Integer> viewersByProtocol, Object webrtc) {
         return new StreamView(s.key().vhost(), s.key().app(), s.key().stream(), s.publisherSession() != null,
                 s.publisherSession(), s.startedAt().toString(), s.videoCodec(), s.audioCodec(), s.width(),
                 s.height(), s.videoProfile(), s.audioSampleRate(), s.audioChannels(), s.fps(), s.bitrateKbps(),
                 s.gopFrames(), s.gopMillis(), s.bFrames(), s.viewers(), s.framesIn(), s.bytesIn(),
-                s.gopCacheFrames(), transcode, srt, snapshot, node, java.util.Map.copyOf(viewersByProtocol));
+                s.gopCacheFrames(), transcode, srt, snapshot, node, java.util.Map.copyOf(viewersByProtocol), webrtc);
     }
 }

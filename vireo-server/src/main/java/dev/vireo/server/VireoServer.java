@@ -238,6 +238,7 @@ public final class VireoServer implements AutoCloseable {
                 .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults(), registry))
                 .withRed(config.loss().red());
         whep.mount(router);
+        control.withWebRtcDetails(key -> WebRtcStreamView.of(whep.sessions(key)));
         // The console, the player (WHEP, then FLV, then HLS), the tools pages, / and the favicon.
         new WebPages("[" + String.join(",", iceServers.stream().map(IceServer::json).toList()) + "]").mount(router);
         // WebRTC ingest: WHIP signaling on the HTTP port, media on the same UDP port.

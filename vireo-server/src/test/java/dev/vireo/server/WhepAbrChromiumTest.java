@@ -3,6 +3,8 @@ package dev.vireo.server;
 import static dev.vireo.webrtc.testing.Chromium.field;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
@@ -15,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +35,12 @@ import org.slf4j.LoggerFactory;
  * ladder is one 250 kbps template, and headless Chromium playing it over WHEP through a
  * user-space link ({@link ShapingRelay}) capped at 600 kbps, half the stream. The server's
  * estimate for the viewer (GCC on Chromium's transport-cc feedback) falls under the cap, the
- * viewer is moved to the template's variant (started on demand) and Chromium decodes its 180p
- * frames; the time to switch and the freezes after it are logged.
+ * viewer is moved to the template's variant (started on demand), Chromium decodes its 180p
+ * frames and, after settling, plays 10 s of them without a freeze; the admin API lists the
+ * session's estimate and rendition. Then the cap lifts: probing padding lets the estimate grow
+ * and the viewer climbs back to the source. Times and freezes are logged (docs/BENCHMARKS.md).
  */
-@Timeout(240)
+@Timeout(420)
 class WhepAbrChromiumTest {
 
     private static final Logger log = LoggerFactory.getLogger(WhepAbrChromiumTest.class);
@@ -75,7 +80,7 @@ class WhepAbrChromiumTest {
                 ffmpeg = new ProcessBuilder(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
                         "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-c:v", "libx264", "-preset", "ultrafast",
                         "-tune", "zerolatency", "-bf", "0", "-g", "30", "-b:v", "1200k", "-minrate", "1200k",
-                        "-maxrate", "1200k", "-bufsize", "600k", "-x264-params", "nal-hrd=cbr", "-an", "-t", "150",
+                        "-maxrate", "1200k", "-bufsize", "600k", "-x264-params", "nal-hrd=cbr", "-an", "-t", "400",
                         "-f", "flv", "rtmp://127.0.0.1:" + ports.rtmp() + "/live/abr?vhost=push.example.com")
                         .redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
                 Await.until(Duration.ofSeconds(30), "the stream is live at about 1.2 Mbps", () -> server.hub()
@@ -113,6 +118,22 @@ class WhepAbrChromiumTest {
                         .as("the template's variant runs").isPresent();
                 Map<String, Object> before = chromium.inboundRtp("vireo.pc", "video");
 
+                // The admin API lists the viewer's session under the stream: estimate, rendition, loss handling.
+                JsonNode webrtc = streamEntry(server, ports, "abr").path("webrtc");
+                assertThat(webrtc.isArray()).as("the webrtc section: %s", webrtc).isTrue();
+                assertThat(webrtc).hasSize(1);
+                JsonNode viewer = webrtc.get(0);
+                assertThat(viewer.path("id").asText()).isEqualTo(atSwitch.id());
+                assertThat(viewer.path("rendition").asText()).as(viewer.toString()).isEqualTo("low");
+                assertThat(viewer.path("estimateBps").asLong()).as(viewer.toString()).isPositive().isLessThan(CAP_BPS);
+                assertThat(viewer.path("nacksReceived").asLong()).as(viewer.toString()).isPositive();
+                for (String field : List.of("rttMillis", "videoFractionLost", "retransmissions", "retransmissionsRefused",
+                        "nacksOfPreviousRendition", "pacerQueuedPackets", "pacerQueueMillis", "paddingBytes", "sendBps")) {
+                    assertThat(viewer.path(field).isNumber()).as(field + " in " + viewer).isTrue();
+                }
+                assertThat(viewer.path("fecOn").isBoolean()).as(viewer.toString()).isTrue();
+                assertThat(viewer.path("probing").isBoolean()).as(viewer.toString()).isTrue();
+
                 // Chromium decodes the rendition: 180 lines, frames keep coming.
                 Await.until(Duration.ofSeconds(30), "Chromium decodes the 180p rendition",
                         () -> field(chromium.inboundRtp("vireo.pc", "video"), "frameHeight") == 180);
@@ -120,32 +141,75 @@ class WhepAbrChromiumTest {
                 Await.until(Duration.ofSeconds(30), "60 more frames of the rendition",
                         () -> field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded") > decodedAt180 + 60);
                 long settled = System.nanoTime();
-                // 10 s on the rendition: the freezes of that span are the figure the issue asks for.
-                double startedAt = field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded");
-                Await.until(Duration.ofSeconds(40), "300 frames (10 s) on the rendition",
-                        () -> field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded") > startedAt + 300);
+                Map<String, Object> atSettled = chromium.inboundRtp("vireo.pc", "video");
+
+                // It stops freezing: 10 s (300 frames) of the rendition in a row without a new freeze
+                // (a freeze restarts the window). How many freezes that took is the figure for the benchmark.
+                double[] window = {field(atSettled, "framesDecoded"), field(atSettled, "freezeCount")};
+                int[] restarts = {0};
+                Await.until(Duration.ofSeconds(90), () -> "300 frames without a freeze (" + restarts[0]
+                        + " freezes restarted the window); " + server.whep().sessions(), () -> {
+                    Map<String, Object> v = chromium.inboundRtp("vireo.pc", "video");
+                    if (field(v, "freezeCount") > window[1]) {
+                        restarts[0]++;
+                        window[0] = field(v, "framesDecoded");
+                        window[1] = field(v, "freezeCount");
+                        return false;
+                    }
+                    return field(v, "framesDecoded") > window[0] + 300;
+                });
+                long quiet = System.nanoTime();
                 Map<String, Object> after = chromium.inboundRtp("vireo.pc", "video");
                 WhepSessionStats end = server.whep().sessions().getFirst();
-                assertThat(end.rendition()).isEqualTo("low");
+                assertThat(end.rendition()).as("no climb while the cap holds").isEqualTo("low");
+                assertThat(field(after, "frameHeight")).isEqualTo(180);
                 log.info("ABR under a {} kbps cap (stream 1.2 Mbps): first frame decoded {} ms after the page opened;"
                         + " switched to 'low' {} ms after the first decoded frame, the estimate down to {} kbps"
                         + " (samples {}); 180p decoded {} ms after the switch. Freezes: {} before the switch"
-                        + " ({} s frozen), {} in the {} s after 180p settled ({} s frozen); estimate now {} kbps,"
-                        + " sending {} kbps, {} packets paced, {} retransmissions ({} refused); relay: {} RTP packets"
+                        + " ({} s frozen), {} from 180p settled until 10 s passed without one ({} s, {} s frozen);"
+                        + " estimate now {} kbps, sending {} kbps, {} packets paced, {} retransmissions ({} refused,"
+                        + " {} NACKs of the previous rendition ignored), {} bytes of padding; relay: {} RTP packets"
                         + " dropped, {} dropped at its queue, {} passed; the rendition at {} fps; machine load {}",
                         CAP_BPS / 1000, (decoding - opened) / 1_000_000, (switched - decoding) / 1_000_000,
                         lowest[0] / 1000, estimates, (settled - switched) / 1_000_000, field(before, "freezeCount"),
                         field(before, "totalFreezesDuration"),
-                        field(after, "freezeCount") - field(before, "freezeCount"),
-                        (System.nanoTime() - settled) / 1_000_000_000,
-                        field(after, "totalFreezesDuration") - field(before, "totalFreezesDuration"),
+                        field(after, "freezeCount") - field(atSettled, "freezeCount"),
+                        (quiet - settled) / 1_000_000_000,
+                        field(after, "totalFreezesDuration") - field(atSettled, "totalFreezesDuration"),
                         end.estimateBps() / 1000, end.sendBps() / 1000, end.pacedPackets(), end.retransmissions(),
-                        end.retransmissionsRefused(), relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped(),
+                        end.retransmissionsRefused(), end.nacksOfPreviousRendition(), end.paddingBytes(),
+                        relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped(),
                         relay.counters(ShapingRelay.Direction.TO_PEER).queueDropped(),
                         relay.counters(ShapingRelay.Direction.TO_PEER).rtpPassed(),
                         server.hub().find(new StreamKey("push.example.com", "live", "abr_low")).map(x -> x.stats().fps())
                                 .orElse(-1.0),
-                        java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip());
+                        Files.readString(Path.of("/proc/loadavg")).strip());
+
+                // The cap lifts: padding lets the estimate grow past the source's bitrate and the viewer climbs back.
+                relay.impair(ShapingRelay.Direction.TO_PEER, LinkModel.Impairment.NONE);
+                long lifted = System.nanoTime();
+                List<Long> climb = new ArrayList<>();
+                Await.until(Duration.ofSeconds(150), () -> "back on the source; estimates (kbps) " + climb + ", stats "
+                        + server.whep().sessions(), () -> {
+                    WhepSessionStats s = server.whep().sessions().getFirst();
+                    if (climb.isEmpty() || climb.getLast() != s.estimateBps() / 1000) {
+                        climb.add(s.estimateBps() / 1000);
+                    }
+                    return "source".equals(s.rendition());
+                });
+                long up = System.nanoTime();
+                WhepSessionStats climbed = server.whep().sessions().getFirst();
+                assertThat(climbed.renditionSwitches()).isEqualTo(2);
+                assertThat(climbed.paddingBytes()).as("the viewer was probed with padding").isPositive();
+                Await.until(Duration.ofSeconds(30), "Chromium decodes the 360p source again",
+                        () -> field(chromium.inboundRtp("vireo.pc", "video"), "frameHeight") == 360);
+                double decodedAt360 = field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded");
+                Await.until(Duration.ofSeconds(30), "60 more frames of the source",
+                        () -> field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded") > decodedAt360 + 60);
+                log.info("cap lifted: back on the source {} ms later (estimates {} kbps; {} bytes of padding);"
+                        + " 360p decoded {} ms after the lift; machine load {}", (up - lifted) / 1_000_000, climb,
+                        climbed.paddingBytes(), (System.nanoTime() - lifted) / 1_000_000,
+                        Files.readString(Path.of("/proc/loadavg")).strip());
             } finally {
                 if (ffmpeg != null) {
                     ffmpeg.destroy();
@@ -154,6 +218,24 @@ class WhepAbrChromiumTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The stream's entry in {@code GET /api/v1/streams}. */
+    private static JsonNode streamEntry(VireoServer server, VireoServer.BoundPorts ports, String stream)
+            throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.http()
+                            + "/api/v1/streams"))
+                    .header("Authorization", "Bearer " + server.control().generatedAdminKey().orElseThrow()).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            for (JsonNode s : new ObjectMapper().readTree(r.body()).path("streams")) {
+                if (stream.equals(s.path("stream").asText())) {
+                    return s;
+                }
+            }
+            throw new AssertionError("no stream " + stream + " in " + r.body());
         }
     }
 

@@ -69,6 +69,9 @@ public final class StreamControl {
     /** The stream's SRT sessions with their libsrt statistics, or null. */
     private volatile Function<StreamKey, Object> srt = key -> null;
 
+    /** The stream's WHEP viewer sessions with their statistics, or null. */
+    private volatile Function<StreamKey, Object> webrtc = key -> null;
+
     /** Viewers a protocol outside the hub's subscribers counts (HLS sessions), per protocol. */
     private volatile Function<StreamKey, Map<String, Integer>> extraViewers = key -> Map.of();
 
@@ -92,6 +95,10 @@ public final class StreamControl {
         this.srt = srt;
     }
 
+    public void webrtc(Function<StreamKey, Object> webrtc) {
+        this.webrtc = webrtc;
+    }
+
     private StreamView view(Stream s) {
         Map<String, Integer> counts = new TreeMap<>(s.viewersByProtocol());
         extraViewers.apply(s.key()).forEach((protocol, n) -> {
@@ -102,7 +109,8 @@ public final class StreamControl {
         StreamStats stats = s.stats();
         ClusterView c = cluster;
         return StreamView.of(stats, details.apply(s.key()), srt.apply(s.key()),
-                stats.videoCodec() == null ? null : snapshotPath(s.key()), c == null ? null : c.nodeId(), counts);
+                stats.videoCodec() == null ? null : snapshotPath(s.key()), c == null ? null : c.nodeId(), counts,
+                webrtc.apply(s.key()));
     }
 
     /** The admin API's snapshot of a stream (fetched with the API key; the console's thumbnails). */

@@ -29,6 +29,13 @@ final class PacedEgress {
 
     /** A burst of more than this much of the pacing rate goes through the pacer. */
     private static final long BURST_NANOS = 40_000_000;
+    /**
+     * After a rendition switch, everything goes through the pacer at 1 × the estimate (not
+     * {@link SendPacer#PACING_FACTOR} ×) for this long: the switch keyframe follows a rendition the
+     * link could not carry, so the bottleneck's queue is full and a keyframe sent faster than the
+     * link drains would lose packets there.
+     */
+    private static final long SWITCH_PACING_NANOS = 1_000_000_000L;
 
     private final RtcTransport transport;
     private final TransportSequencer sequencer;
@@ -45,6 +52,10 @@ final class PacedEgress {
     private double directBytes;
     private long directNanos;
     private long rtxRefillNanos;
+    private long gentleUntilNanos = Long.MIN_VALUE;
+    private volatile long discardedPackets;
+    private volatile int queuedPackets;
+    private volatile long queueDelayMillis;
 
     /**
      * @param estimateBps the viewer's bandwidth estimate, -1 while unknown (never paced then)
@@ -68,15 +79,16 @@ final class PacedEgress {
         boolean queueEmpty = pacer == null || pacer.queuedPackets() == 0;
         long estimate = estimateBps.getAsLong();
         int bytes = run.readableBytes();
-        if (closed || queueEmpty && !constrained(estimate) && !burst(estimate, bytes, nowNanos)) {
+        boolean gentle = estimate > 0 && nowNanos < gentleUntilNanos;
+        if (closed || queueEmpty && !gentle && !constrained(estimate) && !burst(estimate, bytes, nowNanos)) {
             directBytes += bytes;
             return transport.writeRtpSegments(run, segmentSize, count);
         }
+        double factor = gentle ? 1 : SendPacer.PACING_FACTOR;
         if (pacer == null) {
-            pacer = new SendPacer<>(SendPacer.Config.DEFAULT, Math.max(1, (long) (estimate * SendPacer.PACING_FACTOR)),
-                    nowNanos);
+            pacer = new SendPacer<>(SendPacer.Config.DEFAULT, Math.max(1, (long) (estimate * factor)), nowNanos);
         } else if (estimate > 0) {
-            pacer.setEstimate(estimate, nowNanos);
+            pacer.setRate(Math.max(1, (long) (estimate * factor)), nowNanos);
         }
         int firstSequence = sequencer.numbering() ? sequencer.last() - count + 1 & 0xFFFF : -1;
         int offset = run.readerIndex();
@@ -129,6 +141,8 @@ final class PacedEgress {
             int length = p.bytes().readableBytes();
             transport.writeRtpSegments(p.bytes(), length, 1);
         });
+        queuedPackets = pacer.queuedPackets();
+        queueDelayMillis = pacer.queueDelayNanos(nowNanos) / 1_000_000;
         long next = pacer.nextSendNanos(nowNanos);
         if (next != Long.MAX_VALUE && timer == null && !closed) {
             timer = transport.executor().schedule(this::onTimer, Math.max(0, next - nowNanos), TimeUnit.NANOSECONDS);
@@ -166,6 +180,46 @@ final class PacedEgress {
         }
         rtxTokens -= bytes;
         return true;
+    }
+
+    /**
+     * The viewer's video moved to another rendition: the previous one's packets still waiting are
+     * dropped (the switch keyframe makes them useless, and they would delay it on a link that is
+     * already full; their transport-wide numbers are forgotten, so the estimate does not take them
+     * for losses), and the next {@link #SWITCH_PACING_NANOS} are paced at the estimate.
+     *
+     * @return the packets dropped
+     */
+    int onSwitch(long nowNanos) {
+        gentleUntilNanos = nowNanos + SWITCH_PACING_NANOS;
+        if (pacer == null) {
+            return 0;
+        }
+        int n = pacer.clear(p -> {
+            if (p.transportSequence() >= 0) {
+                sequencer.discarded(p.transportSequence());
+            }
+            p.bytes().release();
+        });
+        discardedPackets += n;
+        queuedPackets = 0;
+        queueDelayMillis = 0;
+        return n;
+    }
+
+    /** Packets of a previous rendition dropped from the queue at a switch. */
+    long discardedPackets() {
+        return discardedPackets;
+    }
+
+    /** Packets waiting in the pacer after its last drain (read from any thread). */
+    int queuedPackets() {
+        return queuedPackets;
+    }
+
+    /** How long the oldest of them had waited then, ms. */
+    long queueDelayMillis() {
+        return queueDelayMillis;
     }
 
     /** Retransmissions the budget refused. */

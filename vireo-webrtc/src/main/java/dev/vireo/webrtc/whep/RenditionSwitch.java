@@ -41,8 +41,8 @@ final class RenditionSwitch {
         /** The rendition's parameter sets, for the next keyframes. */
         void videoConfig(MediaFrame config);
 
-        /** The video continues from a keyframe at {@code pts} (ms) on another timeline. */
-        void rebase(long keyframePts);
+        /** The video continues from a keyframe at {@code pts} (ms) on another timeline: the switch. */
+        void rebase(long keyframePts, long now);
 
         EventExecutor executor();
 
@@ -156,7 +156,7 @@ final class RenditionSwitch {
             if (configs[index] != null) {
                 session.videoConfig(configs[index]);
             }
-            session.rebase(frame.pts());
+            session.rebase(frame.pts(), now);
             LogContext.run(session.key(), session.id(), () -> log.info("switched from {} to {} at a keyframe",
                     name(from), name(index)));
             for (int i = 1; i < subscriptions.length; i++) {
@@ -183,6 +183,15 @@ final class RenditionSwitch {
 
     private String name(int index) {
         return index == 0 ? "source" : lower.get(index - 1).name();
+    }
+
+    /**
+     * The sending rate (media and padding) that would prove the next rendition up, 0 when none is
+     * to be proven (at the top, a switch pending, or before the ladder is known).
+     */
+    long probeBps() {
+        RenditionPolicy p = policy;
+        return p == null ? 0 : p.probeBps();
     }
 
     long switches() {

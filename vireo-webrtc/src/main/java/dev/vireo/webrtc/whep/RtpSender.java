@@ -5,6 +5,7 @@ import dev.vireo.webrtc.rtcp.NtpTime;
 import dev.vireo.webrtc.rtcp.SenderReport;
 import dev.vireo.webrtc.rtp.RtpHeaderExtensions;
 import dev.vireo.webrtc.rtp.RtpHeaderWriter;
+import dev.vireo.webrtc.rtp.RtpPadding;
 import dev.vireo.webrtc.rtp.UlpfecEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -469,6 +470,47 @@ final class RtpSender {
                     RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
         }
         return transport.writeRtp(packet);
+    }
+
+    /**
+     * Whether a NACK for {@code lostSequence} would be answered with the packet itself now (in the
+     * history, not resent within about a round trip): asked before the retransmission budget is
+     * spent on it. Changes nothing.
+     */
+    boolean retransmittable(int lostSequence, long nowNanos, long rttNanos) {
+        if (history == null || history.find(lostSequence, nowNanos) < 0) {
+            return false;
+        }
+        long resent = history.resentNanos(lostSequence);
+        long interval = Math.clamp(rttNanos < 0 ? 20_000_000L : rttNanos * 3 / 4, MIN_RESEND_INTERVAL_NANOS,
+                MAX_RESEND_INTERVAL_NANOS);
+        return resent == Long.MIN_VALUE || nowNanos - resent >= interval;
+    }
+
+    /** The sequence number the next packet of this stream will carry. */
+    int nextSequence() {
+        return sequence;
+    }
+
+    /**
+     * Sends one padding-only packet (RFC 3550 §5.1) of {@code paddingLength} octets on the RTX
+     * stream (RFC 4588: its own sequence numbers, shared with retransmissions; no original
+     * sequence number, so the receiver drops it), numbered for transport-wide congestion control:
+     * bandwidth probing.
+     *
+     * @return the bytes handed to the transport (header and padding), 0 without RTX or when not sent
+     */
+    int sendPadding(RtcTransport transport, int paddingLength, TransportSequencer transportSequences, long nowNanos) {
+        if (rtxPayloadType < 0 || transport.srtpProfile() == null) {
+            return 0;
+        }
+        int size = header.headerLength() + paddingLength;
+        ByteBuf packet = transport.alloc().heapBuffer(size + transport.srtpProfile().rtpTagLength());
+        header.write(packet, false, rtxPayloadType, rtxSequence, lastTimestamp & 0xFFFF_FFFFL, rtxSsrc,
+                RtpHeaderExtensions.absSendTime(nowNanos), transportSequences.next(size, nowNanos));
+        RtpPadding.append(packet, 0, paddingLength);
+        rtxSequence = rtxSequence + 1 & 0xFFFF;
+        return transport.writeRtp(packet) ? size : 0;
     }
 
     /**

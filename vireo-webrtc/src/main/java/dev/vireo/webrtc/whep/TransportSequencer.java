@@ -44,6 +44,13 @@ final class TransportSequencer {
         return next - 1 & 0xFFFF;
     }
 
+    /** Packet {@code sequence} was numbered but dropped before it left (not lost on the link). */
+    void discarded(int sequence) {
+        if (estimator != null) {
+            estimator.onPacketDiscarded(sequence);
+        }
+    }
+
     /** Packet {@code sequence} left only now (it waited in the pacer): its send time is this one. */
     void sent(int sequence, int size, long nowNanos) {
         if (estimator != null) {

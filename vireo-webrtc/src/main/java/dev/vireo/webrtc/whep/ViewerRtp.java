@@ -10,6 +10,7 @@ import dev.vireo.webrtc.rtcp.RtcpCompound;
 import dev.vireo.webrtc.rtcp.SourceDescription;
 import dev.vireo.webrtc.rtp.RedPacketizer;
 import dev.vireo.webrtc.rtp.RtpHeaderWriter;
+import dev.vireo.webrtc.rtp.RtpPadding;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -51,6 +52,11 @@ final class ViewerRtp {
     };
     /** What a retransmission costs the budget: about a full packet. */
     private static final int RETRANSMISSION_BYTES = 1200;
+    /**
+     * How long after a rendition switch NACKs for the previous rendition's packets are ignored
+     * (beyond it, the history no longer has them: its horizon is 2 s).
+     */
+    private static final long PREVIOUS_RENDITION_NANOS = 10_000_000_000L;
 
     private final RtcTransport transport;
     private final MediaPlan plan;
@@ -62,6 +68,11 @@ final class ViewerRtp {
     private PacedEgress egress;
     /** Added to live video pts after a rendition switch (ms). */
     private long videoOffsetMillis;
+    /** The first video sequence number of the rendition switched to last, and when (MIN_VALUE: never). */
+    private int switchSequence;
+    private long switchNanos = Long.MIN_VALUE;
+    private volatile long nacksOfPreviousRendition;
+    private volatile long paddingBytes;
     private long lastVideoPts = Long.MIN_VALUE;
     /** The audio's RFC 2198 redundancy, null when the viewer gets plain Opus. */
     private final RedPacketizer red;
@@ -201,11 +212,25 @@ final class ViewerRtp {
      * The video goes on from another rendition's keyframe at {@code keyframePts}: its frames are
      * shifted so the keyframe follows the last frame sent by about a frame's time (a rendition
      * that lags — a transcode's latency — does not go back in time; one ahead jumps forward to
-     * its own time).
+     * its own time). The sequence numbers continue without a gap.
      */
-    void rebaseVideo(long keyframePts) {
+    void rebaseVideo(long keyframePts, long now) {
         if (lastVideoPts != Long.MIN_VALUE) {
             videoOffsetMillis = Math.max(0, lastVideoPts + REBASE_GAP_MILLIS - keyframePts);
+        }
+        if (video != null) {
+            // The sequence numbers go on (no gap for the receiver to fill); what came before is
+            // the previous rendition's: its packets still paced are dropped, and NACKs for them
+            // are not answered (the switch keyframe ends the receiver's need for them).
+            switchSequence = video.nextSequence();
+            switchNanos = now;
+            if (egress != null) {
+                int dropped = egress.onSwitch(now);
+                if (dropped > 0) {
+                    inContext(() -> log.debug("rendition switch: {} queued packet(s) of the previous one dropped",
+                            dropped));
+                }
+            }
         }
     }
 
@@ -335,8 +360,64 @@ final class ViewerRtp {
 
     /** RFC 4585 §6.2.1: resends a lost video packet from the history (RTX when negotiated). */
     boolean retransmit(int sequence, long now, long rttNanos) {
-        return video != null && (egress == null || egress.retransmissionAllowed(RETRANSMISSION_BYTES, now))
-                && video.retransmit(transport, sequence, transportSequences, now, rttNanos);
+        if (video == null) {
+            return false;
+        }
+        if (switchNanos != Long.MIN_VALUE && now - switchNanos < PREVIOUS_RENDITION_NANOS
+                && (short) (sequence - switchSequence) < 0) {
+            nacksOfPreviousRendition++; // of the rendition before the switch: the receiver needs it no more
+            return false;
+        }
+        // the budget is spent only on packets that would be resent (not on ones gone from the history)
+        if (egress != null && video.retransmittable(sequence, now, rttNanos)
+                && !egress.retransmissionAllowed(RETRANSMISSION_BYTES, now)) {
+            return false;
+        }
+        return video.retransmit(transport, sequence, transportSequences, now, rttNanos);
+    }
+
+    /** NACKed packets of the rendition before the last switch, not answered. */
+    long nacksOfPreviousRendition() {
+        return nacksOfPreviousRendition;
+    }
+
+    /**
+     * Sends about {@code bytes} of padding-only RTX packets (bandwidth probing, RFC 3550 §5.1);
+     * nothing while the pacer holds video (media first).
+     *
+     * @return the bytes sent
+     */
+    long sendPadding(long bytes, long now) {
+        if (video == null || egress != null && egress.pacing()) {
+            return 0;
+        }
+        long sent = 0;
+        while (bytes - sent >= 64) {
+            int n = video.sendPadding(transport, (int) Math.min(RtpPadding.MAX_LENGTH, bytes - sent), transportSequences,
+                    now);
+            if (n == 0) {
+                break;
+            }
+            sent += n;
+        }
+        paddingBytes += sent;
+        return sent;
+    }
+
+    /** Padding bytes sent (probing; not in {@link #bytesSent()}). */
+    long paddingBytes() {
+        return paddingBytes;
+    }
+
+    /** Video packets waiting in the pacer, and how long the oldest waited (ms). */
+    int pacerQueuedPackets() {
+        PacedEgress e = egress;
+        return e == null ? 0 : e.queuedPackets();
+    }
+
+    long pacerQueueMillis() {
+        PacedEgress e = egress;
+        return e == null ? 0 : e.queueDelayMillis();
     }
 
     /** RFC 3550 §6.4.1 / §6.5: an SR and the CNAME per stream that has sent (about once a second). */

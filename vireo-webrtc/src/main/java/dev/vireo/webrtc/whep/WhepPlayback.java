@@ -160,6 +160,11 @@ public final class WhepPlayback {
         return sessions.all().stream().map(WhepSession::stats).toList();
     }
 
+    /** Stats of the live sessions playing {@code key} (the key they subscribed to: a browser variant's viewers are its). */
+    public List<WhepSessionStats> sessions(StreamKey key) {
+        return sessions.all().stream().filter(s -> s.key().equals(key)).map(WhepSession::stats).toList();
+    }
+
     /** RTP packets resent for NACKs since start, all sessions. */
     public long retransmissions() {
         return metrics.retransmissions();

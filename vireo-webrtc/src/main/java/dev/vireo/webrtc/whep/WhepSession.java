@@ -9,6 +9,7 @@ import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.abr.RenditionPolicy;
 import dev.vireo.webrtc.bwe.BandwidthEstimator;
 import dev.vireo.webrtc.feedback.BandwidthStats;
 import dev.vireo.webrtc.feedback.CongestionFeedback;
@@ -69,6 +70,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     private CongestionFeedback congestion;
     /** The viewer's ABR, null without a ladder. Set before subscribing. */
     private volatile RenditionSwitch abr;
+    /** Padding to prove the next rendition up, null without a ladder. */
+    private ProbePadding probe;
     private long lastRateBytes;
     private long lastRateNanos;
     /** What this viewer was sent over the last report interval, bit/s; -1 before one. */
@@ -224,8 +227,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
             }
 
             @Override
-            public void rebase(long keyframePts) {
-                rtp.rebaseVideo(keyframePts);
+            public void rebase(long keyframePts, long now) {
+                rtp.rebaseVideo(keyframePts, now);
             }
 
             @Override
@@ -248,6 +251,23 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 return closed;
             }
         }, lower);
+        probe = new ProbePadding(transport.executor(), rtp, this::paddingBps);
+    }
+
+    /**
+     * The probing padding wanted now: up to what would prove the next rendition up, within the
+     * estimate, while the viewer's link loses little (none at the top or before a second's rate).
+     */
+    private long paddingBps() {
+        RenditionSwitch r = abr;
+        long probeBps = r == null || closed ? 0 : r.probeBps();
+        long media = sendBps;
+        long estimate = congestion.estimateBps();
+        if (probeBps <= 0 || media <= 0 || estimate <= 0
+                || congestion.estimator().lossFraction() >= ProbePadding.MAX_LOSS) {
+            return 0;
+        }
+        return RenditionPolicy.paddingBps(media, estimate, probeBps);
     }
 
     @Override
@@ -373,6 +393,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         if (estimate >= 0) {
             metrics.bandwidthEstimate(estimate);
         }
+        if (probe != null) {
+            probe.check(now);
+        }
     }
 
     /**
@@ -406,6 +429,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         }
         if (abr != null) {
             abr.close();
+        }
+        if (probe != null) {
+            probe.stop();
         }
         inContext(() -> log.info("WHEP session of {} ended: {} ({} frames, {} retransmissions, {} keyframe requests)",
                 key, reason, rtp == null ? 0 : rtp.framesSent(), nacks == null ? 0 : nacks.retransmitted(),
@@ -441,7 +467,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 out == null ? 0 : out.redPackets(), out == null ? 0 : out.redBlocks(), out == null ? 0 : out.fecPackets(),
                 fec != null && fec.on(), out == null ? 0 : out.nacksNotInHistory(),
                 out == null ? 0 : out.nacksResentRecently(),
-                out == null ? 0 : out.retransmissionsRefused());
+                out == null ? 0 : out.retransmissionsRefused(), out == null ? 0 : out.nacksOfPreviousRendition(),
+                out == null ? 0 : out.pacerQueuedPackets(), out == null ? 0 : out.pacerQueueMillis(),
+                out == null ? 0 : out.paddingBytes(), probe != null && probe.on());
     }
 
     private void inContext(Runnable logStatement) {

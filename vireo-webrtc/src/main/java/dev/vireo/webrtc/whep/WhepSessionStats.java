@@ -48,6 +48,12 @@ package dev.vireo.webrtc.whep;
  * @param nacksNotInHistory NACKed packets not resent: no longer in the retransmission history
  * @param nacksResentRecently NACKed packets not resent: resent less than about a round trip before
  * @param retransmissionsRefused NACKed packets not resent: the estimate left no room for them
+ * @param nacksOfPreviousRendition NACKed packets not resent: they belonged to the rendition the
+ *     viewer had before its last switch (the switch keyframe ends the need for them; not failures)
+ * @param pacerQueuedPackets video packets waiting in the viewer's pacer (after its last drain)
+ * @param pacerQueueMillis how long the oldest of them had waited, ms
+ * @param paddingBytes padding sent to probe the link for the next rendition up (bytes)
+ * @param probing whether the viewer is being sent that padding now
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -59,5 +65,6 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                long acknowledgedBps, long sendBps, long pacedPackets, String rendition,
                                long renditionSwitches, long audioRedPackets, long audioRedBlocks, long fecPackets,
                                boolean fecOn, long nacksNotInHistory, long nacksResentRecently,
-                               long retransmissionsRefused) {
+                               long retransmissionsRefused, long nacksOfPreviousRendition,
+                               int pacerQueuedPackets, long pacerQueueMillis, long paddingBytes, boolean probing) {
 }

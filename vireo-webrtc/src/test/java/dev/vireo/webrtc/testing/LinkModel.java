@@ -69,7 +69,7 @@ public final class LinkModel {
         QUEUE_FULL
     }
 
-    private final Impairment impairment;
+    private Impairment impairment;
     private final Random random;
     private boolean bad;
     /** When the bottleneck has sent everything queued so far. */
@@ -82,6 +82,11 @@ public final class LinkModel {
 
     public Impairment impairment() {
         return impairment;
+    }
+
+    /** From now on the link impairs as {@code changed} says (a cap lifted mid-run); what is queued stays queued. */
+    public void impairment(Impairment changed) {
+        this.impairment = changed;
     }
 
     /**

@@ -149,6 +149,14 @@ public final class ShapingRelay implements AutoCloseable {
         server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
     }
 
+    /** From now on {@code direction} impairs as {@code impairment} says (e.g. its bandwidth cap lifted). */
+    public void impair(Direction direction, LinkModel.Impairment impairment) {
+        LinkModel link = direction == Direction.TO_SERVER ? toServer : toPeer;
+        synchronized (link) {
+            link.impairment(impairment);
+        }
+    }
+
     /** From now on nothing passes either way (the peers vanish without a word). */
     public void cut() {
         cut = true;
