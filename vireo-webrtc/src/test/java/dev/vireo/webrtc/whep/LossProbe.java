@@ -102,18 +102,43 @@ final class LossProbe {
 
     /** Plays on for {@code seconds} (wall clock, by waiting on the page's presented frames) and reports the window. */
     static Window measure(Chromium chromium, WhepSessionStatsSource session, ShapingRelay relay, int seconds) {
+        Start start = begin(chromium, session, relay);
+        // the window ends when the audio clock (paced by the source) has moved on by `seconds`
+        Await.until(Duration.ofSeconds(seconds * 3L + 10), seconds + " s of playback", () ->
+                field(chromium.inboundRtp("vireo.pc", "audio"), "totalSamplesReceived")
+                        >= start.samples0() + seconds * 48_000.0
+                        || System.nanoTime() - start.t0() > seconds * 2_000_000_000L);
+        return end(chromium, start);
+    }
+
+    /** Where a window started: the figures then. */
+    record Start(WhepSessionStatsSource session, ShapingRelay relay, Map<String, Object> v0, Map<String, Object> a0,
+                 WhepSessionStats s0, long dropped0, long t0) {
+        double samples0() {
+            return field(a0, "totalSamplesReceived");
+        }
+    }
+
+    /** Starts a window on the page the browser shows now (see {@link #end}). */
+    static Start begin(Chromium chromium, WhepSessionStatsSource session, ShapingRelay relay) {
         Map<String, Object> v0 = chromium.inboundRtp("vireo.pc", "video");
         Map<String, Object> a0 = chromium.inboundRtp("vireo.pc", "audio");
         WhepSessionStats s0 = session.get();
         long dropped0 = relay == null ? 0 : relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped();
         chromium.js("const g = window.vireoGaps; g.frames = 0; g.max = 0; g.over200 = 0; g.over500 = 0;");
-        long t0 = System.nanoTime();
-        // the window ends when the audio clock (paced by the source) has moved on by `seconds`
-        double samples0 = field(a0, "totalSamplesReceived");
-        Await.until(Duration.ofSeconds(seconds * 3L + 10), seconds + " s of playback", () ->
-                field(chromium.inboundRtp("vireo.pc", "audio"), "totalSamplesReceived") >= samples0 + seconds * 48_000.0
-                        || System.nanoTime() - t0 > seconds * 2_000_000_000L);
-        double elapsed = (System.nanoTime() - t0) / 1e9;
+        return new Start(session, relay, v0, a0, s0, dropped0, System.nanoTime());
+    }
+
+    /** Ends the window {@code start} began, on the same page (shown again if the browser switched tabs). */
+    static Window end(Chromium chromium, Start start) {
+        Map<String, Object> v0 = start.v0();
+        Map<String, Object> a0 = start.a0();
+        WhepSessionStats s0 = start.s0();
+        WhepSessionStatsSource session = start.session();
+        ShapingRelay relay = start.relay();
+        long dropped0 = start.dropped0();
+        double samples0 = start.samples0();
+        double elapsed = (System.nanoTime() - start.t0()) / 1e9;
         Map<String, Object> v = chromium.inboundRtp("vireo.pc", "video");
         Map<String, Object> a = chromium.inboundRtp("vireo.pc", "audio");
         WhepSessionStats s = session.get();

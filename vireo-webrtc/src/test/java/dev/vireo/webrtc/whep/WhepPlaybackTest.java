@@ -708,7 +708,10 @@ class WhepPlaybackTest {
 
     @Test
     void aViewerWhoseEstimateIsBelowItsSendRateGetsItsKeyframePacedInOrder() throws Exception {
+        publication.send(MediaFrame.config(Codec.OPUS, 0, Unpooled.EMPTY_BUFFER));
         Viewer v = new Viewer();
+        int twccId = Integer.parseInt(group(v.answer,
+                "^a=extmap:(\\d+) " + Pattern.quote(RtpHeaderExtensions.TRANSPORT_WIDE_CC_URI) + "\\s*$", 1));
         List<ByteBuf> start = v.nextFrame();
         v.nextFrame();
         int lastSeq = RtpHeader.sequenceNumber(start.getLast());
@@ -724,12 +727,44 @@ class WhepPlaybackTest {
             dts += 33;
         }
         long pacedBefore = rig.whep.sessions().getFirst().pacedPackets();
-        // Now a 30 KB keyframe: through the pacer, every packet, in order.
+        // Now a 30 KB keyframe: through the pacer, every packet, in order; audio sent meanwhile
+        // leaves at once, ahead of the queued video.
         sendFrame(dts, true, 30_000);
-        List<ByteBuf> key = v.nextFrame();
-        while (nalType(key.getFirst()) != 24) {
-            key = v.nextFrame();
+        for (int i = 0; i < 3; i++) {
+            publication.send(MediaFrame.media(Codec.OPUS, dts + 20L * i, 0, false, Unpooled.wrappedBuffer(new byte[80])));
         }
+        List<ByteBuf> arrived = new ArrayList<>();
+        List<ByteBuf> key = new ArrayList<>();
+        while (key.isEmpty() || !RtpHeader.marker(key.getLast())) {
+            ByteBuf p = v.nextRtp();
+            arrived.add(p);
+            if (RtpHeader.payloadType(p) != v.videoPt) {
+                continue;
+            }
+            if (key.isEmpty() && nalType(p) != 24) {
+                continue; // the frames before the keyframe's parameter sets
+            }
+            key.add(p);
+        }
+        // draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: the transport-wide numbers follow
+        // the order packets went on the wire, audio among the paced video, or the browser's
+        // feedback reports the overtaken video lost
+        int audioAmongVideo = 0;
+        int previousTwcc = -1;
+        int firstKey = arrived.indexOf(key.getFirst());
+        for (int i = 0; i < arrived.size(); i++) {
+            ByteBuf p = arrived.get(i);
+            ByteBuf ext = RtpHeaderExtensions.find(p, RtpHeader.parse(p), twccId);
+            int seq = ext.getUnsignedShort(ext.readerIndex());
+            if (previousTwcc >= 0) {
+                assertThat(seq).as("transport-wide number in arrival order").isEqualTo(previousTwcc + 1 & 0xFFFF);
+            }
+            previousTwcc = seq;
+            if (i > firstKey && RtpHeader.payloadType(p) != v.videoPt) {
+                audioAmongVideo++;
+            }
+        }
+        assertThat(audioAmongVideo).as("audio packets that left while the keyframe was queued").isPositive();
         for (int i = 1; i < key.size(); i++) {
             assertThat(RtpHeader.sequenceNumber(key.get(i))).isEqualTo(RtpHeader.sequenceNumber(key.get(i - 1)) + 1 & 0xFFFF);
         }
