@@ -94,6 +94,8 @@ final class RtpSender {
     private boolean sentAny;
     /** Where video runs leave (paced when the link is short), null: straight to the transport. */
     private PacedEgress egress;
+    /** Audio packets as sent, for a peer that NACKs audio; null otherwise. */
+    private AudioHistory sentPackets;
 
     /**
      * @param rtxPayloadType -1 to retransmit on the original SSRC (plain retransmission)
@@ -136,6 +138,11 @@ final class RtpSender {
 
     void pacedBy(PacedEgress egress) {
         this.egress = egress;
+    }
+
+    /** Keeps every packet {@link #send} sends, as sent, so a NACK can have it again ({@link #resendAsSent}). */
+    void keepSent(AudioHistory history) {
+        this.sentPackets = history;
     }
 
     boolean sentAny() {
@@ -185,8 +192,31 @@ final class RtpSender {
         if (written < 0) {
             return 0;
         }
+        if (sentPackets != null) {
+            sentPackets.put(sequence - 1 & 0xFFFF, scratch, 0, written, nowNanos);
+        }
         return transport.writeRtpSegments(copyOut(transport, scratch, written), written, 1)
                 ? header.headerLength() + length : 0;
+    }
+
+    /**
+     * RFC 4585 §6.2.1 for a stream without RTX whose packets are kept as sent (audio): resends
+     * packet {@code lostSequence} byte for byte ({@link AudioHistory}).
+     *
+     * @return false when it is not kept (any more) or was resent a moment ago
+     */
+    boolean resendAsSent(RtcTransport transport, int lostSequence, long nowNanos) {
+        if (sentPackets == null) {
+            return false;
+        }
+        ByteBuf packet = transport.alloc().directBuffer(AudioHistory.MAX_BYTES);
+        int length = sentPackets.resend(lostSequence, packet, nowNanos);
+        if (length < 0) {
+            packet.release();
+            notInHistory++;
+            return false;
+        }
+        return transport.writeRtpSegments(packet, length, 1);
     }
 
     /**

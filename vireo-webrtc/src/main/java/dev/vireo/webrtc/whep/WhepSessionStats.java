@@ -48,6 +48,9 @@ package dev.vireo.webrtc.whep;
  * @param nacksNotInHistory NACKed packets not resent: no longer in the retransmission history
  * @param nacksResentRecently NACKed packets not resent: resent less than about a round trip before
  * @param retransmissionsRefused NACKed packets not resent: the estimate left no room for them
+ * @param audioNacksReceived audio sequence numbers the peer reported lost (only where it
+ *     negotiated NACK on the audio; Chromium does not)
+ * @param audioRetransmissions audio packets resent for them
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -59,5 +62,5 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                long acknowledgedBps, long sendBps, long pacedPackets, String rendition,
                                long renditionSwitches, long audioRedPackets, long audioRedBlocks, long fecPackets,
                                boolean fecOn, long nacksNotInHistory, long nacksResentRecently,
-                               long retransmissionsRefused) {
+                               long retransmissionsRefused, long audioNacksReceived, long audioRetransmissions) {
 }
