@@ -76,11 +76,6 @@ public final class BandwidthEstimator {
         history.onPacketSent(transportSequence, size, nowNanos);
     }
 
-    /** The packet numbered {@code transportSequence} was dropped before it left: it counts neither as lost nor as received. */
-    public void onPacketDiscarded(int transportSequence) {
-        history.forget(transportSequence);
-    }
-
     /** A transport-wide CC feedback (RTPFB FMT 15) arrived. */
     public void onTransportFeedback(TransportCcFeedback feedback, long nowNanos) {
         List<PacketResult> results = history.onFeedback(feedback);

@@ -49,19 +49,6 @@ public final class SendHistory {
     }
 
     /**
-     * The packet numbered {@code sequence} was recorded but will never leave (dropped before the
-     * wire, e.g. a rendition's packets still queued when the viewer switched): feedback reporting
-     * it not received is ignored, as for a number never sent.
-     */
-    public void forget(int sequence) {
-        long seq = unwrap(sequence);
-        int slot = (int) (seq & CAPACITY - 1);
-        if (seq >= 0 && sequences[slot] == seq) {
-            sequences[slot] = -1;
-        }
-    }
-
-    /**
      * The packets {@code feedback} reports on that this history knows, in sequence order, lost
      * ones included (arrival {@link PacketResult#LOST}); arrival times count from an arbitrary
      * origin on the receiver's clock, continuous across feedbacks.

@@ -74,6 +74,24 @@ public final class RtpHeaderWriter {
         }
     }
 
+    /**
+     * Rewrites, in a header {@link #write} wrote at {@code buf[start..]} (not yet protected), the
+     * abs-send-time and transport-wide sequence number: for a packet held back by a pacer, whose
+     * transport-wide number must follow the order packets leave in
+     * (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2) and whose send time is when it left.
+     */
+    public void rewriteSendFields(ByteBuf buf, int start, int absSendTime, int transportSeq) {
+        int at = start + RtpHeader.FIXED_SIZE + 4;
+        int perElement = twoByte ? 2 : 1;
+        if (absSendTimeId != 0) {
+            buf.setMedium(at + perElement, absSendTime);
+            at += perElement + 3;
+        }
+        if (transportCcId != 0) {
+            buf.setShort(at + perElement, transportSeq);
+        }
+    }
+
     private void element(ByteBuf out, int id, int length) {
         if (twoByte) {
             out.writeByte(id).writeByte(length);

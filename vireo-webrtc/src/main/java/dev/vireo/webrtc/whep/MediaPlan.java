@@ -25,10 +25,13 @@ import dev.vireo.media.Codec;
  * @param videoRedPayloadType video RED (RFC 2198), the envelope of media and ULPFEC while the
  *     viewer gets FEC, or -1
  * @param ulpfecPayloadType ULPFEC (RFC 5109) in it, or -1 (no FEC)
+ * @param audioNack the offer asked for generic NACK on the audio (an {@code a=rtcp-fb:<opus> nack}:
+ *     aiortc/pion-like peers; Chromium does not): lost audio packets are resent as sent
  */
 record MediaPlan(int videoPayloadType, int rtxPayloadType, boolean nack, int audioPayloadType,
                  int absSendTimeId, int transportCcId, int videoSsrc, int rtxSsrc, int audioSsrc, String cname,
-                 Codec videoCodec, int audioRedPayloadType, int videoRedPayloadType, int ulpfecPayloadType) {
+                 Codec videoCodec, int audioRedPayloadType, int videoRedPayloadType, int ulpfecPayloadType,
+                 boolean audioNack) {
 
     boolean hasVideo() {
         return videoPayloadType >= 0;

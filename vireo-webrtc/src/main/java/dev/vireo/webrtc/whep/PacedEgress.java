@@ -2,6 +2,8 @@ package dev.vireo.webrtc.whep;
 
 import dev.vireo.webrtc.RtcTransport;
 import dev.vireo.webrtc.pacing.SendPacer;
+import dev.vireo.webrtc.rtp.RtpHeaderExtensions;
+import dev.vireo.webrtc.rtp.RtpHeaderWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,19 +18,23 @@ import java.util.function.LongSupplier;
  * queue, as libwebrtc's pacer does), and until what was queued has left (packets never overtake
  * each other on one SSRC).
  *
- * <p>Paced packets leave one by one (a run is cut into its packets, slices of its buffer) and
- * their transport-wide send times are stamped again when they leave, so the delay-based
- * estimator sees when packets went on the wire, not when they were queued
- * (draft-ietf-rmcat-gcc-02 §5.2 takes send times as the sender's). On the session's loop only.
+ * <p>Paced packets are queued plain and leave one by one; each gets its transport-wide sequence
+ * number, abs-send-time and SRTP protection when it leaves, as libwebrtc's pacer numbers them. So
+ * the delay-based estimator sees when packets went on the wire, not when they were queued
+ * (draft-ietf-rmcat-gcc-02 §5.2 takes send times as the sender's), and transport-wide numbers
+ * follow the wire order: audio and retransmissions, sent at once, do not overtake video numbered
+ * before them (Chromium's feedback reported such video lost, which read as 10-40 % loss and
+ * collapsed the loss-based estimate). On the session's loop only.
  */
 final class PacedEgress {
 
-    /** A packet waiting: a slice of a protected run, and its transport-wide number (-1 none). */
-    private record Packet(ByteBuf bytes, int transportSequence) {
+    /** A plain packet waiting, which {@code header} wrote: numbered, stamped and protected when it leaves. */
+    private record Packet(ByteBuf bytes, RtpHeaderWriter header) {
     }
 
     /** A burst of more than this much of the pacing rate goes through the pacer. */
     private static final long BURST_NANOS = 40_000_000;
+
     /**
      * After a rendition switch, everything goes through the pacer at 1 × the estimate (not
      * {@link SendPacer#PACING_FACTOR} ×) for this long: the switch keyframe follows a rendition the
@@ -70,45 +76,52 @@ final class PacedEgress {
     }
 
     /**
-     * {@code count} protected packets back to back in {@code run} (each {@code segmentSize}
-     * bytes but the last), the last ones numbered by the sequencer. Takes ownership of {@code run}.
-     *
-     * @return false when nothing was sent or queued
+     * Whether a run of {@code bytes} (protected) may go straight to the transport now; it then
+     * counts toward the burst being made. False: it must be queued ({@link #enqueuePlain}), so it
+     * leaves behind what is queued already.
      */
-    boolean write(ByteBuf run, int segmentSize, int count, long nowNanos) {
+    boolean direct(int bytes, long nowNanos) {
         boolean queueEmpty = pacer == null || pacer.queuedPackets() == 0;
         long estimate = estimateBps.getAsLong();
-        int bytes = run.readableBytes();
         boolean gentle = estimate > 0 && nowNanos < gentleUntilNanos;
         if (closed || queueEmpty && !gentle && !constrained(estimate) && !burst(estimate, bytes, nowNanos)) {
             directBytes += bytes;
-            return transport.writeRtpSegments(run, segmentSize, count);
+            return true;
         }
-        double factor = gentle ? 1 : SendPacer.PACING_FACTOR;
+        return false;
+    }
+
+    /**
+     * Queues one plain (not yet protected) RTP packet that {@code header} wrote at its reader
+     * index. When it leaves, it gets the next transport-wide sequence number and its abs-send-time
+     * (so transport-cc numbers follow the order packets go on the wire, as libwebrtc's pacer
+     * numbers them: numbered when built, queued video would be overtaken by later-numbered audio
+     * and retransmissions, and the receiver's feedback would report it lost), and is protected
+     * then. Takes ownership of {@code packet}.
+     *
+     * @return false when the queue's bound refused it
+     */
+    boolean enqueuePlain(ByteBuf packet, RtpHeaderWriter header, long nowNanos) {
+        pacer(nowNanos);
+        if (!pacer.enqueue(new Packet(packet, header), packet.readableBytes()
+                + transport.srtpProfile().rtpTagLength(), false, nowNanos)) {
+            packet.release();
+            droppedPackets++;
+            return false;
+        }
+        pacedPackets++;
+        drain(nowNanos);
+        return true;
+    }
+
+    private void pacer(long nowNanos) {
+        long estimate = estimateBps.getAsLong();
+        double factor = estimate > 0 && nowNanos < gentleUntilNanos ? 1 : SendPacer.PACING_FACTOR;
         if (pacer == null) {
             pacer = new SendPacer<>(SendPacer.Config.DEFAULT, Math.max(1, (long) (estimate * factor)), nowNanos);
         } else if (estimate > 0) {
             pacer.setRate(Math.max(1, (long) (estimate * factor)), nowNanos);
         }
-        int firstSequence = sequencer.numbering() ? sequencer.last() - count + 1 & 0xFFFF : -1;
-        int offset = run.readerIndex();
-        int end = run.writerIndex();
-        boolean queued = false;
-        for (int i = 0; i < count; i++) {
-            int length = i == count - 1 ? end - offset : segmentSize;
-            Packet p = new Packet(run.retainedSlice(offset, length), firstSequence < 0 ? -1 : firstSequence + i & 0xFFFF);
-            if (pacer.enqueue(p, length, false, nowNanos)) {
-                queued = true;
-                pacedPackets++;
-            } else {
-                p.bytes().release();
-                droppedPackets++;
-            }
-            offset += length;
-        }
-        run.release();
-        drain(nowNanos);
-        return queued;
     }
 
     /**
@@ -134,12 +147,10 @@ final class PacedEgress {
 
     private void drain(long nowNanos) {
         pacer.drain(nowNanos, p -> {
-            if (p.transportSequence() >= 0) {
-                sequencer.sent(p.transportSequence(),
-                        p.bytes().readableBytes() - transport.srtpProfile().rtpTagLength(), nowNanos);
-            }
-            int length = p.bytes().readableBytes();
-            transport.writeRtpSegments(p.bytes(), length, 1);
+            ByteBuf b = p.bytes();
+            int sequence = sequencer.numbering() ? sequencer.next(b.readableBytes(), nowNanos) : 0;
+            p.header().rewriteSendFields(b, b.readerIndex(), RtpHeaderExtensions.absSendTime(nowNanos), sequence);
+            transport.writeRtp(b);
         });
         queuedPackets = pacer.queuedPackets();
         queueDelayMillis = pacer.queueDelayNanos(nowNanos) / 1_000_000;
@@ -182,11 +193,26 @@ final class PacedEgress {
         return true;
     }
 
+    /** Retransmissions the budget refused. */
+    long retransmissionsRefused() {
+        return retransmissionsRefused;
+    }
+
+    /** Packets that went through the pacer (not straight out). */
+    long pacedPackets() {
+        return pacedPackets;
+    }
+
+    /** Packets the pacer's bound refused. */
+    long droppedPackets() {
+        return droppedPackets;
+    }
+
     /**
      * The viewer's video moved to another rendition: the previous one's packets still waiting are
      * dropped (the switch keyframe makes them useless, and they would delay it on a link that is
-     * already full; their transport-wide numbers are forgotten, so the estimate does not take them
-     * for losses), and the next {@link #SWITCH_PACING_NANOS} are paced at the estimate.
+     * already full; they were not numbered yet, so the estimate never sees them), and the next
+     * {@link #SWITCH_PACING_NANOS} are paced at the estimate.
      *
      * @return the packets dropped
      */
@@ -195,12 +221,7 @@ final class PacedEgress {
         if (pacer == null) {
             return 0;
         }
-        int n = pacer.clear(p -> {
-            if (p.transportSequence() >= 0) {
-                sequencer.discarded(p.transportSequence());
-            }
-            p.bytes().release();
-        });
+        int n = pacer.clear(p -> p.bytes().release());
         discardedPackets += n;
         queuedPackets = 0;
         queueDelayMillis = 0;
@@ -220,21 +241,6 @@ final class PacedEgress {
     /** How long the oldest of them had waited then, ms. */
     long queueDelayMillis() {
         return queueDelayMillis;
-    }
-
-    /** Retransmissions the budget refused. */
-    long retransmissionsRefused() {
-        return retransmissionsRefused;
-    }
-
-    /** Packets that went through the pacer (not straight out). */
-    long pacedPackets() {
-        return pacedPackets;
-    }
-
-    /** Packets the pacer's bound refused. */
-    long droppedPackets() {
-        return droppedPackets;
     }
 
     /** Whether packets are waiting now. */

@@ -95,6 +95,8 @@ final class RtpSender {
     private boolean sentAny;
     /** Where video runs leave (paced when the link is short), null: straight to the transport. */
     private PacedEgress egress;
+    /** Audio packets as sent, for a peer that NACKs audio; null otherwise. */
+    private AudioHistory sentPackets;
 
     /**
      * @param rtxPayloadType -1 to retransmit on the original SSRC (plain retransmission)
@@ -137,6 +139,11 @@ final class RtpSender {
 
     void pacedBy(PacedEgress egress) {
         this.egress = egress;
+    }
+
+    /** Keeps every packet {@link #send} sends, as sent, so a NACK can have it again ({@link #resendAsSent}). */
+    void keepSent(AudioHistory history) {
+        this.sentPackets = history;
     }
 
     boolean sentAny() {
@@ -186,8 +193,31 @@ final class RtpSender {
         if (written < 0) {
             return 0;
         }
+        if (sentPackets != null) {
+            sentPackets.put(sequence - 1 & 0xFFFF, scratch, 0, written, nowNanos);
+        }
         return transport.writeRtpSegments(copyOut(transport, scratch, written), written, 1)
                 ? header.headerLength() + length : 0;
+    }
+
+    /**
+     * RFC 4585 §6.2.1 for a stream without RTX whose packets are kept as sent (audio): resends
+     * packet {@code lostSequence} byte for byte ({@link AudioHistory}).
+     *
+     * @return false when it is not kept (any more) or was resent a moment ago
+     */
+    boolean resendAsSent(RtcTransport transport, int lostSequence, long nowNanos) {
+        if (sentPackets == null) {
+            return false;
+        }
+        ByteBuf packet = transport.alloc().directBuffer(AudioHistory.MAX_BYTES);
+        int length = sentPackets.resend(lostSequence, packet, nowNanos);
+        if (length < 0) {
+            packet.release();
+            notInHistory++;
+            return false;
+        }
+        return transport.writeRtpSegments(packet, length, 1);
     }
 
     /**
@@ -241,18 +271,36 @@ final class RtpSender {
             if (end < n && end - i < max && RtpPayloads.length(payloads, end) < length) {
                 end++;
             }
+            int runProtected = 0;
+            for (int k = i; k < end; k++) {
+                runProtected += overhead + RtpPayloads.length(payloads, k);
+            }
+            if (egress != null && !egress.direct(runProtected, nowNanos)) {
+                // paced: each packet queued plain, numbered and protected when it leaves (PacedEgress)
+                for (int k = i; k < end; k++) {
+                    int len = RtpPayloads.length(payloads, k);
+                    boolean marker = !noMarker && RtpPayloads.marker(payloads, k);
+                    if (captureProtectedForm(protectedForms, captured, k, marker, timestamp, payloads, pos, len)) {
+                        captured++;
+                    }
+                    ByteBuf packet = transport.alloc().heapBuffer(overhead + len);
+                    writePlain(packet, 0, payloads, pos, len, marker, timestamp, 0, 0);
+                    advance(len, timestamp);
+                    if (egress.enqueuePlain(packet, header, nowNanos)) {
+                        bytes += header.headerLength() + (fecGroup > 0 ? 1 : 0) + len;
+                    }
+                    pos += len;
+                }
+                i = end;
+                continue;
+            }
             ByteBuf run = SCRATCH.get();
             int at = 0;
             long runBytes = 0;
             for (int k = i; k < end; k++) {
                 int len = RtpPayloads.length(payloads, k);
                 boolean marker = !noMarker && RtpPayloads.marker(payloads, k);
-                if (protectedForms != null && captured == k && protectedForms.writableBytes()
-                        >= header.headerLength() + len) {
-                    // RFC 5109 as libwebrtc checks it: media payload type, no RED header, late-written
-                    // extension data zeroed (UlpfecEncoder.protectedForm), one after the other
-                    header.write(protectedForms, marker, payloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, 0, 0);
-                    protectedForms.writeBytes(payloads, pos, len);
+                if (captureProtectedForm(protectedForms, captured, k, marker, timestamp, payloads, pos, len)) {
                     captured++;
                 }
                 int written = writePacket(transport, run, at, payloads, pos, len, marker, timestamp,
@@ -266,8 +314,7 @@ final class RtpSender {
                 runBytes += header.headerLength() + (fecGroup > 0 ? 1 : 0) + len;
             }
             ByteBuf out = copyOut(transport, run, at);
-            if (egress != null ? egress.write(out, segment, end - i, nowNanos)
-                    : transport.writeRtpSegments(out, segment, end - i)) {
+            if (transport.writeRtpSegments(out, segment, end - i)) {
                 bytes += runBytes;
             }
             i = end;
@@ -278,6 +325,21 @@ final class RtpSender {
                     nowNanos);
         }
         return bytes;
+    }
+
+    /**
+     * Writes packet {@code k}'s protected form (RFC 5109 as libwebrtc checks it: media payload
+     * type, no RED header, late-written extension data zeroed, {@link UlpfecEncoder#protectedForm})
+     * after the frame's earlier ones, when FEC is on and it is the next one and fits.
+     */
+    private boolean captureProtectedForm(ByteBuf protectedForms, int captured, int k, boolean marker, int timestamp,
+                                         ByteBuf payloads, int pos, int len) {
+        if (protectedForms == null || captured != k || protectedForms.writableBytes() < header.headerLength() + len) {
+            return false;
+        }
+        header.write(protectedForms, marker, payloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, 0, 0);
+        protectedForms.writeBytes(payloads, pos, len);
+        return true;
     }
 
     /**
@@ -297,30 +359,53 @@ final class RtpSender {
                 // the estimator's size: RTP header, RED header, ULPFEC header and level (RFC 5109 §7.3-7.4) and
                 // the longest protected payload, as UlpfecEncoder writes it
                 int longest = group.stream().mapToInt(ByteBuf::readableBytes).max().orElse(0);
-                bytes += writeFecPacket(transport, group, timestamp,
-                        transportSequences.next(header.headerLength() + 1 + UlpfecEncoder.FEC_HEADER_SIZE
-                                + UlpfecEncoder.SHORT_LEVEL_HEADER_SIZE + longest, nowNanos), absSendTime);
+                int size = header.headerLength() + 1 + UlpfecEncoder.FEC_HEADER_SIZE
+                        + UlpfecEncoder.SHORT_LEVEL_HEADER_SIZE + longest;
+                bytes += writeFecPacket(transport, group, timestamp, size, transportSequences, absSendTime, nowNanos);
                 group.clear();
             }
         }
         return bytes;
     }
 
-    /** Sends one RED packet whose single block is the ULPFEC payload protecting {@code group}. */
-    private long writeFecPacket(RtcTransport transport, List<ByteBuf> group, int timestamp, int transportSequence,
-                                int absSendTime) {
+    /**
+     * Sends one RED packet whose single block is the ULPFEC payload protecting {@code group}, of
+     * {@code size} bytes (header included): behind the frame's media packets, through the pacer
+     * when they were queued.
+     */
+    private long writeFecPacket(RtcTransport transport, List<ByteBuf> group, int timestamp, int size,
+                                TransportSequencer transportSequences, int absSendTime, long nowNanos) {
+        int tag = transport.srtpProfile().rtpTagLength();
+        if (egress != null && !egress.direct(size + tag, nowNanos)) {
+            ByteBuf packet = transport.alloc().heapBuffer(size + tag);
+            writeFecPlain(packet, group, timestamp, absSendTime, 0);
+            int plain = packet.readableBytes();
+            countFec(plain, timestamp);
+            return egress.enqueuePlain(packet, header, nowNanos) ? plain : 0;
+        }
         ByteBuf out = SCRATCH.get();
         out.clear();
-        // RFC 2198 §3 with one block: the 1-byte header (F=0, ULPFEC's type), then RFC 5109 §7
-        header.write(out, false, redPayloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, absSendTime,
-                transportSequence);
-        out.writeByte(ulpfecPayloadType);
-        UlpfecEncoder.write(out, group);
+        writeFecPlain(out, group, timestamp, absSendTime, transportSequences.next(size, nowNanos));
         int plain = out.writerIndex();
         int written = transport.protectRtp(out, 0, plain);
         if (written < 0) {
             return 0;
         }
+        countFec(plain, timestamp);
+        return transport.writeRtpSegments(copyOut(transport, out, written), written, 1) ? plain : 0;
+    }
+
+    private void writeFecPlain(ByteBuf out, List<ByteBuf> group, int timestamp, int absSendTime,
+                               int transportSequence) {
+        // RFC 2198 §3 with one block: the 1-byte header (F=0, ULPFEC's type), then RFC 5109 §7
+        header.write(out, false, redPayloadType, sequence, timestamp & 0xFFFF_FFFFL, ssrc, absSendTime,
+                transportSequence);
+        out.writeByte(ulpfecPayloadType);
+        UlpfecEncoder.write(out, group);
+    }
+
+    /** An FEC packet of {@code plain} bytes takes the next sequence number (remembered for NACKs of it). */
+    private void countFec(int plain, int timestamp) {
         fecSequences[fecNext] = sequence;
         fecTimestamps[fecNext] = timestamp;
         fecNext = (fecNext + 1) % FEC_SEQUENCES;
@@ -328,7 +413,6 @@ final class RtpSender {
         packetCount++;
         octetCount += plain - header.headerLength();
         fecPackets++;
-        return transport.writeRtpSegments(copyOut(transport, out, written), written, 1) ? plain : 0;
     }
 
     /** The first {@code length} bytes of the scratch buffer in a pooled direct buffer of the socket's allocator. */
@@ -353,6 +437,18 @@ final class RtpSender {
      */
     private int writePacket(RtcTransport transport, ByteBuf out, int start, ByteBuf source, int offset, int length,
                             boolean marker, int timestamp, int transportSequence, int absSendTime, long nowNanos) {
+        writePlain(out, start, source, offset, length, marker, timestamp, transportSequence, absSendTime);
+        int written = transport.protectRtp(out, start, out.writerIndex() - start);
+        if (written < 0) {
+            return -1;
+        }
+        advance(length, timestamp);
+        return written;
+    }
+
+    /** Writes header and payload of the next packet at {@code out[start..]}, not protected. */
+    private void writePlain(ByteBuf out, int start, ByteBuf source, int offset, int length, boolean marker,
+                            int timestamp, int transportSequence, int absSendTime) {
         out.writerIndex(start);
         if (fecGroup > 0) {
             // RFC 2198 §3: RED with the primary block only, its 1-byte header naming the media type
@@ -364,16 +460,15 @@ final class RtpSender {
                     transportSequence);
         }
         out.writeBytes(source, offset, length);
-        int written = transport.protectRtp(out, start, out.writerIndex() - start);
-        if (written < 0) {
-            return -1;
-        }
+    }
+
+    /** The packet written last (a media payload of {@code length} bytes) took its sequence number. */
+    private void advance(int length, int timestamp) {
         sequence = sequence + 1 & 0xFFFF;
         packetCount++;
         octetCount += length;
         lastTimestamp = timestamp;
         sentAny = true;
-        return written;
     }
 
     /**

@@ -38,23 +38,4 @@ final class TransportSequencer {
     boolean numbering() {
         return estimator != null;
     }
-
-    /** The number last handed out. */
-    int last() {
-        return next - 1 & 0xFFFF;
-    }
-
-    /** Packet {@code sequence} was numbered but dropped before it left (not lost on the link). */
-    void discarded(int sequence) {
-        if (estimator != null) {
-            estimator.onPacketDiscarded(sequence);
-        }
-    }
-
-    /** Packet {@code sequence} left only now (it waited in the pacer): its send time is this one. */
-    void sent(int sequence, int size, long nowNanos) {
-        if (estimator != null) {
-            estimator.onPacketSent(sequence, size, nowNanos);
-        }
-    }
 }

@@ -113,6 +113,9 @@ final class ViewerRtp {
                 null, random);
         red = plan.hasAudio() && plan.hasAudioRed()
                 ? new RedPacketizer(plan.audioPayloadType(), RED_GENERATIONS, MAX_AUDIO_PAYLOAD) : null;
+        if (audio != null && plan.audioNack()) {
+            audio.keepSent(new AudioHistory(HISTORY_AGE_NANOS));
+        }
     }
 
     /**
@@ -418,6 +421,26 @@ final class ViewerRtp {
     long pacerQueueMillis() {
         PacedEgress e = egress;
         return e == null ? 0 : e.queueDelayMillis();
+    }
+
+    /** Whether the viewer NACKs audio (negotiated): {@link #retransmitAudio} answers. */
+    boolean audioNack() {
+        return audio != null && plan.audioNack();
+    }
+
+    /** The audio SSRC; only with audio. */
+    int audioSsrc() {
+        return audio.ssrc;
+    }
+
+    /** RFC 4585 §6.2.1 on the audio: resends a lost audio packet as it was sent. */
+    boolean retransmitAudio(int sequence, long now, long rttNanos) {
+        return audio != null && audio.resendAsSent(transport, sequence, now);
+    }
+
+    /** NACKed audio packets not resent: no longer kept. */
+    long audioNacksNotInHistory() {
+        return audio == null ? 0 : audio.notInHistory();
     }
 
     /** RFC 3550 §6.4.1 / §6.5: an SR and the CNAME per stream that has sent (about once a second). */

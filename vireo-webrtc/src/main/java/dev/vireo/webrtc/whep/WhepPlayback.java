@@ -342,7 +342,7 @@ public final class WhepPlayback {
                 v != null && v.nack(), a == null ? -1 : a.payloadType(), any.absSendTimeId(), any.transportCcId(),
                 videoSsrc, rtxSsrc, audioSsrc, cname, v == null ? null : v.codec().is("AV1") ? Codec.AV1 : Codec.H264,
                 a == null ? -1 : a.redPayloadType(), v == null || !v.hasUlpfec() ? -1 : v.redPayloadType(),
-                v == null || !v.hasUlpfec() ? -1 : v.ulpfecPayloadType());
+                v == null || !v.hasUlpfec() ? -1 : v.ulpfecPayloadType(), a != null && a.nack());
     }
 
     private int ssrc(int notA, int notB) {

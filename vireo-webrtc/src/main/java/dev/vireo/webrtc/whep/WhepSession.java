@@ -65,6 +65,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     private ViewerRtp rtp;
     private RtcpChain feedback;
     private NackResponder nacks;
+    /** Generic NACK on the audio, where the peer negotiated it (RFC 4585 §6.2.1); else null. */
+    private NackResponder audioNacks;
     private KeyframeRequests keyframeRequests;
     private ReportBlockStats reports;
     private CongestionFeedback congestion;
@@ -116,6 +118,12 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 out.fec(fec::groupSize);
                 chain.add(fec);
             }
+        }
+        if (out.audioNack()) {
+            ReportBlockStats videoRtt = reports;
+            audioNacks = new NackResponder(out.audioSsrc(), out::retransmitAudio,
+                    videoRtt == null ? () -> -1 : videoRtt::rttNanos, metrics::nacked, metrics::retransmission);
+            chain.add(audioNacks);
         }
         ReportBlockStats rtt = reports;
         congestion = new CongestionFeedback(estimator, out.hasVideo() ? out.videoSsrc() : plan.audioSsrc(),
@@ -469,7 +477,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 out == null ? 0 : out.nacksResentRecently(),
                 out == null ? 0 : out.retransmissionsRefused(), out == null ? 0 : out.nacksOfPreviousRendition(),
                 out == null ? 0 : out.pacerQueuedPackets(), out == null ? 0 : out.pacerQueueMillis(),
-                out == null ? 0 : out.paddingBytes(), probe != null && probe.on());
+                out == null ? 0 : out.paddingBytes(), probe != null && probe.on(),
+                audioNacks == null ? 0 : audioNacks.nacked(), audioNacks == null ? 0 : audioNacks.retransmitted());
     }
 
     private void inContext(Runnable logStatement) {

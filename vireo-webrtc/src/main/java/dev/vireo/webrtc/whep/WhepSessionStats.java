@@ -54,6 +54,9 @@ package dev.vireo.webrtc.whep;
  * @param pacerQueueMillis how long the oldest of them had waited, ms
  * @param paddingBytes padding sent to probe the link for the next rendition up (bytes)
  * @param probing whether the viewer is being sent that padding now
+ * @param audioNacksReceived audio sequence numbers the peer reported lost (only where it
+ *     negotiated NACK on the audio; Chromium does not)
+ * @param audioRetransmissions audio packets resent for them
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -66,5 +69,6 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                long renditionSwitches, long audioRedPackets, long audioRedBlocks, long fecPackets,
                                boolean fecOn, long nacksNotInHistory, long nacksResentRecently,
                                long retransmissionsRefused, long nacksOfPreviousRendition,
-                               int pacerQueuedPackets, long pacerQueueMillis, long paddingBytes, boolean probing) {
+                               int pacerQueuedPackets, long pacerQueueMillis, long paddingBytes, boolean probing,
+                               long audioNacksReceived, long audioRetransmissions) {
 }

@@ -75,6 +75,23 @@ class RtpHeaderTest {
     }
 
     @Test
+    void sendFieldsAreRewrittenInPlaceForAPacedPacket() {
+        for (RtpHeaderWriter w : new RtpHeaderWriter[] {new RtpHeaderWriter(3, 5), new RtpHeaderWriter(0, 200),
+                new RtpHeaderWriter(20, 0), new RtpHeaderWriter(0, 0)}) {
+            ByteBuf b = Unpooled.buffer();
+            b.writeBytes(new byte[] {9, 9, 9}); // the packet need not start at 0
+            w.write(b, true, 96, 7, 90_000, 0xCAFEBABE, 0x111111, 0x2222);
+            b.writeBytes(new byte[] {1, 2, 3, 4}); // payload, untouched
+            w.rewriteSendFields(b, 3, 0x654321, 0xBEEF);
+            ByteBuf expected = Unpooled.buffer();
+            expected.writeBytes(new byte[] {9, 9, 9});
+            w.write(expected, true, 96, 7, 90_000, 0xCAFEBABE, 0x654321, 0xBEEF);
+            expected.writeBytes(new byte[] {1, 2, 3, 4});
+            assertThat(ByteBufUtil.getBytes(b)).isEqualTo(ByteBufUtil.getBytes(expected));
+        }
+    }
+
+    @Test
     void absSendTimeIs6Dot18FixedPoint() {
         assertThat(RtpHeaderExtensions.absSendTime(1_500_000_000L)).isEqualTo(0x060000);
         assertThat(RtpHeaderExtensions.absSendTime(64_000_000_000L)).isZero(); // wraps every 64 s

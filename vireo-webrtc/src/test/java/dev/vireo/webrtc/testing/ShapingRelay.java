@@ -47,6 +47,8 @@ public final class ShapingRelay implements AutoCloseable {
         private final Set<Long> dropped = ConcurrentHashMap.newKeySet();
         private final Map<Integer, AtomicLong> byPayloadType = new ConcurrentHashMap<>();
         private final Map<Integer, FrameGaps> frameGaps = new ConcurrentHashMap<>();
+        /** The relay's own delay beyond the link model's: receive to send, or late against the model's departure. */
+        private final AtomicLong maxOwnDelayNanos = new AtomicLong();
 
         private static final class FrameGaps {
             long lastTimestamp = -1;
@@ -85,8 +87,23 @@ public final class ShapingRelay implements AutoCloseable {
             return g == null ? 0 : g.longestNanos / 1e6;
         }
 
-        /** Starts a new window for {@link #longestFrameGapMillis}. */
+        /**
+         * The longest the relay itself held a packet beyond what its link model asked (from its
+         * receive returning to its send, or the send's lateness against the model's departure
+         * time) since the last {@link #resetFrameGaps()}, in ms: the relay's own stalls, to
+         * tell from the link's and the peers' (it should stay at a few ms even on a loaded machine).
+         */
+        public double longestOwnDelayMillis() {
+            return maxOwnDelayNanos.get() / 1e6;
+        }
+
+        private void ownDelay(long nanos) {
+            maxOwnDelayNanos.accumulateAndGet(nanos, Math::max);
+        }
+
+        /** Starts a new window for {@link #longestFrameGapMillis} and {@link #longestOwnDelayMillis}. */
         public void resetFrameGaps() {
+            maxOwnDelayNanos.set(0);
             frameGaps.values().forEach(g -> {
                 synchronized (g) {
                     g.longestNanos = 0;
@@ -111,6 +128,16 @@ public final class ShapingRelay implements AutoCloseable {
             }
         }
 
+        /**
+         * {@link #longestFrameGapMillis} of the payload type with the most packets let through
+         * (the video's, plain or in RED), 0 before any.
+         */
+        public double longestVideoFrameGapMillis() {
+            return byPayloadType.entrySet().stream().max(Map.Entry.comparingByValue(
+                            java.util.Comparator.comparingLong(AtomicLong::get)))
+                    .map(e -> longestFrameGapMillis(e.getKey())).orElse(0.0);
+        }
+
         /** RTP packets of this payload type let through (e.g. the RTX type of an answer). */
         public long passed(int payloadType) {
             AtomicLong n = byPayloadType.get(payloadType);
@@ -126,17 +153,35 @@ public final class ShapingRelay implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "shaping-relay");
         t.setDaemon(true);
+        t.setPriority(Thread.MAX_PRIORITY);
         return t;
     });
+    /** Socket buffers: a keyframe burst must wait in the kernel, not be dropped there, while a loaded machine delays the relay. */
+    private static final int SOCKET_BUFFER = 4 << 20;
     private final ConcurrentHashMap<InetSocketAddress, DatagramSocket> upstreams = new ConcurrentHashMap<>();
     private volatile InetSocketAddress server;
     private volatile boolean cut;
 
     public ShapingRelay(LinkModel.Impairment toServer, LinkModel.Impairment toPeer, long seed) throws SocketException {
-        this.front = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this.front = socket();
         this.toServer = new LinkModel(toServer, seed);
         this.toPeer = new LinkModel(toPeer, seed * 31 + 7);
-        Thread.ofVirtual().name("relay-front").start(this::fromPeers);
+        // platform threads: a virtual one waits for a free carrier after the poller woke it, a
+        // second hop a loaded JVM (the server's own threads beside it) turns into stalls
+        relayThread("relay-front", this::fromPeers);
+    }
+
+    private static DatagramSocket socket() throws SocketException {
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        s.setReceiveBufferSize(SOCKET_BUFFER);
+        s.setSendBufferSize(SOCKET_BUFFER);
+        return s;
+    }
+
+    private static void relayThread(String name, Runnable loop) {
+        Thread t = Thread.ofPlatform().name(name).daemon().unstarted(loop);
+        t.setPriority(Thread.MAX_PRIORITY);
+        t.start();
     }
 
     /** The port the server advertises (the relay's front socket on loopback). */
@@ -186,8 +231,8 @@ public final class ShapingRelay implements AutoCloseable {
 
     private DatagramSocket openUpstream(InetSocketAddress peer) {
         try {
-            DatagramSocket up = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            Thread.ofVirtual().name("relay-up").start(() -> toPeer(up, peer));
+            DatagramSocket up = socket();
+            relayThread("relay-up", () -> toPeer(up, peer));
             return up;
         } catch (SocketException e) {
             return null;
@@ -236,11 +281,43 @@ public final class ShapingRelay implements AutoCloseable {
                 counters.retransmissions.incrementAndGet();
             }
         }
-        long wait = fate.departureNanos() - now;
+        long departure = fate.departureNanos();
+        long wait = departure - now;
         if (wait <= 0) {
             send(via, packet, to);
+            counters.ownDelay(System.nanoTime() - now);
         } else {
-            timer.schedule(() -> send(via, packet, to), wait, TimeUnit.NANOSECONDS);
+            timer.schedule(() -> {
+                send(via, packet, to);
+                counters.ownDelay(System.nanoTime() - departure);
+            }, wait, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Datagrams the kernel dropped at the relay's sockets because their receive buffer was full
+     * (the {@code drops} column of {@code /proc/net/udp} for their ports; -1 where that file is
+     * not readable): loss the link model did not decide.
+     */
+    public long kernelDrops() {
+        Set<Integer> ports = new java.util.HashSet<>();
+        ports.add(front.getLocalPort());
+        upstreams.values().forEach(u -> ports.add(u.getLocalPort()));
+        try {
+            long drops = 0;
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/udp"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 13 || !f[1].contains(":")) {
+                    continue;
+                }
+                int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+                if (ports.contains(port)) {
+                    drops += Long.parseLong(f[f.length - 1]);
+                }
+            }
+            return drops;
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

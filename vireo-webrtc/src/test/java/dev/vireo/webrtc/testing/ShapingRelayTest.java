@@ -76,6 +76,10 @@ class ShapingRelayTest {
             assertThat(up.passed(96)).isEqualTo(up.rtpPassed());
             assertThat(back).isEqualTo((int) up.rtpPassed());
             assertThat(relay.counters(ShapingRelay.Direction.TO_PEER).rtpDropped()).isZero();
+            // its own figures: the kernel dropped nothing at its sockets (/proc/net/udp read), and
+            // it timed how long it held packets itself
+            assertThat(relay.kernelDrops()).isZero();
+            assertThat(up.longestOwnDelayMillis()).isPositive();
 
             // sending every sequence number again: each dropped one that now passes is a retransmission
             for (int seq = 0; seq < 500; seq++) {

@@ -29,6 +29,12 @@ final class AvSource implements AutoCloseable {
     private final FfmpegFlvSource encoder;
     private final ScheduledExecutorService audioClock = Executors.newSingleThreadScheduledExecutor();
 
+    /** Kbit/s of the lower rendition {@link #withLowRendition} publishes. */
+    static final int LOW_KBPS = 250;
+
+    private Publication lowPublication;
+    private FfmpegFlvSource lowEncoder;
+
     AvSource(Path dir, StreamKey key, int seconds) throws Exception {
         this.key = key;
         hub = new StreamHub(HubConfig.defaults(), timer);
@@ -55,11 +61,33 @@ final class AvSource implements AutoCloseable {
                 () -> hub.find(key).map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
     }
 
+    /**
+     * Also publishes {@code {key}_low}: the pattern at 320x180 and {@link #LOW_KBPS} (video only,
+     * as a transcode template's rendition plays its video), for an ABR ladder.
+     */
+    StreamKey withLowRendition(Path dir, int seconds) throws Exception {
+        StreamKey low = StreamKey.of(key.app(), key.stream() + "_low");
+        lowPublication = hub.publish(low, "ffmpeg-low", reason -> { });
+        lowEncoder = FfmpegFlvSource.lowTestPattern(dir, seconds, LOW_KBPS, lowPublication::send);
+        Await.until(Duration.ofSeconds(30), "the low rendition's first GOP in the hub",
+                () -> hub.find(low).map(s -> s.stats().gopCacheFrames() > 0).orElse(false));
+        return low;
+    }
+
+    /** The source's measured bitrate (video and audio), bit/s. */
+    long bitrateBps() {
+        return hub.find(key).map(s -> Math.round(s.stats().bitrateKbps() * 1000)).orElse(0L);
+    }
+
     @Override
     public void close() throws Exception {
         audioClock.shutdownNow();
         try {
             encoder.close();
+            if (lowEncoder != null) {
+                lowEncoder.close();
+                lowPublication.close();
+            }
         } finally {
             publication.close();
             hub.close();

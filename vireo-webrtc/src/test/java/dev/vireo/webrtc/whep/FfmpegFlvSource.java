@@ -39,6 +39,15 @@ final class FfmpegFlvSource implements AutoCloseable {
                 workDir, sink);
     }
 
+    /** The same pattern at 320x180 and {@code kbps} (a lower rendition of it), for {@code seconds}. */
+    static FfmpegFlvSource lowTestPattern(Path workDir, int seconds, int kbps, Consumer<MediaFrame> sink)
+            throws IOException {
+        return new FfmpegFlvSource(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-c:v", "libx264", "-preset", "ultrafast",
+                "-bf", "0", "-tune", "zerolatency", "-g", "30", "-b:v", kbps + "k", "-maxrate", kbps + "k",
+                "-bufsize", kbps / 2 + "k", "-an", "-t", String.valueOf(seconds), "-f", "flv", "-"), workDir, sink);
+    }
+
     private void read(InputStream in, Consumer<MediaFrame> sink) {
         FlvReader flv = new FlvReader();
         ByteBuf pending = Unpooled.buffer(1 << 16);

@@ -307,8 +307,13 @@ class WhepPlaybackTest {
         }
 
         Viewer(String path) throws Exception {
+            this(path, offer -> offer);
+        }
+
+        /** @param edit what the offer is changed into before it is posted */
+        Viewer(String path, java.util.function.UnaryOperator<String> edit) throws Exception {
             browser = browser();
-            HttpResponse<String> r = post(path, "application/sdp", offerOf(browser));
+            HttpResponse<String> r = post(path, "application/sdp", edit.apply(offerOf(browser)));
             assertThat(r.statusCode()).isEqualTo(201);
             answer = r.body();
             location = r.headers().firstValue("Location").orElseThrow();
@@ -707,8 +712,63 @@ class WhepPlaybackTest {
     }
 
     @Test
+    void aPeerThatNacksItsAudioGetsTheLostPacketAgainExactlyAsSent() throws Exception {
+        publication.send(MediaFrame.config(Codec.OPUS, 0, Unpooled.EMPTY_BUFFER));
+        // Chromium offers no NACK on Opus; aiortc/pion-like peers may (RFC 4585 §4.2 on the Opus type)
+        Viewer v = new Viewer("/live/demo/whep", offer -> offer.replace("a=rtcp-fb:111 transport-cc\r\n",
+                "a=rtcp-fb:111 transport-cc\r\na=rtcp-fb:111 nack\r\n"));
+        assertThat(v.answer).contains("a=rtcp-fb:111 nack");
+        String audioSection = v.answer.substring(v.answer.indexOf("m=audio"));
+        int audioSsrc = Integer.parseUnsignedInt(group(audioSection, "^a=ssrc:(\\d+) ", 1));
+        for (int i = 0; i < 3; i++) {
+            publication.send(MediaFrame.media(Codec.OPUS, 40 + 20L * i, 0, false,
+                    Unpooled.wrappedBuffer(new byte[] {(byte) 0xfc, (byte) i, 1, 2, 3})));
+        }
+        // the audio packets as they came (still protected), by sequence number
+        java.util.Map<Integer, byte[]> sent = new java.util.HashMap<>();
+        while (sent.size() < 3) {
+            byte[] d = v.browser.nextMedia(Duration.ofSeconds(5));
+            assertThat(d).as("audio from the server").isNotNull();
+            ByteBuf p = Unpooled.wrappedBuffer(d);
+            if ((d[1] & 0xff) >= 192 && (d[1] & 0xff) <= 223 || RtpHeader.ssrc(p) != audioSsrc) {
+                continue;
+            }
+            sent.put(RtpHeader.sequenceNumber(p), d);
+        }
+        int lost = sent.keySet().stream().sorted().toList().get(1);
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()), new GenericNack(0x1234, audioSsrc, new int[] {lost}));
+        byte[] again = null;
+        while (again == null) {
+            byte[] d = v.browser.nextMedia(Duration.ofSeconds(5));
+            assertThat(d).as("the resent audio packet").isNotNull();
+            ByteBuf p = Unpooled.wrappedBuffer(d);
+            if ((d[1] & 0xff) < 192 || (d[1] & 0xff) > 223) {
+                if (RtpHeader.ssrc(p) == audioSsrc && RtpHeader.sequenceNumber(p) == lost) {
+                    again = d;
+                }
+            }
+        }
+        // byte for byte: one SRTP index never protects two different packets (RFC 7714 §8.1)
+        assertThat(again).isEqualTo(sent.get(lost));
+        ByteBuf plain = Unpooled.wrappedBuffer(again.clone());
+        v.in.unprotectRtp(plain); // a valid packet of the stream
+        WhepSessionStats stats = rig.whep.sessions().getFirst();
+        assertThat(stats.audioNacksReceived()).isEqualTo(1);
+        assertThat(stats.audioRetransmissions()).isEqualTo(1);
+
+        // an index the history never had is not resent
+        v.sendRtcp(new ReceiverReport(0x1234, List.of()),
+                new GenericNack(0x1234, audioSsrc, new int[] {lost + 1000 & 0xFFFF}));
+        Await.until("the second NACK is counted", () -> rig.whep.sessions().getFirst().audioNacksReceived() == 2);
+        assertThat(rig.whep.sessions().getFirst().audioRetransmissions()).isEqualTo(1);
+    }
+
+    @Test
     void aViewerWhoseEstimateIsBelowItsSendRateGetsItsKeyframePacedInOrder() throws Exception {
+        publication.send(MediaFrame.config(Codec.OPUS, 0, Unpooled.EMPTY_BUFFER));
         Viewer v = new Viewer();
+        int twccId = Integer.parseInt(group(v.answer,
+                "^a=extmap:(\\d+) " + Pattern.quote(RtpHeaderExtensions.TRANSPORT_WIDE_CC_URI) + "\\s*$", 1));
         List<ByteBuf> start = v.nextFrame();
         v.nextFrame();
         int lastSeq = RtpHeader.sequenceNumber(start.getLast());
@@ -724,12 +784,44 @@ class WhepPlaybackTest {
             dts += 33;
         }
         long pacedBefore = rig.whep.sessions().getFirst().pacedPackets();
-        // Now a 30 KB keyframe: through the pacer, every packet, in order.
+        // Now a 30 KB keyframe: through the pacer, every packet, in order; audio sent meanwhile
+        // leaves at once, ahead of the queued video.
         sendFrame(dts, true, 30_000);
-        List<ByteBuf> key = v.nextFrame();
-        while (nalType(key.getFirst()) != 24) {
-            key = v.nextFrame();
+        for (int i = 0; i < 3; i++) {
+            publication.send(MediaFrame.media(Codec.OPUS, dts + 20L * i, 0, false, Unpooled.wrappedBuffer(new byte[80])));
         }
+        List<ByteBuf> arrived = new ArrayList<>();
+        List<ByteBuf> key = new ArrayList<>();
+        while (key.isEmpty() || !RtpHeader.marker(key.getLast())) {
+            ByteBuf p = v.nextRtp();
+            arrived.add(p);
+            if (RtpHeader.payloadType(p) != v.videoPt) {
+                continue;
+            }
+            if (key.isEmpty() && nalType(p) != 24) {
+                continue; // the frames before the keyframe's parameter sets
+            }
+            key.add(p);
+        }
+        // draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: the transport-wide numbers follow
+        // the order packets went on the wire, audio among the paced video, or the browser's
+        // feedback reports the overtaken video lost
+        int audioAmongVideo = 0;
+        int previousTwcc = -1;
+        int firstKey = arrived.indexOf(key.getFirst());
+        for (int i = 0; i < arrived.size(); i++) {
+            ByteBuf p = arrived.get(i);
+            ByteBuf ext = RtpHeaderExtensions.find(p, RtpHeader.parse(p), twccId);
+            int seq = ext.getUnsignedShort(ext.readerIndex());
+            if (previousTwcc >= 0) {
+                assertThat(seq).as("transport-wide number in arrival order").isEqualTo(previousTwcc + 1 & 0xFFFF);
+            }
+            previousTwcc = seq;
+            if (i > firstKey && RtpHeader.payloadType(p) != v.videoPt) {
+                audioAmongVideo++;
+            }
+        }
+        assertThat(audioAmongVideo).as("audio packets that left while the keyframe was queued").isPositive();
         for (int i = 1; i < key.size(); i++) {
             assertThat(RtpHeader.sequenceNumber(key.get(i))).isEqualTo(RtpHeader.sequenceNumber(key.get(i - 1)) + 1 & 0xFFFF);
         }
