@@ -34,20 +34,6 @@ class GccPartsTest {
     }
 
     @Test
-    void aForgottenPacketIsNeitherLostNorReceived() {
-        SendHistory history = new SendHistory();
-        for (int i = 0; i < 3; i++) {
-            history.onPacketSent(10 + i, 1000, i * MS);
-        }
-        history.forget(11); // queued, then dropped before it left
-        history.forget(99); // never sent: nothing happens
-        List<PacketResult> results = history.onFeedback(new TransportCcFeedback(1, 2, 10, 0, 0,
-                new byte[] {1, 0, 1}, new int[] {4, 0, 8}));
-        assertThat(results).extracting(PacketResult::sequence).containsExactly(10L, 12L);
-        assertThat(results).allMatch(PacketResult::received);
-    }
-
-    @Test
     void historyUnwrapsTheReferenceTime() {
         SendHistory history = new SendHistory();
         history.onPacketSent(1, 100, 0);
