@@ -70,6 +70,10 @@ class WhipSimulcastChromiumTest {
             assertThat(server.hub().find(layer("q")).orElseThrow().isDerived()).isTrue();
             WhipSessionStats whip = server.whip().sessions().getFirst();
             assertThat(whip.videoCodec()).isEqualTo("H264");
+            assertThat(whip.simulcastLayers()).extracting(WhipSessionStats.Layer::rid).containsExactly("q", "h", "f");
+            assertThat(whip.simulcastLayers()).allSatisfy(l -> assertThat(l.frames()).isPositive());
+            assertThat(whip.simulcastLayers()).filteredOn(WhipSessionStats.Layer::main).singleElement()
+                    .satisfies(l -> assertThat(l.stream()).isEqualTo("/live/sc~f"));
 
             // ffprobe over HTTP-FLV: the main stream and the quarter layer differ in size
             int[] mainSize = probeSize(base + "/live/sc.flv");

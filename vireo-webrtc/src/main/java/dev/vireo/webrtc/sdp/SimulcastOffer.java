@@ -45,6 +45,21 @@ public record SimulcastOffer(List<String> layers, List<Boolean> paused, int ridI
     }
 
     /**
+     * The simulcast of a publisher's video: that of the first video section the offerer sends on
+     * (the one {@link IngestCodecs} takes), or null.
+     *
+     * @throws SdpException when the offered simulcast cannot be received
+     */
+    public static SimulcastOffer ofVideo(SessionDescription offer) {
+        for (MediaDescription m : offer.media()) {
+            if (!m.isRejected() && m.media().equals("video") && offer.direction(m).sends()) {
+                return of(m);
+            }
+        }
+        return null;
+    }
+
+    /**
      * The simulcast of a section the offerer sends on, or null when it offers none (no
      * {@code a=simulcast} with a send part: a single stream, even with one {@code a=rid}).
      *

@@ -90,8 +90,12 @@ final class SimulcastOutputs implements AutoCloseable {
         return current;
     }
 
-    /** A video frame (config or media) of {@code layer}; takes ownership. */
-    void video(int layer, MediaFrame frame, long nowNanos) {
+    /**
+     * A video frame (config or media) of {@code layer}; takes ownership.
+     *
+     * @return whether the main stream moved to {@code layer} with it
+     */
+    boolean video(int layer, MediaFrame frame, long nowNanos) {
         if (frame.isConfig()) {
             if (configs[layer] != null) {
                 configs[layer].release();
@@ -107,11 +111,13 @@ final class SimulcastOutputs implements AutoCloseable {
                 main.send(frame.retain());
             }
             layers.get(layer).send(frame);
-            return;
+            return false;
         }
         int before = choice.current();
+        boolean moved = false;
         if (choice.onFrame(layer, frame.isKeyframe(), nowNanos)) {
             if (before != layer) {
+                moved = true;
                 current = layer;
                 if (configs[layer] != null) {
                     main.send(configs[layer].retain()); // the new layer's parameter sets before its keyframe
@@ -120,6 +126,12 @@ final class SimulcastOutputs implements AutoCloseable {
             main.send(frame.retain());
         }
         layers.get(layer).send(frame);
+        return moved;
+    }
+
+    /** A layer's picture size as its parameter sets say ("?" before them). */
+    String size(int layer) {
+        return width[layer] > 0 ? width[layer] + "x" + height[layer] : "?";
     }
 
     /** An audio frame (config or media): to the main stream and every layer; takes ownership. */

@@ -19,7 +19,6 @@ import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.sdp.Answer;
 import dev.vireo.webrtc.sdp.AnswerBuilder;
 import dev.vireo.webrtc.sdp.IngestCodecs;
-import dev.vireo.webrtc.sdp.MediaDescription;
 import dev.vireo.webrtc.sdp.NegotiatedMedia;
 import dev.vireo.webrtc.sdp.SdpException;
 import dev.vireo.webrtc.sdp.SessionDescription;
@@ -171,7 +170,7 @@ public final class WhipIngest {
         }
         SimulcastOffer simulcast;
         try {
-            simulcast = codecs.video() == null ? null : simulcastOf(offer.sdp());
+            simulcast = codecs.video() == null ? null : SimulcastOffer.ofVideo(offer.sdp());
         } catch (SdpException e) {
             LogContext.run(key, null, () -> log.info("WHIP offer from {} refused: {}", request.clientAddress(),
                     e.getMessage()));
@@ -263,19 +262,6 @@ public final class WhipIngest {
                         + key.stream() + SimulcastOutputs.SEPARATOR + "{rid}",
                 answer.audio().map(WhipIngest::describe).orElse("none")));
         return created;
-    }
-
-    /**
-     * The simulcast (RFC 8853) of the offer's video: that of the first video section the offerer
-     * sends on (the one {@link IngestCodecs} takes), or null.
-     */
-    private static SimulcastOffer simulcastOf(SessionDescription offer) {
-        for (MediaDescription m : offer.media()) {
-            if (!m.isRejected() && m.media().equals("video") && offer.direction(m).sends()) {
-                return SimulcastOffer.of(m);
-            }
-        }
-        return null;
     }
 
     /**

@@ -229,7 +229,10 @@ final class WhipSession implements SessionResources.Resource {
         }
         count(frame);
         if (layer >= 0) {
-            simulcast.video(layer, frame, System.nanoTime());
+            if (simulcast.video(layer, frame, System.nanoTime())) {
+                inContext(() -> log.info("the main stream {} now carries simulcast layer {} ({}; {} moves)", key,
+                        simulcast.rid(layer), simulcast.size(layer), simulcast.switches()));
+            }
         } else {
             simulcast.audio(frame);
         }
@@ -398,7 +401,24 @@ final class WhipSession implements SessionResources.Resource {
                 packetsLost, fb == null ? 0 : fb.nacksSent(), recovered, fb == null ? 0 : fb.pliSent(),
                 fb == null ? 0 : fb.twccFeedbacks(), jitterMillis, senderReports, fb == null ? 0 : fb.rembSent(),
                 fb == null ? -1 : fb.rembBitrate(), endReason, rt == null ? 0 : rt.rtxReceived(),
-                video == null || video.buffer().nackRttNanos() < 0 ? -1 : video.buffer().nackRttNanos() / 1e6);
+                video == null || video.buffer().nackRttNanos() < 0 ? -1 : video.buffer().nackRttNanos() / 1e6,
+                layerStats(rt), simulcast == null ? 0 : simulcast.switches());
+    }
+
+    /** Per simulcast layer: its stream, frames, whether it is live and whether the main stream carries it. */
+    private List<WhipSessionStats.Layer> layerStats(ReceiveTracks rt) {
+        SimulcastOutputs s = simulcast;
+        if (s == null || rt == null) {
+            return List.of();
+        }
+        long now = System.nanoTime();
+        List<WhipSessionStats.Layer> out = new java.util.ArrayList<>();
+        for (int i = 0; i < rt.videos().size(); i++) {
+            ReceiveTrack t = rt.videos().get(i);
+            out.add(new WhipSessionStats.Layer(s.rid(i), s.keys().get(i).path(), s.size(i), t.frames(), t.keyframes(),
+                    s.live(i, now), s.current() == i));
+        }
+        return out;
     }
 
     private void inContext(Runnable logStatement) {
