@@ -231,9 +231,13 @@ public final class VireoServer implements AutoCloseable {
         List<IceServer> iceServers = IceServer.parseList(config.rtcIceServers());
         // The troubleshooter: ICE candidates and a real STUN check of the media port.
         control.withRtcCheck(new RtcReachability(rtc)::check);
+        // WebRTC ingest (WHIP) first: a simulcast publisher's layers are the WHEP ladder of its stream.
+        whip = new WhipIngest(hub, gate, rtc, registry).withIceServers(iceServers);
         whep = new WhepPlayback(hub, gate, rtc, registry).withBrowserVariant(this::browserVariant)
-                // ABR: a streaming domain's abrLadder of templates, {stream}_{id} started on demand
-                .withLadder(new WhepLadder(control, new ControlTemplates(control).orElse(TemplateCatalog.builtIn())))
+                // ABR: a WHIP publisher's simulcast layers, else a streaming domain's abrLadder of
+                // templates, {stream}_{id} started on demand
+                .withLadder(new WhepLadder(control, new ControlTemplates(control).orElse(TemplateCatalog.builtIn()),
+                        whip::simulcastLadder))
                 .withIceServers(iceServers)
                 .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults(), registry))
                 .withRed(config.loss().red());
@@ -242,7 +246,6 @@ public final class VireoServer implements AutoCloseable {
         // The console, the player (WHEP, then FLV, then HLS), the tools pages, / and the favicon.
         new WebPages("[" + String.join(",", iceServers.stream().map(IceServer::json).toList()) + "]").mount(router);
         // WebRTC ingest: WHIP signaling on the HTTP port, media on the same UDP port.
-        whip = new WhipIngest(hub, gate, rtc, registry).withIceServers(iceServers);
         whip.mount(router);
         new PublishPage(iceServers).mount(router);
         http = new HttpServer(HttpConfig.defaults()

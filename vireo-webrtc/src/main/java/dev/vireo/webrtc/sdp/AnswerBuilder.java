@@ -48,6 +48,8 @@ public final class AnswerBuilder {
     private long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     /** A receive-only answer (WHIP): the offerer sends, we answer {@code a=recvonly}. */
     private boolean receiving;
+    /** The simulcast layers a receiving answer accepts on its video section, or null. */
+    private SimulcastOffer simulcast;
 
     public AnswerBuilder(SessionDescription offer) {
         this.offer = Objects.requireNonNull(offer, "offer");
@@ -110,6 +112,15 @@ public final class AnswerBuilder {
      */
     public AnswerBuilder receiving() {
         this.receiving = true;
+        return this;
+    }
+
+    /**
+     * A receiving answer's video accepts these simulcast layers ({@link SimulcastOffer#answerAttributes}:
+     * the rid, repaired-rid and mid extensions, {@code a=rid:<id> recv}, {@code a=simulcast:recv}).
+     */
+    public AnswerBuilder simulcast(SimulcastOffer layers) {
+        this.simulcast = layers;
         return this;
     }
 
@@ -339,6 +350,9 @@ public final class AnswerBuilder {
         }
         if (n.transportCcId() > 0) {
             line(sdp, "a=extmap:" + n.transportCcId() + " " + RtpExtensionUris.TRANSPORT_WIDE_CC);
+        }
+        if (receiving && simulcast != null && n.kind().equals("video")) {
+            simulcast.answerAttributes().forEach(attribute -> line(sdp, "a=" + attribute)); // RFC 8853 §5.3
         }
         if (receiving) {
             line(sdp, "a=recvonly"); // RFC 9725 §4.2: the WHIP client sends, we receive

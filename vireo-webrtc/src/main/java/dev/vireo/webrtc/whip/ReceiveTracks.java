@@ -13,15 +13,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a publisher's answer agreed to receive: at most one video and one audio {@link ReceiveTrack},
- * each on the stream clock ({@link MediaClock}), and the feedback negotiated for them (NACK on the
- * video, the transport-cc extension id, REMB). Routes RTP to its track by payload type and RTCP by
+ * What a publisher's answer agreed to receive: one video {@link ReceiveTrack} — or one per simulcast
+ * layer (RFC 8853), told apart by {@link SimulcastDemux} — and at most one audio track, each on the
+ * stream clock ({@link MediaClock}), and the feedback negotiated for them (NACK on the video, the
+ * transport-cc extension id, REMB). Routes RTP to its track by payload type (and layer) and RTCP by
  * SSRC, and unwraps the video's retransmissions when RTX was negotiated (RFC 4588: a payload type of
  * its own, {@code apt} = the video's, on the sender's RTX SSRC). Not thread-safe (the session's loop).
  */
 final class ReceiveTracks implements AutoCloseable {
 
     private final ReceiveTrack video;
+    /** The video tracks: {@link #video} alone, or one per simulcast layer in the offer's order. */
+    private final List<ReceiveTrack> videos;
+    private final SimulcastDemux layers;
     private final ReceiveTrack audio;
     private final List<ReceiveTrack> all;
     private final boolean videoNack;
@@ -33,19 +37,30 @@ final class ReceiveTracks implements AutoCloseable {
     private long rtxPadding;
 
     ReceiveTracks(Answer answer, ByteBufAllocator alloc, MediaClock clock) {
+        this(answer, null, alloc, clock);
+    }
+
+    /** @param simulcast the layers the answer accepted on the video, or null */
+    ReceiveTracks(Answer answer, SimulcastDemux simulcast, ByteBufAllocator alloc, MediaClock clock) {
         NegotiatedMedia v = answer.video().orElse(null);
         NegotiatedMedia a = answer.audio().orElse(null);
         int twcc = 0;
         boolean goog = false;
+        List<ReceiveTrack> vs = new ArrayList<>();
         if (v != null) {
             Codec codec = v.codec().is("AV1") ? Codec.AV1 : Codec.H264;
-            video = new ReceiveTrack(codec, v.payloadType(), v.clockRate(), alloc, clock.track(v.clockRate()))
-                    .nack(v.nack());
+            for (int i = 0; i < (simulcast == null ? 1 : simulcast.layers()); i++) {
+                vs.add(new ReceiveTrack(codec, v.payloadType(), v.clockRate(), alloc, clock.track(v.clockRate()))
+                        .nack(v.nack()));
+            }
+            video = vs.getFirst();
             twcc = v.transportCcId();
             goog = v.remb();
         } else {
             video = null;
         }
+        videos = List.copyOf(vs);
+        layers = v == null ? null : simulcast;
         if (a != null) {
             audio = new ReceiveTrack(Codec.OPUS, a.payloadType(), a.clockRate(), alloc, clock.track(a.clockRate()));
             if (twcc == 0) {
@@ -60,19 +75,31 @@ final class ReceiveTracks implements AutoCloseable {
         this.alloc = alloc;
         transportCcId = twcc;
         remb = goog;
-        List<ReceiveTrack> list = new ArrayList<>(2);
-        if (video != null) {
-            list.add(video);
-        }
+        List<ReceiveTrack> list = new ArrayList<>(videos);
         if (audio != null) {
             list.add(audio);
         }
         all = List.copyOf(list);
     }
 
-    /** The video track, or null. */
+    /** The video track (the first simulcast layer's), or null. */
     ReceiveTrack video() {
         return video;
+    }
+
+    /** Every video track: one, or one per simulcast layer. */
+    List<ReceiveTrack> videos() {
+        return videos;
+    }
+
+    /** The simulcast demultiplexer, or null without simulcast. */
+    SimulcastDemux layers() {
+        return layers;
+    }
+
+    /** Whether {@code track} is one of the video tracks. */
+    boolean isVideo(ReceiveTrack track) {
+        return track != null && track.isVideo();
     }
 
     /** The audio track, or null. */
@@ -99,15 +126,27 @@ final class ReceiveTracks implements AutoCloseable {
         return remb;
     }
 
-    /** The video track once its SSRC is known, else null. */
+    /** The (first) video track once its SSRC is known, else null. */
     ReceiveTrack liveVideo() {
-        return video != null && video.ssrcKnown() ? video : null;
+        for (ReceiveTrack v : videos) {
+            if (v.ssrcKnown()) {
+                return v;
+            }
+        }
+        return null;
     }
 
-    /** The track an RTP packet belongs to by payload type, or null (a payload type not answered). */
-    ReceiveTrack route(RtpHeader header) {
+    /**
+     * The track an RTP packet belongs to by payload type (and simulcast layer), or null: a payload
+     * type not answered, or a layer not told yet.
+     */
+    ReceiveTrack route(ByteBuf packet, RtpHeader header) {
         if (video != null && header.payloadType() == video.payloadType()) {
-            return video;
+            if (layers == null) {
+                return video;
+            }
+            int layer = layers.layerOf(packet, header);
+            return layer < 0 ? null : videos.get(layer);
         }
         if (audio != null && header.payloadType() == audio.payloadType()) {
             return audio;
@@ -127,16 +166,33 @@ final class ReceiveTracks implements AutoCloseable {
      * returned packet.
      */
     ByteBuf unwrapRtx(ByteBuf rtx, RtpHeader header) {
+        return unwrapRtx(rtx, header, video);
+    }
+
+    /**
+     * The video track a retransmission repairs: the video, or the simulcast layer its SSRC (bound
+     * by the RepairedRtpStreamId, RFC 8852 §3.2) belongs to; null when unknown.
+     */
+    ReceiveTrack rtxTarget(ByteBuf rtx, RtpHeader header) {
+        if (layers == null) {
+            return video;
+        }
+        int layer = layers.layerOfRetransmission(rtx, header);
+        return layer < 0 ? null : videos.get(layer);
+    }
+
+    /** As {@link #unwrapRtx(ByteBuf, RtpHeader)}, into {@code target} (a video track, or null). */
+    ByteBuf unwrapRtx(ByteBuf rtx, RtpHeader header, ReceiveTrack target) {
         if (header.payloadLength() < 2) {
             rtxPadding++;
             return null;
         }
-        if (video == null || !video.ssrcKnown()) {
+        if (target == null || !target.ssrcKnown()) {
             return null;
         }
         ByteBuf original = alloc.heapBuffer(rtx.readableBytes());
         try {
-            RtxPacket.restore(original, rtx, video.payloadType(), video.ssrc());
+            RtxPacket.restore(original, rtx, target.payloadType(), target.ssrc());
         } catch (RtpException e) {
             original.release();
             return null;

@@ -53,7 +53,8 @@ final class ReceiverFeedback {
     private long rateLost;
     private long lastReportNanos;
     private long lastTwccNanos;
-    private long lastPliNanos = Long.MIN_VALUE;
+    /** Per video track ({@link ReceiveTracks#videos}: one, or one per simulcast layer): the last PLI. */
+    private final long[] lastPliNanos;
 
     // statistics: written on the loop, read anywhere
     private volatile long nacksSent;
@@ -67,6 +68,8 @@ final class ReceiverFeedback {
         this.tracks = tracks;
         this.key = key;
         this.twcc = new TransportCcRecorder(createdNanos);
+        this.lastPliNanos = new long[Math.max(1, tracks.videos().size())];
+        java.util.Arrays.fill(lastPliNanos, Long.MIN_VALUE);
     }
 
     /** The transport connected: the report and transport-cc intervals start now. */
@@ -98,12 +101,14 @@ final class ReceiverFeedback {
     /** Every tick: NACKs, PLI, and the periodic transport-cc, receiver reports and REMB. */
     void tick(long nowNanos) {
         List<RtcpPacket> feedback = new ArrayList<>(4);
-        ReceiveTrack video = tracks.liveVideo();
-        if (video != null) {
+        for (ReceiveTrack video : tracks.videos()) { // each simulcast layer is a stream of its own
+            if (!video.ssrcKnown()) {
+                continue;
+            }
             if (tracks.videoNack()) {
                 nack(video, nowNanos, feedback);
             }
-            if (video.keyframeNeeded() && pliDue(nowNanos)) {
+            if (video.keyframeNeeded() && pliDue(video, nowNanos)) {
                 feedback.add(pli(video, nowNanos));
             }
         }
@@ -134,16 +139,15 @@ final class ReceiverFeedback {
      * §3.5.2 allows early feedback; libwebrtc's receiver does the same), and a picture the loss
      * broke is asked for again at once (PLI) instead of at the next tick.
      */
-    void afterVideoPacket(long nowNanos, boolean newGap) {
-        ReceiveTrack video = tracks.liveVideo();
-        if (video == null) {
+    void afterVideoPacket(ReceiveTrack video, long nowNanos, boolean newGap) {
+        if (video == null || !video.ssrcKnown()) {
             return;
         }
         List<RtcpPacket> feedback = new ArrayList<>(2);
         if (newGap && tracks.videoNack()) {
             nack(video, nowNanos, feedback);
         }
-        if (video.keyframeNeeded() && video.frames() > 0 && pliDue(nowNanos)) {
+        if (video.keyframeNeeded() && video.frames() > 0 && pliDue(video, nowNanos)) {
             feedback.add(pli(video, nowNanos));
         }
         if (!feedback.isEmpty()) {
@@ -173,20 +177,30 @@ final class ReceiverFeedback {
 
     /** A viewer needs a keyframe: a PLI now unless one went out within the last 500 ms. */
     void requestKeyframe(long nowNanos, String why) {
-        ReceiveTrack video = tracks.liveVideo();
-        if (video == null || !pliDue(nowNanos)) {
+        requestKeyframe(tracks.liveVideo(), nowNanos, why);
+    }
+
+    /** As {@link #requestKeyframe(long, String)}, of one video track (a simulcast layer). */
+    void requestKeyframe(ReceiveTrack video, long nowNanos, String why) {
+        if (video == null || !video.ssrcKnown() || !pliDue(video, nowNanos)) {
             return;
         }
         LogContext.run(key, transport.id(), () -> log.debug("asking the publisher for a keyframe: {}", why));
         send(false, List.of(pli(video, nowNanos)), nowNanos);
     }
 
-    private boolean pliDue(long nowNanos) {
-        return lastPliNanos == Long.MIN_VALUE || nowNanos - lastPliNanos >= PLI_INTERVAL_NANOS;
+    private boolean pliDue(ReceiveTrack video, long nowNanos) {
+        long last = lastPliNanos[slot(video)];
+        return last == Long.MIN_VALUE || nowNanos - last >= PLI_INTERVAL_NANOS;
+    }
+
+    private int slot(ReceiveTrack video) {
+        int i = tracks.videos().indexOf(video);
+        return Math.max(0, i);
     }
 
     private PictureLossIndication pli(ReceiveTrack video, long nowNanos) {
-        lastPliNanos = nowNanos;
+        lastPliNanos[slot(video)] = nowNanos;
         pliSent++;
         return new PictureLossIndication(localSsrc, video.ssrc());
     }

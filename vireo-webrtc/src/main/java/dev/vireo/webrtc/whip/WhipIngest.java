@@ -22,9 +22,11 @@ import dev.vireo.webrtc.sdp.IngestCodecs;
 import dev.vireo.webrtc.sdp.NegotiatedMedia;
 import dev.vireo.webrtc.sdp.SdpException;
 import dev.vireo.webrtc.sdp.SessionDescription;
+import dev.vireo.webrtc.sdp.SimulcastOffer;
 import dev.vireo.webrtc.signaling.IcePatch;
 import dev.vireo.webrtc.signaling.SessionResources;
 import dev.vireo.webrtc.whep.IceServer;
+import dev.vireo.webrtc.whep.Rendition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -33,6 +35,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -51,7 +54,10 @@ import org.slf4j.LoggerFactory;
  *       {@code 201} with {@code a=recvonly} sections, every candidate (clients such as OBS do not
  *       trickle), {@code Location}, {@code ETag}. 415 for another content type, 400 for SDP that
  *       does not parse or cannot be answered, 406 naming the accepted codecs when the offer has
- *       none of them (H.264/AV1 video, Opus audio), 403 when the gate refuses.</li>
+ *       none of them (H.264/AV1 video, Opus audio), 403 when the gate refuses. An offer whose video
+ *       sends simulcast ({@code a=simulcast:send}, {@code a=rid}: RFC 8853, RFC 8851) is answered
+ *       {@code a=simulcast:recv} with up to 3 layers, each also published as {@code {stream}~{rid}}
+ *       ({@link SimulcastOutputs}); simulcast that cannot be received is refused with 400 and why.</li>
  *   <li>{@code PATCH} on the Location: trickle ICE / ICE restart ({@link IcePatch}, as WHEP).</li>
  *   <li>{@code DELETE} on the Location ends the publish (the stream gets the reconnect grace).</li>
  * </ul>
@@ -162,6 +168,14 @@ public final class WhipIngest {
         } catch (SdpException e) {
             return Response.error(406, "CodecNotSupported", e.getMessage());
         }
+        SimulcastOffer simulcast;
+        try {
+            simulcast = codecs.video() == null ? null : SimulcastOffer.ofVideo(offer.sdp());
+        } catch (SdpException e) {
+            LogContext.run(key, null, () -> log.info("WHIP offer from {} refused: {}", request.clientAddress(),
+                    e.getMessage()));
+            return Response.error(400, "InvalidOffer", e.getMessage());
+        }
 
         String id = HexFormat.of().formatHex(randomBytes(16));
         Publication publication;
@@ -174,21 +188,34 @@ public final class WhipIngest {
                 default -> Response.error(503, "ServiceUnavailable", e.getMessage());
             };
         }
-        WhipSession session = new WhipSession(id, key, publication, mediaTimeoutNanos,
+        SimulcastOutputs layers = null;
+        if (simulcast != null) {
+            try {
+                layers = publishLayers(simulcast, key, id, publication);
+            } catch (HubException e) {
+                publication.close();
+                return Response.error(e.reason() == HubException.Reason.STREAM_BUSY ? 409 : 503,
+                        e.reason() == HubException.Reason.STREAM_BUSY ? "StreamBusy" : "ServiceUnavailable",
+                        "a simulcast layer's stream: " + e.getMessage());
+            }
+        }
+        WhipSession session = new WhipSession(id, key, publication, layers, mediaTimeoutNanos,
                 nanos -> receiveDelay.record(nanos, TimeUnit.NANOSECONDS), sessions::remove);
         RtcTransport transport;
         try {
             transport = rtc.open(id, key.toString(), offer.fingerprints(), session);
         } catch (SessionLimitException e) {
             publication.close();
+            closeQuietly(layers);
             return Response.error(503, "ServiceUnavailable", e.getMessage())
                     .header(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         } catch (RuntimeException e) {
             publication.close();
+            closeQuietly(layers);
             return Response.error(503, "ServiceUnavailable", e.getMessage());
         }
         try {
-            return answer(request, key, offer.sdp(), codecs, session, transport);
+            return answer(request, key, offer.sdp(), codecs, simulcast, session, transport);
         } catch (RuntimeException e) {
             transport.close("failed to answer: " + e);
             throw e;
@@ -196,7 +223,7 @@ public final class WhipIngest {
     }
 
     private Response answer(RequestContext request, StreamKey key, SessionDescription offer, IngestCodecs codecs,
-                            WhipSession session, RtcTransport transport) {
+                            SimulcastOffer simulcast, WhipSession session, RtcTransport transport) {
         IceCredentials ice = transport.localCredentials();
         Answer answer;
         try {
@@ -211,7 +238,13 @@ public final class WhipIngest {
             if (codecs.audio() != null) {
                 builder.audio(codecs.audio(), 3);
             }
-            answer = builder.build();
+            answer = builder.simulcast(simulcast).build();
+            if (simulcast != null) {
+                if (answer.video().isEmpty()) {
+                    throw new SdpException("the simulcast video section could not be answered");
+                }
+                simulcast.requirePayloadType(answer.video().get().payloadType());
+            }
         } catch (SdpException e) {
             transport.close("the offer cannot be answered");
             return Response.error(400, "InvalidOffer", e.getMessage());
@@ -223,10 +256,51 @@ public final class WhipIngest {
         }
         session.attach(transport, answer);
         Response created = sessions.created(request, session, answer, new IcePatch(answer, ice));
-        LogContext.run(key, session.id(), () -> log.info("WHIP offer from {} for {}: video {}, audio {}",
+        LogContext.run(key, session.id(), () -> log.info("WHIP offer from {} for {}: video {}{}, audio {}",
                 request.clientAddress(), key, answer.video().map(WhipIngest::describe).orElse("none"),
+                simulcast == null ? "" : " simulcast " + String.join(";", simulcast.layers()) + " as "
+                        + key.stream() + SimulcastOutputs.SEPARATOR + "{rid}",
                 answer.audio().map(WhipIngest::describe).orElse("none")));
         return created;
+    }
+
+    /**
+     * One derived stream per layer, {@code {stream}~{rid}}: the layers are renditions of the
+     * stream (the main stream carries the best of them, {@link SimulcastOutputs}).
+     */
+    private SimulcastOutputs publishLayers(SimulcastOffer simulcast, StreamKey key, String id, Publication main)
+            throws HubException {
+        List<Publication> layers = new ArrayList<>();
+        try {
+            for (String rid : simulcast.layers()) {
+                layers.add(hub.publishDerived(SimulcastOutputs.layerKey(key, rid), "whip-" + id + "-" + rid,
+                        reason -> close(id, "revoked: " + reason)));
+            }
+        } catch (HubException | RuntimeException e) {
+            layers.forEach(Publication::close);
+            throw e;
+        }
+        return new SimulcastOutputs(simulcast, key, main, layers);
+    }
+
+    private static void closeQuietly(SimulcastOutputs layers) {
+        if (layers != null) {
+            layers.close();
+        }
+    }
+
+    /**
+     * The WHEP ABR ladder a simulcast publisher gives {@code key}: the layers below the one the
+     * main stream carries, highest first, as renditions ({@code {stream}~{rid}}); empty when no
+     * simulcast publisher feeds that stream. From memory: safe on the signaling path.
+     */
+    public List<Rendition> simulcastLadder(StreamKey key) {
+        for (WhipSession s : sessions.all()) {
+            if (s.key().equals(key)) {
+                return s.simulcastLadder();
+            }
+        }
+        return List.of();
     }
 
     private static String describe(NegotiatedMedia m) {
@@ -268,8 +342,8 @@ public final class WhipIngest {
      */
     private void keyframeRequested(Stream stream, String viewerId) {
         for (WhipSession s : sessions.all()) {
-            if (s.key().equals(stream.key())) {
-                s.requestKeyframe("a viewer needs a keyframe and none is cached (" + viewerId + ")");
+            if (s.feeds(stream.key())) {
+                s.requestKeyframe(stream.key(), "a viewer needs a keyframe and none is cached (" + viewerId + ")");
             }
         }
     }

@@ -14,8 +14,10 @@ import dev.vireo.webrtc.rtp.RtpException;
 import dev.vireo.webrtc.rtp.RtpHeader;
 import dev.vireo.webrtc.sdp.Answer;
 import dev.vireo.webrtc.signaling.SessionResources;
+import dev.vireo.webrtc.whep.Rendition;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -43,6 +45,8 @@ final class WhipSession implements SessionResources.Resource {
     private final String id;
     private final StreamKey key;
     private final Publication publication;
+    /** The simulcast layers' streams and the main stream's choice among them, null without simulcast. */
+    private final SimulcastOutputs simulcast;
     private final long mediaTimeoutNanos;
     private final Consumer<WhipSession> onGone;
     private final LongConsumer receiveDelay;
@@ -71,6 +75,13 @@ final class WhipSession implements SessionResources.Resource {
     /** @param receiveDelay records a frame's time from its first packet's arrival to the hub (ns) */
     WhipSession(String id, StreamKey key, Publication publication, long mediaTimeoutNanos, LongConsumer receiveDelay,
                 Consumer<WhipSession> onGone) {
+        this(id, key, publication, null, mediaTimeoutNanos, receiveDelay, onGone);
+    }
+
+    /** @param simulcast where a simulcast publisher's layers go (null: a single video stream) */
+    WhipSession(String id, StreamKey key, Publication publication, SimulcastOutputs simulcast, long mediaTimeoutNanos,
+                LongConsumer receiveDelay, Consumer<WhipSession> onGone) {
+        this.simulcast = simulcast;
         this.receiveDelay = receiveDelay;
         this.id = id;
         this.key = key;
@@ -81,7 +92,8 @@ final class WhipSession implements SessionResources.Resource {
 
     /** From the signaling thread, before the first check can arrive: what the answer agreed to receive. */
     void attach(RtcTransport rtc, Answer answer) {
-        tracks = new ReceiveTracks(answer, rtc.alloc(), clock);
+        tracks = new ReceiveTracks(answer, simulcast == null ? null : new SimulcastDemux(simulcast.offer()), rtc.alloc(),
+                clock);
         feedback = new ReceiverFeedback(rtc, tracks, key, createdNanos);
         this.transport = rtc;
     }
@@ -140,14 +152,15 @@ final class WhipSession implements SessionResources.Resource {
         if (!feedback.record(packet, header, now)) {
             malformed++;
         }
-        ReceiveTrack track = tracks.route(header);
+        ReceiveTrack track = tracks.route(packet, header);
         boolean retransmission = false;
         if (track == null && tracks.isVideoRtx(header)) {
-            ByteBuf original = tracks.unwrapRtx(packet, header);
+            ReceiveTrack target = tracks.rtxTarget(packet, header);
+            ByteBuf original = tracks.unwrapRtx(packet, header, target);
             if (original == null) {
                 return; // padding (a bandwidth probe), or nothing to restore it into yet
             }
-            track = tracks.video();
+            track = target;
             retransmission = true;
             packet = original;
             try {
@@ -158,16 +171,16 @@ final class WhipSession implements SessionResources.Resource {
                 return;
             }
         } else if (track == null) {
-            return; // a payload type not answered
+            return; // a payload type not answered, or a simulcast packet of no layer told yet
         } else {
             packet.retain();
         }
         long gaps = track.buffer().gapsNoticed();
         track.onPacket(packet, header, now, retransmission);
         boolean newGap = track.buffer().gapsNoticed() != gaps;
-        track.drain(now, this::publish);
-        if (track == tracks.video()) {
-            feedback.afterVideoPacket(now, newGap); // NACK a new gap now, PLI once the video broke
+        drain(track, now);
+        if (track.isVideo()) {
+            feedback.afterVideoPacket(track, now, newGap); // NACK a new gap now, PLI once the video broke
         }
     }
 
@@ -199,11 +212,42 @@ final class WhipSession implements SessionResources.Resource {
         }
     }
 
+    private void drain(ReceiveTrack track, long now) {
+        if (simulcast == null) {
+            track.drain(now, this::publish);
+        } else {
+            int layer = track.isVideo() ? tracks.videos().indexOf(track) : -1;
+            track.drain(now, frame -> publish(layer, frame));
+        }
+    }
+
+    /** A simulcast frame: a layer's video (and maybe the main stream's), or audio ({@code layer} -1) for all. */
+    private void publish(int layer, MediaFrame frame) {
+        if (simulcast.isRevoked()) {
+            frame.release();
+            return;
+        }
+        count(frame);
+        if (layer >= 0) {
+            if (simulcast.video(layer, frame, System.nanoTime())) {
+                inContext(() -> log.info("the main stream {} now carries simulcast layer {} ({}; {} moves)", key,
+                        simulcast.rid(layer), simulcast.size(layer), simulcast.switches()));
+            }
+        } else {
+            simulcast.audio(frame);
+        }
+    }
+
     private void publish(MediaFrame frame) {
         if (publication.isRevoked()) {
             frame.release();
             return;
         }
+        count(frame);
+        publication.send(frame);
+    }
+
+    private void count(MediaFrame frame) {
         if (!frame.isConfig()) {
             receiveDelay.accept(System.nanoTime() - frame.ingestNanos());
             if (frame.isVideo()) {
@@ -215,7 +259,6 @@ final class WhipSession implements SessionResources.Resource {
                 audioFrames++;
             }
         }
-        publication.send(frame);
     }
 
     /**
@@ -241,10 +284,20 @@ final class WhipSession implements SessionResources.Resource {
             return;
         }
         for (ReceiveTrack t : tracks.all()) {
-            t.drain(now, this::publish);
+            drain(t, now);
+        }
+        if (simulcast != null) {
+            int wanted = simulcast.wantedKeyframe(now);
+            if (wanted >= 0) { // the main stream's layer paused (or a larger one is live): a keyframe to move at
+                feedback.requestKeyframe(tracks.videos().get(wanted), now, "the main stream moves to layer "
+                        + simulcast.rid(wanted));
+            }
         }
         if (feedback.reportDue(now)) {
             updateStats();
+            if (simulcast != null) {
+                simulcast.refreshLadder(now);
+            }
         }
         feedback.tick(now);
     }
@@ -258,6 +311,14 @@ final class WhipSession implements SessionResources.Resource {
 
     /** A viewer needs a keyframe the hub has not cached: ask the publisher for one (PLI); any thread. */
     void requestKeyframe(String why) {
+        requestKeyframe(key, why);
+    }
+
+    /**
+     * As {@link #requestKeyframe(String)} for one of the streams this session feeds: the main stream
+     * (its current simulcast layer) or a layer's stream.
+     */
+    void requestKeyframe(StreamKey stream, String why) {
         RtcTransport t = transport;
         if (t == null) {
             return;
@@ -265,12 +326,34 @@ final class WhipSession implements SessionResources.Resource {
         try {
             t.executor().execute(() -> {
                 if (!closed && connected) {
-                    feedback.requestKeyframe(System.nanoTime(), why);
+                    feedback.requestKeyframe(videoOf(stream), System.nanoTime(), why);
                 }
             });
         } catch (RejectedExecutionException e) {
             // stopping
         }
+    }
+
+    /** The video track that feeds {@code stream}: the layer's, the main stream's current one, or the video. */
+    private ReceiveTrack videoOf(StreamKey stream) {
+        if (simulcast == null) {
+            return tracks.liveVideo();
+        }
+        int layer = simulcast.layerOf(stream);
+        if (layer == SimulcastOutputs.MAIN) {
+            layer = simulcast.current();
+        }
+        return layer >= 0 ? tracks.videos().get(layer) : tracks.liveVideo();
+    }
+
+    /** Whether this session publishes {@code stream}: its key or, with simulcast, one of its layers' streams. */
+    boolean feeds(StreamKey stream) {
+        return key.equals(stream) || simulcast != null && simulcast.layerOf(stream) != SimulcastOutputs.NONE;
+    }
+
+    /** With simulcast, the main stream's WHEP ABR ladder (its lower live layers), else empty; any thread. */
+    List<Rendition> simulcastLadder() {
+        return simulcast == null ? List.of() : simulcast.ladder();
     }
 
     // ---- ending ----
@@ -290,6 +373,9 @@ final class WhipSession implements SessionResources.Resource {
             tracks.close();
         }
         publication.close();
+        if (simulcast != null) {
+            simulcast.close(); // the layer streams end with the publisher
+        }
         inContext(() -> log.info("WHIP publish of {} ended: {} ({} video frames, {} audio frames, {} lost, {} NACKed,"
                 + " {} recovered ({} as RTX), {} PLI)", key, reason, videoFrames, audioFrames, packetsLost,
                 feedback == null ? 0 : feedback.nacksSent(), recovered, tracks == null ? 0 : tracks.rtxReceived(),
@@ -315,7 +401,24 @@ final class WhipSession implements SessionResources.Resource {
                 packetsLost, fb == null ? 0 : fb.nacksSent(), recovered, fb == null ? 0 : fb.pliSent(),
                 fb == null ? 0 : fb.twccFeedbacks(), jitterMillis, senderReports, fb == null ? 0 : fb.rembSent(),
                 fb == null ? -1 : fb.rembBitrate(), endReason, rt == null ? 0 : rt.rtxReceived(),
-                video == null || video.buffer().nackRttNanos() < 0 ? -1 : video.buffer().nackRttNanos() / 1e6);
+                video == null || video.buffer().nackRttNanos() < 0 ? -1 : video.buffer().nackRttNanos() / 1e6,
+                layerStats(rt), simulcast == null ? 0 : simulcast.switches());
+    }
+
+    /** Per simulcast layer: its stream, frames, whether it is live and whether the main stream carries it. */
+    private List<WhipSessionStats.Layer> layerStats(ReceiveTracks rt) {
+        SimulcastOutputs s = simulcast;
+        if (s == null || rt == null) {
+            return List.of();
+        }
+        long now = System.nanoTime();
+        List<WhipSessionStats.Layer> out = new java.util.ArrayList<>();
+        for (int i = 0; i < rt.videos().size(); i++) {
+            ReceiveTrack t = rt.videos().get(i);
+            out.add(new WhipSessionStats.Layer(s.rid(i), s.keys().get(i).path(), s.size(i), t.frames(), t.keyframes(),
+                    s.live(i, now), s.current() == i));
+        }
+        return out;
     }
 
     private void inContext(Runnable logStatement) {

@@ -1,5 +1,7 @@
 package dev.vireo.webrtc.whip;
 
+import java.util.List;
+
 /**
  * A snapshot of one WHIP publisher's session, for the API and tests.
  *
@@ -28,11 +30,33 @@ package dev.vireo.webrtc.whip;
  * @param endReason          why it ended, null while live
  * @param rtxReceived        retransmissions that came as RTX (RFC 4588; 0 when RTX was not negotiated)
  * @param nackRttMillis      measured time from a NACK to the packet's arrival, -1 before one
+ * @param simulcastLayers    the simulcast layers received (empty without simulcast), in the offer's order
+ * @param mainLayerMoves     times the main stream changed simulcast layer (the first choice included)
  */
 public record WhipSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, String videoCodec, String audioCodec, long videoFrames,
                                long keyframes, long audioFrames, long packetsReceived, long bytesReceived,
                                long packetsLost, long nacksSent, long recovered, long pliSent, long twccFeedbacks,
                                double jitterMillis, long senderReports, long rembSent, long rembBitrate,
-                               String endReason, long rtxReceived, double nackRttMillis) {
+                               String endReason, long rtxReceived, double nackRttMillis, List<Layer> simulcastLayers,
+                               long mainLayerMoves) {
+
+    public WhipSessionStats {
+        simulcastLayers = List.copyOf(simulcastLayers);
+    }
+
+    /**
+     * One simulcast layer (RFC 8853) of the publisher.
+     *
+     * @param rid       its RtpStreamId
+     * @param stream    the stream it is published as ({@code /{app}/{stream}~{rid}})
+     * @param size      its picture size ("1280x720"), "?" before its parameter sets
+     * @param frames    frames received
+     * @param keyframes of them keyframes
+     * @param live      whether it sent a frame within the last second (Chromium pauses layers on a slow uplink)
+     * @param main      whether the main stream carries it now
+     */
+    public record Layer(String rid, String stream, String size, long frames, long keyframes, boolean live,
+                        boolean main) {
+    }
 }

@@ -158,6 +158,51 @@ class WhipIngestTest {
         assertThat(send(post("/live/a/whip", offer)).statusCode()).isEqualTo(201);
     }
 
+    /** Chromium's WHIP offer with simulcast lines (RFC 8853) added to its video section. */
+    private static String simulcastOffer(String lines) throws Exception {
+        String offer = WhipPiecesTest.chromiumWhipOffer();
+        int audio = offer.indexOf("m=audio");
+        return offer.substring(0, audio) + lines + offer.substring(audio);
+    }
+
+    @Test
+    void answersSimulcastAndPublishesEveryLayerAsAStreamUntilTheEnd() throws Exception {
+        HttpResponse<String> r = send(post("/live/cam/whip",
+                simulcastOffer("a=rid:q send\r\na=rid:h send\r\na=rid:f send\r\na=simulcast:send q;h;f\r\n")));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(r.body()).contains("a=simulcast:recv q;h;f", "a=rid:q recv", "a=rid:f recv",
+                "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
+                "urn:ietf:params:rtp-hdrext:sdes:mid");
+        for (String name : new String[] {"cam", "cam~q", "cam~h", "cam~f"}) {
+            assertThat(hub.find(StreamKey.of("live", name))).as(name)
+                    .hasValueSatisfying(s -> assertThat(s.isLive()).isTrue());
+        }
+        assertThat(hub.find(StreamKey.of("live", "cam~q")).orElseThrow().isDerived()).isTrue();
+        assertThat(whip.simulcastLadder(StreamKey.of("live", "cam"))).isEmpty(); // no layer has sent anything
+        send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + r.headers().firstValue("Location").orElseThrow())).DELETE());
+        dev.vireo.core.testing.Await.until(java.time.Duration.ofSeconds(5), "the session ends",
+                () -> whip.sessions().isEmpty());
+        for (String name : new String[] {"cam", "cam~q", "cam~h", "cam~f"}) {
+            assertThat(hub.find(StreamKey.of("live", name)).map(s -> s.stats().publisherSession()).orElse(null))
+                    .as(name).isNull();
+        }
+    }
+
+    @Test
+    void refusesSimulcastItCannotReceiveAndPublishesNothing() throws Exception {
+        HttpResponse<String> four = send(post("/live/sc/whip", simulcastOffer(
+                "a=rid:a send\r\na=rid:b send\r\na=rid:c send\r\na=rid:d send\r\na=simulcast:send a;b;c;d\r\n")));
+        assertThat(four.statusCode()).isEqualTo(400);
+        assertThat(four.body()).contains("InvalidOffer", "at most 3");
+        HttpResponse<String> garbage = send(post("/live/sc/whip", simulcastOffer(
+                "a=rid:q$ send\r\na=simulcast:send q$\r\n")));
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.body()).contains("RFC 8851");
+        assertThat(hub.find(StreamKey.of("live", "sc"))).isEmpty();
+        assertThat(hub.find(StreamKey.of("live", "sc~a"))).isEmpty();
+    }
+
     @Test
     void takesTheAuthKeyFromTheQueryOrAsBearerToken() throws Exception {
         String offer = WhipPiecesTest.chromiumWhipOffer();

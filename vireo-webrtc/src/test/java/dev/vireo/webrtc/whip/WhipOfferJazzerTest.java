@@ -11,6 +11,7 @@ import dev.vireo.webrtc.sdp.MediaDescription;
 import dev.vireo.webrtc.sdp.SdpCandidate;
 import dev.vireo.webrtc.sdp.SdpException;
 import dev.vireo.webrtc.sdp.SessionDescription;
+import dev.vireo.webrtc.sdp.SimulcastOffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * offer's DTLS fingerprints, codec selection ({@link IngestCodecs#choose}) and the
  * {@code recvonly} answer. Only the refusals {@code WhipIngest} turns into 400/406 escape
  * ({@link SdpException}, {@link IllegalArgumentException}); an answer that is built parses again.
- * Seeds in {@code WhipOfferJazzerTestInputs/} (Chromium's and aiortc's WHIP offers);
+ * Seeds in {@code WhipOfferJazzerTestInputs/} (Chromium's and aiortc's WHIP offers, Chromium's with
+ * simulcast: the rid and simulcast lines, RFC 8851/8853);
  * {@code JAZZER_FUZZ=1} fuzzes (docs/RELIABILITY.md).
  */
 class WhipOfferJazzerTest {
@@ -32,11 +34,13 @@ class WhipOfferJazzerTest {
 
     @Test
     void theSeedOffersOfChromiumAndAiortcAreAnsweredWithVideoAndAudio() throws Exception {
-        for (String seed : List.of("chromium-sendonly-whip.sdp", "aiortc-sendonly-whip.sdp")) {
+        for (String seed : List.of("chromium-sendonly-whip.sdp", "aiortc-sendonly-whip.sdp",
+                "chromium-simulcast-whip.sdp")) {
             try (var in = getClass().getResourceAsStream("WhipOfferJazzerTestInputs/offer/" + seed)) {
                 Answer answer = answer(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 assertThat(answer.video()).as(seed).isPresent();
                 assertThat(answer.audio()).as(seed).isPresent();
+                assertThat(answer.sdp().contains("a=simulcast:recv q;h;f")).as(seed).isEqualTo(seed.contains("simulcast"));
             }
         }
     }
@@ -68,7 +72,11 @@ class WhipOfferJazzerTest {
         if (codecs.audio() != null) {
             builder.audio(codecs.audio(), 3);
         }
-        Answer answer = builder.build();
+        SimulcastOffer simulcast = codecs.video() == null ? null : SimulcastOffer.ofVideo(offer);
+        Answer answer = builder.simulcast(simulcast).build();
+        if (simulcast != null && answer.video().isPresent()) {
+            simulcast.requirePayloadType(answer.video().get().payloadType());
+        }
         assertThat(codecs.video() != null || codecs.audio() != null).as("an answer receives something").isTrue();
         SessionDescription again = SessionDescription.parse(answer.sdp());
         assertThat(again.media()).isNotEmpty();

@@ -84,7 +84,7 @@ class WhipRtxTest {
             };
             for (int i : new int[] {0, 1, 3}) {
                 ByteBuf p = sent[i];
-                assertThat(tracks.route(RtpHeader.parse(p))).isSameAs(video);
+                assertThat(tracks.route(p, RtpHeader.parse(p))).isSameAs(video);
                 video.onPacket(p, RtpHeader.parse(p), 10 * MS + i * MS, false);
                 video.drain(10 * MS + i * MS, out::add);
             }
@@ -100,7 +100,7 @@ class WhipRtxTest {
             padding.writeZero(3).writeByte(4);
             RtpHeader paddingHeader = RtpHeader.parse(padding);
             assertThat(tracks.isVideoRtx(paddingHeader)).isTrue();
-            assertThat(tracks.route(paddingHeader)).isNull();
+            assertThat(tracks.route(padding, paddingHeader)).isNull();
             assertThat(tracks.unwrapRtx(padding, paddingHeader)).isNull();
             padding.release();
 
