@@ -98,6 +98,27 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
+    /**
+     * Key rotation ({@code vireo rotate-store-key}): re-seals every secret of the store with the key in
+     * {@code newKeyFile} (created with 32 random bytes when missing) and replaces the key check, in one
+     * transaction. Run it with every node stopped, then give every node the new file as
+     * {@code store.key-file}; this instance keeps the old key and must be closed.
+     *
+     * @return how many values were re-sealed
+     */
+    public int rotateStoreKey(Path newKeyFile) {
+        SecretCodec next = StoreKey.loadOrCreate(newKeyFile);
+        if (SecretCodec.sameKeyId(next.keyId(), secrets.keyId())) {
+            throw new IllegalArgumentException("the new key file holds the key in use (" + next.keyId() + ")");
+        }
+        int n = transaction(c -> {
+            Database.lockOtherNodesOut(c);
+            return StoreSecrets.reseal(c, secrets, next);
+        });
+        log.info("re-sealed {} secret values of the store: key {} replaced by key {}", n, secrets.keyId(), next.keyId());
+        return n;
+    }
+
     private static HikariDataSource pool(HikariConfig hc) {
         try {
             return new HikariDataSource(hc);

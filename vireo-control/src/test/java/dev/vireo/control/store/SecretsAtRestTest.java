@@ -178,6 +178,33 @@ class SecretsAtRestTest {
         }
     }
 
+    /** Rotation: every secret re-sealed under a new key file; the old key no longer starts the store. */
+    @Test
+    void rotatingTheStoreKeyReSealsEverySecret() throws Exception {
+        Path data = dir.resolve("data");
+        try (TestPlane t = plane(data)) {
+            t.addDomain("push.example.com", "ingest");
+            t.call("PUT", "/api/v1/domains/push.example.com/signing", "{\"primaryKey\":\"" + PRIMARY + "\"}");
+            t.call("PUT", "/api/v1/domains/push.example.com/srt", "{\"passphrase\":\"" + SRT_PASS + "\"}");
+        }
+        Path oldKey = data.resolve("store.key");
+        Path newKey = dir.resolve("new/store.key");
+        ControlConfig config = ControlConfig.defaults(data);
+        try (Database db = Database.open(config)) {
+            // the domain's primary key and SRT passphrase (the secondary key, webhook and certificate are unset)
+            assertThat(db.rotateStoreKey(newKey)).isEqualTo(2);
+            assertThatThrownBy(() -> db.rotateStoreKey(oldKey)).as("the key in use").isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(Files.size(newKey)).isEqualTo(32);
+        assertThatThrownBy(() -> plane(data)).as("the old key").isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("every node of a cluster must use the same key file");
+        try (TestPlane t = new TestPlane(data, Clock.systemUTC(), c -> c.withStoreKeyFile(newKey))) {
+            assertThat(t.call("GET", "/api/v1/domains/push.example.com/signing", null).json().get("primaryKey").asText())
+                    .isEqualTo(PRIMARY);
+            assertThat(t.plane.srtPassphrase("push.example.com")).hasValue(SRT_PASS);
+        }
+    }
+
     private static String read(Path log) {
         try {
             return Files.readString(log);
