@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vireo.control.model.ControlConfig;
 import dev.vireo.control.store.Database;
+import dev.vireo.control.store.V6Store;
 import dev.vireo.core.Gate;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.TcpProxy;
@@ -132,7 +133,9 @@ class PostgresStoreTest {
                 Path data = java.nio.file.Files.createDirectories(dir.resolve("node-" + i));
                 started.add(pool.submit(() -> {
                     together.await();
-                    return new TestPlane(data, Clock.systemUTC(), c -> c.withJdbc(url(), "", ""));
+                    // one store, one key file (store.key-file), as a cluster's nodes share it
+                    return new TestPlane(data, Clock.systemUTC(), c -> c.withJdbc(url(), "", "")
+                            .withStoreKeyFile(dir.resolve("cluster-store.key")));
                 }));
             }
         }
@@ -158,6 +161,70 @@ class PostgresStoreTest {
                     f.resultNow().close();
                 }
             }
+        }
+    }
+
+    /** Secrets at rest (issue 17): sealed in the tables; a node with another key file fails at start. */
+    @Test
+    void secretsAreSealedInPostgresAndANodeWithAnotherKeyFailsAtStart() throws Exception {
+        String primary = "PgPrimaryKey5b21c";
+        String passphrase = "PgSrtPassphrase-3e9f";
+        try (TestPlane t = new TestPlane(dir, Clock.systemUTC(), c -> c.withJdbc(url(), "", ""))) {
+            t.addDomain("push.example.com", "ingest");
+            assertThat(t.call("PUT", "/api/v1/domains/push.example.com/signing", "{\"primaryKey\":\"" + primary + "\"}")
+                    .status()).isEqualTo(200);
+            assertThat(t.call("PUT", "/api/v1/domains/push.example.com/srt", "{\"passphrase\":\"" + passphrase + "\"}")
+                    .status()).isEqualTo(200);
+        }
+        try (Connection c = DriverManager.getConnection(url())) {
+            assertThat(V6Store.raw(c, "domains", "signing_primary_key", "name", "push.example.com"))
+                    .startsWith("v1:").doesNotContain(primary);
+            assertThat(V6Store.raw(c, "srt_passphrases", "passphrase", "domain", "push.example.com"))
+                    .startsWith("v1:").doesNotContain(passphrase);
+        }
+        Path otherNode = java.nio.file.Files.createDirectories(dir.resolve("other-node"));
+        assertThatThrownBy(() -> new TestPlane(otherNode, Clock.systemUTC(), c -> c.withJdbc(url(), "", "")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("every node of a cluster must use the same key file")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(primary));
+        try (TestPlane t = new TestPlane(otherNode, Clock.systemUTC(), c -> c.withJdbc(url(), "", "")
+                .withStoreKeyFile(dir.resolve("store.key")))) {
+            assertThat(t.call("GET", "/api/v1/domains/push.example.com/signing", null).json().get("primaryKey").asText())
+                    .isEqualTo(primary);
+            assertThat(t.plane.srtPassphrase("push.example.com")).hasValue(passphrase);
+        }
+    }
+
+    /** V7 on PostgreSQL: a V6 store's clear secrets are sealed; a URL signed before still verifies. */
+    @Test
+    void theMigrationSealsAV6PostgresStoresSecrets() throws Exception {
+        String primary = "PgLegacyKey8c2d1";
+        TestCerts.Pem pem = TestCerts.valid("push.example.com");
+        try (Connection c = DriverManager.getConnection(url())) {
+            V6Store.build(c);
+            V6Store.clearDomain(c, "push.example.com", primary, null, "http://127.0.0.1:9/h", "HookSecret-1234567",
+                    "PgSrtLegacy-4455");
+            V6Store.clearCertificate(c, "push.example.com", pem.certificate(), pem.privateKey());
+        }
+        String authKey = dev.vireo.control.access.UrlSigning.authKey("/live/old",
+                java.time.Instant.now().getEpochSecond(), "0", "0", primary);
+        try (TestPlane t = new TestPlane(dir, Clock.systemUTC(), c -> c.withJdbc(url(), "", "")
+                .withWebhooks(ControlConfig.WebhookPolicy.defaults().withAllow("127.0.0.1:9")))) {
+            try (Connection c = DriverManager.getConnection(url())) {
+                for (String[] col : new String[][] {{"domains", "signing_primary_key", "name"},
+                        {"domains", "notify_url", "name"}, {"domains", "notify_secret", "name"},
+                        {"srt_passphrases", "passphrase", "domain"}, {"certificates", "private_key_pem", "domain"}}) {
+                    assertThat(V6Store.raw(c, col[0], col[1], col[2], "push.example.com")).as(col[0] + "." + col[1])
+                            .startsWith("v1:").doesNotContain(primary).doesNotContain("HookSecret").doesNotContain("BEGIN");
+                }
+                assertThat(V6Store.raw(c, "domains", "signing_secondary_key", "name", "push.example.com")).isNull();
+            }
+            assertThat(t.call("GET", "/api/v1/domains/push.example.com/signing", null).json().get("primaryKey").asText())
+                    .isEqualTo(primary);
+            assertThat(t.plane.srtPassphrase("push.example.com")).hasValue("PgSrtLegacy-4455");
+            assertThat(t.plane.certificateFor("push.example.com")).isPresent();
+            assertThat(t.plane.gate().admit(new Gate.AccessRequest(Gate.Action.PUBLISH, "rtmp", "push.example.com",
+                    "live", "old", "", "auth_key=" + authKey, "127.0.0.1"))).isInstanceOf(Gate.Allow.class);
         }
     }
 

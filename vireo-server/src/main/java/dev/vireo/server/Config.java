@@ -41,13 +41,39 @@ import java.util.function.Consumer;
  * @param cluster the control store's URL and the cluster registry (none: embedded store, one node)
  * @param relay the node-to-node relay: listener port and shared secret (issue 19)
  * @param loss how WebRTC playback handles packet loss: RED for Opus (issue 18)
+ * @param store the control store's secrets: the key file they are encrypted with (issue 17)
  */
 public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
                      Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
                      int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
                      String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
                      Protection protection, RecordRules recording,
-                     boolean html5Eager, SrtConfig srt, ClusterConfig cluster, RelayConfig relay, LossConfig loss) {
+                     boolean html5Eager, SrtConfig srt, ClusterConfig cluster, RelayConfig relay, LossConfig loss,
+                     StoreConfig store) {
+
+    /**
+     * The control store's secrets at rest (issue 17).
+     *
+     * @param keyFile the store key ({@code store.key-file}); null for {@code data-dir/store.key}
+     */
+    public record StoreConfig(Path keyFile) {
+
+        public static StoreConfig defaults() {
+            return new StoreConfig(null);
+        }
+    }
+
+    /** The canonical form before the store settings: their defaults. */
+    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
+                  Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
+                  int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
+                  String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
+                  Protection protection, RecordRules recording, boolean html5Eager, SrtConfig srt,
+                  ClusterConfig cluster, RelayConfig relay, LossConfig loss) {
+        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
+                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
+                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss, StoreConfig.defaults());
+    }
 
     /**
      * How WebRTC playback handles packet loss (issue 18).
@@ -309,6 +335,11 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
         return with(b -> b.loss = settings);
     }
 
+    /** The same with other store settings (issue 17). */
+    public Config withStore(StoreConfig settings) {
+        return with(b -> b.store = settings);
+    }
+
     /** One component changed, every other kept: what each wither below builds on. */
     private Config with(Consumer<Builder> change) {
         Builder b = new Builder(this);
@@ -345,6 +376,7 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
         private ClusterConfig cluster;
         private RelayConfig relay;
         private LossConfig loss;
+        private StoreConfig store;
 
         Builder(Config c) {
             bind = c.bind;
@@ -371,12 +403,14 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
             cluster = c.cluster;
             relay = c.relay;
             loss = c.loss;
+            store = c.store;
         }
 
         Config build() {
             return new Config(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag,
                     httpIdleTimeout, httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers,
-                    rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss);
+                    rtcMaxSessions, rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss,
+                    store);
         }
     }
 }

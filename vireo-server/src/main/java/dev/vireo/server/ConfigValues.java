@@ -208,6 +208,11 @@ final class ConfigValues {
         return text.trim().equalsIgnoreCase("validity") ? null : duration(text);
     }
 
+    /** "" → null (the default place), else a path. */
+    static Path optionalPath(String text) {
+        return text.isBlank() ? null : path(text);
+    }
+
     static Path path(String text) {
         if (text.isBlank()) {
             throw new IllegalArgumentException("empty path");

@@ -29,6 +29,12 @@ public final class Main {
                     System.getenv()));
             return;
         }
+        if (args.length > 0 && args[0].equals("rotate-store-key")) {
+            // `vireo rotate-store-key NEW_KEY_FILE [options]`: the store's secrets under a new key (nodes stopped).
+            System.exit(StoreKeyCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), Path.of(""),
+                    System.out, System.err));
+            return;
+        }
         // Netty samples one buffer in 128 for leak tracking, each with a stack trace: a few per cent
         // of the fan-out CPU. Off in the server unless asked for (-Dio.netty.leakDetection.level=...);
         // the tests keep it on.

@@ -85,6 +85,9 @@ enum Setting {
     STORE_URL("store.url", "VIREO_STORE_URL", "--store-url", "JDBC-URL", "",
             "control store, shared by a cluster's nodes: jdbc:postgresql://host:5432/db?user=...&password=... (empty ="
                     + " the embedded H2 file under data-dir; never logged)", ConfigValues::storeUrl),
+    STORE_KEY_FILE("store.key-file", "VIREO_STORE_KEY_FILE", "--store-key-file", "FILE", "",
+            "key the store's secrets are encrypted with (AES-256-GCM), 32 bytes, created 0600 when missing; the same file"
+                    + " on every node of a cluster (empty = data-dir/store.key)", ConfigValues::optionalPath),
     CLUSTER_REDIS("cluster.redis", "VIREO_CLUSTER_REDIS", "--cluster-redis", "URL", "",
             "Redis of the cluster registry, redis://[user:password@]host:port[/db] or rediss://... (empty = a single"
                     + " node; never logged)", ConfigValues::redisUrl),

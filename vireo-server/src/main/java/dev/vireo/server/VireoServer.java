@@ -163,7 +163,8 @@ public final class VireoServer implements AutoCloseable {
                         .withAuth(config.protection().webhookAuthTimeout(), config.protection().webhookAuthFailOpen()))
                 .withDefaultVhost(config.protection().defaultVhost())
                 .withSigningFutureSkew(config.protection().signingFutureSkew())
-                .withJdbc(config.cluster().storeUrl(), "", "")), // store.url: "" = embedded H2
+                .withJdbc(config.cluster().storeUrl(), "", "") // store.url: "" = embedded H2
+                .withStoreKeyFile(config.store().keyFile())), // store.key-file: null = data-dir/store.key
                 hub);
         Gate gate = control.gate();
         // Cluster (cluster.redis): node lease and stream claims in Redis; one publisher per key

@@ -102,6 +102,7 @@ class ClusterFailoverProcessTest {
         ServerProcess p = ServerProcess.start(id, data, Map.ofEntries(
                 Map.entry("VIREO_CLUSTER_REDIS", Peers.redis() + "/" + REDIS_DB),
                 Map.entry("VIREO_STORE_URL", store),
+                Map.entry("VIREO_STORE_KEY_FILE", dir.resolve("cluster-store.key").toString()),
                 Map.entry("VIREO_CLUSTER_SECRET", "the-failover-test-cluster-secret"),
                 Map.entry("VIREO_CLUSTER_PORT", "0"),
                 Map.entry("VIREO_NODE_ID", id),

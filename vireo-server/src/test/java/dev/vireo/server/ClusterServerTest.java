@@ -95,7 +95,8 @@ class ClusterServerTest {
         String store = pgBase + (pgBase.contains("?") ? "&" : "?") + "currentSchema=" + schema;
         VireoServer server = new VireoServer(c.withCluster(Config.ClusterConfig.none().withStore(store)
                 .withNode(redis, id, RegistryConfig.Role.BOTH, "eu")
-                .withTtls(Duration.ofSeconds(4), Duration.ofSeconds(4), Duration.ofSeconds(1))).withRelay(relay));
+                .withTtls(Duration.ofSeconds(4), Duration.ofSeconds(4), Duration.ofSeconds(1))).withRelay(relay)
+                .withStore(new Config.StoreConfig(dir.resolve("cluster-store.key")))); // one key for the shared store
         nodes.add(server);
         return server;
     }

@@ -37,6 +37,7 @@ final class Admission {
     private final Function<StreamKey, String> passphrases;
 
     private final Predicate<StreamKey> elsewhere;
+    private final Predicate<StreamKey> holderGone;
 
     /** @param passphrases the passphrase of a stream ("" for none) */
     Admission(Gate gate, StreamHub hub, Function<StreamKey, String> passphrases) {
@@ -48,10 +49,21 @@ final class Admission {
      *     player of such a key is accepted and its subscription makes this node pull the stream
      */
     Admission(Gate gate, StreamHub hub, Function<StreamKey, String> passphrases, Predicate<StreamKey> elsewhere) {
+        this(gate, hub, passphrases, elsewhere, key -> false);
+    }
+
+    /**
+     * @param holderGone whether the live key's publisher is an SRT publisher of this listener whose
+     *     connection is gone or stale (answered from memory and libsrt's socket state): a new
+     *     publisher then takes its place instead of being refused as a second one
+     */
+    Admission(Gate gate, StreamHub hub, Function<StreamKey, String> passphrases, Predicate<StreamKey> elsewhere,
+              Predicate<StreamKey> holderGone) {
         this.gate = gate;
         this.hub = hub;
         this.passphrases = passphrases;
         this.elsewhere = elsewhere;
+        this.holderGone = holderGone;
     }
 
     Decision decide(String streamIdText, String peer) {
@@ -72,7 +84,7 @@ final class Admission {
             case Gate.Allow a -> key = a.key();
         }
         Optional<Stream> live = hub.find(key);
-        if (publish && live.isPresent() && live.get().isLive()) {
+        if (publish && live.isPresent() && live.get().isLive() && !holderGone.test(key)) {
             return new Reject(RejectCode.CONFLICT, "stream " + key.path() + " is already being published");
         }
         if (!publish && live.isEmpty() && !mayBeOnDemand(key.stream()) && !elsewhere.test(key)) {

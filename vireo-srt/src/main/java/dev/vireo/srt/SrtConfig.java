@@ -50,6 +50,14 @@ public record SrtConfig(String bind, int port, int latencyMs, String passphrase,
         return new SrtConfig(bind, port, ms, passphrase, maxPendingHandshakes, maxSessions, peerIdleTimeoutMs);
     }
 
+    /** The same with another {@code SRTO_PEERIDLETIMEO} (default 5000 ms). */
+    public SrtConfig withPeerIdleTimeout(int ms) {
+        if (ms < 1000) {
+            throw new IllegalArgumentException("SRT peer idle timeout " + ms + " ms is below 1000");
+        }
+        return new SrtConfig(bind, port, latencyMs, passphrase, maxPendingHandshakes, maxSessions, ms);
+    }
+
     public SrtConfig withPassphrase(String p) {
         return new SrtConfig(bind, port, latencyMs, p, maxPendingHandshakes, maxSessions, peerIdleTimeoutMs);
     }

@@ -3,6 +3,7 @@ package dev.vireo.srt;
 import dev.vireo.core.HubException;
 import dev.vireo.core.Publication;
 import dev.vireo.core.StreamHub;
+import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscription;
 import dev.vireo.srt.lib.LibSrt;
 import dev.vireo.srt.lib.LibSrtLog;
@@ -79,6 +80,13 @@ final class SrtLoop extends SingleThreadEventExecutor {
     private final MemorySegment playEvents;
     private final ByteBuf muxBuffer;
     private final Map<Integer, SrtSession> sessions = new HashMap<>();
+    /**
+     * The publishers by key, written by the loop, read by the listen callback (libsrt's thread) to
+     * tell whether the holder of a key is gone ({@link #holderGone}).
+     */
+    private final ConcurrentHashMap<StreamKey, SrtPublisher> publishers = new ConcurrentHashMap<>();
+    /** A publisher that sent nothing for this long is closed (and may be replaced before that). */
+    private final long staleNanos;
     private final AtomicLong sessionCounter = new AtomicLong();
     final ConcurrentHashMap<Integer, Pending> pending = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> rejections = new ConcurrentLinkedQueue<>();
@@ -94,6 +102,7 @@ final class SrtLoop extends SingleThreadEventExecutor {
         this.hub = hub;
         this.listener = listener;
         this.counters = counters;
+        this.staleNanos = staleNanos(config);
         this.eid = lib.epollCreate();
         events = arena.allocate((long) MAX_EVENTS * LibSrt.EPOLL_EVENT_SIZE, 8);
         recvBuf = arena.allocate(1500, 8);
@@ -131,7 +140,8 @@ final class SrtLoop extends SingleThreadEventExecutor {
     }
 
     private void poll(int timeoutMs) {
-        int n = lib.epollUwait(eid, events, MAX_EVENTS, timeoutMs);
+        // libsrt returns how many sockets are ready, which may be one more than the array holds
+        int n = Math.min(lib.epollUwait(eid, events, MAX_EVENTS, timeoutMs), MAX_EVENTS);
         for (int i = 0; i < n; i++) {
             int sock = events.get(ValueLayout.JAVA_INT, (long) i * LibSrt.EPOLL_EVENT_SIZE);
             int ev = events.get(ValueLayout.JAVA_INT, (long) i * LibSrt.EPOLL_EVENT_SIZE + 4);
@@ -147,7 +157,12 @@ final class SrtLoop extends SingleThreadEventExecutor {
                 }
                 if (s instanceof SrtPublisher p && (ev & LibSrt.SRT_EPOLL_IN) != 0) {
                     read(p);
-                } else if ((ev & LibSrt.SRT_EPOLL_ERR) != 0) {
+                }
+                // A broken connection reports IN and ERR together: what was readable has been read,
+                // the session ends now. libsrt reports it only until it removes the socket (about
+                // a second after breaking it, when nothing is left to read); a loop too late for
+                // that is caught by housekeeping's state check.
+                if ((ev & LibSrt.SRT_EPOLL_ERR) != 0 && sessions.get(sock) == s) {
                     closeSession(s, brokenReason(sock));
                 }
             } catch (RuntimeException e) {
@@ -191,6 +206,10 @@ final class SrtLoop extends SingleThreadEventExecutor {
         boolean publish = a.id().mode() == StreamId.Mode.PUBLISH;
         SrtSession session;
         if (publish) {
+            SrtPublisher holder = publishers.get(a.key());
+            if (holder != null && sessions.get(holder.socket) == holder && holderGone(holder, System.nanoTime())) {
+                closeSession(holder, "replaced by a new publisher from " + p.peer() + ": " + goneReason(holder));
+            }
             Publication publication;
             try {
                 publication = hub.publish(a.key(), sessionId,
@@ -200,8 +219,10 @@ final class SrtLoop extends SingleThreadEventExecutor {
                 lib.close(s);
                 return;
             }
-            session = new SrtPublisher(s, a.key(), slog, publication, ByteBufAllocator.DEFAULT);
+            SrtPublisher publisher = new SrtPublisher(s, a.key(), slog, publication, ByteBufAllocator.DEFAULT);
+            session = publisher;
             sessions.put(s, session);
+            publishers.put(a.key(), publisher);
             lib.epollAdd(eid, s, publishEvents);
         } else {
             SrtPlayer player = new SrtPlayer(s, a.key(), slog, this, hub.config().slowViewerMaxLag().toNanos());
@@ -227,9 +248,10 @@ final class SrtLoop extends SingleThreadEventExecutor {
     private void read(SrtPublisher p) {
         for (int i = 0; i < READ_BUDGET; i++) {
             int n = lib.recvmsg(p.socket, recvBuf, (int) recvBuf.byteSize());
-            if (n < 0) {
-                int err = lib.lastError();
-                if (err != LibSrt.SRT_EASYNCRCV) {
+            if (n <= 0) {
+                // -1 EASYNCRCV: nothing more now. 0: libsrt's answer on a broken connection once its
+                // buffer is read; any other error: the connection is unusable.
+                if (n < 0 && lib.lastError() != LibSrt.SRT_EASYNCRCV || n == 0 && !connected(p.socket)) {
                     closeSession(p, brokenReason(p.socket));
                 }
                 return;
@@ -240,6 +262,40 @@ final class SrtLoop extends SingleThreadEventExecutor {
                 return; // closed while publishing (revoked)
             }
         }
+    }
+
+    private boolean connected(int sock) {
+        return lib.state(sock) == LibSrt.SRTS_CONNECTED;
+    }
+
+    /**
+     * A publisher is stale when has sent nothing for {@link #staleNanos}. The SRT peer idle
+     * timeout ends a silent connection in libsrt; this bound also ends a connection that stays up
+     * without media (an encoder stuck, a peer sending keep-alives only).
+     */
+    static long staleNanos(SrtConfig config) {
+        return Math.max(10_000_000_000L, 2_000_000L * config.peerIdleTimeoutMs());
+    }
+
+    /**
+     * Whether {@code holder}'s connection is gone (libsrt says broken, closed or unknown) or it is
+     * stale: then a new publisher of its key takes its place. Any thread (the listen callback asks).
+     */
+    boolean holderGone(SrtPublisher holder, long now) {
+        return lib.state(holder.socket) != LibSrt.SRTS_CONNECTED || holder.silentNanos(now) > staleNanos;
+    }
+
+    /** The SRT publisher of {@code key} on this listener when its connection is gone or stale (any thread). */
+    boolean holderGone(StreamKey key) {
+        SrtPublisher holder = publishers.get(key);
+        return holder != null && holderGone(holder, System.nanoTime());
+    }
+
+    private String goneReason(SrtPublisher holder) {
+        int state = lib.state(holder.socket);
+        return state == LibSrt.SRTS_CONNECTED
+                ? "no data for " + holder.silentNanos(System.nanoTime()) / 1_000_000 + " ms"
+                : brokenReason(holder.socket);
     }
 
     /** The loop's buffer a player multiplexes one frame into (cleared). */
@@ -283,7 +339,9 @@ final class SrtLoop extends SingleThreadEventExecutor {
         return switch (state) {
             case LibSrt.SRTS_BROKEN -> "connection broken (peer closed, or silent for "
                     + config.peerIdleTimeoutMs() + " ms)";
-            case LibSrt.SRTS_CLOSING, LibSrt.SRTS_CLOSED, LibSrt.SRTS_NONEXIST -> "peer closed the connection";
+            case LibSrt.SRTS_CLOSING, LibSrt.SRTS_CLOSED -> "peer closed the connection";
+            case LibSrt.SRTS_NONEXIST -> "connection gone (libsrt already removed it: broken or closed while"
+                    + " this loop was busy)";
             default -> "connection error: " + lib.lastErrorString();
         };
     }
@@ -299,6 +357,9 @@ final class SrtLoop extends SingleThreadEventExecutor {
     void closeSession(SrtSession s, String reason) {
         if (sessions.remove(s.socket) != s) {
             return;
+        }
+        if (s instanceof SrtPublisher p) {
+            publishers.remove(p.key, p);
         }
         refreshStats(s);
         lib.epollRemove(eid, s.socket);
@@ -327,6 +388,12 @@ final class SrtLoop extends SingleThreadEventExecutor {
         for (SrtSession s : new ArrayList<>(sessions.values())) {
             if (s instanceof SrtPublisher p && p.revoked()) {
                 closeSession(p, "publication revoked");
+            } else if (!connected(s.socket)) {
+                // The epoll event of a broken connection was missed (libsrt drops it with the socket):
+                // no session outlives its connection.
+                closeSession(s, brokenReason(s.socket));
+            } else if (s instanceof SrtPublisher p && p.silentNanos(now) > staleNanos) {
+                closeSession(p, "no data for " + p.silentNanos(now) / 1_000_000 + " ms");
             }
         }
         pending.forEach((sock, p) -> {
@@ -355,6 +422,22 @@ final class SrtLoop extends SingleThreadEventExecutor {
             v.add(SrtSessionView.of(s));
         }
         views = List.copyOf(v);
+    }
+
+    /** The sockets of the current sessions (tests; on the loop). */
+    List<Integer> sessionSockets() {
+        return List.copyOf(sessions.keySet());
+    }
+
+    /** libsrt's state of {@code sock} ({@code SRTS_*}; tests). */
+    int socketState(int sock) {
+        return lib.state(sock);
+    }
+
+    /** Packets in {@code sock}'s receive buffer, -1 when libsrt cannot say (tests; on the loop). */
+    int receiveBufferPackets(int sock) {
+        // int pktRcvBuf of struct CBytePerfMon (libsrt 1.5 LP64; see SrtStats)
+        return lib.bstats(sock, perf) ? perf.get(ValueLayout.JAVA_INT, 380) : -1;
     }
 
     /** The sessions as last published (any thread). */

@@ -30,6 +30,8 @@ final class SrtPublisher extends SrtSession implements TsDemuxer.Listener {
     private long messages;
     private long problems;
     private boolean released;
+    /** When the last message (or the accept) was, System.nanoTime; read by the listen callback. */
+    private volatile long lastMessageNanos = System.nanoTime();
 
     SrtPublisher(int socket, StreamKey key, SessionLog log, Publication publication, ByteBufAllocator alloc) {
         super(socket, key, log);
@@ -49,10 +51,16 @@ final class SrtPublisher extends SrtSession implements TsDemuxer.Listener {
             return;
         }
         messages++;
+        lastMessageNanos = System.nanoTime();
         bytes += view.remaining();
         acc.writeBytes(view);
         demuxer.feed(acc);
         acc.discardSomeReadBytes();
+    }
+
+    /** Nanoseconds since the last message (since the accept before the first); any thread. */
+    long silentNanos(long now) {
+        return now - lastMessageNanos;
     }
 
     boolean revoked() {

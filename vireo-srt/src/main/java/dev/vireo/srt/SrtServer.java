@@ -93,7 +93,7 @@ public final class SrtServer implements AutoCloseable {
             SrtLoop l = new SrtLoop(lib, config, hub, sock, counters);
             upcalls = Arena.ofShared();
             MemorySegment stub = LibSrt.listenCallbackStub(
-                    new ListenCallback(lib, new Admission(gate, hub, key -> passphrases.apply(key), elsewhere), l,
+                    new ListenCallback(lib, new Admission(gate, hub, key -> passphrases.apply(key), elsewhere, l::holderGone), l,
                             config.maxPendingHandshakes()), upcalls);
             lib.listenCallback(sock, stub);
             lib.listen(sock, 128);
@@ -109,6 +109,11 @@ public final class SrtServer implements AutoCloseable {
                 lib.version(), lib.libraryName(), config.latencyMs(),
                 config.passphrase().isEmpty() ? "no default passphrase" : "default passphrase set");
         return port;
+    }
+
+    /** The loop's thread as an executor (tests hold it busy to play a starved thread). */
+    SrtLoop loopForTests() {
+        return loop;
     }
 
     /** The bound port, -1 when not listening. */

@@ -59,6 +59,20 @@ class AdmissionTest {
         }
     }
 
+    /** A live key whose SRT publisher's connection is gone or stale is taken by the next publisher. */
+    @Test
+    void aGoneOrStaleSrtHolderIsReplacedNotAConflict() throws Exception {
+        StreamKey key = new StreamKey(StreamKey.DEFAULT_VHOST, "live", "held");
+        java.util.Set<StreamKey> gone = new java.util.HashSet<>();
+        Admission admission = new Admission(Gate.allowAll(), hub, k -> "", k -> false, gone::contains);
+        try (Publication p = hub.publish(key, "first", r -> { })) {
+            assertThat(admission.decide("#!::r=live/held,m=publish", "127.0.0.1:1"))
+                    .isEqualTo(new Admission.Reject(1409, "stream /live/held is already being published"));
+            gone.add(key);
+            assertThat(admission.decide("#!::r=live/held,m=publish", "127.0.0.1:1")).isInstanceOf(Admission.Accept.class);
+        }
+    }
+
     /** On an edge: a player of a key another node publishes is admitted (its subscription pulls it). */
     @Test
     void aKeyPublishedOnAnotherNodeMayBePlayed() {

@@ -31,12 +31,15 @@ import java.util.Objects;
  *     ({@code default-vhost}, on by default); off, only configured domains are served
  * @param signingFutureSkew how far in the future a Type A timestamp may lie; null for one validity
  *     period of the domain ({@code signing.max-future-skew})
+ * @param storeKeyFile the store key's file ({@code store.key-file}): secrets in the store are sealed
+ *     with it; created on the first start when missing; null for {@code {dataDir}/store.key}. Every
+ *     node sharing one store needs the same file
  */
 public record ControlConfig(Path dataDir, String jdbcUrl, String jdbcUser, String jdbcPassword, String adminKey,
                             int domainQuota, int streamLimit, String cnameZone, InetSocketAddress dnsServer,
                             Duration dnsTimeout, int signingValidityMinutes, UrlEndpoints endpoints,
                             Duration refreshInterval, WebhookPolicy webhooks, boolean defaultVhost,
-                            Duration signingFutureSkew) {
+                            Duration signingFutureSkew, Path storeKeyFile) {
 
     public static final int DEFAULT_DOMAIN_QUOTA = 20;
     public static final int DEFAULT_STREAM_LIMIT = 300;
@@ -133,6 +136,7 @@ public record ControlConfig(Path dataDir, String jdbcUrl, String jdbcUser, Strin
 
     public ControlConfig {
         Objects.requireNonNull(dataDir, "dataDir");
+        storeKeyFile = storeKeyFile == null ? dataDir.resolve("store.key") : storeKeyFile;
         jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "");
         jdbcUser = Objects.requireNonNullElse(jdbcUser, "");
         jdbcPassword = Objects.requireNonNullElse(jdbcPassword, "");
@@ -164,81 +168,88 @@ public record ControlConfig(Path dataDir, String jdbcUrl, String jdbcUser, Strin
     public static ControlConfig defaults(Path dataDir) {
         return new ControlConfig(dataDir, "", "", "", "", DEFAULT_DOMAIN_QUOTA, DEFAULT_STREAM_LIMIT,
                 DEFAULT_CNAME_ZONE, null, Duration.ofSeconds(5), DEFAULT_VALIDITY_MINUTES,
-                UrlEndpoints.defaults("127.0.0.1"), Duration.ofSeconds(30), WebhookPolicy.defaults(), true, null);
+                UrlEndpoints.defaults("127.0.0.1"), Duration.ofSeconds(30), WebhookPolicy.defaults(), true, null, null);
     }
 
     public ControlConfig withJdbc(String url, String user, String password) {
         return new ControlConfig(dataDir, url, user, password, adminKey, domainQuota, streamLimit, cnameZone,
                 dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     public ControlConfig withAdminKey(String key) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, key, domainQuota, streamLimit, cnameZone,
                 dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     public ControlConfig withDomainQuota(int quota) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, quota, streamLimit, cnameZone,
                 dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     public ControlConfig withStreamLimit(int limit) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, limit, cnameZone,
                 dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     public ControlConfig withCnameZone(String zone) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit, zone,
                 dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     public ControlConfig withDnsServer(InetSocketAddress server, Duration timeout) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
                 cnameZone, server, timeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     public ControlConfig withSigningValidityMinutes(int minutes) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
                 cnameZone, dnsServer, dnsTimeout, minutes, endpoints, refreshInterval, webhooks,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     public ControlConfig withEndpoints(UrlEndpoints urlEndpoints) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
                 cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, urlEndpoints, refreshInterval, webhooks,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     public ControlConfig withRefreshInterval(Duration interval) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
                 cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, interval, webhooks,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     public ControlConfig withWebhooks(WebhookPolicy policy) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
                 cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, policy,
-                defaultVhost, signingFutureSkew);
+                defaultVhost, signingFutureSkew, storeKeyFile);
     }
 
     /** The same with the default vhost served once domains exist, or not. */
     public ControlConfig withDefaultVhost(boolean on) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
                 cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval,
-                webhooks, on, signingFutureSkew);
+                webhooks, on, signingFutureSkew, storeKeyFile);
     }
 
     /** The same with another future skew for Type A timestamps (null: one validity period). */
     public ControlConfig withSigningFutureSkew(Duration skew) {
         return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
                 cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
-                defaultVhost, skew);
+                defaultVhost, skew, storeKeyFile);
+    }
+
+    /** The same with another store key file (null: {@code {dataDir}/store.key}). */
+    public ControlConfig withStoreKeyFile(Path file) {
+        return new ControlConfig(dataDir, jdbcUrl, jdbcUser, jdbcPassword, adminKey, domainQuota, streamLimit,
+                cnameZone, dnsServer, dnsTimeout, signingValidityMinutes, endpoints, refreshInterval, webhooks,
+                defaultVhost, signingFutureSkew, file);
     }
 
     @Override
@@ -247,6 +258,6 @@ public record ControlConfig(Path dataDir, String jdbcUrl, String jdbcUser, Strin
         return "ControlConfig[dataDir=" + dataDir + ", store=" + (jdbcUrl.isEmpty() ? "embedded" : "jdbc")
                 + ", domainQuota=" + domainQuota + ", streamLimit=" + streamLimit + ", cnameZone=" + cnameZone
                 + ", dnsServer=" + dnsServer + ", signingValidityMinutes=" + signingValidityMinutes
-                + ", defaultVhost=" + (defaultVhost ? "on" : "off") + "]";
+                + ", defaultVhost=" + (defaultVhost ? "on" : "off") + ", storeKeyFile=" + storeKeyFile + "]";
     }
 }

@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Uploaded TLS certificates (PEM text as uploaded, so a restart validates exactly the same bytes). */
+/**
+ * Uploaded TLS certificates (PEM text as uploaded, so a restart validates exactly the same bytes); the
+ * private key sealed with the store key ({@link StoreSecrets}).
+ */
 public final class CertificateStore {
 
     /** One stored certificate. {@code privateKeyPem} is a secret: never logged or returned by the API. */
@@ -32,7 +35,7 @@ public final class CertificateStore {
                 + "private_key_pem, not_after, uploaded_at) VALUES (?, ?, ?, ?, ?)")) {
             ps.setString(1, row.domain());
             ps.setString(2, row.certificatePem());
-            ps.setString(3, row.privateKeyPem());
+            ps.setString(3, StoreSecrets.seal("certificates", "private_key_pem", row.domain(), row.privateKeyPem()));
             ps.setLong(4, row.notAfter().toEpochMilli());
             ps.setLong(5, row.uploadedAt().toEpochMilli());
             ps.executeUpdate();
@@ -66,7 +69,10 @@ public final class CertificateStore {
         try (ResultSet rs = ps.executeQuery()) {
             List<Row> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)),
+                String domain = rs.getString(1);
+                out.add(new Row(domain, rs.getString(2),
+                        StoreSecrets.open("certificates", "private_key_pem", domain, rs.getString(3)),
+                        Instant.ofEpochMilli(rs.getLong(4)),
                         Instant.ofEpochMilli(rs.getLong(5))));
             }
             return out;

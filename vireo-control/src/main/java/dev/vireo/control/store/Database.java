@@ -27,11 +27,19 @@ public final class Database implements AutoCloseable {
 
     /** The advisory lock key of {@link #lockOtherNodesOut} (any constant: "vireo" in ASCII). */
     private static final long STARTUP_LOCK = 0x766972656fL;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Database.class);
 
     private final HikariDataSource pool;
+    private final SecretCodec secrets;
 
-    private Database(HikariDataSource pool) {
+    private Database(HikariDataSource pool, SecretCodec secrets) {
         this.pool = pool;
+        this.secrets = secrets;
+    }
+
+    /** The store key's codec (its id for logs; rotation). */
+    public SecretCodec secrets() {
+        return secrets;
     }
 
     /**
@@ -41,6 +49,8 @@ public final class Database implements AutoCloseable {
      *     says why; startup should stop)
      */
     public static Database open(ControlConfig config) {
+        // the key first: a missing or unreadable key file stops the start before the store is touched
+        SecretCodec secrets = StoreKey.loadOrCreate(config.storeKeyFile());
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("vireo-control");
         if (config.jdbcUrl().isEmpty()) {
@@ -63,23 +73,69 @@ public final class Database implements AutoCloseable {
             hc.setConnectionTimeout(10_000);
         }
         hc.setInitializationFailTimeout(10_000);
-        HikariDataSource ds;
+        boolean embedded = config.jdbcUrl().isEmpty();
+        Database db = new Database(pool(hc), secrets);
         try {
-            ds = new HikariDataSource(hc);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot open the control store: " + rootMessage(e), e);
-        }
-        Database db = new Database(ds);
-        try {
-            Migrations.apply(db);
+            if (Migrations.apply(db, secrets).contains(Migrations.SECRETS_SEALED) && embedded) {
+                // H2 writes changes to new pages and keeps old ones a while: the clear values the
+                // migration replaced would stay in the file. A full compaction rewrites it.
+                db.close();
+                compact(hc.getJdbcUrl());
+                db = new Database(pool(hc), secrets);
+            }
+            db.transaction(c -> {
+                Database.lockOtherNodesOut(c);
+                StoreSecrets.verifyKey(c, secrets);
+                return null;
+            });
             if (config.jdbcUrl().isEmpty()) {
                 PrivateFiles.filesIn(config.dataDir().resolve("control"));
             }
         } catch (RuntimeException e) {
             db.close();
-            throw new IllegalStateException("cannot migrate the control store: " + rootMessage(e), e);
+            throw new IllegalStateException("cannot open the control store: " + rootMessage(e), e);
         }
         return db;
+    }
+
+    /**
+     * Key rotation ({@code vireo rotate-store-key}): re-seals every secret of the store with the key in
+     * {@code newKeyFile} (created with 32 random bytes when missing) and replaces the key check, in one
+     * transaction. Run it with every node stopped, then give every node the new file as
+     * {@code store.key-file}; this instance keeps the old key and must be closed.
+     *
+     * @return how many values were re-sealed
+     */
+    public int rotateStoreKey(Path newKeyFile) {
+        SecretCodec next = StoreKey.loadOrCreate(newKeyFile);
+        if (SecretCodec.sameKeyId(next.keyId(), secrets.keyId())) {
+            throw new IllegalArgumentException("the new key file holds the key in use (" + next.keyId() + ")");
+        }
+        int n = transaction(c -> {
+            Database.lockOtherNodesOut(c);
+            return StoreSecrets.reseal(c, secrets, next);
+        });
+        log.info("re-sealed {} secret values of the store: key {} replaced by key {}", n, secrets.keyId(), next.keyId());
+        return n;
+    }
+
+    private static HikariDataSource pool(HikariConfig hc) {
+        try {
+            return new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the control store: " + rootMessage(e), e);
+        }
+    }
+
+    /** Rewrites the closed embedded store into a fresh file ({@code SHUTDOWN COMPACT}): no old page stays. */
+    private static void compact(String h2Url) {
+        try (Connection c = java.sql.DriverManager.getConnection(h2Url); Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN COMPACT");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot compact the embedded store after sealing its secrets: "
+                    + e.getMessage(), e);
+        }
+        log.info("compacted the embedded store: the clear values the migration sealed are gone from its file");
     }
 
     /** The H2 file under {@code {dataDir}/control}; closed by us, not by a JVM shutdown hook. */
@@ -96,6 +152,10 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T transaction(Work<T> work) {
+        return ScopedValue.where(StoreSecrets.CURRENT, secrets).call(() -> inTransaction(work));
+    }
+
+    private <T> T inTransaction(Work<T> work) {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -113,6 +173,10 @@ public final class Database implements AutoCloseable {
 
     /** Runs read-only {@code work} on a connection in auto-commit mode. */
     public <T> T read(Work<T> work) {
+        return ScopedValue.where(StoreSecrets.CURRENT, secrets).call(() -> inRead(work));
+    }
+
+    private <T> T inRead(Work<T> work) {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {

@@ -120,12 +120,12 @@ public final class DomainStore {
         setNullable(ps, 12, d.ingestDomain());
         setNullable(ps, 13, d.mainDomain());
         ps.setBoolean(14, d.signing().enabled());
-        ps.setString(15, d.signing().primaryKey());
-        setNullable(ps, 16, d.signing().secondaryKey());
+        ps.setString(15, seal("signing_primary_key", d.name(), d.signing().primaryKey()));
+        setNullable(ps, 16, seal("signing_secondary_key", d.name(), d.signing().secondaryKey()));
         ps.setInt(17, d.signing().validityMinutes());
         NotifyConfig n = d.webhook();
-        setNullable(ps, 18, n == null ? null : n.url());
-        setNullable(ps, 19, n == null ? null : n.secret());
+        setNullable(ps, 18, n == null ? null : seal("notify_url", d.name(), n.url()));
+        setNullable(ps, 19, n == null ? null : seal("notify_secret", d.name(), n.secret()));
         ps.setBoolean(20, n != null && n.onPublishAuth());
         ps.setLong(21, d.createdAt().toEpochMilli());
         ps.setLong(22, d.updatedAt().toEpochMilli());
@@ -136,20 +136,31 @@ public final class DomainStore {
         try (ResultSet rs = ps.executeQuery()) {
             List<Domain> out = new ArrayList<>();
             while (rs.next()) {
-                String notifyUrl = rs.getString(18);
+                String name = rs.getString(1);
+                String notifyUrl = open("notify_url", name, rs.getString(18));
                 NotifyConfig notify = notifyUrl == null ? null
-                        : new NotifyConfig(notifyUrl, rs.getString(19), rs.getBoolean(20));
+                        : new NotifyConfig(notifyUrl, open("notify_secret", name, rs.getString(19)), rs.getBoolean(20));
                 out.add(new Domain(rs.getString(1), rs.getLong(2),
                         Domain.Type.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)), rs.getString(4), rs.getString(5),
                         rs.getString(6), Domain.CnameStatus.valueOf(rs.getString(7).toUpperCase(Locale.ROOT)),
                         Domain.Status.valueOf(rs.getString(8).toUpperCase(Locale.ROOT)), rs.getBoolean(9),
                         rs.getBoolean(10), rs.getInt(11), rs.getString(12), rs.getString(13),
-                        new SigningConfig(rs.getBoolean(14), rs.getString(15), rs.getString(16), rs.getInt(17)),
+                        new SigningConfig(rs.getBoolean(14), open("signing_primary_key", name, rs.getString(15)),
+                                open("signing_secondary_key", name, rs.getString(16)), rs.getInt(17)),
                         notify, Instant.ofEpochMilli(rs.getLong(21)), Instant.ofEpochMilli(rs.getLong(22)),
                         rs.getString(23) == null ? List.of() : List.of(rs.getString(23).split(","))));
             }
             return out;
         }
+    }
+
+    /** Secret columns are sealed with the store key, the domain's name as the row (StoreSecrets). */
+    private static String seal(String column, String name, String plain) {
+        return StoreSecrets.seal("domains", column, name, plain);
+    }
+
+    private static String open(String column, String name, String stored) {
+        return StoreSecrets.open("domains", column, name, stored);
     }
 
     private static void setNullable(PreparedStatement ps, int index, String value) throws SQLException {

@@ -23,16 +23,36 @@ public final class Migrations {
 
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 
-    record Migration(int version, String name) {
+    /** Java work a migration does after its SQL, in the same transaction (e.g. sealing clear secrets). */
+    @FunctionalInterface
+    interface Step {
+        void run(Connection c, SecretCodec codec) throws SQLException;
+    }
+
+    record Migration(int version, String name, Step step) {
+        Migration(int version, String name) {
+            this(version, name, null);
+        }
+
         String resource() {
             return "db/V" + version + "__" + name + ".sql";
         }
     }
 
+    /** The migration that seals the secrets (issue 17). */
+    static final int SECRETS_SEALED = 7;
+
     /** Every migration of this build, oldest first. Add new ones at the end; never edit an old one. */
     static final List<Migration> ALL = List.of(new Migration(1, "init"),
             new Migration(2, "srt_passphrases"), new Migration(3, "record_rules"), new Migration(4, "abr_ladder"),
-            new Migration(5, "forbidden_default_vhost"), new Migration(6, "api_key_last_used"));
+            new Migration(5, "forbidden_default_vhost"), new Migration(6, "api_key_last_used"),
+            new Migration(SECRETS_SEALED, "secrets_encrypted", (c, codec) -> {
+                int n = StoreSecrets.sealClearValues(c, codec);
+                StoreSecrets.verifyKey(c, codec);
+                if (n > 0) {
+                    log.info("sealed {} clear secret values of the store with the store key {}", n, codec.keyId());
+                }
+            }));
 
     private Migrations() {
     }
@@ -42,7 +62,9 @@ public final class Migrations {
         return ALL.getLast().version();
     }
 
-    static void apply(Database db) {
+    /** Applies what is missing; returns the versions this call applied (not those another node did). */
+    static java.util.Set<Integer> apply(Database db, SecretCodec codec) {
+        java.util.Set<Integer> appliedNow = new java.util.HashSet<>();
         db.transaction(c -> {
             Database.lockOtherNodesOut(c);
             try (Statement s = c.createStatement()) {
@@ -72,6 +94,9 @@ public final class Migrations {
                         s.execute(sql);
                     }
                 }
+                if (m.step() != null) {
+                    m.step().run(c, codec);
+                }
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
                     ps.setInt(1, m.version());
@@ -82,9 +107,11 @@ public final class Migrations {
                 return true;
             });
             if (applied) {
+                appliedNow.add(m.version());
                 log.info("control store migrated to schema version {} ({})", m.version(), m.name());
             }
         }
+        return appliedNow;
     }
 
     static int currentVersion(Connection c) throws SQLException {

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * SRT passphrases of ingest domains: one row per domain that has one. Secrets: stored as given
- * (libsrt needs them to derive the encryption key), never logged nor returned by the API.
+ * SRT passphrases of ingest domains: one row per domain that has one. Secrets: libsrt needs them
+ * to derive the encryption key, so they are stored sealed with the store key ({@link StoreSecrets}),
+ * never logged nor returned by the API.
  */
 public final class SrtPassphraseStore {
 
@@ -37,7 +38,7 @@ public final class SrtPassphraseStore {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO srt_passphrases (domain, passphrase, updated_at) VALUES (?, ?, ?)")) {
             ps.setString(1, domain);
-            ps.setString(2, passphrase);
+            ps.setString(2, StoreSecrets.seal("srt_passphrases", "passphrase", domain, passphrase));
             ps.setLong(3, now.toEpochMilli());
             ps.executeUpdate();
         }
@@ -56,7 +57,8 @@ public final class SrtPassphraseStore {
              ResultSet rs = ps.executeQuery()) {
             Map<String, String> out = new HashMap<>();
             while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2));
+                String domain = rs.getString(1);
+                out.put(domain, StoreSecrets.open("srt_passphrases", "passphrase", domain, rs.getString(2)));
             }
             return out;
         }
