@@ -1,0 +1,54 @@
+package dev.vireo.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConnsBenchTest {
+
+    @Test
+    void theMixSplitsTheConnectionsAndTheLastKindTakesTheRemainder() {
+        ConnsBench.Options o = ConnsBench.Options.parse(new String[] {"--connections", "1001", "--mix", "40,20,40"});
+        assertThat(o.mix()).containsExactly(400, 200, 401);
+        assertThat(o.protocols()).containsExactly("flv", "rtmp");
+        assertThatThrownBy(() -> ConnsBench.Options.parse(new String[] {"--protocols", "whep"}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ConnsBench.Options.parse(new String[] {"--mix", "1,2"}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aViewerWithoutAFrameMakesTheMaxUnknownNotSmall() {
+        ConnsBench.Summary s = ConnsBench.Summary.of(List.of(30.0, -1.0, 10.0, 20.0));
+        assertThat(s.p50Ms()).isEqualTo(20.0);
+        assertThat(s.maxMs()).isEqualTo(-1.0);
+        assertThat(s.timeouts()).isEqualTo(1);
+        assertThat(ConnsBench.Summary.of(List.of(30.0, 10.0, 20.0)).maxMs()).isEqualTo(30.0);
+    }
+
+    @Test
+    void listenOverflowsComeFromTheTcpExtPair() {
+        String netstat = """
+                TcpExt: SyncookiesSent ListenOverflows ListenDrops
+                TcpExt: 0 17 19
+                IpExt: InNoRoutes
+                IpExt: 0
+                """;
+        assertThat(ConnsBench.parseTcpExt(netstat, "ListenOverflows")).isEqualTo(17);
+        assertThat(ConnsBench.parseTcpExt(netstat, "Nothing")).isEqualTo(-1);
+    }
+
+    @Test
+    void threadNamesFoldPoolNumbersButKeepEventLoops() {
+        assertThat(ThreadTicks.name("123 (ZWorker#3) S 1 2 3")).isEqualTo("ZWorker#3");
+        assertThat(ThreadTicks.name("9 (a (b) c) R 1")).isEqualTo("a (b) c");
+        assertThat(ThreadTicks.group("ZWorkerYoung#12")).isEqualTo("ZWorkerYoung##");
+        assertThat(ThreadTicks.group("vireo-io-3-1")).isEqualTo("vireo-io-3-1");
+        Map<String, Double> p = ThreadTicks.percent(Map.of("a", 0L, "b", 0L), Map.of("a", 100L, "b", 0L),
+                1_000_000_000L, 1);
+        assertThat(p).containsEntry("a", 100.0 * 100 / ProcFs.CLOCK_TICKS_PER_SECOND).containsKey("other");
+    }
+}
