@@ -182,15 +182,22 @@ final class PacedEgress {
         return true;
     }
 
+    /** A packet dropped at a switch: its RTP sequence number and timestamp (the header is in the clear). */
+    @FunctionalInterface
+    interface Dropped {
+        void dropped(int sequenceNumber, int timestamp);
+    }
+
     /**
      * The viewer's video moved to another rendition: the previous one's packets still waiting are
      * dropped (the switch keyframe makes them useless, and they would delay it on a link that is
      * already full; their transport-wide numbers are forgotten, so the estimate does not take them
-     * for losses), and the next {@link #SWITCH_PACING_NANOS} are paced at the estimate.
+     * for losses), each told to {@code dropped} in order, and the next {@link #SWITCH_PACING_NANOS}
+     * are paced at the estimate.
      *
      * @return the packets dropped
      */
-    int onSwitch(long nowNanos) {
+    int onSwitch(long nowNanos, Dropped dropped) {
         gentleUntilNanos = nowNanos + SWITCH_PACING_NANOS;
         if (pacer == null) {
             return 0;
@@ -199,7 +206,9 @@ final class PacedEgress {
             if (p.transportSequence() >= 0) {
                 sequencer.discarded(p.transportSequence());
             }
-            p.bytes().release();
+            ByteBuf b = p.bytes();
+            dropped.dropped(b.getUnsignedShort(b.readerIndex() + 2), b.getInt(b.readerIndex() + 4));
+            b.release();
         });
         discardedPackets += n;
         queuedPackets = 0;
