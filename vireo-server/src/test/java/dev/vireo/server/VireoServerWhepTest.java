@@ -3,6 +3,8 @@ package dev.vireo.server;
 import static dev.vireo.webrtc.testing.Chromium.field;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
 import dev.vireo.webrtc.testing.Chromium;
@@ -85,11 +87,50 @@ class VireoServerWhepTest {
             assertThat(s.stream()).isEqualTo("/live/demo");
             assertThat(s.framesSent()).isGreaterThan(90);
         });
+        // The admin API lists the viewer's session under the stream, with its estimate once Chromium's
+        // transport-cc feedback came in (the webrtc section).
+        JsonNode[] viewer = new JsonNode[1];
+        Await.until(Duration.ofSeconds(15), () -> "the session in the stream's webrtc section: " + viewer[0], () -> {
+            viewer[0] = webrtcViewer("demo");
+            return viewer[0] != null && viewer[0].path("estimateBps").asLong() > 0;
+        });
+        assertThat(viewer[0].path("id").asText()).isEqualTo(sessions.getFirst().id());
+        assertThat(viewer[0].path("connected").asBoolean()).isTrue();
+        assertThat(viewer[0].path("framesSent").asLong()).isGreaterThan(90);
+        assertThat(viewer[0].path("sendBps").asLong()).as(viewer[0].toString()).isPositive();
+        assertThat(viewer[0].path("rendition").isNull()).as("no ladder: %s", viewer[0]).isTrue();
+        assertThat(viewer[0].path("fecOn").asBoolean(true)).isFalse();
+        assertThat(viewer[0].path("probing").asBoolean(true)).isFalse();
+        for (String field : List.of("rttMillis", "videoFractionLost", "nacksReceived", "retransmissions",
+                "pacerQueuedPackets", "pacerQueueMillis", "paddingBytes")) {
+            assertThat(viewer[0].path(field).isNumber()).as(field + " in " + viewer[0]).isTrue();
+        }
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + ports.http() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("vireo_whep_sessions 1.0", "vireo_egress_bytes_total{protocol=\"whep\"}",
                 "vireo_webrtc_sessions 1.0");
         log.info("RTMP -> WHEP in Chromium: first frame {} ms after page load, {} fps decoded, ICE+DTLS {} ms",
                 first, String.format("%.1f", fps), sessions.getFirst().connectMillis());
+    }
+
+    /** The only entry of the stream's webrtc section in {@code GET /api/v1/streams}, or null. */
+    private static JsonNode webrtcViewer(String stream) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + ports.http() + "/api/v1/streams"))
+                    .header("Authorization", "Bearer " + server.control().generatedAdminKey().orElseThrow()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (JsonNode st : new ObjectMapper().readTree(r.body()).path("streams")) {
+                if (stream.equals(st.path("stream").asText()) && st.path("webrtc").size() == 1) {
+                    return st.path("webrtc").get(0);
+                }
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

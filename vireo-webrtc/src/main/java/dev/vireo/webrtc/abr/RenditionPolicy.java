@@ -47,8 +47,8 @@ public final class RenditionPolicy {
      * @param upHoldNanos   ... for this long
      */
     public record Config(double downMargin, long downHoldNanos, double upMargin, long upHoldNanos) {
-        /** Down after 1.5 s below the bitrate, up after 8 s at 1.3 × the next bitrate. */
-        public static final Config DEFAULT = new Config(1.0, 1_500_000_000L, 1.3, 8_000_000_000L);
+        /** Down after 1.5 s below the bitrate, up after 5 s at 1.3 × the next bitrate. */
+        public static final Config DEFAULT = new Config(1.0, 1_500_000_000L, 1.3, 5_000_000_000L);
 
         public Config {
             if (downMargin <= 0 || upMargin < downMargin || downHoldNanos < 0 || upHoldNanos < 0) {

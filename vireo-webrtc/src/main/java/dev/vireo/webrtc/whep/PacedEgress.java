@@ -208,20 +208,30 @@ final class PacedEgress {
         return droppedPackets;
     }
 
+    /** A packet dropped at a switch: its RTP sequence number and timestamp (the header is in the clear). */
+    @FunctionalInterface
+    interface Dropped {
+        void dropped(int sequenceNumber, int timestamp);
+    }
+
     /**
      * The viewer's video moved to another rendition: the previous one's packets still waiting are
      * dropped (the switch keyframe makes them useless, and they would delay it on a link that is
-     * already full; they were not numbered yet, so the estimate never sees them), and the next
-     * {@link #SWITCH_PACING_NANOS} are paced at the estimate.
+     * already full; they were not numbered yet, so the estimate never sees them), each told to
+     * {@code dropped} in order, and the next {@link #SWITCH_PACING_NANOS} are paced at the estimate.
      *
      * @return the packets dropped
      */
-    int onSwitch(long nowNanos) {
+    int onSwitch(long nowNanos, Dropped dropped) {
         gentleUntilNanos = nowNanos + SWITCH_PACING_NANOS;
         if (pacer == null) {
             return 0;
         }
-        int n = pacer.clear(p -> p.bytes().release());
+        int n = pacer.clear(p -> {
+            ByteBuf b = p.bytes();
+            dropped.dropped(b.getUnsignedShort(b.readerIndex() + 2), b.getInt(b.readerIndex() + 4));
+            b.release();
+        });
         discardedPackets += n;
         queuedPackets = 0;
         queueDelayMillis = 0;

@@ -93,6 +93,8 @@ final class RenditionSwitch {
             }
             policy = new RenditionPolicy(ladder.stream().mapToLong(Long::longValue).toArray(), 0,
                     RenditionPolicy.Config.DEFAULT);
+            LogContext.run(session.key(), session.id(), () -> log.info("ABR ladder (kbps, the top as sent in a second):"
+                    + " {}", ladder.stream().map(b -> b / 1000).toList()));
         }
         int target = policy.onEstimate(estimateBps, now);
         if (target != policy.current() && target > 0 && subscriptions[target] == null && !subscribing[target]) {

@@ -502,6 +502,16 @@ final class RtpSender {
             return false;
         }
         history.markResent(lostSequence, nowNanos);
+        return resend(transport, slot, lostSequence, transportSequences, nowNanos) > 0;
+    }
+
+    /**
+     * Sends packet {@code lostSequence} of history entry {@code slot} again (RTX when negotiated).
+     *
+     * @return the bytes handed to the transport (RTP header, original sequence number, payload), 0 when not sent
+     */
+    private int resend(RtcTransport transport, int slot, int lostSequence, TransportSequencer transportSequences,
+                       long nowNanos) {
         ByteBuf payloads = history.payloads(slot);
         int index = history.index(slot, lostSequence);
         int length = RtpPayloads.length(payloads, index);
@@ -521,7 +531,25 @@ final class RtpSender {
                     RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
         }
         packet.writeBytes(payloads, RtpPayloads.offset(payloads, index), length);
-        return transport.writeRtp(packet);
+        int size = header.headerLength() + (rtx ? 2 : 0) + length;
+        return transport.writeRtp(packet) ? size : 0;
+    }
+
+    /**
+     * Sends media packet {@code sequenceNumber} again on the RTX stream to probe the link (RFC 4588;
+     * libwebrtc's "payload padding": a duplicate the receiver discards, as big as a media packet,
+     * so probing needs fewer packets than with padding-only ones). Not a retransmission: not
+     * marked or counted as one.
+     *
+     * @return the bytes handed to the transport, 0 without RTX or when the history no longer has it
+     */
+    int sendRedundant(RtcTransport transport, int sequenceNumber, TransportSequencer transportSequences,
+                      long nowNanos) {
+        if (rtxPayloadType < 0 || history == null || transport.srtpProfile() == null) {
+            return 0;
+        }
+        int slot = history.find(sequenceNumber, nowNanos);
+        return slot < 0 ? 0 : resend(transport, slot, sequenceNumber & 0xFFFF, transportSequences, nowNanos);
     }
 
     /** The index of a recent FEC packet's sequence number in {@link #fecSequences}, or -1. */
@@ -551,6 +579,19 @@ final class RtpSender {
             return false;
         }
         history.markResent(lostSequence, nowNanos);
+        return sendEmpty(transport, lostSequence, timestamp, transportSequences, nowNanos) > 0;
+    }
+
+    /**
+     * An empty packet of sequence number {@code sequenceNumber} (RTX with only the original sequence
+     * number, RFC 4588 §4; without RTX, an empty packet of that number on the media SSRC): the
+     * receiver takes it as padding, so it has the number and waits for nothing there.
+     *
+     * @return the bytes handed to the transport, 0 when not sent
+     */
+    int sendEmpty(RtcTransport transport, int sequenceNumber, int timestamp, TransportSequencer transportSequences,
+                  long nowNanos) {
+        int lostSequence = sequenceNumber & 0xFFFF;
         ByteBuf packet = transport.alloc().heapBuffer(header.headerLength() + 2
                 + transport.srtpProfile().rtpTagLength());
         // the estimator's size: the RTP header and the 2-byte original sequence number (RFC 4588 §4)
@@ -564,7 +605,13 @@ final class RtpSender {
             header.write(packet, false, payloadType, lostSequence, timestamp & 0xFFFF_FFFFL, ssrc,
                     RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
         }
-        return transport.writeRtp(packet);
+        int size = packet.readableBytes();
+        return transport.writeRtp(packet) ? size : 0;
+    }
+
+    /** Whether retransmissions go on their own RTX stream (RFC 4588). */
+    boolean hasRtx() {
+        return rtxPayloadType >= 0;
     }
 
     /**

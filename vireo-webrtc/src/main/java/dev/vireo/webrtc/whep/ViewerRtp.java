@@ -57,6 +57,8 @@ final class ViewerRtp {
      * (beyond it, the history no longer has them: its horizon is 2 s).
      */
     private static final long PREVIOUS_RENDITION_NANOS = 10_000_000_000L;
+    /** Probing padding repeats media packets from at most this far back (the newest ones). */
+    private static final int PADDING_PACKETS_BACK = 32;
 
     private final RtcTransport transport;
     private final MediaPlan plan;
@@ -73,6 +75,8 @@ final class ViewerRtp {
     private long switchNanos = Long.MIN_VALUE;
     private volatile long nacksOfPreviousRendition;
     private volatile long paddingBytes;
+    /** The media packet the probing padding sends again next (walking back from the newest). */
+    private int paddingCursor;
     private long lastVideoPts = Long.MIN_VALUE;
     /** The audio's RFC 2198 redundancy, null when the viewer gets plain Opus. */
     private final RedPacketizer red;
@@ -222,13 +226,18 @@ final class ViewerRtp {
             videoOffsetMillis = Math.max(0, lastVideoPts + REBASE_GAP_MILLIS - keyframePts);
         }
         if (video != null) {
-            // The sequence numbers go on (no gap for the receiver to fill); what came before is
-            // the previous rendition's: its packets still paced are dropped, and NACKs for them
-            // are not answered (the switch keyframe ends the receiver's need for them).
+            // The sequence numbers go on; what came before is the previous rendition's: its packets
+            // still paced are dropped, each replaced by an empty RTX packet of its number (the
+            // receiver takes it as padding: no gap for it to NACK), and NACKs for its packets are
+            // not answered (the switch keyframe ends the receiver's need for them).
             switchSequence = video.nextSequence();
             switchNanos = now;
             if (egress != null) {
-                int dropped = egress.onSwitch(now);
+                int dropped = egress.onSwitch(now, (seq, ts) -> {
+                    if (video.hasRtx()) {
+                        video.sendEmpty(transport, seq, ts, transportSequences, now);
+                    }
+                });
                 if (dropped > 0) {
                     inContext(() -> log.debug("rendition switch: {} queued packet(s) of the previous one dropped",
                             dropped));
@@ -385,8 +394,9 @@ final class ViewerRtp {
     }
 
     /**
-     * Sends about {@code bytes} of padding-only RTX packets (bandwidth probing, RFC 3550 §5.1);
-     * nothing while the pacer holds video (media first).
+     * Sends about {@code bytes} (one packet more at most) of probing padding on the RTX stream: the
+     * last {@link #PADDING_PACKETS_BACK} media packets again, newest first, or padding-only packets
+     * (RFC 3550 §5.1) when the history has none; nothing while the pacer holds video (media first).
      *
      * @return the bytes sent
      */
@@ -396,8 +406,16 @@ final class ViewerRtp {
         }
         long sent = 0;
         while (bytes - sent >= 64) {
-            int n = video.sendPadding(transport, (int) Math.min(RtpPadding.MAX_LENGTH, bytes - sent), transportSequences,
-                    now);
+            int newest = video.nextSequence() - 1 & 0xFFFF;
+            if ((newest - paddingCursor & 0xFFFF) >= PADDING_PACKETS_BACK) {
+                paddingCursor = newest;
+            }
+            int n = video.sendRedundant(transport, paddingCursor, transportSequences, now);
+            paddingCursor = paddingCursor - 1 & 0xFFFF;
+            if (n == 0) {
+                n = video.sendPadding(transport, (int) Math.min(RtpPadding.MAX_LENGTH, bytes - sent),
+                        transportSequences, now);
+            }
             if (n == 0) {
                 break;
             }

@@ -56,15 +56,15 @@ class RenditionPolicyTest {
 
         feed(300_000, 6_000); // a long fall: to the bottom
         assertThat(policy.current()).isEqualTo(3);
-        feed(1_000_000, 7_000); // above 700 k · 1.3 = 910 k for 7 s: not yet
+        feed(1_000_000, 4_000); // above 700 k · 1.3 = 910 k for 4 s: not yet
         assertThat(policy.current()).isEqualTo(3);
-        feed(1_000_000, 4_000); // 8 s and the next keyframe: one step up
+        feed(1_000_000, 3_000); // 5 s and the next keyframe: one step up
         assertThat(policy.current()).isEqualTo(2);
-        feed(1_000_000, 20_000); // 1.2 M · 1.3 = 1.56 M is not reached: stays
+        feed(1_500_000, 20_000); // 1.2 M · 1.3 = 1.56 M is not reached: stays
         assertThat(policy.current()).isEqualTo(2);
         feed(2_000_000, 10_000);
         assertThat(policy.current()).isEqualTo(1);
-        feed(2_000_000, 20_000); // 2.5 M · 1.3 = 3.25 M not reached
+        feed(3_200_000, 20_000); // 2.5 M · 1.3 = 3.25 M not reached
         assertThat(policy.current()).isEqualTo(1);
     }
 

@@ -849,10 +849,18 @@ class WhepPlaybackTest {
             // Everything the viewer gets from now on, in arrival order, read on another thread.
             List<ByteBuf> got = java.util.Collections.synchronizedList(new ArrayList<>());
             java.util.concurrent.atomic.AtomicInteger frames = new java.util.concurrent.atomic.AtomicInteger();
+            // Sequence numbers filled by empty RTX packets (only the original sequence number, RFC 4588 §4).
+            java.util.Set<Integer> filled = java.util.concurrent.ConcurrentHashMap.newKeySet();
             Thread reader = Thread.ofVirtual().start(() -> {
                 try {
                     while (!Thread.currentThread().isInterrupted()) {
                         ByteBuf p = v.nextRtp();
+                        if (RtpHeader.ssrc(p) == v.rtxSsrc) {
+                            ByteBuf payload = RtpHeader.parse(p).payload(p);
+                            if (payload.readableBytes() == 2) {
+                                filled.add(payload.getUnsignedShort(payload.readerIndex()));
+                            }
+                        }
                         if (RtpHeader.ssrc(p) == v.videoSsrc) {
                             got.add(p);
                             if (RtpHeader.marker(p)) {
@@ -896,6 +904,8 @@ class WhepPlaybackTest {
             }
             // The switch: the rendition's parameter sets (STAP-A) then its keyframe (one NAL, 300
             // bytes), right after the source's last packet: sequence numbers and timestamps go on.
+            // Source packets still paced at the switch were dropped, each number filled by an
+            // empty RTX packet, so the receiver sees no gap.
             int stap = -1;
             for (int i = packets.size() - 1; i >= 0; i--) {
                 if (nalType(packets.get(i)) == 24) {
@@ -909,7 +919,12 @@ class WhepPlaybackTest {
             assertThat(RtpHeader.parse(key).payload(key).readableBytes()).isEqualTo(300);
             ByteBuf last = packets.get(stap - 1);
             assertThat(nalType(last)).as("the source's last packet before the switch").isEqualTo(28);
-            assertThat(RtpHeader.sequenceNumber(packets.get(stap))).isEqualTo(RtpHeader.sequenceNumber(last) + 1 & 0xFFFF);
+            for (int seq = RtpHeader.sequenceNumber(last) + 1; (seq & 0xFFFF) != RtpHeader.sequenceNumber(packets.get(stap));
+                 seq++) {
+                assertThat(filled).as("sequence number %d (dropped at the switch) filled", seq & 0xFFFF)
+                        .contains(seq & 0xFFFF);
+            }
+            assertThat(stats.nacksOfPreviousRendition()).isZero();
             long step = RtpHeader.timestamp(key) - RtpHeader.timestamp(last) & 0xFFFF_FFFFL;
             assertThat(step).as("the timestamp goes on, by about a frame").isBetween(1L, 90_000L);
             for (ByteBuf p : packets.subList(stap + 1, packets.size())) {
