@@ -787,11 +787,9 @@ class WhepPlaybackTest {
         // Now a 30 KB keyframe: through the pacer, every packet, in order; audio sent meanwhile
         // leaves at once, ahead of the queued video.
         sendFrame(dts, true, 30_000);
-        for (int i = 0; i < 3; i++) {
-            publication.send(MediaFrame.media(Codec.OPUS, dts + 20L * i, 0, false, Unpooled.wrappedBuffer(new byte[80])));
-        }
         List<ByteBuf> arrived = new ArrayList<>();
         List<ByteBuf> key = new ArrayList<>();
+        long audioPts = dts;
         while (key.isEmpty() || !RtpHeader.marker(key.getLast())) {
             ByteBuf p = v.nextRtp();
             arrived.add(p);
@@ -802,6 +800,9 @@ class WhepPlaybackTest {
                 continue; // the frames before the keyframe's parameter sets
             }
             key.add(p);
+            // an audio frame for each of the keyframe's packets that arrives: the rest are queued
+            publication.send(MediaFrame.media(Codec.OPUS, audioPts, 0, false, Unpooled.wrappedBuffer(new byte[80])));
+            audioPts += 20;
         }
         // draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: the transport-wide numbers follow
         // the order packets went on the wire, audio among the paced video, or the browser's
