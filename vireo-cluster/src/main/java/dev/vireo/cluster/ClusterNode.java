@@ -119,6 +119,7 @@ public final class ClusterNode implements PublishGuard, HubListener, ClusterView
         Claim c = registry.claimOf(key);
         if (c != null && !c.node().equals(me) && registry.nodes().containsKey(c.node())) {
             log.info("publisher {} of {} refused: node {} publishes it (epoch {})", sessionId, key, c.node(), c.epoch());
+            registry.refreshSoon(); // a retry (the encoder's) is judged on a fresh view: the owner's lease may be gone
             throw HubException.busy(key);
         }
     }

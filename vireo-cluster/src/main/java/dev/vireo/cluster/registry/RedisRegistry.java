@@ -78,6 +78,7 @@ public final class RedisRegistry implements AutoCloseable {
     private final List<Consumer<ClusterMessage>> messageListeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, NodeLease> nodes = Map.of();
     private final Map<StreamKey, Claim> claims = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean refreshPending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile int port;
     private volatile boolean available;
     private volatile boolean paused;
@@ -309,6 +310,25 @@ public final class RedisRegistry implements AutoCloseable {
                 log.warn("cluster hint listener failed", e);
             }
         }
+    }
+
+    /**
+     * Re-reads the registry now instead of at the next renew interval (at most one re-read pending):
+     * after a refusal made from the view, so that an encoder's next attempt is judged on what Redis
+     * holds by then (e.g. the owner's lease has expired since the last re-read). Never blocks.
+     */
+    public void refreshSoon() {
+        if (closed || paused || !refreshPending.compareAndSet(false, true)) {
+            return;
+        }
+        thread.execute(() -> {
+            refreshPending.set(false);
+            try {
+                reread();
+            } catch (Exception e) {
+                log.debug("re-reading the cluster registry failed: {}", e.toString());
+            }
+        });
     }
 
     /** Stops renewing (a paused node, for tests): the lease and claims expire. */

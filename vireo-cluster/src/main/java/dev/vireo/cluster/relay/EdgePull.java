@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *       reconnect grace; meanwhile the directory is asked again every
  *       {@link RelayOptions#retryEvery()}, and a new owner (the publisher reconnected to another
  *       node) is pulled: the viewers go on on the same stream.</li>
- *   <li>No node publishes the key, or the origin refuses: the local stream ends with the reason.</li>
+ *   <li>No node publishes the key, or the origin refuses: the local stream ends with the reason;
+ *       within a re-pull, a refusal for now ("not found", "unavailable": a new owner whose publisher
+ *       has just arrived) is asked again, the viewers waiting within the grace.</li>
  * </ul>
  */
 final class EdgePull {
@@ -218,6 +220,10 @@ final class EdgePull {
                         String reason = "origin " + origin.nodeId() + " refused the pull: " + error.reason();
                         if (error.code() == RelayMessage.Error.NOT_FOUND) {
                             unavailable(reason); // the directory may still name the node the publisher left
+                        } else if (error.code() == RelayMessage.Error.UNAVAILABLE && published) {
+                            // A re-pull from a new owner whose publisher has just arrived (its variant cannot be
+                            // made before its first frames): the viewers wait within the grace, asked again soon.
+                            unavailable(reason);
                         } else {
                             fail(reason);
                         }
