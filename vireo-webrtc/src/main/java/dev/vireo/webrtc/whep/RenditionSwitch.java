@@ -117,6 +117,8 @@ final class RenditionSwitch {
                         sub.close();
                     } else {
                         subscriptions[index] = sub;
+                        // the switch waits for a keyframe: a WHIP simulcast layer sends one only on request
+                        sub.stream().requestKeyframe(reader.id());
                     }
                 });
             } catch (HubException | RuntimeException e) {

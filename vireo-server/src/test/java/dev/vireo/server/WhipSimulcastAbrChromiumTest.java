@@ -1,0 +1,111 @@
+package dev.vireo.server;
+
+import static dev.vireo.webrtc.testing.Chromium.field;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vireo.core.StreamKey;
+import dev.vireo.core.testing.Await;
+import dev.vireo.webrtc.WebRtcConfig.IceTransports;
+import dev.vireo.webrtc.testing.Chromium;
+import dev.vireo.webrtc.testing.LinkModel;
+import dev.vireo.webrtc.testing.ShapingRelay;
+import dev.vireo.webrtc.whep.Rendition;
+import dev.vireo.webrtc.whep.WhepSessionStats;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ABR over simulcast layers end to end (issue 18): headless Chromium publishes three H.264 layers
+ * over WHIP, and a second Chromium plays the stream over WHEP through a user-space link
+ * ({@link ShapingRelay}) capped below the main stream's bitrate. The viewer's ladder is the lower
+ * layers ({@code sc~h}, {@code sc~q}; no transcode starts), the server's estimate falls under the
+ * cap, the viewer moves to a lower layer at its keyframe and Chromium decodes that layer's smaller
+ * frames.
+ */
+@Timeout(300)
+class WhipSimulcastAbrChromiumTest {
+
+    private static final Logger log = LoggerFactory.getLogger(WhipSimulcastAbrChromiumTest.class);
+    private static final StreamKey MAIN = StreamKey.of("live", "sc");
+    /** Below what Chromium sends its full layer at (1-2.5 Mbps), above its half layer (300-500 kbps). */
+    private static final long CAP_BPS = 600_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aViewerWhoseLinkCannotCarryTheMainStreamMovesToALowerLayer() throws Exception {
+        // The cap applies to everything the server sends through the relay: the viewer's media and
+        // the publisher's feedback (RTCP only, a few kbps).
+        try (ShapingRelay relay = new ShapingRelay(LinkModel.Impairment.NONE,
+                LinkModel.Impairment.NONE.withBandwidth(CAP_BPS, 400), 18)) {
+            Config d = ConfigLoader.defaults();
+            Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
+                    d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
+                    .withRtcCandidates("127.0.0.1:" + relay.port()).withRtcTransports(IceTransports.UDP);
+            try (VireoServer server = new VireoServer(config);
+                 Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA);
+                 Chromium viewer = Chromium.start(dir)) {
+                VireoServer.BoundPorts ports = server.start();
+                relay.target(ports.rtc());
+                String base = "http://127.0.0.1:" + ports.http();
+                publisher.open(base + "/publish/live/sc?autostart=1&simulcast=1&codec=h264");
+                Await.until(Duration.ofSeconds(30), () -> "the publish page is live: " + publisher.js("return vireo.error"),
+                        () -> "live".equals(publisher.js("return vireo.state")));
+                // the lower layers are live and measured: the ladder a WHEP viewer gets
+                Await.until(Duration.ofSeconds(60), () -> "a ladder of lower layers, measured: "
+                        + server.whip().simulcastLadder(MAIN) + " " + server.whip().sessions() + "; Chromium sends "
+                        + WhipSimulcastChromiumTest.sent(publisher),
+                        () -> !server.whip().simulcastLadder(MAIN).isEmpty()
+                                && server.whip().simulcastLadder(MAIN).stream().allMatch(r -> r.bitrateBps() > 1)
+                                && server.hub().find(MAIN).map(s -> s.stats().bitrateKbps() > CAP_BPS * 1.25 / 1000)
+                                        .orElse(false));
+                List<Rendition> ladder = server.whip().simulcastLadder(MAIN);
+                long mainBps = Math.round(server.hub().find(MAIN).orElseThrow().stats().bitrateKbps() * 1000);
+                long cap = CAP_BPS;
+                assertThat(ladder.getLast().bitrateBps()).as("the lowest layer fits under the cap").isLessThan(cap);
+                log.info("main stream {} kbps, ladder {}, viewer link capped at {} kbps", mainBps / 1000, ladder,
+                        cap / 1000);
+
+                viewer.open(base + "/play/live/sc");
+                Await.until(Duration.ofSeconds(40), () -> "the viewer decodes frames: "
+                        + viewer.js("return JSON.stringify({s: vireo.state, e: vireo.error})"),
+                        () -> "whep".equals(viewer.js("return vireo.protocol"))
+                                && field(viewer.inboundRtp("vireo.pc", "video"), "framesDecoded") > 0);
+                double topHeight = server.hub().find(MAIN).orElseThrow().stats().height();
+                List<Long> estimates = new ArrayList<>();
+                Await.until(Duration.ofSeconds(60), () -> "a move to a lower layer; estimates (kbps) " + estimates
+                        + ", stats " + server.whep().sessions(), () -> {
+                    WhepSessionStats s = server.whep().sessions().getFirst();
+                    if (s.estimateBps() > 0 && (estimates.isEmpty() || estimates.getLast() != s.estimateBps() / 1000)) {
+                        estimates.add(s.estimateBps() / 1000);
+                    }
+                    return s.renditionSwitches() > 0 && !"source".equals(s.rendition());
+                });
+                WhepSessionStats moved = server.whep().sessions().getFirst();
+                assertThat(moved.rendition()).isIn("h", "q");
+                assertThat(server.hub().streams().stream().map(s -> s.key().stream()))
+                        .as("no transcode started for the ladder").noneMatch(n -> n.contains("_"));
+                double layerHeight = server.hub().find(StreamKey.of("live", "sc~" + moved.rendition())).orElseThrow()
+                        .stats().height();
+                assertThat(layerHeight).isLessThan(topHeight);
+                Await.until(Duration.ofSeconds(30), () -> "Chromium decodes the layer's " + layerHeight + " lines: "
+                        + viewer.inboundRtp("vireo.pc", "video"),
+                        () -> field(viewer.inboundRtp("vireo.pc", "video"), "frameHeight") == layerHeight);
+                double decoded = field(viewer.inboundRtp("vireo.pc", "video"), "framesDecoded");
+                Await.until(Duration.ofSeconds(30), "30 more frames of the layer",
+                        () -> field(viewer.inboundRtp("vireo.pc", "video"), "framesDecoded") > decoded + 30);
+                log.info("simulcast ABR: moved to layer {} ({} lines, main {}) under a {} kbps cap; estimates {} kbps;"
+                        + " viewer {}; publisher {}", moved.rendition(), layerHeight, topHeight, cap / 1000, estimates,
+                        server.whep().sessions().getFirst(), server.whip().sessions().getFirst());
+            }
+        }
+    }
+}
