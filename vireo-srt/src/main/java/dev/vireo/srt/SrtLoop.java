@@ -434,12 +434,6 @@ final class SrtLoop extends SingleThreadEventExecutor {
         return lib.state(sock);
     }
 
-    /** Packets in {@code sock}'s receive buffer, -1 when libsrt cannot say (tests; on the loop). */
-    int receiveBufferPackets(int sock) {
-        // int pktRcvBuf of struct CBytePerfMon (libsrt 1.5 LP64; see SrtStats)
-        return lib.bstats(sock, perf) ? perf.get(ValueLayout.JAVA_INT, 380) : -1;
-    }
-
     /** The sessions as last published (any thread). */
     Collection<SrtSessionView> views() {
         return views;
