@@ -290,6 +290,9 @@ final class FanoutRamp {
                 ? server.metricsUrl().map(u -> new ServerDelayProbe(u, "vireo_webrtc_egress_delay_seconds"))
                 : Optional.empty();
         Map<Double, Long> delay0 = delayProbe.map(ServerDelayProbe::scrape).orElse(Map.of());
+        Optional<VariantTiming> variant = protocol.equals("whep") ? server.metricsUrl().map(VariantTiming::new)
+                : Optional.empty();
+        Map<String, Map<Double, Long>> gaps0 = variant.map(VariantTiming::scrape).orElse(Map.of());
         long t0 = System.nanoTime();
         MeasurementWindow w = measurement.open(options.stepSeconds() * 1000L);
         Thread.sleep(options.stepSeconds() * 1000L);
@@ -300,6 +303,8 @@ final class FanoutRamp {
         long nanos = System.nanoTime() - t0;
         ServerDelayProbe.Summary serverDelay = delayProbe
                 .map(p -> ServerDelayProbe.between(delay0, p.scrape())).orElse(null);
+        Map<String, ServerDelayProbe.Summary> frameGaps = variant
+                .map(v -> VariantTiming.between(gaps0, v.scrape())).orElse(Map.of());
         Set<Long> ours = ProcFs.tree(server.pid());
         ours.add(pid);
         List<String> topOthers = ProcFs.topOthers(all0, all1, ours, nanos, 3);
@@ -314,13 +319,15 @@ final class FanoutRamp {
         long packets = 0;
         long lost = 0;
         long[] frames = new long[viewers.size()];
+        long[] packetsPerViewer = new long[viewers.size()];
         double kbpsSum = 0;
         double kbpsMin = Double.MAX_VALUE;
         int disconnected = 0;
         for (int i = 0; i < viewers.size(); i++) {
             Viewer v = viewers.get(i);
             frames[i] = v.counters().framesIn(w);
-            packets += v.counters().packetsIn(w);
+            packetsPerViewer[i] = v.counters().packetsIn(w);
+            packets += packetsPerViewer[i];
             lost += v.counters().lostIn(w);
             double kbps = v.counters().bytesIn(w) * 8.0 / 1000.0 / w.seconds();
             kbpsSum += kbps;
@@ -360,7 +367,8 @@ final class FanoutRamp {
                 frames.length == 0 ? 0 : kbpsSum / frames.length, frames.length == 0 ? 0 : kbpsMin,
                 latency, cpu, ProcFs.ticksPercent(s1.userTicks() - s0.userTicks(), nanos), cpuMicrosPerViewerSecond, s1.rssKb(), heap, ProcFs.cpuPercent(b0, b1, nanos),
                 Math.max(0, ProcFs.ticksPercent(otherTicks, nanos)), load, topOthers,
-                verdict.equals("held"), verdict, growth, firstFrame, loneJoins(), packets, lost, serverDelay);
+                verdict.equals("held"), verdict, growth, firstFrame, loneJoins(), packets, lost, serverDelay,
+                packets == 0 ? -1 : VariantTiming.keptUp(packetsPerViewer), frameGaps);
         log("%5d viewers: frames min %.1f%% avg %.1f%%, %.0f kbps/viewer (source %.0f), latency p50 %.1f p99 %.1f max %.1f ms, "
                         + "server cpu %.0f%% (user %.0f%%, %.0f us/viewer/s) rss %d MB%s, bench cpu %.0f%%, other cpu %.0f%% -> %s",
                 n, ratioMin * 100, r.avgFrameRatio() * 100, r.deliveredKbpsAvg(), r.sourceKbps(), latency.p50Ms(),
@@ -372,6 +380,12 @@ final class FanoutRamp {
                     r.joinFirstFrame().maxMs(), r.joinFirstFrame().count(), packets == 0 ? "" : String.format(Locale.ROOT, ", RTP packets %d, lost %d (%.3f%%)",
                             packets, lost, r.lossRatio() * 100));
         }
+        if (r.keptUp() >= 0) {
+            log("        viewers with >= %.0f%% of the median viewer's RTP packets: %d of %d",
+                    VariantTiming.KEPT_SHARE * 100, r.keptUp(), n);
+        }
+        frameGaps.forEach((series, g) -> log("        transcode frame gaps %-9s p50 <= %.0f, p99 <= %.0f, p99.9 <= %.0f ms (%d gaps)",
+                series, g.p50Ms(), g.p99Ms(), g.p999Ms(), g.count()));
         if (serverDelay != null) {
             log("        server-added latency (server's own histogram, %d frame deliveries): p50 <= %.2f, p99 <= %.2f, p99.9 <= %.2f ms",
                     serverDelay.count(), serverDelay.p50Ms(), serverDelay.p99Ms(), serverDelay.p999Ms());

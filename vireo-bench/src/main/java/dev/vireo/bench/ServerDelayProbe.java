@@ -23,8 +23,13 @@ final class ServerDelayProbe {
     private final String bucketPrefix;
 
     ServerDelayProbe(URI metrics, String histogram) {
+        this(metrics, histogram, "");
+    }
+
+    /** @param labels the series' labels before {@code le}, as exposed, e.g. {@code stage="out",track="video",} */
+    ServerDelayProbe(URI metrics, String histogram, String labels) {
         this.metrics = metrics;
-        this.bucketPrefix = histogram + "_bucket{";
+        this.bucketPrefix = histogram + "_bucket{" + labels;
     }
 
     /** Cumulative count per upper bound (seconds), or an empty map when the scrape failed. */

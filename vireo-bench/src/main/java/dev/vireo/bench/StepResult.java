@@ -40,6 +40,10 @@ import java.util.List;
  * @param packetsLost         RTP sequence numbers missing in the window (sent or dropped on the way,
  *                            loopback has no other loss); 0 for TCP flows
  * @param serverDelay         server-added latency as the server measures it (WHEP on Vireo), else null
+ * @param keptUp              datagram flows: viewers that got at least 90 % of the median viewer's RTP
+ *                            packets in the window ({@link VariantTiming#keptUp}), else -1
+ * @param frameGaps           WHEP on Vireo with a transcoded variant playing: gaps between frames at the
+ *                            transcoding job's input and output ({@link VariantTiming}), else empty
  */
 record StepResult(int viewers, int playing, int failedToStart, int disconnected, double seconds,
                   long sourceFrames, double sourceKbps,
@@ -51,7 +55,8 @@ record StepResult(int viewers, int playing, int failedToStart, int disconnected,
                   List<String> topOthers,
                   boolean held, String verdict, List<JvmProbe.ClassGrowth> heapGrowth,
                   LatencySummary firstFrame, LatencySummary joinFirstFrame, long packetsReceived, long packetsLost,
-                  ServerDelayProbe.Summary serverDelay) {
+                  ServerDelayProbe.Summary serverDelay, int keptUp,
+                  java.util.Map<String, ServerDelayProbe.Summary> frameGaps) {
 
     /** Lost share of the RTP packets, 0..1 (0 without datagram flows). */
     double lossRatio() {

@@ -12,7 +12,7 @@ class CpuFitTest {
     private static StepResult step(int viewers, double cpuPercent, boolean held) {
         return new StepResult(viewers, viewers, 0, 0, 10, 300, 700, 1, 1, 0, 700, 700, LatencySummary.EMPTY,
                 cpuPercent, 0, 0, 0, null, 0, 0, 0, List.of(), held, held ? "held" : "no", List.of(),
-                LatencySummary.EMPTY, LatencySummary.EMPTY, 0, 0, null);
+                LatencySummary.EMPTY, LatencySummary.EMPTY, 0, 0, null, -1, java.util.Map.of());
     }
 
     @Test

@@ -182,6 +182,7 @@ public final class VireoServer implements AutoCloseable {
         transcoder = new Transcoder(TranscodeConfig.defaults(), hub,
                 new ControlTemplates(control).orElse(TemplateCatalog.builtIn()));
         control.onTemplatesChanged(transcoder::templatesChanged);
+        transcoder.frameTimings(new TranscodeGapMetrics(registry));
         if (config.html5Eager()) {
             // transcode.html5-eager: a stream browsers can only play as {stream}@html5 gets it at publish time
             transcoder.startHtml5Eagerly(key -> control.browserVariantWanted(key.vhost()));

@@ -10,9 +10,17 @@ import org.slf4j.Logger;
 import org.slf4j.MDC;
 
 /**
- * One ffmpeg child process of a job and the three virtual threads that serve its pipes: the
- * writer (frames to stdin), the reader (stdout to the hub) and the stderr drain. The job's
- * supervisor starts it, waits for it to end, and starts another when it crashed.
+ * One ffmpeg child process of a job and the three threads that serve its pipes: the writer
+ * (frames to stdin), the reader (stdout to the hub) and the stderr drain. The job's supervisor
+ * starts it, waits for it to end, and starts another when it crashed.
+ *
+ * <p>The writer and the reader are platform threads, not virtual ones: every frame of the
+ * variant passes through them, and a virtual thread that wakes up for a frame waits for a free
+ * carrier behind whatever else runs there — the WHEP sessions' DTLS handshakes are CPU-bound
+ * virtual threads, so viewers joining in numbers would hold back every frame of the variant they
+ * join, which then reaches all its viewers in a burst (docs/BENCHMARKS.md, "The browser variant's
+ * tail"). A blocking read of a pipe also pins its carrier. Two threads per running job, bounded
+ * by {@link TranscodeConfig#maxJobs()}.
  */
 final class FfmpegProcess {
 
@@ -41,9 +49,14 @@ final class FfmpegProcess {
         FfmpegProcess fp = new FfmpegProcess(plan, p);
         Map<String, String> mdc = MDC.getCopyOfContextMap(); // the job's stream key and session id
         fp.drain = Thread.ofVirtual().name(name + "-stderr").start(withMdc(mdc, () -> fp.stderr.drain(p.getErrorStream(), log, prefix)));
-        fp.reader = Thread.ofVirtual().name(name + "-out").start(withMdc(mdc, () -> readerTask.run(fp)));
-        fp.writer = Thread.ofVirtual().name(name + "-in").start(withMdc(mdc, () -> writerTask.run(fp)));
+        fp.reader = pipeThread(name + "-out").start(withMdc(mdc, () -> readerTask.run(fp)));
+        fp.writer = pipeThread(name + "-in").start(withMdc(mdc, () -> writerTask.run(fp)));
         return fp;
+    }
+
+    /** A platform daemon thread for a pipe every frame goes through (see the class comment). */
+    private static Thread.Builder pipeThread(String name) {
+        return Thread.ofPlatform().name(name).daemon(true).stackSize(256 << 10);
     }
 
     private static Runnable withMdc(Map<String, String> mdc, Runnable r) {

@@ -35,6 +35,8 @@ final class OutputPublisher {
     private final LatencyMeter latency;
     private final RateMeter rates;
     private final boolean liveAudioOnly;
+    private final FrameTimings timings;
+    private final GapClock gaps = new GapClock();
     /** Non-null while a browser variant's audio is still ffmpeg's catch-up. */
     private AudioCatchUp audioCatchUp;
     private long catchUpAudioDropped;
@@ -51,7 +53,7 @@ final class OutputPublisher {
 
     /** @param liveAudioOnly drop the audio of ffmpeg's catch-up (browser variants, see above) */
     OutputPublisher(StreamHub hub, StreamKey key, String sessionId, Consumer<String> onRevoked,
-                    LatencyMeter latency, RateMeter rates, boolean liveAudioOnly) {
+                    LatencyMeter latency, RateMeter rates, boolean liveAudioOnly, FrameTimings timings) {
         this.hub = hub;
         this.key = key;
         this.sessionId = sessionId;
@@ -59,6 +61,7 @@ final class OutputPublisher {
         this.latency = latency;
         this.rates = rates;
         this.liveAudioOnly = liveAudioOnly;
+        this.timings = timings;
         this.audioCatchUp = liveAudioOnly ? new AudioCatchUp() : null;
     }
 
@@ -93,6 +96,10 @@ final class OutputPublisher {
                     audioCatchUp = null;
                 }
                 rates.frame(f.isVideo(), f.dts(), now);
+                long gap = gaps.gap(f.isVideo(), now);
+                if (gap >= 0) {
+                    timings.gap(FrameTimings.Stage.OUT, f.isVideo(), gap);
+                }
                 if (framesOut++ == 0) {
                     firstFrameNanos = now;
                 }

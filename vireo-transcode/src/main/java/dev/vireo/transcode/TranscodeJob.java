@@ -51,6 +51,9 @@ final class TranscodeJob {
     private final TranscodeConfig cfg;
     private final EventExecutor executor;
     private final Consumer<TranscodeJob> onStopped;
+    private final FrameTimings timings;
+    /** Arrival of the source's frames, on the executor only. */
+    private final GapClock inputGaps = new GapClock();
     private final InputQueue queue = new InputQueue(QUEUE_MAX_BYTES, QUEUE_MAX_WAIT_NANOS);
     private final JobMeters meters = new JobMeters();
     private final OutputPublisher publisher;
@@ -66,16 +69,17 @@ final class TranscodeJob {
     private volatile boolean pinned;
 
     TranscodeJob(Request request, TranscodeTemplate template, StreamHub hub, TranscodeConfig cfg, FfmpegInstall ffmpeg,
-                 EventExecutor executor, Consumer<TranscodeJob> onStopped) {
+                 EventExecutor executor, FrameTimings timings, Consumer<TranscodeJob> onStopped) {
         this.request = request;
         this.template = template;
         this.hub = hub;
         this.cfg = cfg;
         this.executor = executor;
         this.onStopped = onStopped;
+        this.timings = timings;
         this.prefix = request.output() + " [" + request.describe() + "]";
         this.publisher = new OutputPublisher(hub, request.output(), id, this::stop, meters.latency, meters.rates,
-                request.kind() == Request.Kind.HTML5);
+                request.kind() == Request.Kind.HTML5, timings);
         SourceConfigs configs = new SourceConfigs();
         TimeBase time = new TimeBase();
         InputWriter writer = new InputWriter(hub, request, queue, configs, time, meters, prefix,
@@ -223,6 +227,12 @@ final class TranscodeJob {
             long now = System.nanoTime();
             if (frame.isVideo() && !frame.isConfig()) {
                 sourceHasVideo = true;
+            }
+            if (!frame.isConfig() && !frame.isData()) {
+                long gap = inputGaps.gap(frame.isVideo(), now);
+                if (gap >= 0) {
+                    timings.gap(FrameTimings.Stage.IN, frame.isVideo(), gap);
+                }
             }
             if (queue.offer(frame, now, sourceHasVideo) && !frame.isConfig() && !frame.isData()
                     && now - frame.ingestNanos() < LIVE_NANOS) {

@@ -55,11 +55,17 @@ public final class Transcoder implements AutoCloseable {
     private volatile FfmpegInstall ffmpeg = FfmpegInstall.unusable("ffmpeg", "transcoding is not started");
     private volatile boolean running;
     private volatile boolean closed;
+    private volatile FrameTimings timings = FrameTimings.NONE;
 
     public Transcoder(TranscodeConfig cfg, StreamHub hub, TemplateCatalog catalog) {
         this.cfg = cfg;
         this.hub = hub;
         this.catalog = catalog;
+    }
+
+    /** Where jobs report the gaps between frames at both ends (metrics); for jobs started from now on. */
+    public void frameTimings(FrameTimings timings) {
+        this.timings = timings;
     }
 
     /**
@@ -243,7 +249,7 @@ public final class Transcoder implements AutoCloseable {
                     throw new TranscodeRefusal("transcoding capacity reached: " + jobs.size() + " of "
                             + cfg.maxJobs() + " jobs are running on this server");
                 }
-                TranscodeJob job = new TranscodeJob(request, template, hub, cfg, ffmpeg, executor, this::stopped);
+                TranscodeJob job = new TranscodeJob(request, template, hub, cfg, ffmpeg, executor, timings, this::stopped);
                 jobs.put(key, job);
                 try {
                     job.start(source);

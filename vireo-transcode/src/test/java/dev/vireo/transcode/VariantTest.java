@@ -42,6 +42,8 @@ class VariantTest {
     private final StreamKey demo = StreamKey.of("live", "demo");
     private FilePublisher publisher;
     private Transcoder transcoder;
+    /** Gaps reported per stage and track: IN video, IN audio, OUT video, OUT audio. */
+    private final java.util.concurrent.atomic.AtomicLongArray gaps = new java.util.concurrent.atomic.AtomicLongArray(4);
 
     @BeforeAll
     static void media() throws Exception {
@@ -67,6 +69,10 @@ class VariantTest {
         publisher = p;
         transcoder = new Transcoder(TranscodeConfig.defaults().withFfmpeg(Peers.ffmpeg()).withX264Preset("ultrafast"),
                 hub, TemplateCatalog.builtIn());
+        transcoder.frameTimings((stage, video, nanos) -> {
+            assertThat(nanos).isNotNegative();
+            gaps.incrementAndGet(stage.ordinal() * 2 + (video ? 0 : 1));
+        });
         transcoder.start();
         Await.until("the source to have video and audio", () -> hub.find(demo).map(s -> s.hasVideo() && s.hasAudio()).orElse(false));
         return hub.find(demo).orElseThrow();
@@ -159,5 +165,9 @@ class VariantTest {
             assertThat(g.pts()).as("copied video keeps its time stamps").isEqualTo(nearest(sentVideo, g.pts()));
         }
         assertThat(transcoder.jobs().get(0).command()).contains("h264 copy").contains("aac 128k").contains("mpegts -> flv");
+        // frame gaps reported at both ends of the job, for both tracks
+        for (int i = 0; i < 4; i++) {
+            assertThat(gaps.get(i)).as("gaps of series %d", i).isPositive();
+        }
     }
 }
