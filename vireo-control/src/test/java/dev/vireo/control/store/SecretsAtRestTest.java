@@ -132,6 +132,12 @@ class SecretsAtRestTest {
         // a URL signed before the migration, with the key as V6 stored it
         String authKey = UrlSigning.authKey("/live/old", Instant.now().getEpochSecond(), "0", "0", PRIMARY);
 
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
         try (TestPlane t = plane(data)) {
             try (Connection c = DriverManager.getConnection(V6Store.h2Url(data))) {
                 // (the plane's pool holds the file; read through the same JVM's H2 engine)
@@ -170,6 +176,17 @@ class SecretsAtRestTest {
                 }
                 rtmp.close();
             }
+        }
+        root.detachAppender(logs);
+        // no secret in any log line or logged exception of the migration, the start and the push
+        List<String> lines;
+        synchronized (logs) {
+            lines = logs.list.stream().map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
+                    : " " + e.getThrowableProxy().getMessage())).toList();
+        }
+        assertThat(lines).anyMatch(l -> l.contains("sealed 6 clear secret values"));
+        for (String secret : List.of(PRIMARY, SECONDARY, HOOK_SECRET, "HookUrlToken-9d2f", SRT_PASS)) {
+            assertThat(lines).as("log lines").noneMatch(l -> l.contains(secret));
         }
         // and the clear values are gone from the file itself
         byte[] file = h2File(data);
