@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vireo.core.testing.Await;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,17 +31,31 @@ final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
-    private ServerProcess(String name, Process process) {
+    private ServerProcess(String name, Process process, Path logFile) throws IOException {
         this.name = name;
         this.process = process;
+        BufferedWriter log = logFile == null ? null : Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
         Thread.ofPlatform().daemon().name("output-" + name).start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String l = r.readLine(); l != null; l = r.readLine()) {
                     lines.add(l);
+                    if (log != null) { // line by line: kept even when the test process dies
+                        log.write(l);
+                        log.newLine();
+                        log.flush();
+                    }
                 }
             } catch (IOException e) {
                 // process gone
+            } finally {
+                if (log != null) {
+                    try {
+                        log.close();
+                    } catch (IOException e) {
+                        // nothing more to keep
+                    }
+                }
             }
         });
     }
@@ -50,6 +66,12 @@ final class ServerProcess implements AutoCloseable {
      * several of these share a test machine and start at once.
      */
     static ServerProcess start(String name, Path dir, Map<String, String> env, String... args) throws IOException {
+        return start(name, dir, null, env, args);
+    }
+
+    /** As {@link #start(String, Path, Map, String...)}, also writing its output to {@code logFile} as it comes. */
+    static ServerProcess start(String name, Path dir, Path logFile, Map<String, String> env, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx384m", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
@@ -57,7 +79,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(dir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("VIREO_"));
         pb.environment().putAll(env);
-        return new ServerProcess(name, pb.start());
+        return new ServerProcess(name, pb.start(), logFile);
     }
 
     /** The port of the first line matching {@code "<what> listening on <host>:(port)"}, waiting for it. */

@@ -56,6 +56,7 @@ public final class RedisRegistry implements AutoCloseable {
      * to fail there); commands keep {@link #COMMAND_TIMEOUT} through the {@link TimeoutOptions}.
      */
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final int CONNECT_ATTEMPTS = 3;
 
     /** The outcome of a claim: won (this node owns the key) or held by {@code owner}. */
     public record ClaimResult(boolean won, Claim claim) {
@@ -112,8 +113,8 @@ public final class RedisRegistry implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
                 .build());
         try {
-            connection = client.connect();
-            pubsub = client.connectPubSub();
+            connection = firstConnection(client::connect, "commands");
+            pubsub = firstConnection(client::connectPubSub, "hints");
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             throw new IllegalStateException("cannot reach the cluster registry (cluster.redis at " + uri.getHost() + ":"
@@ -151,6 +152,27 @@ public final class RedisRegistry implements AutoCloseable {
         if (!available) {
             close();
             throw new IllegalStateException("cannot take this node's lease in the cluster registry");
+        }
+    }
+
+    /**
+     * A node's first connection, tried {@link #CONNECT_ATTEMPTS} times when its set-up times out: a
+     * JVM starting on a saturated machine (load 50 on 2 cores) was seen to spend more than
+     * {@link #CONNECT_TIMEOUT} in its first handshake (loading and compiling the client's classes);
+     * the next attempt finds them loaded. A refused connection (nothing listening) fails at once.
+     */
+    private static <T> T firstConnection(java.util.function.Supplier<T> connect, String what) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return connect.get();
+            } catch (io.lettuce.core.RedisConnectionException e) {
+                boolean slow = e.getCause() instanceof io.lettuce.core.RedisCommandTimeoutException;
+                if (!slow || attempt == CONNECT_ATTEMPTS) {
+                    throw e;
+                }
+                log.warn("cluster registry: the {} connection's set-up timed out (attempt {} of {}), trying again",
+                        what, attempt, CONNECT_ATTEMPTS);
+            }
         }
     }
 
