@@ -34,8 +34,8 @@ class WhipSimulcastAbrChromiumTest {
 
     private static final Logger log = LoggerFactory.getLogger(WhipSimulcastAbrChromiumTest.class);
     private static final StreamKey MAIN = StreamKey.of("live", "sc");
-    /** Below what Chromium sends its full layer at (1-2.5 Mbps), above its half layer (300-500 kbps). */
-    private static final long CAP_BPS = 600_000;
+    /** Below what Chromium sends its full layer at (up to 1 Mbps), above its half layer (up to 350 kbps). */
+    private static final long CAP_BPS = 500_000;
 
     @TempDir
     Path dir;
@@ -56,7 +56,7 @@ class WhipSimulcastAbrChromiumTest {
                 VireoServer.BoundPorts ports = server.start();
                 relay.target(ports.rtc());
                 String base = "http://127.0.0.1:" + ports.http();
-                publisher.open(base + "/publish/live/sc?autostart=1&simulcast=1&codec=h264");
+                WhipSimulcastChromiumTest.start(publisher, base + "/publish/live/sc?simulcast=1&codec=h264");
                 Await.until(Duration.ofSeconds(30), () -> "the publish page is live: " + publisher.js("return vireo.error"),
                         () -> "live".equals(publisher.js("return vireo.state")));
                 // the lower layers are live and measured: the ladder a WHEP viewer gets
