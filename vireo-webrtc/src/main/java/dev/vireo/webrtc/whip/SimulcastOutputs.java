@@ -38,6 +38,8 @@ final class SimulcastOutputs implements AutoCloseable {
     private final int[] width;
     private final int[] height;
     private volatile int current = -1;
+    /** The last video time stamp the main stream got: a move to another layer never goes back in time. */
+    private long mainVideoDts = Long.MIN_VALUE;
     private volatile List<Rendition> ladder = List.of();
 
     /**
@@ -108,7 +110,7 @@ final class SimulcastOutputs implements AutoCloseable {
                 choice.size(layer, info.width(), info.height());
             }
             if (layer == choice.current()) {
-                main.send(frame.retain());
+                sendMain(frame.retain());
             }
             layers.get(layer).send(frame);
             return false;
@@ -120,10 +122,10 @@ final class SimulcastOutputs implements AutoCloseable {
                 moved = true;
                 current = layer;
                 if (configs[layer] != null) {
-                    main.send(configs[layer].retain()); // the new layer's parameter sets before its keyframe
+                    sendMain(configs[layer].retain()); // the new layer's parameter sets before its keyframe
                 }
             }
-            main.send(frame.retain());
+            sendMain(frame.retain());
         }
         layers.get(layer).send(frame);
         return moved;
@@ -132,6 +134,21 @@ final class SimulcastOutputs implements AutoCloseable {
     /** A layer's picture size as its parameter sets say ("?" before them). */
     String size(int layer) {
         return width[layer] > 0 ? width[layer] + "x" + height[layer] : "?";
+    }
+
+    /**
+     * A video frame into the main stream; takes ownership. The layers' clocks agree to a few ms
+     * (sender reports put them on one wallclock): a frame of the layer moved to that would go
+     * back in time is sent at the last time stamp instead.
+     */
+    private void sendMain(MediaFrame frame) {
+        if (frame.dts() < mainVideoDts) {
+            MediaFrame later = frame.withDts(mainVideoDts);
+            frame.release();
+            frame = later;
+        }
+        mainVideoDts = frame.dts();
+        main.send(frame);
     }
 
     /** An audio frame (config or media): to the main stream and every layer; takes ownership. */
