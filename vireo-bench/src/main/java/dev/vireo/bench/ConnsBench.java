@@ -129,7 +129,8 @@ public final class ConnsBench {
         String cp = root.resolve("vireo-server/target/vireo-server-0.1.0-SNAPSHOT.jar") + ":"
                 + root.resolve("vireo-server/target/lib") + "/*";
         List<String> jvm = List.of(System.getenv().getOrDefault("VIREO_JAVA_OPTS",
-                "-XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10").strip().split("\\s+"));
+                "-XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10 -XX:ZCollectionInterval=30"
+                        + " -XX:TrimNativeHeapInterval=30000").strip().split("\\s+"));
         SourceFile source = new SourceFile(o.kbps(), 10);
         SourceClip clip = SourceClip.load(source.ensure(tmp, "ffmpeg"));
         EventLoopGroup viewerLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-viewer", true),
@@ -150,8 +151,7 @@ public final class ConnsBench {
                         + " load average %.1f; work dir %s", o.connections(), o.mix()[0], o.mix()[1], o.mix()[2],
                 clip.kbps(), clip.fps(), ProcFs.loadAverage(), work);
         try (VireoProcess server = VireoProcess.start(cp, jvm, List.of(), work);
-             ClipPublisher publisher = ClipPublisher.start(publisherLoop, server.rtmpUrl(APP, STREAM), clip,
-                     new Measurement(), 1)) {
+             ClipPublisher publisher = publish(publisherLoop, server.rtmpUrl(APP, STREAM), clip)) {
             URI flv = server.flvUrl(APP, STREAM).orElseThrow();
             URI metrics = server.metricsUrl().orElseThrow();
             Bootstrap tcp = new Bootstrap().group(viewerLoop).channel(EpollSocketChannel.class)
@@ -243,6 +243,20 @@ public final class ConnsBench {
             publisherLoop.shutdownGracefully();
         }
         System.exit(0);
+    }
+
+    /** The publisher; a few attempts, as the RTMP port listens before a server on a loaded machine is ready. */
+    private static ClipPublisher publish(EventLoopGroup loop, URI url, SourceClip clip) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return ClipPublisher.start(loop, url, clip, new Measurement(), 1);
+            } catch (Exception e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                log("publisher not started (%s); again", e);
+            }
+        }
     }
 
     /** loaded / floor of p50 and max per protocol; a max with a viewer that saw no frame is "timeout". */

@@ -1,8 +1,10 @@
 package dev.vireo.server;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SingleThreadIoEventLoop;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -13,6 +15,8 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.RejectedExecutionHandlers;
+import java.util.concurrent.Executor;
 
 /** The native epoll transport where it is available (Linux), else NIO. */
 record Transport(String name, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannel,
@@ -32,8 +36,25 @@ record Transport(String name, IoHandlerFactory ioHandlers, Class<? extends Serve
                 : io.netty.channel.socket.nio.NioSocketChannel.class;
     }
 
+    /**
+     * How long an event loop runs queued tasks before it looks at its sockets again. Netty's default
+     * is 1 s: a loop whose queue never empties (fan-out of a stream to hundreds of viewers on a
+     * starved machine: every frame queues a delivery task and a flush per viewer) then reads new
+     * connections once a second, and a viewer's start, which takes a few reads (RTMP: handshake,
+     * connect, createStream, play), waited seconds behind viewers already playing (issue 17, load
+     * held). Each extra turn costs one non-blocking epoll_wait. {@code -Dvireo.eventLoop.taskQuantumMs}
+     * overrides it (a tuning knob for measuring, like Netty's own properties; 1000 is Netty's default).
+     */
+    static final long TASK_QUANTUM_MS = Math.max(1, Long.getLong("vireo.eventLoop.taskQuantumMs", 20));
+
     /** @param threads 0 for Netty's default (twice the cores) */
     EventLoopGroup group(String threadName, int threads) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName), ioHandlers);
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName), ioHandlers) {
+            @Override
+            protected IoEventLoop newChild(Executor executor, IoHandlerFactory factory, Object... args) {
+                return new SingleThreadIoEventLoop(this, executor, factory, Integer.MAX_VALUE,
+                        RejectedExecutionHandlers.reject(), TASK_QUANTUM_MS);
+            }
+        };
     }
 }
