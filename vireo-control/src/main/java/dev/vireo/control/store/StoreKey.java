@@ -86,7 +86,10 @@ public final class StoreKey {
             tmp = Files.createTempFile(dir, ".store-key", ".tmp");
         }
         try {
-            Files.write(tmp, key, StandardOpenOption.WRITE);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(key));
+                ch.force(true); // on disk before the store seals anything under it: a crash must not lose the key
+            }
             try {
                 Files.createLink(f, tmp);
             } catch (UnsupportedOperationException e) {
