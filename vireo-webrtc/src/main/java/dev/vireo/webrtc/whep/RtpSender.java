@@ -76,6 +76,7 @@ final class RtpSender {
     private int fecGroup;
     private long fecPackets;
     private long notInHistory;
+    private volatile long nacksWithoutRtx;
     private long resentRecently;
     /**
      * The sequence numbers (and timestamps) of the last {@link #FEC_SEQUENCES} FEC packets: a
@@ -162,6 +163,11 @@ final class RtpSender {
     /** NACKed packets not resent: no longer (or never) in the history. */
     long notInHistory() {
         return notInHistory;
+    }
+
+    /** NACKed packets not resent because RTX was not negotiated (see {@link #retransmit}). */
+    long nacksWithoutRtx() {
+        return nacksWithoutRtx;
     }
 
     /** NACKed packets not resent: resent less than about a round trip before. */
@@ -472,17 +478,26 @@ final class RtpSender {
     }
 
     /**
-     * Resends a packet the receiver reported lost: as RTX (RFC 4588 §4: own SSRC, payload type and
-     * sequence number, the original sequence number in front of the payload) when negotiated,
-     * else as it was.
+     * Resends a packet the receiver reported lost as RTX (RFC 4588 §4: own SSRC, payload type and
+     * sequence number, the original sequence number in front of the payload). Without RTX nothing
+     * is resent ({@link #nacksWithoutRtx}): the packet would go out again under its own sequence
+     * number, so its SRTP index, with other header extension values (abs-send-time, transport-wide
+     * number) than the first time; with AEAD_AES_GCM that is a nonce used twice on different data,
+     * which gives the authentication key away (RFC 7714 §8.1), and with AES-CM a keystream used
+     * twice. Such a peer recovers by PLI. Chromium and aiortc negotiate RTX.
      *
      * @param transportSequences the session's transport-wide sequence numbers, taken only when sending
      * @param rttNanos the round-trip time to the viewer, or -1 when not known yet
-     * @return false when the packet is unknown, too old, or was resent less than about an RTT ago
+     * @return false when the packet is unknown, too old, was resent less than about an RTT ago, or
+     *     RTX was not negotiated
      */
     boolean retransmit(RtcTransport transport, int lostSequence, TransportSequencer transportSequences, long nowNanos,
                        long rttNanos) {
         if (history == null) {
+            return false;
+        }
+        if (rtxPayloadType < 0) {
+            nacksWithoutRtx++;
             return false;
         }
         int slot = history.find(lostSequence, nowNanos);
@@ -517,21 +532,16 @@ final class RtpSender {
         int length = RtpPayloads.length(payloads, index);
         boolean marker = !history.noMarker(slot) && RtpPayloads.marker(payloads, index);
         long timestamp = history.timestamp(slot) & 0xFFFF_FFFFL;
-        boolean rtx = rtxPayloadType >= 0;
-        int transportSequence = transportSequences.next(header.headerLength() + (rtx ? 2 : 0) + length, nowNanos);
-        ByteBuf packet = transport.alloc().heapBuffer(header.headerLength() + (rtx ? 2 : 0) + length
+        // only on RTX: its own sequence numbers, so a fresh SRTP index (see retransmit)
+        int transportSequence = transportSequences.next(header.headerLength() + 2 + length, nowNanos);
+        ByteBuf packet = transport.alloc().heapBuffer(header.headerLength() + 2 + length
                 + transport.srtpProfile().rtpTagLength());
-        if (rtx) {
-            header.write(packet, marker, rtxPayloadType, rtxSequence, timestamp, rtxSsrc,
-                    RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
-            rtxSequence = rtxSequence + 1 & 0xFFFF;
-            packet.writeShort(lostSequence);
-        } else {
-            header.write(packet, marker, payloadType, lostSequence, timestamp, ssrc,
-                    RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
-        }
+        header.write(packet, marker, rtxPayloadType, rtxSequence, timestamp, rtxSsrc,
+                RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
+        rtxSequence = rtxSequence + 1 & 0xFFFF;
+        packet.writeShort(lostSequence);
         packet.writeBytes(payloads, RtpPayloads.offset(payloads, index), length);
-        int size = header.headerLength() + (rtx ? 2 : 0) + length;
+        int size = header.headerLength() + 2 + length;
         return transport.writeRtp(packet) ? size : 0;
     }
 
@@ -584,27 +594,26 @@ final class RtpSender {
 
     /**
      * An empty packet of sequence number {@code sequenceNumber} (RTX with only the original sequence
-     * number, RFC 4588 §4; without RTX, an empty packet of that number on the media SSRC): the
-     * receiver takes it as padding, so it has the number and waits for nothing there.
+     * number, RFC 4588 §4): the receiver takes it as padding, so it has the number and waits for
+     * nothing there. Without RTX nothing is sent: an empty packet of that number on the media SSRC
+     * would reuse its SRTP index with other content (see {@link #retransmit}).
      *
      * @return the bytes handed to the transport, 0 when not sent
      */
     int sendEmpty(RtcTransport transport, int sequenceNumber, int timestamp, TransportSequencer transportSequences,
                   long nowNanos) {
+        if (rtxPayloadType < 0) {
+            return 0;
+        }
         int lostSequence = sequenceNumber & 0xFFFF;
         ByteBuf packet = transport.alloc().heapBuffer(header.headerLength() + 2
                 + transport.srtpProfile().rtpTagLength());
         // the estimator's size: the RTP header and the 2-byte original sequence number (RFC 4588 §4)
         int transportSequence = transportSequences.next(header.headerLength() + 2, nowNanos);
-        if (rtxPayloadType >= 0) {
-            header.write(packet, false, rtxPayloadType, rtxSequence, timestamp & 0xFFFF_FFFFL, rtxSsrc,
-                    RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
-            rtxSequence = rtxSequence + 1 & 0xFFFF;
-            packet.writeShort(lostSequence);
-        } else {
-            header.write(packet, false, payloadType, lostSequence, timestamp & 0xFFFF_FFFFL, ssrc,
-                    RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
-        }
+        header.write(packet, false, rtxPayloadType, rtxSequence, timestamp & 0xFFFF_FFFFL, rtxSsrc,
+                RtpHeaderExtensions.absSendTime(nowNanos), transportSequence);
+        rtxSequence = rtxSequence + 1 & 0xFFFF;
+        packet.writeShort(lostSequence);
         int size = packet.readableBytes();
         return transport.writeRtp(packet) ? size : 0;
     }
@@ -620,7 +629,7 @@ final class RtpSender {
      * spent on it. Changes nothing.
      */
     boolean retransmittable(int lostSequence, long nowNanos, long rttNanos) {
-        if (history == null || history.find(lostSequence, nowNanos) < 0) {
+        if (rtxPayloadType < 0 || history == null || history.find(lostSequence, nowNanos) < 0) {
             return false;
         }
         long resent = history.resentNanos(lostSequence);
