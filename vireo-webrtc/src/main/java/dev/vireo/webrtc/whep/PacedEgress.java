@@ -163,7 +163,12 @@ final class PacedEgress {
     private void onTimer() {
         timer = null;
         if (!closed) {
-            drain(System.nanoTime());
+            try {
+                drain(System.nanoTime());
+            } catch (RuntimeException e) {
+                // a scheduled task's exception is kept in its future, unseen: log it
+                org.slf4j.LoggerFactory.getLogger(PacedEgress.class).warn("pacer drain failed", e);
+            }
         }
     }
 

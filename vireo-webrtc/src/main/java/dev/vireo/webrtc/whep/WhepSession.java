@@ -324,8 +324,13 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         long now = System.nanoTime();
         reportTimer = transport.executor().scheduleAtFixedRate(() -> {
             if (!closed) {
-                rtp.sendReports();
-                measure(System.nanoTime());
+                try {
+                    rtp.sendReports();
+                    measure(System.nanoTime());
+                } catch (RuntimeException e) {
+                    // a periodic task that throws is cancelled without a word: say why reports stop
+                    inContext(() -> log.warn("sender reports failed", e));
+                }
             }
         }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         List<MediaFrame> gop = cachedGop();

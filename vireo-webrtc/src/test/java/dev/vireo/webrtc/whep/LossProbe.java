@@ -60,12 +60,13 @@ final class LossProbe {
      * @param relayOwnMillis the longest the relay held a packet beyond its link model: its own stalls
      * @param kernelDrops datagrams the kernel dropped at the relay's full socket buffers
      * @param load the machine's 1-minute load average at the window's end
+     * @param refused NACKed packets not resent because the estimate's retransmission budget was spent
      */
     record Window(double seconds, double framesDecoded, double framesPresented, double freezes,
                   double freezeSeconds, double maxGapMillis, double gapsOver500, double audioConcealed,
                   long rttMillis, double jitterBufferMillis, long nacks, long retransmissions, long keyframeRequests,
                   long dropped, long notInHistory, long fecPackets, double framesDroppedByBrowser,
-                  double senderGapMillis, double relayOwnMillis, long kernelDrops, double load) {
+                  double senderGapMillis, double relayOwnMillis, long kernelDrops, double load, long refused) {
 
         /** Frames decoded as a share of the source's 30 fps. */
         double decodedShare() {
@@ -78,15 +79,15 @@ final class LossProbe {
 
         String row(String condition) {
             return String.format("| %s | %.1f | %.0f %% | %.2f s | %.0f ms | %.0f | %.1f %% | %d + %.0f ms | %d / %d / %d"
-                            + " / %d | %d | %.0f | %.0f / %.0f ms | %d | %.0f |", condition, freezesPerMinute(),
+                            + " / %d / %d | %d | %.0f | %.0f / %.0f ms | %d | %.0f |", condition, freezesPerMinute(),
                     decodedShare() * 100, freezeSeconds, maxGapMillis, gapsOver500, audioConcealed * 100,
-                    rttMillis / 2, jitterBufferMillis, nacks, retransmissions, notInHistory, keyframeRequests,
+                    rttMillis / 2, jitterBufferMillis, nacks, retransmissions, notInHistory, refused, keyframeRequests,
                     fecPackets, framesDroppedByBrowser, senderGapMillis, relayOwnMillis, kernelDrops, load);
         }
     }
 
     static final String HEADER = "| link | freezes/min | frames decoded | frozen | longest gap | gaps > 500 ms"
-            + " | audio concealed | RTT/2 + jitter buffer | NACKed / resent / gone / PLI | FEC packets"
+            + " | audio concealed | RTT/2 + jitter buffer | NACKed / resent / gone / refused / PLI | FEC packets"
             + " | dropped by Chromium | server's longest frame gap / relay's own delay | kernel drops | load |";
     static final String SEPARATOR = "|" + " --- |".repeat(HEADER.split("\\|", -1).length - 2);
 
@@ -178,7 +179,8 @@ final class LossProbe {
                 relay == null ? 0 : relay.counters(ShapingRelay.Direction.TO_PEER).longestVideoFrameGapMillis(),
                 relay == null ? 0 : Math.max(relay.counters(ShapingRelay.Direction.TO_PEER).longestOwnDelayMillis(),
                         relay.counters(ShapingRelay.Direction.TO_SERVER).longestOwnDelayMillis()),
-                relay == null ? 0 : relay.kernelDrops() - start.kernelDrops0(), load());
+                relay == null ? 0 : relay.kernelDrops() - start.kernelDrops0(), load(),
+                s.retransmissionsRefused() - s0.retransmissionsRefused());
     }
 
     /** The 1-minute load average (Linux), -1 where unknown. */

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WindowType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * (the default) every audio packet goes out as RED and Chromium decodes it; behind a relay that
  * loses 20 % of the server's RTP, it conceals less of the audio than a viewer of a server with
  * RED off behind the same kind of link. And behind a link that loses 10 %, the video keeps
- * decoding (NACK/RTX); its freezes and longest presentation gap are logged, not asserted (the
- * shared test machine stalls the browser by itself).
+ * decoding (NACK/RTX), and with ULPFEC on top it decodes at least as much, both measured at once;
+ * freezes and longest presentation gaps are logged, not asserted (the shared test machine stalls
+ * the browser by itself).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
@@ -85,7 +88,7 @@ class WhepLossChromiumTest {
         videoLossy = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
                 .withCandidates(List.of(new HostCandidates.Advertised("127.0.0.1", videoRelay.port()))), group);
         videoRelay.target(videoLossy.rtcPort);
-        fecRelay = new ShapingRelay(LinkModel.Impairment.NONE, LinkModel.Impairment.NONE.withLoss(0.10), 17);
+        fecRelay = new ShapingRelay(LinkModel.Impairment.NONE, LinkModel.Impairment.NONE.withLoss(0.10), 13);
         fecLossy = new WhepRig(hub, Gate.allowAll(), WebRtcConfig.defaults().withBind("127.0.0.1", 0)
                 .withCandidates(List.of(new HostCandidates.Advertised("127.0.0.1", fecRelay.port()))), group);
         fecLossy.whep.withFec(true);
@@ -217,21 +220,64 @@ class WhepLossChromiumTest {
         assertThat(w.framesDecoded()).as("frames decoded in %s s", w.seconds()).isGreaterThan(w.seconds() * 10);
     }
 
+    /**
+     * NACK/RTX alone against ULPFEC on top, paired: two tabs play at once through two relays that
+     * lose 10 % of the server's RTP (same seed), one from a server with FEC off (the default),
+     * one with FEC on (it switches on from the viewer's receiver reports). Measured over the same
+     * 15 s, so the machine's load falls on both alike.
+     */
     @Test
-    @org.junit.jupiter.api.Disabled("ULPFEC is off by default (WhepPlayback.withFec): with the estimator, pacing and "
-            + "retransmission budget merged in, the FEC viewer decoded 99 frames in 15 s (22 %) in CI against 61-64 % "
-            + "on the loss branch alone; to be fixed with issue 18 before FEC is switched on")
-    void videoWithUlpfecKeepsDecodingAtTenPercentLoss() {
-        LossProbe.play(chromium, fecLossy, "/live/av");
-        LossProbe.Window w = LossProbe.measure(chromium, () -> session(fecLossy), fecRelay, 15);
-        WhepSessionStats s = session(fecLossy);
-        Map<String, Object> v = chromium.inboundRtp("vireo.pc", "video");
-        log.info("10 % loss with ULPFEC, 15 s: {}", LossProbe.HEADER);
-        log.info("10 % loss with ULPFEC, 15 s: {}", w.row("10 % random, FEC"));
-        log.info("10 % loss with ULPFEC: FEC on {}, {} FEC packets sent; Chromium: {} NACKs, {} retransmitted"
-                        + " packets received, {} frames received", s.fecOn(), s.fecPackets(), field(v, "nackCount"),
-                field(v, "retransmittedPacketsReceived"), field(v, "framesReceived"));
-        assertThat(s.fecPackets()).as("FEC packets sent").isPositive();
-        assertThat(w.framesDecoded()).as("frames decoded in %s s", w.seconds()).isGreaterThan(w.seconds() * 10);
+    @org.junit.jupiter.api.Disabled("not yet seen passing: written with the pacing fix (transport-cc numbers in wire "
+            + "order, FEC through the pacer; WhepPlaybackTest#withFecOnAPacedViewer...), but on the session-9 machine "
+            + "(load 40-70) neither tab decoded (ICE+DTLS took 6-20 s); to be run on a quiet machine and enabled")
+    void videoWithUlpfecDecodesAtLeastAsMuchAsWithoutAtTenPercentLoss() {
+        WebDriver driver = chromium.driver();
+        String plainTab = driver.getWindowHandle();
+        LossProbe.play(chromium, videoLossy, "/live/av");
+        String fecTab = driver.switchTo().newWindow(WindowType.TAB).getWindowHandle();
+        try {
+            LossProbe.play(chromium, fecLossy, "/live/av");
+            Await.until(Duration.ofSeconds(30), "FEC on for the lossy viewer", () -> session(fecLossy).fecOn());
+            LossProbe.Start fecStart = LossProbe.begin(chromium, () -> session(fecLossy), fecRelay);
+            driver.switchTo().window(plainTab);
+            LossProbe.Start plainStart = LossProbe.begin(chromium, () -> session(videoLossy), videoRelay);
+            Await.until(Duration.ofSeconds(60), "15 s of playback", () ->
+                    field(audio(), "totalSamplesReceived") >= plainStart.samples0() + 15 * 48_000.0
+                            || System.nanoTime() - plainStart.t0() > 30_000_000_000L);
+            LossProbe.Window plain = LossProbe.end(chromium, plainStart);
+            Map<String, Object> plainVideo = chromium.inboundRtp("vireo.pc", "video");
+            driver.switchTo().window(fecTab);
+            LossProbe.Window fec = LossProbe.end(chromium, fecStart);
+            Map<String, Object> fecVideo = chromium.inboundRtp("vireo.pc", "video");
+            WhepSessionStats p = session(videoLossy);
+            WhepSessionStats f = session(fecLossy);
+            log.info("10 % loss, paired: {}", LossProbe.HEADER);
+            log.info("10 % loss, paired: {}", plain.row("10 % random, NACK/RTX"));
+            log.info("10 % loss, paired: {}", fec.row("10 % random, NACK/RTX + ULPFEC"));
+            log.info("10 % loss: without FEC Chromium {} NACKs, {} RTX received, {} PLI; server {}",
+                    field(plainVideo, "nackCount"), field(plainVideo, "retransmittedPacketsReceived"),
+                    field(plainVideo, "pliCount"), p);
+            log.info("10 % loss: with FEC Chromium {} FEC received, {} discarded, {} NACKs, {} RTX received, {} PLI;"
+                            + " server {}", field(fecVideo, "fecPacketsReceived"), field(fecVideo, "fecPacketsDiscarded"),
+                    field(fecVideo, "nackCount"), field(fecVideo, "retransmittedPacketsReceived"),
+                    field(fecVideo, "pliCount"), f);
+
+            assertThat(plain.dropped()).as("the relay lost packets").isGreaterThan(50);
+            assertThat(fec.dropped()).as("the FEC relay lost packets").isGreaterThan(50);
+            assertThat(plain.retransmissions()).as("server-side retransmissions").isPositive();
+            assertThat(fec.fecPackets()).as("FEC packets sent in the window").isPositive();
+            assertThat(field(fecVideo, "fecPacketsReceived")).as("FEC packets Chromium received").isPositive();
+            // decoding goes on: at least a third of the source's frames in the window (30 fps)
+            assertThat(plain.framesDecoded()).as("frames decoded without FEC in %s s", plain.seconds())
+                    .isGreaterThan(plain.seconds() * 10);
+            // FEC costs no picture: at least as many frames per second as without (5 % for the two
+            // windows' edges, read one tab after the other)
+            assertThat(fec.framesDecoded() / fec.seconds()).as("frames decoded per s with FEC vs without (%s)",
+                    plain.framesDecoded() / plain.seconds())
+                    .isGreaterThanOrEqualTo(0.95 * plain.framesDecoded() / plain.seconds());
+        } finally {
+            driver.switchTo().window(fecTab).close();
+            driver.switchTo().window(plainTab);
+        }
     }
 }

@@ -712,6 +712,76 @@ class WhepPlaybackTest {
     }
 
     @Test
+    void withFecOnAPacedViewerGetsMediaThenFecInOrderAndItsSenderReportsGoOn() throws Exception {
+        rig.whep.withFec(true);
+        Viewer v = new Viewer();
+        int twccId = Integer.parseInt(group(v.answer,
+                "^a=extmap:(\\d+) " + Pattern.quote(RtpHeaderExtensions.TRANSPORT_WIDE_CC_URI) + "\\s*$", 1));
+        int redPt = Integer.parseInt(group(v.answer, "^m=video \\d+ \\S+ \\d+ \\d+ (\\d+) (\\d+)", 1));
+        int ulpfecPt = Integer.parseInt(group(v.answer, "^m=video \\d+ \\S+ \\d+ \\d+ (\\d+) (\\d+)", 2));
+        v.nextFrame();
+        v.nextFrame();
+        // 10 % lost (RFC 3550 fraction 26/256) turns FEC on; a 100 kbps REMB makes the link short: paced
+        v.sendRtcp(new ReceiverReport(0x1234, List.of(new ReportBlock(v.videoSsrc, 26, 1, 100, 0, 0, 0))),
+                new ReceiverEstimatedMaxBitrate(0x1234, 100_000, new int[] {v.videoSsrc}));
+        Await.until("FEC on", () -> rig.whep.sessions().getFirst().fecOn());
+        long dts = 66;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (rig.whep.sessions().getFirst().sendBps() <= 100_000) {
+            assertThat(System.nanoTime()).as("the send rate is measured within 10 s").isLessThan(deadline);
+            sendFrame(dts, false, 2000);
+            v.nextFrame();
+            dts += 33;
+        }
+        int reportsBefore = v.rtcp.size();
+        sendFrame(dts, true, 30_000);
+        // every packet of the stream in arrival order until the keyframe's FEC packets came
+        List<ByteBuf> arrived = new ArrayList<>();
+        long keyTimestamp = -1;
+        int fecAfterKey = 0;
+        boolean keyComplete = false;
+        while (!keyComplete || fecAfterKey == 0) {
+            ByteBuf p = v.nextRtp();
+            if (RtpHeader.ssrc(p) != v.videoSsrc) {
+                continue;
+            }
+            arrived.add(p);
+            assertThat(RtpHeader.payloadType(p)).as("media and FEC in RED while FEC is on").isEqualTo(redPt);
+            ByteBuf block = RtpHeader.parse(p).payload(p);
+            boolean fec = (block.getUnsignedByte(block.readerIndex()) & 0x7F) == ulpfecPt;
+            if (!fec && block.readableBytes() > 2 && (block.getUnsignedByte(block.readerIndex() + 1) & 0x1F) == 24) {
+                keyTimestamp = RtpHeader.timestamp(p); // the keyframe's parameter sets (STAP-A)
+            }
+            if (keyTimestamp >= 0 && RtpHeader.timestamp(p) == keyTimestamp) {
+                if (fec) {
+                    // (the parameter sets in front, sent as a frame of their own, have their FEC before it)
+                    fecAfterKey += keyComplete ? 1 : 0;
+                } else if (RtpHeader.marker(p)) {
+                    keyComplete = true;
+                }
+            }
+        }
+        for (int i = 1; i < arrived.size(); i++) {
+            ByteBuf p = arrived.get(i);
+            assertThat(RtpHeader.sequenceNumber(p)).as("media and FEC sequence numbers in arrival order")
+                    .isEqualTo(RtpHeader.sequenceNumber(arrived.get(i - 1)) + 1 & 0xFFFF);
+            ByteBuf ext = RtpHeaderExtensions.find(p, RtpHeader.parse(p), twccId);
+            ByteBuf prev = RtpHeaderExtensions.find(arrived.get(i - 1), RtpHeader.parse(arrived.get(i - 1)), twccId);
+            assertThat((ext.getUnsignedShort(ext.readerIndex()) - prev.getUnsignedShort(prev.readerIndex())) & 0xFFFF)
+                    .as("transport-wide numbers increase in arrival order").isBetween(1, 100);
+        }
+        assertThat(rig.whep.sessions().getFirst().pacedPackets()).isPositive();
+        // the session's report timer goes on: a sender report arrives after all that
+        long reportDeadline = System.nanoTime() + 10_000_000_000L;
+        while (v.rtcp.size() <= reportsBefore) {
+            assertThat(System.nanoTime()).as("a sender report after the paced keyframe and its FEC")
+                    .isLessThan(reportDeadline);
+            sendFrame(dts += 33, false, 500);
+            v.nextRtp();
+        }
+    }
+
+    @Test
     void aPeerThatNacksItsAudioGetsTheLostPacketAgainExactlyAsSent() throws Exception {
         publication.send(MediaFrame.config(Codec.OPUS, 0, Unpooled.EMPTY_BUFFER));
         // Chromium offers no NACK on Opus; aiortc/pion-like peers may (RFC 4585 §4.2 on the Opus type)
