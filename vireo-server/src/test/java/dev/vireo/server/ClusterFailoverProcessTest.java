@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL. ffmpeg publishes to A; headless Chromium plays over WHEP from C (the player page) and
  * ffprobe reads FLV from B, both pulled from A; a second publisher of the key on B is refused; a domain
  * added through B's API gates C within 2 s; A is killed with SIGKILL; once A's lease has expired the
- * publisher gets onto B, and C's WebRTC viewer plays again within 10 s of that (its video's
- * {@code currentTime} and decoded frames advance again after having stalled).
+ * publisher gets onto B, and C's WebRTC viewer plays again within 10 s of the kill (its video's
+ * {@code currentTime} and decoded frames advance again, with the picture size of B's publisher).
+ * Each node's output is kept in {@code target/cluster-failover/node-*.log}; a failure prints their tails.
  */
 @Tag("acceptance")
 @Timeout(600)
@@ -78,11 +79,6 @@ class ClusterFailoverProcessTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : closing) {
-            if (c instanceof ServerProcess p) { // each node's log, for a failure's post-mortem
-                Files.writeString(Path.of("target", "cluster-failover-" + p.name() + ".log"), p.output());
-            }
-        }
         for (AutoCloseable c : closing.reversed()) {
             try {
                 c.close();
@@ -99,7 +95,7 @@ class ClusterFailoverProcessTest {
     private ServerProcess launch(String id) throws Exception {
         Path data = Files.createDirectories(dir.resolve("node-" + id));
         String store = pgBase + (pgBase.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-        ServerProcess p = ServerProcess.start(id, data, Map.ofEntries(
+        ServerProcess p = ServerProcess.start(id, data, logOf(id), Map.ofEntries(
                 Map.entry("VIREO_CLUSTER_REDIS", Peers.redis() + "/" + REDIS_DB),
                 Map.entry("VIREO_STORE_URL", store),
                 Map.entry("VIREO_STORE_KEY_FILE", dir.resolve("cluster-store.key").toString()),
@@ -117,6 +113,26 @@ class ClusterFailoverProcessTest {
                 "--rtc-port", "0", "--srt-port", "0", "--data-dir", data.resolve("data").toString());
         closing.add(p);
         return p;
+    }
+
+    /** Where node {@code id}'s output is kept, line by line as it comes (also when the test JVM dies). */
+    private static Path logOf(String id) throws java.io.IOException {
+        return Files.createDirectories(Path.of("target", "cluster-failover")).resolve("node-" + id + ".log");
+    }
+
+    /** Prints the last lines of each node's log (a failure's post-mortem; the whole logs stay under target/). */
+    private static void printLogTails() {
+        for (String id : List.of("a", "b", "c")) {
+            try {
+                Path log = logOf(id);
+                List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+                System.out.printf("---- node %s: last %d of %d lines of %s ----%n", id, Math.min(80, lines.size()),
+                        lines.size(), log.toAbsolutePath());
+                lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
+            } catch (java.io.IOException e) {
+                System.out.println("node " + id + ": no log: " + e);
+            }
+        }
     }
 
     private static Node ready(String id, ServerProcess p) {
@@ -168,12 +184,48 @@ class ClusterFailoverProcessTest {
     }
 
     private Ffmpeg publish(Node n) throws Exception {
-        Ffmpeg f = Ffmpeg.start(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
-                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
+        return publish(n, "320x240", List.of());
+    }
+
+    /**
+     * ffmpeg publishing a {@code size} test picture with AAC to {@code n}; {@code before} comes first
+     * (an input that holds the start, see {@link #encoderHeldBack}).
+     */
+    private Ffmpeg publish(Node n, String size, List<String> before) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error"));
+        cmd.addAll(before);
+        cmd.addAll(List.of("-re", "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine"));
+        int first = before.isEmpty() ? 0 : 1;
+        cmd.addAll(List.of("-map", first + ":v", "-map", (first + 1) + ":a",
                 "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-bf", "0", "-g", "25",
-                "-c:a", "aac", "-t", "180", "-f", "flv", "rtmp://127.0.0.1:" + n.rtmp() + "/live/demo"), dir);
+                "-c:a", "aac", "-t", "180", "-f", "flv", "rtmp://127.0.0.1:" + n.rtmp() + "/live/demo"));
+        Ffmpeg f = Ffmpeg.start(cmd, dir);
         closing.add(f);
         return f;
+    }
+
+    /**
+     * The reconnecting encoder: an encoder that reconnects is a running process, not a new one, so
+     * each attempt is an ffmpeg started ahead of time and held at the opening of a FIFO (its first,
+     * unused input) until {@link #release}: on this 2-core machine at load 30+ a cold ffmpeg start
+     * took up to 9 s, which is not the server's failover. It publishes 352x288, so that C's player
+     * shows whose frames it plays.
+     */
+    private Ffmpeg encoderHeldBack(Node n, Path fifo) throws Exception {
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+        assertThat(mk.waitFor()).as("mkfifo " + fifo).isZero();
+        return publish(n, "352x288", List.of("-f", "s16le", "-ar", "8000", "-ac", "1", "-i", fifo.toString()));
+    }
+
+    /** Lets a held encoder go: opens its FIFO for writing (once it is reading) and closes it (EOF). */
+    private static void release(Path fifo) {
+        Thread.ofPlatform().daemon().name("release-" + fifo.getFileName()).start(() -> {
+            try {
+                Files.newOutputStream(fifo).close(); // blocks until the held ffmpeg opens it
+            } catch (java.io.IOException e) {
+                // that ffmpeg is gone: its successor is released in turn
+            }
+        });
     }
 
     /**
@@ -184,20 +236,28 @@ class ClusterFailoverProcessTest {
     private static void sampleProgress(Chromium chromium) {
         chromium.js("const v = document.querySelector('video');"
                 + "window.progress = { advances: 0, at: performance.now(), since: performance.now(), longestStall: 0,"
-                + " t: -1, f: -1 };"
+                + " t: -1, f: -1, armed: false, resumedAt: null, advancesAtResume: 0 };"
                 + "setInterval(() => { const p = window.progress; const q = v.getVideoPlaybackQuality();"
                 + " const now = performance.now();"
                 + " if (v.currentTime !== p.t && q.totalVideoFrames !== p.f && v.videoWidth > 0) {"
-                + "  p.longestStall = Math.max(p.longestStall, now - Math.max(p.at, p.since));"
+                + "  const stall = now - Math.max(p.at, p.since);"
+                + "  p.longestStall = Math.max(p.longestStall, stall);"
+                + "  if (p.armed && p.resumedAt === null && v.videoWidth === 352) { p.resumedAt = now; p.advancesAtResume = p.advances; }"
                 + "  p.advances++; p.at = now; }"
                 + " p.t = v.currentTime; p.f = q.totalVideoFrames; }, 100);");
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("issue 19, open: passes alone (C plays again 8.1 s after the kill) but failed in both "
-            + "full fresh-clone runs: C's viewer never resumed after the publisher moved to B, and the player's reconnect "
-            + "got 'ICE did not connect in 4 s'; to be diagnosed with the node processes' logs kept")
     void aSigkilledOriginsPublisherMovesToAnotherNodeAndTheEdgesWebRtcViewerPlaysOn() throws Exception {
+        try {
+            failover();
+        } catch (Throwable t) {
+            printLogTails();
+            throw t;
+        }
+    }
+
+    private void failover() throws Exception {
         ServerProcess pa = launch("a");
         ServerProcess pb = launch("b");
         ServerProcess pc = launch("c");
@@ -245,6 +305,10 @@ class ClusterFailoverProcessTest {
         }
         assertThat(onA.isAlive()).isTrue();
 
+        // The encoder's reconnect to B, ready (held back) before A dies.
+        int[] attempt = {0};
+        Ffmpeg[] onB = {encoderHeldBack(b, dir.resolve("gate-0"))};
+
         // A domain added through B's API gates C within 2 s.
         String gated = "http://127.0.0.1:" + c.http() + "/live/other.flv?vhost=push.example.com";
         assertThat(get(gated).statusCode()).isNotEqualTo(403); // the default vhost: not refused (nothing to pull)
@@ -257,42 +321,48 @@ class ClusterFailoverProcessTest {
         });
         System.out.printf("failover: domain added on B gated C after %d ms%n", (System.nanoTime() - addedAt) / 1_000_000);
 
-        // SIGKILL A. Its publisher loses its connection; C's viewer stalls.
+        // SIGKILL A. Its publisher loses its connection; C's viewer stalls. From now on the sampler notes
+        // when the video advances again with B's picture (352 wide: resumedAt, the browser's clock).
+        chromium.js("const p = window.progress; p.since = performance.now(); p.longestStall = 0; p.armed = true;"
+                + " p.resumedAt = null;");
+        double killedInBrowser = chromium.number("window.progress.since");
         assertThat(pa.kill()).isEqualTo(137);
         long killedAt = System.nanoTime();
-        Await.until(Duration.ofSeconds(30), "A's publisher to notice", () -> !onA.isAlive());
-        chromium.js("window.progress.since = performance.now(); window.progress.longestStall = 0;");
 
-        // The publisher reconnects to B, retrying (as an encoder does) until A's lease has expired.
-        Ffmpeg[] onB = {publish(b)};
+        // The publisher reconnects to B at once, again each time it is refused (as an encoder does) until
+        // A's lease has expired; the next attempt is always held ready.
+        release(dir.resolve("gate-0"));
+        Ffmpeg[] next = {encoderHeldBack(b, dir.resolve("gate-1"))};
         Await.until(Duration.ofSeconds(40), "the publisher to be live on B", () -> {
             if (!onB[0].isAlive()) {
                 try {
-                    onB[0] = publish(b);
+                    onB[0] = next[0];
+                    release(dir.resolve("gate-" + ++attempt[0]));
+                    next[0] = encoderHeldBack(b, dir.resolve("gate-" + (attempt[0] + 1)));
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
             }
             return lists(b, "demo", "b");
         });
+        Await.until(Duration.ofSeconds(10), "A's publisher to notice", () -> !onA.isAlive());
         long liveOnB = System.nanoTime();
-        double advancesAtB = chromium.number("window.progress.advances");
 
-        // C's WebRTC viewer plays again: 20 more advances (2 s of video). The issue's bound is 10 s; one
-        // fresh-clone CI run missed it (the viewer had not moved 10 s after the publisher was live on B),
-        // another run took 4.7 s, so the test asserts that the viewer recovers at all (30 s) and prints
-        // the time: the 10 s bound is still open in issue 19.
-        Await.until(Duration.ofSeconds(30), () -> "C's viewer to play again; player: "
-                + chromium.js("return JSON.stringify({state: window.vireo.state, error: window.vireo.error,"
-                        + " reconnects: window.vireo.reconnects, progress: window.progress})"),
-                () -> chromium.number("window.progress.advances") >= advancesAtB + 20);
-        long playsAgain = System.nanoTime();
-        System.out.printf("failover: publisher live on B %d ms after the kill; C's viewer plays again %d ms after"
-                        + " that (%d ms after the kill; longest stall %.0f ms; player reconnects %s)%n",
-                (liveOnB - killedAt) / 1_000_000, (playsAgain - liveOnB) / 1_000_000, (playsAgain - killedAt) / 1_000_000,
-                chromium.number("window.progress.longestStall"), chromium.js("return window.vireo.reconnects"));
-        assertThat(chromium.number("window.progress.longestStall")).as("C's viewer stalled after the kill")
-                .isGreaterThan(1000);
+        // C's WebRTC viewer plays again within 10 s of the kill (the issue's bound), then keeps playing.
+        Duration left = Duration.ofNanos(Math.max(1, killedAt + Duration.ofSeconds(10).toNanos() - System.nanoTime()));
+        java.util.function.Supplier<String> player = () -> "player: " + chromium.js("return JSON.stringify({state:"
+                + " window.vireo.state, error: window.vireo.error, reconnects: window.vireo.reconnects,"
+                + " progress: window.progress})");
+        Await.until(left, () -> "C's viewer to play again within 10 s of the kill; " + player.get(),
+                () -> chromium.js("return window.progress.resumedAt") != null);
+        double resumed = chromium.number("window.progress.resumedAt");
+        double advancesAtResume = chromium.number("window.progress.advancesAtResume");
+        Await.until(Duration.ofSeconds(10), () -> "C's viewer to keep playing; " + player.get(),
+                () -> chromium.number("window.progress.advances") >= advancesAtResume + 20);
+        System.out.printf("failover: publisher live on B %d ms after the kill; C's viewer plays again %.0f ms after"
+                        + " the kill (longest stall %.0f ms; player reconnects %s; %d refused attempt(s) on B)%n",
+                (liveOnB - killedAt) / 1_000_000, resumed - killedInBrowser,
+                chromium.number("window.progress.longestStall"), chromium.js("return window.vireo.reconnects"), attempt[0]);
         assertThat(chromium.js("return window.vireo.protocol")).isEqualTo("whep");
         assertThat(pc.output()).as("C pulls from B now").containsPattern("pulling __defaultVhost__/live/demo\\S* from b ");
     }
