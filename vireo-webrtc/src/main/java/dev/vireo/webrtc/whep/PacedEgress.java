@@ -186,7 +186,9 @@ final class PacedEgress {
             return true;
         }
         long rate = Math.max(estimate / 2, estimate - Math.max(0, sendBps.getAsLong()));
-        double depth = rate * 0.1 / 8;
+        // at least two packets deep: under 96 kbit/s, 100 ms of the rate is less than one packet,
+        // and a bucket shallower than a packet never lets one through
+        double depth = Math.max(rate * 0.1 / 8, 2.0 * bytes);
         rtxTokens = rtxRefillNanos == 0 ? depth
                 : Math.min(depth, rtxTokens + rate * (double) (nowNanos - rtxRefillNanos) / 8e9);
         rtxRefillNanos = nowNanos;

@@ -16,6 +16,9 @@ import java.util.function.LongSupplier;
  * own increase (8 %/s, or additive near the capacity it last measured) lifts the estimate while
  * the link carries it, and over-use or loss stops it where the link ends.
  *
+ * <p>When the probing finds the link's end (over-use or loss while padding) it pauses, 5 s then
+ * up to 20 s ({@link #linkEnded}), as libwebrtc probes periodically rather than all the time.
+ *
  * <p>Paced: every {@link #TICK_MILLIS} ms the rate's share goes out, and only while the pacer
  * holds no video (media first). The timer runs only while padding is wanted (it is armed from
  * the session's once-a-second report and stops itself). On the session's loop.
@@ -25,6 +28,14 @@ final class ProbePadding {
     static final long TICK_MILLIS = 20;
     /** Loss at or above this (the last judged transport-cc loss fraction) stops the padding. */
     static final double MAX_LOSS = 0.02;
+    /**
+     * After the probing made the link over-use or lose packets (it found the link's end), no
+     * padding for this long, doubling at each such event up to {@link #MAX_PAUSE_NANOS}: a capped
+     * link is not filled to its end again and again (each time its queue fills, media packets can
+     * be lost with it).
+     */
+    static final long FIRST_PAUSE_NANOS = 5_000_000_000L;
+    static final long MAX_PAUSE_NANOS = 20_000_000_000L;
 
     private final EventExecutor executor;
     private final ViewerRtp rtp;
@@ -33,6 +44,8 @@ final class ProbePadding {
     private long lastNanos;
     private double credit;
     private volatile boolean on;
+    private long pausedUntilNanos = Long.MIN_VALUE;
+    private long pauseNanos = FIRST_PAUSE_NANOS;
 
     /** @param paddingBps the padding rate wanted now (0: none), asked at every tick */
     ProbePadding(EventExecutor executor, ViewerRtp rtp, LongSupplier paddingBps) {
@@ -43,7 +56,7 @@ final class ProbePadding {
 
     /** Starts the ticks when padding is wanted and they are not running (once a second). */
     void check(long nowNanos) {
-        if (timer == null && paddingBps.getAsLong() > 0) {
+        if (timer == null && nowNanos >= pausedUntilNanos && paddingBps.getAsLong() > 0) {
             lastNanos = nowNanos;
             credit = 0;
             on = true;
@@ -62,6 +75,19 @@ final class ProbePadding {
         credit = Math.min(credit + rate * (now - lastNanos) / 8e9, rate * 2 * TICK_MILLIS / 8000.0);
         lastNanos = now;
         credit -= rtp.sendPadding((long) credit, now);
+    }
+
+    /**
+     * The link showed over-use or loss: while probing, that is where it ends; the padding stops and
+     * pauses (5 s, then longer up to 20 s at each repeat).
+     */
+    void linkEnded(long nowNanos) {
+        if (timer == null) {
+            return;
+        }
+        stop();
+        pausedUntilNanos = nowNanos + pauseNanos;
+        pauseNanos = Math.min(MAX_PAUSE_NANOS, pauseNanos * 2);
     }
 
     /** Whether padding is being sent now. */

@@ -75,14 +75,15 @@ final class RenditionSwitch {
     }
 
     /**
-     * A bandwidth estimate; {@code topBps} is what index 0 sends (known after a second). Sets the
-     * target and subscribes to it when needed.
+     * A bandwidth estimate; {@code topBitrate} is index 0's bitrate (asked once, until known: -1
+     * while not). Sets the target and subscribes to it when needed.
      */
-    void onEstimate(long estimateBps, long topBps, long now) {
+    void onEstimate(long estimateBps, java.util.function.LongSupplier topBitrate, long now) {
         if (estimateBps < 0) {
             return;
         }
         if (policy == null) {
+            long topBps = topBitrate.getAsLong();
             if (topBps <= 0) {
                 return;
             }
@@ -93,7 +94,7 @@ final class RenditionSwitch {
             }
             policy = new RenditionPolicy(ladder.stream().mapToLong(Long::longValue).toArray(), 0,
                     RenditionPolicy.Config.DEFAULT);
-            LogContext.run(session.key(), session.id(), () -> log.info("ABR ladder (kbps, the top as sent in a second):"
+            LogContext.run(session.key(), session.id(), () -> log.info("ABR ladder (kbps, the top as the stream measures it):"
                     + " {}", ladder.stream().map(b -> b / 1000).toList()));
         }
         int target = policy.onEstimate(estimateBps, now);
