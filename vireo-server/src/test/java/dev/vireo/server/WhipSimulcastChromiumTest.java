@@ -70,17 +70,22 @@ class WhipSimulcastChromiumTest {
             // ffprobe over HTTP-FLV: the main stream and the smallest live layer differ in size
             int[] mainSize = probeSize(base + "/live/sc.flv");
             int[] lowSize = probeSize(base + "/live/sc~" + low.rid() + ".flv");
-            assertThat(mainSize[0] + "x" + mainSize[1]).as("ffprobe: the main stream").isEqualTo(top.size());
+            // Chromium turns its layers on one by one as its estimate grows (on a quiet machine the
+            // 1280x720 one comes within a second), so the main stream may have moved up since `top`
+            assertThat(mainSize[0] + "x" + mainSize[1]).as("ffprobe: the main stream")
+                    .isIn(top.size(), live(server).getFirst().size());
             assertThat(lowSize[0] + "x" + lowSize[1]).as("ffprobe: layer %s", low.rid()).isEqualTo(low.size());
             assertThat(lowSize[0]).isLessThan(mainSize[0]);
             assertThat(lowSize[1]).isLessThan(mainSize[1]);
 
             // the lower live layers are the main stream's WHEP ladder, highest first (refreshed every second)
-            Await.until(Duration.ofSeconds(10), () -> "the ladder: " + server.whip().simulcastLadder(MAIN),
+            Await.until(Duration.ofSeconds(10), () -> "the ladder: " + server.whip().simulcastLadder(MAIN)
+                            + ", the main stream on " + live(server).getFirst().rid(),
                     () -> !server.whip().simulcastLadder(MAIN).isEmpty()
-                            && server.whip().simulcastLadder(MAIN).getLast().name().equals(low.rid()));
+                            && server.whip().simulcastLadder(MAIN).getLast().name().equals(low.rid())
+                            && server.whip().simulcastLadder(MAIN).stream()
+                                    .noneMatch(r -> r.name().equals(live(server).getFirst().rid())));
             List<Rendition> ladder = server.whip().simulcastLadder(MAIN);
-            assertThat(ladder).extracting(Rendition::name).doesNotContain(top.rid());
             assertThat(ladder.getLast().key()).isEqualTo(StreamKey.of("live", "sc~" + low.rid()));
 
             // a WHEP viewer of the main stream plays it at the main stream's size

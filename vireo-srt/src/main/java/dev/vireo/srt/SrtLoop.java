@@ -386,14 +386,19 @@ final class SrtLoop extends SingleThreadEventExecutor {
             refreshStats(s);
         }
         for (SrtSession s : new ArrayList<>(sessions.values())) {
-            if (s instanceof SrtPublisher p && p.revoked()) {
-                closeSession(p, "publication revoked");
-            } else if (!connected(s.socket)) {
-                // The epoll event of a broken connection was missed (libsrt drops it with the socket):
-                // no session outlives its connection.
-                closeSession(s, brokenReason(s.socket));
-            } else if (s instanceof SrtPublisher p && p.silentNanos(now) > staleNanos) {
-                closeSession(p, "no data for " + p.silentNanos(now) / 1_000_000 + " ms");
+            try {
+                if (s instanceof SrtPublisher p && p.revoked()) {
+                    closeSession(p, "publication revoked");
+                } else if (!connected(s.socket)) {
+                    // The epoll event of a broken connection was missed (libsrt drops it with the socket):
+                    // no session outlives its connection.
+                    closeSession(s, brokenReason(s.socket));
+                } else if (s instanceof SrtPublisher p && p.silentNanos(now) > staleNanos) {
+                    closeSession(p, "no data for " + p.silentNanos(now) / 1_000_000 + " ms");
+                }
+            } catch (RuntimeException e) {
+                // one session's failure must not end the loop, and with it every SRT session
+                log.warn("SRT session on socket {}: housekeeping failed", s.socket, e);
             }
         }
         pending.forEach((sock, p) -> {

@@ -7,6 +7,7 @@ import dev.vireo.media.MediaFormatException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,13 +64,14 @@ final class InputWriter {
             }
             PipeInput pipe = PipeInput.of(p.plan.input(), src);
             pipe.start(out);
-            for (MediaFrame f : configs.current()) {
-                try {
+            List<MediaFrame> current = configs.current();
+            try {
+                for (MediaFrame f : current) {
                     written.note(f);
                     pipe.write(f, time.config(f.dts()), out);
-                } finally {
-                    f.release();
                 }
+            } finally {
+                current.forEach(MediaFrame::release); // all of them, also when a write failed
             }
             out.flush();
             queue.skipToLatestResumePoint(video);
