@@ -13,12 +13,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Test helper: an HTTP-FLV viewer (the JDK's HTTP client) reading {@code url} on a virtual thread
- * and counting the video tags it parses; {@link #close()} ends it.
+ * Test helper: an HTTP-FLV viewer (the JDK's HTTP client, HTTP/1.1 as flv.js speaks it, one client
+ * per viewer so that no state left by an earlier test is shared) reading {@code url} on a platform
+ * thread (a virtual one can wait behind the server's CPU-bound virtual threads) and counting the
+ * video tags it parses; {@link #close()} ends it.
  */
 final class FlvViewer implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final AtomicLong video = new AtomicLong();
     private final AtomicLong keyframes = new AtomicLong();
@@ -32,12 +35,12 @@ final class FlvViewer implements AutoCloseable {
     private final Thread thread;
 
     FlvViewer(String url) {
-        thread = Thread.ofVirtual().name("flv-viewer").start(() -> read(url));
+        thread = Thread.ofPlatform().daemon().name("flv-viewer").start(() -> read(url));
     }
 
     private void read(String url) {
         try {
-            HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             body.set(r.body());
             status.set(r.statusCode());
@@ -118,5 +121,6 @@ final class FlvViewer implements AutoCloseable {
             }
         }
         thread.interrupt();
+        http.shutdownNow();
     }
 }

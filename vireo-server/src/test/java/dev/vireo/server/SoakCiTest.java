@@ -177,8 +177,9 @@ class SoakCiTest {
             Await.until(Duration.ofSeconds(30), () -> "the final viewers attached: " + viewerCount(server),
                     () -> viewerCount(server) >= population);
             try (FlvViewer probe = new FlvViewer("http://127.0.0.1:" + ports.http() + "/live/soak0.flv")) {
-                Await.until(Duration.ofSeconds(30), () -> "frames at a new FLV viewer: " + probe,
-                        () -> probe.videoFrames() >= 15);
+                Await.until(Duration.ofSeconds(30), () -> "frames at a new FLV viewer: " + probe + "; the server's viewers "
+                                + server.hub().streams().stream().map(st -> st.key() + "=" + st.viewerCount()).toList()
+                                + "\n" + threadDump(), () -> probe.videoFrames() >= 15);
             }
             // leaked buffers are reported when collected and a new buffer is tracked
             for (int i = 0; i < 3; i++) {
@@ -213,6 +214,21 @@ class SoakCiTest {
             leakLog.detachAppender(leaks);
             ResourceLeakDetector.setLevel(previous);
         }
+    }
+
+    /** The stacks of the server's and the HTTP client's threads, for a wait that timed out. */
+    private static String threadDump() {
+        StringBuilder b = new StringBuilder();
+        for (java.lang.management.ThreadInfo t : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
+            String name = t.getThreadName();
+            if (name.startsWith("vireo") || name.startsWith("HttpClient") || name.startsWith("flv")) {
+                b.append(t.getThreadName()).append(' ').append(t.getThreadState()).append('\n');
+                for (StackTraceElement e : t.getStackTrace()) {
+                    b.append("    at ").append(e).append('\n');
+                }
+            }
+        }
+        return b.toString();
     }
 
     private static int viewerCount(VireoServer server) {
