@@ -227,9 +227,10 @@ class WhepLossChromiumTest {
      * 15 s, so the machine's load falls on both alike.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("not yet seen passing: written with the pacing fix (transport-cc numbers in wire "
-            + "order, FEC through the pacer; WhepPlaybackTest#withFecOnAPacedViewer...), but on the session-9 machine "
-            + "(load 40-70) neither tab decoded (ICE+DTLS took 6-20 s); to be run on a quiet machine and enabled")
+    @org.junit.jupiter.api.Disabled("a coin toss on a quiet machine (session 10, load 2-4, three paired runs): frames"
+            + " decoded with FEC / without 96/103, 85/102, 96/91 %, freezes/min 3.9/20, 7.9/8.0, 7.9/4.0; only the"
+            + " longest gap was always shorter with FEC (67/267, 67/233, 33/183 ms). FEC stays off by default; see"
+            + " docs/BENCHMARKS.md 'Loss matrix'")
     void videoWithUlpfecDecodesAtLeastAsMuchAsWithoutAtTenPercentLoss() {
         WebDriver driver = chromium.driver();
         String plainTab = driver.getWindowHandle();
@@ -266,7 +267,7 @@ class WhepLossChromiumTest {
             assertThat(fec.dropped()).as("the FEC relay lost packets").isGreaterThan(50);
             assertThat(plain.retransmissions()).as("server-side retransmissions").isPositive();
             assertThat(fec.fecPackets()).as("FEC packets sent in the window").isPositive();
-            assertThat(field(fecVideo, "fecPacketsReceived")).as("FEC packets Chromium received").isPositive();
+            // Chromium's inbound-rtp has no fecPacketsReceived for ULPFEC in RED (the field is absent: -1)
             // decoding goes on: at least a third of the source's frames in the window (30 fps)
             assertThat(plain.framesDecoded()).as("frames decoded without FEC in %s s", plain.seconds())
                     .isGreaterThan(plain.seconds() * 10);
