@@ -204,24 +204,33 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
      * @param defaultVhost whether the zero-config default vhost is served once domains exist
      * @param signingFutureSkew how far in the future a Type A timestamp may be; null for one validity
      *     period of the domain
+     * @param rtcJoinsPerAddress WebRTC offers one source address may make a second (bursts of twice
+     *     that) and its sessions connecting at once
      */
     public record Protection(String webhookAllow, Duration webhookAuthTimeout, boolean webhookAuthFailOpen,
-                             boolean defaultVhost, Duration signingFutureSkew) {
+                             boolean defaultVhost, Duration signingFutureSkew, int rtcJoinsPerAddress) {
 
         public static Protection defaults() {
-            return new Protection("", Duration.ofSeconds(5), false, true, null);
+            return new Protection("", Duration.ofSeconds(5), false, true, null, 10);
         }
 
         public Protection withWebhookAllow(String allow) {
-            return new Protection(allow, webhookAuthTimeout, webhookAuthFailOpen, defaultVhost, signingFutureSkew);
+            return new Protection(allow, webhookAuthTimeout, webhookAuthFailOpen, defaultVhost, signingFutureSkew,
+                    rtcJoinsPerAddress);
         }
 
         public Protection withWebhookAuth(Duration timeout, boolean failOpen) {
-            return new Protection(webhookAllow, timeout, failOpen, defaultVhost, signingFutureSkew);
+            return new Protection(webhookAllow, timeout, failOpen, defaultVhost, signingFutureSkew, rtcJoinsPerAddress);
         }
 
         public Protection withDefaultVhost(boolean on) {
-            return new Protection(webhookAllow, webhookAuthTimeout, webhookAuthFailOpen, on, signingFutureSkew);
+            return new Protection(webhookAllow, webhookAuthTimeout, webhookAuthFailOpen, on, signingFutureSkew,
+                    rtcJoinsPerAddress);
+        }
+
+        public Protection withRtcJoinsPerAddress(int n) {
+            return new Protection(webhookAllow, webhookAuthTimeout, webhookAuthFailOpen, defaultVhost,
+                    signingFutureSkew, n);
         }
     }
 

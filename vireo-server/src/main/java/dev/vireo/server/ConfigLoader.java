@@ -138,7 +138,8 @@ public final class ConfigLoader {
                         (Duration) parsed.get(Setting.WEBHOOK_AUTH_TIMEOUT),
                         (Boolean) parsed.get(Setting.WEBHOOK_AUTH_FAILURE),
                         (Boolean) parsed.get(Setting.DEFAULT_VHOST),
-                        (Duration) parsed.get(Setting.SIGNING_MAX_FUTURE_SKEW)),
+                        (Duration) parsed.get(Setting.SIGNING_MAX_FUTURE_SKEW),
+                        (Integer) parsed.get(Setting.RTC_JOINS_PER_ADDRESS)),
                 RecordRules.parse((String) parsed.get(Setting.RECORD_STREAMS), (Duration) parsed.get(Setting.RECORD_ROTATE)),
                 (Boolean) parsed.get(Setting.TRANSCODE_HTML5_EAGER),
                 SrtConfig.defaults().withBind((String) parsed.get(Setting.BIND), (Integer) parsed.get(Setting.SRT_PORT))

@@ -158,6 +158,20 @@ final class ConfigValues {
         return n == 0 ? Integer.MAX_VALUE : n;
     }
 
+    /** A positive count, at most 10,000. */
+    static int joinsPerAddress(String text) {
+        int n;
+        try {
+            n = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number of joins (a count from 1 to 10000)");
+        }
+        if (n < 1 || n > 10_000) {
+            throw new IllegalArgumentException("joins per address must be from 1 to 10000");
+        }
+        return n;
+    }
+
     /** "udp", "tcp" or both ("udp,tcp" in any order). */
     static IceTransports iceTransports(String text) {
         boolean udp = false;

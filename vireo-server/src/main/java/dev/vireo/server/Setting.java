@@ -41,6 +41,9 @@ enum Setting {
     RTC_MAX_SESSIONS("rtc.max-sessions", "VIREO_RTC_MAX_SESSIONS", "--rtc-max-sessions", "N", "auto",
             "WebRTC sessions taken at once, more get 503 + Retry-After (auto: 1000 per processor; 0: no cap)",
             ConfigValues::maxSessions),
+    RTC_JOINS_PER_ADDRESS("rtc.joins-per-address", "VIREO_RTC_JOINS_PER_ADDRESS", "--rtc-joins-per-address", "N",
+            "10", "WebRTC offers one source address may make a second (bursts of 2 N) and its sessions connecting at"
+                    + " once; raise it for audiences behind one NAT", ConfigValues::joinsPerAddress),
     RTC_TRANSPORTS("rtc.transports", "VIREO_RTC_TRANSPORTS", "--rtc-transports", "LIST", "udp,tcp",
             "what WebRTC answers advertise: udp, tcp (ICE-TCP on the same port number, for networks that"
                     + " block UDP) or both", ConfigValues::iceTransports),

@@ -241,7 +241,8 @@ public final class VireoServer implements AutoCloseable {
                 .withLadder(new WhepLadder(control, new ControlTemplates(control).orElse(TemplateCatalog.builtIn()),
                         whip::simulcastLadder))
                 .withIceServers(iceServers)
-                .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults(), registry))
+                .withAdmission(new SessionAdmission(SessionAdmission.Policy.defaults()
+                        .withJoinsPerAddress(config.protection().rtcJoinsPerAddress()), registry))
                 .withRed(config.loss().red());
         whep.mount(router);
         control.withWebRtcDetails(key -> WebRtcStreamView.of(whep.sessions(key)));

@@ -47,6 +47,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void webRtcJoinsPerAddressSetTheAdmissionPolicy() throws Exception {
+        assertThat(load(List.of(), Map.of()).protection().rtcJoinsPerAddress()).isEqualTo(10);
+        Config c = load(List.of("--rtc-joins-per-address", "200"), Map.of());
+        assertThat(c.protection().rtcJoinsPerAddress()).isEqualTo(200);
+        dev.vireo.webrtc.SessionAdmission.Policy p = dev.vireo.webrtc.SessionAdmission.Policy.defaults()
+                .withJoinsPerAddress(c.protection().rtcJoinsPerAddress());
+        assertThat(p.offersPerSecond()).isEqualTo(200);
+        assertThat(p.offerBurst()).isEqualTo(400);
+        assertThat(p.maxPendingPerAddress()).isEqualTo(200);
+        assertThat(p.maxPending()).as("the cap on all connecting sessions grows with it").isEqualTo(200);
+        assertThatThrownBy(() -> load(List.of(), Map.of("VIREO_RTC_JOINS_PER_ADDRESS", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rtc.joins-per-address")
+                .hasMessageContaining("from 1 to 10000");
+    }
+
+    @Test
     void srtSettingsFromEnvironmentAndFlags() throws Exception {
         Config c = load(List.of("--srt-port", "0", "--srt-latency", "200ms"),
                 Map.of("VIREO_SRT_PASSPHRASE", "0123456789abc", "VIREO_SRT_LATENCY", "500"));

@@ -62,6 +62,18 @@ public final class SessionAdmission {
         public static Policy defaults() {
             return new Policy(100, Duration.ofSeconds(5), 10, 20, 10, 100_000);
         }
+
+        /**
+         * The same with {@code n} offers a second per source address (bursts of 2 n) and {@code n}
+         * of its sessions connecting at once ({@code rtc.joins-per-address}): an audience behind
+         * one NAT joins at this pace. The cap on all sessions connecting grows with it if smaller.
+         */
+        public Policy withJoinsPerAddress(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("joins per address must be at least 1: " + n);
+            }
+            return new Policy(Math.max(maxPending, n), pendingTimeout, n, 2 * n, n, maxAddresses);
+        }
     }
 
     private record Pending(RtcTransport transport, String address) {
