@@ -20,22 +20,18 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * An HTTP-FLV viewer: {@code GET /app/stream.flv}, then the response body is read as an FLV
  * stream ({@link FlvReader}) and each tag is counted; nothing is decoded beyond the stamp.
  */
-final class FlvHttpViewer implements Viewer {
+final class FlvHttpViewer extends BaseViewer {
 
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private final FlowCounters counters;
     private final int nalLengthSize;
     private volatile Channel channel;
-    private volatile String closeReason;
 
     private FlvHttpViewer(Measurement measurement, int nalLengthSize) {
-        this.counters = new FlowCounters(measurement, true);
+        super(new FlowCounters(measurement, true));
         this.nalLengthSize = nalLengthSize;
     }
 
@@ -65,24 +61,11 @@ final class FlvHttpViewer implements Viewer {
     }
 
     private void fail(String reason) {
-        if (closeReason == null) {
-            closeReason = reason;
-        }
-        started.completeExceptionally(new IllegalStateException(reason));
+        failStart(reason);
         Channel ch = channel;
         if (ch != null) {
             ch.close();
         }
-    }
-
-    @Override
-    public CompletableFuture<Void> started() {
-        return started;
-    }
-
-    @Override
-    public FlowCounters counters() {
-        return counters;
     }
 
     @Override
@@ -92,15 +75,8 @@ final class FlvHttpViewer implements Viewer {
     }
 
     @Override
-    public String closeReason() {
-        return closeReason;
-    }
-
-    @Override
     public void close() {
-        if (closeReason == null) {
-            closeReason = "closed by the bench";
-        }
+        keepCloseReason("closed by the bench");
         Channel ch = channel;
         if (ch != null) {
             ch.close();
@@ -147,10 +123,7 @@ final class FlvHttpViewer implements Viewer {
                 cumulation.release();
                 cumulation = null;
             }
-            if (closeReason == null) {
-                closeReason = "server closed the connection";
-            }
-            started.completeExceptionally(new IllegalStateException(closeReason));
+            endStart("server closed the connection");
         }
 
         @Override

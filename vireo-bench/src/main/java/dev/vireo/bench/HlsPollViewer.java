@@ -7,7 +7,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,16 +14,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * fetches each new segment once, from the live edge on (as a player does). Counts segments as
  * frames ({@link FlowCounters#onUninspectedFrame}): nothing is demuxed, so it costs the bench little.
  */
-final class HlsPollViewer implements Viewer {
+final class HlsPollViewer extends BaseViewer {
 
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private final FlowCounters counters;
     private volatile boolean running = true;
-    private volatile String closeReason;
     private final Thread thread;
 
     private HlsPollViewer(HttpClient http, URI playlist, int pollMillis, Measurement measurement) {
-        counters = new FlowCounters(measurement, false);
+        super(new FlowCounters(measurement, false));
         counters.markOpened(BenchClock.nowNanos());
         thread = Thread.ofVirtual().name("hls-viewer").start(() -> run(http, playlist, pollMillis));
     }
@@ -66,26 +62,13 @@ final class HlsPollViewer implements Viewer {
         } catch (InterruptedException e) {
             // closed by the bench
         } catch (Exception e) {
-            if (running && closeReason == null) {
-                closeReason = "error: " + e;
+            if (running) {
+                keepCloseReason("error: " + e);
             }
         } finally {
             running = false;
-            if (closeReason == null) {
-                closeReason = "closed by the bench";
-            }
-            started.completeExceptionally(new IllegalStateException(closeReason));
+            endStart("closed by the bench");
         }
-    }
-
-    @Override
-    public CompletableFuture<Void> started() {
-        return started;
-    }
-
-    @Override
-    public FlowCounters counters() {
-        return counters;
     }
 
     @Override
@@ -94,15 +77,8 @@ final class HlsPollViewer implements Viewer {
     }
 
     @Override
-    public String closeReason() {
-        return closeReason;
-    }
-
-    @Override
     public void close() {
-        if (closeReason == null) {
-            closeReason = "closed by the bench";
-        }
+        keepCloseReason("closed by the bench");
         running = false;
         thread.interrupt();
     }

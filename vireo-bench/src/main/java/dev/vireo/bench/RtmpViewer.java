@@ -8,17 +8,14 @@ import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 
 /** An RTMP viewer: connect, play, then count every received message ({@link MediaProbe}). */
-final class RtmpViewer implements Viewer, RtmpClient.Listener {
+final class RtmpViewer extends BaseViewer implements RtmpClient.Listener {
 
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private final FlowCounters counters;
     private final int nalLengthSize;
     private volatile RtmpClient client;
     private volatile boolean closed;
-    private volatile String closeReason;
 
     private RtmpViewer(Measurement measurement, int nalLengthSize) {
-        this.counters = new FlowCounters(measurement, true);
+        super(new FlowCounters(measurement, true));
         this.nalLengthSize = nalLengthSize;
     }
 
@@ -46,10 +43,7 @@ final class RtmpViewer implements Viewer, RtmpClient.Listener {
     }
 
     private void fail(String reason) {
-        if (closeReason == null) {
-            closeReason = reason;
-        }
-        started.completeExceptionally(new IllegalStateException(reason));
+        failStart(reason);
         RtmpClient c = client;
         if (c != null) {
             // RtmpClient.close() waits for the close: never on an event loop
@@ -65,37 +59,19 @@ final class RtmpViewer implements Viewer, RtmpClient.Listener {
     @Override
     public void onStatus(RtmpClient.Status status) {
         if (status.isError() || status.code().equals("NetStream.Play.UnpublishNotify")) {
-            closeReason = status.code() + ": " + status.description();
+            replaceCloseReason(status.code() + ": " + status.description());
         }
     }
 
     @Override
     public void onClose() {
-        if (closeReason == null) {
-            closeReason = closed ? "closed by the bench" : "server closed the connection";
-        }
-        started.completeExceptionally(new IllegalStateException(closeReason));
-    }
-
-    @Override
-    public CompletableFuture<Void> started() {
-        return started;
-    }
-
-    @Override
-    public FlowCounters counters() {
-        return counters;
+        endStart(closed ? "closed by the bench" : "server closed the connection");
     }
 
     @Override
     public boolean isOpen() {
         RtmpClient c = client;
         return c != null && c.isOpen();
-    }
-
-    @Override
-    public String closeReason() {
-        return closeReason;
     }
 
     @Override

@@ -59,7 +59,7 @@ import org.bouncycastle.tls.SRTPProtectionProfile;
  * exchange (the {@link HttpClient}'s threads) and the blocking DTLS handshake (a bounded pool of
  * {@link Shared}, so thousands of viewers do not start handshakes all at once).
  */
-final class WhepViewer implements Viewer {
+final class WhepViewer extends BaseViewer {
 
     static final int CONSENT_SECONDS = 5;
     /** Whether viewers send transport-cc feedback and receiver reports (as Chromium does). */
@@ -185,15 +185,12 @@ final class WhepViewer implements Viewer {
 
     private final Shared shared;
     private final RtcSignalling signalling;
-    private final FlowCounters counters;
     private final boolean sampled;
     private final IceCredentials credentials;
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
     private volatile Channel channel;
     private volatile RtcSignalling.Peer answer;
     private volatile InetSocketAddress server;
     private volatile boolean closed;
-    private volatile String closeReason;
     private final long postNanos = System.nanoTime();
     /** DTLS records from the server while the handshake runs; null before and after. */
     private volatile QueueDatagramTransport dtlsIn;
@@ -217,10 +214,10 @@ final class WhepViewer implements Viewer {
     private ScheduledFuture<?> feedbackTimer;
 
     private WhepViewer(Shared shared, RtcSignalling signalling, Measurement measurement, boolean sampled) {
+        super(new FlowCounters(measurement, sampled));
         this.shared = shared;
         this.signalling = signalling;
         this.sampled = sampled;
-        this.counters = new FlowCounters(measurement, sampled);
         this.credentials = IceCredentials.generate(shared.random);
     }
 
@@ -530,32 +527,14 @@ final class WhepViewer implements Viewer {
     }
 
     private void fail(String reason) {
-        if (closeReason == null) {
-            closeReason = reason;
-        }
-        started.completeExceptionally(new IllegalStateException(reason));
+        failStart(reason);
         close();
-    }
-
-    @Override
-    public CompletableFuture<Void> started() {
-        return started;
-    }
-
-    @Override
-    public FlowCounters counters() {
-        return counters;
     }
 
     @Override
     public boolean isOpen() {
         Channel ch = channel;
         return !closed && ch != null && ch.isActive();
-    }
-
-    @Override
-    public String closeReason() {
-        return closeReason;
     }
 
     /** Ends the session: WHEP DELETE (RFC 9725 §4.2) or Janus detach, then the socket closes. */
@@ -570,10 +549,7 @@ final class WhepViewer implements Viewer {
             dtls.close(); // a handshake still running fails now instead of at its timeout
         }
         shared.closed(sampled);
-        if (closeReason == null) {
-            closeReason = "closed by the bench";
-        }
-        started.completeExceptionally(new IllegalStateException(closeReason));
+        endStart("closed by the bench");
         try {
             shared.deletes.execute(() -> shared.end(signalling));
         } catch (java.util.concurrent.RejectedExecutionException e) {

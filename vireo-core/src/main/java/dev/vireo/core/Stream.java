@@ -48,6 +48,8 @@ public final class Stream {
     private TrackInfo audio = NO_INFO;
 
     private PublicationImpl publisher;
+    /** The producer that attached last, kept through its reconnect grace; null before the first. */
+    private PublicationImpl holder;
     /** Highest dts sent to viewers, on their time line; -1 before the first frame. */
     private long lastDts = -1;
     /** Added to the publisher's time stamps so that viewers see one continuous time line. */
@@ -223,6 +225,7 @@ public final class Stream {
             rebasePending = lastDts >= 0;
             dtsOffset = 0;
             publisher = new PublicationImpl(sessionId, onRevoked, producer == Producer.STAND_IN);
+            holder = publisher;
             attached = publisher;
         }
         if (displaced != null) {
@@ -326,11 +329,30 @@ public final class Stream {
 
     /** Ends the stream: viewers get their end, the hub forgets the key. */
     void end(String reason) {
+        end(reason, null);
+    }
+
+    /**
+     * Ends the stream for the stand-in {@code sessionId} (see {@link StreamHub#endStandIn}), only
+     * while it is still the stand-in's: its publication attached last (live or within its grace),
+     * or no producer attached at all yet. Returns whether this call ended it.
+     */
+    boolean endForStandIn(String sessionId, String reason) {
+        return end(reason, sessionId);
+    }
+
+    /** Ends the stream, unless {@code standIn} is set and another producer holds it (checked under the monitor). */
+    private boolean end(String reason, String standIn) {
         List<Delivery> toEnd = new ArrayList<>();
         PublicationImpl revoked;
         synchronized (this) {
             if (ended) {
-                return;
+                return false;
+            }
+            if (standIn != null && holder != null && !(holder.standIn && holder.sessionId.equals(standIn))) {
+                log.info("stream {} not ended for {}, which no longer holds it ({} does): {}", key, standIn,
+                        holder.sessionId, reason);
+                return false;
             }
             ended = true;
             if (graceTimer != null) {
@@ -358,6 +380,7 @@ public final class Stream {
             d.subscriber.executor().execute(() -> d.end(reason));
         }
         hub.fireStreamEnd(this, reason);
+        return true;
     }
 
     private static MediaFrame release(MediaFrame f) {

@@ -213,6 +213,26 @@ public final class StreamHub implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Ends {@code key}'s stream for its stand-in {@code sessionId} that cannot go on (an edge's
+     * pull whose origin ended or refused), as {@link #kick} does, but only while the stream is still
+     * that stand-in's: its publication attached last (live, or within the reconnect grace after it),
+     * or no producer attached yet (an on-demand stream waiting for the stand-in's first frame). A
+     * producer that attached meanwhile (a local publisher that pre-empted the stand-in after the
+     * pull gave up) keeps the stream and its viewers. The check and the end are one step under the
+     * stream's monitor, so no publisher can attach in between.
+     *
+     * @return false when no stream has the key (yet)
+     */
+    public boolean endStandIn(StreamKey key, String sessionId, String reason) {
+        Stream s = streams.get(key);
+        if (s == null) {
+            return false;
+        }
+        s.endForStandIn(sessionId, reason);
+        return true;
+    }
+
     /** Ends every stream (viewers get their end, publishers are revoked); refuses new publishers. */
     @Override
     public void close() {

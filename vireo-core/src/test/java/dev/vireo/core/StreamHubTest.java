@@ -477,4 +477,69 @@ class StreamHubTest {
         assertThatThrownBy(() -> hub.publishStandIn(key, "pull-3", x -> { })).hasMessageContaining("already being published");
         local.close();
     }
+
+    @Test
+    void aStandInsEndReachesOnlyAStreamItStillHolds() throws Exception {
+        // Graces long enough that no timer ends a stream before the test does, however loaded the machine.
+        StreamHub hub = new StreamHub(HubConfig.defaults().withReconnectGrace(Duration.ofSeconds(60))
+                .withOnDemandStartTimeout(Duration.ofSeconds(60)), timer);
+        try {
+            standInEnds(hub);
+        } finally {
+            hub.close();
+        }
+    }
+
+    private void standInEnds(StreamHub hub) throws Exception {
+        assertThat(hub.endStandIn(key, "pull-1", "origin gone")).as("no stream: the caller asks again").isFalse();
+
+        // Held by the stand-in: another stand-in's end leaves it alone, its own ends it.
+        CompletableFuture<String> revoked = new CompletableFuture<>();
+        Publication pull = hub.publishStandIn(key, "pull-1", revoked::complete);
+        pull.send(video(0, true));
+        Recorder held = new Recorder(loopA);
+        hub.subscribe(key, held);
+        assertThat(hub.endStandIn(key, "pull-2", "not mine")).isTrue();
+        assertThat(hub.find(key).map(Stream::isLive)).hasValue(true);
+        assertThat(revoked).isNotDone();
+        assertThat(hub.endStandIn(key, "pull-1", "the stream ended at its origin")).isTrue();
+        assertThat(revoked).isCompletedWithValue("the stream ended at its origin");
+        assertThat(held.ended.get(5, TimeUnit.SECONDS)).isEqualTo("the stream ended at its origin");
+        assertThat(hub.find(key)).isEmpty();
+
+        // Within the grace after the stand-in's publication closed (its origin lost): still its stream.
+        Publication lost = hub.publishStandIn(key, "pull-3", x -> { });
+        Recorder waiting = new Recorder(loopA);
+        hub.subscribe(key, waiting);
+        lost.close();
+        hub.endStandIn(key, "pull-3", "stream /live/demo is not live on any node");
+        assertThat(waiting.ended.get(5, TimeUnit.SECONDS)).isEqualTo("stream /live/demo is not live on any node");
+
+        // An on-demand stream no producer attached to yet (the pull's first frame never came): ended.
+        hub.addSource(k -> k.equals(key));
+        Recorder early = new Recorder(loopA);
+        hub.subscribe(key, early);
+        hub.endStandIn(key, "pull-4", "origin A refused the pull");
+        assertThat(early.ended.get(5, TimeUnit.SECONDS)).isEqualTo("origin A refused the pull");
+
+        // Pre-empted by a local publisher after the pull gave up: the publisher and the viewers stay.
+        Publication preempted = hub.publishStandIn(key, "pull-5", x -> { });
+        preempted.send(video(0, true));
+        Recorder kept = new Recorder(loopA);
+        hub.subscribe(key, kept);
+        CompletableFuture<String> kicked = new CompletableFuture<>();
+        Publication local = hub.publish(key, "local-1", kicked::complete);
+        assertThat(hub.endStandIn(key, "pull-5", "the stream ended at its origin")).isTrue();
+        assertThat(kicked).isNotDone();
+        assertThat(hub.find(key).map(Stream::isLive)).hasValue(true);
+        local.send(video(0, true));
+        await(() -> kept.got.size() == 2);
+        assertThat(kept.ended).isNotDone();
+        // ... and so within the grace after that publisher left: the stream is no longer the stand-in's.
+        local.close();
+        hub.endStandIn(key, "pull-5", "the stream ended at its origin");
+        assertThat(kicked).isNotDone();
+        assertThat(hub.find(key)).isPresent();
+        assertThat(kept.ended).isNotDone();
+    }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -96,7 +97,14 @@ public final class RedisRegistry implements AutoCloseable {
      * @throws IllegalStateException when Redis cannot be reached (the message says why, without the URL)
      */
     public RedisRegistry(RegistryConfig config, LongSupplier load) {
+        this(config, load, Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("vireo-registry-" + config.nodeId()).factory()));
+    }
+
+    /** As {@link #RedisRegistry(RegistryConfig, LongSupplier)}, renewing on {@code thread} (a test's). */
+    RedisRegistry(RegistryConfig config, LongSupplier load, ScheduledExecutorService thread) {
         this.config = config;
+        this.thread = thread;
         this.load = load;
         this.port = config.port();
         RedisURI uri;
@@ -116,13 +124,12 @@ public final class RedisRegistry implements AutoCloseable {
             connection = firstConnection(client::connect, "commands");
             pubsub = firstConnection(client::connectPubSub, "hints");
         } catch (RuntimeException e) {
+            thread.shutdownNow();
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             throw new IllegalStateException("cannot reach the cluster registry (cluster.redis at " + uri.getHost() + ":"
                     + uri.getPort() + "): " + e.getMessage(), e);
         }
         redis = connection.async();
-        thread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
-                .name("vireo-registry-" + config.nodeId()).factory());
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
@@ -132,10 +139,8 @@ public final class RedisRegistry implements AutoCloseable {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
-                if (!closed) {
-                    // Back (or Redis restarted, empty): lease and claims are re-asserted at once.
-                    thread.execute(RedisRegistry.this::tick);
-                }
+                // Back (or Redis restarted, empty): lease and claims are re-asserted at once.
+                onRegistryThread(RedisRegistry.this::tick);
             }
 
             @Override
@@ -178,7 +183,7 @@ public final class RedisRegistry implements AutoCloseable {
 
     /** Starts renewing the lease and the claims and re-reading the registry every renew interval. */
     public synchronized void start() {
-        if (ticker == null) {
+        if (ticker == null && !closed) {
             long every = config.renewInterval().toMillis();
             ticker = thread.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
         }
@@ -196,9 +201,7 @@ public final class RedisRegistry implements AutoCloseable {
     /** The port other nodes pull from (the relay's, as bound); advertised from the next renewal on. */
     public void advertisePort(int relayPort) {
         this.port = relayPort;
-        if (!closed) {
-            thread.execute(this::tick);
-        }
+        onRegistryThread(this::tick);
     }
 
     /** This node's lease as it is advertised. */
@@ -343,7 +346,7 @@ public final class RedisRegistry implements AutoCloseable {
         if (closed || paused || !refreshPending.compareAndSet(false, true)) {
             return;
         }
-        thread.execute(() -> {
+        onRegistryThread(() -> {
             refreshPending.set(false);
             try {
                 reread();
@@ -351,6 +354,25 @@ public final class RedisRegistry implements AutoCloseable {
                 log.debug("re-reading the cluster registry failed: {}", e.toString());
             }
         });
+    }
+
+    /**
+     * Runs {@code task} on the registry thread, or drops it once {@link #close()} has begun: a call
+     * that passed its {@code closed} check while close() ran (a refusal's {@link #refreshSoon}, a
+     * reconnect) finds the thread shut down, which is not an error of the caller's.
+     */
+    private void onRegistryThread(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (!closed) {
+                throw e; // only close() shuts the thread down, after setting closed
+            }
+            log.debug("cluster registry closed: a task for its thread is dropped");
+        }
     }
 
     /** Stops renewing (a paused node, for tests): the lease and claims expire. */
@@ -361,7 +383,7 @@ public final class RedisRegistry implements AutoCloseable {
     /** Renews again at once, as a node whose pause ended. */
     void resume() {
         paused = false;
-        thread.execute(this::tick);
+        onRegistryThread(this::tick);
     }
 
     /** One round: the lease, every held claim, then the view of the registry. On the registry thread. */

@@ -55,6 +55,11 @@ final class EdgePull {
         this.edge = edge;
     }
 
+    /** The session id its stand-in publishes under in the local hub. */
+    String id() {
+        return id;
+    }
+
     /** Asks the directory (on a virtual thread) after {@code delayMillis}, then connects. */
     synchronized void lookupSoon(long delayMillis) {
         if (stopped) {

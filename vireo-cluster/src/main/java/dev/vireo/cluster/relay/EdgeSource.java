@@ -198,12 +198,14 @@ public final class EdgeSource implements StreamSource, AutoCloseable {
     }
 
     /**
-     * Ends the local stream of a pull that cannot go on, with {@code reason} for its viewers. The
-     * hub makes the stream right after {@link #demand} returns: a lookup faster than that tries
-     * again shortly.
+     * Ends the local stream of a pull that cannot go on, with {@code reason} for its viewers, only
+     * while the stream is still this pull's ({@link StreamHub#endStandIn}): a local publisher that
+     * took the key over after the pull stopped keeps it. The hub makes the stream right after
+     * {@link #demand} returns: a lookup faster than that tries again shortly.
      */
     void endStream(EdgePull pull, String reason, int attempt) {
-        if (hub.kick(pull.key, reason)) {
+        if (hub.endStandIn(pull.key, pull.id(), reason)) {
+            pulls.remove(pull.key, pull); // ended, or another producer holds the key now: this pull is over
             return;
         }
         if (attempt < 40 && !closed) {
@@ -224,7 +226,8 @@ public final class EdgeSource implements StreamSource, AutoCloseable {
                 pull.stop("stream gone");
             }
         } else if (s.viewerCount() == 0) {
-            hub.kick(key, "no viewer of " + key.path() + " on this edge for " + options.idleGrace().toMillis() + " ms");
+            hub.endStandIn(key, pull.id(), "no viewer of " + key.path() + " on this edge for "
+                    + options.idleGrace().toMillis() + " ms");
         }
     }
 

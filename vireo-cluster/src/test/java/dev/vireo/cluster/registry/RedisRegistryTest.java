@@ -228,6 +228,40 @@ class RedisRegistryTest {
     }
 
     @Test
+    void aRefreshSoonThatRacesCloseIsDroppedWithoutAnError() throws Exception {
+        // The race made certain: close() runs after refreshSoon() passed its closed check and before it
+        // hands the re-read to the registry thread, which close() has shut down by then.
+        java.util.concurrent.atomic.AtomicReference<RedisRegistry> registry = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean closeAtNextHandOff = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledThreadPoolExecutor thread = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("registry-under-test").factory()) {
+            @Override
+            public void execute(Runnable task) {
+                if (closeAtNextHandOff.getAndSet(false)) {
+                    registry.get().close();
+                }
+                super.execute(task);
+            }
+        };
+        RedisRegistry a = new RedisRegistry(RegistryConfig.of(url, "a", RegistryConfig.Role.BOTH, "eu", "10.0.0.1", 7000)
+                .withTtls(LONG, LONG, Duration.ofMillis(200)), () -> 3, thread);
+        closing.add(a);
+        registry.set(a);
+        a.start();
+        assertThat(redis.exists(RegistryKeys.node("a"))).isOne();
+
+        closeAtNextHandOff.set(true);
+        a.refreshSoon(); // threw RejectedExecutionException from the shut-down thread
+        assertThat(closeAtNextHandOff).as("close() ran inside the hand-off").isFalse();
+        assertThat(thread.isShutdown()).isTrue();
+        assertThat(redis.exists(RegistryKeys.node("a"))).as("closed: the lease is given back").isZero();
+        // and after close, every hand-off to the thread is a no-op
+        a.refreshSoon();
+        a.advertisePort(7001);
+        a.start();
+    }
+
+    @Test
     void hintsAreDecodedOrRefusedWithAReason() {
         StreamKey k = new StreamKey("v.example", "live", "s");
         ClusterMessage kick = new ClusterMessage.Kick("a", "b", k, "forbidden\tby admin");
