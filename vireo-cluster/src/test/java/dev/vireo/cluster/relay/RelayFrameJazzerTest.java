@@ -12,7 +12,7 @@ import io.netty.buffer.Unpooled;
  */
 class RelayFrameJazzerTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void read(byte[] data) {
         ByteBuf in = Unpooled.wrappedBuffer(data);
         // the first byte picks the limits: before or after authentication

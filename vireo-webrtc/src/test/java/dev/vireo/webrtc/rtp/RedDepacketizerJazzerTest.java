@@ -11,7 +11,7 @@ import io.netty.buffer.Unpooled;
  */
 class RedDepacketizerJazzerTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void parse(byte[] data) {
         ByteBuf payload = Unpooled.wrappedBuffer(data);
         try {

@@ -15,7 +15,7 @@ class UlpfecDecoderJazzerTest {
     private static final ByteBuf RECEIVED = Unpooled.wrappedBuffer(
             new byte[] {(byte) 0x80, 0x60, 0, 100, 0, 0, 0x0b, (byte) 0xb8, 0x11, 0x22, 0x33, 0x44, (byte) 0xaa, (byte) 0xbb});
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "60s", maxExecutions = 1_000_000)
     void recover(byte[] data) {
         try {
             ByteBuf out = UlpfecDecoder.recover(Unpooled.wrappedBuffer(data),
