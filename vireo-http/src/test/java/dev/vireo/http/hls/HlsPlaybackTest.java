@@ -65,7 +65,7 @@ class HlsPlaybackTest {
         hub = new StreamHub(HubConfig.defaults().withReconnectGrace(Duration.ofSeconds(10)), timer);
         registry = new SimpleMeterRegistry();
         Router router = new Router();
-        hls = new HlsPlayback(hub, Gate.allowAll(), HlsConfig.defaults().withIdleTimeout(Duration.ofSeconds(2)),
+        hls = new HlsPlayback(hub, Gate.allowAll(), HlsConfig.defaults().withIdleTimeout(Duration.ofSeconds(5)),
                 registry, "a test secret of at least 16 bytes".getBytes(StandardCharsets.US_ASCII), Clock.systemUTC());
         hls.mount(router);
         server = new HttpServer(HttpConfig.defaults().withBind("127.0.0.1", 0), router, boss, workers,
@@ -195,8 +195,9 @@ class HlsPlaybackTest {
         firstPlaylist(next, "/live/demo.m3u8");
         assertThat(hub.find(KEY).orElseThrow().viewerCount()).as("the segmenter is the stream's one HLS viewer")
                 .isEqualTo(1);
-        // no request for the idle timeout (2 s here): the segmenter leaves the stream
-        Await.until(Duration.ofSeconds(15), "the idle segmenter stops", () -> hls.segmenters().find(KEY) == null
+        // no request for the idle timeout (5 s here: at load 35, 2 s passed between the playlist and
+        // the count above): the segmenter leaves the stream
+        Await.until(Duration.ofSeconds(20), "the idle segmenter stops", () -> hls.segmenters().find(KEY) == null
                 && hub.find(KEY).orElseThrow().viewerCount() == 0);
         next.close();
     }
