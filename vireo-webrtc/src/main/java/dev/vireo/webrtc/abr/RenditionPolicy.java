@@ -27,12 +27,11 @@ import java.util.Arrays;
  *       until then the viewer keeps the current rendition. If the estimate makes the target
  *       current again meanwhile, the pending switch is cancelled.</li>
  *   <li><b>Probing</b>: renditions are fixed-rate, and a sender that only sends its media never
- *       shows the estimator more capacity than it uses (GCC's estimate stays within 1.5 × the
- *       acknowledged rate), so a viewer moved down could never climb back. {@link #probeBps()} is
- *       the rate the viewer's sending should reach for the next step up to be proven (its
- *       bitrate × the up margin); the session pads (RTP padding or RTX of recent packets, RFC 4588)
- *       by {@link #paddingBps} — never beyond the estimate, so the estimate grows by GCC's own
- *       increase and a capped link only sees its capacity filled, not overrun.</li>
+ *       shows the estimator more capacity than it uses (GCC's estimate grows to at most 1.5 × the
+ *       acknowledged rate), so a viewer moved down could never climb back. {@link #probeTopBps()}
+ *       is the rate its link must carry for the top of the ladder (its bitrate × the up margin):
+ *       what the session's probe clusters look for (short bursts above the estimate,
+ *       {@code bwe.ProbeController}); each step up then follows its own hold.</li>
  * </ul>
  * Pure: every sample carries its time. Not thread-safe (one per viewer, on its event loop).
  */
@@ -149,21 +148,14 @@ public final class RenditionPolicy {
     }
 
     /**
-     * The sending rate (media and padding) that would prove the next rendition up: its bitrate ×
-     * the up margin; 0 at the top or while a switch is pending.
+     * The rate the link must carry for the top of the ladder: its bitrate × the up margin, which
+     * is what probing looks for (each step up then follows its hold); 0 at the top or while a
+     * switch is pending.
      */
-    public long probeBps() {
+    public long probeTopBps() {
         if (current == 0 || target != current) {
             return 0;
         }
-        return (long) (ladder[current - 1] * config.upMargin());
-    }
-
-    /**
-     * The padding to add to {@code mediaBps} so the sending reaches {@code probeBps} without
-     * exceeding the estimate: {@code max(0, min(estimate, probe) − media)}.
-     */
-    public static long paddingBps(long mediaBps, long estimateBps, long probeBps) {
-        return Math.max(0, Math.min(estimateBps, probeBps) - mediaBps);
+        return (long) (ladder[0] * config.upMargin());
     }
 }

@@ -14,8 +14,11 @@ package dev.vireo.webrtc.bwe;
  *       capacity last seen at an over-use, additively (about half a 1200-byte packet per
  *       response time, response time = 100 ms + RTT, ≥ 4 kbps/s) when {@code R_hat} is within
  *       three standard deviations of it;</li>
- *   <li>the estimate never exceeds {@code 1.5 · R_hat + 10 kbps} (§5.5: not far above what
- *       is actually delivered), nor the configured bounds.</li>
+ *   <li>the increase never takes the estimate above {@code 1.5 · R_hat + 10 kbps} (§5.5: not far
+ *       above what is actually delivered), nor the configured bounds; an estimate above that
+ *       (set by a probe cluster that came through, {@link #onProbe}) is held, not lowered, until
+ *       over-use (as libwebrtc's AimdRateControl: a sender limited by its application, a fixed-rate
+ *       rendition, delivers less than its link carries).</li>
  * </ul>
  * Not thread-safe; times are arguments.
  */
@@ -65,15 +68,16 @@ public final class AimdRateController {
                 if (ackedBps > 0 && capacityKbps >= 0 && ackedBps / 1000.0 > capacityKbps + 3 * deviationKbps()) {
                     capacityKbps = -1; // above the old capacity: it changed, probe multiplicatively again
                 }
-                if (capacityKbps >= 0) {
-                    double responseSeconds = 0.1 + rttNanos / 1e9;
-                    double perSecond = Math.max(4000, 0.5 * PACKET_BITS / responseSeconds);
-                    estimate += perSecond * dtSeconds;
-                } else {
-                    estimate *= Math.pow(1.08, dtSeconds);
-                }
-                if (ackedBps > 0) {
-                    estimate = Math.min(estimate, 1.5 * ackedBps + 10_000);
+                double limit = ackedBps > 0 ? 1.5 * ackedBps + 10_000 : Double.MAX_VALUE;
+                if (estimate < limit) {
+                    if (capacityKbps >= 0) {
+                        double responseSeconds = 0.1 + rttNanos / 1e9;
+                        double perSecond = Math.max(4000, 0.5 * PACKET_BITS / responseSeconds);
+                        estimate += perSecond * dtSeconds;
+                    } else {
+                        estimate *= Math.pow(1.08, dtSeconds);
+                    }
+                    estimate = Math.min(estimate, limit);
                 }
             }
             case DECREASE -> {
@@ -103,6 +107,14 @@ public final class AimdRateController {
 
     public long estimateBps() {
         return (long) estimate;
+    }
+
+    /**
+     * A probe cluster came through at {@code bps} (no over-use): the estimate is at least that.
+     * It is then held above what the media alone shows until over-use.
+     */
+    public void onProbe(long bps) {
+        estimate = Math.max(estimate, clamp(bps));
     }
 
     private void updateCapacity(double kbps) {

@@ -56,6 +56,9 @@ public final class BandwidthEstimator {
     private final AcknowledgedBitrate acknowledged = new AcknowledgedBitrate();
     private final AimdRateController aimd;
     private final LossBasedController lossBased;
+    private final ProbeBitrateEstimator probes = new ProbeBitrateEstimator();
+    /** The last probe cluster's verdict, not yet taken by the prober. */
+    private ProbeBitrateEstimator.Result probeResult;
     /** Written on the session's loop; volatile so stats and metrics may read it from any thread. */
     private volatile long target;
     private long rttNanos = DEFAULT_RTT_NANOS;
@@ -73,7 +76,31 @@ public final class BandwidthEstimator {
 
     /** A packet carrying transport-wide sequence number {@code transportSequence} (its size on the wire) left. */
     public void onPacketSent(int transportSequence, int size, long nowNanos) {
-        history.onPacketSent(transportSequence, size, nowNanos);
+        onPacketSent(transportSequence, size, nowNanos, -1);
+    }
+
+    /** The same, for a packet of probe cluster {@code probeCluster} ({@link #onProbeClusterStarted}; -1: none). */
+    public void onPacketSent(int transportSequence, int size, long nowNanos, int probeCluster) {
+        history.onPacketSent(transportSequence, size, nowNanos, probeCluster);
+        if (probeCluster >= 0) {
+            probes.onSent(probeCluster, size, nowNanos);
+        }
+    }
+
+    /**
+     * A probe cluster starts: when its feedback shows it came through (no loss, no delay growth:
+     * {@link ProbeBitrateEstimator}) and the delay-based detector is not over-using, the estimate
+     * rises to the rate it was delivered at.
+     */
+    public void onProbeClusterStarted(ProbeCluster cluster) {
+        probes.onStarted(cluster);
+    }
+
+    /** The verdict of the last probe cluster judged since the last call, or null. */
+    public ProbeBitrateEstimator.Result takeProbeResult() {
+        ProbeBitrateEstimator.Result r = probeResult;
+        probeResult = null;
+        return r;
     }
 
     /** A transport-wide CC feedback (RTPFB FMT 15) arrived. */
@@ -87,6 +114,9 @@ public final class BandwidthEstimator {
         for (PacketResult r : results) {
             if (r.received()) {
                 received.add(r);
+            }
+            if (r.probeCluster() >= 0) {
+                probes.onResult(r);
             }
         }
         boolean judged = lossBased.onPackets(results.size(), results.size() - received.size());
@@ -110,6 +140,14 @@ public final class BandwidthEstimator {
         aimd.update(usage, acknowledged.bitrate(), rttNanos, nowNanos);
         if (judged) {
             lossBased.update(target, acknowledged.bitrate(), rttNanos, nowNanos);
+        }
+        for (ProbeBitrateEstimator.Result r; (r = probes.poll(nowNanos)) != null; ) {
+            if (r.cameThrough() && usage != BandwidthUsage.OVERUSING) {
+                // draft-ietf-rmcat-gcc-02 leaves probing out; libwebrtc sets both estimates to the result
+                aimd.onProbe(r.bps());
+                lossBased.onProbe(r.bps());
+            }
+            probeResult = r;
         }
         recompute(nowNanos);
     }

@@ -71,6 +71,14 @@ public final class LossBasedController {
     }
 
     /**
+     * A probe cluster showed that the link carries {@code bps} without loss: the bound is at
+     * least that (as libwebrtc sets its loss-based estimate to a probe's result).
+     */
+    public void onProbe(long bps) {
+        estimate = Math.max(estimate, Math.min(maxBps, bps));
+    }
+
+    /**
      * Applies §6 to the last judged fraction.
      *
      * @param targetBps the current estimate (what an adaptive sender sends at)

@@ -27,6 +27,7 @@ public final class SendHistory {
     private final int[] sizes = new int[CAPACITY];
     private final long[] sequences = new long[CAPACITY];
     private final boolean[] acked = new boolean[CAPACITY];
+    private final int[] clusters = new int[CAPACITY];
     private long highest = -1;
     /** Unwrapped reference time (64 ms units) of the last feedback, or Long.MIN_VALUE. */
     private long lastReference = Long.MIN_VALUE;
@@ -37,6 +38,11 @@ public final class SendHistory {
 
     /** We sent {@code size} bytes under transport-wide sequence number {@code sequence} (16-bit) at {@code nowNanos}. */
     public void onPacketSent(int sequence, int size, long nowNanos) {
+        onPacketSent(sequence, size, nowNanos, -1);
+    }
+
+    /** The same, for a packet of probe cluster {@code probeCluster} (-1: none). */
+    public void onPacketSent(int sequence, int size, long nowNanos, int probeCluster) {
         long seq = unwrap(sequence);
         if (seq > highest) {
             highest = seq;
@@ -46,6 +52,7 @@ public final class SendHistory {
         sendNanos[slot] = nowNanos;
         sizes[slot] = size;
         acked[slot] = false;
+        clusters[slot] = probeCluster;
     }
 
     /**
@@ -80,7 +87,7 @@ public final class SendHistory {
                 arrival = (arrivals[i] + shiftMicros) * 1000;
                 acked[slot] = true;
             }
-            out.add(new PacketResult(seq, sendNanos[slot], sizes[slot], arrival));
+            out.add(new PacketResult(seq, sendNanos[slot], sizes[slot], arrival, clusters[slot]));
         }
         return out;
     }

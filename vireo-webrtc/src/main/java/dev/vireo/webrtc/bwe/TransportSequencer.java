@@ -12,6 +12,7 @@ public final class TransportSequencer {
 
     private final BandwidthEstimator estimator;
     private int next;
+    private int probeCluster = -1;
 
     /** @param estimator where sent packets are recorded, or null when transport-cc is not negotiated */
     public TransportSequencer(BandwidthEstimator estimator) {
@@ -27,9 +28,17 @@ public final class TransportSequencer {
         int s = next;
         next = s + 1 & 0xFFFF;
         if (estimator != null) {
-            estimator.onPacketSent(s, size, nowNanos);
+            estimator.onPacketSent(s, size, nowNanos, probeCluster);
         }
         return s;
+    }
+
+    /**
+     * The packets numbered from now on belong to probe cluster {@code cluster} ({@link ProbeCluster};
+     * -1: to none), so their feedback can be told apart ({@link ProbeBitrateEstimator}).
+     */
+    public void probing(int cluster) {
+        probeCluster = cluster;
     }
 
     /** Whether sent packets are recorded (transport-cc negotiated). */

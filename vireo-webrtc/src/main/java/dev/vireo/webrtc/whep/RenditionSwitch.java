@@ -191,12 +191,12 @@ final class RenditionSwitch {
     }
 
     /**
-     * The sending rate (media and padding) that would prove the next rendition up, 0 when none is
-     * to be proven (at the top, a switch pending, or before the ladder is known).
+     * The rate the viewer's link must carry for the top of its ladder, which probing looks for; 0
+     * when there is nothing to look for (at the top, a switch pending, or before the ladder is known).
      */
-    long probeBps() {
+    long probeTopBps() {
         RenditionPolicy p = policy;
-        return p == null ? 0 : p.probeBps();
+        return p == null ? 0 : p.probeTopBps();
     }
 
     long switches() {

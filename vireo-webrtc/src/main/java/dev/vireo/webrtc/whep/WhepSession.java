@@ -15,7 +15,7 @@ import dev.vireo.webrtc.feedback.NackResponder;
 import dev.vireo.webrtc.feedback.ReportBlockStats;
 import dev.vireo.webrtc.rtcp.RtcpException;
 import dev.vireo.webrtc.signaling.SessionResources;
-import dev.vireo.webrtc.whep.probe.ProbePadding;
+import dev.vireo.webrtc.whep.probe.ProbeClusters;
 import dev.vireo.webrtc.whep.retransmit.VideoRetransmitter;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Start: the viewer subscribes when the offer is answered and sends nothing until ICE and DTLS
  * complete; then its {@link GopBursts} send the stream's cached GOP at once, packed just before
  * the live edge (and again for a keyframe request, at most once a second). With a ladder, its
- * {@link RenditionSwitch} picks the rendition and {@link ProbePadding} probes for the next one up.
+ * {@link RenditionSwitch} picks the rendition and {@link ProbeClusters} probe for the way back up.
  */
 final class WhepSession implements Subscriber, SessionResources.Resource, RenditionSwitch.Session {
 
@@ -57,8 +57,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
     private CongestionFeedback congestion;
     /** The viewer's ABR, null without a ladder. Set before subscribing. */
     private volatile RenditionSwitch abr;
-    /** Padding to prove the next rendition up, null without a ladder. */
-    private ProbePadding probe;
+    /** Probe clusters to find the way back up the ladder, null without a ladder. */
+    private ProbeClusters probe;
     private long lastRateBytes;
     private long lastRateNanos;
     /** What this viewer was sent over the last report interval, bit/s; -1 before one. */
@@ -184,10 +184,10 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
             return;
         }
         abr = new RenditionSwitch(hub, this, lower);
-        probe = new ProbePadding(transport.executor(), rtp.probePackets(), () -> {
+        probe = new ProbeClusters(transport.executor(), rtp.probePackets(), congestion, () -> {
             RenditionSwitch r = abr;
-            return r == null || closed ? 0 : r.probeBps();
-        }, () -> sendBps, congestion);
+            return r == null || closed ? 0 : r.probeTopBps();
+        }, key, id);
     }
 
     @Override
@@ -241,6 +241,10 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
             RenditionSwitch r = abr;
             if (r != null && connected) {
                 r.onEstimate(congestion.estimateBps(), this::topBps, now);
+                ProbeClusters p = probe;
+                if (p != null) {
+                    p.check(now); // a cluster's verdict comes with feedback: the next one may follow at once
+                }
             }
         } catch (RtcpException e) {
             inContext(() -> log.debug("ignoring malformed RTCP: {}", e.getMessage()));

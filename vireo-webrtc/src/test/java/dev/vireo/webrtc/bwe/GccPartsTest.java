@@ -101,8 +101,20 @@ class GccPartsTest {
         long e = aimd.update(BandwidthUsage.NORMAL, 700_000, 100 * MS, 1_250 * MS);
         // near the capacity seen at the over-use (800 kbps): additive, 0.5 · 9600 bits / 0.2 s = 24 kbps/s
         assertThat(e).isBetween(680_000L + 20_000, 680_000L + 30_000);
-        // never above 1.5 · R_hat + 10 kbps
-        assertThat(aimd.update(BandwidthUsage.NORMAL, 100_000, 100 * MS, 2_250 * MS)).isEqualTo(160_000);
+        // an estimate above 1.5 · R_hat + 10 kbps (a probe cluster's) is held, not lowered (libwebrtc's AimdRateControl)
+        assertThat(aimd.update(BandwidthUsage.NORMAL, 100_000, 100 * MS, 2_250 * MS)).isEqualTo(e);
+        aimd.onProbe(2_000_000);
+        assertThat(aimd.update(BandwidthUsage.NORMAL, 300_000, 100 * MS, 3_250 * MS)).isEqualTo(2_000_000);
+        // ... until over-use
+        assertThat(aimd.update(BandwidthUsage.OVERUSING, 300_000, 100 * MS, 3_350 * MS)).isEqualTo(255_000);
+
+        // the increase itself never goes above 1.5 · R_hat + 10 kbps
+        AimdRateController growing = new AimdRateController(100_000, 10_000, 10_000_000);
+        growing.update(BandwidthUsage.NORMAL, 90_000, 100 * MS, 0);
+        for (int i = 1; i <= 10; i++) {
+            growing.update(BandwidthUsage.NORMAL, 90_000, 100 * MS, i * 1_000 * MS);
+        }
+        assertThat(growing.estimateBps()).isEqualTo(145_000);
     }
 
     @Test

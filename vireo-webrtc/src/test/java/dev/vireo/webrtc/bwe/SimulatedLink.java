@@ -1,5 +1,6 @@
 package dev.vireo.webrtc.bwe;
 
+import dev.vireo.webrtc.pacing.BitrateProber;
 import dev.vireo.webrtc.rtcp.TransportCcFeedback;
 import dev.vireo.webrtc.rtcp.TransportCcRecorder;
 import java.util.ArrayDeque;
@@ -34,6 +35,8 @@ public final class SimulatedLink {
     long maxQueueNanos;
     /** What the sender sends at: by default the estimate (an encoder that follows it). */
     public LongSupplier sendRateBps;
+    /** A probe cluster being sent beside it, its packets tagged with the cluster's id; null: none. */
+    public BitrateProber prober;
 
     public SimulatedLink(BandwidthEstimator estimator, long capacityBps, double loss, long propagationNanos) {
         this.estimator = estimator;
@@ -77,19 +80,30 @@ public final class SimulatedLink {
         budgetBits += sendRateBps.getAsLong() / 1000.0;
         while (budgetBits >= PACKET * 8) {
             budgetBits -= PACKET * 8;
-            int seq = sequence++ & 0xFFFF;
-            estimator.onPacketSent(seq, PACKET, now);
-            if (random.nextDouble() < loss) {
-                continue;
-            }
-            long start = Math.max(now, linkFreeNanos);
-            if (start - now > 1000 * MS) {
-                continue; // tail drop
-            }
-            long departure = start + PACKET * 8L * 1_000_000_000L / capacityBps;
-            linkFreeNanos = departure;
-            maxQueueNanos = Math.max(maxQueueNanos, departure - now);
-            inFlight.add(new long[] {departure + propagationNanos, seq});
+            send(-1);
         }
+        while (prober != null && prober.nextSendNanos(now) <= now) {
+            send(prober.cluster().id());
+            prober.onSent(PACKET, now);
+            if (prober.done()) {
+                prober = null;
+            }
+        }
+    }
+
+    private void send(int probeCluster) {
+        int seq = sequence++ & 0xFFFF;
+        estimator.onPacketSent(seq, PACKET, now, probeCluster);
+        if (random.nextDouble() < loss) {
+            return;
+        }
+        long start = Math.max(now, linkFreeNanos);
+        if (start - now > 1000 * MS) {
+            return; // tail drop
+        }
+        long departure = start + PACKET * 8L * 1_000_000_000L / capacityBps;
+        linkFreeNanos = departure;
+        maxQueueNanos = Math.max(maxQueueNanos, departure - now);
+        inFlight.add(new long[] {departure + propagationNanos, seq});
     }
 }

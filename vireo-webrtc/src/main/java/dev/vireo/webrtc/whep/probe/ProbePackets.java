@@ -12,16 +12,15 @@ import java.util.function.IntSupplier;
  * What a viewer's probing sends: its newest media packets again on the RTX stream (RFC 4588;
  * libwebrtc's "payload padding": a duplicate the receiver discards, as big as a media packet, so
  * probing needs fewer packets than with padding-only ones), walking back from the newest, or
- * padding-only RTX packets (RFC 3550 §5.1) when the history has none. Nothing while the pacer
- * holds video (media first). Not a retransmission: not marked or counted as one. On the session's
- * loop; the byte count is read anywhere.
+ * padding-only RTX packets (RFC 3550 §5.1) when the history has none, one at a time as a probe
+ * cluster's pacing asks ({@code ProbeClusters}). Nothing while the pacer holds video (media
+ * first). Not a retransmission: not marked or counted as one. On the session's loop; the byte
+ * count is read anywhere.
  */
 public final class ProbePackets {
 
     /** Probing repeats media packets from at most this far back (the newest ones). */
     private static final int PACKETS_BACK = 32;
-    /** Less than this is not worth a packet. */
-    private static final int MIN_BYTES = 64;
 
     private final RtcTransport transport;
     private final RtxStream rtx;
@@ -52,17 +51,24 @@ public final class ProbePackets {
         this.mediaQueued = mediaQueued;
     }
 
+    /** Whether video waits in the pacer (no probing then: media first). */
+    public boolean mediaQueued() {
+        return mediaQueued.getAsBoolean();
+    }
+
     /**
-     * Sends about {@code budget} bytes (one packet more at most).
+     * Sends one packet of probe cluster {@code cluster}, numbered as its
+     * ({@link TransportSequencer#probing}): the next of the newest media packets again, or a
+     * padding-only packet of the largest size when the history has none.
      *
-     * @return the bytes sent
+     * @return the bytes sent, 0 when nothing could be sent (media waits, no RTX, the transport refused)
      */
-    public long send(long budget, long nowNanos) {
+    public int sendProbe(int cluster, long nowNanos) {
         if (mediaQueued.getAsBoolean()) {
             return 0;
         }
-        long sent = 0;
-        while (budget - sent >= MIN_BYTES) {
+        transportSequences.probing(cluster);
+        try {
             int newest = nextMediaSequence.getAsInt() - 1 & 0xFFFF;
             if ((newest - cursor & 0xFFFF) >= PACKETS_BACK) {
                 cursor = newest;
@@ -70,16 +76,14 @@ public final class ProbePackets {
             int n = sendRedundant(cursor, nowNanos);
             cursor = cursor - 1 & 0xFFFF;
             if (n == 0) {
-                n = rtx.sendPadding(transport, (int) Math.min(RtpPadding.MAX_LENGTH, budget - sent),
-                        lastMediaTimestamp.getAsInt(), transportSequences, nowNanos);
+                n = rtx.sendPadding(transport, RtpPadding.MAX_LENGTH, lastMediaTimestamp.getAsInt(), transportSequences,
+                        nowNanos);
             }
-            if (n == 0) {
-                break;
-            }
-            sent += n;
+            bytes += n;
+            return n;
+        } finally {
+            transportSequences.probing(-1);
         }
-        bytes += sent;
-        return sent;
     }
 
     /** Media packet {@code sequenceNumber} again on the RTX stream; 0 when not sent. */

@@ -1,7 +1,8 @@
 /**
- * Bandwidth probing for a WHEP viewer that ABR moved down its ladder: what it sends
+ * Bandwidth probing for a WHEP viewer that ABR moved down its ladder: what a probe cluster sends
  * ({@link dev.vireo.webrtc.whep.probe.ProbePackets}: media packets again on the RTX stream, or
- * padding) and when ({@link dev.vireo.webrtc.whep.probe.ProbePadding}), so the estimate can grow
- * back when the link does.
+ * padding) and when ({@link dev.vireo.webrtc.whep.probe.ProbeClusters}, driving the pure
+ * {@code bwe.ProbeController} and {@code pacing.BitrateProber}), so the estimate can grow back
+ * when the link does.
  */
 package dev.vireo.webrtc.whep.probe;
