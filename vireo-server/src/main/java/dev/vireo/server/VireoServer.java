@@ -308,12 +308,6 @@ public final class VireoServer implements AutoCloseable {
                     + " --sun-misc-unsafe-memory-access=allow -Dio.netty.noUnsafe=false (less CPU per viewer)",
                     io.netty.util.internal.PlatformDependent.getUnsafeUnavailabilityCause().getMessage());
         }
-        if (io.netty.buffer.ByteBufAllocator.DEFAULT instanceof io.netty.buffer.AdaptiveByteBufAllocator
-                && System.getProperty("io.netty.allocator.threadLocalChunkCacheMaxBytes") == null) {
-            // Netty's default keeps up to 8 MiB of free chunks per size class on an event loop that went idle
-            log.info("Netty's allocator keeps its chunks after a load; ./vireo hands them back with"
-                    + " -Dio.netty.allocator.threadLocalChunkCacheMaxBytes=262144 (docs/RELIABILITY.md, memory after load)");
-        }
         try {
             startRelay(); // before the transcoder: an edge pulls variants rather than making them
             transcoder.start();  // a missing ffmpeg is a warning, not a failure
