@@ -17,7 +17,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                     double quietCpuPercent, int quietWaitSeconds, int retries,
                     Path root, Path resultsDir, String vireoClasspath, List<String> vireoJvmOptions,
                     List<String> vireoArgs, Path nginx, Path nginxModule, Path janus, Path janusLib,
-                    int janusEventLoops, String ffmpeg, boolean floor) {
+                    int janusEventLoops, String ffmpeg, boolean floor, List<String> vireoBJvmOptions) {
 
     static final List<Integer> DEFAULT_STEPS = List.of(50, 100, 200, 400, 800, 1200, 1600, 2000, 2500, 3000);
 
@@ -80,7 +80,9 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                   --retries 1                  repeat a failed step this often when other processes were busy during it
                   --results DIR                where JSON goes (default bench/results)
                   --vireo-cp CP                server classpath (default vireo-server/target/{jar,lib/*})
-                  --vireo-jvm-opts "OPTS"      server JVM options (default: as ./vireo, -XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10)
+                  --vireo-jvm-opts "OPTS"      server JVM options (default: as ./vireo, ZGC -Xms64m -XX:SoftMaxHeapSize=512m, memory handed back after a load)
+                  --vireo-b-jvm-opts "OPTS"    a second Vireo, "vireo-b" in --servers: the same classpath with these
+                                               JVM options, for a before/after in one run (--servers vireo,vireo-b)
                   --vireo-arg ARG              extra server argument (repeatable)
                   --nginx PATH                 nginx binary (default /usr/sbin/nginx)
                   --nginx-module PATH          ngx_rtmp_module.so (default /usr/lib/nginx/modules/ngx_rtmp_module.so)
@@ -124,7 +126,8 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         String cp = root.resolve("vireo-server/target/vireo-server-0.1.0-SNAPSHOT.jar") + ":"
                 + root.resolve("vireo-server/target/lib") + "/*";
         String envOpts = System.getenv("VIREO_JAVA_OPTS");
-        List<String> jvmOpts = words(envOpts != null && !envOpts.isBlank() ? envOpts : "-XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10");
+        List<String> jvmOpts = words(envOpts != null && !envOpts.isBlank() ? envOpts : VireoProcess.DEFAULT_JVM_OPTIONS);
+        List<String> vireoBJvmOpts = null;
         List<String> vireoArgs = new ArrayList<>();
         Path nginx = Path.of("/usr/sbin/nginx");
         Path module = Path.of("/usr/lib/nginx/modules/ngx_rtmp_module.so");
@@ -164,6 +167,7 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
                 case "--results" -> results = Path.of(value(args, ++i, a));
                 case "--vireo-cp" -> cp = value(args, ++i, a);
                 case "--vireo-jvm-opts" -> jvmOpts = words(value(args, ++i, a));
+                case "--vireo-b-jvm-opts" -> vireoBJvmOpts = words(value(args, ++i, a));
                 case "--vireo-arg" -> vireoArgs.add(value(args, ++i, a));
                 case "--nginx" -> nginx = Path.of(value(args, ++i, a));
                 case "--nginx-module" -> module = Path.of(value(args, ++i, a));
@@ -176,9 +180,12 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
             }
         }
         for (String s : servers) {
-            if (!s.equals("vireo") && !s.equals("nginx") && !s.equals("janus")) {
-                throw new IllegalArgumentException("--servers: unknown server " + s + " (vireo, nginx, janus)");
+            if (!s.equals("vireo") && !s.equals("vireo-b") && !s.equals("nginx") && !s.equals("janus")) {
+                throw new IllegalArgumentException("--servers: unknown server " + s + " (vireo, vireo-b, nginx, janus)");
             }
+        }
+        if (servers.contains("vireo-b") != (vireoBJvmOpts != null)) {
+            throw new IllegalArgumentException("--servers vireo-b and --vireo-b-jvm-opts go together");
         }
         for (String p : protocols) {
             if (!p.equals("rtmp") && !p.equals("flv") && !p.equals("whep")) {
@@ -212,7 +219,8 @@ record BenchOptions(List<String> servers, List<Integer> bitratesKbps, List<Integ
         return new BenchOptions(servers, bitrates, steps.stream().sorted().distinct().toList(), maxViewers,
                 stepSeconds, settleSeconds, graceMillis, sourceSeconds, timeLimit, protocols, clientThreads,
                 connectConcurrency, audio, sampleEvery, handshakeThreads, joinProbes, viewerGro, stampEvery, minFrameRatio, maxP99, refine, profile, quietCpu, quietWait, retries, root, results, cp, jvmOpts,
-                List.copyOf(vireoArgs), nginx, module, janus, janusLib, janusEventLoops, ffmpeg, floor);
+                List.copyOf(vireoArgs), nginx, module, janus, janusLib, janusEventLoops, ffmpeg, floor,
+                vireoBJvmOpts == null ? List.of() : vireoBJvmOpts);
     }
 
     private static String value(String[] args, int i, String option) {

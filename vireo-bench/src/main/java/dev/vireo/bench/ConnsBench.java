@@ -52,7 +52,7 @@ public final class ConnsBench {
     }
 
     record Options(int connections, int[] mix, int samples, List<String> protocols, int kbps, int settleSeconds,
-                   int idleSeconds, long gapMillis) {
+                   int idleSeconds, long gapMillis, int preIdleSeconds) {
 
         static Options parse(String[] args) {
             int connections = 5000;
@@ -63,6 +63,7 @@ public final class ConnsBench {
             int settle = 10;
             int idle = 60;
             long gap = 500;
+            int preIdle = -1;
             for (int i = 0; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(args[i] + " needs a value");
@@ -77,6 +78,7 @@ public final class ConnsBench {
                     case "--settle-seconds" -> settle = Integer.parseInt(v);
                     case "--idle-seconds" -> idle = Integer.parseInt(v);
                     case "--gap-ms" -> gap = Long.parseLong(v);
+                    case "--pre-idle-seconds" -> preIdle = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -103,14 +105,16 @@ public final class ConnsBench {
                     throw new IllegalArgumentException("--protocols: flv, rtmp");
                 }
             }
-            return new Options(connections, counts, samples, ps, kbps, settle, idle, gap);
+            return new Options(connections, counts, samples, ps, kbps, settle, idle, gap, preIdle < 0 ? idle : preIdle);
         }
     }
 
     static final String USAGE = """
             Usage: bench/run conns [--connections 5000] [--mix 40,20,40] [--samples 7] [--protocols flv,rtmp]
-                   [--kbps 300] [--settle-seconds 10] [--idle-seconds 60] [--gap-ms 500]
-              --mix: shares of idle HTTP keep-alive, HTTP-FLV playing, RTMP half-handshake connections.""";
+                   [--kbps 300] [--settle-seconds 10] [--idle-seconds 60] [--pre-idle-seconds =idle] [--gap-ms 500]
+              --mix: shares of idle HTTP keep-alive, HTTP-FLV playing, RTMP half-handshake connections.
+              --pre-idle-seconds: publisher only before the load, sampled like the idle after it; its last
+                sample is the pre-load reference (the JVM's start-up garbage is collected by then, as after).""";
 
     public static void main(String[] args) throws Exception {
         Options o;
@@ -128,9 +132,8 @@ public final class ConnsBench {
         Path out = results.resolve("conns-" + STAMP.format(LocalDateTime.now()) + ".json");
         String cp = root.resolve("vireo-server/target/vireo-server-0.1.0-SNAPSHOT.jar") + ":"
                 + root.resolve("vireo-server/target/lib") + "/*";
-        List<String> jvm = List.of(System.getenv().getOrDefault("VIREO_JAVA_OPTS",
-                "-XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10 -XX:ZCollectionInterval=30"
-                        + " -XX:TrimNativeHeapInterval=30000").strip().split("\\s+"));
+        List<String> jvm = List.of(System.getenv().getOrDefault("VIREO_JAVA_OPTS", VireoProcess.DEFAULT_JVM_OPTIONS)
+                .strip().split("\\s+"));
         SourceFile source = new SourceFile(o.kbps(), 10);
         SourceClip clip = SourceClip.load(source.ensure(tmp, "ffmpeg"));
         EventLoopGroup viewerLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-viewer", true),
@@ -159,7 +162,13 @@ public final class ConnsBench {
             Starts starts = new Starts(tcp, viewerLoop, flv, server.rtmpUrl(APP, STREAM), clip.nalLengthSize(), o.gapMillis());
             starts.measure(o.protocols(), 3); // warm-up (JIT, GOP cache filled): not recorded
             Map<String, Object> memory = new LinkedHashMap<>();
-            memory.put("preLoad", Memory.take(server.pid(), metrics, http));
+            // the reference settles as the idle after the load does (GC cycles, uncommit, native trim):
+            // right after start-up the heap still holds the start's garbage and would flatter the ratio
+            Memory first = Memory.take(server.pid(), metrics, http);
+            memory.put("preLoadFirst", first);
+            List<Memory> preIdle = idleSamples(server.pid(), metrics, http, o.preIdleSeconds(), "pre-load idle");
+            memory.put("preLoadSamples", preIdle);
+            memory.put("preLoad", preIdle.isEmpty() ? first : preIdle.getLast());
             Map<String, Object> floor = starts.measure(o.protocols(), o.samples());
             log("floor (no other connection): %s", floor);
 
@@ -212,14 +221,7 @@ public final class ConnsBench {
             TimeUnit.SECONDS.sleep(5); // the server closes the held connections' sessions
             Map<String, Object> floorAfter = starts.measure(o.protocols(), o.samples());
             log("floor again, load closed: %s", floorAfter);
-            List<Memory> idle = new ArrayList<>();
-            long idleEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.idleSeconds());
-            while (System.nanoTime() < idleEnd) {
-                TimeUnit.SECONDS.sleep(Math.min(10, Math.max(1, TimeUnit.NANOSECONDS.toSeconds(idleEnd - System.nanoTime()))));
-                Memory m = Memory.take(server.pid(), metrics, http);
-                idle.add(m);
-                log("idle: %s", m);
-            }
+            List<Memory> idle = idleSamples(server.pid(), metrics, http, o.idleSeconds(), "idle");
             memory.put("idleSamples", idle);
             if (!idle.isEmpty()) {
                 Memory pre = (Memory) memory.get("preLoad");
@@ -243,6 +245,20 @@ public final class ConnsBench {
             publisherLoop.shutdownGracefully();
         }
         System.exit(0);
+    }
+
+    /** Memory every 10 s for {@code seconds} (the publisher alone on the server). */
+    private static List<Memory> idleSamples(long pid, URI metrics, HttpClient http, int seconds, String what)
+            throws InterruptedException {
+        List<Memory> samples = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            TimeUnit.SECONDS.sleep(Math.min(10, Math.max(1, TimeUnit.NANOSECONDS.toSeconds(end - System.nanoTime()))));
+            Memory m = Memory.take(pid, metrics, http);
+            samples.add(m);
+            log("%s: %s", what, m);
+        }
+        return samples;
     }
 
     /** The publisher; a few attempts, as the RTMP port listens before a server on a loaded machine is ready. */

@@ -236,7 +236,7 @@ public final class FanoutBench {
     }
 
     /**
-     * Per bitrate: every server in order; Vireo once per viewer protocol, nginx-rtmp over RTMP
+     * Per bitrate: every server in order; Vireo (and vireo-b, the same with other JVM options) once per viewer protocol, nginx-rtmp over RTMP
      * only (once, when RTMP or WHEP is measured: it is the reference of both), Janus over WebRTC
      * only (when WHEP is measured: the WebRTC reference).
      */
@@ -244,9 +244,9 @@ public final class FanoutBench {
         List<Run> runs = new ArrayList<>();
         for (int kbps : options.bitratesKbps()) {
             for (String s : options.servers()) {
-                if (s.equals("vireo")) {
+                if (s.equals("vireo") || s.equals("vireo-b")) {
                     for (String p : options.protocols()) {
-                        runs.add(new Run("vireo", p, kbps));
+                        runs.add(new Run(s, p, kbps));
                     }
                 } else if (s.equals("janus")) {
                     if (options.protocols().contains("whep")) {
@@ -271,6 +271,7 @@ public final class FanoutBench {
     private static ServerUnderTest startServer(String name, BenchOptions o, Path workDir, SourceClip clip) throws Exception {
         return switch (name) {
             case "vireo" -> VireoProcess.start(o.vireoClasspath(), o.vireoJvmOptions(), o.vireoArgs(), workDir);
+            case "vireo-b" -> VireoProcess.start("vireo-b", o.vireoClasspath(), o.vireoBJvmOptions(), o.vireoArgs(), workDir);
             case "nginx" -> NginxProcess.start(o.nginx(), o.nginxModule(), workDir);
             case "janus" -> JanusProcess.start(o.janus(), o.janusLib(), clip.h264ProfileLevelId(), o.janusEventLoops(), workDir);
             default -> throw new IllegalArgumentException(name);

@@ -159,7 +159,7 @@ public final class SoakBench {
         String cp = root.resolve("vireo-server/target/vireo-server-0.1.0-SNAPSHOT.jar") + ":"
                 + root.resolve("vireo-server/target/lib") + "/*";
         List<String> jvm = new ArrayList<>(List.of(System.getenv().getOrDefault("VIREO_JAVA_OPTS",
-                "-XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10").strip().split("\\s+")));
+                VireoProcess.DEFAULT_JVM_OPTIONS).strip().split("\\s+")));
         jvm.add("-Dio.netty.leakDetection.level=" + o.leakDetection());
         if (jvm.stream().noneMatch(x -> x.startsWith("-Xmx"))) {
             // paranoid leak detection allocates a stack trace per buffer touch: without a bound ZGC lets

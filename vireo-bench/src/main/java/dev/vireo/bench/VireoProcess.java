@@ -11,11 +11,17 @@ import java.util.Optional;
 /** The Vireo server started as its own JVM on free loopback ports with a fresh data dir. */
 final class VireoProcess extends LaunchedServer {
 
+    /** {@code ./vireo}'s default JVM options (its {@code VIREO_JAVA_OPTS} default), for benches that run "as ./vireo". */
+    static final String DEFAULT_JVM_OPTIONS = "-XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10"
+            + " -XX:ZCollectionInterval=30 -XX:TrimNativeHeapInterval=30000"
+            + " -Dio.netty.allocator.threadLocalChunkCacheMaxBytes=262144"
+            + " -Dio.netty.allocator.threadLocalChunkCacheMinBytes=131072 -Dio.netty.allocator.chunkReuseQueueCapacity=2";
+
     private final int httpPort;
     private final JvmProbe probe;
 
-    private VireoProcess(Process process, int rtmpPort, int httpPort, Path log) {
-        super("vireo", process, rtmpPort, log, 15);
+    private VireoProcess(String name, Process process, int rtmpPort, int httpPort, Path log) {
+        super(name, process, rtmpPort, log, 15);
         this.httpPort = httpPort;
         this.probe = new JvmProbe(process.pid());
     }
@@ -28,6 +34,12 @@ final class VireoProcess extends LaunchedServer {
      */
     static VireoProcess start(String classpath, List<String> jvmOptions, List<String> extraArgs, Path workDir)
             throws IOException, InterruptedException {
+        return start("vireo", classpath, jvmOptions, extraArgs, workDir);
+    }
+
+    /** @param name the server's name in tables ("vireo-b": the same server with other JVM options) */
+    static VireoProcess start(String name, String classpath, List<String> jvmOptions, List<String> extraArgs,
+                              Path workDir) throws IOException, InterruptedException {
         int rtmpPort = FreePort.pick();
         int httpPort = FreePort.pick();
         Path dataDir = Files.createDirectories(workDir.resolve("data"));
@@ -52,7 +64,7 @@ final class VireoProcess extends LaunchedServer {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        VireoProcess server = new VireoProcess(p, rtmpPort, httpPort, log);
+        VireoProcess server = new VireoProcess(name, p, rtmpPort, httpPort, log);
         try {
             FreePort.awaitListening(rtmpPort, p, 60_000, "vireo (log: " + log + ")");
             FreePort.awaitListening(httpPort, p, 30_000, "vireo (log: " + log + ")");

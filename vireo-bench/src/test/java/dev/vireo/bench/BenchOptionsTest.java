@@ -52,6 +52,27 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theServerRunsWithTheLaunchersDefaultJvmOptions() throws java.io.IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{VIREO_JAVA_OPTS:-([^}]*)}")
+                .matcher(java.nio.file.Files.readString(Path.of("../vireo")));
+        assertThat(m.find()).isTrue();
+        assertThat(VireoProcess.DEFAULT_JVM_OPTIONS).isEqualTo(m.group(1).strip());
+    }
+
+    @Test
+    void vireoBIsTheSameServerWithOtherJvmOptions() {
+        BenchOptions o = BenchOptions.parse(new String[] {"--servers", "vireo,vireo-b,vireo", "--bitrates", "600",
+                "--vireo-b-jvm-opts", "-XX:+UseZGC -Dx=1"}, root);
+        assertThat(o.vireoBJvmOptions()).containsExactly("-XX:+UseZGC", "-Dx=1");
+        assertThat(FanoutBench.plan(o)).extracting(Object::toString)
+                .containsExactly("vireo rtmp 600k", "vireo-b rtmp 600k", "vireo rtmp 600k");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--servers", "vireo,vireo-b"}, root))
+                .hasMessageContaining("--vireo-b-jvm-opts");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--vireo-b-jvm-opts", "-Dx=1"}, root))
+                .hasMessageContaining("vireo-b");
+    }
+
+    @Test
     void rejectsUnknownOptionsAndServers() {
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--nope"}, root)).hasMessageContaining("--nope");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--servers", "srs"}, root)).hasMessageContaining("srs");

@@ -14,6 +14,9 @@ class ConnsBenchTest {
         ConnsBench.Options o = ConnsBench.Options.parse(new String[] {"--connections", "1001", "--mix", "40,20,40"});
         assertThat(o.mix()).containsExactly(400, 200, 401);
         assertThat(o.protocols()).containsExactly("flv", "rtmp");
+        assertThat(o.preIdleSeconds()).as("the pre-load reference settles as long as the idle after").isEqualTo(60);
+        assertThat(ConnsBench.Options.parse(new String[] {"--idle-seconds", "90"}).preIdleSeconds()).isEqualTo(90);
+        assertThat(ConnsBench.Options.parse(new String[] {"--pre-idle-seconds", "0"}).preIdleSeconds()).isZero();
         assertThatThrownBy(() -> ConnsBench.Options.parse(new String[] {"--protocols", "whep"}))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ConnsBench.Options.parse(new String[] {"--mix", "1,2"}))
