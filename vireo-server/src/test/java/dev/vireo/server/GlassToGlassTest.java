@@ -120,11 +120,9 @@ class GlassToGlassTest {
     @Test
     void theBrowserPublishPageStampsItsFramesAndAViewerSeesGlassToGlass() throws Exception {
         String base = "http://127.0.0.1:" + ports.http();
-        try (Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA)) {
-            publisher.open(base + "/publish/live/cam?autostart=1&codec=h264");
-            Await.until(Duration.ofSeconds(30), "the publish page is live",
-                    () -> "live".equals(publisher.js("return vireo.state")));
-            Await.until(Duration.ofSeconds(10), "stamped frames", () -> publisher.number("vireo.stampedFrames") > 30);
+        try (WhipPublisher publisher = WhipPublisher.start(dir)) {
+            publisher.publish(base + "/publish/live/cam?autostart=1&codec=h264");
+            Await.until(Duration.ofSeconds(10), "stamped frames", () -> publisher.page().number("vireo.stampedFrames") > 30);
             Await.until(Duration.ofSeconds(30), "the stream in the hub", () -> server.hub().find(StreamKey.of("live", "cam"))
                     .map(s -> "H264".equals(s.stats().videoCodec()) && s.stats().gopCacheFrames() > 0).orElse(false));
             chromium.open(base + "/play/live/cam?via=whep");

@@ -36,12 +36,10 @@ class WhipChromiumTest {
     void chromiumPublishesOverWhipAndFlvRtmpAndWhepViewersWatch() throws Exception {
         Peers.ffprobe();
         try (VireoServer server = BrowserFixture.server(dir);
-             Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA)) {
+             WhipPublisher publisher = WhipPublisher.start(dir)) {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
-            publisher.open(base + "/publish/live/cam?autostart=1");
-            Await.until(Duration.ofSeconds(30), () -> "the publish page is live: " + publisher.js("return vireo.state")
-                    + " " + publisher.js("return vireo.error"), () -> "live".equals(publisher.js("return vireo.state")));
+            publisher.publish(base + "/publish/live/cam?autostart=1");
             Await.until(Duration.ofSeconds(30), "H.264 and Opus frames in the hub", () -> server.hub().find(KEY)
                     .map(s -> "H264".equals(s.stats().videoCodec()) && "OPUS".equals(s.stats().audioCodec())
                             && s.stats().gopCacheFrames() > 10).orElse(false));
@@ -53,7 +51,7 @@ class WhipChromiumTest {
             // transport-cc feedback drives Chromium's bandwidth estimate: it leaves its 300 kbps start
             double[] bwe = {-1};
             Await.until(Duration.ofSeconds(30), () -> "Chromium's estimate above its start: " + bwe[0], () -> {
-                Object v = publisher.jsAsync("const done = arguments[arguments.length - 1];"
+                Object v = publisher.page().jsAsync("const done = arguments[arguments.length - 1];"
                         + "vireo.pc.getStats().then(r => { let b = null; r.forEach(s => {"
                         + " if (s.type === 'candidate-pair' && s.nominated && s.availableOutgoingBitrate) b = s.availableOutgoingBitrate; });"
                         + " done(b); }).catch(() => done(null));");
@@ -62,8 +60,8 @@ class WhipChromiumTest {
             });
             log.info("Chromium's outgoing bandwidth estimate with Vireo's transport-cc feedback: {} kbps", bwe[0] / 1000);
             // the page's own stats (every second) name the codec the browser encodes with
-            Await.until(Duration.ofSeconds(10), "the publish page's stats", () -> publisher.js("return vireo.codec") != null);
-            assertThat(publisher.js("return vireo.codec")).asString().containsIgnoringCase("H264");
+            Await.until(Duration.ofSeconds(10), "the publish page's stats", () -> publisher.page().js("return vireo.codec") != null);
+            assertThat(publisher.page().js("return vireo.codec")).asString().containsIgnoringCase("H264");
 
             // HTTP-FLV: ffprobe sees H.264 and AAC (Opus → AAC through {stream}@aac)
             Ffmpeg.Result probe = Ffmpeg.run(Ffmpeg.ffprobeStreams(base + "/live/cam.flv"), dir, 60);
@@ -94,7 +92,7 @@ class WhipChromiumTest {
             }
 
             // Stop on the page: DELETE ends the publish
-            publisher.js("vireo.stop()");
+            publisher.stop();
             Await.until(Duration.ofSeconds(10), "the WHIP session ends", () -> server.whip().sessions().isEmpty());
             assertThat(server.hub().find(KEY).map(s -> s.stats().publisherSession()).orElse(null)).isNull();
             log.info("Chromium WHIP publish: {} video frames ({} keyframes), {} audio frames, {} PLI, {} NACKed,"
@@ -106,12 +104,10 @@ class WhipChromiumTest {
     @Test
     void chromiumPublishesAv1OverWhipAndAWhepViewerDecodesIt() throws Exception {
         try (VireoServer server = BrowserFixture.server(dir);
-             Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA)) {
+             WhipPublisher publisher = WhipPublisher.start(dir)) {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
-            publisher.open(base + "/publish/live/av1?autostart=1&codec=av1");
-            Await.until(Duration.ofSeconds(30), () -> "the publish page is live: " + publisher.js("return vireo.error"),
-                    () -> "live".equals(publisher.js("return vireo.state")));
+            publisher.publish(base + "/publish/live/av1?autostart=1&codec=av1");
             StreamKey key = StreamKey.of("live", "av1");
             Await.until(Duration.ofSeconds(30), () -> "AV1 frames in the hub: " + server.whip().sessions(),
                     () -> server.hub().find(key).map(s -> "AV1".equals(s.stats().videoCodec())

@@ -87,14 +87,12 @@ class WhipLossTest {
                     d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
                     .withRtcCandidates("127.0.0.1:" + uplink.port()).withRtcTransports(IceTransports.UDP);
             try (VireoServer server = new VireoServer(config);
-                 Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA);
+                 WhipPublisher publisher = WhipPublisher.start(dir);
                  Chromium viewer = Chromium.start(dir)) {
                 VireoServer.BoundPorts ports = server.start();
                 uplink.target(ports.rtc());
                 String base = "http://127.0.0.1:" + ports.http();
-                publisher.open(base + "/publish/live/lossy?autostart=1");
-                Await.until(Duration.ofSeconds(30), () -> "live: " + publisher.js("return vireo.error"),
-                        () -> "live".equals(publisher.js("return vireo.state")));
+                publisher.publish(base + "/publish/live/lossy?autostart=1");
                 Await.until(Duration.ofSeconds(30), "video in the hub", () -> server.hub().find(KEY)
                         .map(s -> s.stats().gopCacheFrames() > 10).orElse(false));
 
@@ -102,7 +100,7 @@ class WhipLossTest {
                 Await.until(Duration.ofSeconds(30), () -> "the viewer decodes; publisher " + server.whip().sessions(),
                         () -> field(viewer.inboundRtp("vireo.pc", "video"), "framesDecoded") > 30);
                 // the viewer keeps decoding while packets are lost and recovered, without freezing
-                int videoPt = ((Number) publisher.js("return vireo.pc.getSenders().find(s => s.track"
+                int videoPt = ((Number) publisher.page().js("return vireo.pc.getSenders().find(s => s.track"
                         + " && s.track.kind === 'video').getParameters().codecs[0].payloadType")).intValue();
                 up.resetFrameGaps();
                 viewer.js(GAP_PROBE);
@@ -130,7 +128,7 @@ class WhipLossTest {
                 // Retransmissions come as RTX (Chromium offers it, the answer takes it): the relay sees them on
                 // the RTX payload type (their original sequence number is inside the encrypted payload)
                 Matcher apt = Pattern.compile("a=fmtp:(\\d+) apt=" + videoPt + "\\r?\\n")
-                        .matcher((String) publisher.js("return vireo.pc.remoteDescription.sdp"));
+                        .matcher((String) publisher.page().js("return vireo.pc.remoteDescription.sdp"));
                 assertThat(apt.find()).as("the answer accepts rtx for the video").isTrue();
                 int rtxPt = Integer.parseInt(apt.group(1));
                 Await.until(Duration.ofSeconds(20), () -> "retransmissions: dropped " + up.rtpDropped()

@@ -55,18 +55,16 @@ class WhipSimulcastAbrChromiumTest {
                     d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
                     .withRtcCandidates("127.0.0.1:" + relay.port()).withRtcTransports(IceTransports.UDP);
             try (VireoServer server = new VireoServer(config);
-                 Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA);
+                 WhipPublisher publisher = WhipPublisher.start(dir);
                  Chromium viewer = Chromium.start(dir)) {
                 VireoServer.BoundPorts ports = server.start();
                 relay.target(ports.rtc());
                 String base = "http://127.0.0.1:" + ports.http();
-                WhipSimulcastChromiumTest.start(publisher, base + "/publish/live/sc?simulcast=1&codec=h264");
-                Await.until(Duration.ofSeconds(30), () -> "the publish page is live: " + publisher.js("return vireo.error"),
-                        () -> "live".equals(publisher.js("return vireo.state")));
+                publisher.publishSimulcastVideo(base + "/publish/live/sc?simulcast=1&codec=h264");
                 // the lower layers are live and measured: the ladder a WHEP viewer gets
                 Await.until(Duration.ofSeconds(60), () -> "a ladder of lower layers, measured: "
                         + server.whip().simulcastLadder(MAIN) + " " + server.whip().sessions() + "; Chromium sends "
-                        + WhipSimulcastChromiumTest.sent(publisher),
+                        + publisher.sent(),
                         () -> !server.whip().simulcastLadder(MAIN).isEmpty()
                                 && server.whip().simulcastLadder(MAIN).stream().allMatch(r -> r.bitrateBps() > 1)
                                 && server.hub().find(MAIN).map(s -> s.stats().bitrateKbps() > CAP_BPS * 1.25 / 1000)

@@ -46,15 +46,13 @@ class WhipSimulcastChromiumTest {
     void chromiumPublishesH264LayersTheMainStreamIsTheLargestAndEveryLayerIsAStream() throws Exception {
         Peers.ffprobe();
         try (VireoServer server = BrowserFixture.server(dir);
-             Chromium publisher = Chromium.start(dir, Chromium.FAKE_MEDIA)) {
+             WhipPublisher publisher = WhipPublisher.start(dir)) {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
-            start(publisher, base + "/publish/live/sc?simulcast=1&codec=h264");
-            Await.until(Duration.ofSeconds(30), () -> "the publish page is live: " + publisher.js("return vireo.state")
-                    + " " + publisher.js("return vireo.error"), () -> "live".equals(publisher.js("return vireo.state")));
+            publisher.publishSimulcastVideo(base + "/publish/live/sc?simulcast=1&codec=h264");
             // at least two layers of different sizes arrive, each a stream; the main stream carries the largest
             Await.until(Duration.ofSeconds(60), () -> "two live layers, the main stream on the largest: "
-                    + server.whip().sessions() + "; Chromium sends " + sent(publisher), () -> {
+                    + server.whip().sessions() + "; Chromium sends " + publisher.sent(), () -> {
                 List<WhipSessionStats.Layer> live = live(server);
                 return live.size() >= 2 && live.getFirst().main() && !live.getFirst().size().equals(live.getLast().size())
                         && sizeOf(server, MAIN).equals(live.getFirst().size());
@@ -101,8 +99,8 @@ class WhipSimulcastChromiumTest {
 
             log.info("Chromium simulcast over WHIP: {} live layer(s) of 3; ffprobe main {}x{}, {} {}x{}; ladder {};"
                     + " Chromium sends {}; session {}", live.size(), mainSize[0], mainSize[1], low.rid(), lowSize[0],
-                    lowSize[1], ladder, sent(publisher), server.whip().sessions().getFirst());
-            publisher.js("vireo.stop()");
+                    lowSize[1], ladder, publisher.sent(), server.whip().sessions().getFirst());
+            publisher.stop();
             Await.until(Duration.ofSeconds(10), "the WHIP session ends", () -> server.whip().sessions().isEmpty());
             for (String name : List.of("sc", "sc~q", "sc~h", "sc~f")) {
                 assertThat(server.hub().find(StreamKey.of("live", name)).map(s -> s.stats().publisherSession())
@@ -110,19 +108,6 @@ class WhipSimulcastChromiumTest {
             }
             assertThat(server.whip().simulcastLadder(MAIN)).isEmpty();
         }
-    }
-
-    /**
-     * Opens the publish page with simulcast at 1 Mbps for the full layer (the half layer 350 kbps,
-     * the quarter 125 kbps: Chromium turns a layer on once its uplink estimate covers it, and a
-     * loaded machine keeps that estimate low), video only (so HTTP-FLV plays the layers as they
-     * are, without an Opus → AAC transcode per layer), and starts it.
-     */
-    static void start(Chromium publisher, String url) {
-        publisher.open(url);
-        publisher.js("const md = navigator.mediaDevices, gum = md.getUserMedia.bind(md);"
-                + "md.getUserMedia = c => gum(Object.assign({}, c, { audio: false }));"
-                + "document.getElementById('bitrate').value = 1000; vireo.start();");
     }
 
     /** The live layers with a known size, largest first. */
@@ -142,17 +127,6 @@ class WhipSimulcastChromiumTest {
 
     static String sizeOf(VireoServer server, StreamKey key) {
         return server.hub().find(key).map(s -> s.stats().width() + "x" + s.stats().height()).orElse("none");
-    }
-
-    /** What Chromium says it sends per layer (size, rate, why it is limited) and its uplink estimate. */
-    static Object sent(Chromium publisher) {
-        return publisher.jsAsync("const done = arguments[arguments.length - 1];"
-                + "vireo.pc.getStats().then(r => { const o = []; r.forEach(s => {"
-                + " if (s.type === 'outbound-rtp' && s.kind === 'video') o.push(s.rid + ' ' + s.frameWidth + 'x'"
-                + " + s.frameHeight + ' ' + s.framesPerSecond + 'fps ' + Math.round(s.targetBitrate / 1000) + 'kbps'"
-                + " + ' active=' + s.active + ' limit=' + s.qualityLimitationReason);"
-                + " if (s.type === 'candidate-pair' && s.nominated) o.push('bwe ' + s.availableOutgoingBitrate);"
-                + " }); done(o.join('; ')); }).catch(e => done(String(e)));");
     }
 
     private int[] probeSize(String url) throws Exception {

@@ -121,6 +121,27 @@ class WhepPlaybackTest {
         publication.send(MediaFrame.media(Codec.H264, dts, 0, key, au));
     }
 
+    /**
+     * Sends 2 KB frames 33 ms apart from {@code dts} on, each read by {@code v}, until the session
+     * has measured a send rate above 100 kbps (within 10 s); returns the next frame's dts.
+     */
+    private long sendUntilTheRateIsMeasured(Viewer v, long dts) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (rig.whep.sessions().getFirst().sendBps() <= 100_000) {
+            assertThat(System.nanoTime()).as("the send rate is measured within 10 s").isLessThan(deadline);
+            sendFrame(dts, false, 2000);
+            v.nextFrame();
+            dts += 33;
+        }
+        return dts;
+    }
+
+    /** RTCP on the media port: packet types 192-223 where RTP has its marker and payload type (RFC 5761 §4). */
+    private static boolean isRtcp(byte[] datagram) {
+        int pt = datagram[1] & 0xff;
+        return pt >= 192 && pt <= 223;
+    }
+
     private static String chromiumOffer() throws IOException {
         try (InputStream in = WhepPlaybackTest.class.getResourceAsStream("/whep/chromium-156-offer.sdp")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -331,14 +352,19 @@ class WhepPlaybackTest {
             out = c.keys().outbound(false);
         }
 
+        /** The next datagram from the server as it came (still protected), within 5 s. */
+        byte[] nextDatagram(String what) throws Exception {
+            byte[] d = browser.nextMedia(Duration.ofSeconds(5));
+            assertThat(d).as(what).isNotNull();
+            return d;
+        }
+
         /** The next RTP packet (decrypted); RTCP met on the way is kept in {@link #rtcp}. */
         ByteBuf nextRtp() throws Exception {
             while (true) {
-                byte[] d = browser.nextMedia(Duration.ofSeconds(5));
-                assertThat(d).as("a packet from the server").isNotNull();
+                byte[] d = nextDatagram("a packet from the server");
                 ByteBuf p = Unpooled.wrappedBuffer(d);
-                int pt = d[1] & 0xff;
-                if (pt >= 192 && pt <= 223) {
+                if (isRtcp(d)) {
                     in.unprotectRtcp(p);
                     rtcp.add(ByteBufUtil.getBytes(p));
                     continue;
@@ -351,13 +377,21 @@ class WhepPlaybackTest {
         /** The next RTCP compound from the server (decrypted), skipping RTP. */
         List<RtcpPacket> nextRtcp() throws Exception {
             while (true) {
-                byte[] d = browser.nextMedia(Duration.ofSeconds(5));
-                assertThat(d).as("a packet from the server").isNotNull();
-                int pt = d[1] & 0xff;
-                if (pt >= 192 && pt <= 223) {
+                byte[] d = nextDatagram("a packet from the server");
+                if (isRtcp(d)) {
                     ByteBuf p = Unpooled.wrappedBuffer(d);
                     in.unprotectRtcp(p);
                     return RtcpCompound.parse(p);
+                }
+            }
+        }
+
+        /** The next RTP packet of {@code ssrc} as it came (still protected), skipping the rest. */
+        byte[] nextRtpOf(int ssrc, String what) throws Exception {
+            while (true) {
+                byte[] d = nextDatagram(what);
+                if (!isRtcp(d) && RtpHeader.ssrc(Unpooled.wrappedBuffer(d)) == ssrc) {
+                    return d;
                 }
             }
         }
@@ -725,14 +759,7 @@ class WhepPlaybackTest {
         v.sendRtcp(new ReceiverReport(0x1234, List.of(new ReportBlock(v.videoSsrc, 26, 1, 100, 0, 0, 0))),
                 new ReceiverEstimatedMaxBitrate(0x1234, 100_000, new int[] {v.videoSsrc}));
         Await.until("FEC on", () -> rig.whep.sessions().getFirst().fecOn());
-        long dts = 66;
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (rig.whep.sessions().getFirst().sendBps() <= 100_000) {
-            assertThat(System.nanoTime()).as("the send rate is measured within 10 s").isLessThan(deadline);
-            sendFrame(dts, false, 2000);
-            v.nextFrame();
-            dts += 33;
-        }
+        long dts = sendUntilTheRateIsMeasured(v, 66);
         int reportsBefore = v.rtcp.size();
         sendFrame(dts, true, 30_000);
         // every packet of the stream in arrival order until the keyframe's FEC packets came
@@ -797,25 +824,16 @@ class WhepPlaybackTest {
         // the audio packets as they came (still protected), by sequence number
         java.util.Map<Integer, byte[]> sent = new java.util.HashMap<>();
         while (sent.size() < 3) {
-            byte[] d = v.browser.nextMedia(Duration.ofSeconds(5));
-            assertThat(d).as("audio from the server").isNotNull();
-            ByteBuf p = Unpooled.wrappedBuffer(d);
-            if ((d[1] & 0xff) >= 192 && (d[1] & 0xff) <= 223 || RtpHeader.ssrc(p) != audioSsrc) {
-                continue;
-            }
-            sent.put(RtpHeader.sequenceNumber(p), d);
+            byte[] d = v.nextRtpOf(audioSsrc, "audio from the server");
+            sent.put(RtpHeader.sequenceNumber(Unpooled.wrappedBuffer(d)), d);
         }
         int lost = sent.keySet().stream().sorted().toList().get(1);
         v.sendRtcp(new ReceiverReport(0x1234, List.of()), new GenericNack(0x1234, audioSsrc, new int[] {lost}));
         byte[] again = null;
         while (again == null) {
-            byte[] d = v.browser.nextMedia(Duration.ofSeconds(5));
-            assertThat(d).as("the resent audio packet").isNotNull();
-            ByteBuf p = Unpooled.wrappedBuffer(d);
-            if ((d[1] & 0xff) < 192 || (d[1] & 0xff) > 223) {
-                if (RtpHeader.ssrc(p) == audioSsrc && RtpHeader.sequenceNumber(p) == lost) {
-                    again = d;
-                }
+            byte[] d = v.nextRtpOf(audioSsrc, "the resent audio packet");
+            if (RtpHeader.sequenceNumber(Unpooled.wrappedBuffer(d)) == lost) {
+                again = d;
             }
         }
         // byte for byte: one SRTP index never protects two different packets (RFC 7714 §8.1)
@@ -845,14 +863,7 @@ class WhepPlaybackTest {
         // The browser says 100 kbps (REMB, no transport-cc feedback); the stream sends more.
         v.sendRtcp(new ReceiverReport(0x1234, List.of()),
                 new ReceiverEstimatedMaxBitrate(0x1234, 100_000, new int[] {v.videoSsrc}));
-        long dts = 66;
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (rig.whep.sessions().getFirst().sendBps() <= 100_000) {
-            assertThat(System.nanoTime()).as("the send rate is measured within 10 s").isLessThan(deadline);
-            sendFrame(dts, false, 2000);
-            v.nextFrame();
-            dts += 33;
-        }
+        long dts = sendUntilTheRateIsMeasured(v, 66);
         long pacedBefore = rig.whep.sessions().getFirst().pacedPackets();
         // Now a 30 KB keyframe: through the pacer, every packet, in order; audio sent meanwhile
         // leaves at once, ahead of the queued video.
