@@ -7,6 +7,7 @@ import dev.vireo.media.av1.Av1Obus;
 import dev.vireo.webrtc.rtp.Av1Packetizer;
 import dev.vireo.webrtc.rtp.PacketizedFrame;
 import dev.vireo.webrtc.rtp.RtpException;
+import dev.vireo.webrtc.rtp.RtpPayloads;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 

@@ -4,6 +4,7 @@ import dev.vireo.core.MediaFrame;
 import dev.vireo.media.avc.AvcDecoderConfigurationRecord;
 import dev.vireo.webrtc.rtp.H264Packetizer;
 import dev.vireo.webrtc.rtp.PacketizedFrame;
+import dev.vireo.webrtc.rtp.RtpPayloads;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 

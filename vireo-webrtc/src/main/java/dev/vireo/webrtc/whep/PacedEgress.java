@@ -1,6 +1,7 @@
 package dev.vireo.webrtc.whep;
 
 import dev.vireo.webrtc.RtcTransport;
+import dev.vireo.webrtc.bwe.TransportSequencer;
 import dev.vireo.webrtc.pacing.SendPacer;
 import dev.vireo.webrtc.rtp.RtpHeaderExtensions;
 import dev.vireo.webrtc.rtp.RtpHeaderWriter;
@@ -52,12 +53,9 @@ final class PacedEgress {
     private boolean closed;
     private volatile long pacedPackets;
     private volatile long droppedPackets;
-    private volatile long retransmissionsRefused;
-    private double rtxTokens;
     /** Bytes sent directly, draining at the pacing rate: the burst being made. */
     private double directBytes;
     private long directNanos;
-    private long rtxRefillNanos;
     private long gentleUntilNanos = Long.MIN_VALUE;
     private volatile long discardedPackets;
     private volatile int queuedPackets;
@@ -170,39 +168,6 @@ final class PacedEgress {
                 org.slf4j.LoggerFactory.getLogger(PacedEgress.class).warn("pacer drain failed", e);
             }
         }
-    }
-
-    /**
-     * Whether a retransmission of about {@code bytes} may go now: retransmissions share the link
-     * with the media, so while an estimate is known they get at most what the estimate leaves
-     * above the send rate (at least half the estimate: random loss needs its retransmissions), 100 ms
-     * of it at once. A congested
-     * viewer's NACKs for packets the link dropped would otherwise come back as more traffic than
-     * the media itself and keep the link congested.
-     */
-    boolean retransmissionAllowed(int bytes, long nowNanos) {
-        long estimate = estimateBps.getAsLong();
-        if (estimate < 0) {
-            return true;
-        }
-        long rate = Math.max(estimate / 2, estimate - Math.max(0, sendBps.getAsLong()));
-        // at least two packets deep: under 96 kbit/s, 100 ms of the rate is less than one packet,
-        // and a bucket shallower than a packet never lets one through
-        double depth = Math.max(rate * 0.1 / 8, 2.0 * bytes);
-        rtxTokens = rtxRefillNanos == 0 ? depth
-                : Math.min(depth, rtxTokens + rate * (double) (nowNanos - rtxRefillNanos) / 8e9);
-        rtxRefillNanos = nowNanos;
-        if (rtxTokens < bytes) {
-            retransmissionsRefused++;
-            return false;
-        }
-        rtxTokens -= bytes;
-        return true;
-    }
-
-    /** Retransmissions the budget refused. */
-    long retransmissionsRefused() {
-        return retransmissionsRefused;
     }
 
     /** Packets that went through the pacer (not straight out). */

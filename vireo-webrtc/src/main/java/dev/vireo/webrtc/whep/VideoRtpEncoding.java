@@ -3,6 +3,7 @@ package dev.vireo.webrtc.whep;
 import dev.vireo.core.FrameEncoding;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.media.Codec;
+import dev.vireo.webrtc.rtp.RtpPayloads;
 import io.netty.buffer.ByteBuf;
 
 /**

@@ -3,23 +3,20 @@ package dev.vireo.webrtc.whep;
 import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.SlowViewerPolicy;
-import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
 import dev.vireo.webrtc.RtcTransport;
-import dev.vireo.webrtc.abr.RenditionPolicy;
 import dev.vireo.webrtc.bwe.BandwidthEstimator;
-import dev.vireo.webrtc.feedback.BandwidthStats;
 import dev.vireo.webrtc.feedback.CongestionFeedback;
-import dev.vireo.webrtc.feedback.FecOnLoss;
 import dev.vireo.webrtc.feedback.KeyframeRequests;
 import dev.vireo.webrtc.feedback.NackResponder;
 import dev.vireo.webrtc.feedback.ReportBlockStats;
-import dev.vireo.webrtc.feedback.RtcpChain;
 import dev.vireo.webrtc.rtcp.RtcpException;
 import dev.vireo.webrtc.signaling.SessionResources;
+import dev.vireo.webrtc.whep.probe.ProbePadding;
+import dev.vireo.webrtc.whep.retransmit.VideoRetransmitter;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -32,25 +29,18 @@ import org.slf4j.LoggerFactory;
 /**
  * One WHEP viewer: a hub {@link Subscriber} on the event loop of its {@link RtcTransport}. Its
  * {@link ViewerRtp} turns the stream's frames into this viewer's RTP; its RTCP feedback goes
- * through a {@link RtcpChain} (NACKs answered with retransmissions, PLI/FIR, report and bandwidth
- * statistics).
+ * through its {@link ViewerFeedback} (NACKs answered with retransmissions, PLI/FIR, report and
+ * bandwidth statistics, the bandwidth estimate).
  *
  * <p>Start: the viewer subscribes when the offer is answered and sends nothing until ICE and DTLS
- * complete; then it sends the stream's cached GOP ({@code Stream#cachedGop}: core's GOP cache is
- * the one GOP store) at once, packed just before the live edge, so the browser decodes the
- * keyframe and what followed and renders at the live edge, not one GOP behind. Live frames the
- * burst carried already are not sent again.
- *
- * <p>The same burst recovers a viewer that asks for a keyframe (PLI/FIR, RFC 4585 §6.3.1, RFC
- * 5104 §4.3.1), at most once a second: a publisher over RTMP cannot be asked for one. When no
- * keyframe is cached (a WHIP publisher's long GOP), the request goes on to the publisher through
- * the hub ({@code Stream#requestKeyframe}, coalesced per stream).
+ * complete; then its {@link GopBursts} send the stream's cached GOP at once, packed just before
+ * the live edge (and again for a keyframe request, at most once a second). With a ladder, its
+ * {@link RenditionSwitch} picks the rendition and {@link ProbePadding} probes for the next one up.
  */
-final class WhepSession implements Subscriber, SessionResources.Resource {
+final class WhepSession implements Subscriber, SessionResources.Resource, RenditionSwitch.Session {
 
     private static final Logger log = LoggerFactory.getLogger(WhepSession.class);
 
-    private static final long KEYFRAME_RESEND_INTERVAL_NANOS = 1_000_000_000L;
     private static final long REPORT_INTERVAL_MILLIS = 1000;
 
     private final String id;
@@ -59,16 +49,11 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     private final WhepMetrics metrics;
     private final Consumer<WhepSession> onGone;
     private final long createdNanos = System.nanoTime();
-    private final BandwidthStats bandwidth = new BandwidthStats();
     private volatile RtcTransport transport;
     private volatile Subscription subscription;
     private ViewerRtp rtp;
-    private RtcpChain feedback;
-    private NackResponder nacks;
-    /** Generic NACK on the audio, where the peer negotiated it (RFC 4585 §6.2.1); else null. */
-    private NackResponder audioNacks;
-    private KeyframeRequests keyframeRequests;
-    private ReportBlockStats reports;
+    private ViewerFeedback feedback;
+    private GopBursts bursts;
     private CongestionFeedback congestion;
     /** The viewer's ABR, null without a ladder. Set before subscribing. */
     private volatile RenditionSwitch abr;
@@ -78,16 +63,10 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     private long lastRateNanos;
     /** What this viewer was sent over the last report interval, bit/s; -1 before one. */
     private volatile long sendBps = -1;
-    private FecOnLoss fec;
     private boolean connected;
     private boolean streamHasVideo;
     private volatile boolean closed;
-    /** The dts of the last frame a GOP burst sent: live video up to it went out already. */
-    private long burstDts = Long.MIN_VALUE;
-    private long lastKeyframeResendNanos = Long.MIN_VALUE;
     private ScheduledFuture<?> reportTimer;
-    private volatile long gopResends;
-    private volatile long keyframesAsked;
     private volatile String endReason;
 
     WhepSession(String id, StreamKey key, SlowViewerPolicy policy, WhepMetrics metrics, Consumer<WhepSession> onGone) {
@@ -106,31 +85,11 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         this.transport = rtc;
         BandwidthEstimator estimator = new BandwidthEstimator(BandwidthEstimator.Config.DEFAULT);
         ViewerRtp out = new ViewerRtp(rtc, plan, key, id, estimator);
-        RtcpChain.Builder chain = RtcpChain.builder();
-        if (out.hasVideo()) {
-            reports = new ReportBlockStats(out.videoSsrc());
-            nacks = new NackResponder(out.videoSsrc(), out::retransmit, reports::rttNanos, metrics::nacked,
-                    metrics::retransmission);
-            keyframeRequests = new KeyframeRequests(out.videoSsrc(), this::keyframeRequested);
-            chain.add(reports).add(nacks).add(keyframeRequests);
-            if (out.canFec()) {
-                fec = new FecOnLoss(out.videoSsrc());
-                out.fec(fec::groupSize);
-                chain.add(fec);
-            }
-        }
-        if (out.audioNack()) {
-            ReportBlockStats videoRtt = reports;
-            audioNacks = new NackResponder(out.audioSsrc(), out::retransmitAudio,
-                    videoRtt == null ? () -> -1 : videoRtt::rttNanos, metrics::nacked, metrics::retransmission);
-            chain.add(audioNacks);
-        }
-        ReportBlockStats rtt = reports;
-        congestion = new CongestionFeedback(estimator, out.hasVideo() ? out.videoSsrc() : plan.audioSsrc(),
-                rtt == null ? () -> -1 : rtt::rttNanos);
-        this.feedback = chain.add(bandwidth).add(congestion).build();
-        CongestionFeedback c = congestion;
+        feedback = new ViewerFeedback(out, plan.audioSsrc(), estimator, metrics, this::keyframeRequested);
+        CongestionFeedback c = feedback.congestion();
+        congestion = c;
         out.pace(c::estimateBps, () -> sendBps);
+        bursts = new GopBursts(out, metrics, key, id, () -> subscription, () -> abr);
         this.rtp = out;
     }
 
@@ -185,8 +144,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     }
 
     /** A media frame of the rendition the viewer gets (video), or of its subscription (audio). */
-    private void deliver(MediaFrame frame, long now) {
-        if (!connected || frame.isVideo() && frame.dts() <= burstDts) {
+    @Override
+    public void deliver(MediaFrame frame, long now) {
+        if (!connected || bursts.sentAlready(frame)) {
             // Before the connection the GOP burst at connect starts the viewer (with live audio);
             // after it, video up to the burst's last frame went out with the burst.
             return;
@@ -223,98 +183,31 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         if (lower.isEmpty()) {
             return;
         }
-        abr = new RenditionSwitch(hub, new RenditionSwitch.Session() {
-            @Override
-            public void deliver(MediaFrame frame, long now) {
-                WhepSession.this.deliver(frame, now);
-            }
-
-            @Override
-            public void videoConfig(MediaFrame config) {
-                rtp.onConfig(config);
-            }
-
-            @Override
-            public void rebase(long keyframePts, long now) {
-                rtp.rebaseVideo(keyframePts, now);
-            }
-
-            @Override
-            public EventExecutor executor() {
-                return WhepSession.this.executor();
-            }
-
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public StreamKey key() {
-                return key;
-            }
-
-            @Override
-            public boolean closed() {
-                return closed;
-            }
-        }, lower);
-        probe = new ProbePadding(transport.executor(), rtp, this::paddingBps);
+        abr = new RenditionSwitch(hub, this, lower);
+        probe = new ProbePadding(transport.executor(), rtp.probePackets(), () -> {
+            RenditionSwitch r = abr;
+            return r == null || closed ? 0 : r.probeBps();
+        }, () -> sendBps, congestion);
     }
 
-    /**
-     * The probing padding wanted now: up to what would prove the next rendition up, within the
-     * estimate, while the viewer's link loses little (none at the top or before a second's rate).
-     */
-    private long paddingBps() {
-        RenditionSwitch r = abr;
-        long probeBps = r == null || closed ? 0 : r.probeBps();
-        long media = sendBps;
-        long estimate = congestion.estimateBps();
-        if (probeBps <= 0 || media <= 0 || estimate <= 0) {
-            return 0;
-        }
-        if (congestion.estimator().lossFraction() >= ProbePadding.MAX_LOSS
-                || congestion.estimator().usage() == dev.vireo.webrtc.bwe.BandwidthUsage.OVERUSING) {
-            probe.linkEnded(System.nanoTime());
-            return 0;
-        }
-        return RenditionPolicy.paddingBps(media, estimate, probeBps);
+    @Override
+    public void videoConfig(MediaFrame config) {
+        rtp.onConfig(config);
+    }
+
+    @Override
+    public void rebase(long keyframePts, long now) {
+        rtp.rebaseVideo(keyframePts, now);
+    }
+
+    @Override
+    public boolean closed() {
+        return closed;
     }
 
     @Override
     public void onEnd(String reason) {
         close("the stream ended: " + reason);
-    }
-
-    /** The video frames of the stream's cached GOP (retained: {@link #sendGop} releases them), oldest first. */
-    private List<MediaFrame> cachedGop() {
-        Subscription sub = subscription;
-        if (!rtp.hasVideo() || sub == null) {
-            return List.of();
-        }
-        RenditionSwitch r = abr;
-        Stream from = r == null ? null : r.currentStream();
-        List<MediaFrame> gop = (from != null ? from : sub.stream()).cachedGop();
-        gop.removeIf(f -> {
-            if (f.isVideo()) {
-                return false;
-            }
-            f.release();
-            return true;
-        });
-        return gop;
-    }
-
-    private void sendGop(List<MediaFrame> gop, boolean startUp, long now) {
-        try {
-            long before = rtp.bytesSent();
-            rtp.sendGop(gop, startUp, now);
-            metrics.bytesOut(rtp.bytesSent() - before);
-            burstDts = Math.max(burstDts, gop.getLast().dts());
-        } finally {
-            gop.forEach(MediaFrame::release);
-        }
     }
 
     // ---- transport events ----
@@ -337,24 +230,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
                 }
             }
         }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        List<MediaFrame> gop = cachedGop();
-        if (!gop.isEmpty()) {
-            for (MediaFrame f : gop) {
-                policy.decide(f, true, true, now);
-            }
-            int frames = gop.size();
-            long bytesBefore = rtp.bytesSent();
-            sendGop(gop, true, now);
-            long bytes = rtp.bytesSent() - bytesBefore;
-            long micros = (System.nanoTime() - now) / 1000;
-            inContext(() -> log.info("playing {} to {}: started with {} frame(s) of the current GOP ({} bytes, sent"
-                    + " in {} µs)", key, transport.remoteAddress(), frames, bytes, micros));
-        } else {
-            if (rtp.hasVideo()) {
-                askPublisherForKeyframe();
-            }
-            inContext(() -> log.info("playing {} to {}: waiting for a keyframe", key, transport.remoteAddress()));
-        }
+        bursts.start(policy, transport.remoteAddress(), now);
     }
 
     @Override
@@ -388,27 +264,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
     /** PLI/FIR: the cached GOP again (at most once a second), or the publisher is asked for a keyframe. */
     private void keyframeRequested(String kind, long now) {
         metrics.keyframeRequest();
-        boolean recently = lastKeyframeResendNanos != Long.MIN_VALUE
-                && now - lastKeyframeResendNanos < KEYFRAME_RESEND_INTERVAL_NANOS;
-        if (!connected || recently) {
-            return;
-        }
-        List<MediaFrame> gop = cachedGop();
-        if (gop.isEmpty()) {
-            askPublisherForKeyframe();
-            return;
-        }
-        lastKeyframeResendNanos = now;
-        gopResends++;
-        int frames = gop.size();
-        inContext(() -> log.debug("{}: resending the GOP ({} frames)", kind, frames));
-        sendGop(gop, false, now);
-    }
-
-    private void askPublisherForKeyframe() {
-        Subscription sub = subscription;
-        if (sub != null && sub.stream().requestKeyframe(id)) {
-            keyframesAsked++;
+        if (connected) {
+            bursts.onRequest(kind, now);
         }
     }
 
@@ -464,6 +321,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         if (probe != null) {
             probe.stop();
         }
+        NackResponder nacks = feedback == null ? null : feedback.nacks();
+        KeyframeRequests keyframeRequests = feedback == null ? null : feedback.keyframeRequests();
         inContext(() -> log.info("WHEP session of {} ended: {} ({} frames, {} retransmissions, {} keyframe requests)",
                 key, reason, rtp == null ? 0 : rtp.framesSent(), nacks == null ? 0 : nacks.retransmitted(),
                 keyframeRequests == null ? 0 : keyframeRequests.pli() + keyframeRequests.fir()));
@@ -478,29 +337,35 @@ final class WhepSession implements Subscriber, SessionResources.Resource {
         RtcTransport t = transport;
         RtcTransport.Stats ts = t == null ? null : t.stats();
         ViewerRtp out = rtp;
-        ReportBlockStats r = reports;
+        ViewerFeedback f = feedback;
+        ReportBlockStats r = f == null ? null : f.reports();
+        NackResponder nacks = f == null ? null : f.nacks();
+        NackResponder audioNacks = f == null ? null : f.audioNacks();
+        KeyframeRequests keyframes = f == null ? null : f.keyframeRequests();
         CongestionFeedback c = congestion;
         RenditionSwitch a = abr;
+        VideoRetransmitter rtx = out == null ? null : out.retransmitter();
+        PacedEgress egress = out == null ? null : out.egress();
         long first = out == null ? -1 : out.firstFrameNanos();
         return new WhepSessionStats(id, key.path(), ts == null ? null : ts.remoteAddress(),
                 ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(), ts == null ? -1 : ts.connectMillis(),
                 first < 0 ? -1 : (first - createdNanos) / 1_000_000, out == null ? 0 : out.framesSent(),
                 out == null ? 0 : out.keyframesSent(), ts == null ? 0 : ts.packetsSent(),
                 out == null ? 0 : out.bytesSent(), nacks == null ? 0 : nacks.nacked(),
-                nacks == null ? 0 : nacks.retransmitted(), keyframeRequests == null ? 0 : keyframeRequests.pli(),
-                keyframeRequests == null ? 0 : keyframeRequests.fir(), gopResends, r == null ? -1 : r.rttMillis(),
+                nacks == null ? 0 : nacks.retransmitted(), keyframes == null ? 0 : keyframes.pli(),
+                keyframes == null ? 0 : keyframes.fir(), bursts == null ? 0 : bursts.gopResends(), r == null ? -1 : r.rttMillis(),
                 r == null ? -1 : r.fractionLost(), r == null ? 0 : r.cumulativeLost(), r == null ? -1 : r.jitter(),
-                bandwidth.rembBitrate(), bandwidth.twccFeedbacks(), bandwidth.twccNotReceived(),
-                policy.skippedFrames(), ts == null ? 0 : ts.checks(), keyframesAsked, endReason,
+                f == null ? -1 : f.bandwidth().rembBitrate(), f == null ? 0 : f.bandwidth().twccFeedbacks(),
+                f == null ? 0 : f.bandwidth().twccNotReceived(),
+                policy.skippedFrames(), ts == null ? 0 : ts.checks(), bursts == null ? 0 : bursts.keyframesAsked(), endReason,
                 c == null ? -1 : c.estimateBps(), c == null ? -1 : c.estimator().delayBasedBps(),
-                c == null ? -1 : c.estimator().acknowledgedBps(), sendBps, out == null ? 0 : out.pacedPackets(),
+                c == null ? -1 : c.estimator().acknowledgedBps(), sendBps, egress == null ? 0 : egress.pacedPackets(),
                 a == null ? null : a.currentName(), a == null ? 0 : a.switches(),
                 out == null ? 0 : out.redPackets(), out == null ? 0 : out.redBlocks(), out == null ? 0 : out.fecPackets(),
-                fec != null && fec.on(), out == null ? 0 : out.nacksNotInHistory(),
-                out == null ? 0 : out.nacksResentRecently(),
-                out == null ? 0 : out.retransmissionsRefused(), out == null ? 0 : out.nacksOfPreviousRendition(),
-                out == null ? 0 : out.pacerQueuedPackets(), out == null ? 0 : out.pacerQueueMillis(),
-                out == null ? 0 : out.paddingBytes(), probe != null && probe.on(),
+                f != null && f.fecOn(), rtx == null ? 0 : rtx.notInHistory(), rtx == null ? 0 : rtx.resentRecently(),
+                rtx == null ? 0 : rtx.refused(), rtx == null ? 0 : rtx.nacksOfPreviousRendition(),
+                egress == null ? 0 : egress.queuedPackets(), egress == null ? 0 : egress.queueDelayMillis(),
+                out == null || out.probePackets() == null ? 0 : out.probePackets().bytes(), probe != null && probe.on(),
                 audioNacks == null ? 0 : audioNacks.nacked(), audioNacks == null ? 0 : audioNacks.retransmitted());
     }
 

@@ -1,6 +1,4 @@
-package dev.vireo.webrtc.whep;
-
-import dev.vireo.webrtc.bwe.BandwidthEstimator;
+package dev.vireo.webrtc.bwe;
 
 /**
  * A viewer's transport-wide sequence numbers (draft-holmer-rmcat-transport-wide-cc-extensions-01
@@ -10,13 +8,13 @@ import dev.vireo.webrtc.bwe.BandwidthEstimator;
  * negotiated there is no estimator to tell (the numbers are then not written either). On the
  * session's loop only.
  */
-final class TransportSequencer {
+public final class TransportSequencer {
 
     private final BandwidthEstimator estimator;
     private int next;
 
     /** @param estimator where sent packets are recorded, or null when transport-cc is not negotiated */
-    TransportSequencer(BandwidthEstimator estimator) {
+    public TransportSequencer(BandwidthEstimator estimator) {
         this.estimator = estimator;
     }
 
@@ -25,7 +23,7 @@ final class TransportSequencer {
      *
      * @param size its RTP header and payload, in bytes
      */
-    int next(int size, long nowNanos) {
+    public int next(int size, long nowNanos) {
         int s = next;
         next = s + 1 & 0xFFFF;
         if (estimator != null) {
@@ -35,7 +33,7 @@ final class TransportSequencer {
     }
 
     /** Whether sent packets are recorded (transport-cc negotiated). */
-    boolean numbering() {
+    public boolean numbering() {
         return estimator != null;
     }
 }

@@ -1,5 +1,6 @@
-package dev.vireo.webrtc.whep;
+package dev.vireo.webrtc.whep.retransmit;
 
+import dev.vireo.webrtc.rtp.RtpPayloads;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
@@ -18,7 +19,7 @@ import java.util.Arrays;
  * NACK repeated within a round trip may be answered twice). Not thread-safe: the viewer's event
  * loop only.
  */
-final class RetransmissionBuffer implements AutoCloseable {
+public final class RetransmissionBuffer implements AutoCloseable {
 
     /** Entries a buffer starts with: about half a second of 30 fps video. */
     static final int INITIAL_CAPACITY = 16;
@@ -42,7 +43,7 @@ final class RetransmissionBuffer implements AutoCloseable {
      * @param maxCapacity a power of two: the most frames kept (256 hold 4 s of 60 fps video)
      * @param maxAgeNanos how long after sending a packet may be resent
      */
-    RetransmissionBuffer(int maxCapacity, long maxAgeNanos) {
+    public RetransmissionBuffer(int maxCapacity, long maxAgeNanos) {
         this(Math.min(INITIAL_CAPACITY, maxCapacity), maxCapacity, maxAgeNanos);
     }
 
@@ -51,7 +52,7 @@ final class RetransmissionBuffer implements AutoCloseable {
      * whenever a frame would overwrite one younger than {@code maxAgeNanos} (the start-up GOP
      * burst, a high frame rate): memory follows the frame rate times the retransmission horizon.
      */
-    RetransmissionBuffer(int initialCapacity, int maxCapacity, long maxAgeNanos) {
+    public RetransmissionBuffer(int initialCapacity, int maxCapacity, long maxAgeNanos) {
         if (!powerOfTwo(initialCapacity) || !powerOfTwo(maxCapacity) || initialCapacity > maxCapacity) {
             throw new IllegalArgumentException("capacities must be powers of two up to 65536, initial <= max");
         }
@@ -85,7 +86,7 @@ final class RetransmissionBuffer implements AutoCloseable {
      *
      * @param noMarker the marker bit was cleared on every packet
      */
-    void put(int firstSequence, int count, ByteBuf frame, boolean noMarker, int timestamp, long nowNanos) {
+    public void put(int firstSequence, int count, ByteBuf frame, boolean noMarker, int timestamp, long nowNanos) {
         if (count <= 0) {
             return;
         }
@@ -131,7 +132,7 @@ final class RetransmissionBuffer implements AutoCloseable {
     }
 
     /** The entry holding packet {@code sequenceNumber} when it is stored and young enough, else -1. */
-    int find(int sequenceNumber, long nowNanos) {
+    public int find(int sequenceNumber, long nowNanos) {
         int seq = sequenceNumber & 0xFFFF;
         int mask = payloads.length - 1;
         for (int k = 1; k <= size; k++) {
@@ -147,30 +148,30 @@ final class RetransmissionBuffer implements AutoCloseable {
     }
 
     /** The packet's index within the frame of entry {@code slot}. */
-    int index(int slot, int sequenceNumber) {
+    public int index(int slot, int sequenceNumber) {
         return sequenceNumber - firstSequences[slot] & 0xFFFF;
     }
 
     /** The frame's payloads ({@link RtpPayloads} form). */
-    ByteBuf payloads(int slot) {
+    public ByteBuf payloads(int slot) {
         return payloads[slot];
     }
 
-    boolean noMarker(int slot) {
+    public boolean noMarker(int slot) {
         return noMarkers[slot];
     }
 
-    int timestamp(int slot) {
+    public int timestamp(int slot) {
         return timestamps[slot];
     }
 
     /** When packet {@code sequenceNumber} was last resent, or {@code Long.MIN_VALUE}. */
-    long resentNanos(int sequenceNumber) {
+    public long resentNanos(int sequenceNumber) {
         int i = sequenceNumber & RESENT_SLOTS - 1;
         return resentSequences[i] == (sequenceNumber & 0xFFFF) ? resentNanos[i] : Long.MIN_VALUE;
     }
 
-    void markResent(int sequenceNumber, long nowNanos) {
+    public void markResent(int sequenceNumber, long nowNanos) {
         int i = sequenceNumber & RESENT_SLOTS - 1;
         resentSequences[i] = sequenceNumber & 0xFFFF;
         resentNanos[i] = nowNanos;

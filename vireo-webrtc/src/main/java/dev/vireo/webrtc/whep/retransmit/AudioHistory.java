@@ -1,4 +1,4 @@
-package dev.vireo.webrtc.whep;
+package dev.vireo.webrtc.whep.retransmit;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;

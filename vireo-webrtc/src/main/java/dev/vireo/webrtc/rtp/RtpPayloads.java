@@ -1,25 +1,24 @@
-package dev.vireo.webrtc.whep;
+package dev.vireo.webrtc.rtp;
 
-import dev.vireo.webrtc.rtp.PacketizedFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
  * A frame's RTP payloads in one buffer, the form in which they are cached on the frame
- * ({@link H264RtpEncoding}) and shared by every viewer: a 16-bit count, then per payload its
+ * (the WHEP encodings' {@code FrameEncoding}) and shared by every viewer: a 16-bit count, then per payload its
  * 16-bit length and a flags byte (bit 0: marker), then the payloads back to back. Viewers walk it
  * in order with absolute reads; nothing is allocated per viewer.
  */
-final class RtpPayloads {
+public final class RtpPayloads {
 
-    static final int COUNT_SIZE = 2;
-    static final int ENTRY_SIZE = 3;
+    public static final int COUNT_SIZE = 2;
+    public static final int ENTRY_SIZE = 3;
 
     private RtpPayloads() {
     }
 
     /** Copies the payloads of {@code frame} into the cached form (the caller still owns {@code frame}). */
-    static ByteBuf of(ByteBufAllocator alloc, PacketizedFrame frame) {
+    public static ByteBuf of(ByteBufAllocator alloc, PacketizedFrame frame) {
         int n = frame.count();
         if (n > 0xFFFF) {
             throw new IllegalArgumentException("too many RTP packets in one frame: " + n);
@@ -36,20 +35,20 @@ final class RtpPayloads {
         return out;
     }
 
-    static int count(ByteBuf payloads) {
+    public static int count(ByteBuf payloads) {
         return payloads.getUnsignedShort(payloads.readerIndex());
     }
 
-    static int length(ByteBuf payloads, int i) {
+    public static int length(ByteBuf payloads, int i) {
         return payloads.getUnsignedShort(payloads.readerIndex() + COUNT_SIZE + ENTRY_SIZE * i);
     }
 
-    static boolean marker(ByteBuf payloads, int i) {
+    public static boolean marker(ByteBuf payloads, int i) {
         return (payloads.getByte(payloads.readerIndex() + COUNT_SIZE + ENTRY_SIZE * i + 2) & 1) != 0;
     }
 
     /** Absolute index of payload {@code i} (walks the lengths before it). */
-    static int offset(ByteBuf payloads, int i) {
+    public static int offset(ByteBuf payloads, int i) {
         int at = firstPayload(payloads);
         for (int k = 0; k < i; k++) {
             at += length(payloads, k);
@@ -58,7 +57,27 @@ final class RtpPayloads {
     }
 
     /** Absolute index of the first payload. */
-    static int firstPayload(ByteBuf payloads) {
+    public static int firstPayload(ByteBuf payloads) {
         return payloads.readerIndex() + COUNT_SIZE + ENTRY_SIZE * count(payloads);
+    }
+
+    /**
+     * Where a run of packets that can leave as one UDP GSO send ends, starting at payload
+     * {@code from}: payloads of its size, then at most one shorter (the kernel's rule for
+     * {@code UDP_SEGMENT}), {@code maxPackets} at most.
+     *
+     * @return the index after the run's last payload
+     */
+    public static int runEnd(ByteBuf payloads, int from, int maxPackets) {
+        int n = count(payloads);
+        int length = length(payloads, from);
+        int end = from + 1;
+        while (end < n && end - from < maxPackets && length(payloads, end) == length) {
+            end++;
+        }
+        if (end < n && end - from < maxPackets && length(payloads, end) < length) {
+            end++;
+        }
+        return end;
     }
 }
