@@ -21,7 +21,8 @@ import java.util.List;
  *
  * <p>Pure: no socket, thread or clock of its own — every call carries the time (the session's
  * {@code System.nanoTime()}, or a simulated one in tests). Not thread-safe: one per session,
- * called on its event loop; only {@link #estimateBps()} may be read from another thread.
+ * called on its event loop; only {@link #estimateBps()} may be read from another thread
+ * ({@link #retransmissionBps()} too is for the loop).
  */
 public final class BandwidthEstimator {
 
@@ -66,6 +67,7 @@ public final class BandwidthEstimator {
     private long rembNanos;
     private long lastFeedbackNanos = Long.MIN_VALUE;
     private BandwidthUsage usage = BandwidthUsage.NORMAL;
+    private long lastRecomputeNanos;
 
     public BandwidthEstimator(Config config) {
         this.config = config;
@@ -189,6 +191,25 @@ public final class BandwidthEstimator {
         return aimd.estimateBps();
     }
 
+    /**
+     * What retransmissions may be budgeted against: the delay-based estimate while transport-cc
+     * feedback comes in, else the estimate. Retransmissions worsen a queue that is building (the
+     * delay-based part sees it and falls), but random loss without a queue is what they repair:
+     * the loss-based bound falls with random loss (§6 cannot tell it from congestion), and a
+     * budget tied to it refused most retransmissions at 20 % random loss while the link had room
+     * (docs/BENCHMARKS.md, loss matrix). The loss-based bound still drives the rendition (ABR).
+     */
+    public long retransmissionBps() {
+        if (lastFeedbackNanos == Long.MIN_VALUE) {
+            return target;
+        }
+        long t = aimd.estimateBps();
+        if (rembBps >= 0 && lastRecomputeNanos - rembNanos < REMB_TIMEOUT_NANOS) {
+            t = Math.min(t, rembBps);
+        }
+        return Math.max(config.minBps(), Math.min(config.maxBps(), t));
+    }
+
     /** The loss-based bound alone ({@code maxBps} while no heavy loss was seen). */
     public long lossBasedBps() {
         return lossBased.estimateBps();
@@ -214,6 +235,7 @@ public final class BandwidthEstimator {
     }
 
     private void recompute(long nowNanos) {
+        lastRecomputeNanos = nowNanos;
         long t = lossBased.estimateBps();
         if (lastFeedbackNanos != Long.MIN_VALUE) {
             t = Math.min(t, aimd.estimateBps()); // frozen at its last value if the feedback stopped

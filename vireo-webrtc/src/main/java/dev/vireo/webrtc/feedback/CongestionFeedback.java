@@ -70,6 +70,14 @@ public final class CongestionFeedback implements RtcpHandler {
         return heard ? estimator.estimateBps() : -1;
     }
 
+    /**
+     * What retransmissions are budgeted against ({@link BandwidthEstimator#retransmissionBps()}),
+     * or -1 while nothing was heard. On the session's loop.
+     */
+    public long retransmissionBps() {
+        return heard ? estimator.retransmissionBps() : -1;
+    }
+
     /** Transport-cc feedbacks that went into the estimate. */
     public long feedbacks() {
         return feedbacks;

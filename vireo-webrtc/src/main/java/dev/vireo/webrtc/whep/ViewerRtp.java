@@ -113,13 +113,14 @@ final class ViewerRtp {
 
     /**
      * Paces this viewer's video through a {@link PacedEgress} while its bandwidth estimate is
-     * below what it is sent.
+     * below what it is sent, and budgets its retransmissions against {@code retransmissionBps}
+     * (the delay-based estimate: random loss without a queue leaves room for repairs).
      */
-    void pace(LongSupplier estimateBps, LongSupplier sendBps) {
+    void pace(LongSupplier estimateBps, LongSupplier retransmissionBps, LongSupplier sendBps) {
         if (video != null) {
             egress = new PacedEgress(transport, transportSequences, estimateBps, sendBps);
             video.pacedBy(egress);
-            retransmitter.budget(new RetransmissionBudget(estimateBps, sendBps));
+            retransmitter.budget(new RetransmissionBudget(retransmissionBps, sendBps));
         }
     }
 

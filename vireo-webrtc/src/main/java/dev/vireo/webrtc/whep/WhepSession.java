@@ -88,7 +88,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
         feedback = new ViewerFeedback(out, plan.audioSsrc(), estimator, metrics, this::keyframeRequested);
         CongestionFeedback c = feedback.congestion();
         congestion = c;
-        out.pace(c::estimateBps, () -> sendBps);
+        out.pace(c::estimateBps, c::retransmissionBps, () -> sendBps);
         bursts = new GopBursts(out, metrics, key, id, () -> subscription, () -> abr);
         this.rtp = out;
     }

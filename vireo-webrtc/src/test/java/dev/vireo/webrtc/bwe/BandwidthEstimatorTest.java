@@ -69,6 +69,30 @@ class BandwidthEstimatorTest {
     }
 
     @Test
+    void randomLossLowersTheEstimateButLeavesRetransmissionsTheirRoom() {
+        BandwidthEstimator bwe = new BandwidthEstimator(new BandwidthEstimator.Config(1_000_000, 50_000, 10_000_000));
+        SimulatedLink link = new SimulatedLink(bwe, 20_000_000, 0.20, 20 * MS);
+        link.sendRateBps = () -> 1_000_000; // a fixed-rate rendition, as WHEP sends
+        link.run(10_000);
+        System.out.printf("20%% random loss at 1 Mbps: estimate %d, for retransmissions %d%n", bwe.estimateBps(),
+                bwe.retransmissionBps());
+        assertThat(bwe.estimateBps()).as("the loss-based bound falls (GCC §6)").isLessThan(800_000);
+        // no queue builds: the delay-based part keeps room above what is sent, for the repairs
+        assertThat(bwe.retransmissionBps()).isGreaterThan(1_050_000);
+    }
+
+    @Test
+    void aQueueingCapLowersTheRetransmissionBudgetToo() {
+        BandwidthEstimator bwe = new BandwidthEstimator(new BandwidthEstimator.Config(1_000_000, 50_000, 10_000_000));
+        SimulatedLink link = new SimulatedLink(bwe, 500_000, 0, 20 * MS);
+        link.sendRateBps = () -> 1_000_000; // twice what the bottleneck carries
+        link.run(5_000);
+        System.out.printf("cap 500 kbps under 1 Mbps: estimate %d, for retransmissions %d%n", bwe.estimateBps(),
+                bwe.retransmissionBps());
+        assertThat(bwe.retransmissionBps()).isLessThan(600_000);
+    }
+
+    @Test
     void rembAndReceiverReportsWithoutTransportCc() {
         BandwidthEstimator bwe = new BandwidthEstimator(new BandwidthEstimator.Config(800_000, 50_000, 10_000_000));
         assertThat(bwe.estimateBps()).isEqualTo(800_000);

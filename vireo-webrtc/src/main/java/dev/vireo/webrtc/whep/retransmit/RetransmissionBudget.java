@@ -19,7 +19,8 @@ public final class RetransmissionBudget {
     private volatile long refused;
 
     /**
-     * @param estimateBps the viewer's bandwidth estimate, -1 while unknown (no limit then)
+     * @param estimateBps the viewer's bandwidth estimate for retransmissions (the delay-based one:
+     *     {@code BandwidthEstimator.retransmissionBps}), -1 while unknown (no limit then)
      * @param sendBps     what the viewer was sent over the last second, -1 while unknown
      */
     public RetransmissionBudget(LongSupplier estimateBps, LongSupplier sendBps) {
