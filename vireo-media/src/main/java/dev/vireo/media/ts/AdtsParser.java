@@ -109,7 +109,8 @@ final class AdtsParser implements EsParser {
                 continue;
             }
             byte[] asc = h.audioSpecificConfig();
-            if (!Arrays.equals(asc, config)) {
+            // (the null test first: Jazzer 0.26's Arrays.equals hook crashes the JVM on a null argument)
+            if (config == null || !Arrays.equals(asc, config)) {
                 config = asc;
                 out.accept(TsSample.config(Codec.AAC, t, alloc.buffer(asc.length).writeBytes(asc)));
             }

@@ -233,4 +233,22 @@ class TsDemuxerTest {
         assertThat(c.media(Codec.H264).size()).isLessThan(30);
         assertThat(c.media(Codec.AAC)).hasSize(45);
     }
+
+    /**
+     * The input on which {@code TsJazzerTest} crashed the JVM in session 10 (Jazzer 0.26's
+     * {@code Arrays.equals} hook dereferences a null argument: the first ADTS frame, compared with
+     * no config yet). The first ADTS frame still gives the AAC config; the input stays in the seed
+     * folder, where every run replays it.
+     */
+    @Test
+    void theFirstAdtsFrameGivesTheAacConfig() throws IOException {
+        byte[] input;
+        try (InputStream in = TsDemuxerTest.class.getResourceAsStream(
+                "TsJazzerTestInputs/demux/crash-adts-config-null-jazzer-hook")) {
+            input = in.readAllBytes();
+        }
+        Collector c = demux(input, 0);
+        assertThat(c.configs(Codec.AAC)).isNotEmpty();
+        assertThat(c.configs(Codec.AAC).getFirst().payload()).hasSize(2);
+    }
 }
