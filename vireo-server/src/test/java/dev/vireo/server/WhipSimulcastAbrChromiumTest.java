@@ -11,11 +11,12 @@ import dev.vireo.webrtc.testing.LinkModel;
 import dev.vireo.webrtc.testing.ShapingRelay;
 import dev.vireo.webrtc.whep.Rendition;
 import dev.vireo.webrtc.whep.WhepSessionStats;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,21 +36,17 @@ class WhipSimulcastAbrChromiumTest {
 
     private static final Logger log = LoggerFactory.getLogger(WhipSimulcastAbrChromiumTest.class);
     private static final StreamKey MAIN = StreamKey.of("live", "sc");
-    /** Below what Chromium sends its full layer at (up to 1 Mbps), above its half layer (up to 350 kbps). */
-    private static final long CAP_BPS = 500_000;
+    /** The viewer link's cap is the main layer's measured bitrate divided by this (below it, with room). */
+    private static final double CAP_DIVISOR = 1.5;
 
     @TempDir
     Path dir;
 
     @Test
-    @Disabled("On the shared test machine (load 45-70 on 2 cores) Chromium's uplink estimate stayed at 100-400 kbps,"
-            + " so it kept its full and half layers off most of the time and the main stream was never above the"
-            + " cap to move from (2026-12-07, session 9). Run it on a quiet machine.")
     void aViewerWhoseLinkCannotCarryTheMainStreamMovesToALowerLayer() throws Exception {
         // The cap applies to everything the server sends through the relay: the viewer's media and
         // the publisher's feedback (RTCP only, a few kbps).
-        try (ShapingRelay relay = new ShapingRelay(LinkModel.Impairment.NONE,
-                LinkModel.Impairment.NONE.withBandwidth(CAP_BPS, 400), 18)) {
+        try (ShapingRelay relay = new ShapingRelay(LinkModel.Impairment.NONE, LinkModel.Impairment.NONE, 18)) {
             Config d = ConfigLoader.defaults();
             Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
                     d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
@@ -62,17 +59,33 @@ class WhipSimulcastAbrChromiumTest {
                 String base = "http://127.0.0.1:" + ports.http();
                 publisher.publishSimulcastVideo(base + "/publish/live/sc?simulcast=1&codec=h264");
                 // the lower layers are live and measured: the ladder a WHEP viewer gets
-                Await.until(Duration.ofSeconds(60), () -> "a ladder of lower layers, measured: "
-                        + server.whip().simulcastLadder(MAIN) + " " + server.whip().sessions() + "; Chromium sends "
-                        + publisher.sent(),
-                        () -> !server.whip().simulcastLadder(MAIN).isEmpty()
-                                && server.whip().simulcastLadder(MAIN).stream().allMatch(r -> r.bitrateBps() > 1)
-                                && server.hub().find(MAIN).map(s -> s.stats().bitrateKbps() > CAP_BPS * 1.25 / 1000)
-                                        .orElse(false));
+                // Chromium runs its layers only while its uplink estimate allows them; on an
+                // overloaded machine (session 9, load 45-70) it kept the upper ones off, so there was
+                // nothing to move from: that is skipped with the load, not failed.
+                try {
+                    Await.until(Duration.ofSeconds(60), () -> "a ladder of lower layers, measured: "
+                            + server.whip().simulcastLadder(MAIN) + " " + server.whip().sessions() + "; Chromium sends "
+                            + publisher.sent(),
+                            () -> !server.whip().simulcastLadder(MAIN).isEmpty()
+                                    && server.whip().simulcastLadder(MAIN).stream().allMatch(r -> r.bitrateBps() > 1)
+                                    // the main layer well above the lowest: a cap between them has room on both sides
+                                    && server.hub().find(MAIN).map(s -> s.stats().bitrateKbps() * 1000
+                                            > 2 * CAP_DIVISOR * server.whip().simulcastLadder(MAIN).getLast().bitrateBps())
+                                            .orElse(false));
+                } catch (AssertionError e) {
+                    double load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+                    if (load <= 4.0 * Runtime.getRuntime().availableProcessors()) {
+                        throw e;
+                    }
+                    Assumptions.abort("Chromium did not run its simulcast layers apart at load " + load + ": " + e);
+                }
                 List<Rendition> ladder = server.whip().simulcastLadder(MAIN);
                 long mainBps = Math.round(server.hub().find(MAIN).orElseThrow().stats().bitrateKbps() * 1000);
-                long cap = CAP_BPS;
+                // Chromium's synthetic source is cheap to encode (a layer can run at a fraction of its
+                // target bitrate): the cap follows what was measured
+                long cap = Math.round(mainBps / CAP_DIVISOR);
                 assertThat(ladder.getLast().bitrateBps()).as("the lowest layer fits under the cap").isLessThan(cap);
+                relay.impair(ShapingRelay.Direction.TO_PEER, LinkModel.Impairment.NONE.withBandwidth(cap, 400));
                 log.info("main stream {} kbps, ladder {}, viewer link capped at {} kbps", mainBps / 1000, ladder,
                         cap / 1000);
 
