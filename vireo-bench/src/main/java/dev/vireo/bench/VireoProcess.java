@@ -13,9 +13,7 @@ final class VireoProcess extends LaunchedServer {
 
     /** {@code ./vireo}'s default JVM options (its {@code VIREO_JAVA_OPTS} default), for benches that run "as ./vireo". */
     static final String DEFAULT_JVM_OPTIONS = "-XX:+UseZGC -Xms64m -XX:SoftMaxHeapSize=512m -XX:ZUncommitDelay=10"
-            + " -XX:ZCollectionInterval=30 -XX:TrimNativeHeapInterval=30000"
-            + " -Dio.netty.allocator.threadLocalChunkCacheMaxBytes=262144"
-            + " -Dio.netty.allocator.threadLocalChunkCacheMinBytes=131072 -Dio.netty.allocator.chunkReuseQueueCapacity=2";
+            + " -XX:ZCollectionInterval=30 -XX:TrimNativeHeapInterval=30000";
 
     private final int httpPort;
     private final JvmProbe probe;

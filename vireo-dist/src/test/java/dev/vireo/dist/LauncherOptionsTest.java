@@ -24,8 +24,7 @@ class LauncherOptionsTest {
         String tree = defaults(Path.of("../vireo"));
         assertThat(dist).isEqualTo(tree);
         // what hands memory back after a load (docs/RELIABILITY.md, "Memory after load")
-        assertThat(dist).contains("-XX:ZCollectionInterval=", "-XX:TrimNativeHeapInterval=",
-                "-Dio.netty.allocator.threadLocalChunkCacheMaxBytes=");
+        assertThat(dist).contains("-XX:ZCollectionInterval=", "-XX:TrimNativeHeapInterval=");
     }
 
     private static String defaults(Path launcher) throws IOException {
