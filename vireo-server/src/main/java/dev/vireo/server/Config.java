@@ -227,11 +227,6 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
             return new Protection(webhookAllow, webhookAuthTimeout, webhookAuthFailOpen, on, signingFutureSkew,
                     rtcJoinsPerAddress);
         }
-
-        public Protection withRtcJoinsPerAddress(int n) {
-            return new Protection(webhookAllow, webhookAuthTimeout, webhookAuthFailOpen, defaultVhost,
-                    signingFutureSkew, n);
-        }
     }
 
     /** The same as the canonical form, with the default HLS and abuse settings. */

@@ -165,10 +165,10 @@ class WhepAbrChromiumTest {
                         restarts[0]++;
                         window[0] = field(v, "framesDecoded");
                         window[1] = field(v, "freezeCount");
-                        return !assertsFreezes() && System.nanoTime() - settled > 60_000_000_000L;
+                        return !MachineLoad.quiet() && System.nanoTime() - settled > 60_000_000_000L;
                     }
                     found[0] = field(v, "framesDecoded") > window[0] + 300;
-                    return found[0] || !assertsFreezes() && System.nanoTime() - settled > 60_000_000_000L;
+                    return found[0] || !MachineLoad.quiet() && System.nanoTime() - settled > 60_000_000_000L;
                 });
                 if (!found[0]) {
                     log.warn("no 10 s without a freeze on the rendition within 60 s ({} freezes); not asserted at"
@@ -208,7 +208,7 @@ class WhepAbrChromiumTest {
                 // GCC reads a loaded machine's scheduling delays as queueing: past 4 runnable tasks per
                 // core the estimate kept falling back (docs/BENCHMARKS.md), so the climb is asserted
                 // only on a quieter machine and logged otherwise.
-                boolean quietMachine = assertsFreezes();
+                boolean quietMachine = MachineLoad.quiet();
                 try {
                     Await.until(Duration.ofSeconds(150), () -> "back on the source; estimates (kbps) " + climb
                             + ", stats " + server.whep().sessions(), () -> {
@@ -248,16 +248,6 @@ class WhepAbrChromiumTest {
                     }
                 }
             }
-        }
-    }
-
-    /** Whether the machine is quiet enough for Chromium's freezes to be the link's: load ≤ 4 per core. */
-    private static boolean assertsFreezes() {
-        try {
-            double load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-            return load <= 4.0 * Runtime.getRuntime().availableProcessors();
-        } catch (java.io.IOException | RuntimeException e) {
-            return true;
         }
     }
 

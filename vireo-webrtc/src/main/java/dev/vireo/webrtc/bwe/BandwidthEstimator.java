@@ -67,13 +67,15 @@ public final class BandwidthEstimator {
     private long rembNanos;
     private long lastFeedbackNanos = Long.MIN_VALUE;
     private BandwidthUsage usage = BandwidthUsage.NORMAL;
-    private long lastRecomputeNanos;
+    /** {@link #retransmissionBps()}, set with {@link #target}. */
+    private long retransmissionTarget;
 
     public BandwidthEstimator(Config config) {
         this.config = config;
         this.aimd = new AimdRateController(config.startBps(), config.minBps(), config.maxBps());
         this.lossBased = new LossBasedController(config.minBps(), config.maxBps());
         this.target = config.startBps();
+        this.retransmissionTarget = target;
     }
 
     /** A packet carrying transport-wide sequence number {@code transportSequence} (its size on the wire) left. */
@@ -200,14 +202,7 @@ public final class BandwidthEstimator {
      * (docs/BENCHMARKS.md, loss matrix). The loss-based bound still drives the rendition (ABR).
      */
     public long retransmissionBps() {
-        if (lastFeedbackNanos == Long.MIN_VALUE) {
-            return target;
-        }
-        long t = aimd.estimateBps();
-        if (rembBps >= 0 && lastRecomputeNanos - rembNanos < REMB_TIMEOUT_NANOS) {
-            t = Math.min(t, rembBps);
-        }
-        return Math.max(config.minBps(), Math.min(config.maxBps(), t));
+        return retransmissionTarget;
     }
 
     /** The loss-based bound alone ({@code maxBps} while no heavy loss was seen). */
@@ -235,16 +230,21 @@ public final class BandwidthEstimator {
     }
 
     private void recompute(long nowNanos) {
-        lastRecomputeNanos = nowNanos;
-        long t = lossBased.estimateBps();
         if (lastFeedbackNanos != Long.MIN_VALUE) {
-            t = Math.min(t, aimd.estimateBps()); // frozen at its last value if the feedback stopped
+            long delayBased = aimd.estimateBps(); // frozen at its last value if the feedback stopped
             if (rembBps >= 0 && nowNanos - rembNanos < REMB_TIMEOUT_NANOS) {
-                t = Math.min(t, rembBps);
+                delayBased = Math.min(delayBased, rembBps);
             }
+            target = bounded(Math.min(lossBased.estimateBps(), delayBased));
+            retransmissionTarget = bounded(delayBased);
         } else {
-            t = Math.min(t, rembBps >= 0 ? rembBps : config.startBps()); // REMB-only, or nothing yet
+            // REMB-only, or nothing yet
+            target = bounded(Math.min(lossBased.estimateBps(), rembBps >= 0 ? rembBps : config.startBps()));
+            retransmissionTarget = target;
         }
-        target = Math.max(config.minBps(), Math.min(config.maxBps(), t));
+    }
+
+    private long bounded(long bps) {
+        return Math.max(config.minBps(), Math.min(config.maxBps(), bps));
     }
 }
