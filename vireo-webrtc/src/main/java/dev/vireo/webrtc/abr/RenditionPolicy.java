@@ -133,6 +133,18 @@ public final class RenditionPolicy {
         aboveSince = Long.MIN_VALUE;
     }
 
+    /**
+     * The top's bitrate as its stream measures it now: a stream's bitrate moves (a scene, a WHIP
+     * publisher whose main stream moves between its simulcast layers), and a ladder fixed on one
+     * sample can leave the top below the estimate of a viewer it overflows. Kept above the next
+     * rendition's bitrate; a pending decision stays as it is.
+     */
+    public void top(long bps) {
+        if (bps > 0) {
+            ladder[0] = ladder.length > 1 ? Math.max(bps, ladder[1] + 1) : bps;
+        }
+    }
+
     /** The rendition being sent. */
     public int current() {
         return current;

@@ -59,7 +59,11 @@ final class RenditionSwitch {
     private final Subscription[] subscriptions;
     private final boolean[] subscribing;
     private final MediaFrame[] configs;
+    /** How often the top's bitrate is asked again (a stream's measured bitrate is a windowed rate). */
+    private static final long TOP_REFRESH_NANOS = 1_000_000_000L;
+
     private RenditionPolicy policy;
+    private long topAskedNanos;
     private volatile int current;
     private volatile long switches;
     private volatile long lastSwitchNanos = -1;
@@ -75,14 +79,20 @@ final class RenditionSwitch {
     }
 
     /**
-     * A bandwidth estimate; {@code topBitrate} is index 0's bitrate (asked once, until known: -1
-     * while not). Sets the target and subscribes to it when needed.
+     * A bandwidth estimate; {@code topBitrate} is index 0's bitrate (-1 while not known), asked
+     * until known and then again every {@link #TOP_REFRESH_NANOS}. Sets the target and subscribes
+     * to it when needed.
      */
     void onEstimate(long estimateBps, java.util.function.LongSupplier topBitrate, long now) {
         if (estimateBps < 0) {
             return;
         }
+        if (policy != null && now - topAskedNanos >= TOP_REFRESH_NANOS) {
+            topAskedNanos = now;
+            policy.top(topBitrate.getAsLong());
+        }
         if (policy == null) {
+            topAskedNanos = now;
             long topBps = topBitrate.getAsLong();
             if (topBps <= 0) {
                 return;
@@ -162,8 +172,10 @@ final class RenditionSwitch {
                 session.videoConfig(configs[index]);
             }
             session.rebase(frame.pts(), now);
-            LogContext.run(session.key(), session.id(), () -> log.info("switched from {} to {} at a keyframe",
-                    name(from), name(index)));
+            String sets = parameterSets(configs[index]);
+            int keyBytes = frame.payload().readableBytes();
+            LogContext.run(session.key(), session.id(), () -> log.info("switched from {} to {} at a keyframe"
+                    + " ({} bytes, parameter sets {})", name(from), name(index), keyBytes, sets));
             for (int i = 1; i < subscriptions.length; i++) {
                 if (i != index && subscriptions[i] != null) {
                     subscriptions[i].close();
@@ -172,6 +184,15 @@ final class RenditionSwitch {
             }
         }
         return index == current;
+    }
+
+    /** The picture size a rendition's parameter sets give, for the log ("none" without them). */
+    private static String parameterSets(MediaFrame config) {
+        if (config == null) {
+            return "none";
+        }
+        return dev.vireo.media.CodecConfigs.describe(config.codec(), config.payload().duplicate())
+                .map(t -> t.width() + "x" + t.height()).orElse("unreadable");
     }
 
     /** The stream whose frames the viewer's video comes from now, or null for index 0. */

@@ -46,6 +46,19 @@ class RenditionPolicyTest {
     }
 
     @Test
+    void aTopMeasuredLowAtFirstIsRaisedByALaterMeasurement() {
+        // a WHIP main stream sampled just after it moved to a small simulcast layer: the ladder's
+        // top came out below the next rendition and was clamped there
+        RenditionPolicy p = new RenditionPolicy(new long[] {256_001, 256_000, 111_000}, 0, RenditionPolicy.Config.DEFAULT);
+        p.top(90_000); // a low sample cannot take the top under the next rendition
+        assertThat(p.onEstimate(240_000, 0)).isZero();
+        p.top(480_000); // the main stream back on its 720p layer
+        assertThat(p.onEstimate(300_000, 100 * MS)).isZero();
+        assertThat(p.onEstimate(300_000, 1_700 * MS)).as("300 kbps stays below 480 for the hold").isEqualTo(1);
+        assertThat(p.probeTopBps()).isZero();
+    }
+
+    @Test
     void ignoresShortDipsAndClimbsOneStepAtATimeAfterTheLongerHold() {
         feed(3_000_000, 4_000);
         for (int i = 0; i < 5; i++) { // 1 s dips to 500 kbps between good seconds: no switch

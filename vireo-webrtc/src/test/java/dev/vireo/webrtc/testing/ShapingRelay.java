@@ -159,6 +159,8 @@ public final class ShapingRelay implements AutoCloseable {
     /** Socket buffers: a keyframe burst must wait in the kernel, not be dropped there, while a loaded machine delays the relay. */
     private static final int SOCKET_BUFFER = 4 << 20;
     private final ConcurrentHashMap<InetSocketAddress, DatagramSocket> upstreams = new ConcurrentHashMap<>();
+    /** Links towards single peers ({@link #impairPeer}), in place of the shared {@link #toPeer}. */
+    private final ConcurrentHashMap<InetSocketAddress, LinkModel> ownLinks = new ConcurrentHashMap<>();
     private volatile InetSocketAddress server;
     private volatile boolean cut;
 
@@ -200,6 +202,19 @@ public final class ShapingRelay implements AutoCloseable {
         synchronized (link) {
             link.impairment(impairment);
         }
+    }
+
+    /**
+     * From now on the link towards one peer alone impairs as {@code impairment} says, the others
+     * keep the shared {@link Direction#TO_PEER} link: a viewer on a slow link while a publisher's
+     * feedback, through the same relay, is not on it. {@code atServer} is the peer's address as
+     * the server sees it (the relay's socket for that peer).
+     */
+    public void impairPeer(InetSocketAddress atServer, LinkModel.Impairment impairment) {
+        InetSocketAddress peer = upstreams.entrySet().stream()
+                .filter(e -> e.getValue().getLocalPort() == atServer.getPort()).map(java.util.Map.Entry::getKey)
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no peer relayed as " + atServer));
+        ownLinks.put(peer, new LinkModel(impairment, peer.getPort()));
     }
 
     /** From now on nothing passes either way (the peers vanish without a word). */
@@ -248,7 +263,7 @@ public final class ShapingRelay implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            pass(Arrays.copyOf(buf, p.getLength()), toPeer, toPeerCounters, front, peer);
+            pass(Arrays.copyOf(buf, p.getLength()), ownLinks.getOrDefault(peer, toPeer), toPeerCounters, front, peer);
         }
     }
 
