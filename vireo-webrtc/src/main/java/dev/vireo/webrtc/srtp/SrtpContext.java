@@ -522,7 +522,16 @@ public final class SrtpContext {
             if (extraAad != null) {
                 cipher.updateAAD(extraAad);
             }
-            cipher.doFinal(a, dataOff, n, a, dataOff);
+            if (mode == Cipher.ENCRYPT_MODE) {
+                cipher.doFinal(a, dataOff, n, a, dataOff);
+            } else {
+                // Into a scratch array, copied back once the tag verified: the JDK writes the plain
+                // text of a packet that then fails authentication in place (found by SrtpJazzerTest),
+                // and a refused packet must stay as it came, unauthenticated plain text unreleased.
+                byte[] out = scratch(n);
+                int plain = cipher.doFinal(a, dataOff, n, out, 0);
+                System.arraycopy(out, 0, a, dataOff, plain);
+            }
         } catch (AEADBadTagException e) {
             throw new SrtpException("SRTP/SRTCP packet failed AES-GCM authentication");
         } catch (GeneralSecurityException e) {
