@@ -105,12 +105,19 @@ public final class Stream {
         return publisher != null;
     }
 
-    /** The current video sequence header, retained for the caller, or null. */
+    /**
+     * The current video sequence header, or null. Retained for the caller, who owns that
+     * reference and must release it, also on every error path ({@code try/finally}): the stream
+     * replaces and releases its own reference on another thread, so there is no borrowed,
+     * unretained view. A reference never released keeps the frame, its payload and every
+     * encoding cached on it ({@link MediaFrame#encoded}) alive until the GC, which Netty's leak
+     * detector reports and the tests' leak guard fails on (docs/RELIABILITY.md).
+     */
     public synchronized MediaFrame videoConfig() {
         return videoConfig == null ? null : videoConfig.retain();
     }
 
-    /** The current audio sequence header, retained for the caller, or null. */
+    /** The current audio sequence header, or null; retained for the caller, as {@link #videoConfig()}. */
     public synchronized MediaFrame audioConfig() {
         return audioConfig == null ? null : audioConfig.retain();
     }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -95,22 +96,26 @@ public final class Snapshots implements AutoCloseable {
             return CompletableFuture.failedFuture(new Unavailable("snapshots unavailable: " + transcoder.ffmpegProblem(),
                     false));
         }
-        return grab(key).thenApplyAsync(ts -> decode(ffmpeg, key, ts), task -> Thread.ofVirtual().start(task));
+        return grab(key, GRAB_TIMEOUT_MILLIS).thenApplyAsync(ts -> decode(ffmpeg, key, ts),
+                task -> Thread.ofVirtual().start(task));
     }
 
-    /** The MPEG-TS of the stream's video configuration and latest keyframe. */
-    private CompletableFuture<byte[]> grab(StreamKey key) {
+    /** The MPEG-TS of the stream's video configuration and latest keyframe, within {@code timeoutMillis}. */
+    CompletableFuture<byte[]> grab(StreamKey key, long timeoutMillis) {
         CompletableFuture<byte[]> out = new CompletableFuture<>();
         Grabber g = new Grabber(key, out);
         try {
             Subscription sub = hub.subscribe(key, g);
-            out.whenComplete((b, e) -> sub.close());
+            out.whenComplete((b, e) -> {
+                sub.close();
+                g.over();
+            });
         } catch (HubException e) {
             out.completeExceptionally(new Unavailable(e.getMessage(), true));
             return out;
         }
         loop.schedule(() -> out.completeExceptionally(new Unavailable("no keyframe of " + key.path() + " within "
-                + GRAB_TIMEOUT_MILLIS + " ms", false)), GRAB_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                + timeoutMillis + " ms", false)), timeoutMillis, TimeUnit.MILLISECONDS);
         return out;
     }
 
@@ -155,19 +160,43 @@ public final class Snapshots implements AutoCloseable {
             if (!f.isKeyframe() || config == null) {
                 return;
             }
+            MediaFrame c = config;
+            config = null;
             try {
                 if (f.codec() != Codec.H264 && f.codec() != Codec.H265) {
                     throw new Unavailable("snapshots of " + f.codec() + " streams are not supported", false);
                 }
                 TsMuxer mux = new TsMuxer(f.codec(), null);
                 ByteBuf ts = Unpooled.buffer(f.payload().readableBytes() + 4096);
-                mux.write(TsSample.config(config.codec(), 0, config.payload().duplicate()), ts);
+                mux.write(TsSample.config(c.codec(), 0, c.payload().duplicate()), ts);
                 mux.write(TsSample.media(f.codec(), 0, 0, true, f.payload().duplicate()), ts);
                 out.complete(ByteBufUtil.getBytes(ts));
             } catch (RuntimeException e) {
                 out.completeExceptionally(e instanceof Unavailable ? e : new Unavailable("cannot read the keyframe of "
                         + key.path() + ": " + e.getMessage(), false));
             } finally {
+                c.release();
+            }
+        }
+
+        /**
+         * The grab is over (a picture, no keyframe in time, the stream's end): the sequence header
+         * kept for it goes, on the loop, where frames come. Any thread.
+         */
+        void over() {
+            if (loop.inEventLoop()) {
+                dropConfig();
+                return;
+            }
+            try {
+                loop.execute(this::dropConfig);
+            } catch (RejectedExecutionException e) {
+                dropConfig(); // the loop is gone: no frame can come any more
+            }
+        }
+
+        private void dropConfig() {
+            if (config != null) {
                 config.release();
                 config = null;
             }
@@ -176,10 +205,7 @@ public final class Snapshots implements AutoCloseable {
         @Override
         public void onEnd(String reason) {
             out.completeExceptionally(new Unavailable("stream " + key.path() + " ended: " + reason, true));
-            if (config != null) {
-                config.release();
-                config = null;
-            }
+            dropConfig();
         }
     }
 

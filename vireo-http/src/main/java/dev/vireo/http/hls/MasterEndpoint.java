@@ -106,13 +106,19 @@ final class MasterEndpoint {
     /** The codecs of a live stream's tracks, from its sequence headers; null when unknown. */
     static String codecs(Stream s) {
         StringJoiner j = new StringJoiner(",");
-        for (MediaFrame config : new MediaFrame[] {s.videoConfig(), s.audioConfig()}) {
-            if (config != null) {
+        for (boolean video : new boolean[] {true, false}) {
+            MediaFrame config = video ? s.videoConfig() : s.audioConfig(); // retained for us
+            if (config == null) {
+                continue;
+            }
+            try {
                 String c = CodecString.of(config.codec(), config.payload());
                 if (c == null) {
                     return null;
                 }
                 j.add(c);
+            } finally {
+                config.release();
             }
         }
         return j.length() == 0 ? null : j.toString();
