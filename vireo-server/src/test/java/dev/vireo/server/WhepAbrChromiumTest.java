@@ -55,9 +55,7 @@ class WhepAbrChromiumTest {
         Peers.ffmpeg();
         try (ShapingRelay relay = new ShapingRelay(LinkModel.Impairment.NONE,
                 LinkModel.Impairment.NONE.withBandwidth(CAP_BPS, 400), 18)) {
-            Config d = ConfigLoader.defaults();
-            Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                    d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
+            Config config = TestConfigs.loopback(dir.resolve("data"))
                     .withRtcCandidates("127.0.0.1:" + relay.port()).withRtcTransports(IceTransports.UDP);
             Process ffmpeg = null;
             try (VireoServer server = new VireoServer(config);
