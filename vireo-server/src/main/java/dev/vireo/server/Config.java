@@ -63,18 +63,6 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
         }
     }
 
-    /** The canonical form before the store settings: their defaults. */
-    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
-                  Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
-                  int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
-                  String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
-                  Protection protection, RecordRules recording, boolean html5Eager, SrtConfig srt,
-                  ClusterConfig cluster, RelayConfig relay, LossConfig loss) {
-        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, loss, StoreConfig.defaults());
-    }
-
     /**
      * How WebRTC playback handles packet loss (issue 18).
      *
@@ -85,18 +73,6 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
         public static LossConfig defaults() {
             return new LossConfig(true);
         }
-    }
-
-    /** The canonical form before the loss settings: their defaults. */
-    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
-                  Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
-                  int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
-                  String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
-                  Protection protection, RecordRules recording, boolean html5Eager, SrtConfig srt,
-                  ClusterConfig cluster, RelayConfig relay) {
-        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, cluster, relay, LossConfig.defaults());
     }
 
     /**
@@ -152,17 +128,6 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
                     + (clustered() ? "redis" : "off") + ", node=" + nodeId + ", role=" + role.wire() + ", region="
                     + region + ", internalAddress=" + internalAddress + "]";
         }
-    }
-
-    /** The canonical form without the cluster settings: embedded store, a single node. */
-    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel,
-                  Duration reconnectGrace, Duration slowViewerMaxLag, Duration httpIdleTimeout,
-                  int httpMaxBodySize, String publicHost, int rtcPort, String rtcCandidates, int httpsPort,
-                  String rtcIceServers, int rtcMaxSessions, IceTransports rtcTransports, HlsConfig hls,
-                  Protection protection, RecordRules recording, boolean html5Eager, SrtConfig srt) {
-        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, hls, protection, recording, html5Eager, srt, ClusterConfig.none(), RelayConfig.off());
     }
 
     /** The same with another store and cluster settings. */
@@ -229,17 +194,6 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
         }
     }
 
-    /** The same as the canonical form, with the default HLS and abuse settings. */
-    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
-                  Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost,
-                  int rtcPort, String rtcCandidates, int httpsPort, String rtcIceServers, int rtcMaxSessions,
-                  IceTransports rtcTransports) {
-        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, httpsPort, rtcIceServers, rtcMaxSessions,
-                rtcTransports, HlsConfig.defaults(), Protection.defaults(), RecordRules.none(), true,
-                SrtConfig.defaults().withBind(bind, 0));
-    }
-
     /** The same with other HLS settings. */
     public Config withHls(HlsConfig settings) {
         return with(b -> b.hls = settings);
@@ -255,22 +209,19 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
         return with(b -> b.protection = p);
     }
 
-    /** A configuration without an HTTPS port (embedding, tests): HTTPS listens on an ephemeral port. */
-    public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
-                  Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost,
-                  int rtcPort, String rtcCandidates) {
-        this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, rtcPort, rtcCandidates, 0, "", 0, IceTransports.UDP_AND_TCP);
-    }
-
     /**
-     * A configuration without WebRTC settings (embedding, tests): the media port is ephemeral and
-     * the candidates are detected.
+     * A configuration for embedding and tests, every other setting at its default: the WebRTC
+     * media, HTTPS and SRT ports ephemeral, the candidates detected, UDP and ICE-TCP, no STUN/TURN,
+     * the default session cap, HLS and abuse settings, nothing recorded, browser variants started
+     * at publish, embedded store on a single node, no relay, RED on. A new component gets its
+     * default here (and its setting in {@link ConfigLoader}).
      */
     public Config(String bind, int httpPort, int rtmpPort, Path dataDir, String logLevel, Duration reconnectGrace,
                   Duration slowViewerMaxLag, Duration httpIdleTimeout, int httpMaxBodySize, String publicHost) {
         this(bind, httpPort, rtmpPort, dataDir, logLevel, reconnectGrace, slowViewerMaxLag, httpIdleTimeout,
-                httpMaxBodySize, publicHost, 0, "", 0, "", 0, IceTransports.UDP_AND_TCP);
+                httpMaxBodySize, publicHost, 0, "", 0, "", 0, IceTransports.UDP_AND_TCP, HlsConfig.defaults(),
+                Protection.defaults(), RecordRules.none(), true, SrtConfig.defaults().withBind(bind, 0),
+                ClusterConfig.none(), RelayConfig.off(), LossConfig.defaults(), StoreConfig.defaults());
     }
 
     public Config withPorts(int http, int rtmp) {
@@ -353,7 +304,8 @@ public record Config(String bind, int httpPort, int rtmpPort, Path dataDir, Stri
 
     /**
      * Every component of a configuration, mutable, for {@link #with}: a new component is added here
-     * (field, copy, build) and in the record header, and no wither changes.
+     * (field, copy, build), in the record header, in the embedding constructor (its default) and in
+     * {@link ConfigLoader}; no wither changes.
      */
     private static final class Builder {
         private String bind;

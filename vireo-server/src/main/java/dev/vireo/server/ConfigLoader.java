@@ -152,9 +152,9 @@ public final class ConfigLoader {
                         (Duration) parsed.get(Setting.CLUSTER_LEASE_TTL), (Duration) parsed.get(Setting.CLUSTER_CLAIM_TTL),
                         (Duration) parsed.get(Setting.CLUSTER_RENEW_INTERVAL)),
                 new Config.RelayConfig((Integer) parsed.get(Setting.CLUSTER_PORT),
-                        (String) parsed.get(Setting.CLUSTER_SECRET)))
-                .withLoss(new Config.LossConfig((Boolean) parsed.get(Setting.RTC_RED)))
-                .withStore(new Config.StoreConfig((Path) parsed.get(Setting.STORE_KEY_FILE)));
+                        (String) parsed.get(Setting.CLUSTER_SECRET)),
+                new Config.LossConfig((Boolean) parsed.get(Setting.RTC_RED)),
+                new Config.StoreConfig((Path) parsed.get(Setting.STORE_KEY_FILE)));
         Config.ClusterConfig cc = config.cluster();
         if (cc.renewInterval().compareTo(cc.leaseTtl()) >= 0 || cc.renewInterval().compareTo(cc.claimTtl()) >= 0) {
             throw new ConfigException("cluster.renew-interval " + cc.renewInterval().toMillis()

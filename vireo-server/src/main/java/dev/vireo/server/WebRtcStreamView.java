@@ -1,6 +1,7 @@
 package dev.vireo.server;
 
 import dev.vireo.webrtc.whep.WhepSessionStats;
+import dev.vireo.webrtc.whep.probe.ProbeClusterStats;
 import java.util.List;
 
 /**
@@ -20,13 +21,17 @@ final class WebRtcStreamView {
      * @param nacksOfPreviousRendition NACKs ignored because they named the rendition before the last switch
      * @param pacerQueuedPackets video packets waiting in the viewer's pacer
      * @param probing whether padding is sent to probe for the next rendition up
+     * @param probeClusters the probe clusters sent for it: per outcome ({@code sent}, {@code abandoned},
+     *     {@code cameThrough}, {@code delayGrowth}, {@code loss}, {@code tooFew}, {@code invalid}) and the
+     *     last verdict with its target, send and delivered rates
      */
     record Session(String id, String remoteAddress, boolean connected, long estimateBps, long sendBps,
                    long acknowledgedBps, String rendition, long renditionSwitches, long rttMillis,
                    double videoFractionLost, long videoCumulativeLost, long nacksReceived, long retransmissions,
                    long retransmissionsRefused, long nacksNotInHistory, long nacksOfPreviousRendition,
                    long pliReceived, boolean fecOn, long fecPackets, long pacedPackets, int pacerQueuedPackets,
-                   long pacerQueueMillis, boolean probing, long paddingBytes, long framesSent, long bytesSent) {
+                   long pacerQueueMillis, boolean probing, long paddingBytes, long framesSent, long bytesSent,
+                   ProbeClusterStats probeClusters) {
 
         static Session of(WhepSessionStats s) {
             return new Session(s.id(), s.remoteAddress(), s.connected(), s.estimateBps(), s.sendBps(),
@@ -34,7 +39,7 @@ final class WebRtcStreamView {
                     s.videoCumulativeLost(), s.nacksReceived(), s.retransmissions(), s.retransmissionsRefused(),
                     s.nacksNotInHistory(), s.nacksOfPreviousRendition(), s.pliReceived(), s.fecOn(), s.fecPackets(),
                     s.pacedPackets(), s.pacerQueuedPackets(), s.pacerQueueMillis(), s.probing(), s.paddingBytes(),
-                    s.framesSent(), s.bytesSent());
+                    s.framesSent(), s.bytesSent(), s.probeClusters());
         }
     }
 

@@ -38,9 +38,7 @@ class AuthThrottleTest {
 
     @BeforeEach
     void start() throws Exception {
-        Config d = ConfigLoader.defaults();
-        server = new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), ""));
+        server = new VireoServer(TestConfigs.loopback(dir.resolve("data")));
         base = "http://127.0.0.1:" + server.start().http();
         key = server.control().generatedAdminKey().orElseThrow();
         elsewhere = HttpClient.newBuilder().localAddress(InetAddress.getByName("127.0.0.2")).build();

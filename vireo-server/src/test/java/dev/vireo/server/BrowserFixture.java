@@ -53,9 +53,7 @@ record BrowserFixture(VireoServer server, VireoServer.BoundPorts ports, Process 
 
     /** The whole server with its data under {@code dir}, every port ephemeral, on 127.0.0.1; not started. */
     static VireoServer server(Path dir) {
-        Config d = ConfigLoader.defaults();
-        return new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0));
+        return new VireoServer(TestConfigs.loopback(dir.resolve("data")));
     }
 
     /** Set-up of the running server; may throw. */

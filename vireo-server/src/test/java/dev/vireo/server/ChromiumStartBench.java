@@ -165,9 +165,7 @@ class ChromiumStartBench {
         Rig(Path dir, List<String> names) throws Exception {
             Peers.ffmpeg();
             Path data = Files.createDirectories(dir.resolve("rig"));
-            Config d = ConfigLoader.defaults();
-            server = new VireoServer(new Config("127.0.0.1", 0, 0, data.resolve("data"), "info", d.reconnectGrace(),
-                    d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0).withHtml5Eager(true));
+            server = new VireoServer(TestConfigs.loopback(data.resolve("data")).withHtml5Eager(true));
             ports = server.start();
             for (String name : names) {
                 List<String> cmd = new ArrayList<>(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel",

@@ -89,9 +89,7 @@ class ClusterServerTest {
     }
 
     private VireoServer node(String id, String redis, Config.RelayConfig relay) {
-        Config d = ConfigLoader.defaults();
-        Config c = new Config("127.0.0.1", 0, 0, dir.resolve("data-" + id), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "");
+        Config c = TestConfigs.loopback(dir.resolve("data-" + id));
         String store = pgBase + (pgBase.contains("?") ? "&" : "?") + "currentSchema=" + schema;
         VireoServer server = new VireoServer(c.withCluster(Config.ClusterConfig.none().withStore(store)
                 .withNode(redis, id, RegistryConfig.Role.BOTH, "eu")

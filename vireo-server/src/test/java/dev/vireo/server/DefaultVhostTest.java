@@ -32,9 +32,7 @@ class DefaultVhostTest {
     Path dir;
 
     private VireoServer start(boolean defaultVhost) {
-        Config d = ConfigLoader.defaults();
-        Config c = new Config("127.0.0.1", 0, 0, dir.resolve("data-" + defaultVhost), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "");
+        Config c = TestConfigs.loopback(dir.resolve("data-" + defaultVhost));
         return new VireoServer(c.withProtection(c.protection().withDefaultVhost(defaultVhost)));
     }
 

@@ -44,9 +44,7 @@ class HttpBackpressureTest {
 
     @BeforeEach
     void start() {
-        Config d = ConfigLoader.defaults();
-        server = new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), ""));
+        server = new VireoServer(TestConfigs.loopback(dir.resolve("data")));
         ports = server.start();
     }
 

@@ -90,9 +90,7 @@ class HttpsSniTest {
 
     @BeforeEach
     void start() {
-        Config d = ConfigLoader.defaults();
-        server = new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withHttpsPort(0));
+        server = new VireoServer(TestConfigs.loopback(dir.resolve("data")).withHttpsPort(0));
         ports = server.start();
         adminKey = server.control().generatedAdminKey().orElseThrow();
     }

@@ -68,12 +68,10 @@ class LoadHeldTest {
     void aViewerStillStartsWithThousandsOfConnectionsHeld() throws Exception {
         int total = Integer.getInteger("vireo.load.connections", 600);
         int[] counts = {total * 2 / 5, total / 5, total - total * 2 / 5 - total / 5};
-        Config d = ConfigLoader.defaults();
         AtomicLongArray closedByServer = new AtomicLongArray(3);
         AtomicLongArray bytesIn = new AtomicLongArray(3);
         List<SocketChannel> channels = new ArrayList<>();
-        try (VireoServer server = new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "warn",
-                d.reconnectGrace(), d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0));
+        try (VireoServer server = new VireoServer(TestConfigs.loopback(dir.resolve("data"), "warn"));
              Selector selector = Selector.open()) {
             VireoServer.BoundPorts ports = server.start();
             try (Ffmpeg publisher = Ffmpeg.start(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",

@@ -46,10 +46,8 @@ class PlayerFallbackTest {
     @BeforeAll
     static void start() throws Exception {
         Peers.ffmpeg();
-        Config d = ConfigLoader.defaults();
         // 0 sessions would mean "no cap" (VIREO_RTC_MAX_SESSIONS); an unreachable candidate is what users hit.
-        server = new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
+        server = new VireoServer(TestConfigs.loopback(dir.resolve("data"))
                 .withRtcCandidates("192.0.2.1").withRtcTransports(dev.vireo.webrtc.WebRtcConfig.IceTransports.UDP));
         ports = server.start();
         publish();

@@ -130,9 +130,7 @@ class PostgresOutageTest {
     void withPostgresStoppedMediaFlowsOnCachedConfigurationAndTheApiAnswers503() throws Exception {
         Peers.ffmpeg();
         String url = startPostgres();
-        Config d = ConfigLoader.defaults();
-        Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
+        Config config = TestConfigs.loopback(dir.resolve("data"));
         try (VireoServer server = new VireoServer(config, c -> c.withJdbc(url, "", ""))) {
             VireoServer.BoundPorts ports = server.start();
             FaultDomains.unsignedPair(server, ports.http(), PUSH, PLAY);

@@ -81,9 +81,7 @@ class RecordingDiskFullTest {
             ex.close();
         });
         receiver.start();
-        Config d = ConfigLoader.defaults();
-        VireoServer server = new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
+        VireoServer server = new VireoServer(TestConfigs.loopback(dir.resolve("data"))
                 .withProtection(Config.Protection.defaults().withWebhookAllow("127.0.0.1/32")));
         try (Ffmpeg ignored = null) {
             VireoServer.BoundPorts ports = server.start();

@@ -110,12 +110,10 @@ class SoakCiTest {
         leakLog.addAppender(leaks);
         long churnSeconds = Long.getLong("vireo.soak.seconds", 90);
         Random random = new Random(17);
-        Config d = ConfigLoader.defaults();
         List<Ffmpeg> publishers = new ArrayList<>();
         List<Viewer> viewers = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (VireoServer server = new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "warn",
-                d.reconnectGrace(), d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0))) {
+        try (VireoServer server = new VireoServer(TestConfigs.loopback(dir.resolve("data"), "warn"))) {
             VireoServer.BoundPorts ports = server.start();
             for (int i = 0; i < PUBLISHERS; i++) {
                 publishers.add(publish(ports.rtmp(), i));

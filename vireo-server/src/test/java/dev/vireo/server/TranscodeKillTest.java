@@ -36,9 +36,7 @@ class TranscodeKillTest {
 
     @Test
     void aTranscodingFfmpegKilledRepeatedlyIsRestartedAndItsViewersKeepReceiving() throws Exception {
-        Config d = ConfigLoader.defaults();
-        try (VireoServer server = new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info",
-                d.reconnectGrace(), d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0))) {
+        try (VireoServer server = new VireoServer(TestConfigs.loopback(dir.resolve("data")))) {
             VireoServer.BoundPorts ports = server.start();
             try (Ffmpeg publisher = Ffmpeg.start(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",
                     "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine",

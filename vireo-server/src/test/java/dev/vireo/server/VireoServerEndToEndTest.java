@@ -50,10 +50,7 @@ class VireoServerEndToEndTest {
     static void startServerAndPublish() throws Exception {
         Peers.ffmpeg();
         Peers.ffprobe();
-        Config config = ConfigLoader.defaults().withPorts(0, 0).withDataDir(dir.resolve("data"))
-                .withSlowViewerMaxLag(Duration.ofSeconds(2));
-        config = new Config("127.0.0.1", config.httpPort(), config.rtmpPort(), config.dataDir(), config.logLevel(),
-                config.reconnectGrace(), config.slowViewerMaxLag(), config.httpIdleTimeout(), config.httpMaxBodySize(), "");
+        Config config = TestConfigs.loopback(dir.resolve("data")).withSlowViewerMaxLag(Duration.ofSeconds(2));
         server = new VireoServer(config);
         ports = server.start();
         publisher = Ffmpeg.publish("rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo", 120, dir);

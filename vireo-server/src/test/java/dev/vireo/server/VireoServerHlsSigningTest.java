@@ -60,9 +60,7 @@ class VireoServerHlsSigningTest {
 
     @Test
     void signedPlaylistsPlayAndTheirSegmentTokensExpire() throws Exception {
-        Config d = ConfigLoader.defaults();
-        server = new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
+        server = new VireoServer(TestConfigs.loopback(dir.resolve("data"))
                 .withHls(HlsConfig.defaults().withTokenTtl(Duration.ofSeconds(4))));
         ports = server.start();
         try {

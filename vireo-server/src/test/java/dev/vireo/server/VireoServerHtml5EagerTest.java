@@ -75,9 +75,7 @@ class VireoServerHtml5EagerTest {
         Rig(Path dir, boolean eager) throws Exception {
             Peers.ffmpeg();
             Path data = Files.createDirectories(dir.resolve(eager ? "eager" : "lazy"));
-            Config d = ConfigLoader.defaults();
-            server = new VireoServer(new Config("127.0.0.1", 0, 0, data.resolve("data"), "info", d.reconnectGrace(),
-                    d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0).withHtml5Eager(eager));
+            server = new VireoServer(TestConfigs.loopback(data.resolve("data")).withHtml5Eager(eager));
             ports = server.start();
             List<String> cmd = new ArrayList<>(List.of(Peers.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error",
                     "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=frequency=440",

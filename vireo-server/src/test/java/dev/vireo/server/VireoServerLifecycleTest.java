@@ -33,9 +33,7 @@ class VireoServerLifecycleTest {
     Path dir;
 
     private Config config(int http, int rtmp) {
-        Config d = ConfigLoader.defaults();
-        return new Config("127.0.0.1", http, rtmp, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "");
+        return TestConfigs.loopback(dir.resolve("data")).withPorts(http, rtmp);
     }
 
     @Test

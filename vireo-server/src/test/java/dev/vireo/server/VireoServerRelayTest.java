@@ -191,9 +191,7 @@ class VireoServerRelayTest {
 
     /** A node on 127.0.0.1, every port ephemeral, its data under {@code dir/name}. */
     private static Config config(String name) {
-        Config d = ConfigLoader.defaults();
-        return new Config("127.0.0.1", 0, 0, dir.resolve(name), "info", d.reconnectGrace(), d.slowViewerMaxLag(),
-                d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
+        return TestConfigs.loopback(dir.resolve(name));
     }
 
     /** Video frames Chromium decoded on the player's current peer connection (0 between attempts). */

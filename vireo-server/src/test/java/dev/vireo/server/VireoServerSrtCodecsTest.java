@@ -55,9 +55,7 @@ class VireoServerSrtCodecsTest {
     private Chromium chromium;
 
     private VireoServer.BoundPorts start() {
-        Config d = ConfigLoader.defaults();
-        Config c = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
+        Config c = TestConfigs.loopback(dir.resolve("data"));
         server = new VireoServer(c);
         VireoServer.BoundPorts ports = server.start();
         if (ports.srt() < 0) {

@@ -56,9 +56,7 @@ class VireoServerSrtTest {
     private VireoServer.BoundPorts start(boolean defaultVhost) {
         log.start();
         srtLog.addAppender(log);
-        Config d = ConfigLoader.defaults();
-        Config c = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0);
+        Config c = TestConfigs.loopback(dir.resolve("data"));
         server = new VireoServer(c.withProtection(c.protection().withDefaultVhost(defaultVhost)));
         VireoServer.BoundPorts ports = server.start();
         if (ports.srt() < 0) {

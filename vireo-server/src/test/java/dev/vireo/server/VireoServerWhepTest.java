@@ -105,10 +105,14 @@ class VireoServerWhepTest {
                 "pacerQueuedPackets", "pacerQueueMillis", "paddingBytes")) {
             assertThat(viewer[0].path(field).isNumber()).as(field + " in " + viewer[0]).isTrue();
         }
+        JsonNode probes = viewer[0].path("probeClusters");
+        assertThat(probes.path("sent").isNumber()).as("probeClusters in %s", viewer[0]).isTrue();
+        assertThat(probes.path("sent").asLong()).as("no ladder: never probed").isZero();
+        assertThat(probes.path("lastVerdict").isNull()).as("no verdict: %s", probes).isTrue();
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + ports.http() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("vireo_whep_sessions 1.0", "vireo_egress_bytes_total{protocol=\"whep\"}",
-                "vireo_webrtc_sessions 1.0");
+                "vireo_webrtc_sessions 1.0", "vireo_webrtc_probe_clusters_total{outcome=\"came_through\"}");
         log.info("RTMP -> WHEP in Chromium: first frame {} ms after page load, {} fps decoded, ICE+DTLS {} ms",
                 first, String.format("%.1f", fps), sessions.getFirst().connectMillis());
     }

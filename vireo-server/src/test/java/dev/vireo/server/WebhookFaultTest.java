@@ -61,9 +61,7 @@ class WebhookFaultTest {
     }
 
     private VireoServer server(Duration authTimeout) {
-        Config d = ConfigLoader.defaults();
-        return new VireoServer(new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
+        return new VireoServer(TestConfigs.loopback(dir.resolve("data"))
                 .withProtection(Config.Protection.defaults().withWebhookAllow("127.0.0.1/32")
                         .withWebhookAuth(authTimeout, true)));
     }

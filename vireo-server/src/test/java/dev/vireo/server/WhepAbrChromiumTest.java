@@ -55,9 +55,7 @@ class WhepAbrChromiumTest {
         Peers.ffmpeg();
         try (ShapingRelay relay = new ShapingRelay(LinkModel.Impairment.NONE,
                 LinkModel.Impairment.NONE.withBandwidth(CAP_BPS, 400), 18)) {
-            Config d = ConfigLoader.defaults();
-            Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", d.reconnectGrace(),
-                    d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
+            Config config = TestConfigs.loopback(dir.resolve("data"))
                     .withRtcCandidates("127.0.0.1:" + relay.port()).withRtcTransports(IceTransports.UDP);
             Process ffmpeg = null;
             try (VireoServer server = new VireoServer(config);
@@ -231,14 +229,15 @@ class WhepAbrChromiumTest {
                 WhepSessionStats climbed = server.whep().sessions().getFirst();
                 assertThat(climbed.renditionSwitches()).isEqualTo(2);
                 assertThat(climbed.paddingBytes()).as("the viewer was probed with padding").isPositive();
+                assertThat(climbed.probeClusters().sent()).as("%s", climbed.probeClusters()).isPositive();
                 Await.until(Duration.ofSeconds(30), "Chromium decodes the 360p source again",
                         () -> field(chromium.inboundRtp("vireo.pc", "video"), "frameHeight") == 360);
                 double decodedAt360 = field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded");
                 Await.until(Duration.ofSeconds(30), "60 more frames of the source",
                         () -> field(chromium.inboundRtp("vireo.pc", "video"), "framesDecoded") > decodedAt360 + 60);
-                log.info("cap lifted: back on the source {} ms later (estimates {} kbps; {} bytes of padding);"
+                log.info("cap lifted: back on the source {} ms later (estimates {} kbps; {} bytes of padding, {});"
                         + " 360p decoded {} ms after the lift; machine load {}", (up - lifted) / 1_000_000, climb,
-                        climbed.paddingBytes(), (System.nanoTime() - lifted) / 1_000_000,
+                        climbed.paddingBytes(), climbed.probeClusters(), (System.nanoTime() - lifted) / 1_000_000,
                         Files.readString(Path.of("/proc/loadavg")).strip());
             } finally {
                 if (ffmpeg != null) {

@@ -82,9 +82,7 @@ class WhipLossTest {
         try (ShapingRelay uplink = new ShapingRelay(LinkModel.Impairment.NONE.withLoss(0.05),
                 LinkModel.Impairment.NONE, 7)) {
             ShapingRelay.Counters up = uplink.counters(ShapingRelay.Direction.TO_SERVER);
-            Config d = ConfigLoader.defaults();
-            Config config = new Config("127.0.0.1", 0, 0, dir.resolve("data"), "info", Duration.ofSeconds(2),
-                    d.slowViewerMaxLag(), d.httpIdleTimeout(), d.httpMaxBodySize(), "").withRtcPort(0)
+            Config config = TestConfigs.loopback(dir.resolve("data")).withReconnectGrace(Duration.ofSeconds(2))
                     .withRtcCandidates("127.0.0.1:" + uplink.port()).withRtcTransports(IceTransports.UDP);
             try (VireoServer server = new VireoServer(config);
                  WhipPublisher publisher = WhipPublisher.start(dir);

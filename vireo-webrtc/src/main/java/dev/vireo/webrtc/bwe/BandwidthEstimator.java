@@ -1,6 +1,7 @@
 package dev.vireo.webrtc.bwe;
 
 import dev.vireo.webrtc.rtcp.TransportCcFeedback;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -58,8 +59,8 @@ public final class BandwidthEstimator {
     private final AimdRateController aimd;
     private final LossBasedController lossBased;
     private final ProbeBitrateEstimator probes = new ProbeBitrateEstimator();
-    /** The last probe cluster's verdict, not yet taken by the prober. */
-    private ProbeBitrateEstimator.Result probeResult;
+    /** Probe clusters' verdicts not yet taken by the prober, oldest first (at most one per cluster kept). */
+    private final ArrayDeque<ProbeBitrateEstimator.Result> probeResults = new ArrayDeque<>();
     /** Written on the session's loop; volatile so stats and metrics may read it from any thread. */
     private volatile long target;
     private long rttNanos = DEFAULT_RTT_NANOS;
@@ -100,11 +101,12 @@ public final class BandwidthEstimator {
         probes.onStarted(cluster);
     }
 
-    /** The verdict of the last probe cluster judged since the last call, or null. */
+    /**
+     * The oldest probe cluster verdict not taken yet, or null (each verdict once; the last
+     * {@link ProbeBitrateEstimator#CLUSTERS} are kept when nobody takes them).
+     */
     public ProbeBitrateEstimator.Result takeProbeResult() {
-        ProbeBitrateEstimator.Result r = probeResult;
-        probeResult = null;
-        return r;
+        return probeResults.poll();
     }
 
     /** A transport-wide CC feedback (RTPFB FMT 15) arrived. */
@@ -151,7 +153,10 @@ public final class BandwidthEstimator {
                 aimd.onProbe(r.bps());
                 lossBased.onProbe(r.bps());
             }
-            probeResult = r;
+            if (probeResults.size() >= ProbeBitrateEstimator.CLUSTERS) {
+                probeResults.poll();
+            }
+            probeResults.add(r);
         }
         recompute(nowNanos);
     }

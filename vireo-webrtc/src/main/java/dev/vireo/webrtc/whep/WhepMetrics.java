@@ -1,10 +1,13 @@
 package dev.vireo.webrtc.whep;
 
+import dev.vireo.webrtc.whep.probe.ProbeOutcomes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
@@ -24,6 +27,7 @@ final class WhepMetrics {
     private final Counter keyframeRequests;
     private final Timer egressDelay;
     private final DistributionSummary bandwidthEstimate;
+    private final Map<ProbeOutcomes.Outcome, Counter> probeClusters = new EnumMap<>(ProbeOutcomes.Outcome.class);
 
     WhepMetrics(MeterRegistry registry) {
         bytesOut = Counter.builder("vireo.egress.bytes").baseUnit("bytes").tag("protocol", WhepPlayback.PROTOCOL)
@@ -45,6 +49,16 @@ final class WhepMetrics {
         bandwidthEstimate = DistributionSummary.builder("vireo.webrtc.bandwidth.estimate").baseUnit("bits/s")
                 .description("WHEP viewers' bandwidth estimates, sampled once a second per viewer")
                 .serviceLevelObjectives(100e3, 250e3, 500e3, 1e6, 2e6, 4e6, 8e6, 16e6).register(registry);
+        // Bandwidth probing of viewers below the top of their ladder: one counter per outcome.
+        for (ProbeOutcomes.Outcome o : ProbeOutcomes.Outcome.values()) {
+            probeClusters.put(o, Counter.builder("vireo.webrtc.probe.clusters").tag("outcome", o.tag())
+                    .description("probe clusters of WHEP viewers: sent or abandoned, then each sent one's verdict")
+                    .register(registry));
+        }
+    }
+
+    void probeCluster(ProbeOutcomes.Outcome outcome) {
+        probeClusters.get(outcome).increment();
     }
 
     void bandwidthEstimate(long bps) {

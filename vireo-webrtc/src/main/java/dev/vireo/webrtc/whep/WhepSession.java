@@ -15,6 +15,7 @@ import dev.vireo.webrtc.feedback.NackResponder;
 import dev.vireo.webrtc.feedback.ReportBlockStats;
 import dev.vireo.webrtc.rtcp.RtcpException;
 import dev.vireo.webrtc.signaling.SessionResources;
+import dev.vireo.webrtc.whep.probe.ProbeClusterStats;
 import dev.vireo.webrtc.whep.probe.ProbeClusters;
 import dev.vireo.webrtc.whep.retransmit.VideoRetransmitter;
 import io.netty.buffer.ByteBuf;
@@ -187,7 +188,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
         probe = new ProbeClusters(transport.executor(), rtp.probePackets(), congestion, () -> {
             RenditionSwitch r = abr;
             return r == null || closed ? 0 : r.probeTopBps();
-        }, key, id);
+        }, metrics::probeCluster, key, id);
     }
 
     @Override
@@ -370,7 +371,8 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
                 rtx == null ? 0 : rtx.refused(), rtx == null ? 0 : rtx.nacksOfPreviousRendition(),
                 egress == null ? 0 : egress.queuedPackets(), egress == null ? 0 : egress.queueDelayMillis(),
                 out == null || out.probePackets() == null ? 0 : out.probePackets().bytes(), probe != null && probe.on(),
-                audioNacks == null ? 0 : audioNacks.nacked(), audioNacks == null ? 0 : audioNacks.retransmitted());
+                audioNacks == null ? 0 : audioNacks.nacked(), audioNacks == null ? 0 : audioNacks.retransmitted(),
+                probe == null ? ProbeClusterStats.NONE : probe.stats());
     }
 
     private void inContext(Runnable logStatement) {

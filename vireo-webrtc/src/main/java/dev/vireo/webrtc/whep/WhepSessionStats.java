@@ -1,5 +1,7 @@
 package dev.vireo.webrtc.whep;
 
+import dev.vireo.webrtc.whep.probe.ProbeClusterStats;
+
 /**
  * What one WHEP session has done so far, for diagnostics and tests (values read while the
  * session runs are approximate).
@@ -57,6 +59,8 @@ package dev.vireo.webrtc.whep;
  * @param audioNacksReceived audio sequence numbers the peer reported lost (only where it
  *     negotiated NACK on the audio; Chromium does not)
  * @param audioRetransmissions audio packets resent for them
+ * @param probeClusters the bandwidth probe clusters sent to find the way back up the ladder: counts
+ *     per outcome and the last one's rates ({@link ProbeClusterStats#NONE} without a ladder)
  */
 public record WhepSessionStats(String id, String stream, String remoteAddress, String srtpProfile, boolean connected,
                                long connectMillis, long firstFrameMillis, long framesSent, long keyframesSent,
@@ -70,5 +74,6 @@ public record WhepSessionStats(String id, String stream, String remoteAddress, S
                                boolean fecOn, long nacksNotInHistory, long nacksResentRecently,
                                long retransmissionsRefused, long nacksOfPreviousRendition,
                                int pacerQueuedPackets, long pacerQueueMillis, long paddingBytes, boolean probing,
-                               long audioNacksReceived, long audioRetransmissions) {
+                               long audioNacksReceived, long audioRetransmissions,
+                               ProbeClusterStats probeClusters) {
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vireo.webrtc.pacing.BitrateProber;
 import dev.vireo.webrtc.rtcp.TransportCcFeedback;
 import dev.vireo.webrtc.rtcp.TransportCcRecorder;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -128,6 +129,31 @@ class ProbeClusterTest {
         assertThat(r).isNotNull();
         assertThat(r.cameThrough()).isFalse();
         assertThat(bwe.estimateBps()).isLessThanOrEqualTo(Math.max(before, 600_000));
+    }
+
+    @Test
+    void twoVerdictsOfOneFeedbackAreBothTakenOldestFirst() {
+        media();
+        ProbeCluster a = new ProbeCluster(5, 1_200_000, 5, 4500);
+        ProbeCluster b = new ProbeCluster(6, 1_200_000, 5, 4500);
+        bwe.onProbeClusterStarted(a);
+        bwe.onProbeClusterStarted(b);
+        for (ProbeCluster c : List.of(a, b)) { // both sent before any feedback
+            for (int k = 0; k < 5; k++) {
+                int seq = sequence++ & 0xFFFF;
+                bwe.onPacketSent(seq, SIZE, now, c.id());
+                receiver.record(seq, now + 20 * MS);
+                now += 7 * MS;
+            }
+        }
+        now += 100 * MS;
+        feedback();
+        ProbeBitrateEstimator.Result first = bwe.takeProbeResult();
+        ProbeBitrateEstimator.Result second = bwe.takeProbeResult();
+        assertThat(first).isNotNull();
+        assertThat(second).as("the second verdict is kept, not overwritten").isNotNull();
+        assertThat(List.of(first.cluster().id(), second.cluster().id())).containsExactly(5, 6);
+        assertThat(bwe.takeProbeResult()).isNull();
     }
 
     @Test

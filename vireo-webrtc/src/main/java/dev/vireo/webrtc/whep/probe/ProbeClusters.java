@@ -11,6 +11,7 @@ import dev.vireo.webrtc.pacing.BitrateProber;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * came through without loss or delay growth ({@link ProbeBitrateEstimator}).
  *
  * <p>A cluster is short (5 packets and 40 ms at least), so a capped link only sees a small burst
- * now and then. None starts while the pacer holds video (media first). On the session's loop:
- * {@link #check} after every feedback and once a second; a timer only while a cluster is sent.
+ * now and then. None starts while the pacer holds video (media first). What became of each is
+ * counted ({@link ProbeOutcomes}: sent or abandoned, then its verdict) for the session's stats and
+ * the metrics. On the session's loop: {@link #check} after every feedback and once a second; a
+ * timer only while a cluster is sent.
  */
 public final class ProbeClusters {
 
@@ -44,6 +47,7 @@ public final class ProbeClusters {
     private final StreamKey key;
     private final String id;
     private final ProbeController controller = new ProbeController(ProbeController.Config.DEFAULT);
+    private final ProbeOutcomes outcomes;
     private BitrateProber prober;
     private ScheduledFuture<?> timer;
     private boolean stopped;
@@ -52,13 +56,15 @@ public final class ProbeClusters {
     /**
      * @param topBps the rate the viewer's link must carry for the ladder's top (0: nothing to
      *               probe for: at the top, or a switch pending), asked at every check
+     * @param onOutcome told of each cluster's outcomes as they are counted (the metrics)
      */
     public ProbeClusters(EventExecutor executor, ProbePackets packets, CongestionFeedback congestion,
-                         LongSupplier topBps, StreamKey key, String id) {
+                         LongSupplier topBps, Consumer<ProbeOutcomes.Outcome> onOutcome, StreamKey key, String id) {
         this.executor = executor;
         this.packets = packets;
         this.congestion = congestion;
         this.topBps = topBps;
+        this.outcomes = new ProbeOutcomes(onOutcome);
         this.key = key;
         this.id = id;
     }
@@ -71,6 +77,7 @@ public final class ProbeClusters {
         BandwidthEstimator estimator = congestion.estimator();
         for (ProbeBitrateEstimator.Result r; (r = estimator.takeProbeResult()) != null; ) {
             controller.onResult(r);
+            outcomes.verdict(r);
             log(r);
         }
         controller.setMaxBps((long) (topBps.getAsLong() * HEADROOM), nowNanos);
@@ -84,6 +91,7 @@ public final class ProbeClusters {
         }
         if (packets.mediaQueued()) {
             controller.abandon(cluster);
+            outcomes.abandoned();
             return;
         }
         estimator.onProbeClusterStarted(cluster);
@@ -101,8 +109,15 @@ public final class ProbeClusters {
         while (prober.nextSendNanos(now) <= now) {
             int n = packets.sendProbe(prober.cluster().id(), now);
             if (n <= 0) {
+                if (prober.packets() == 0) { // nothing of it left: no verdict to wait for
+                    controller.abandon(prober.cluster());
+                    outcomes.abandoned();
+                }
                 prober = null; // media waits (or the transport refused): what went out gets its verdict
                 return;
+            }
+            if (prober.packets() == 0) {
+                outcomes.sent();
             }
             prober.onSent(n, now);
             if (prober.done()) {
@@ -135,13 +150,9 @@ public final class ProbeClusters {
         return on;
     }
 
-    /** Clusters sent, and those that came through. */
-    public long clusters() {
-        return controller.clusters();
-    }
-
-    public long clustersCameThrough() {
-        return controller.clustersCameThrough();
+    /** What became of the clusters so far. */
+    public ProbeClusterStats stats() {
+        return outcomes.stats();
     }
 
     public void stop() {
