@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class AudioCatchUp {
 
-    /** Added latency at which audio counts as live (AAC→Opus adds ~40 ms p99 on an idle machine). */
+    /** Added latency at which audio counts as live (AAC→Opus adds ~24 ms at the median: docs/BENCHMARKS.md). */
     static final long LIVE_NANOS = 60_000_000L;
     /** Media time over which the pace of the output is judged. */
     static final long PACE_WINDOW_MS = 200;

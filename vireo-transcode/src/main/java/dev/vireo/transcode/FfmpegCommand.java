@@ -16,11 +16,25 @@ import java.util.Locale;
  * input, {@code -tune zerolatency} (no lookahead, no B-frames) on x264, {@code -flush_packets 1}
  * and, for MPEG-TS, one PES per audio packet with the PES length set so that each packet can be
  * taken as soon as its last byte arrives.
+ *
+ * <p>A browser variant whose video needs no change (H.264 without B-frames) keeps its video out
+ * of ffmpeg altogether ({@link Plan#bypassesVideo()}): copied through ffmpeg, each video frame
+ * waited in its muxer until audio of a later time was out (interleaving, whatever
+ * {@code -max_interleave_delta} says: with one packet queued there is no delta to exceed), and
+ * its Opus is at a constant bitrate high enough that the MPEG-TS muxer writes every packet at
+ * once (see {@link #HTML5_OPUS_CBR_KBPS}). docs/BENCHMARKS.md has the before and after.
  */
 final class FfmpegCommand {
 
     /** Opus for browsers: 64 kb/s is transparent for speech and fine for music at 48 kHz stereo. */
     static final int HTML5_OPUS_KBPS = 64;
+    /**
+     * The browser variant's Opus at constant bitrate: 72 kb/s in 20 ms is 180 bytes a packet, above
+     * the 170 bytes under which ffmpeg's MPEG-TS muxer holds an audio packet back until the next
+     * one comes (mpegtsenc.c: {@code pes_payload_size} is rounded up to 170, and a smaller audio
+     * packet is gathered with the next into one PES), which added 20 ms to about half the packets.
+     */
+    static final int HTML5_OPUS_CBR_KBPS = 72;
     static final int AAC_VARIANT_KBPS = 128;
     /** Bounds for re-encoding at the source's bitrate when it is not known yet or implausible. */
     static final int MIN_VIDEO_KBPS = 300;
@@ -32,9 +46,18 @@ final class FfmpegCommand {
      * @param input the container written to ffmpeg's stdin
      * @param output the container read from its stdout
      * @param summary one line for logs and stats, e.g. "libx264 scale=-2:360 600k / aac 64k (flv -> flv)"
-     * @param copiesVideo whether video passes through untouched ({@code -c:v copy})
+     * @param copiesVideo whether video passes through ffmpeg untouched ({@code -c:v copy})
+     * @param bypassesVideo whether the source's video does not go through ffmpeg at all: the job
+     *     publishes the source's own video frames in the output and ffmpeg gets and makes audio only
+     *     (a browser variant whose video needs no change; see {@link #plan})
      */
-    record Plan(List<String> command, PipeFormat input, PipeFormat output, String summary, boolean copiesVideo) {
+    record Plan(List<String> command, PipeFormat input, PipeFormat output, String summary, boolean copiesVideo,
+                boolean bypassesVideo) {
+
+        /** Whether the source's video reaches the output unchanged, through ffmpeg or past it. */
+        boolean keepsSourceVideo() {
+            return copiesVideo || bypassesVideo;
+        }
     }
 
     private FfmpegCommand() {
@@ -57,6 +80,7 @@ final class FfmpegCommand {
         List<String> out = new ArrayList<>();
         Codec outVideo;
         Codec outAudio;
+        boolean bypass = false;
         String videoSummary;
         String audioSummary;
         switch (request.kind()) {
@@ -73,11 +97,16 @@ final class FfmpegCommand {
                     throw new TranscodeRefusal("stream " + request.source().path()
                             + " plays in browsers as it is; it has no " + Html5Variant.SUFFIX + " variant");
                 }
-                outVideo = src.hasVideo() ? Codec.H264 : null;
+                // Video that needs no change goes past ffmpeg: the source's frames are published as
+                // they come (no ffmpeg pipeline, and no muxer holding them until audio of the same
+                // time is out), ffmpeg makes the audio alone (cfg.lowDelayHtml5(); see docs/BENCHMARKS.md)
+                bypass = src.hasVideo() && !video && cfg.lowDelayHtml5();
+                outVideo = src.hasVideo() && !bypass ? Codec.H264 : null;
                 outAudio = src.hasAudio() ? Codec.OPUS : null;
-                videoSummary = !src.hasVideo() ? null : video ? html5Video(src, cfg, ffmpeg, out) : copy("v", src.video(), out);
+                videoSummary = !src.hasVideo() ? null : video ? html5Video(src, cfg, ffmpeg, out)
+                        : bypass ? src.video().name().toLowerCase(Locale.ROOT) + " past ffmpeg" : copy("v", src.video(), out);
                 audioSummary = !src.hasAudio() ? null
-                        : audio ? audio(Codec.OPUS, HTML5_OPUS_KBPS, src, ffmpeg, out) : copy("a", src.audio(), out);
+                        : audio ? html5Audio(src, cfg, ffmpeg, out) : copy("a", src.audio(), out);
             }
             case AAC -> {
                 if (src.audio() != Codec.OPUS) {
@@ -91,6 +120,9 @@ final class FfmpegCommand {
             }
             default -> throw new IllegalStateException(request.kind().name());
         }
+        if (bypass) {
+            input = PipeFormat.carrying(null, src.audio());
+        }
         PipeFormat output = PipeFormat.carrying(outVideo, outAudio);
         if (output == null) {
             throw new TranscodeRefusal("no pipe format carries " + outVideo + " / " + outAudio);
@@ -102,7 +134,7 @@ final class FfmpegCommand {
                 // frame-threaded decoding holds a frame per thread: one thread, no added delay
                 "-threads", "1",
                 "-f", input.ffmpegName, "-i", "pipe:0", "-copyts"));
-        if (src.hasVideo()) {
+        if (src.hasVideo() && !bypass) {
             cmd.addAll(List.of("-map", "0:v:0"));
         }
         if (src.hasAudio()) {
@@ -120,7 +152,8 @@ final class FfmpegCommand {
         }
         cmd.add("pipe:1");
         String summary = join(videoSummary, audioSummary) + " (" + input.ffmpegName + " -> " + output.ffmpegName + ")";
-        return new Plan(List.copyOf(cmd), input, output, summary, out.contains("-c:v") && out.get(out.indexOf("-c:v") + 1).equals("copy"));
+        return new Plan(List.copyOf(cmd), input, output, summary,
+                out.contains("-c:v") && out.get(out.indexOf("-c:v") + 1).equals("copy"), bypass);
     }
 
     private static String templateVideo(TranscodeTemplate t, TranscodeConfig cfg, FfmpegInstall ffmpeg, List<String> out) {
@@ -191,6 +224,19 @@ final class FfmpegCommand {
                 "-b:v", kbps + "k", "-maxrate", kbps + "k", "-bufsize", kbps + "k"));
         keyframes(0, false, out);
         return "libx264 baseline no B-frames " + kbps + "k";
+    }
+
+    /**
+     * The browser variant's Opus: as {@link #audio}, at constant bitrate ({@link #HTML5_OPUS_CBR_KBPS})
+     * unless {@code cfg.lowDelayHtml5()} is off.
+     */
+    private static String html5Audio(SourceInfo src, TranscodeConfig cfg, FfmpegInstall ffmpeg, List<String> out) {
+        if (!cfg.lowDelayHtml5()) {
+            return audio(Codec.OPUS, HTML5_OPUS_KBPS, src, ffmpeg, out);
+        }
+        String summary = audio(Codec.OPUS, HTML5_OPUS_CBR_KBPS, src, ffmpeg, out);
+        out.addAll(List.of("-vbr", "off"));
+        return summary + " cbr";
     }
 
     private static String audio(Codec codec, int kbps, SourceInfo src, FfmpegInstall ffmpeg, List<String> out) {

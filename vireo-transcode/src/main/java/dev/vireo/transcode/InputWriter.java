@@ -9,13 +9,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Feeds ffmpeg's stdin: one job's queued source frames, through {@link PipeInput}, on the writer
  * thread of each process. A process starts with the source's current configuration, then media
- * from the latest resume point (a video keyframe). It ends the process on purpose
+ * from the latest resume point (a video keyframe). When the plan has the video go past ffmpeg
+ * ({@link FfmpegCommand.Plan#bypassesVideo()}), the video frames (and their configuration) are
+ * handed to the job's output as they come instead, in the same order and from the same resume
+ * point, and ffmpeg gets the audio alone. It ends the process on purpose
  * ({@link FfmpegProcess#markPlanned()}) when the source's parameters change, or when a browser
  * variant that copies video finds B-frames after all: a fresh ffmpeg is more reliable than a
  * mid-stream switch.
@@ -33,9 +37,12 @@ final class InputWriter {
     private final String prefix;
     private final BooleanSupplier stopped;
     private final BooleanSupplier sourceHasVideo;
+    /** Where frames that go past ffmpeg are published; takes ownership of each. */
+    private final Consumer<MediaFrame> pastFfmpeg;
 
     InputWriter(StreamHub hub, Request request, InputQueue queue, SourceConfigs configs, TimeBase time,
-                JobMeters meters, String prefix, BooleanSupplier stopped, BooleanSupplier sourceHasVideo) {
+                JobMeters meters, String prefix, BooleanSupplier stopped, BooleanSupplier sourceHasVideo,
+                Consumer<MediaFrame> pastFfmpeg) {
         this.hub = hub;
         this.request = request;
         this.queue = queue;
@@ -45,6 +52,7 @@ final class InputWriter {
         this.prefix = prefix;
         this.stopped = stopped;
         this.sourceHasVideo = sourceHasVideo;
+        this.pastFfmpeg = pastFfmpeg;
     }
 
     /** Writer thread of one process: queued frames to ffmpeg's stdin until the process ends. */
@@ -53,20 +61,26 @@ final class InputWriter {
         SourceInfo src = source == null ? null : SourceInfo.of(source);
         boolean video = sourceHasVideo.getAsBoolean();
         boolean needResume = true;
+        boolean bypass = p.plan.bypassesVideo();
         // a browser variant that copies video must not pass B-frames, should they appear only now
-        boolean watchReordering = request.kind() == Request.Kind.HTML5 && p.plan.copiesVideo();
+        boolean watchReordering = request.kind() == Request.Kind.HTML5 && p.plan.keepsSourceVideo();
         long maxVideoPts = Long.MIN_VALUE;
         int unwritable = 0;
+        boolean unflushed = false;
         SourceConfigs.Written written = new SourceConfigs.Written();
         try (OutputStream out = new BufferedOutputStream(p.process().getOutputStream(), 64 * 1024)) {
             if (src == null) {
                 return;
             }
-            PipeInput pipe = PipeInput.of(p.plan.input(), src);
+            PipeInput pipe = PipeInput.of(p.plan.input(), src, src.hasVideo() && !bypass);
             pipe.start(out);
             List<MediaFrame> current = configs.current();
             try {
                 for (MediaFrame f : current) {
+                    if (bypass && (f.isVideo() || f.isData())) {
+                        passBy(f);
+                        continue;
+                    }
                     written.note(f);
                     pipe.write(f, time.config(f.dts()), out);
                 }
@@ -87,14 +101,18 @@ final class InputWriter {
                 try {
                     if (f.isConfig() || f.isData()) {
                         configs.remember(f);
-                        if (written.changes(f)) {
+                        if (bypass && (f.isVideo() || f.isData())) {
+                            passBy(f); // a new video configuration needs no new ffmpeg: it never sees video
+                        } else if (written.changes(f)) {
                             // new parameters (a republish with another resolution or codec setup): a
                             // fresh ffmpeg is more reliable than a mid-stream switch, especially with copy
                             p.markPlanned();
                             return;
+                        } else {
+                            written.note(f);
+                            pipe.write(f, time.config(f.dts()), out);
+                            unflushed = true;
                         }
-                        written.note(f);
-                        pipe.write(f, time.config(f.dts()), out);
                     } else {
                         if (needResume) {
                             if (video && !(f.isVideo() && f.isKeyframe())) {
@@ -110,11 +128,19 @@ final class InputWriter {
                             }
                             maxVideoPts = f.pts();
                         }
-                        pipe.write(f, time.media(f.dts()), out);
+                        if (bypass && f.isVideo()) {
+                            passBy(f);
+                        } else {
+                            pipe.write(f, time.media(f.dts()), out);
+                            unflushed = true;
+                        }
                         meters.frameIn();
                     }
-                    if (queue.isEmpty()) {
+                    // with the video past ffmpeg after every frame (ffmpeg only gets audio, and it should
+                    // not wait in the buffer while video is handed on), else once the queue is empty
+                    if (unflushed && (bypass || queue.isEmpty())) {
                         out.flush();
+                        unflushed = false;
                     }
                 } catch (MediaFormatException ex) {
                     if (unwritable++ == 0) { // a broken source repeats itself: once per process is enough
@@ -134,6 +160,16 @@ final class InputWriter {
             if (p.planned()) {
                 log.debug("{} closed ffmpeg's stdin to restart it", prefix);
             }
+        }
+    }
+
+    /**
+     * A frame that goes past ffmpeg: video to the output as it is (the source's frame itself, shared
+     * with the source's viewers); the source's metadata describes the source's audio, so it is left out.
+     */
+    private void passBy(MediaFrame f) {
+        if (f.isVideo()) {
+            pastFfmpeg.accept(f.retain());
         }
     }
 }

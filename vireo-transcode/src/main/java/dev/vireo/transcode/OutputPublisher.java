@@ -17,7 +17,9 @@ import java.util.function.Consumer;
  * is dropped (per track, nothing at or before the last time stamp published), its video resumes
  * only at a keyframe, and configuration or metadata identical to what viewers have is not sent
  * again (that would reset their decoders for nothing). Called from the reader thread of the
- * current process; synchronized because consecutive processes' readers may overlap briefly.
+ * current process, and from its writer thread for the video that goes past ffmpeg (see
+ * {@link InputWriter}); synchronized for that, and because consecutive processes' readers may
+ * overlap briefly.
  *
  * <p>Browser variants also drop the audio of ffmpeg's catch-up: a starting (or restarted) ffmpeg
  * finds up to a few seconds of input queued while it started, and works through it faster than

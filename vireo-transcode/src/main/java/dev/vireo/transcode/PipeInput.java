@@ -14,8 +14,10 @@ import java.io.OutputStream;
 /** Writes hub frames into ffmpeg's stdin in the container it reads. One per ffmpeg process. */
 sealed interface PipeInput permits PipeInput.Flv, PipeInput.Ts {
 
-    static PipeInput of(PipeFormat format, SourceInfo src) {
-        return format == PipeFormat.FLV ? new Flv(src.hasAudio(), src.hasVideo()) : new Ts(src.video(), src.audio());
+    /** @param video whether the source's video goes to ffmpeg (not when it goes past it) */
+    static PipeInput of(PipeFormat format, SourceInfo src, boolean video) {
+        Codec v = video ? src.video() : null;
+        return format == PipeFormat.FLV ? new Flv(src.hasAudio(), v != null) : new Ts(v, src.audio());
     }
 
     /** The container header. */

@@ -13,9 +13,13 @@ import java.util.Objects;
  * @param x264Preset the libx264 (and libx265) preset of every encoding job
  * @param restartBackoff wait before restarting a crashed ffmpeg; doubles on each consecutive crash
  * @param maxRestartBackoff upper bound of that wait
+ * @param lowDelayHtml5 the browser variant's low-delay pipeline (on by default): video that needs
+ *     no change goes past ffmpeg, and Opus is at a constant bitrate no muxer holds back; off gives
+ *     the pipeline of before (video copied through ffmpeg, Opus VBR 64 kb/s), kept to measure
+ *     the two against each other ({@code TranscodeMeasurement})
  */
 public record TranscodeConfig(String ffmpeg, int maxJobs, Duration idleTimeout, String x264Preset,
-                              Duration restartBackoff, Duration maxRestartBackoff) {
+                              Duration restartBackoff, Duration maxRestartBackoff, boolean lowDelayHtml5) {
 
     /** libx264 presets (x264 --fullhelp), the same names libx265 uses. */
     static final List<String> PRESETS = List.of("ultrafast", "superfast", "veryfast", "faster",
@@ -51,26 +55,30 @@ public record TranscodeConfig(String ffmpeg, int maxJobs, Duration idleTimeout, 
      */
     public static TranscodeConfig defaults() {
         return new TranscodeConfig("ffmpeg", 4, Duration.ofSeconds(10), "superfast", Duration.ofMillis(500),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), true);
     }
 
     public TranscodeConfig withFfmpeg(String path) {
-        return new TranscodeConfig(path, maxJobs, idleTimeout, x264Preset, restartBackoff, maxRestartBackoff);
+        return new TranscodeConfig(path, maxJobs, idleTimeout, x264Preset, restartBackoff, maxRestartBackoff, lowDelayHtml5);
     }
 
     public TranscodeConfig withMaxJobs(int max) {
-        return new TranscodeConfig(ffmpeg, max, idleTimeout, x264Preset, restartBackoff, maxRestartBackoff);
+        return new TranscodeConfig(ffmpeg, max, idleTimeout, x264Preset, restartBackoff, maxRestartBackoff, lowDelayHtml5);
     }
 
     public TranscodeConfig withIdleTimeout(Duration timeout) {
-        return new TranscodeConfig(ffmpeg, maxJobs, timeout, x264Preset, restartBackoff, maxRestartBackoff);
+        return new TranscodeConfig(ffmpeg, maxJobs, timeout, x264Preset, restartBackoff, maxRestartBackoff, lowDelayHtml5);
     }
 
     public TranscodeConfig withX264Preset(String preset) {
-        return new TranscodeConfig(ffmpeg, maxJobs, idleTimeout, preset, restartBackoff, maxRestartBackoff);
+        return new TranscodeConfig(ffmpeg, maxJobs, idleTimeout, preset, restartBackoff, maxRestartBackoff, lowDelayHtml5);
     }
 
     public TranscodeConfig withRestartBackoff(Duration first, Duration max) {
-        return new TranscodeConfig(ffmpeg, maxJobs, idleTimeout, x264Preset, first, max);
+        return new TranscodeConfig(ffmpeg, maxJobs, idleTimeout, x264Preset, first, max, lowDelayHtml5);
+    }
+
+    public TranscodeConfig withLowDelayHtml5(boolean on) {
+        return new TranscodeConfig(ffmpeg, maxJobs, idleTimeout, x264Preset, restartBackoff, maxRestartBackoff, on);
     }
 }

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Time: ffmpeg gets the source's time stamps minus a fixed base ({@link TimeBase}) and runs
  * with {@code -copyts}, so what comes out plus the base is on the source's time line: A/V sync is
  * ffmpeg's own, and a viewer switching between a stream and its variants sees the same clock.
+ * Video that goes past ffmpeg (a browser variant whose video needs no change) is the source's own
+ * frames, so it is on that time line as it is.
  */
 final class TranscodeJob {
 
@@ -83,7 +85,7 @@ final class TranscodeJob {
         SourceConfigs configs = new SourceConfigs();
         TimeBase time = new TimeBase();
         InputWriter writer = new InputWriter(hub, request, queue, configs, time, meters, prefix,
-                this::isStopped, () -> sourceHasVideo);
+                this::isStopped, () -> sourceHasVideo, this::publish);
         OutputReader reader = new OutputReader(time, this::publish, meters, prefix);
         this.supervisor = new FfmpegSupervisor(this, hub, cfg, ffmpeg, meters, writer, reader, publisher, configs);
     }

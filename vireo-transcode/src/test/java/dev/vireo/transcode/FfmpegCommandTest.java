@@ -72,12 +72,29 @@ class FfmpegCommandTest {
 
     @Test
     void html5TranscodesOnlyWhatBrowsersCannotPlay() {
+        // video that needs nothing goes past ffmpeg: ffmpeg reads and writes audio alone
         FfmpegCommand.Plan audioOnly = FfmpegCommand.plan(request("demo@html5"), null, H264_AAC_720, CFG, FFMPEG);
-        assertThat(arg(audioOnly, "-c:v")).isEqualTo("copy");
+        assertThat(audioOnly.bypassesVideo()).isTrue();
+        assertThat(audioOnly.keepsSourceVideo()).isTrue();
+        assertThat(audioOnly.command()).doesNotContain("-c:v", "0:v:0").containsSequence("-map", "0:a:0");
         assertThat(arg(audioOnly, "-c:a")).isEqualTo("libopus");
         assertThat(audioOnly.command()).containsSequence("-ar", "48000").containsSequence("-frame_duration", "20")
                 .containsSequence("-application", "audio").containsSequence("-fec", "1");
+        // constant 72 kb/s: 180-byte packets, which ffmpeg's MPEG-TS muxer writes at once (170 and less wait)
+        assertThat(arg(audioOnly, "-b:a")).isEqualTo("72k");
+        assertThat(arg(audioOnly, "-vbr")).isEqualTo("off");
+        assertThat(audioOnly.input()).isEqualTo(PipeFormat.FLV);
         assertThat(audioOnly.output()).isEqualTo(PipeFormat.MPEGTS);
+        assertThat(audioOnly.summary()).isEqualTo("h264 past ffmpeg / libopus 72k cbr (flv -> mpegts)");
+
+        // the pipeline of before, kept to measure against: video copied through ffmpeg, Opus VBR 64 kb/s
+        FfmpegCommand.Plan before = FfmpegCommand.plan(request("demo@html5"), null, H264_AAC_720,
+                CFG.withLowDelayHtml5(false), FFMPEG);
+        assertThat(before.bypassesVideo()).isFalse();
+        assertThat(before.copiesVideo()).isTrue();
+        assertThat(arg(before, "-c:v")).isEqualTo("copy");
+        assertThat(arg(before, "-b:a")).isEqualTo("64k");
+        assertThat(before.command()).doesNotContain("-vbr");
 
         FfmpegCommand.Plan both = FfmpegCommand.plan(request("demo@html5"), null, H264_AAC_4_3_BFRAMES, CFG, FFMPEG);
         assertThat(arg(both, "-c:v")).isEqualTo("libx264");
@@ -85,6 +102,9 @@ class FfmpegCommandTest {
         assertThat(arg(both, "-bf")).isEqualTo("0");
         assertThat(arg(both, "-b:v")).isEqualTo("900k"); // the source's rate less a tenth for audio
         assertThat(arg(both, "-force_key_frames")).isEqualTo("source");
+        assertThat(both.bypassesVideo()).isFalse();
+        assertThat(both.keepsSourceVideo()).isFalse();
+        assertThat(both.command()).containsSequence("-map", "0:v:0");
 
         SourceInfo opusWithBFrames = new SourceInfo(Codec.H264, Codec.OPUS, 1280, 720, 30, true, 0, 2);
         FfmpegCommand.Plan videoOnly = FfmpegCommand.plan(request("demo@html5"), null, opusWithBFrames, CFG, FFMPEG);

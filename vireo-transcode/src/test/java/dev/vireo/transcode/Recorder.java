@@ -11,7 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** A viewer that records what it gets (configs with their bytes), on its executor. */
 final class Recorder implements Subscriber {
 
-    record Got(Codec codec, long dts, long pts, boolean keyframe, boolean config, byte[] payload, long nanos) {
+    /** @param payload the bytes of a configuration (null for media), @param size the payload's size */
+    record Got(Codec codec, long dts, long pts, boolean keyframe, boolean config, byte[] payload, int size, long nanos) {
         boolean isVideo() {
             return codec == Codec.H264 || codec == Codec.H265;
         }
@@ -44,7 +45,8 @@ final class Recorder implements Subscriber {
             payload = new byte[f.payload().readableBytes()];
             f.payload().getBytes(f.payload().readerIndex(), payload);
         }
-        got.add(new Got(f.codec(), f.dts(), f.pts(), f.isKeyframe(), f.isConfig(), payload, System.nanoTime()));
+        got.add(new Got(f.codec(), f.dts(), f.pts(), f.isKeyframe(), f.isConfig(), payload, f.payload().readableBytes(),
+                System.nanoTime()));
     }
 
     @Override

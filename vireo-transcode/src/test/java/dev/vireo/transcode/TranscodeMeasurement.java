@@ -29,6 +29,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * (optionally {@code -Dvireo.transcode.presets=superfast,veryfast -Dvireo.transcode.seconds=25
  * -Dvireo.transcode.jobs=2 -Dvireo.transcode.skipCopy=true}).
  *
+ * <p>{@code -Dvireo.transcode.ab=N} measures only the browser variant of an H.264 (no B-frames) +
+ * AAC stream, N times before/after back to back: the pipeline of before
+ * ({@link TranscodeConfig#lowDelayHtml5()} off: video copied through ffmpeg, Opus VBR 64 kb/s) and
+ * the low-delay one (video past ffmpeg, Opus CBR 72 kb/s), alternating, and prints a table of
+ * p50/p99 per track and run.
+ *
  * <p>Added latency here is end to end through the server: the time a viewer of the variant gets a
  * frame minus the time the publisher sent the source frame with the nearest presentation time,
  * over the run after a 3 s warm-up (start-up and GOP-cache replay excluded).
@@ -51,23 +57,39 @@ class TranscodeMeasurement {
         System.out.printf("%nhost: %d cores, load %s%n", Runtime.getRuntime().availableProcessors(),
                 Files.readString(Path.of("/proc/loadavg")).trim());
 
+        int pairs = Integer.getInteger("vireo.transcode.ab", 0);
+        if (pairs > 0) {
+            List<String> rows = new ArrayList<>();
+            for (int i = 0; i < pairs; i++) {
+                for (boolean lowDelay : new boolean[] {false, true}) {
+                    String what = lowDelay ? "after: video past ffmpeg, Opus CBR 72k" : "before: video copied, Opus VBR 64k";
+                    rows.add(what + " | " + run("AAC->Opus, " + what, plain, 1, "superfast", seconds, lowDelay));
+                }
+            }
+            System.out.printf("%n== A/B, %d s each (end-to-end p50/p99 video | audio ; job meter p50/p99 video | audio)%n",
+                    seconds);
+            rows.forEach(row -> System.out.println("   " + row));
+            return;
+        }
         Path opus = TestMedia.h264Opus(dir, "opus720", 1280, 720, 30, 10);
         if (!Boolean.getBoolean("vireo.transcode.skipCopy")) {
-            run("AAC->Opus only (video copied), 1 job", plain, 1, "superfast", seconds);
-            run("Opus->AAC (video copied), 1 job", opus, 1, "superfast", seconds);
+            run("AAC->Opus only (video copied), 1 job", plain, 1, "superfast", seconds, true);
+            run("Opus->AAC (video copied), 1 job", opus, 1, "superfast", seconds, true);
         }
         int jobs = Integer.getInteger("vireo.transcode.jobs", 2);
         for (String preset : System.getProperty("vireo.transcode.presets", "superfast").split(",")) {
-            run("AAC->Opus + B-frame removal, " + jobs + " concurrent job(s), " + preset, bframes, jobs, preset, seconds);
+            run("AAC->Opus + B-frame removal, " + jobs + " concurrent job(s), " + preset, bframes, jobs, preset, seconds,
+                    true);
         }
     }
 
-    private void run(String title, Path file, int jobs, String preset, int seconds) throws Exception {
+    /** @return one line: the end-to-end and job-meter latencies of the first job, and the load */
+    private String run(String title, Path file, int jobs, String preset, int seconds, boolean lowDelay) throws Exception {
         EventExecutor timer = new DefaultEventExecutor();
         EventExecutor viewers = new DefaultEventExecutor();
         StreamHub hub = new StreamHub(HubConfig.defaults(), timer);
-        Transcoder transcoder = new Transcoder(TranscodeConfig.defaults().withFfmpeg(Peers.ffmpeg()).withX264Preset(preset),
-                hub, TemplateCatalog.builtIn());
+        Transcoder transcoder = new Transcoder(TranscodeConfig.defaults().withFfmpeg(Peers.ffmpeg()).withX264Preset(preset)
+                .withLowDelayHtml5(lowDelay), hub, TemplateCatalog.builtIn());
         transcoder.start();
         List<FilePublisher> publishers = new ArrayList<>();
         List<Recorder> recorders = new ArrayList<>();
@@ -97,8 +119,8 @@ class TranscodeMeasurement {
             long wall = System.nanoTime() - t0;
             long jvm = jvmCpuNanos() - jvmBefore;
             List<TranscodeJobStats> after = transcoder.jobs();
-            System.out.printf("%n== %s, %d s measured, load %s%n", title, seconds,
-                    Files.readString(Path.of("/proc/loadavg")).trim());
+            String load = Files.readString(Path.of("/proc/loadavg")).trim();
+            System.out.printf("%n== %s, %d s measured, load %s%n", title, seconds, load);
             System.out.printf("   JVM CPU (publishers, hub, pipes, demuxing, viewers) %.0f%% of one core%n", jvm * 100.0 / wall);
             for (int i = 0; i < jobs; i++) {
                 TranscodeJobStats st = after.get(i);
@@ -110,10 +132,19 @@ class TranscodeMeasurement {
                         cpu, st.fps(), st.speed(), st.restarts(), st.framesDropped());
                 System.out.printf("   end-to-end added latency video %s | audio %s%n",
                         latency(r, p, true, warmupEnd), latency(r, p, false, warmupEnd));
+                if (r.count(Codec.OPUS) > 0) {
+                    System.out.printf("   %s%n", audioBySize(r, p, warmupEnd));
+                }
                 System.out.printf("   job meter (ffmpeg stdin -> publish): video p50 %.1f p99 %.1f ms | audio p50 %.1f p99 %.1f ms%n",
                         st.videoLatency().p50Millis(), st.videoLatency().p99Millis(),
                         st.audioLatency().p50Millis(), st.audioLatency().p99Millis());
             }
+            TranscodeJobStats st = after.get(0);
+            return String.format("%s | %s ; %.1f/%.1f | %.1f/%.1f ms | load %s",
+                    latency(recorders.get(0), publishers.get(0), true, warmupEnd),
+                    latency(recorders.get(0), publishers.get(0), false, warmupEnd),
+                    st.videoLatency().p50Millis(), st.videoLatency().p99Millis(),
+                    st.audioLatency().p50Millis(), st.audioLatency().p99Millis(), load.split(" ")[0]);
         } finally {
             transcoder.close();
             for (FilePublisher p : publishers) {
@@ -135,6 +166,21 @@ class TranscodeMeasurement {
 
     /** p50/p99 of (viewer receive time - publisher send time of the nearest-pts source frame). */
     private static String latency(Recorder r, FilePublisher p, boolean video, long since) {
+        return latency(r, p, video, since, g -> true);
+    }
+
+    /**
+     * The audio's latency split by packet size: ffmpeg's MPEG-TS muxer holds an audio packet whose
+     * PES payload (the Opus packet and its 3-byte control header) is 170 bytes or less until the
+     * next one.
+     */
+    private static String audioBySize(Recorder r, FilePublisher p, long since) {
+        return String.format("Opus packets <= 167 B: %s | > 167 B: %s",
+                latency(r, p, false, since, g -> g.size() <= 167), latency(r, p, false, since, g -> g.size() > 167));
+    }
+
+    private static String latency(Recorder r, FilePublisher p, boolean video, long since,
+                                  java.util.function.Predicate<Recorder.Got> which) {
         TreeMap<Long, Long> sent = new TreeMap<>();
         for (FilePublisher.Sent s : p.sent) {
             if (s.video() == video) {
@@ -143,7 +189,7 @@ class TranscodeMeasurement {
         }
         List<Long> samples = new ArrayList<>();
         for (Recorder.Got g : r.got) {
-            if (g.config() || g.isVideo() != video || g.nanos() < since) {
+            if (g.config() || g.isVideo() != video || g.nanos() < since || !which.test(g)) {
                 continue;
             }
             var lo = sent.floorEntry(g.pts());

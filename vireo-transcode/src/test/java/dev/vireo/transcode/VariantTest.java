@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vireo.core.HubConfig;
 import dev.vireo.core.HubException;
+import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
@@ -14,6 +15,7 @@ import dev.vireo.media.Codec;
 import dev.vireo.media.CodecConfigs;
 import dev.vireo.media.TrackInfo;
 import dev.vireo.media.opus.OpusHead;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.EventExecutor;
@@ -33,6 +35,7 @@ class VariantTest {
     @TempDir
     static Path dir;
     static Path aacWithBFrames;
+    static Path aac;
     static Path opus;
     static Path hevc;
 
@@ -48,6 +51,7 @@ class VariantTest {
     @BeforeAll
     static void media() throws Exception {
         aacWithBFrames = TestMedia.h264Aac(dir, "bframes", 320, 180, 30, 6, 2, 30);
+        aac = TestMedia.h264Aac(dir, "plain", 320, 180, 30, 6, 0, 30);
         opus = TestMedia.h264Opus(dir, "opus", 320, 180, 30, 6);
         hevc = TestMedia.h265Aac(dir, "hevc", 320, 180, 30, 4);
     }
@@ -128,6 +132,47 @@ class VariantTest {
         assertThat(stats.videoLatency().samples()).isPositive();
         assertThat(stats.audioLatency().samples()).isPositive();
         assertThat(stats.command()).contains("libx264 baseline").contains("libopus");
+    }
+
+    @Test
+    void html5PassesVideoThatNeedsNothingPastFfmpegAndTurnsTheAacIntoOpus() throws Exception {
+        Stream source = startWith(FilePublisher.flv(aac, hub, demo));
+        StreamKey key = Html5Variant.keyFor(source).orElseThrow(); // AAC: browsers need the variant
+        Recorder r = new Recorder("browser", viewers);
+        hub.subscribe(key, r);
+        Await.until(Duration.ofSeconds(20), "3 s of Opus and video", () -> r.count(Codec.OPUS) > 150 && r.count(Codec.H264) > 90);
+
+        // the source's own video: its configuration, its frames at its time stamps, from a keyframe on
+        MediaFrame sourceConfig = source.videoConfig();
+        try {
+            assertThat(r.config(Codec.H264).payload()).isEqualTo(ByteBufUtil.getBytes(sourceConfig.payload()));
+        } finally {
+            sourceConfig.release();
+        }
+        List<Recorder.Got> frames = r.media(Codec.H264);
+        assertThat(frames.getFirst().keyframe()).isTrue();
+        TreeSet<Long> sentVideo = new TreeSet<>();
+        TreeSet<Long> sentAudio = new TreeSet<>();
+        for (FilePublisher.Sent s : publisher.sent) {
+            (s.video() ? sentVideo : sentAudio).add(s.pts());
+        }
+        for (int i = 0; i < frames.size(); i++) {
+            assertThat(frames.get(i).pts()).as("video pts on the source's time line").isIn(sentVideo);
+            if (i > 0) {
+                assertThat(frames.get(i).dts()).as("dts of video frame %d", i).isGreaterThan(frames.get(i - 1).dts());
+            }
+        }
+        // Opus at a constant 72 kb/s: every 20 ms packet 180 bytes, which ffmpeg's MPEG-TS muxer writes at once
+        List<Recorder.Got> audio = r.media(Codec.OPUS);
+        assertThat(audio).allSatisfy(g -> assertThat(g.size()).as("Opus packet at %d", g.pts()).isEqualTo(180));
+        for (Recorder.Got g : audio) {
+            assertThat(Math.abs(g.pts() - nearest(sentAudio, g.pts()))).as("audio pts %d", g.pts()).isLessThanOrEqualTo(100);
+        }
+        assertThat(r.count(Codec.AAC)).isZero();
+        TranscodeJobStats stats = transcoder.jobs().get(0);
+        assertThat(stats.command()).isEqualTo("h264 past ffmpeg / libopus 72k cbr (flv -> mpegts)");
+        assertThat(stats.videoLatency().samples()).isPositive();
+        assertThat(stats.audioLatency().samples()).isPositive();
     }
 
     @Test
