@@ -46,6 +46,31 @@ class AddressParsersRandomTest {
     }
 
     @Test
+    void anAllowListThatValidatesMakesAPolicy() {
+        // HostFormsJazzerTest's finding: validate() passed "\u0003\u0007:1" (no \\s in it), the
+        // policy trimmed the control characters off and refused ":1" when the server started
+        for (String list : new String[] {"\u0003\u0007:1", "\u001f10.0.0.0/8", "127.0.0.1:9000\u0001"}) {
+            boolean valid;
+            try {
+                OutboundPolicy.validate(list);
+                valid = true;
+            } catch (IllegalArgumentException refused) {
+                valid = false;
+            }
+            boolean builds;
+            try {
+                OutboundPolicy.of(list);
+                builds = true;
+            } catch (IllegalArgumentException refused) {
+                builds = false;
+            }
+            assertThat(builds).as("%s", list).isEqualTo(valid);
+        }
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> OutboundPolicy.validate("\u0003\u0007:1")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void everyDottedQuadReadsAsItself() throws Exception {
         SplittableRandom r = new SplittableRandom(5);
         for (int i = 0; i < 10_000; i++) {

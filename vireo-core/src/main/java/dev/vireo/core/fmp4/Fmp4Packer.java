@@ -48,8 +48,12 @@ public final class Fmp4Packer {
             tracks.add(audio);
         }
         ByteBuf out = Unpooled.buffer(1024);
-        InitSegment.write(tracks, out);
-        this.init = ByteBufUtil.getBytes(out);
+        try {
+            InitSegment.write(tracks, out);
+            this.init = ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
+        }
     }
 
     /**
@@ -79,8 +83,12 @@ public final class Fmp4Packer {
                 head = bytes(audioConfig);
             } else {
                 ByteBuf b = Unpooled.buffer(19);
-                new OpusHead(2, 312, 48_000, 0, 0).write(b);
-                head = ByteBufUtil.getBytes(b);
+                try {
+                    new OpusHead(2, 312, 48_000, 0, 0).write(b);
+                    head = ByteBufUtil.getBytes(b);
+                } finally {
+                    b.release();
+                }
             }
             int channels = OpusHead.parse(Unpooled.wrappedBuffer(head)).channels();
             a = new Mp4Track(AUDIO_TRACK, Codec.OPUS, 48_000, head, 0, 0, channels, 48_000);
@@ -102,7 +110,8 @@ public final class Fmp4Packer {
 
     /**
      * One fragment: the video frames (each lasting until the next one, the last until
-     * {@code videoEndDts}) and the audio frames, or null when there is nothing it carries.
+     * {@code videoEndDts}, at most 2^31 - 1 ticks) and the audio frames, or null when there is
+     * nothing it carries.
      */
     public byte[] fragment(List<MediaFrame> videoFrames, long videoEndDts, List<MediaFrame> audioFrames) {
         List<MediaFragment.TrackRun> runs = new ArrayList<>(2);
@@ -111,8 +120,10 @@ public final class Fmp4Packer {
             for (int i = 0; i < videoFrames.size(); i++) {
                 MediaFrame f = videoFrames.get(i);
                 long next = i + 1 < videoFrames.size() ? videoFrames.get(i + 1).dts() : videoEndDts;
-                samples.add(new Mp4Sample((int) Math.max(0, next - f.dts()) * 90, f.cts() * 90, f.isKeyframe(),
-                        f.payload()));
+                // a publisher's time stamp jump (over 6.6 h: 2^31 ticks) must not wrap to a negative
+                // duration (found by Fmp4PackerJazzerTest): the sample lasts as long as one can
+                long ticks = Math.min(Math.max(0, next - f.dts()) * 90, Integer.MAX_VALUE);
+                samples.add(new Mp4Sample((int) ticks, f.cts() * 90, f.isKeyframe(), f.payload()));
             }
             runs.add(new MediaFragment.TrackRun(VIDEO_TRACK, videoFrames.getFirst().dts() * 90, samples));
         }
@@ -132,8 +143,12 @@ public final class Fmp4Packer {
             return null;
         }
         ByteBuf out = Unpooled.buffer(4096);
-        MediaFragment.write(++sequence, runs, out);
-        return ByteBufUtil.getBytes(out);
+        try {
+            MediaFragment.write(++sequence, runs, out);
+            return ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
+        }
     }
 
     /**

@@ -320,6 +320,7 @@ public final class TsMuxer {
         }
         byte[] body = new byte[b.readableBytes()];
         b.readBytes(body);
+        b.release();
         return body;
     }
 

@@ -46,12 +46,13 @@ final class H264AccessUnits {
             switch (type) {
                 case NalUnits.H264_SPS -> {
                     byte[] b = ByteBufUtil.getBytes(au, pos, len);
-                    changed |= !Arrays.equals(b, sps);
+                    // (the null test first: Jazzer 0.26's Arrays.equals hook crashes the JVM on a null argument)
+                    changed |= sps == null || !Arrays.equals(b, sps);
                     sps = b;
                 }
                 case NalUnits.H264_PPS -> {
                     byte[] b = ByteBufUtil.getBytes(au, pos, len);
-                    changed |= !Arrays.equals(b, pps);
+                    changed |= pps == null || !Arrays.equals(b, pps);
                     pps = b;
                 }
                 case NalUnits.H264_AUD -> {
