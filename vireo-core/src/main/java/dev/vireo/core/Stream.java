@@ -82,6 +82,16 @@ public final class Stream {
         return audioCodec != null;
     }
 
+    /** The video's codec (from its sequence header or frames), or null: no frame to retain for it. */
+    public synchronized Codec videoCodec() {
+        return videoCodec;
+    }
+
+    /** The audio's codec, as {@link #videoCodec()}, or null. */
+    public synchronized Codec audioCodec() {
+        return audioCodec;
+    }
+
     /**
      * Whether this stream is produced on this server from another one (a transcoding output,
      * published by a {@link StreamSource}) rather than ingested from a publisher: ingest metrics

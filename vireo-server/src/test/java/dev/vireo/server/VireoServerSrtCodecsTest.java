@@ -78,18 +78,7 @@ class VireoServerSrtCodecsTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
     }
 
-    /** The stream's audio codec from its sequence header (retained by {@link Stream#audioConfig()}: released here), or null. */
-    private static Codec audioCodec(Stream s) {
-        var config = s.audioConfig();
-        if (config == null) {
-            return null;
-        }
-        try {
-            return config.codec();
-        } finally {
-            config.release();
-        }
-    }
+
 
     private void awaitLive(String stream) {
         StreamKey key = new StreamKey(StreamKey.DEFAULT_VHOST, "live", stream);
@@ -186,7 +175,7 @@ class VireoServerSrtCodecsTest {
         String http = "http://127.0.0.1:" + ports.http();
         StreamKey key = new StreamKey(StreamKey.DEFAULT_VHOST, "live", "opus1");
         Await.until(Duration.ofSeconds(10), "the stream's audio config (OpusHead from the TS demuxer)",
-                () -> server.hub().find(key).map(VireoServerSrtCodecsTest::audioCodec).orElse(null) == Codec.OPUS);
+                () -> server.hub().find(key).map(Stream::audioCodec).orElse(null) == Codec.OPUS);
 
         // FLV cannot carry Opus for ffprobe: FLV viewers get the @aac variant
         VireoServerSrtTest.Proc flv = probe(http + "/live/opus1.flv");

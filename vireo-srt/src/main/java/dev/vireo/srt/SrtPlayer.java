@@ -199,20 +199,12 @@ final class SrtPlayer extends SrtSession implements Subscriber {
         }
     }
 
-    /** The stream's current video or audio codec (from its configuration), or null. */
+    /** The stream's current video or audio codec, or null. */
     private static Codec codec(Stream st, boolean video) {
         if (st == null) {
             return null;
         }
-        MediaFrame config = video ? st.videoConfig() : st.audioConfig(); // retained for us
-        if (config == null) {
-            return null;
-        }
-        try {
-            return config.codec();
-        } finally {
-            config.release();
-        }
+        return video ? st.videoCodec() : st.audioCodec();
     }
 
     @Override
