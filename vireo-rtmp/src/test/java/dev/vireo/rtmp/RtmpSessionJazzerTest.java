@@ -93,9 +93,7 @@ class RtmpSessionJazzerTest {
         ch.config().setAllocator(ALLOC);
         try {
             if (data.length > 0 && (data[0] & 1) == 1) {
-                ch.writeInbound(CommandMessage.of("connect", 1,
-                        Map.of("app", "live", "tcUrl", "rtmp://localhost/live")).encode(ch.alloc(), 0));
-                ch.writeInbound(CommandMessage.of("createStream", 2, null).encode(ch.alloc(), 0));
+                connect(ch);
                 ch.writeInbound(CommandMessage.of("publish", 3, null, "fuzz", "live").encode(ch.alloc(), 1));
             }
             int pos = 1;
@@ -104,9 +102,7 @@ class RtmpSessionJazzerTest {
                 int type = data[pos] & 0xFF;
                 int length = Math.min(((data[pos + 1] & 0xFF) << 8) | (data[pos + 2] & 0xFF), data.length - pos - 3);
                 pos += 3;
-                int csid = type == MessageType.COMMAND_AMF0 || type == MessageType.COMMAND_AMF3 ? 3 : 4;
-                int msid = type <= MessageType.SET_PEER_BANDWIDTH ? 0 : 1;
-                ch.writeInbound(new RtmpMessage(csid, type, timestamp, msid, ALLOC.heapBuffer(length).writeBytes(data, pos, length)));
+                ch.writeInbound(message(type, timestamp, data, pos, length));
                 pos += length;
                 timestamp += 20;
                 ch.runPendingTasks();
@@ -179,9 +175,7 @@ class RtmpSessionJazzerTest {
         try {
             boolean autoPlay = data.length > 0 && (data[0] & 1) == 1;
             if (autoPlay) {
-                ch.writeInbound(CommandMessage.of("connect", 1,
-                        Map.of("app", "live", "tcUrl", "rtmp://localhost/live")).encode(ch.alloc(), 0));
-                ch.writeInbound(CommandMessage.of("createStream", 2, null).encode(ch.alloc(), 0));
+                connect(ch);
             }
             int pos = 1;
             long timestamp = 0;
@@ -196,10 +190,7 @@ class RtmpSessionJazzerTest {
                         ch.writeInbound(CommandMessage.of("play", 3, null, "fuzz").encode(ch.alloc(), 1));
                     }
                 } else {
-                    int csid = type == MessageType.COMMAND_AMF0 || type == MessageType.COMMAND_AMF3 ? 3 : 4;
-                    int msid = type <= MessageType.SET_PEER_BANDWIDTH ? 0 : 1;
-                    ch.writeInbound(new RtmpMessage(csid, type, timestamp, msid,
-                            ALLOC.heapBuffer(length).writeBytes(data, pos, length)));
+                    ch.writeInbound(message(type, timestamp, data, pos, length));
                 }
                 pos += length;
                 timestamp += 20;
@@ -233,6 +224,20 @@ class RtmpSessionJazzerTest {
                 assertThat(f.refCnt()).as("%s released", f).isZero();
             }
         }
+    }
+
+    /** The client's {@code connect} and {@code createStream}, as a player or an encoder starts. */
+    private static void connect(EmbeddedChannel ch) {
+        ch.writeInbound(CommandMessage.of("connect", 1,
+                Map.of("app", "live", "tcUrl", "rtmp://localhost/live")).encode(ch.alloc(), 0));
+        ch.writeInbound(CommandMessage.of("createStream", 2, null).encode(ch.alloc(), 0));
+    }
+
+    /** One fuzzed message of {@code type}: commands on chunk stream 3, protocol control on message stream 0. */
+    private static RtmpMessage message(int type, long timestamp, byte[] data, int pos, int length) {
+        int csid = type == MessageType.COMMAND_AMF0 || type == MessageType.COMMAND_AMF3 ? 3 : 4;
+        int msid = type <= MessageType.SET_PEER_BANDWIDTH ? 0 : 1;
+        return new RtmpMessage(csid, type, timestamp, msid, ALLOC.heapBuffer(length).writeBytes(data, pos, length));
     }
 
     private static void drain(EmbeddedChannel ch, ByteBuf into) {
