@@ -316,6 +316,9 @@ public final class WhepPlayback {
         try {
             subscription = hub.subscribe(key, session);
         } catch (HubException e) {
+            // listed before subscribing (a stream ending at once must find it to remove it); a refused
+            // offer is forgotten now, not when the transport's close reaches the session on its loop
+            sessions.remove(session);
             transport.close("not played: " + e.getMessage());
             return switch (e.reason()) {
                 case STREAM_NOT_FOUND, SOURCE_REFUSED -> Response.error(404, "StreamNotFound", e.getMessage());
