@@ -5,6 +5,8 @@ import dev.vireo.core.HubListener;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
+import dev.vireo.transcode.templates.TemplateCatalog;
+import dev.vireo.transcode.templates.TranscodeTemplate;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.templates;
 
 import java.util.Objects;
 import java.util.Set;
@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 public record TranscodeTemplate(String id, String videoCodec, int width, int height, int shortSide, int fps,
                                 int videoBitrateKbps, int gopFrames, String audioCodec, int audioBitrateKbps) {
 
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,31}");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,31}");
     static final Set<String> VIDEO_CODECS = Set.of("h264", "h265");
     static final Set<String> AUDIO_CODECS = Set.of("aac", "opus");
 
@@ -48,6 +48,11 @@ public record TranscodeTemplate(String id, String videoCodec, int width, int hei
         range(id, "videoBitrateKbps", videoBitrateKbps, 50, 100_000);
         range(id, "gopFrames", gopFrames, 0, 3600);
         range(id, "audioBitrateKbps", audioBitrateKbps, 8, 512);
+    }
+
+    /** Whether {@code id} is a template id, so that {@code {stream}_{id}} may name a transcoded stream. */
+    public static boolean isId(String id) {
+        return ID.matcher(id).matches();
     }
 
     private static void size(String id, String what, int v) {

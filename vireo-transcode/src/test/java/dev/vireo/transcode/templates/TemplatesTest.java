@@ -1,9 +1,10 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.templates;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vireo.core.StreamKey;
+import dev.vireo.transcode.TranscodeConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.templates;
 
 import dev.vireo.core.StreamKey;
 import java.util.Optional;

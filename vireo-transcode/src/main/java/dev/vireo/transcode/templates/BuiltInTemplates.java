@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.templates;
 
 import java.util.Map;
 import java.util.Optional;
