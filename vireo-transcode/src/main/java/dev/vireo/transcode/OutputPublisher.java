@@ -5,6 +5,7 @@ import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Publication;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
+import dev.vireo.transcode.html5.AudioCatchUp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.Arrays;

@@ -1,6 +1,7 @@
 package dev.vireo.transcode;
 
 import dev.vireo.core.StreamKey;
+import dev.vireo.transcode.html5.Html5Variant;
 import dev.vireo.transcode.templates.TranscodeTemplate;
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.html5;
 
 import dev.vireo.core.HubListener;
 import dev.vireo.core.Stream;
@@ -18,7 +18,7 @@ import java.util.function.Predicate;
  * (at most {@link #MAX_WAIT_MS}, e.g. for a stream without video) before deciding: a variant planned earlier
  * would copy B-frame video it should have transcoded.
  */
-final class EagerHtml5 implements HubListener {
+public final class EagerHtml5 implements HubListener {
 
     static final int FRAMES_SEEN = 8;
     static final long CHECK_EVERY_MS = 100;
@@ -29,7 +29,7 @@ final class EagerHtml5 implements HubListener {
     private final Predicate<StreamKey> wanted;
     private final Consumer<StreamKey> start;
 
-    EagerHtml5(StreamHub hub, EventExecutor executor, Predicate<StreamKey> wanted, Consumer<StreamKey> start) {
+    public EagerHtml5(StreamHub hub, EventExecutor executor, Predicate<StreamKey> wanted, Consumer<StreamKey> start) {
         this.hub = hub;
         this.executor = executor;
         this.wanted = wanted;

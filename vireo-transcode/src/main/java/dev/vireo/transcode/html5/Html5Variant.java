@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.html5;
 
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamKey;
@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The browser (WebRTC) variant of a stream, {@code {stream}@html5}: what WebRTC cannot carry is
  * transcoded — AAC (or MP3) audio becomes Opus, H.264 with B-frames becomes H.264 without — and
- * the track that is fine already is copied. (H.265 video becomes H.264 too.) Produced on demand by the {@link Transcoder} and
+ * the track that is fine already is copied. (H.265 video becomes H.264 too.) Produced on demand by the {@code Transcoder} and
  * shared by every browser viewer of the stream.
  */
 public final class Html5Variant {

@@ -1,11 +1,11 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.html5;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Tells when a starting ffmpeg's audio output has become live, for browser variants (see
- * {@link OutputPublisher}): a starting (or restarted) ffmpeg finds the source's GOP cache and
+ * {@code OutputPublisher}): a starting (or restarted) ffmpeg finds the source's GOP cache and
  * whatever queued while it started, and works through that faster than real time.
  *
  * <p>Live means: an audio frame came out at most {@link #LIVE_NANOS} after its input frame went
@@ -14,7 +14,7 @@ import java.util.List;
  * not known (replayed from the GOP cache) and a machine so loaded that ffmpeg never gets under
  * the latency bound: once its backlog is gone, audio passes. One per catch-up; not thread-safe.
  */
-final class AudioCatchUp {
+public final class AudioCatchUp {
 
     /** Added latency at which audio counts as live (AAC→Opus adds ~24 ms at the median: docs/BENCHMARKS.md). */
     static final long LIVE_NANOS = 60_000_000L;
@@ -28,7 +28,7 @@ final class AudioCatchUp {
      * @param addedNanos the frame's added latency, or -1 when unknown
      * @return true when this frame, and so every later one, is live
      */
-    boolean caughtUp(long ptsMs, long addedNanos, long nowNanos) {
+    public boolean caughtUp(long ptsMs, long addedNanos, long nowNanos) {
         if (addedNanos >= 0 && addedNanos <= LIVE_NANOS) {
             return true;
         }

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.html5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
