@@ -8,6 +8,7 @@ import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
+import dev.vireo.transcode.meter.GapClock;
 import dev.vireo.transcode.templates.TranscodeTemplate;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;

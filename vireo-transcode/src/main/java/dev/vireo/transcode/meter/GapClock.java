@@ -1,13 +1,13 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.meter;
 
 /** The arrival time of the last media frame per track, to report the gap to the next. One thread at a time. */
-final class GapClock {
+public final class GapClock {
 
     private long lastVideo = -1;
     private long lastAudio = -1;
 
     /** The wall-clock gap since the track's previous frame, -1 for its first. */
-    long gap(boolean video, long nowNanos) {
+    public long gap(boolean video, long nowNanos) {
         long last = video ? lastVideo : lastAudio;
         if (video) {
             lastVideo = nowNanos;

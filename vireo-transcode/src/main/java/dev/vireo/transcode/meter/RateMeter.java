@@ -1,10 +1,10 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.meter;
 
 /**
  * Output rates over a rolling window: video frames per second, and speed, the media time
  * published per wall-clock time (1.0 when keeping up with a live source). Thread-safe.
  */
-final class RateMeter {
+public final class RateMeter {
 
     private static final long WINDOW_NANOS = 2_000_000_000L;
 
@@ -14,7 +14,7 @@ final class RateMeter {
     private double fps;
     private double speed;
 
-    synchronized void frame(boolean isVideo, long mediaMs, long nowNanos) {
+    public synchronized void frame(boolean isVideo, long mediaMs, long nowNanos) {
         if (windowStart < 0) {
             windowStart = nowNanos;
             windowStartMediaMs = mediaMs;
@@ -32,11 +32,11 @@ final class RateMeter {
         }
     }
 
-    synchronized double fps() {
+    public synchronized double fps() {
         return fps;
     }
 
-    synchronized double speed() {
+    public synchronized double speed() {
         return speed;
     }
 }

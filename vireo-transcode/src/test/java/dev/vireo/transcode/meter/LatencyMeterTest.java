@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.meter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,8 +34,8 @@ class LatencyMeterTest {
         LatencyMeter m = new LatencyMeter();
         m.input(true, 0, 0);
         m.output(true, 5000, 10 * MS);
-        assertThat(m.video()).isEqualTo(TranscodeJobStats.Latency.NONE);
-        assertThat(m.audio()).isEqualTo(TranscodeJobStats.Latency.NONE);
+        assertThat(m.video()).isEqualTo(Latency.NONE);
+        assertThat(m.audio()).isEqualTo(Latency.NONE);
     }
 
     @Test

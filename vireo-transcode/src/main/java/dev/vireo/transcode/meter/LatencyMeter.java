@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.meter;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -7,17 +7,17 @@ import java.util.TreeMap;
 /**
  * The latency a job adds: for each output frame, its publication time minus the time the input
  * frame with the nearest presentation time (same track) reached the job. Output time stamps are
- * the input's (see {@link FfmpegCommand}), so "nearest" is exact for video and within one audio
+ * the input's (see {@code FfmpegCommand}), so "nearest" is exact for video and within one audio
  * frame for audio, whose frames the encoder re-cuts (AAC 21.3 ms → Opus 20 ms).
  *
  * <p>Only live input counts: frames replayed from the source's GOP cache when the job starts are
  * not timed (their lag is the start-up, reported apart). Thread-safe; cheap (a bounded map per
  * track and a ring of the last samples).
  */
-final class LatencyMeter {
+public final class LatencyMeter {
 
     /** Percentiles over the last this many output frames of a track. */
-    static final int WINDOW = 1024;
+    public static final int WINDOW = 1024;
     /** Input frames remembered per track (about 8 s of 30 fps video, 10 s of audio). */
     private static final int REMEMBERED = 512;
     /** Farther than this from any input frame, an output frame is not matched. */
@@ -26,20 +26,20 @@ final class LatencyMeter {
     private final Track video = new Track();
     private final Track audio = new Track();
 
-    void input(boolean isVideo, long ptsMs, long nanos) {
+    public void input(boolean isVideo, long ptsMs, long nanos) {
         (isVideo ? video : audio).input(ptsMs, nanos);
     }
 
     /** @return the latency added to this frame (ns), or -1 when no live input frame matches it */
-    long output(boolean isVideo, long ptsMs, long nanos) {
+    public long output(boolean isVideo, long ptsMs, long nanos) {
         return (isVideo ? video : audio).output(ptsMs, nanos);
     }
 
-    TranscodeJobStats.Latency video() {
+    public Latency video() {
         return video.summary();
     }
 
-    TranscodeJobStats.Latency audio() {
+    public Latency audio() {
         return audio.summary();
     }
 
@@ -73,13 +73,13 @@ final class LatencyMeter {
             return added;
         }
 
-        synchronized TranscodeJobStats.Latency summary() {
+        synchronized Latency summary() {
             if (count == 0) {
-                return TranscodeJobStats.Latency.NONE;
+                return Latency.NONE;
             }
             long[] sorted = Arrays.copyOf(samples, count);
             Arrays.sort(sorted);
-            return new TranscodeJobStats.Latency(millis(percentile(sorted, 0.50)), millis(percentile(sorted, 0.99)),
+            return new Latency(millis(percentile(sorted, 0.50)), millis(percentile(sorted, 0.99)),
                     count);
         }
 
