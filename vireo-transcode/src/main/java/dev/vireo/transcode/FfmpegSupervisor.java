@@ -2,6 +2,7 @@ package dev.vireo.transcode;
 
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
+import dev.vireo.transcode.pipe.SourceConfigs;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

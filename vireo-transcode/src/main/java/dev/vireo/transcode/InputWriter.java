@@ -4,6 +4,10 @@ import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.media.MediaFormatException;
+import dev.vireo.transcode.pipe.InputQueue;
+import dev.vireo.transcode.pipe.PipeInput;
+import dev.vireo.transcode.pipe.SourceConfigs;
+import dev.vireo.transcode.pipe.TimeBase;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -72,7 +76,7 @@ final class InputWriter {
             if (src == null) {
                 return;
             }
-            PipeInput pipe = PipeInput.of(p.plan.input(), src, src.hasVideo() && !bypass);
+            PipeInput pipe = PipeInput.of(p.plan.input(), src.hasVideo() && !bypass ? src.video() : null, src.audio());
             pipe.start(out);
             List<MediaFrame> current = configs.current();
             try {

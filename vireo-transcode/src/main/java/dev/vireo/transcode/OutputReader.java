@@ -2,6 +2,8 @@ package dev.vireo.transcode;
 
 import dev.vireo.core.MediaFrame;
 import dev.vireo.media.MediaFormatException;
+import dev.vireo.transcode.pipe.PipeOutput;
+import dev.vireo.transcode.pipe.TimeBase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Consumer;

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.pipe;
 
 import dev.vireo.core.MediaFrame;
 import java.util.ArrayDeque;
@@ -15,10 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * so a stall costs a skip, not ever-growing latency or memory. Configuration and metadata frames
  * are never dropped (ffmpeg needs them, and they are small).
  */
-final class InputQueue {
+public final class InputQueue {
 
     /** A frame and when it reached the transcoder. */
-    record Entry(MediaFrame frame, long receivedNanos) {
+    public record Entry(MediaFrame frame, long receivedNanos) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -32,7 +32,7 @@ final class InputQueue {
     private long dropped;
     private long overflows;
 
-    InputQueue(long maxBytes, long maxWaitNanos) {
+    public InputQueue(long maxBytes, long maxWaitNanos) {
         this.maxBytes = maxBytes;
         this.maxWaitNanos = maxWaitNanos;
     }
@@ -43,7 +43,7 @@ final class InputQueue {
      * @param videoTrack whether the stream has video: without it, any audio frame is a resume point
      * @return false when the frame was dropped
      */
-    boolean offer(MediaFrame frame, long nowNanos, boolean videoTrack) {
+    public boolean offer(MediaFrame frame, long nowNanos, boolean videoTrack) {
         lock.lock();
         try {
             if (closed) {
@@ -111,7 +111,7 @@ final class InputQueue {
      * After a restart: drops media queued before the latest resume point, which the previous
      * process either transcoded already or which is too old to be worth it now.
      */
-    void skipToLatestResumePoint(boolean videoTrack) {
+    public void skipToLatestResumePoint(boolean videoTrack) {
         lock.lock();
         try {
             Entry latest = null;
@@ -138,7 +138,7 @@ final class InputQueue {
     }
 
     /** The next entry, waiting up to {@code timeoutMillis}; null on timeout. The caller releases its frame. */
-    Entry poll(long timeoutMillis) throws InterruptedException {
+    public Entry poll(long timeoutMillis) throws InterruptedException {
         lock.lock();
         try {
             long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -156,7 +156,7 @@ final class InputQueue {
         }
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         lock.lock();
         try {
             return entries.isEmpty();
@@ -166,7 +166,7 @@ final class InputQueue {
     }
 
     /** Media frames dropped so far (backlog, skipping to a keyframe). */
-    long dropped() {
+    public long dropped() {
         lock.lock();
         try {
             return dropped;
@@ -175,7 +175,7 @@ final class InputQueue {
         }
     }
 
-    long overflows() {
+    public long overflows() {
         lock.lock();
         try {
             return overflows;
@@ -185,7 +185,7 @@ final class InputQueue {
     }
 
     /** Releases everything and refuses further frames. */
-    void close() {
+    public void close() {
         lock.lock();
         try {
             closed = true;

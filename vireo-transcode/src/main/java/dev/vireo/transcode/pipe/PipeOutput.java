@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.pipe;
 
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.flv.FlvFrames;
@@ -16,7 +16,7 @@ import org.slf4j.Logger;
  * Reads what ffmpeg writes to stdout and turns it into hub frames on the source's time line
  * (the job's base + ffmpeg's time stamp). One per ffmpeg process, fed from its reader thread.
  */
-sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
+public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
 
     static PipeOutput of(PipeFormat format, LongSupplier baseMs, Consumer<MediaFrame> sink, Logger log, String prefix) {
         return format == PipeFormat.FLV ? new Flv(baseMs, sink) : new Ts(baseMs, sink, log, prefix);

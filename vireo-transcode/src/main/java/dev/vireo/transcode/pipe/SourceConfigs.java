@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.pipe;
 
 import dev.vireo.core.MediaFrame;
 import io.netty.buffer.ByteBufUtil;
@@ -10,13 +10,13 @@ import java.util.List;
  * The source's latest configuration and metadata frames, so that a restarted ffmpeg gets them
  * before anything else (they came once, at the start of the subscription). One per job.
  */
-final class SourceConfigs {
+public final class SourceConfigs {
     private MediaFrame metadata;
     private MediaFrame video;
     private MediaFrame audio;
     private boolean released;
 
-    synchronized void remember(MediaFrame f) {
+    public synchronized void remember(MediaFrame f) {
         if (released) {
             return;
         }
@@ -36,7 +36,7 @@ final class SourceConfigs {
         return fresh.retain();
     }
 
-    synchronized void release() {
+    public synchronized void release() {
         released = true;
         for (MediaFrame f : new MediaFrame[] {metadata, video, audio}) {
             if (f != null) {
@@ -49,7 +49,7 @@ final class SourceConfigs {
     }
 
     /** Retained copies, metadata first; the caller releases them. */
-    synchronized List<MediaFrame> current() {
+    public synchronized List<MediaFrame> current() {
         List<MediaFrame> l = new ArrayList<>(3);
         for (MediaFrame f : new MediaFrame[] {metadata, video, audio}) {
             if (f != null) {
@@ -60,11 +60,11 @@ final class SourceConfigs {
     }
 
     /** What one process was given, to tell a real change from a repetition. */
-    static final class Written {
+    public static final class Written {
         private byte[] video;
         private byte[] audio;
 
-        void note(MediaFrame f) {
+        public void note(MediaFrame f) {
             if (f.isConfig()) {
                 byte[] b = bytes(f);
                 if (f.isVideo()) {
@@ -75,7 +75,7 @@ final class SourceConfigs {
             }
         }
 
-        boolean changes(MediaFrame f) {
+        public boolean changes(MediaFrame f) {
             if (!f.isConfig()) {
                 return false;
             }

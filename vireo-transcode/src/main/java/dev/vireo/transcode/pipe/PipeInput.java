@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.pipe;
 
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.flv.FlvTagEncoding;
@@ -12,12 +12,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /** Writes hub frames into ffmpeg's stdin in the container it reads. One per ffmpeg process. */
-sealed interface PipeInput permits PipeInput.Flv, PipeInput.Ts {
+public sealed interface PipeInput permits PipeInput.Flv, PipeInput.Ts {
 
-    /** @param video whether the source's video goes to ffmpeg (not when it goes past it) */
-    static PipeInput of(PipeFormat format, SourceInfo src, boolean video) {
-        Codec v = video ? src.video() : null;
-        return format == PipeFormat.FLV ? new Flv(src.hasAudio(), v != null) : new Ts(v, src.audio());
+    /**
+     * @param video the video codec ffmpeg gets, or null when none goes to ffmpeg (absent, or past it)
+     * @param audio the audio codec, or null for none
+     */
+    static PipeInput of(PipeFormat format, Codec video, Codec audio) {
+        return format == PipeFormat.FLV ? new Flv(audio != null, video != null) : new Ts(video, audio);
     }
 
     /** The container header. */

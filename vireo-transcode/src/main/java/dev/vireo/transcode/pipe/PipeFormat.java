@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.pipe;
 
 import dev.vireo.media.Codec;
 
@@ -7,18 +7,23 @@ import dev.vireo.media.Codec;
  * the shared FLV tag bytes of the hub go in as they are, millisecond time stamps come out);
  * MPEG-TS for what ffmpeg 5.1 cannot put in or take from FLV (Opus, H.265).
  */
-enum PipeFormat {
+public enum PipeFormat {
     FLV("flv"),
     MPEGTS("mpegts");
 
-    final String ffmpegName;
+    private final String ffmpegName;
 
     PipeFormat(String ffmpegName) {
         this.ffmpegName = ffmpegName;
     }
 
+    /** ffmpeg's name of the format ({@code -f}). */
+    public String ffmpegName() {
+        return ffmpegName;
+    }
+
     /** The format ffmpeg 5.1 can carry {@code video} and {@code audio} in (null: absent), or null when none. */
-    static PipeFormat carrying(Codec video, Codec audio) {
+    public static PipeFormat carrying(Codec video, Codec audio) {
         boolean flvVideo = video == null || video == Codec.H264;
         boolean flvAudio = audio == null || audio == Codec.AAC || audio == Codec.MP3;
         if (flvVideo && flvAudio) {

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.pipe;
 
 /**
  * The fixed shift between a job's source time line and ffmpeg's: ffmpeg gets the source's time
@@ -8,14 +8,14 @@ package dev.vireo.transcode;
  * where muxers would otherwise shift everything. One per job, across ffmpeg restarts: set by the
  * writer thread at the first media frame, read by the reader thread.
  */
-final class TimeBase {
+public final class TimeBase {
 
     static final long HEADROOM_MS = 10_000;
 
     private volatile long baseMs = Long.MIN_VALUE;
 
     /** A media frame's time on ffmpeg's line; the first one fixes the base. */
-    long media(long dts) {
+    public long media(long dts) {
         if (baseMs == Long.MIN_VALUE) {
             baseMs = dts - HEADROOM_MS;
         }
@@ -23,13 +23,13 @@ final class TimeBase {
     }
 
     /** A configuration's or metadata's time on ffmpeg's line: before the first media frame, 0. */
-    long config(long dts) {
+    public long config(long dts) {
         long b = baseMs;
         return b == Long.MIN_VALUE ? 0 : Math.max(0, dts - b);
     }
 
     /** The base for output frames: always set by then, as ffmpeg answers only after media went in. */
-    long base() {
+    public long base() {
         long b = baseMs;
         return b == Long.MIN_VALUE ? 0 : b;
     }

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.pipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
