@@ -1,6 +1,7 @@
 package dev.vireo.transcode;
 
 import dev.vireo.media.Codec;
+import dev.vireo.transcode.ffmpeg.FfmpegInstall;
 import dev.vireo.transcode.html5.Html5Variant;
 import dev.vireo.transcode.pipe.PipeFormat;
 import dev.vireo.transcode.templates.TranscodeTemplate;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vireo.core.StreamKey;
 import dev.vireo.media.Codec;
+import dev.vireo.transcode.ffmpeg.FfmpegInstall;
 import dev.vireo.transcode.pipe.PipeFormat;
 import dev.vireo.transcode.templates.TemplateCatalog;
 import dev.vireo.transcode.templates.TranscodeTemplate;

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.ffmpeg;
 
 import java.io.IOException;
 import java.util.List;
@@ -20,16 +20,16 @@ import org.slf4j.MDC;
  * virtual threads, so viewers joining in numbers would hold back every frame of the variant they
  * join, which then reaches all its viewers in a burst (docs/BENCHMARKS.md, "The browser variant's
  * tail"). A blocking read of a pipe also pins its carrier. Two threads per running job, bounded
- * by {@link TranscodeConfig#maxJobs()}.
+ * by {@code TranscodeConfig.maxJobs()}.
  */
-final class FfmpegProcess {
+public final class FfmpegProcess {
 
     /** ffmpeg exits within milliseconds on SIGTERM; this is for the one that does not. */
     private static final long TERM_GRACE_MILLIS = 2000;
 
-    final FfmpegCommand.Plan plan;
-    final StderrTail stderr = new StderrTail();
-    final long startedNanos = System.nanoTime();
+    private final List<String> command;
+    private final StderrTail stderr = new StderrTail();
+    private final long startedNanos = System.nanoTime();
     private final Process process;
     private Thread writer;
     private Thread reader;
@@ -37,16 +37,16 @@ final class FfmpegProcess {
     /** The writer ended it on purpose (the source's parameters changed): not a crash. */
     private volatile boolean planned;
 
-    private FfmpegProcess(FfmpegCommand.Plan plan, Process process) {
-        this.plan = plan;
+    private FfmpegProcess(List<String> command, Process process) {
+        this.command = command;
         this.process = process;
     }
 
     /** Starts ffmpeg and its pipe threads. */
-    static FfmpegProcess start(FfmpegCommand.Plan plan, String name, Logger log, String prefix,
+    public static FfmpegProcess start(List<String> command, String name, Logger log, String prefix,
                                PipeTask writerTask, PipeTask readerTask) throws IOException {
-        Process p = new ProcessBuilder(plan.command()).start();
-        FfmpegProcess fp = new FfmpegProcess(plan, p);
+        Process p = new ProcessBuilder(command).start();
+        FfmpegProcess fp = new FfmpegProcess(command, p);
         Map<String, String> mdc = MDC.getCopyOfContextMap(); // the job's stream key and session id
         fp.drain = Thread.ofVirtual().name(name + "-stderr").start(withMdc(mdc, () -> fp.stderr.drain(p.getErrorStream(), log, prefix)));
         fp.reader = pipeThread(name + "-out").start(withMdc(mdc, () -> readerTask.run(fp)));
@@ -70,27 +70,27 @@ final class FfmpegProcess {
 
     /** Work on one of the pipes of a process. */
     @FunctionalInterface
-    interface PipeTask {
+    public interface PipeTask {
         void run(FfmpegProcess process);
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    void markPlanned() {
+    public void markPlanned() {
         planned = true;
     }
 
-    boolean planned() {
+    public boolean planned() {
         return planned;
     }
 
@@ -98,7 +98,7 @@ final class FfmpegProcess {
      * Waits until the process has exited and its output is all read (so every frame it produced
      * is published before a successor starts), then stops the writer. Returns the exit code.
      */
-    int awaitEnd() throws InterruptedException {
+    public int awaitEnd() throws InterruptedException {
         int code;
         try {
             code = process.onExit().get().exitValue();
@@ -113,7 +113,7 @@ final class FfmpegProcess {
     }
 
     /** {@link #awaitEnd()} for the cleanup path: never throws, keeps the interrupt. */
-    void awaitEndQuietly() {
+    public void awaitEndQuietly() {
         try {
             awaitEnd();
         } catch (InterruptedException e) {
@@ -122,7 +122,7 @@ final class FfmpegProcess {
     }
 
     /** Ends the process: SIGTERM, then SIGKILL if it lingers; waits, so no zombie remains. */
-    void kill() {
+    public void kill() {
         if (!process.isAlive()) {
             return;
         }
@@ -144,7 +144,17 @@ final class FfmpegProcess {
         }
     }
 
-    List<String> command() {
-        return plan.command();
+    public List<String> command() {
+        return command;
+    }
+
+    /** System.nanoTime() when the process was started. */
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    /** The last line ffmpeg wrote to stderr at or after {@code sinceNanos} (System.nanoTime()), or "". */
+    public String lastStderrSince(long sinceNanos) {
+        return stderr.lastSince(sinceNanos);
     }
 }

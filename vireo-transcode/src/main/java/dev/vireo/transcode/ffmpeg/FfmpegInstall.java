@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.ffmpeg;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,22 +19,22 @@ import java.util.concurrent.TimeUnit;
  * @param executable the resolved path, or the configured name when not found
  * @param problem why transcoding cannot run, or null when it can
  */
-record FfmpegInstall(String executable, String version, Set<String> encoders, String problem) {
+public record FfmpegInstall(String executable, String version, Set<String> encoders, String problem) {
 
-    FfmpegInstall {
+    public FfmpegInstall {
         encoders = Set.copyOf(encoders);
     }
 
-    static FfmpegInstall unusable(String executable, String problem) {
+    public static FfmpegInstall unusable(String executable, String problem) {
         return new FfmpegInstall(executable, "", Set.of(), problem);
     }
 
-    boolean usable() {
+    public boolean usable() {
         return problem == null;
     }
 
     /** Null when the encoder is there, else why a job needing it cannot run. */
-    String lacking(String encoder) {
+    public String lacking(String encoder) {
         return encoders.contains(encoder) ? null
                 : "transcoding unavailable: ffmpeg at " + executable + " has no " + encoder + " encoder";
     }
@@ -44,7 +44,7 @@ record FfmpegInstall(String executable, String version, Set<String> encoders, St
      * {@code -encoders}. Blocks for as long as ffmpeg takes to answer (tens of milliseconds),
      * at most {@code timeout} per run.
      */
-    static FfmpegInstall probe(String configured, Duration timeout) {
+    public static FfmpegInstall probe(String configured, Duration timeout) {
         Path exe = resolve(configured);
         if (exe == null) {
             return unusable(configured, configured.contains("/")

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.ffmpeg;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.ffmpeg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.ffmpeg;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -10,41 +10,41 @@ import java.util.concurrent.TimeUnit;
  * process that ran healthily counts as the first failure of a new row; a planned restart (the
  * source's parameters changed) is no failure. Pure, one per job, used by its supervisor only.
  */
-final class RestartPolicy {
+public final class RestartPolicy {
 
     /** Crashes in a row, each before the process ran {@link #HEALTHY_RUN_NANOS}, before giving up. */
     static final int MAX_FAILURES = 5;
     static final long HEALTHY_RUN_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Returned instead of a wait: give up. */
-    static final long GIVE_UP = -1;
+    public static final long GIVE_UP = -1;
 
     private final long firstMillis;
     private final long maxMillis;
     private int failures;
 
-    RestartPolicy(Duration first, Duration max) {
+    public RestartPolicy(Duration first, Duration max) {
         this.firstMillis = first.toMillis();
         this.maxMillis = max.toMillis();
     }
 
     /** ffmpeg could not be started: the wait before trying again, or {@link #GIVE_UP}. */
-    long startFailed() {
+    public long startFailed() {
         return ++failures > MAX_FAILURES ? GIVE_UP : backoffMillis();
     }
 
     /** ffmpeg ended on its own after running {@code ranNanos}: the wait before restarting it, or {@link #GIVE_UP}. */
-    long ended(long ranNanos) {
+    public long ended(long ranNanos) {
         failures = ranNanos >= HEALTHY_RUN_NANOS ? 1 : failures + 1;
         return failures > MAX_FAILURES ? GIVE_UP : backoffMillis();
     }
 
     /** The job ended ffmpeg on purpose to start a fresh one: not a failure. */
-    void planned() {
+    public void planned() {
         failures = 0;
     }
 
     /** Failures in a row before the last one (for "giving up after N failures in a row"). */
-    int failuresBefore() {
+    public int failuresBefore() {
         return failures - 1;
     }
 
