@@ -1,5 +1,8 @@
 package dev.vireo.http;
 
+import dev.vireo.http.tls.ProtocolNegotiation;
+import dev.vireo.http.tls.TlsContexts;
+import dev.vireo.http.tls.TlsGuard;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

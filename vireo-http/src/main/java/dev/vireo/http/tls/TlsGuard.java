@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.tls;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * the reason logged at debug, instead of reaching the HTTP handlers as an error.
  */
 @ChannelHandler.Sharable
-final class TlsGuard extends ChannelInboundHandlerAdapter {
+public final class TlsGuard extends ChannelInboundHandlerAdapter {
 
-    static final TlsGuard INSTANCE = new TlsGuard();
+    public static final TlsGuard INSTANCE = new TlsGuard();
 
     private static final Logger log = LoggerFactory.getLogger(TlsGuard.class);
 
@@ -26,8 +26,8 @@ final class TlsGuard extends ChannelInboundHandlerAdapter {
     }
 
     /** The SNI lookup's refusal: a checked exception with a message and no stack trace. */
-    static final class NoCertificate extends SSLException {
-        NoCertificate(String message) {
+    public static final class NoCertificate extends SSLException {
+        public NoCertificate(String message) {
             super(message);
         }
 

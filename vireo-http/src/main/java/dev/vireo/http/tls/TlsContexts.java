@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;

@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.tls;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * stream's frames into the same HTTP objects as HTTP/1.1, so CORS, the bounded aggregator and the
  * dispatcher (routes, replies, streaming responses) work unchanged, one request per stream.
  */
-final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
+public final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
 
     private final Consumer<ChannelPipeline> http1;
     private final Consumer<ChannelPipeline> perRequest;
@@ -32,7 +32,7 @@ final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
      * @param http1 adds the HTTP/1.1 handlers (codec, idle timeout, CORS, aggregator, dispatcher)
      * @param perRequest adds the handlers after the codec (CORS, aggregator, dispatcher) to a stream
      */
-    ProtocolNegotiation(Consumer<ChannelPipeline> http1, Consumer<ChannelPipeline> perRequest, int maxHeaderSize) {
+    public ProtocolNegotiation(Consumer<ChannelPipeline> http1, Consumer<ChannelPipeline> perRequest, int maxHeaderSize) {
         super(ApplicationProtocolNames.HTTP_1_1);
         this.http1 = http1;
         this.perRequest = perRequest;
