@@ -1,5 +1,7 @@
 package dev.vireo.http;
 
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import java.util.Map;
 
 /** {@code GET /healthz}: 200 {@code {"status":"ok"}} while the server accepts requests. */

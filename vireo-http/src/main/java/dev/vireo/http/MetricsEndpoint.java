@@ -1,5 +1,7 @@
 package dev.vireo.http;
 
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** {@code GET /metrics}: the registry in the Prometheus text exposition format 0.0.4. */

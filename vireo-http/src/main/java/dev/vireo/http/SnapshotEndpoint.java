@@ -2,6 +2,10 @@ package dev.vireo.http;
 
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamKey;
+import dev.vireo.http.routing.Reply;
+import dev.vireo.http.routing.RequestContext;
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.concurrent.CompletionStage;
 

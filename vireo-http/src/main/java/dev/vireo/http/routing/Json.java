@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

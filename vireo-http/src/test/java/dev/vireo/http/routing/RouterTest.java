@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

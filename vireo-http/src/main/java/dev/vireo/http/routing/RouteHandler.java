@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 /**
  * Handles the requests of one route. Runs on the connection's event loop: it must not block

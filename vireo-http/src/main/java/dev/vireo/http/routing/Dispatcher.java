@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * A client that pipelines without reading its answers thus leaves its requests in its own socket
  * buffers instead of our memory; at most one read's worth of requests (16 KB) waits here.
  */
-final class Dispatcher extends ChannelInboundHandlerAdapter {
+public final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
@@ -63,7 +63,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** A response said {@code Connection: close}: no further request is read. */
     private boolean closing;
 
-    Dispatcher(Router router, ChannelGroup streaming, HttpCounters counters) {
+    public Dispatcher(Router router, ChannelGroup streaming, HttpCounters counters) {
         this.router = router;
         this.streaming = streaming;
         this.counters = counters;

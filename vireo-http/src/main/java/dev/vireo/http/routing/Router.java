@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;

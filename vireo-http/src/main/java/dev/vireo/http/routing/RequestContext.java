@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * One request as a route handler sees it. The body is a copy (bounded by
- * {@link HttpConfig#maxBodySize()}), so the context stays valid after the handler returns, for
+ * {@code HttpConfig.maxBodySize()}), so the context stays valid after the handler returns, for
  * {@link Reply#later} replies.
  */
 public final class RequestContext {

@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 /**
  * Splits a request-target (RFC 9112 §3.2) into path and query. Accepts origin-form

@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -21,13 +21,13 @@ import org.slf4j.LoggerFactory;
  * Aggregates request bodies up to the configured limit and answers larger ones with a JSON 413
  * (RFC 9110 §15.5.14) instead of Netty's empty one.
  */
-final class BoundedAggregator extends HttpObjectAggregator {
+public final class BoundedAggregator extends HttpObjectAggregator {
 
     private static final Logger log = LoggerFactory.getLogger(BoundedAggregator.class);
 
     private final int maxBodySize;
 
-    BoundedAggregator(int maxBodySize) {
+    public BoundedAggregator(int maxBodySize) {
         super(maxBodySize);
         this.maxBodySize = maxBodySize;
     }

@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 /**
  * The JSON error body of every refusal: {@code {"code","message","requestId"}}.

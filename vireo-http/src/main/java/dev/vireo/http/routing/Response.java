@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.routing;
 
 import dev.vireo.core.Gate;
 import io.netty.buffer.ByteBuf;
