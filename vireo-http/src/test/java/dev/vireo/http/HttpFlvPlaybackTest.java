@@ -7,6 +7,7 @@ import dev.vireo.core.HubConfig;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
+import dev.vireo.http.flv.HttpFlvPlayback;
 import dev.vireo.http.routing.Json;
 import dev.vireo.http.routing.Router;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

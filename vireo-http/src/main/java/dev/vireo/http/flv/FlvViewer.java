@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.flv;
 
 import dev.vireo.core.FlushBatcher;
 import dev.vireo.core.LogContext;
