@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.endpoints;
 
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamKey;
