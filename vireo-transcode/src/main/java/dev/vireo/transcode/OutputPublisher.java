@@ -6,6 +6,7 @@ import dev.vireo.core.Publication;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.transcode.html5.AudioCatchUp;
+import dev.vireo.transcode.meter.FrameTimings;
 import dev.vireo.transcode.meter.GapClock;
 import dev.vireo.transcode.meter.LatencyMeter;
 import dev.vireo.transcode.meter.RateMeter;

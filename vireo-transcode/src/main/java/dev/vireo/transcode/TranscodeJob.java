@@ -9,6 +9,7 @@ import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
 import dev.vireo.transcode.ffmpeg.FfmpegInstall;
+import dev.vireo.transcode.meter.FrameTimings;
 import dev.vireo.transcode.meter.GapClock;
 import dev.vireo.transcode.pipe.InputQueue;
 import dev.vireo.transcode.pipe.SourceConfigs;

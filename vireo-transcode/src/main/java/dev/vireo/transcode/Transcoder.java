@@ -7,6 +7,7 @@ import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.transcode.ffmpeg.FfmpegInstall;
 import dev.vireo.transcode.html5.EagerHtml5;
+import dev.vireo.transcode.meter.FrameTimings;
 import dev.vireo.transcode.templates.TemplateCatalog;
 import dev.vireo.transcode.templates.TranscodeTemplate;
 import io.netty.util.concurrent.DefaultEventExecutor;

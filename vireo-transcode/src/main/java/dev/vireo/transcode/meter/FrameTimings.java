@@ -1,4 +1,4 @@
-package dev.vireo.transcode;
+package dev.vireo.transcode.meter;
 
 /**
  * Where a transcoder reports the wall-clock gaps between consecutive media frames of a track, at
