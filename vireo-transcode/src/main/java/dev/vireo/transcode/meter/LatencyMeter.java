@@ -17,7 +17,7 @@ import java.util.TreeMap;
 public final class LatencyMeter {
 
     /** Percentiles over the last this many output frames of a track. */
-    public static final int WINDOW = 1024;
+    static final int WINDOW = 1024;
     /** Input frames remembered per track (about 8 s of 30 fps video, 10 s of audio). */
     private static final int REMEMBERED = 512;
     /** Farther than this from any input frame, an output frame is not matched. */

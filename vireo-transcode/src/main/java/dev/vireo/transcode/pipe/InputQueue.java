@@ -175,7 +175,7 @@ public final class InputQueue {
         }
     }
 
-    public long overflows() {
+    long overflows() {
         lock.lock();
         try {
             return overflows;
