@@ -47,7 +47,7 @@ import dev.vireo.control.streams.StreamControl;
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.Router;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;

@@ -6,7 +6,7 @@ import dev.vireo.control.access.UrlSigning;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
-import dev.vireo.http.HttpFlvPlayback;
+import dev.vireo.http.flv.HttpFlvPlayback;
 import dev.vireo.rtmp.RtmpClient;
 import dev.vireo.rtmp.RtmpConfig;
 import dev.vireo.rtmp.RtmpServer;

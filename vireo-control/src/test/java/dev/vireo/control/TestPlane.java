@@ -7,7 +7,7 @@ import dev.vireo.core.HubConfig;
 import dev.vireo.core.StreamHub;
 import dev.vireo.http.HttpConfig;
 import dev.vireo.http.HttpServer;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.Router;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;

@@ -1,5 +1,12 @@
 package dev.vireo.http;
 
+import dev.vireo.http.routing.BoundedAggregator;
+import dev.vireo.http.routing.Dispatcher;
+import dev.vireo.http.routing.HttpCounters;
+import dev.vireo.http.routing.Router;
+import dev.vireo.http.tls.ProtocolNegotiation;
+import dev.vireo.http.tls.TlsContexts;
+import dev.vireo.http.tls.TlsGuard;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -211,12 +218,12 @@ public final class HttpServer implements AutoCloseable {
 
     /** Times a connection stopped being read because its client did not take its responses. */
     public long readsPaused() {
-        return counters.paused.sum();
+        return counters.paused();
     }
 
     /** Requests refused as malformed (bad syntax, too long, unsupported HTTP version). */
     public long malformedRequests() {
-        return counters.malformed.sum();
+        return counters.malformed();
     }
 
     /** Stops accepting new connections; open ones continue. Idempotent. */

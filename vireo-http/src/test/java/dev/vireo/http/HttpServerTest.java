@@ -3,6 +3,11 @@ package dev.vireo.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vireo.http.endpoints.HealthEndpoint;
+import dev.vireo.http.routing.Json;
+import dev.vireo.http.routing.Reply;
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;

@@ -1,6 +1,6 @@
 package dev.vireo.server;
 
-import dev.vireo.transcode.FrameTimings;
+import dev.vireo.transcode.meter.FrameTimings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;

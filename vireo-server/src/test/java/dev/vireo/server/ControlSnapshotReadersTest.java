@@ -9,7 +9,7 @@ import dev.vireo.control.model.RecordRule;
 import dev.vireo.control.model.TemplateInfo;
 import dev.vireo.core.Gate;
 import dev.vireo.core.StreamKey;
-import dev.vireo.transcode.TranscodeTemplate;
+import dev.vireo.transcode.templates.TranscodeTemplate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

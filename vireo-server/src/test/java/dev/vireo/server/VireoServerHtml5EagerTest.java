@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
-import dev.vireo.transcode.Html5Variant;
+import dev.vireo.transcode.html5.Html5Variant;
 import dev.vireo.webrtc.testing.Chromium;
 import java.nio.file.Files;
 import java.nio.file.Path;

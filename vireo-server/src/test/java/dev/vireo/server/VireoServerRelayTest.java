@@ -8,7 +8,7 @@ import dev.vireo.core.Stream;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
-import dev.vireo.transcode.Html5Variant;
+import dev.vireo.transcode.html5.Html5Variant;
 import dev.vireo.webrtc.testing.Chromium;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,10 @@
 package dev.vireo.transcode;
 
 import dev.vireo.media.Codec;
+import dev.vireo.transcode.ffmpeg.FfmpegInstall;
+import dev.vireo.transcode.html5.Html5Variant;
+import dev.vireo.transcode.pipe.PipeFormat;
+import dev.vireo.transcode.templates.TranscodeTemplate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +15,7 @@ import java.util.Locale;
  *
  * <p>Every command reads a live container from stdin and writes one to stdout with
  * {@code -copyts}: the time stamps that come out are the ones that went in (the job shifts them
- * by a fixed base, see {@link TimeBase}), so the output time line is the source's and audio
+ * by a fixed base, see {@link dev.vireo.transcode.pipe.TimeBase}), so the output time line is the source's and audio
  * stays in sync with video. Latency switches: {@code -fflags nobuffer} and a small probe on the
  * input, {@code -tune zerolatency} (no lookahead, no B-frames) on x264, {@code -flush_packets 1}
  * and, for MPEG-TS, one PES per audio packet with the PES length set so that each packet can be
@@ -133,7 +137,7 @@ final class FfmpegCommand {
                 "-fflags", "+nobuffer", "-probesize", "32768", "-analyzeduration", "500000",
                 // frame-threaded decoding holds a frame per thread: one thread, no added delay
                 "-threads", "1",
-                "-f", input.ffmpegName, "-i", "pipe:0", "-copyts"));
+                "-f", input.ffmpegName(), "-i", "pipe:0", "-copyts"));
         if (src.hasVideo() && !bypass) {
             cmd.addAll(List.of("-map", "0:v:0"));
         }
@@ -143,7 +147,7 @@ final class FfmpegCommand {
         cmd.addAll(out);
         // write each packet as it is encoded: ordering between tracks is not needed downstream,
         // and interleaving would hold audio back until video of the same time is out
-        cmd.addAll(List.of("-max_interleave_delta", "1", "-flush_packets", "1", "-f", output.ffmpegName));
+        cmd.addAll(List.of("-max_interleave_delta", "1", "-flush_packets", "1", "-f", output.ffmpegName()));
         if (output == PipeFormat.FLV) {
             cmd.addAll(List.of("-flvflags", "no_duration_filesize"));
         } else {
@@ -151,7 +155,7 @@ final class FfmpegCommand {
                     "-omit_video_pes_length", "0"));
         }
         cmd.add("pipe:1");
-        String summary = join(videoSummary, audioSummary) + " (" + input.ffmpegName + " -> " + output.ffmpegName + ")";
+        String summary = join(videoSummary, audioSummary) + " (" + input.ffmpegName() + " -> " + output.ffmpegName() + ")";
         return new Plan(List.copyOf(cmd), input, output, summary,
                 out.contains("-c:v") && out.get(out.indexOf("-c:v") + 1).equals("copy"), bypass);
     }

@@ -2,6 +2,10 @@ package dev.vireo.transcode;
 
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
+import dev.vireo.transcode.ffmpeg.FfmpegInstall;
+import dev.vireo.transcode.ffmpeg.FfmpegProcess;
+import dev.vireo.transcode.ffmpeg.RestartPolicy;
+import dev.vireo.transcode.pipe.SourceConfigs;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +89,8 @@ final class FfmpegSupervisor {
                 meters.command = plan.summary();
                 FfmpegProcess p;
                 try {
-                    p = FfmpegProcess.start(plan, job.id, log, prefix, writer::run, reader::run);
+                    p = FfmpegProcess.start(plan.command(), job.id, log, prefix, proc -> writer.run(proc, plan),
+                            proc -> reader.run(proc, plan.output()));
                 } catch (IOException e) {
                     meters.lastError = "ffmpeg did not start: " + e.getMessage();
                     if (!backoff(restarts.startFailed())) {
@@ -113,7 +118,7 @@ final class FfmpegSupervisor {
                 }
                 meters.restarted();
                 meters.lastError = exitReason(exit, p);
-                long wait = restarts.ended(System.nanoTime() - p.startedNanos);
+                long wait = restarts.ended(System.nanoTime() - p.startedNanos());
                 if (wait == RestartPolicy.GIVE_UP) {
                     log.warn("{} {}; giving up after {} failures in a row", prefix, meters.lastError,
                             restarts.failuresBefore());
@@ -142,7 +147,7 @@ final class FfmpegSupervisor {
     /** "ffmpeg exited with code 1: <its last words>", "ffmpeg was killed by signal 9". */
     private static String exitReason(int exit, FfmpegProcess p) {
         // only what ffmpeg said just before dying explains it; older lines are start-up chatter
-        String last = p.stderr.lastSince(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
+        String last = p.lastStderrSince(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
         String how = exit > 128 && exit < 160 ? "was killed by signal " + (exit - 128) : "exited with code " + exit;
         return "ffmpeg " + how + (last.isEmpty() ? "" : ": " + last);
     }

@@ -4,6 +4,11 @@ import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.media.MediaFormatException;
+import dev.vireo.transcode.ffmpeg.FfmpegProcess;
+import dev.vireo.transcode.pipe.InputQueue;
+import dev.vireo.transcode.pipe.PipeInput;
+import dev.vireo.transcode.pipe.SourceConfigs;
+import dev.vireo.transcode.pipe.TimeBase;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -56,14 +61,14 @@ final class InputWriter {
     }
 
     /** Writer thread of one process: queued frames to ffmpeg's stdin until the process ends. */
-    void run(FfmpegProcess p) {
+    void run(FfmpegProcess p, FfmpegCommand.Plan plan) {
         Stream source = hub.find(request.source()).orElse(null);
         SourceInfo src = source == null ? null : SourceInfo.of(source);
         boolean video = sourceHasVideo.getAsBoolean();
         boolean needResume = true;
-        boolean bypass = p.plan.bypassesVideo();
+        boolean bypass = plan.bypassesVideo();
         // a browser variant that copies video must not pass B-frames, should they appear only now
-        boolean watchReordering = request.kind() == Request.Kind.HTML5 && p.plan.keepsSourceVideo();
+        boolean watchReordering = request.kind() == Request.Kind.HTML5 && plan.keepsSourceVideo();
         long maxVideoPts = Long.MIN_VALUE;
         int unwritable = 0;
         boolean unflushed = false;
@@ -72,7 +77,7 @@ final class InputWriter {
             if (src == null) {
                 return;
             }
-            PipeInput pipe = PipeInput.of(p.plan.input(), src, src.hasVideo() && !bypass);
+            PipeInput pipe = PipeInput.of(plan.input(), src.hasVideo() && !bypass ? src.video() : null, src.audio());
             pipe.start(out);
             List<MediaFrame> current = configs.current();
             try {

@@ -1,5 +1,7 @@
 package dev.vireo.transcode;
 
+import dev.vireo.transcode.meter.LatencyMeter;
+import dev.vireo.transcode.meter.RateMeter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;

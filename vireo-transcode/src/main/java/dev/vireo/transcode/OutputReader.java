@@ -2,6 +2,10 @@ package dev.vireo.transcode;
 
 import dev.vireo.core.MediaFrame;
 import dev.vireo.media.MediaFormatException;
+import dev.vireo.transcode.ffmpeg.FfmpegProcess;
+import dev.vireo.transcode.pipe.PipeFormat;
+import dev.vireo.transcode.pipe.PipeOutput;
+import dev.vireo.transcode.pipe.TimeBase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Consumer;
@@ -30,13 +34,13 @@ final class OutputReader {
     }
 
     /** Reader thread of one process: ffmpeg's stdout to the hub until end of stream. */
-    void run(FfmpegProcess p) {
+    void run(FfmpegProcess p, PipeFormat format) {
         byte[] buf = new byte[64 * 1024];
         PipeOutput out = null;
         try (InputStream in = p.process().getInputStream()) {
             for (int n = in.read(buf); n > 0; n = in.read(buf)) {
                 if (out == null) {
-                    out = PipeOutput.of(p.plan.output(), time::base, sink, log, prefix);
+                    out = PipeOutput.of(format, time::base, sink, log, prefix);
                 }
                 out.feed(buf, n);
             }

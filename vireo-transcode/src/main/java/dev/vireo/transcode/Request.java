@@ -1,6 +1,8 @@
 package dev.vireo.transcode;
 
 import dev.vireo.core.StreamKey;
+import dev.vireo.transcode.html5.Html5Variant;
+import dev.vireo.transcode.templates.TranscodeTemplate;
 import java.util.Optional;
 
 /**
@@ -25,7 +27,7 @@ record Request(Kind kind, StreamKey output, StreamKey source, String templateId)
         int us = name.lastIndexOf('_');
         if (us > 0 && us < name.length() - 1) {
             String id = name.substring(us + 1);
-            if (TranscodeTemplate.ID.matcher(id).matches()) {
+            if (TranscodeTemplate.isId(id)) {
                 return Optional.of(new Request(Kind.TEMPLATE, key, source(key, us), id));
             }
         }

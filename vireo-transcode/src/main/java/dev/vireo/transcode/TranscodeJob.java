@@ -8,6 +8,13 @@ import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
+import dev.vireo.transcode.ffmpeg.FfmpegInstall;
+import dev.vireo.transcode.meter.FrameTimings;
+import dev.vireo.transcode.meter.GapClock;
+import dev.vireo.transcode.pipe.InputQueue;
+import dev.vireo.transcode.pipe.SourceConfigs;
+import dev.vireo.transcode.pipe.TimeBase;
+import dev.vireo.transcode.templates.TranscodeTemplate;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +28,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The job subscribes to the source like any viewer (frames are queued on the hub's event loop
  * in an {@link InputQueue}), and its parts do the rest: the {@link FfmpegSupervisor} runs ffmpeg
- * on a virtual thread and restarts it when it dies ({@link RestartPolicy}) while viewers stay
- * attached; each process's {@link InputWriter} writes the queued frames to its stdin and its
- * {@link OutputReader} reads its stdout back to the {@link OutputPublisher}, which publishes it
- * under the output key; {@link JobMeters} keeps the stats. The job stops — ffmpeg killed — when
- * its last viewer has been gone for the idle timeout, the source ended, the output was kicked, or
- * the server stops.
+ * on a virtual thread and restarts it when it dies ({@link dev.vireo.transcode.ffmpeg.RestartPolicy})
+ * while viewers stay attached; each process's {@link InputWriter} writes the queued frames to its
+ * stdin and its {@link OutputReader} reads its stdout back to the {@link OutputPublisher}, which
+ * publishes it under the output key; {@link JobMeters} keeps the stats. The job stops — ffmpeg
+ * killed — when its last viewer has been gone for the idle timeout, the source ended, the output
+ * was kicked, or the server stops.
  *
  * <p>Time: ffmpeg gets the source's time stamps minus a fixed base ({@link TimeBase}) and runs
  * with {@code -copyts}, so what comes out plus the base is on the source's time line: A/V sync is

@@ -1,6 +1,7 @@
 package dev.vireo.transcode;
 
 import dev.vireo.core.StreamKey;
+import dev.vireo.transcode.meter.Latency;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -31,13 +32,4 @@ public record TranscodeJobStats(StreamKey output, StreamKey source, String kind,
                                 long pid, Instant startedAt, Duration uptime, int restarts, long startupMillis,
                                 double fps, double speed, Latency videoLatency, Latency audioLatency,
                                 long framesIn, long framesOut, long framesDropped, int viewers, String lastError) {
-
-    /**
-     * Added latency percentiles over the last {@link LatencyMeter#WINDOW} frames.
-     *
-     * @param samples frames measured (0: no data yet, or the track is absent)
-     */
-    public record Latency(double p50Millis, double p99Millis, int samples) {
-        public static final Latency NONE = new Latency(0, 0, 0);
-    }
 }

@@ -5,6 +5,11 @@ import dev.vireo.core.HubListener;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
+import dev.vireo.transcode.ffmpeg.FfmpegInstall;
+import dev.vireo.transcode.html5.EagerHtml5;
+import dev.vireo.transcode.meter.FrameTimings;
+import dev.vireo.transcode.templates.TemplateCatalog;
+import dev.vireo.transcode.templates.TranscodeTemplate;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
@@ -21,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * On-demand transcoding with ffmpeg: the {@link dev.vireo.core.StreamSource} behind
  * {@code {stream}_{templateId}} (templates from a {@link TemplateCatalog}), {@code {stream}@html5}
- * ({@link Html5Variant}: AAC→Opus, B-frames removed, for WebRTC viewers) and {@code {stream}@aac}
- * ({@link AacVariant}: Opus→AAC, for RTMP/FLV/HLS viewers of WebRTC publishers).
+ * ({@link dev.vireo.transcode.html5.Html5Variant}: AAC→Opus, B-frames removed, for WebRTC viewers)
+ * and {@code {stream}@aac} ({@link AacVariant}: Opus→AAC, for RTMP/FLV/HLS viewers of WebRTC publishers).
  *
  * <p>A job starts when the first viewer asks for its key while the source is live, is shared by
  * every viewer of that key, and stops when its last viewer has been gone for the idle timeout

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vireo.core.StreamKey;
 import dev.vireo.media.Codec;
+import dev.vireo.transcode.ffmpeg.FfmpegInstall;
+import dev.vireo.transcode.pipe.PipeFormat;
+import dev.vireo.transcode.templates.TemplateCatalog;
+import dev.vireo.transcode.templates.TranscodeTemplate;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

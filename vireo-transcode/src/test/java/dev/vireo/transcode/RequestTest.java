@@ -3,6 +3,7 @@ package dev.vireo.transcode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vireo.core.StreamKey;
+import dev.vireo.transcode.html5.Html5Variant;
 import org.junit.jupiter.api.Test;
 
 class RequestTest {

@@ -7,6 +7,8 @@ import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
 import dev.vireo.media.Codec;
+import dev.vireo.transcode.html5.Html5Variant;
+import dev.vireo.transcode.templates.TemplateCatalog;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.EventExecutor;

@@ -13,6 +13,7 @@ import dev.vireo.core.testing.Peers;
 import dev.vireo.media.Codec;
 import dev.vireo.media.CodecConfigs;
 import dev.vireo.media.TrackInfo;
+import dev.vireo.transcode.templates.TemplateCatalog;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.EventExecutor;

@@ -10,6 +10,7 @@ import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.media.Codec;
 import dev.vireo.media.aac.AudioSpecificConfig;
+import dev.vireo.transcode.html5.Html5Variant;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.EventExecutor;

@@ -15,6 +15,8 @@ import dev.vireo.media.Codec;
 import dev.vireo.media.CodecConfigs;
 import dev.vireo.media.TrackInfo;
 import dev.vireo.media.opus.OpusHead;
+import dev.vireo.transcode.html5.Html5Variant;
+import dev.vireo.transcode.templates.TemplateCatalog;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.DefaultEventExecutor;

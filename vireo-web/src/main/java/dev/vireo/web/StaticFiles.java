@@ -1,6 +1,6 @@
 package dev.vireo.web;
 
-import dev.vireo.http.Response;
+import dev.vireo.http.routing.Response;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.vireo.web;
 
-import dev.vireo.http.Response;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;

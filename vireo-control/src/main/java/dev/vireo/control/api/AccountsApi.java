@@ -3,9 +3,9 @@ package dev.vireo.control.api;
 import dev.vireo.control.access.AccountService;
 import dev.vireo.control.model.Account;
 import dev.vireo.control.model.ApiException;
-import dev.vireo.http.RequestContext;
-import dev.vireo.http.Response;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.RequestContext;
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

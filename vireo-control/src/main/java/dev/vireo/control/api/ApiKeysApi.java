@@ -6,9 +6,9 @@ import dev.vireo.control.store.AccountStore;
 import dev.vireo.control.store.ApiKeyStore;
 import dev.vireo.control.store.Database;
 import dev.vireo.control.store.Registry;
-import dev.vireo.http.RequestContext;
-import dev.vireo.http.Response;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.RequestContext;
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import java.util.List;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package dev.vireo.control.api;
 
-import dev.vireo.http.Response;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

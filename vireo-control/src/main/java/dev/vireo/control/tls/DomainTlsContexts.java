@@ -2,7 +2,7 @@ package dev.vireo.control.tls;
 
 import dev.vireo.control.model.CertificateBundle;
 import dev.vireo.control.model.ControlSnapshot;
-import dev.vireo.http.TlsContexts;
+import dev.vireo.http.tls.TlsContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;

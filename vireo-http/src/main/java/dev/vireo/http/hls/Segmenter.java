@@ -5,7 +5,7 @@ import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
 import dev.vireo.core.Subscription;
 import dev.vireo.core.fmp4.Fmp4Packer;
-import dev.vireo.http.Response;
+import dev.vireo.http.routing.Response;
 import dev.vireo.media.Codec;
 import dev.vireo.media.MediaFormatException;
 import io.netty.buffer.ByteBuf;

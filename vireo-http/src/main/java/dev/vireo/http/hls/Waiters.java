@@ -1,6 +1,6 @@
 package dev.vireo.http.hls;
 
-import dev.vireo.http.Response;
+import dev.vireo.http.routing.Response;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;

@@ -11,7 +11,7 @@ import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.http.HttpConfig;
 import dev.vireo.http.HttpServer;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.Router;
 import dev.vireo.media.Codec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;

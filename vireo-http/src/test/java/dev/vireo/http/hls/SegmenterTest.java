@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.StreamKey;
+import dev.vireo.http.routing.Response;
 import dev.vireo.media.Codec;
 import dev.vireo.media.aac.AudioSpecificConfig;
 import io.netty.buffer.Unpooled;
@@ -122,13 +123,13 @@ class SegmenterTest {
         Timeline now = s.timeline();
         long msn = now.current().msn();
         int next = now.current().parts().size();
-        var waiting = s.waiters.park(t -> t.hasPart(msn, next), t -> dev.vireo.http.Response.of(200), s::timeline,
-                60_000, loop, () -> dev.vireo.http.Response.of(503));
+        var waiting = s.waiters.park(t -> t.hasPart(msn, next), t -> Response.of(200), s::timeline,
+                60_000, loop, () -> Response.of(503));
         assertThat(waiting).isNotDone();
         feed(s, 10, 10, 30, 0);
         assertThat(waiting.get(5, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
-        var never = s.waiters.park(t -> t.hasSegment(99), t -> dev.vireo.http.Response.of(200), s::timeline,
-                60_000, loop, () -> dev.vireo.http.Response.of(503));
+        var never = s.waiters.park(t -> t.hasSegment(99), t -> Response.of(200), s::timeline,
+                60_000, loop, () -> Response.of(503));
         loop.submit(() -> s.stop("test")).get();
         assertThat(never.get(5, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(404);
         assertThat(stopped.get()).isSameAs(s);

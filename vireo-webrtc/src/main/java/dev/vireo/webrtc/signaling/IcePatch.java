@@ -1,7 +1,7 @@
 package dev.vireo.webrtc.signaling;
 
-import dev.vireo.http.RequestContext;
-import dev.vireo.http.Response;
+import dev.vireo.http.routing.RequestContext;
+import dev.vireo.http.routing.Response;
 import dev.vireo.webrtc.RtcTransport;
 import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.sdp.Answer;

@@ -2,10 +2,10 @@ package dev.vireo.webrtc.signaling;
 
 import dev.vireo.core.LogContext;
 import dev.vireo.core.StreamKey;
-import dev.vireo.http.Reply;
-import dev.vireo.http.RequestContext;
-import dev.vireo.http.Response;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.Reply;
+import dev.vireo.http.routing.RequestContext;
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import dev.vireo.webrtc.RtcTransport;
 import dev.vireo.webrtc.dtls.CertificateFingerprint;
 import dev.vireo.webrtc.sdp.Answer;

@@ -1,7 +1,7 @@
 package dev.vireo.webrtc.whip;
 
-import dev.vireo.http.Response;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.Response;
+import dev.vireo.http.routing.Router;
 import dev.vireo.webrtc.whep.IceServer;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.http.HttpConfig;
 import dev.vireo.http.HttpServer;
-import dev.vireo.http.Router;
+import dev.vireo.http.routing.Router;
 import dev.vireo.webrtc.WebRtcConfig;
 import dev.vireo.webrtc.WebRtcServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,0 +1,123 @@
+package dev.vireo.transcode.pipe;
+
+import dev.vireo.core.MediaFrame;
+import dev.vireo.core.flv.FlvFrames;
+import dev.vireo.media.flv.FlvReader;
+import dev.vireo.media.flv.FlvTag;
+import dev.vireo.media.ts.TsDemuxer;
+import dev.vireo.media.ts.TsSample;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+
+/**
+ * Reads what ffmpeg writes to stdout and turns it into hub frames on the source's time line
+ * (the job's base + ffmpeg's time stamp). One per ffmpeg process, fed from its reader thread.
+ */
+public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
+
+    static PipeOutput of(PipeFormat format, LongSupplier baseMs, Consumer<MediaFrame> sink, Logger log, String prefix) {
+        return format == PipeFormat.FLV ? new Flv(baseMs, sink) : new Ts(baseMs, sink, log, prefix);
+    }
+
+    /**
+     * Bytes as read.
+     *
+     * @throws dev.vireo.media.MediaFormatException when the stream is not what ffmpeg should write
+     */
+    void feed(byte[] bytes, int length);
+
+    /** End of the stream: releases buffers. */
+    void close();
+
+    /** FLV (H.264/AAC outputs), millisecond time stamps. */
+    final class Flv implements PipeOutput {
+        private final LongSupplier baseMs;
+        private final Consumer<MediaFrame> sink;
+        private final FlvReader reader = new FlvReader();
+        private final ByteBuf acc = ByteBufAllocator.DEFAULT.heapBuffer(64 * 1024);
+
+        Flv(LongSupplier baseMs, Consumer<MediaFrame> sink) {
+            this.baseMs = baseMs;
+            this.sink = sink;
+        }
+
+        @Override
+        public void feed(byte[] bytes, int length) {
+            acc.writeBytes(bytes, 0, length);
+            for (FlvTag tag = reader.next(acc); tag != null; tag = reader.next(acc)) {
+                MediaFrame f;
+                // a copy of exactly the body: frames live on in the GOP cache, the read buffer is reused
+                ByteBuf body = ByteBufAllocator.DEFAULT.buffer(tag.body().readableBytes()).writeBytes(tag.body());
+                try {
+                    long ts = tag.timestamp() + baseMs.getAsLong();
+                    f = switch (tag.type()) {
+                        case FlvTag.VIDEO -> FlvFrames.fromVideoBody(body, ts);
+                        case FlvTag.AUDIO -> FlvFrames.fromAudioBody(body, ts);
+                        default -> FlvFrames.fromScriptData(body, ts);
+                    };
+                } finally {
+                    body.release();
+                    tag.release();
+                }
+                if (f != null) {
+                    sink.accept(f);
+                }
+            }
+            acc.discardReadBytes();
+        }
+
+        @Override
+        public void close() {
+            acc.release();
+        }
+    }
+
+    /** MPEG-TS (Opus or H.265 outputs), 90 kHz time stamps mapped back to milliseconds. */
+    final class Ts implements PipeOutput, TsDemuxer.Listener {
+        private final LongSupplier baseMs;
+        private final Consumer<MediaFrame> sink;
+        private final Logger log;
+        private final String prefix;
+        private final TsDemuxer demuxer = new TsDemuxer(this);
+        private final ByteBuf acc = ByteBufAllocator.DEFAULT.heapBuffer(64 * 1024);
+
+        Ts(LongSupplier baseMs, Consumer<MediaFrame> sink, Logger log, String prefix) {
+            this.baseMs = baseMs;
+            this.sink = sink;
+            this.log = log;
+            this.prefix = prefix;
+        }
+
+        @Override
+        public void feed(byte[] bytes, int length) {
+            acc.writeBytes(bytes, 0, length);
+            demuxer.feed(acc);
+            acc.discardReadBytes();
+        }
+
+        @Override
+        public void onSample(TsSample s) {
+            // ffmpeg wrote exactly ms * 90 for what went in as ms; rounding only matters for encoder-made times
+            long base = baseMs.getAsLong();
+            long dts = Math.floorDiv(s.dts() + 45, 90) + base;
+            long pts = Math.floorDiv(s.pts() + 45, 90) + base;
+            sink.accept(s.config() ? MediaFrame.config(s.codec(), dts, s.payload())
+                    : MediaFrame.media(s.codec(), dts, (int) (pts - dts), s.keyframe(), s.payload()));
+        }
+
+        @Override
+        public void onProblem(String description) {
+            log.warn("{} unexpected MPEG-TS from ffmpeg: {}", prefix, description);
+        }
+
+        @Override
+        public void close() {
+            demuxer.flush();
+            demuxer.close();
+            acc.release();
+        }
+    }
+}
