@@ -3,6 +3,7 @@ package dev.vireo.transcode;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
+import dev.vireo.media.Codec;
 import dev.vireo.media.MediaFormatException;
 import dev.vireo.transcode.ffmpeg.FfmpegProcess;
 import dev.vireo.transcode.pipe.InputQueue;
@@ -25,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * ({@link FfmpegCommand.Plan#bypassesVideo()}), the video frames (and their configuration) are
  * handed to the job's output as they come instead, in the same order and from the same resume
  * point, and ffmpeg gets the audio alone. It ends the process on purpose
- * ({@link FfmpegProcess#markPlanned()}) when the source's parameters change, or when a browser
- * variant that copies video finds B-frames after all: a fresh ffmpeg is more reliable than a
- * mid-stream switch.
+ * ({@link FfmpegProcess#markPlanned()}) when the source's parameters change, when a browser
+ * variant that copies video finds B-frames after all, or when video that goes past ffmpeg is no
+ * longer H.264: a fresh ffmpeg is more reliable than a mid-stream switch.
  */
 final class InputWriter {
 
@@ -82,6 +83,10 @@ final class InputWriter {
             List<MediaFrame> current = configs.current();
             try {
                 for (MediaFrame f : current) {
+                    if (bypass && notPastFfmpeg(f)) {
+                        p.markPlanned();
+                        return;
+                    }
                     if (bypass && (f.isVideo() || f.isData())) {
                         passBy(f);
                         continue;
@@ -106,6 +111,10 @@ final class InputWriter {
                 try {
                     if (f.isConfig() || f.isData()) {
                         configs.remember(f);
+                        if (bypass && notPastFfmpeg(f)) {
+                            p.markPlanned();
+                            return;
+                        }
                         if (bypass && (f.isVideo() || f.isData())) {
                             passBy(f); // a new video configuration needs no new ffmpeg: it never sees video
                         } else if (written.changes(f)) {
@@ -119,6 +128,10 @@ final class InputWriter {
                             unflushed = true;
                         }
                     } else {
+                        if (bypass && notPastFfmpeg(f)) {
+                            p.markPlanned();
+                            return;
+                        }
                         if (needResume) {
                             if (video && !(f.isVideo() && f.isKeyframe())) {
                                 continue;
@@ -166,6 +179,21 @@ final class InputWriter {
                 log.debug("{} closed ffmpeg's stdin to restart it", prefix);
             }
         }
+    }
+
+    /**
+     * Video the plan cannot let go past ffmpeg: anything but H.264, the only video a browser
+     * variant passes as it is ({@link FfmpegCommand#plan}: H.265 is re-encoded, nothing else is
+     * carried). A source that returns within the hub's reconnect grace in another codec (H.265 over
+     * SRT after H.264 over RTMP) keeps the job's subscription; its video needs a fresh plan, which
+     * re-encodes it, and must not reach browsers as it is meanwhile.
+     */
+    private boolean notPastFfmpeg(MediaFrame f) {
+        if (!f.isVideo() || f.codec() == Codec.H264) {
+            return false;
+        }
+        log.info("{} the source's video is {} now; ffmpeg restarted to transcode it", prefix, f.codec());
+        return true;
     }
 
     /**
