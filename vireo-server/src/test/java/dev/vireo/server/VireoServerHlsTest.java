@@ -89,8 +89,10 @@ class VireoServerHlsTest {
         HttpResponse<String> p = get("/live/demo.m3u8");
         assertThat(p.statusCode()).isEqualTo(200);
         assertThat(p.headers().firstValue("Content-Type")).hasValue("application/vnd.apple.mpegurl");
+        // Any segment number: the segmenter may have been started by an earlier test of this class,
+        // and its first segment leaves the 10-segment window about 20 s later.
         assertThat(p.body()).startsWith("#EXTM3U\n").contains("#EXT-X-TARGETDURATION:2", "#EXTINF:2.0",
-                "demo/s0.ts?hls_token=", "#EXT-X-PROGRAM-DATE-TIME:");
+                "#EXT-X-PROGRAM-DATE-TIME:").containsPattern("demo/s\\d+\\.ts\\?hls_token=");
         decodesTenSeconds(url("/live/demo.m3u8"));
     }
 
