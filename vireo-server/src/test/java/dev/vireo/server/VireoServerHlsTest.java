@@ -169,13 +169,14 @@ class VireoServerHlsTest {
         assertThat(jpg.headers().firstValue("Content-Type")).hasValue("image/jpeg");
         assertThat(jpg.body()[0] & 0xFF).isEqualTo(0xFF);
         assertThat(jpg.body()[1] & 0xFF).isEqualTo(0xD8);
+        // within the interval the same picture is served again (one ffmpeg run per 5 s per stream); the
+        // interval runs from the first request, so the second comes right after it, not after ffprobe
+        assertThat(getBytes("/live/demo.jpg").body()).isEqualTo(jpg.body());
         Path file = dir.resolve("snapshot.jpg");
         java.nio.file.Files.write(file, jpg.body());
         Ffmpeg.Result probe = Ffmpeg.run(List.of(Peers.ffprobe(), "-v", "error", "-show_entries",
                 "stream=codec_name,width,height", "-of", "default=nw=1", file.toString()), dir, 30);
         assertThat(probe.stdout()).contains("codec_name=mjpeg", "width=640", "height=360");
-        // within the interval the same picture is served again (one ffmpeg run per 5 s per stream)
-        assertThat(getBytes("/live/demo.jpg").body()).isEqualTo(jpg.body());
         assertThat(get("/live/nobody.jpg").statusCode()).isEqualTo(404);
     }
 }
