@@ -31,6 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class WhipAiortcTest {
 
+    /**
+     * How long a publisher publishes at most: as long as a test may run, which ends (closes) it; its
+     * waits add up to more than the 60 s it had, which on a loaded machine ended the stream first.
+     */
+    private static final int PUBLISHING = 180;
+
     @TempDir
     Path dir;
 
@@ -41,7 +47,7 @@ class WhipAiortcTest {
         try (VireoServer server = BrowserFixture.server(dir)) {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
-            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", 60, List.of())) {
+            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", PUBLISHING, List.of())) {
                 StreamKey key = StreamKey.of("live", "bot");
                 Await.until(Duration.ofSeconds(30), () -> "H.264 frames from aiortc: " + output(aiortc),
                         () -> server.hub().find(key).map(s -> "H264".equals(s.stats().videoCodec())
@@ -88,7 +94,7 @@ class WhipAiortcTest {
         try (VireoServer server = BrowserFixture.server(dir)) {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
-            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", 60, List.of());
+            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", PUBLISHING, List.of());
                  Chromium chromium = Chromium.start(dir)) {
                 Await.until(Duration.ofSeconds(30), () -> "H.264 frames from aiortc: " + output(aiortc),
                         () -> server.hub().find(StreamKey.of("live", "bot")).map(s -> s.stats().gopCacheFrames() > 5)
@@ -132,7 +138,7 @@ class WhipAiortcTest {
                 refused.waitFor(60);
                 assertThat(refused.output()).contains("\"status\": 403");
             }
-            try (Aiortc aiortc = Aiortc.publish(dir, whip, 60, List.of("--connect-to", connectTo))) {
+            try (Aiortc aiortc = Aiortc.publish(dir, whip, PUBLISHING, List.of("--connect-to", connectTo))) {
                 StreamKey streamKey = new StreamKey("push.example.com", "live", "signed");
                 Await.until(Duration.ofSeconds(30), () -> "frames through the printed URL: " + output(aiortc),
                         () -> server.whip().sessions().stream().anyMatch(s -> s.videoFrames() > 30)
