@@ -200,13 +200,17 @@ class WhipAiortcTest {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
             StreamKey key = StreamKey.of("live", "again");
-            try (Aiortc first = Aiortc.publish(dir, base + "/live/again/whip", 12, List.of())) {
+            // The first publisher leaves when told to, once the viewer plays: a fixed publishing time
+            // (it was 12 s) ran out before a player slow to start on a loaded machine got its frames.
+            try (Aiortc first = Aiortc.publish(dir, base + "/live/again/whip", PUBLISHING,
+                    List.of("--until-stdin"))) {
                 Await.until(Duration.ofSeconds(30), () -> "the first publisher: " + output(first),
                         () -> server.hub().find(key).map(s -> s.stats().gopCacheFrames() > 10).orElse(false));
-                try (Aiortc player = Aiortc.play(dir, base + "/live/again/whep", 45)) {
+                try (Aiortc player = Aiortc.play(dir, base + "/live/again/whep", 90)) {
                     Await.until(Duration.ofSeconds(30), () -> "aiortc plays: " + output(player),
                             () -> videoFrames(player) > 30);
                     String viewer = server.whep().sessions().getFirst().id();
+                    first.stop();
                     assertThat(first.waitFor(30)).as(output(first)).isZero(); // published, then DELETEd
                     assertThat(output(first)).contains("\"deleted\", \"status\": 200");
                     long before = videoFrames(player);
