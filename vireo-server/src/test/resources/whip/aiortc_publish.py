@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A non-browser WHIP client (RFC 9725) for Vireo's tests: aiortc (Debian python3-aiortc 1.4)
 publishes generated video (H.264, a moving bar) and audio (Opus, a 440 Hz tone) to a WHIP URL,
-keeps publishing for --seconds, prints its sender stats as JSON lines, and DELETEs the session.
+keeps publishing for --seconds (or, with --until-stdin, until its standard input has a line or ends,
+whichever comes first), prints its sender stats as JSON lines, and DELETEs the session.
 
 --connect-to HOST:PORT:ADDR:REALPORT sends the HTTP requests for HOST:PORT to ADDR:REALPORT with the
 URL's Host header unchanged (as curl --connect-to): a URL of a domain that does not resolve here.
@@ -100,6 +101,7 @@ async def main():
     ap.add_argument("--bearer")
     ap.add_argument("--connect-to")
     ap.add_argument("--no-delete", action="store_true")
+    ap.add_argument("--until-stdin", action="store_true")
     args = ap.parse_args()
 
     pc = RTCPeerConnection()
@@ -121,9 +123,21 @@ async def main():
     await pc.setRemoteDescription(RTCSessionDescription(sdp=body, type="answer"))
     say(event="answered", location=location)
 
+    stop = asyncio.Event()
+    if args.until_stdin:
+        loop = asyncio.get_running_loop()
+        fd = sys.stdin.fileno()
+
+        def stdin_ready():
+            loop.remove_reader(fd)
+            stop.set()
+        loop.add_reader(fd, stdin_ready)
     end = time.time() + args.seconds
-    while time.time() < end:
-        await asyncio.sleep(1)
+    while time.time() < end and not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), 1)
+        except asyncio.TimeoutError:
+            pass
         stats = await pc.getStats()
         out = {s.kind: s.packetsSent for s in stats.values() if s.type == "outbound-rtp"}
         say(event="stats", state=pc.connectionState, packets=out)

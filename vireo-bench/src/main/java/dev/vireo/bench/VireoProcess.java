@@ -57,6 +57,11 @@ final class VireoProcess extends LaunchedServer {
                 // WebRTC media on an ephemeral UDP port, advertised on loopback only (the
                 // WHEP viewers read the port from the answer's candidate)
                 "--rtc-port", "0", "--rtc-candidates", "127.0.0.1"));
+        if (!extraArgs.contains("--srt-port")) {
+            // never the default 10080 either: a taken SRT port ends the server (and a bench holding it
+            // ended MainProcessTest's server on a shared machine)
+            cmd.addAll(List.of("--srt-port", "0"));
+        }
         cmd.addAll(extraArgs);
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)

@@ -10,8 +10,9 @@ import java.time.Duration;
  * @param maxInitialLineLength longest request line accepted; longer gets 414 (RFC 9112 §3)
  * @param maxHeaderSize largest header block accepted; larger gets 431 (RFC 6585 §5)
  * @param maxBodySize largest request body accepted; larger gets 413 (RFC 9110 §15.5.14)
- * @param idleTimeout a connection with no traffic for this long is closed (not applied to
- *     streaming responses such as HTTP-FLV, which end with their stream)
+ * @param idleTimeout a connection with no traffic for this long is closed, unless a request on it
+ *     is still being answered (not applied to streaming responses such as HTTP-FLV, which end with
+ *     their stream)
  * @param drainTimeout on close, how long streaming responses get to finish on their own
  */
 public record HttpConfig(String bind, int port, int maxInitialLineLength, int maxHeaderSize,

@@ -3,6 +3,7 @@ package dev.vireo.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vireo.core.testing.Await;
 import dev.vireo.http.endpoints.HealthEndpoint;
 import dev.vireo.http.routing.Json;
 import dev.vireo.http.routing.Reply;
@@ -35,6 +36,8 @@ class HttpServerTest {
     private static HttpServer server;
     private static int port;
     private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** What GET /parked answers, once the test completes it. */
+    private static volatile CompletableFuture<Response> parked = new CompletableFuture<>();
 
     @BeforeAll
     static void start() {
@@ -50,6 +53,7 @@ class HttpServerTest {
         router.get("/slow", r -> Reply.later(CompletableFuture.supplyAsync(
                 () -> Response.text(200, "text/plain", "slow"),
                 CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS))));
+        router.get("/parked", r -> Reply.later(parked));
         router.get("/fails-later", r -> Reply.later(CompletableFuture.failedFuture(new RuntimeException("db down"))));
         router.delete("/things/{id}", r -> Response.of(204));
         router.get("/things/{id}", r -> Response.json(200, Map.of("id", r.param("id"))));
@@ -269,6 +273,23 @@ class HttpServerTest {
             long start = System.nanoTime();
             assertThat(raw.closedByServer()).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(9));
+        }
+    }
+
+    @Test
+    void aRequestAnsweredAfterTheIdleTimeoutGetsItsAnswer() throws Exception {
+        parked = new CompletableFuture<>();
+        try (RawHttp raw = new RawHttp(port)) {
+            raw.send("GET /parked HTTP/1.1\r\nHost: x\r\n\r\n");
+            // Three idle timeouts (500 ms) with the request unanswered: time has to pass here.
+            long due = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+            Await.until(Duration.ofSeconds(5), "three idle timeouts", () -> System.nanoTime() >= due);
+            parked.complete(Response.text(200, "text/plain", "late"));
+            RawHttp.Reply r = raw.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("late");
+            // idle once answered: closed
+            assertThat(raw.closedByServer()).isTrue();
         }
     }
 

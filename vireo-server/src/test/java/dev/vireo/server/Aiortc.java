@@ -71,6 +71,14 @@ final class Aiortc implements AutoCloseable {
         return Files.readString(output);
     }
 
+    /**
+     * Ends the publishing of a script started with {@code --until-stdin} (it DELETEs its session and
+     * exits): its standard input ends.
+     */
+    void stop() throws IOException {
+        process.getOutputStream().close();
+    }
+
     /** Waits for the script to end; its exit code. */
     int waitFor(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {

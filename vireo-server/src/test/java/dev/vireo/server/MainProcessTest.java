@@ -97,7 +97,8 @@ class MainProcessTest {
     void aTakenPortExitsWith1() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              Vireo v = new Vireo("--bind", "127.0.0.1", "--http-port", String.valueOf(taken.getLocalPort()),
-                     "--rtmp-port", "0", "--rtc-port", "0", "--data-dir", dir.resolve("d").toString())) {
+                     "--rtmp-port", "0", "--rtc-port", "0", "--https-port", "0", "--srt-port", "0",
+                     "--data-dir", dir.resolve("d").toString())) {
             assertThat(v.exit()).isEqualTo(1);
             Await.until("message printed", () -> v.output().contains("cannot listen for HTTP on 127.0.0.1:" + taken.getLocalPort()));
         }
@@ -105,8 +106,11 @@ class MainProcessTest {
 
     @Test
     void startsPrintsTheUrlsAndStopsGracefullyOnSigterm() throws Exception {
+        // Every port ephemeral: the defaults (SRT 10080, HTTPS 8443) may be held by another Vireo on
+        // the machine, and a taken SRT port ends the process with 1.
         try (Vireo v = new Vireo("--bind", "127.0.0.1", "--http-port", "0", "--rtmp-port", "0", "--rtc-port", "0",
-                "--data-dir", dir.resolve("d").toString(), "--public-host", "media.example")) {
+                "--https-port", "0", "--srt-port", "0", "--data-dir", dir.resolve("d").toString(),
+                "--public-host", "media.example")) {
             Pattern listening = Pattern.compile("HTTP listening on 127\\.0\\.0\\.1:(\\d+)");
             String line = Await.value(Duration.ofSeconds(30), "HTTP listening line", () ->
                     v.lines.stream().filter(l -> listening.matcher(l).find()).findFirst().orElse(null));

@@ -89,8 +89,10 @@ class VireoServerHlsTest {
         HttpResponse<String> p = get("/live/demo.m3u8");
         assertThat(p.statusCode()).isEqualTo(200);
         assertThat(p.headers().firstValue("Content-Type")).hasValue("application/vnd.apple.mpegurl");
+        // Any segment number: the segmenter may have been started by an earlier test of this class,
+        // and its first segment leaves the 10-segment window about 20 s later.
         assertThat(p.body()).startsWith("#EXTM3U\n").contains("#EXT-X-TARGETDURATION:2", "#EXTINF:2.0",
-                "demo/s0.ts?hls_token=", "#EXT-X-PROGRAM-DATE-TIME:");
+                "#EXT-X-PROGRAM-DATE-TIME:").containsPattern("demo/s\\d+\\.ts\\?hls_token=");
         decodesTenSeconds(url("/live/demo.m3u8"));
     }
 
@@ -167,13 +169,14 @@ class VireoServerHlsTest {
         assertThat(jpg.headers().firstValue("Content-Type")).hasValue("image/jpeg");
         assertThat(jpg.body()[0] & 0xFF).isEqualTo(0xFF);
         assertThat(jpg.body()[1] & 0xFF).isEqualTo(0xD8);
+        // within the interval the same picture is served again (one ffmpeg run per 5 s per stream); the
+        // interval runs from the first request, so the second comes right after it, not after ffprobe
+        assertThat(getBytes("/live/demo.jpg").body()).isEqualTo(jpg.body());
         Path file = dir.resolve("snapshot.jpg");
         java.nio.file.Files.write(file, jpg.body());
         Ffmpeg.Result probe = Ffmpeg.run(List.of(Peers.ffprobe(), "-v", "error", "-show_entries",
                 "stream=codec_name,width,height", "-of", "default=nw=1", file.toString()), dir, 30);
         assertThat(probe.stdout()).contains("codec_name=mjpeg", "width=640", "height=360");
-        // within the interval the same picture is served again (one ffmpeg run per 5 s per stream)
-        assertThat(getBytes("/live/demo.jpg").body()).isEqualTo(jpg.body());
         assertThat(get("/live/nobody.jpg").statusCode()).isEqualTo(404);
     }
 }

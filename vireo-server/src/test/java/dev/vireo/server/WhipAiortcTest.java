@@ -31,6 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class WhipAiortcTest {
 
+    /**
+     * How long a publisher publishes at most: as long as a test may run, which ends (closes) it; its
+     * waits add up to more than the 60 s it had, which on a loaded machine ended the stream first.
+     */
+    private static final int PUBLISHING = 180;
+
     @TempDir
     Path dir;
 
@@ -41,7 +47,7 @@ class WhipAiortcTest {
         try (VireoServer server = BrowserFixture.server(dir)) {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
-            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", 60, List.of())) {
+            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", PUBLISHING, List.of())) {
                 StreamKey key = StreamKey.of("live", "bot");
                 Await.until(Duration.ofSeconds(30), () -> "H.264 frames from aiortc: " + output(aiortc),
                         () -> server.hub().find(key).map(s -> "H264".equals(s.stats().videoCodec())
@@ -88,7 +94,7 @@ class WhipAiortcTest {
         try (VireoServer server = BrowserFixture.server(dir)) {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
-            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", 60, List.of());
+            try (Aiortc aiortc = Aiortc.publish(dir, base + "/live/bot/whip", PUBLISHING, List.of());
                  Chromium chromium = Chromium.start(dir)) {
                 Await.until(Duration.ofSeconds(30), () -> "H.264 frames from aiortc: " + output(aiortc),
                         () -> server.hub().find(StreamKey.of("live", "bot")).map(s -> s.stats().gopCacheFrames() > 5)
@@ -132,7 +138,7 @@ class WhipAiortcTest {
                 refused.waitFor(60);
                 assertThat(refused.output()).contains("\"status\": 403");
             }
-            try (Aiortc aiortc = Aiortc.publish(dir, whip, 60, List.of("--connect-to", connectTo))) {
+            try (Aiortc aiortc = Aiortc.publish(dir, whip, PUBLISHING, List.of("--connect-to", connectTo))) {
                 StreamKey streamKey = new StreamKey("push.example.com", "live", "signed");
                 Await.until(Duration.ofSeconds(30), () -> "frames through the printed URL: " + output(aiortc),
                         () -> server.whip().sessions().stream().anyMatch(s -> s.videoFrames() > 30)
@@ -194,13 +200,17 @@ class WhipAiortcTest {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
             StreamKey key = StreamKey.of("live", "again");
-            try (Aiortc first = Aiortc.publish(dir, base + "/live/again/whip", 12, List.of())) {
+            // The first publisher leaves when told to, once the viewer plays: a fixed publishing time
+            // (it was 12 s) ran out before a player slow to start on a loaded machine got its frames.
+            try (Aiortc first = Aiortc.publish(dir, base + "/live/again/whip", PUBLISHING,
+                    List.of("--until-stdin"))) {
                 Await.until(Duration.ofSeconds(30), () -> "the first publisher: " + output(first),
                         () -> server.hub().find(key).map(s -> s.stats().gopCacheFrames() > 10).orElse(false));
-                try (Aiortc player = Aiortc.play(dir, base + "/live/again/whep", 45)) {
+                try (Aiortc player = Aiortc.play(dir, base + "/live/again/whep", 90)) {
                     Await.until(Duration.ofSeconds(30), () -> "aiortc plays: " + output(player),
                             () -> videoFrames(player) > 30);
                     String viewer = server.whep().sessions().getFirst().id();
+                    first.stop();
                     assertThat(first.waitFor(30)).as(output(first)).isZero(); // published, then DELETEd
                     assertThat(output(first)).contains("\"deleted\", \"status\": 200");
                     long before = videoFrames(player);

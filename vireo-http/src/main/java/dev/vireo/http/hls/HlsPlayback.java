@@ -195,6 +195,10 @@ public final class HlsPlayback {
             return Response.error(503, "ServiceUnavailable", "too many waiting requests on " + key.path())
                     .header(HttpHeaderNames.RETRY_AFTER, 1);
         }
+        // Answered is accessed too: the idle time of a viewer that waited (for its first segment, a
+        // part) starts when it got its playlist, not when it asked (it stopped a segmenter whose
+        // first viewer had waited most of the idle timeout right after answering it)
+        later.whenComplete((r, e) -> s.touch());
         return Reply.later(later);
     }
 

@@ -302,7 +302,9 @@ public final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent && !takenOver) {
+        // A request being answered later (a parked LL-HLS reload, a slow API call) is no idleness:
+        // closing then loses its answer. The idle handler fires again a timeout after the answer.
+        if (evt instanceof IdleStateEvent && !takenOver && !busy) {
             log.debug("closing idle connection from {}", ctx.channel().remoteAddress());
             ctx.close();
             return;

@@ -125,6 +125,33 @@ public final class FakeBrowser implements AutoCloseable {
         return new DtlsSrtpClient(RANDOM, certificate, serverFingerprint, profiles).connect(dtls);
     }
 
+    /**
+     * Runs the DTLS client handshake while checking the server every 500 ms (not nominating) with
+     * its credentials, as a browser goes on checking its selected pair meanwhile (RFC 7675 §5.1):
+     * against a server with a short consent timeout, a handshake slower than it (a cold JIT on a
+     * loaded machine took over 2 s) would otherwise lose consent half-way. The responses to these
+     * checks are read here, so call it only while nothing else waits for STUN.
+     */
+    public DtlsSrtpClient.Connected connectDtlsChecking(IceCredentials server, CertificateFingerprint serverFingerprint,
+                                                      int... profiles) throws IOException, InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread checker = Thread.ofVirtual().name("fake-browser-consent").start(() -> {
+            try {
+                while (!done.await(500, TimeUnit.MILLISECONDS)) {
+                    check(server.ufrag(), server.pwd(), false, Duration.ofMillis(500));
+                }
+            } catch (IOException | InterruptedException e) {
+                // the socket closed, or the handshake is over
+            }
+        });
+        try {
+            return connectDtls(serverFingerprint, profiles);
+        } finally {
+            done.countDown();
+            checker.join();
+        }
+    }
+
     /** The next SRTP/SRTCP datagram from the server, or null after {@code timeout}. */
     public byte[] nextMedia(Duration timeout) throws InterruptedException {
         return media.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
