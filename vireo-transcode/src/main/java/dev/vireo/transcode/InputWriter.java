@@ -3,6 +3,7 @@ package dev.vireo.transcode;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Stream;
 import dev.vireo.core.StreamHub;
+import dev.vireo.media.Codec;
 import dev.vireo.media.MediaFormatException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -20,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * ({@link FfmpegCommand.Plan#bypassesVideo()}), the video frames (and their configuration) are
  * handed to the job's output as they come instead, in the same order and from the same resume
  * point, and ffmpeg gets the audio alone. It ends the process on purpose
- * ({@link FfmpegProcess#markPlanned()}) when the source's parameters change, or when a browser
- * variant that copies video finds B-frames after all: a fresh ffmpeg is more reliable than a
- * mid-stream switch.
+ * ({@link FfmpegProcess#markPlanned()}) when the source's parameters change, when a browser
+ * variant that copies video finds B-frames after all, or when video that goes past ffmpeg is no
+ * longer H.264: a fresh ffmpeg is more reliable than a mid-stream switch.
  */
 final class InputWriter {
 
@@ -77,6 +78,13 @@ final class InputWriter {
             List<MediaFrame> current = configs.current();
             try {
                 for (MediaFrame f : current) {
+                    if (bypass && !takenAsIs(f)) {
+                        if (restartsFor(f, source)) {
+                            p.markPlanned();
+                            return;
+                        }
+                        continue;
+                    }
                     if (bypass && (f.isVideo() || f.isData())) {
                         passBy(f);
                         continue;
@@ -101,6 +109,13 @@ final class InputWriter {
                 try {
                     if (f.isConfig() || f.isData()) {
                         configs.remember(f);
+                        if (bypass && !takenAsIs(f)) {
+                            if (restartsFor(f, source)) {
+                                p.markPlanned();
+                                return;
+                            }
+                            continue;
+                        }
                         if (bypass && (f.isVideo() || f.isData())) {
                             passBy(f); // a new video configuration needs no new ffmpeg: it never sees video
                         } else if (written.changes(f)) {
@@ -114,6 +129,13 @@ final class InputWriter {
                             unflushed = true;
                         }
                     } else {
+                        if (bypass && !takenAsIs(f)) {
+                            if (restartsFor(f, source)) {
+                                p.markPlanned();
+                                return;
+                            }
+                            continue;
+                        }
                         if (needResume) {
                             if (video && !(f.isVideo() && f.isKeyframe())) {
                                 continue;
@@ -161,6 +183,31 @@ final class InputWriter {
                 log.debug("{} closed ffmpeg's stdin to restart it", prefix);
             }
         }
+    }
+
+    /**
+     * Whether a frame can go past ffmpeg as it is: anything but video that is not H.264, the only
+     * video a browser variant passes as it is ({@link FfmpegCommand#plan}: H.265 is re-encoded,
+     * nothing else is carried). A source that returns within the hub's reconnect grace in another
+     * codec (H.265 over SRT after H.264 over RTMP) keeps the job's subscription; its video needs a
+     * fresh plan, which re-encodes it, and must not reach browsers as it is meanwhile.
+     */
+    private static boolean takenAsIs(MediaFrame f) {
+        return !f.isVideo() || f.codec() == Codec.H264;
+    }
+
+    /**
+     * For video {@link #takenAsIs} refuses: true when ffmpeg restarts with a fresh plan, false when
+     * the frame is left out because the source is H.264 again (the queue lags the hub: the frame is
+     * stale, the source's new configuration is queued after it, and a plan made now would pass the
+     * video by again, so a restart would only come back here).
+     */
+    private boolean restartsFor(MediaFrame f, Stream source) {
+        if (source.videoCodec() == Codec.H264) {
+            return false;
+        }
+        log.info("{} the source's video is {} now; ffmpeg restarted to transcode it", prefix, f.codec());
+        return true;
     }
 
     /**

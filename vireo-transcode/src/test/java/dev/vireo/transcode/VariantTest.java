@@ -176,6 +176,29 @@ class VariantTest {
     }
 
     @Test
+    void html5VideoPastFfmpegIsTranscodedWhenTheSourceReturnsInH265() throws Exception {
+        startWith(FilePublisher.flv(aac, hub, demo));
+        StreamKey key = Html5Variant.of(demo);
+        Recorder r = new Recorder("browser", viewers);
+        hub.subscribe(key, r);
+        Await.until(Duration.ofSeconds(20), "video past ffmpeg", () -> r.count(Codec.H264) > 30);
+        assertThat(transcoder.jobs().get(0).command()).startsWith("h264 past ffmpeg");
+
+        // the encoder comes back within the reconnect grace in H.265 (SRT after RTMP, say): the job
+        // keeps its subscription, and the H.265 must be re-encoded, never handed to browsers as it is
+        publisher.close();
+        publisher = FilePublisher.ts(hevc, hub, demo);
+        Await.until(Duration.ofSeconds(20), "the H.265 re-encoded", () -> transcoder.jobs().get(0).command().contains("libx264"));
+        long before = r.count(Codec.H264);
+        Await.until(Duration.ofSeconds(20), "re-encoded frames", () -> r.count(Codec.H264) > before + 30);
+        assertThat(r.got).as("H.265 sent to the browser variant's viewers").noneMatch(g -> g.codec() == Codec.H265);
+        TrackInfo video = CodecConfigs.describe(Codec.H264, Unpooled.wrappedBuffer(r.config(Codec.H264).payload())).orElseThrow();
+        assertThat(video.profile()).isEqualTo("Constrained Baseline");
+        assertThat(r.ended).isNotDone();
+        assertThat(transcoder.jobs().get(0).restarts()).isZero(); // a planned restart is no crash
+    }
+
+    @Test
     void h265BecomesH264ForBrowsers() throws Exception {
         Stream source = startWith(FilePublisher.ts(hevc, hub, demo)); // H.265 goes to ffmpeg as MPEG-TS
         StreamKey key = Html5Variant.keyFor(source).orElseThrow();
