@@ -27,6 +27,15 @@ import java.util.function.Consumer;
  * audio arriving in a burst stays in its jitter buffer as delay, and its lip sync then holds the
  * video back as well (measured in Chromium: 0.7 s of audio buffered, 20 s to settle). So audio
  * is dropped until ffmpeg has caught up ({@link AudioCatchUp}); from then on everything passes.
+ *
+ * <p>A new process's video configuration that replaces the one viewers have (the re-encoding
+ * ffmpeg that follows video past ffmpeg when B-frames appear, a restart with new parameters) is
+ * held back until the process's first keyframe is published, and goes right in front of it: the
+ * frames before that keyframe — dropped up to a GOP of them — are not sent, so what viewers and the
+ * hub's GOP cache have was made with the old parameter sets, and a viewer joining in between (or a
+ * WebRTC viewer's keyframe request, answered from the GOP cache) must get the old ones with it.
+ * Within a process a configuration goes out as it comes (the source's, past ffmpeg, comes right
+ * before its keyframe, or with the slices that use it).
  */
 final class OutputPublisher {
 
@@ -50,6 +59,11 @@ final class OutputPublisher {
     private byte[] videoConfig;
     private byte[] audioConfig;
     private byte[] metadata;
+    /** A new process's changed video configuration waiting for its keyframe (see above); owned here. */
+    private MediaFrame heldVideoConfig;
+    private boolean videoConfigSent;
+    /** From a restart to the new process's first published keyframe: its video configuration is held. */
+    private boolean holdVideoConfig;
     private long framesOut;
     private long firstFrameNanos;
 
@@ -70,6 +84,7 @@ final class OutputPublisher {
     /** A new ffmpeg process starts: its video must start on a keyframe. */
     synchronized void restarted() {
         videoNeedsKeyframe = true;
+        holdVideoConfig = true;
         audioCatchUp = liveAudioOnly ? new AudioCatchUp() : null;
     }
 
@@ -82,6 +97,14 @@ final class OutputPublisher {
         boolean sent = false;
         try {
             if (closed || !wanted(f)) {
+                return;
+            }
+            if (f.isVideo() && f.isConfig() && videoConfigSent && holdVideoConfig) {
+                if (heldVideoConfig != null) {
+                    heldVideoConfig.release();
+                }
+                heldVideoConfig = f;
+                sent = true;
                 return;
             }
             if (publication == null) {
@@ -105,6 +128,17 @@ final class OutputPublisher {
                 if (framesOut++ == 0) {
                     firstFrameNanos = now;
                 }
+            }
+            if (f.isVideo() && f.isKeyframe() && !f.isConfig()) {
+                holdVideoConfig = false;
+                if (heldVideoConfig != null) {
+                    MediaFrame c = heldVideoConfig;
+                    heldVideoConfig = null;
+                    publication.send(c);
+                }
+            }
+            if (f.isVideo() && f.isConfig()) {
+                videoConfigSent = true;
             }
             sent = true;
             publication.send(f);
@@ -164,5 +198,9 @@ final class OutputPublisher {
     /** No more frames; the publication itself ends with the job (the hub's kick revokes it). */
     synchronized void close() {
         closed = true;
+        if (heldVideoConfig != null) {
+            heldVideoConfig.release();
+            heldVideoConfig = null;
+        }
     }
 }
