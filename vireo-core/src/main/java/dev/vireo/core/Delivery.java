@@ -15,13 +15,16 @@ final class Delivery implements Subscription {
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
 
     final Subscriber subscriber;
+    /** The last frame of its loop's queue that the burst covers: it gets only later ones ({@link LoopQueue}). */
+    final long after;
     private final Stream stream;
     private final AtomicReference<List<MediaFrame>> burst;
     private volatile boolean closed;
 
-    Delivery(Stream stream, Subscriber subscriber, List<MediaFrame> burst) {
+    Delivery(Stream stream, Subscriber subscriber, List<MediaFrame> burst, long after) {
         this.stream = stream;
         this.subscriber = subscriber;
+        this.after = after;
         this.burst = new AtomicReference<>(burst);
     }
 

@@ -10,6 +10,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * enqueues each frame once per loop (not once per viewer) and at most one drain task per loop is
  * pending at a time, so fan-out costs O(loops) on the publisher's thread and O(viewers) work on
  * the viewers' own threads.
+ *
+ * <p>A viewer that attaches while frames wait here for the loop starts with its burst, which
+ * holds those frames already (the GOP cache, taken under the same stream lock as every offer):
+ * it gets only the frames offered after it attached ({@link Delivery#after}), or it would decode
+ * them twice. Frames are numbered in offer order, which is drain order.
  */
 final class LoopQueue implements Runnable {
 
@@ -20,6 +25,10 @@ final class LoopQueue implements Runnable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Copy-on-write; modified under the stream lock, read lock-free by the drain task. */
     private volatile Delivery[] viewers = NONE;
+    /** Frames offered so far; under the stream lock. */
+    private long offered;
+    /** Frames drained so far; on the loop only. */
+    private long drained;
 
     LoopQueue(EventExecutor executor) {
         this.executor = executor;
@@ -27,6 +36,7 @@ final class LoopQueue implements Runnable {
 
     /** Called under the stream lock. Retains the frame for the queue. */
     void offer(MediaFrame frame) {
+        offered++;
         frames.offer(frame.retain());
         if (scheduled.compareAndSet(false, true)) {
             executor.execute(this);
@@ -38,14 +48,22 @@ final class LoopQueue implements Runnable {
         scheduled.set(false);
         MediaFrame f;
         while ((f = frames.poll()) != null) {
+            long number = ++drained;
             try {
                 for (Delivery d : viewers) {
-                    d.deliver(f);
+                    if (number > d.after) {
+                        d.deliver(f);
+                    }
                 }
             } finally {
                 f.release();
             }
         }
+    }
+
+    /** Called under the stream lock: the number of the last frame offered, which a viewer attaching now has in its burst. */
+    long offered() {
+        return offered;
     }
 
     /** Called under the stream lock. */

@@ -427,8 +427,9 @@ public final class Stream {
                 burst.add(audioConfig.retain());
             }
             gop.snapshot(burst);
-            d = new Delivery(this, viewer, burst);
-            loops.computeIfAbsent(viewer.executor(), LoopQueue::new).add(d);
+            LoopQueue q = loops.computeIfAbsent(viewer.executor(), LoopQueue::new);
+            d = new Delivery(this, viewer, burst, q.offered()); // frames queued for the loop now are in the burst
+            q.add(d);
             if (!viewer.internal()) {
                 viewers++;
             }

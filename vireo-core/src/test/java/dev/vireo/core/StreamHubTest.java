@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +111,37 @@ class StreamHubTest {
         assertThat(r.got).containsExactly("data-AMF_DATA@0", "cfg-H264@0", "cfg-AAC@0",
                 "key-H264@66", "AAC@70", "H264@100", "H264@133");
         assertThat(hub.find(key).orElseThrow().stats().gopCacheFrames()).isEqualTo(4);
+    }
+
+    @Test
+    void aViewerJoiningALoopWhoseFramesAreStillQueuedGetsEachFrameOnce() throws Exception {
+        Publication pub = hub.publish(key, "p1", r -> { });
+        pub.send(MediaFrame.config(Codec.H264, 0, bytes(20)));
+        pub.send(video(0, true));
+        Recorder first = new Recorder(loopA);
+        hub.subscribe(key, first);
+        await(() -> first.got.size() == 2);
+        // the loop is busy (its viewers' writes, a TLS handshake): what comes now waits in its queue,
+        // and is in the GOP cache a viewer joining on that loop starts with
+        CountDownLatch busy = new CountDownLatch(1);
+        loopA.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        pub.send(video(33, false));
+        pub.send(video(66, false));
+        Recorder second = new Recorder(loopA);
+        hub.subscribe(key, second);
+        busy.countDown();
+        pub.send(video(100, false));
+        await(() -> first.got.contains("H264@100") && second.got.contains("H264@100"));
+        // a P-frame decoded twice is applied twice: the picture is wrong until the next keyframe
+        List<String> once = List.of("cfg-H264@0", "key-H264@0", "H264@33", "H264@66", "H264@100");
+        assertThat(second.got).containsExactlyElementsOf(once);
+        assertThat(first.got).containsExactlyElementsOf(once);
     }
 
     @Test
