@@ -83,9 +83,12 @@ final class InputWriter {
             List<MediaFrame> current = configs.current();
             try {
                 for (MediaFrame f : current) {
-                    if (bypass && notPastFfmpeg(f)) {
-                        p.markPlanned();
-                        return;
+                    if (bypass && !takenAsIs(f)) {
+                        if (restartsFor(f, source)) {
+                            p.markPlanned();
+                            return;
+                        }
+                        continue;
                     }
                     if (bypass && (f.isVideo() || f.isData())) {
                         passBy(f);
@@ -111,9 +114,12 @@ final class InputWriter {
                 try {
                     if (f.isConfig() || f.isData()) {
                         configs.remember(f);
-                        if (bypass && notPastFfmpeg(f)) {
-                            p.markPlanned();
-                            return;
+                        if (bypass && !takenAsIs(f)) {
+                            if (restartsFor(f, source)) {
+                                p.markPlanned();
+                                return;
+                            }
+                            continue;
                         }
                         if (bypass && (f.isVideo() || f.isData())) {
                             passBy(f); // a new video configuration needs no new ffmpeg: it never sees video
@@ -128,9 +134,12 @@ final class InputWriter {
                             unflushed = true;
                         }
                     } else {
-                        if (bypass && notPastFfmpeg(f)) {
-                            p.markPlanned();
-                            return;
+                        if (bypass && !takenAsIs(f)) {
+                            if (restartsFor(f, source)) {
+                                p.markPlanned();
+                                return;
+                            }
+                            continue;
                         }
                         if (needResume) {
                             if (video && !(f.isVideo() && f.isKeyframe())) {
@@ -182,14 +191,24 @@ final class InputWriter {
     }
 
     /**
-     * Video the plan cannot let go past ffmpeg: anything but H.264, the only video a browser
-     * variant passes as it is ({@link FfmpegCommand#plan}: H.265 is re-encoded, nothing else is
-     * carried). A source that returns within the hub's reconnect grace in another codec (H.265 over
-     * SRT after H.264 over RTMP) keeps the job's subscription; its video needs a fresh plan, which
-     * re-encodes it, and must not reach browsers as it is meanwhile.
+     * Whether a frame can go past ffmpeg as it is: anything but video that is not H.264, the only
+     * video a browser variant passes as it is ({@link FfmpegCommand#plan}: H.265 is re-encoded,
+     * nothing else is carried). A source that returns within the hub's reconnect grace in another
+     * codec (H.265 over SRT after H.264 over RTMP) keeps the job's subscription; its video needs a
+     * fresh plan, which re-encodes it, and must not reach browsers as it is meanwhile.
      */
-    private boolean notPastFfmpeg(MediaFrame f) {
-        if (!f.isVideo() || f.codec() == Codec.H264) {
+    private static boolean takenAsIs(MediaFrame f) {
+        return !f.isVideo() || f.codec() == Codec.H264;
+    }
+
+    /**
+     * For video {@link #takenAsIs} refuses: true when ffmpeg restarts with a fresh plan, false when
+     * the frame is left out because the source is H.264 again (the queue lags the hub: the frame is
+     * stale, the source's new configuration is queued after it, and a plan made now would pass the
+     * video by again, so a restart would only come back here).
+     */
+    private boolean restartsFor(MediaFrame f, Stream source) {
+        if (source.videoCodec() == Codec.H264) {
             return false;
         }
         log.info("{} the source's video is {} now; ffmpeg restarted to transcode it", prefix, f.codec());

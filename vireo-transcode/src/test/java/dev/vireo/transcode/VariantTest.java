@@ -201,6 +201,33 @@ class VariantTest {
     }
 
     @Test
+    void html5VideoPastFfmpegResumesAfterItsAudioFfmpegIsKilled() throws Exception {
+        startWith(FilePublisher.flv(aac, hub, demo));
+        Recorder r = new Recorder("browser", viewers);
+        hub.subscribe(Html5Variant.of(demo), r);
+        Await.until(Duration.ofSeconds(20), "video and Opus", () -> r.count(Codec.H264) > 30 && r.count(Codec.OPUS) > 50);
+        long pid = transcoder.jobs().get(0).pid();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        Await.until(Duration.ofSeconds(20), "a new ffmpeg", () -> {
+            TranscodeJobStats s = transcoder.jobs().get(0);
+            return s.restarts() == 1 && s.pid() > 0 && s.pid() != pid;
+        });
+        long video = r.count(Codec.H264);
+        long audio = r.count(Codec.OPUS);
+        Await.until(Duration.ofSeconds(20), "video and Opus again", () -> r.count(Codec.H264) > video + 60
+                && r.count(Codec.OPUS) > audio + 100);
+        // one stream for the viewer: per track, time never goes back and no frame comes twice
+        for (Codec c : List.of(Codec.H264, Codec.OPUS)) {
+            List<Recorder.Got> m = r.media(c);
+            for (int i = 1; i < m.size(); i++) {
+                assertThat(m.get(i).dts()).as("%s dts at %d", c, i).isGreaterThan(m.get(i - 1).dts());
+            }
+        }
+        assertThat(r.ended).isNotDone();
+        assertThat(transcoder.jobs().get(0).command()).startsWith("h264 past ffmpeg");
+    }
+
+    @Test
     void h265BecomesH264ForBrowsers() throws Exception {
         Stream source = startWith(FilePublisher.ts(hevc, hub, demo)); // H.265 goes to ffmpeg as MPEG-TS
         StreamKey key = Html5Variant.keyFor(source).orElseThrow();
