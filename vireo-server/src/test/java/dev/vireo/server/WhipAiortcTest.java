@@ -200,8 +200,8 @@ class WhipAiortcTest {
             VireoServer.BoundPorts ports = server.start();
             String base = "http://127.0.0.1:" + ports.http();
             StreamKey key = StreamKey.of("live", "again");
-            // The first publisher leaves when told to, once the viewer plays: a fixed publishing time
-            // (it was 12 s) ran out before a player slow to start on a loaded machine got its frames.
+            // The first publisher leaves when told to, once the viewer plays: with a fixed publishing time
+            // (it was 12 s) a player slow to start on a loaded machine could miss the publisher's frames.
             try (Aiortc first = Aiortc.publish(dir, base + "/live/again/whip", PUBLISHING,
                     List.of("--until-stdin"))) {
                 Await.until(Duration.ofSeconds(30), () -> "the first publisher: " + output(first),
