@@ -91,7 +91,7 @@ public final class FanoutBench {
                 SourceClip clip = options.audio().equals("opus") ? source.loadWithOpus(tmp, options.ffmpeg())
                         : SourceClip.load(file);
                 SourceClip theClip = clip;
-                FanoutRamp.log("%s: %s, %.0f kbps payload, %.1f fps, loop %d ms", run, file.getFileName(), clip.kbps(), clip.fps(),
+                BenchLog.log("%s: %s, %.0f kbps payload, %.1f fps, loop %d ms", run, file.getFileName(), clip.kbps(), clip.fps(),
                         clip.timeline().loopMs());
                 Path workDir = Files.createTempDirectory(tmp, run.server() + "-");
                 boolean keep = options.profile();
@@ -124,7 +124,7 @@ public final class FanoutBench {
                             run.bitrateKbps(), clip, workDir);
                     if (run.protocol().equals("whep")) {
                         whep.joinPhases(); // forget earlier ramps' joins
-                        ramp.withJoinLog(() -> FanoutRamp.log("        WHEP joins %s", whep.joinPhases()))
+                        ramp.withJoinLog(() -> BenchLog.log("        WHEP joins %s", whep.joinPhases()))
                                 .withAfterClose(() -> whep.awaitDeletes(30_000));
                     }
                     try {
@@ -141,12 +141,12 @@ public final class FanoutBench {
                     }
                     keep = true;
                     String msg = run + " failed: " + e;
-                    FanoutRamp.log("%s", msg);
+                    BenchLog.log("%s", msg);
                     e.printStackTrace();
                     errors.add(msg);
                 }
                 if (keep) {
-                    FanoutRamp.log("server log and data kept in %s", workDir);
+                    BenchLog.log("server log and data kept in %s", workDir);
                 } else {
                     deleteTree(workDir);
                 }
@@ -264,7 +264,7 @@ public final class FanoutBench {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException e) {
-            FanoutRamp.log("could not delete %s: %s", dir, e);
+            BenchLog.log("could not delete %s: %s", dir, e);
         }
     }
 

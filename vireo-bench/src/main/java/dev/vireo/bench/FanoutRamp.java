@@ -1,5 +1,7 @@
 package dev.vireo.bench;
 
+import static dev.vireo.bench.BenchLog.log;
+
 import dev.vireo.bench.LatencyRecorder.LatencySummary;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -503,9 +505,5 @@ final class FanoutRamp {
             Thread.sleep(100);
         } while (System.nanoTime() < deadline);
         log("%d viewers still behind by more than %d ms after 15 s: measuring anyway", behind, bound / 1_000_000);
-    }
-
-    static void log(String format, Object... args) {
-        System.err.println("[bench] " + String.format(Locale.ROOT, format, args));
     }
 }

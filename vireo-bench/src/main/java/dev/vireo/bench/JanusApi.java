@@ -99,7 +99,7 @@ final class JanusApi implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
-                    FanoutRamp.log("janus: event poll failed: %s", e);
+                    BenchLog.log("janus: event poll failed: %s", e);
                     try {
                         Thread.sleep(200); // back off before polling again, not a synchronisation
                     } catch (InterruptedException ie) {

@@ -101,7 +101,7 @@ public final class SrtBench {
             TimeUnit.SECONDS.sleep(5);
             Map<String, Object> vireoIngest = cpuWindow(List.of(vireo.pid()), seconds);
             doc.put("vireoIngest", vireoIngest);
-            FanoutRamp.log("srt: Vireo ingest of %d streams: %s", streams, vireoIngest);
+            BenchLog.log("srt: Vireo ingest of %d streams: %s", streams, vireoIngest);
 
             Measurement flv = new Measurement();
             Measurement pull = new Measurement();
@@ -143,7 +143,7 @@ public final class SrtBench {
             LatencyRecorder.LatencySummary vireoPull = pull.latency().snapshot();
             LatencyRecorder.LatencySummary vireoWhep = whep.latency().snapshot();
             LatencyRecorder.LatencySummary vireoLateFlv = lateFlv.latency().snapshot();
-            FanoutRamp.log("srt: Vireo SRT->FLV %s; SRT->SRT pull %s; SRT->WHEP %s; FLV of a stream published 5 s"
+            BenchLog.log("srt: Vireo SRT->FLV %s; SRT->SRT pull %s; SRT->WHEP %s; FLV of a stream published 5 s"
                     + " before the window (--no-audio) %s", vireoFlv, vireoPull, vireoWhep, vireoLateFlv);
             closeAll(open);
 
@@ -164,7 +164,7 @@ public final class SrtBench {
             TimeUnit.SECONDS.sleep(5);
             Map<String, Object> sltIngest = cpuWindow(pids, seconds);
             doc.put("sltIngest", sltIngest);
-            FanoutRamp.log("srt: srt-live-transmit ingest of %d streams: %s", streams, sltIngest);
+            BenchLog.log("srt: srt-live-transmit ingest of %d streams: %s", streams, sltIngest);
             closeAll(open);
 
             int in = FreePort.pickUdp();
@@ -183,7 +183,7 @@ public final class SrtBench {
             sltPull.open(seconds * 1000L);
             TimeUnit.SECONDS.sleep(seconds);
             LatencyRecorder.LatencySummary relayPull = sltPull.latency().snapshot();
-            FanoutRamp.log("srt: srt-live-transmit SRT->SRT relay %s", relayPull);
+            BenchLog.log("srt: srt-live-transmit SRT->SRT relay %s", relayPull);
             closeAll(open);
 
             Map<String, Object> lat2 = new LinkedHashMap<>();
@@ -199,7 +199,7 @@ public final class SrtBench {
             double sltPerMbps = (double) sltIngest.get("cpuPercentPerMbps");
             doc.put("ingestCpuPerMbpsRatioVireoToSlt", vireoPerMbps / sltPerMbps);
             doc.put("pullP50RatioVireoToSlt", vireoPull.p50Ms() / relayPull.p50Ms());
-            FanoutRamp.log("srt: ingest CPU per Mbps: Vireo %.3f %%, srt-live-transmit %.3f %% (x%.2f)", vireoPerMbps,
+            BenchLog.log("srt: ingest CPU per Mbps: Vireo %.3f %%, srt-live-transmit %.3f %% (x%.2f)", vireoPerMbps,
                     sltPerMbps, vireoPerMbps / sltPerMbps);
         } finally {
             closeAll(open);
@@ -210,7 +210,7 @@ public final class SrtBench {
                 + ".json");
         Files.writeString(outFile, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(doc) + "\n");
-        FanoutRamp.log("JSON: %s", outFile);
+        BenchLog.log("JSON: %s", outFile);
     }
 
     /** CPU of the process trees over {@code seconds}, per Mbps of TS the publishers sent meanwhile. */
@@ -264,7 +264,7 @@ public final class SrtBench {
         } catch (Exception e) {
             out.put("error", e.toString());
         }
-        FanoutRamp.log("srt: SRT publishers per the server's API: %s", out);
+        BenchLog.log("srt: SRT publishers per the server's API: %s", out);
         return out;
     }
 
@@ -295,7 +295,7 @@ public final class SrtBench {
             try {
                 open.get(i).close();
             } catch (Exception e) {
-                FanoutRamp.log("srt: close: %s", e);
+                BenchLog.log("srt: close: %s", e);
             }
         }
         open.clear();

@@ -105,12 +105,12 @@ final class UdpFloor {
         Files.createDirectories(tmp);
         SourceFile source = new SourceFile(bitrate, 20);
         SourceClip clip = source.loadWithOpus(tmp, "ffmpeg");
-        FanoutRamp.log("floor: %s", source.fileName());
+        BenchLog.log("floor: %s", source.fileName());
         Result result = run(clip, bitrate, steps, seconds);
         Path out = results.resolve("udp-floor-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                 .format(java.time.LocalDateTime.now()) + ".json");
         Files.writeString(out, result.json());
-        FanoutRamp.log("JSON: %s", out);
+        BenchLog.log("JSON: %s", out);
     }
 
     /** Measures the floor of {@code clip} at each viewer count, {@code seconds} each, logging as it goes. */
@@ -118,7 +118,7 @@ final class UdpFloor {
         List<Datagrams> schedule = datagrams(clip);
         long packets = schedule.stream().mapToLong(d -> d.sizes().length).sum();
         double perViewerSecond = packets / (clip.timeline().loopMs() / 1000.0);
-        FanoutRamp.log("floor %dk: %.0f datagrams per viewer and second", bitrateKbps, perViewerSecond);
+        BenchLog.log("floor %dk: %.0f datagrams per viewer and second", bitrateKbps, perViewerSecond);
         MultiThreadIoEventLoopGroup senders = new MultiThreadIoEventLoopGroup(SENDER_LOOPS, EpollIoHandler.newFactory());
         MultiThreadIoEventLoopGroup receivers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
         List<Step> out = new ArrayList<>();
@@ -127,7 +127,7 @@ final class UdpFloor {
                 double us = measure(senders, receivers, schedule, clip.timeline(), viewers, seconds);
                 Step step = new Step(viewers, us);
                 out.add(step);
-                FanoutRamp.log("floor %dk: %d viewers: sender CPU %.0f us/viewer/s -> %.0f viewers/core at the floor",
+                BenchLog.log("floor %dk: %d viewers: sender CPU %.0f us/viewer/s -> %.0f viewers/core at the floor",
                         bitrateKbps, viewers, us, step.viewersPerCore());
             }
         } finally {

@@ -86,7 +86,7 @@ public final class WhipBench {
                         "--seconds", String.valueOf(3 * seconds + 30)).redirectErrorStream(true)
                         .redirectOutput(work.resolve("aiortc-" + p + ".log").toFile()).start());
             }
-            FanoutRamp.log("whip: %d aiortc publisher(s) starting", publishers);
+            BenchLog.log("whip: %d aiortc publisher(s) starting", publishers);
             TimeUnit.SECONDS.sleep(8); // ICE, DTLS, the encoders' first keyframes: settle, then measure
             ServerDelayProbe receive = new ServerDelayProbe(metrics, "vireo_whip_receive_delay_seconds");
             ServerDelayProbe egress = new ServerDelayProbe(metrics, "vireo_webrtc_egress_delay_seconds");
@@ -100,7 +100,7 @@ public final class WhipBench {
             doc.put("ingestCpuPercent", ingestCpu);
             doc.put("ingestCpuPercentPerPublisher", ingestCpu / publishers);
             doc.put("receiveDelay", ingest);
-            FanoutRamp.log("whip: ingest only: server CPU %.1f %% (%.1f %% per publisher), receive delay %s",
+            BenchLog.log("whip: ingest only: server CPU %.1f %% (%.1f %% per publisher), receive delay %s",
                     ingestCpu, ingestCpu / publishers, ingest);
 
             Measurement measurement = new Measurement();
@@ -125,7 +125,7 @@ public final class WhipBench {
             doc.put("cpuPercentWithViewers", totalCpu);
             doc.put("whipToWhepDelay", whipToWhep);
             doc.put("receiveDelayWithViewers", receiveWithViewers);
-            FanoutRamp.log("whip: with %d WHEP viewers: server CPU %.1f %%, WHIP first packet -> WHEP queued %s",
+            BenchLog.log("whip: with %d WHEP viewers: server CPU %.1f %%, WHIP first packet -> WHEP queued %s",
                     open.size(), totalCpu, whipToWhep);
             open.forEach(WhepViewer::close);
         } finally {
@@ -136,6 +136,6 @@ public final class WhipBench {
                 .format(java.time.LocalDateTime.now()) + ".json");
         Files.writeString(out, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(doc) + "\n");
-        FanoutRamp.log("JSON: %s", out);
+        BenchLog.log("JSON: %s", out);
     }
 }
