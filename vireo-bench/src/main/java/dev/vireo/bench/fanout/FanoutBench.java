@@ -122,7 +122,7 @@ public final class FanoutBench {
                         case "flv" -> () -> FlvHttpViewer.open(viewerBootstrap, server.flvUrl(APP, stream).orElseThrow(),
                                 measurement, theClip.nalLengthSize());
                         case "whep" -> theJanusApi != null
-                                ? () -> WhepViewer.open(whep, theJanusApi.viewer(), measurement)
+                                ? () -> WhepViewer.open(whep, theJanusApi, measurement)
                                 : () -> WhepViewer.open(whep, server.whepUrl(APP, stream).orElseThrow(), measurement);
                         default -> () -> RtmpViewer.open(viewerLoops, server.rtmpUrl(APP, stream), measurement,
                                 theClip.nalLengthSize());

@@ -85,7 +85,7 @@ public final class JanusApi implements AutoCloseable {
     }
 
     /** The signalling of one new viewer. */
-    public RtcSignalling viewer() {
+    RtcSignalling viewer() {
         return new Viewer();
     }
 

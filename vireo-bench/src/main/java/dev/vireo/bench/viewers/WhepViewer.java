@@ -231,8 +231,13 @@ public final class WhepViewer extends BaseViewer {
         return open(shared, new WhepSignalling(shared.http, whepUrl, shared.random), measurement);
     }
 
+    /** A viewer of a Janus Streaming mountpoint, signalled through the Janus API session {@code janus}. */
+    public static WhepViewer open(Shared shared, JanusApi janus, Measurement measurement) {
+        return open(shared, janus.viewer(), measurement);
+    }
+
     /** Binds the viewer's socket and starts signaling; {@link #started()} completes once SRTP is keyed. */
-    public static WhepViewer open(Shared shared, RtcSignalling signalling, Measurement measurement) {
+    static WhepViewer open(Shared shared, RtcSignalling signalling, Measurement measurement) {
         boolean sampled = shared.admitSampled();
         WhepViewer v = new WhepViewer(shared, signalling, measurement, sampled);
         v.counters.markOpened(BenchClock.nowNanos());
