@@ -8,15 +8,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /** Loopback port helpers: the bench only ever listens on and connects to 127.0.0.1. */
-final class FreePort {
+public final class FreePort {
 
-    static final String LOOPBACK = "127.0.0.1";
+    public static final String LOOPBACK = "127.0.0.1";
 
     private FreePort() {
     }
 
     /** A TCP port that was free on 127.0.0.1 a moment ago (the kernel's ephemeral pick). */
-    static int pick() {
+    public static int pick() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
             s.setReuseAddress(true);
             return s.getLocalPort();
@@ -26,7 +26,7 @@ final class FreePort {
     }
 
     /** A UDP port that was free on 127.0.0.1 a moment ago (for a server's RTP input). */
-    static int pickUdp() {
+    public static int pickUdp() {
         try (java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -35,7 +35,7 @@ final class FreePort {
     }
 
     /** Waits until something accepts TCP connections on 127.0.0.1:port, or the process dies. */
-    static void awaitListening(int port, Process process, long timeoutMillis, String what) throws InterruptedException {
+    public static void awaitListening(int port, Process process, long timeoutMillis, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
