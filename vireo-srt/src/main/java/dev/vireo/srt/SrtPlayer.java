@@ -182,7 +182,9 @@ final class SrtPlayer extends SrtSession implements Subscriber {
         if (st == null) {
             return;
         }
-        for (MediaFrame config : new MediaFrame[] {st.videoConfig(), st.audioConfig()}) { // retained for us
+        for (int track = 0; track < 2; track++) {
+            // taken one at a time (retained for us): an exception on the first cannot leave the second held
+            MediaFrame config = track == 0 ? st.videoConfig() : st.audioConfig();
             if (config == null) {
                 continue;
             }

@@ -123,7 +123,9 @@ public final class Fmp4Packer {
                 // a publisher's time stamp jump (over 6.6 h: 2^31 ticks) must not wrap to a negative
                 // duration (found by Fmp4PackerJazzerTest): the sample lasts as long as one can
                 long ticks = Math.min(Math.max(0, next - f.dts()) * 90, Integer.MAX_VALUE);
-                samples.add(new Mp4Sample((int) ticks, f.cts() * 90, f.isKeyframe(), f.payload()));
+                // an MPEG-TS source's PTS - DTS may reach 2^33 ticks: the int offset saturates instead of wrapping
+                long offset = Math.clamp((long) f.cts() * 90, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                samples.add(new Mp4Sample((int) ticks, (int) offset, f.isKeyframe(), f.payload()));
             }
             runs.add(new MediaFragment.TrackRun(VIDEO_TRACK, videoFrames.getFirst().dts() * 90, samples));
         }

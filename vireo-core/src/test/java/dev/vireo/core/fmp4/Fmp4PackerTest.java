@@ -48,4 +48,27 @@ class Fmp4PackerTest {
             slice.release();
         }
     }
+
+    @Test
+    void aCompositionOffsetOfHoursSaturatesInsteadOfWrapping() throws Exception {
+        // 2^31 / 90 ms is 6.6 h; an MPEG-TS source's PTS - DTS can be larger (33 bits of 90 kHz)
+        MediaFrame config = MediaFrame.config(Codec.H264, 0, Unpooled.wrappedBuffer(avcC()));
+        ByteBuf slice = Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 2, 0x65, (byte) 0x88});
+        MediaFrame a = MediaFrame.media(Codec.H264, 1_000, 30_000_000, true, slice.retainedDuplicate());
+        MediaFrame b = MediaFrame.media(Codec.H264, 1_040, -30_000_000, false, slice.retainedDuplicate());
+        try {
+            Fmp4Packer packer = Fmp4Packer.of(config, null, null);
+            byte[] fragment = packer.fragment(List.of(a, b), b.dts() + 40, List.of());
+            int trun = 8 + 16 + 8 + 16 + 20;
+            assertThat(new String(fragment, trun + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("trun");
+            // sample entries (duration, size, flags, composition offset) from trun + 20, 16 bytes each
+            assertThat(u32(fragment, trun + 32)).as("8.3 h ahead, saturated").isEqualTo(Integer.MAX_VALUE);
+            assertThat(u32(fragment, trun + 48)).as("8.3 h behind, saturated").isEqualTo(Integer.MIN_VALUE);
+        } finally {
+            config.release();
+            a.release();
+            b.release();
+            slice.release();
+        }
+    }
 }
