@@ -390,6 +390,7 @@ final class ReceiveTrack implements AutoCloseable {
             h264.reset();
         }
         dropAv1(true);
+        av1ExpectedSeq = -1; // the new stream numbers its packets afresh: its first is no gap
         highestSeen = Long.MIN_VALUE;
     }
 
