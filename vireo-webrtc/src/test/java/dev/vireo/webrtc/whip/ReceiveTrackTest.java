@@ -21,8 +21,12 @@ class ReceiveTrackTest {
 
     /** libaom's keyframe as one AV1 RTP payload (aggregation header N=1), from the fuzz seed. */
     private static byte[] av1KeyframePayload() throws IOException {
-        try (InputStream in = ReceiveTrackTest.class.getResourceAsStream(
-                "WhipReceiveJazzerTestInputs/track/libaom-keyframe-av1-rtp")) {
+        return firstPayload("libaom-keyframe-av1-rtp");
+    }
+
+    /** The payload of the first packet of a {@code WhipReceiveJazzerTest#track} input that starts with a raw packet. */
+    private static byte[] firstPayload(String input) throws IOException {
+        try (InputStream in = ReceiveTrackTest.class.getResourceAsStream("WhipReceiveJazzerTestInputs/track/" + input)) {
             byte[] seed = in.readAllBytes();
             // setup (1), sequence number (2), time stamp (4); then the first op: raw packet (0), length (2), packet
             int len = (seed[8] & 0xFF) << 8 | seed[9] & 0xFF;
@@ -62,6 +66,23 @@ class ReceiveTrackTest {
             assertThat(feed(track, packet(40_000, 5_000, 0x2222, key), 50 * MS)).containsExactly("key");
             assertThat(track.keyframeNeeded()).isFalse();
             assertThat(track.keyframes()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anAv1KeyframeWhoseSequenceHeaderDoesNotParseGivesNoMediaWithoutAConfig() throws IOException {
+        // WhipReceiveJazzerTest#track's finding: libaom's keyframe with its sequence header cut by a
+        // byte (obu_size 10): found as a sequence header, but no av1C can be made of it. The frame
+        // went to the hub as a keyframe with no configuration before it.
+        byte[] broken = firstPayload("crash-av1-sequence-header-that-does-not-parse-media-without-config");
+        MediaClock clock = new MediaClock(0);
+        try (ReceiveTrack track = new ReceiveTrack(Codec.AV1, 45, 90_000, ByteBufAllocator.DEFAULT,
+                clock.track(90_000)).nack(true)) {
+            assertThat(feed(track, packet(100, 90_000, 0x1111, broken), 10 * MS)).isEmpty();
+            assertThat(track.keyframeNeeded()).isTrue();
+            assertThat(track.depacketizeErrors()).isEqualTo(1);
+            assertThat(feed(track, packet(101, 93_000, 0x1111, av1KeyframePayload()), 40 * MS))
+                    .containsExactly("config", "key");
         }
     }
 }
