@@ -50,7 +50,8 @@ import java.util.Set;
  * </ul>
  *
  * <p>Seeds in {@code WhipReceiveJazzerTestInputs/}: ffmpeg's H.264 and Opus RTP (the packets of
- * {@code RtpJazzerTestInputs}), a 7-hour publish in one-hour steps with and without sender reports,
+ * {@code RtpJazzerTestInputs}), libaom's keyframe in AV1 RTP, an 8-hour OBS publish (no sender reports) in
+ * one-hour steps, Chromium's sender reports on both tracks,
  * Chromium's three layers. {@code JAZZER_FUZZ=1} fuzzes (docs/RELIABILITY.md).
  */
 class WhipReceiveJazzerTest {
