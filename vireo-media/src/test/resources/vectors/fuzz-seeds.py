@@ -290,3 +290,207 @@ write(PLAY + "receive-video-false-pause-seek", b"\x01" + publisher(FLV[:12])
 write(PLAY + "play-twice", b"\x01" + publisher(FLV[:8]) + command("play", 4, amf_str("fuzz")))
 write(PLAY + "publisher-leaves-and-returns", b"\x01" + publisher(FLV[:8]) + record(6, b"")
       + publisher(FLV[:6]) + command("deleteStream", 5, amf_num(1)))
+
+
+# ---- WhipReceiveJazzerTest (session 12): MediaClock, SimulcastMain, ReceiveTrack
+RECV = "vireo-webrtc/src/test/resources/dev/vireo/webrtc/whip/WhipReceiveJazzerTestInputs/"
+
+
+def clock_packet(track, arrival_ms, rtp):
+    """A packet op: track 0 video (90 kHz) / 1 audio (48 kHz), arrival step in ms, RTP step (or first timestamp)."""
+    return bytes([track << 7 | 31 << 2]) + u16(arrival_ms * 1000 // 32) + struct.pack(">I", rtp & 0xFFFFFFFF)
+
+
+def clock_report(track, arrival_ms, ntp, rtp):
+    return bytes([track << 7 | 31 << 2 | 3]) + u16(arrival_ms * 1000 // 32) + struct.pack(">Q", ntp) \
+        + struct.pack(">I", rtp & 0xFFFFFFFF)
+
+
+def ntp_of(unix_ms):
+    seconds = unix_ms // 1000 + 2208988800
+    return seconds << 32 | ((unix_ms % 1000) << 32) // 1000
+
+
+# OBS: no sender reports; 30 fps video and 20 ms audio, then an hour at a time for 8 hours
+# (the 32-bit RTP timestamp of 90 kHz passes 2^31 after 6.6 h and wraps after 13.3 h)
+obs = bytearray(struct.pack(">Q", 0x0000_2F00_0000_0000))
+obs += clock_packet(0, 100, 0xFFF0_0000) + clock_packet(1, 1, 12345)
+for _ in range(10):
+    obs += clock_packet(0, 33, 3000) + clock_packet(1, 20, 960)
+for _ in range(8):
+    obs += clock_packet(0, 2000, 324_000_000) + clock_packet(1, 1, 172_800_000)
+write(RECV + "clock/obs-eight-hours-without-sender-reports", obs)
+# Chromium: sender reports on both tracks (one wallclock), then media
+chrome = bytearray(struct.pack(">Q", 0x0000_0100_0000_0000))
+chrome += clock_packet(0, 50, 1_000_000) + clock_packet(1, 5, 2_000_000)
+t0 = 1_796_000_000_000  # 2026-12
+chrome += clock_report(0, 900, ntp_of(t0), 3000 * 27) + clock_report(1, 10, ntp_of(t0 + 10), 480 * 20)
+for _ in range(12):
+    chrome += clock_packet(0, 33, 3000) + clock_packet(1, 20, 960)
+chrome += clock_report(0, 1000, ntp_of(t0 + 5000), 90_000 * 5) + clock_packet(0, 33, 3000)
+write(RECV + "clock/chromium-sender-reports", chrome)
+
+
+def main_size(layer, w, h):
+    return bytes([layer << 2]) + s16(w) + s16(h)
+
+
+def main_frame(layer, key):
+    return bytes([layer << 2 | (3 if key else 2)])
+
+
+def main_wait(ms):
+    return bytes([1]) + u16(ms * 10)
+
+
+# three layers (q, h, f); f starts, pauses (its uplink estimate fell) and comes back
+sm = bytearray([2]) + struct.pack(">i", 1000)
+sm += main_size(0, 320, 180) + main_size(1, 640, 360) + main_size(2, 1280, 720)
+sm += main_frame(0, True) + main_frame(1, True) + main_wait(20) + main_frame(2, False) + main_frame(2, True)
+for _ in range(60):
+    sm += main_wait(20) + main_frame(0, False) + main_frame(1, False)
+sm += main_frame(1, True) + main_wait(20) + main_frame(2, True) + main_frame(0, False)
+write(RECV + "simulcastMain/chromium-three-layers-top-pauses", sm)
+
+
+def rtp(pt, seq, ts, ssrc, payload, marker=False):
+    return bytes([0x80, pt | (0x80 if marker else 0)]) + u16(seq) + struct.pack(">II", ts & 0xFFFFFFFF, ssrc) \
+        + payload
+
+
+def track_raw(packet, flags=0):
+    return bytes([flags]) + u16(len(packet)) + packet
+
+
+def track_wait(ms):
+    return bytes([3, ms - 1])
+
+
+H264_RTP = list(rtp_packets(RTP_SEEDS + "ffmpeg-h264-rtp"))
+OPUS_RTP = list(rtp_packets(RTP_SEEDS + "ffmpeg-opus-rtp"))
+# setup byte: codec in the low 2 bits (0 H.264, 1 AV1, 2-3 Opus) + 0x80 for NACK; then sequence number and time stamp
+# of the built packets (unused by raw ones)
+t = bytearray([0x80]) + u16(0) + struct.pack(">I", 0)
+for p in H264_RTP:
+    t += track_raw(p)
+    if p[1] & 0x80:
+        t += track_wait(33)
+write(RECV + "track/ffmpeg-h264-rtp", t)
+# the same packets reordered, one lost then retransmitted after a NACK, one lost for good
+t = bytearray([0x80]) + u16(0) + struct.pack(">I", 0)
+order = list(range(len(H264_RTP)))
+order[4], order[5] = order[5], order[4]
+later = order.pop(7)
+order.remove(20)
+for n, i in enumerate(order):
+    t += track_raw(H264_RTP[i])
+    if n == 9:
+        t += bytes([4, 9, 16])  # NACK list, 10 ms retry
+        t += track_wait(15) + track_raw(H264_RTP[later], 0x40)
+    if H264_RTP[i][1] & 0x80:
+        t += track_wait(33)
+t += bytes([4, 9, 16]) + bytes([6]) + u16(1000)
+write(RECV + "track/ffmpeg-h264-rtp-reordered-lost-nacked", t)
+t = bytearray([2]) + u16(0) + struct.pack(">I", 0)
+for p in OPUS_RTP:
+    t += track_raw(p) + track_wait(20)
+write(RECV + "track/ffmpeg-opus-rtp", t)
+
+
+def obus(d):
+    """(header, whole OBU) of a low-overhead bitstream."""
+    i = 0
+    while i < len(d):
+        h = d[i]
+        j = i + 1 + (1 if h & 4 else 0)
+        size = shift = 0
+        while True:
+            b = d[j]
+            j += 1
+            size |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        yield h, d[i:j + size]
+        i = j + size
+
+
+def leb(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+# libaom's keyframe as Chromium packs it (AV1 RTP §4.4, temporal delimiter dropped): one packet,
+# then split over two (Y=1, Z=1), then a temporal unit that lost its first packet
+AV1_OBUS = [o for h, o in obus(read(V + "av1_main_keyframe.obu")) if (h >> 3) & 0xF != 2]
+t = bytearray([0x81]) + u16(0) + struct.pack(">I", 0)
+whole = bytes([0x08]) + b"".join(leb(len(o)) + o for o in AV1_OBUS)
+t += track_raw(rtp(45, 100, 90000, 0x5EED, whole, True)) + track_wait(33)
+first, rest = AV1_OBUS[0], b"".join(AV1_OBUS[1:])
+cut = len(rest) // 2
+t += track_raw(rtp(45, 101, 93000, 0x5EED, bytes([0x48]) + leb(len(first)) + first + leb(cut) + rest[:cut]))
+t += track_raw(rtp(45, 102, 93000, 0x5EED, bytes([0x80]) + leb(len(rest) - cut) + rest[cut:], True))
+t += track_wait(33) + track_raw(rtp(45, 104, 96000, 0x5EED, bytes([0x80]) + leb(len(rest) - cut) + rest[cut:], True))
+t += bytes([6]) + u16(1000)
+write(RECV + "track/libaom-keyframe-av1-rtp", t)
+
+
+# ---- SlowViewerJazzerTest (session 12): the hub and HTTP-FLV viewers with writability and time
+SLOW = "vireo-http/src/test/resources/dev/vireo/http/SlowViewerJazzerTestInputs/viewers/"
+SLOW_KIND = {"v": None, "a": 2, "vc": 3, "ac": 4, "data": 5}
+
+
+def slow_frames(frames, last_dts):
+    out = bytearray()
+    for kind, dts, cts, key, payload in frames:
+        k = (0 if key else 1) if kind == "v" else SLOW_KIND[kind]
+        step = max(0, min(63, dts - last_dts))
+        last_dts = dts
+        out += bytes([k << 3 | (1 if len(payload) > 200 else 0), step | min(3, len(payload) // 500) << 6])
+    return out, last_dts
+
+
+def slow_live(frames, last_dts, viewers, ms=33):
+    """Each frame, then time passing and every viewer's loop running."""
+    out = bytearray()
+    for f in frames:
+        b, last_dts = slow_frames([f], last_dts)
+        out += b + bytes([3, ms]) + b"".join(bytes([4, v]) for v in viewers)
+    return out, last_dts
+
+
+def media_loop(n):
+    """The vector's media frames (a GOP of 38) again and again, time stamps going on: n frames."""
+    media = [f for f in FLV if f[0] in ("v", "a")]
+    out, offset = [], 0
+    while len(out) < n:
+        out += [(k, dts + offset, cts, key, p) for k, dts, cts, key, p in media]
+        offset = out[-1][1] + 33
+    return out[:n]
+
+
+LIVE = FLV[:3] + media_loop(200)
+WRITABLE, BLOCKED = 0x82, 0x02
+s = bytearray([99])  # the bound: 1 s
+b, d = slow_frames(LIVE[:8], 0)
+s += b + bytes([5, 0, 4, 0])  # viewer 0 joins on the GOP cache
+b, d = slow_live(LIVE[8:20], d, [0])
+s += b + bytes([BLOCKED, 0])
+b, d = slow_live(LIVE[20:40], d, [0])  # ~0.7 s blocked: frames skipped
+s += b + bytes([WRITABLE, 0, 5, 0])  # writable again; viewer 1 joins mid-GOP
+b, d = slow_live(LIVE[40:100], d, [0, 1])  # viewer 0 resumes at the next keyframe
+s += b + bytes([BLOCKED, 1])
+b, d = slow_live(LIVE[100:160], d, [0, 1])  # viewer 1 blocked past the bound: dropped
+s += b
+write(SLOW + "ffmpeg-h264-aac-blocked-resumed-dropped", s)
+s = bytearray([29])  # the bound: 300 ms
+b, d = slow_frames(LIVE[:20], 0)
+s += b + bytes([5, 0, 7, 0, 3, 200, 4, 0, 5, 0, 7, 0])  # the publisher leaves; a viewer joins in its grace
+b, d = slow_live(FLV[:30], 0, [0, 1])  # it comes back from 0 (the hub rebases its time stamps)
+s += b + bytes([6, 0]) + slow_live(LIVE[30:40], d, [1])[0]
+write(SLOW + "publisher-leaves-and-returns", s)

@@ -6,7 +6,8 @@ package dev.vireo.core;
  *
  * <ul>
  *   <li>A viewer starts by waiting for a video keyframe (the GOP cache normally supplies one at
- *       once), so its decoder never gets a P-frame without its reference.</li>
+ *       once), so its decoder never gets a P-frame without its reference. A viewer that started
+ *       before the stream had video (audio first) gets the video from its first keyframe too.</li>
  *   <li>When the connection cannot take more data (Netty's write buffer above its high water
  *       mark), media frames are skipped and the viewer resumes at the next keyframe.</li>
  *   <li>A viewer that stays unable to take data past {@code maxLagNanos} is disconnected.</li>
@@ -25,6 +26,8 @@ public final class SlowViewerPolicy {
 
     private final long maxLagNanos;
     private boolean awaitingKeyframe = true;
+    /** Whether the viewer got a video keyframe since it started or last skipped: its video decodes. */
+    private boolean videoStarted;
     private long blockedSinceNanos = -1;
     private long skippedFrames;
     private long skipEpisodes;
@@ -52,6 +55,7 @@ public final class SlowViewerPolicy {
                 return Decision.DISCONNECT;
             }
             awaitingKeyframe = true;
+            videoStarted = false;
             skippedFrames++;
             return Decision.SKIP;
         }
@@ -63,6 +67,14 @@ public final class SlowViewerPolicy {
                 return Decision.SKIP;
             }
             awaitingKeyframe = false;
+        }
+        if (frame.isVideo()) {
+            if (!videoStarted && !frame.isKeyframe()) {
+                // started on audio while the stream had no video yet: the video starts at a keyframe
+                skippedFrames++;
+                return Decision.SKIP;
+            }
+            videoStarted = true;
         }
         return Decision.DELIVER;
     }

@@ -43,6 +43,22 @@ class SlowViewerPolicyTest {
     }
 
     @Test
+    void aViewerThatStartedOnAudioGetsTheVideoFromItsFirstKeyframe() {
+        // it came while the stream had no video yet (audio first): the video's delta frames before
+        // its first keyframe have no reference (SlowViewerJazzerTest#viewers delivered them)
+        SlowViewerPolicy p = new SlowViewerPolicy(1_000);
+        assertThat(p.decide(audio, true, false, 0)).isEqualTo(DELIVER);
+        assertThat(p.decide(delta, true, true, 10)).isEqualTo(SKIP);
+        assertThat(p.decide(audio, true, true, 20)).isEqualTo(DELIVER); // the audio goes on meanwhile
+        assertThat(p.decide(key, true, true, 30)).isEqualTo(DELIVER);
+        assertThat(p.decide(delta, true, true, 40)).isEqualTo(DELIVER);
+        // after a skip while blocked the video restarts at a keyframe again, as before
+        assertThat(p.decide(audio, false, true, 50)).isEqualTo(SKIP);
+        assertThat(p.decide(delta, true, true, 60)).isEqualTo(SKIP);
+        assertThat(p.decide(key, true, true, 70)).isEqualTo(DELIVER);
+    }
+
+    @Test
     void blockedViewerSkipsToTheNextKeyframeThenIsDisconnectedPastTheBound() {
         SlowViewerPolicy p = new SlowViewerPolicy(1_000);
         p.decide(key, true, true, 0);

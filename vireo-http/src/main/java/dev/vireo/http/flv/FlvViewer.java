@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,8 @@ final class FlvViewer implements Subscriber {
     private final Counter dropped;
     private final List<MediaFrame> early = new ArrayList<>(0);
     private final FlushBatcher out;
+    /** {@link System#nanoTime()}; a test's clock in the slow-viewer fuzz target. */
+    private final LongSupplier clock;
     private Subscription subscription;
     private Stream stream;
     private boolean started;
@@ -59,6 +62,12 @@ final class FlvViewer implements Subscriber {
 
     FlvViewer(Channel channel, StreamKey key, String sessionId, SlowViewerPolicy policy, Counter bytesOut,
               Counter dropped) {
+        this(channel, key, sessionId, policy, bytesOut, dropped, System::nanoTime);
+    }
+
+    FlvViewer(Channel channel, StreamKey key, String sessionId, SlowViewerPolicy policy, Counter bytesOut,
+              Counter dropped, LongSupplier clock) {
+        this.clock = clock;
         this.channel = channel;
         this.key = key;
         this.sessionId = sessionId;
@@ -141,7 +150,7 @@ final class FlvViewer implements Subscriber {
         if (!hasVideo && frame.isVideo()) {
             hasVideo = stream.hasVideo();
         }
-        switch (policy.decide(frame, channel.isWritable(), hasVideo, System.nanoTime())) {
+        switch (policy.decide(frame, channel.isWritable(), hasVideo, clock.getAsLong())) {
             case DELIVER -> {
                 frames++;
                 write(frame.encoded(FlvTagEncoding.INSTANCE).retainedDuplicate());
@@ -161,7 +170,7 @@ final class FlvViewer implements Subscriber {
     private void disconnectSlow() {
         done = true;
         inContext(() -> log.warn("disconnecting slow http-flv viewer {} of {}: could not take data for {} ms"
-                + " ({} frames skipped)", channel.remoteAddress(), key, policy.blockedNanos(System.nanoTime()) / 1_000_000,
+                + " ({} frames skipped)", channel.remoteAddress(), key, policy.blockedNanos(clock.getAsLong()) / 1_000_000,
                 policy.skippedFrames()));
         subscription.close();
         channel.close();

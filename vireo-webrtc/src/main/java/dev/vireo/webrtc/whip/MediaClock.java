@@ -9,7 +9,10 @@ import dev.vireo.webrtc.rtcp.NtpTime;
  * does); each sender report (RFC 3550 §6.4.1) re-anchors it on the sender's wallclock, the same
  * clock for every track of the sender, which lines audio and video up as the sender captured
  * them. The sender's wallclock is mapped onto ours once, at the first sender report. Times of a
- * track never go back. Not thread-safe (one event loop).
+ * track never go back. An RTP timestamp is read relative to the track's latest one (the anchor
+ * follows it in whole seconds, exactly), so the 32-bit timestamp may wrap any number of times (RFC
+ * 3550 §5.1: every 13.3 h at 90 kHz; a publisher without sender reports, anchored once, would
+ * otherwise be read back in time after 6.6 h and freeze). Not thread-safe (one event loop).
  */
 final class MediaClock {
 
@@ -44,6 +47,13 @@ final class MediaClock {
             }
             int units = (int) (rtp - anchorRtp); // wraps correctly within ±2^31 units
             long ms = anchorMillis + Math.floorDiv((long) units * 1000, clockRate);
+            // Move the anchor by the whole seconds to this timestamp: same mapping (k·rate units
+            // are exactly k·1000 ms), but the next timestamp is read within ±2^31 units of this one.
+            long seconds = units / clockRate;
+            if (seconds != 0) {
+                anchorRtp = anchorRtp + seconds * clockRate & 0xFFFF_FFFFL;
+                anchorMillis += seconds * 1000;
+            }
             if (lastMillis != Long.MIN_VALUE && ms < lastMillis) {
                 ms = lastMillis;
             }

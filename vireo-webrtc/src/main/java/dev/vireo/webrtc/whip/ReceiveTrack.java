@@ -309,12 +309,20 @@ final class ReceiveTrack implements AutoCloseable {
         long ms = clock.millis(h.timestamp(), nowNanos);
         if (key) {
             byte[] sh = Av1Obus.sequenceHeaderObu(tu.obus());
-            if (sh != null && !java.util.Arrays.equals(sh, av1SequenceHeader)) {
-                av1SequenceHeader = sh;
+            // (the null test first: Jazzer 0.26's Arrays.equals hook crashes the JVM on a null argument)
+            if (sh != null && (av1SequenceHeader == null || !java.util.Arrays.equals(sh, av1SequenceHeader))) {
                 ByteBuf config = av1Config(tu.obus(), sh);
-                if (config != null) {
-                    out.accept(MediaFrame.config(Codec.AV1, ms, config));
+                if (config == null) {
+                    // A sequence header that does not parse: no av1C to announce it with, nor a
+                    // decoder that takes it; wait for a keyframe with a good one.
+                    tu.obus().release();
+                    depacketizeErrors++;
+                    lastError = "AV1 sequence header that does not parse";
+                    av1WaitingForKey = true;
+                    return;
                 }
+                av1SequenceHeader = sh;
+                out.accept(MediaFrame.config(Codec.AV1, ms, config));
             }
         }
         if (av1SequenceHeader == null) {
@@ -390,6 +398,7 @@ final class ReceiveTrack implements AutoCloseable {
             h264.reset();
         }
         dropAv1(true);
+        av1ExpectedSeq = -1; // the new stream numbers its packets afresh: its first is no gap
         highestSeen = Long.MIN_VALUE;
     }
 

@@ -184,6 +184,30 @@ class WhipPiecesTest {
     }
 
     @Test
+    void mediaClockReadsTimestampsAcrossTheirWrapForHoursWithoutSenderReports() {
+        // OBS sends no sender report: the track stays on its first packet's arrival. RTP timestamps
+        // wrap every 13.3 h at 90 kHz; read against that first packet alone, one 6.6 h later read
+        // as going back, and every later time stuck at the last one (WhipReceiveJazzerTest#clock).
+        MediaClock clock = new MediaClock(0);
+        MediaClock.Track video = clock.track(90_000);
+        MediaClock.Track audio = clock.track(48_000);
+        long v = 0xFFF0_0000L;
+        long a = 12_345;
+        assertThat(video.millis(v, 100 * MS)).isEqualTo(100);
+        assertThat(audio.millis(a, 100 * MS)).isEqualTo(100);
+        for (int hour = 1; hour <= 30; hour++) {
+            for (int i = 0; i < 12; i++) { // five-minute steps, as frames would go
+                v = v + 27_000_000L & 0xFFFF_FFFFL;
+                a = a + 14_400_000L & 0xFFFF_FFFFL;
+            }
+            assertThat(video.millis(v, 0)).as("video after %d h", hour).isEqualTo(100 + hour * 3_600_000L);
+            assertThat(audio.millis(a, 0)).as("audio after %d h", hour).isEqualTo(100 + hour * 3_600_000L);
+        }
+        // a frame a third of a second after the last one
+        assertThat(video.millis(v + 30_000 & 0xFFFF_FFFFL, 0)).isEqualTo(100 + 30 * 3_600_000L + 333);
+    }
+
+    @Test
     void ingestTakesChromiumsH264AndOpusAndRefusesVp8OnlyNamingWhatItTakes() throws IOException {
         SessionDescription offer = SessionDescription.parse(chromiumWhipOffer());
         IngestCodecs codecs = IngestCodecs.choose(offer);
