@@ -441,7 +441,7 @@ write(RECV + "track/libaom-keyframe-av1-rtp", t)
 
 
 # ---- SlowViewerJazzerTest (session 12): the hub and HTTP-FLV viewers with writability and time
-SLOW = "vireo-http/src/test/resources/dev/vireo/http/SlowViewerJazzerTestInputs/viewers/"
+SLOW = "vireo-http/src/test/resources/dev/vireo/http/flv/SlowViewerJazzerTestInputs/viewers/"
 SLOW_KIND = {"v": None, "a": 2, "vc": 3, "ac": 4, "data": 5}
 
 

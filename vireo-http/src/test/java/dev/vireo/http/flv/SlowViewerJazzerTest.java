@@ -1,4 +1,4 @@
-package dev.vireo.http;
+package dev.vireo.http.flv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.vireo.core.HubConfig;
+import dev.vireo.http.FlvTagStream;
 import dev.vireo.core.HubException;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Publication;
