@@ -79,6 +79,14 @@ public final class SlowViewerPolicy {
         return Decision.DELIVER;
     }
 
+    /**
+     * A video frame the viewer was not given because it asked for no video (RTMP
+     * {@code receiveVideo(false)}): when it asks again, its video starts at a keyframe.
+     */
+    public void videoLeftOut() {
+        videoStarted = false;
+    }
+
     /** Frames skipped so far (while blocked or waiting for a keyframe). */
     public long skippedFrames() {
         return skippedFrames;

@@ -59,6 +59,19 @@ class SlowViewerPolicyTest {
     }
 
     @Test
+    void videoTheViewerTurnedOffAndOnAgainStartsAtAKeyframe() {
+        // RTMP receiveVideo(false) then (true) mid-stream: the frames in between were left out
+        SlowViewerPolicy p = new SlowViewerPolicy(1_000);
+        assertThat(p.decide(key, true, true, 0)).isEqualTo(DELIVER);
+        assertThat(p.decide(delta, true, true, 10)).isEqualTo(DELIVER);
+        p.videoLeftOut();
+        assertThat(p.decide(audio, true, true, 20)).isEqualTo(DELIVER);
+        assertThat(p.decide(delta, true, true, 30)).isEqualTo(SKIP);
+        assertThat(p.decide(key, true, true, 40)).isEqualTo(DELIVER);
+        assertThat(p.decide(delta, true, true, 50)).isEqualTo(DELIVER);
+    }
+
+    @Test
     void blockedViewerSkipsToTheNextKeyframeThenIsDisconnectedPastTheBound() {
         SlowViewerPolicy p = new SlowViewerPolicy(1_000);
         p.decide(key, true, true, 0);

@@ -89,7 +89,11 @@ final class PlaySession implements Subscriber {
             return;
         }
         // NetStream.receiveAudio/receiveVideo(false): the client asked not to get that track.
-        if (frame.isAudio() && !receiveAudio || frame.isVideo() && !receiveVideo && !frame.isConfig()) {
+        if (frame.isAudio() && !receiveAudio) {
+            return;
+        }
+        if (frame.isVideo() && !receiveVideo && !frame.isConfig()) {
+            policy.videoLeftOut(); // turned on again, the video starts at a keyframe
             return;
         }
         if (!streamHasVideo) {
