@@ -63,6 +63,7 @@ final class StreamMedia {
         Optional<Stream> videoFrom = stream;
         Optional<StreamKey> variant = stream.flatMap(s -> browserVariant.apply(access, s));
         boolean variantAudio = false;
+        boolean variantVideo = false;
         if (variant.isPresent()) {
             // HTML5 auto transcoding: the browser gets the shared variant (Opus audio, H.264
             // without B-frames), produced on demand. Until it has published, its video is the
@@ -77,8 +78,15 @@ final class StreamMedia {
             // The variant's audio is Opus whenever the source has audio: answer it from what the
             // variant will carry, not from its job's start-up state (audio not yet known).
             variantAudio = sourceStats.audioCodec() != null || source.hasAudio();
+            // The same for its video: a variant whose job has put out Opus but not yet its first
+            // H.264 (the encoder's look-ahead) was answered without video (the player gave up on it)
+            variantVideo = sourceStats.videoCodec() != null || source.hasVideo();
         }
-        return new Choice(key, videoSource(videoFrom), variantAudio ? new MediaSource.Opus(2) : audioSource(stream, key));
+        MediaSource video = videoSource(videoFrom);
+        if (video == null && variantVideo) {
+            video = DEFAULT_VIDEO; // the variant's H.264, not out yet
+        }
+        return new Choice(key, video, variantAudio ? new MediaSource.Opus(2) : audioSource(stream, key));
     }
 
     /** The stream's video as negotiation needs it; null when the stream has no video. */

@@ -59,6 +59,31 @@ class StreamMediaTest {
                 MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(new byte[] {0x12, 0x10})), null);
     }
 
+    @Test
+    void aBrowserVariantThatHasPutOutOnlyItsAudioYetIsAnsweredWithVideo() throws Exception {
+        // an AAC source with video; its variant's job has published Opus, its H.264 is still to come
+        StreamKey variant = StreamKey.of("live", "media@html5");
+        Publication source = hub.publish(key, "p1", r -> { });
+        Publication job = hub.publishDerived(variant, "job", r -> { });
+        try {
+            source.send(MediaFrame.config(Codec.H264, 0, Unpooled.wrappedBuffer(AVCC)));
+            source.send(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(new byte[] {0x12, 0x10})));
+            ByteBuf head = Unpooled.buffer(19);
+            new OpusHead(2, 312, 48_000, 0, 0).write(head);
+            job.send(MediaFrame.config(Codec.OPUS, 0, head));
+            StreamMedia media = new StreamMedia(hub);
+            media.browserVariant((r, s) -> s.key().equals(key) ? java.util.Optional.of(variant) : java.util.Optional.empty());
+
+            StreamMedia.Choice choice = media.choose(null, key);
+            assertThat(choice.key()).isEqualTo(variant);
+            assertThat(choice.video()).as("the variant's H.264 to come").isNotNull();
+            assertThat(choice.audio()).isEqualTo(new MediaSource.Opus(2));
+        } finally {
+            job.close();
+            source.close();
+        }
+    }
+
     private void assertChoice(MediaFrame video, MediaFrame audio, MediaSource expectedAudio) throws Exception {
         Publication pub = hub.publish(key, "p1", r -> { });
         try {
