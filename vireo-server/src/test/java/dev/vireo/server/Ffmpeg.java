@@ -54,6 +54,10 @@ final class Ffmpeg implements AutoCloseable {
                 "-of", "json", "-show_streams", url));
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

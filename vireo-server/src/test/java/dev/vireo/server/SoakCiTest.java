@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
 import dev.vireo.core.testing.Peers;
+import dev.vireo.transcode.TranscodeJobStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
@@ -17,8 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -46,9 +50,12 @@ class SoakCiTest {
     @TempDir
     Path dir;
 
-    /** One sample of the JVM's resources. */
+    /**
+     * One sample of the JVM's resources; {@code ffmpeg} counts the server's own ffmpeg children (the
+     * transcoding jobs'), not the test's publishers and viewers.
+     */
     record Sample(long heapMb, int threads, long fds, long ffmpeg) {
-        static Sample now(boolean gc) {
+        static Sample now(boolean gc, Set<Long> testPids) {
             if (gc) {
                 System.gc();
             }
@@ -59,8 +66,7 @@ class SoakCiTest {
             } catch (IOException e) {
                 fds = -1;
             }
-            long ffmpeg = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().orElse("").contains("ffmpeg")).count();
+            long ffmpeg = serverFfmpeg(testPids).size();
             return new Sample(heap, ManagementFactory.getThreadMXBean().getThreadCount(), fds, ffmpeg);
         }
 
@@ -68,6 +74,38 @@ class SoakCiTest {
             return new Sample(Math.max(heapMb, o.heapMb), Math.max(threads, o.threads), Math.max(fds, o.fds),
                     Math.max(ffmpeg, o.ffmpeg));
         }
+    }
+
+    /** The process ids of the live ffmpeg processes below this JVM that the test did not start. */
+    static Set<Long> serverFfmpeg(Set<Long> testPids) {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().orElse("").contains("ffmpeg"))
+                .map(ProcessHandle::pid).filter(pid -> !testPids.contains(pid)).collect(Collectors.toSet());
+    }
+
+    /** The ffmpeg processes the server's transcoding jobs say they run. */
+    static Set<Long> jobFfmpeg(VireoServer server) {
+        return server.transcoder().jobs().stream().map(TranscodeJobStats::pid).filter(pid -> pid > 0)
+                .collect(Collectors.toSet());
+    }
+
+    /**
+     * Waits until the server's ffmpeg children are exactly its jobs' processes, every job running
+     * one (a job between processes, or a child no job owns, fails the wait), and returns the jobs.
+     */
+    private static List<TranscodeJobStats> settledJobs(VireoServer server, Set<Long> testPids, String when) {
+        Await.until(Duration.ofSeconds(40), () -> when + ": the server's ffmpeg children " + serverFfmpeg(testPids)
+                        + ", its jobs " + server.transcoder().jobs(),
+                () -> server.transcoder().jobs().stream().allMatch(j -> j.pid() > 0)
+                        && serverFfmpeg(testPids).equals(jobFfmpeg(server)));
+        return server.transcoder().jobs();
+    }
+
+    private Set<Long> testPids(List<Ffmpeg> publishers, List<Viewer> viewers) {
+        Set<Long> pids = new HashSet<>();
+        publishers.forEach(p -> pids.add(p.pid()));
+        viewers.forEach(v -> pids.add(v.ffmpeg().pid()));
+        return pids;
     }
 
     /** A viewer of one kind (HTTP-FLV, RTMP, HLS) on one stream: an ffmpeg process. */
@@ -130,7 +168,9 @@ class SoakCiTest {
             }
             int population = 2 * VIEWERS_PER_KIND; // the hub counts FLV and RTMP viewers; HLS is served from segments
             Await.until(Duration.ofSeconds(30), "every viewer attached", () -> viewerCount(server) >= population);
-            Sample start = Sample.now(true);
+            // each stream's transcoding jobs (the eager browser variant) have their ffmpeg running
+            List<TranscodeJobStats> startJobs = settledJobs(server, testPids(publishers, viewers), "at the start");
+            Sample start = Sample.now(true, testPids(publishers, viewers));
             Sample max = start;
             long churnEnd = System.nanoTime() + Duration.ofSeconds(churnSeconds).toNanos();
             long nextRestart = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -149,7 +189,7 @@ class SoakCiTest {
                     restarts++;
                     nextRestart += Duration.ofSeconds(20).toNanos();
                 }
-                max = max.max(Sample.now(false));
+                max = max.max(Sample.now(false, testPids(publishers, viewers)));
                 Thread.sleep(1500); // the churn's pace (not a synchronisation)
             }
             // every publisher live again, the population back to the start's, attached
@@ -187,7 +227,8 @@ class SoakCiTest {
             }
             assertThat(viewers).as("the final viewers (ffmpeg, -rw_timeout 15 s) still reading")
                     .allSatisfy(v -> assertThat(v.ffmpeg().isAlive()).isTrue());
-            Sample end = Sample.now(true);
+            List<TranscodeJobStats> endJobs = settledJobs(server, testPids(publishers, viewers), "at the end");
+            Sample end = Sample.now(true, testPids(publishers, viewers));
             max = max.max(end);
             long wall = (System.nanoTime() - t0) / 1_000_000_000;
             log.info("SOAK {} s of churn ({} s in all): {} publishers, {} viewers at a time, {} joins/leaves, {} publisher"
@@ -199,7 +240,10 @@ class SoakCiTest {
             assertThat(end.heapMb()).as("heap after GC (MB), start %s", start).isLessThanOrEqualTo(start.heapMb() + 64);
             assertThat(end.threads()).as("threads, start %s", start).isLessThanOrEqualTo(start.threads() + 16);
             assertThat(end.fds()).as("open file descriptors, start %s", start).isLessThanOrEqualTo(start.fds() + 32);
-            assertThat(end.ffmpeg()).as("ffmpeg processes, start %s", start).isEqualTo(start.ffmpeg());
+            assertThat(endJobs.stream().map(j -> j.output().toString()).sorted().toList())
+                    .as("transcoding jobs, start %s", startJobs).isEqualTo(startJobs.stream()
+                            .map(j -> j.output().toString()).sorted().toList());
+            assertThat(end.ffmpeg()).as("the server's ffmpeg children, start %s", start).isEqualTo(start.ffmpeg());
             assertThat(leaks.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("LEAK")).toList())
                     .as("Netty leak reports").isEmpty();
         } finally {
