@@ -67,14 +67,16 @@ final class StreamMedia {
         if (variant.isPresent()) {
             // HTML5 auto transcoding: the browser gets the shared variant (Opus audio, H.264
             // without B-frames), produced on demand. Until it has published, its video is the
-            // source's when the video is copied (no B-frames), else the transcoder's H.264.
+            // source's when the video is kept (H.264 without B-frames), else the transcoder's H.264
+            // (B-frames removed, or H.265 re-encoded: WHEP cannot carry the source's).
             Stream source = stream.get();
             StreamStats sourceStats = source.stats();
             log.info("WHEP viewers of {} play the browser variant {} (audio {}, B-frames {})", key, variant.get(),
                     sourceStats.audioCodec(), sourceStats.bFrames());
             key = variant.get();
             stream = hub.find(key);
-            videoFrom = stream.isPresent() || sourceStats.bFrames() ? stream : Optional.of(source);
+            boolean videoKept = !sourceStats.bFrames() && !Codec.H265.name().equals(sourceStats.videoCodec());
+            videoFrom = stream.isPresent() || !videoKept ? stream : Optional.of(source);
             // The variant's audio is Opus whenever the source has audio: answer it from what the
             // variant will carry, not from its job's start-up state (audio not yet known).
             variantAudio = sourceStats.audioCodec() != null || source.hasAudio();

@@ -84,6 +84,28 @@ class StreamMediaTest {
         }
     }
 
+    @Test
+    void anH265SourceWhoseVariantIsNotOutYetIsAnsweredWithTheVariantsH264() throws Exception {
+        // HEVC over SRT or enhanced RTMP: its browser variant re-encodes the video; before the job has
+        // published (the first viewer starts it, or eager start is still waiting for frames) the
+        // answer is the variant's H.264, not the source's H.265, which WHEP cannot carry
+        StreamKey variant = StreamKey.of("live", "media@html5");
+        Publication source = hub.publish(key, "p1", r -> { });
+        try {
+            source.send(MediaFrame.config(Codec.H265, 0, Unpooled.wrappedBuffer(new byte[] {1, 2, 3})));
+            source.send(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(new byte[] {0x12, 0x10})));
+            StreamMedia media = new StreamMedia(hub);
+            media.browserVariant((r, s) -> s.key().equals(key) ? java.util.Optional.of(variant) : java.util.Optional.empty());
+
+            StreamMedia.Choice choice = media.choose(null, key);
+            assertThat(choice.key()).isEqualTo(variant);
+            assertThat(choice.video()).as("the variant's H.264 to come").isInstanceOf(MediaSource.H264.class);
+            assertThat(choice.audio()).isEqualTo(new MediaSource.Opus(2));
+        } finally {
+            source.close();
+        }
+    }
+
     private void assertChoice(MediaFrame video, MediaFrame audio, MediaSource expectedAudio) throws Exception {
         Publication pub = hub.publish(key, "p1", r -> { });
         try {
