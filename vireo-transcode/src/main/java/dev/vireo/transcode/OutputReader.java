@@ -40,7 +40,7 @@ final class OutputReader {
         try (InputStream in = p.process().getInputStream()) {
             for (int n = in.read(buf); n > 0; n = in.read(buf)) {
                 if (out == null) {
-                    out = PipeOutput.of(format, time::base, sink, log, prefix);
+                    out = PipeOutput.of(format, time, sink, log, prefix);
                 }
                 out.feed(buf, n);
             }

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
  */
 public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
 
-    static PipeOutput of(PipeFormat format, LongSupplier baseMs, Consumer<MediaFrame> sink, Logger log, String prefix) {
-        return format == PipeFormat.FLV ? new Flv(baseMs, sink) : new Ts(baseMs, sink, log, prefix);
+    static PipeOutput of(PipeFormat format, TimeBase time, Consumer<MediaFrame> sink, Logger log, String prefix) {
+        return format == PipeFormat.FLV ? new Flv(time::base, sink) : new Ts(time, sink, log, prefix);
     }
 
     /**
@@ -75,17 +75,28 @@ public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
         }
     }
 
-    /** MPEG-TS (Opus or H.265 outputs), 90 kHz time stamps mapped back to milliseconds. */
+    /**
+     * MPEG-TS (Opus or H.265 outputs), 90 kHz time stamps mapped back to milliseconds. They are 33
+     * bits (ISO/IEC 13818-1 §2.4.3.7): ffmpeg writes its time modulo 2^33 ticks, 26.5 hours, and
+     * the demuxer continues them across the wrap from the process's first one; which period that
+     * first one is in comes from the input ffmpeg was given ({@link TimeBase#latestInput()}), so a
+     * process started (restarted) after 26.5 hours of the job's time line is on it too.
+     */
     final class Ts implements PipeOutput, TsDemuxer.Listener {
-        private final LongSupplier baseMs;
+        /** 2^33: the period of MPEG-TS time stamps in 90 kHz ticks. */
+        static final long TIMESTAMP_MODULUS = 1L << 33;
+
+        private final TimeBase time;
         private final Consumer<MediaFrame> sink;
         private final Logger log;
         private final String prefix;
         private final TsDemuxer demuxer = new TsDemuxer(this);
         private final ByteBuf acc = ByteBufAllocator.DEFAULT.heapBuffer(64 * 1024);
+        /** Ticks added to this process's time stamps (whole periods); MIN_VALUE before its first sample. */
+        private long periods = Long.MIN_VALUE;
 
-        Ts(LongSupplier baseMs, Consumer<MediaFrame> sink, Logger log, String prefix) {
-            this.baseMs = baseMs;
+        Ts(TimeBase time, Consumer<MediaFrame> sink, Logger log, String prefix) {
+            this.time = time;
             this.sink = sink;
             this.log = log;
             this.prefix = prefix;
@@ -100,10 +111,16 @@ public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
 
         @Override
         public void onSample(TsSample s) {
+            if (periods == Long.MIN_VALUE) {
+                long input = time.latestInput();
+                // the period that puts the first output nearest to the input (they are seconds apart)
+                periods = input == Long.MIN_VALUE ? 0
+                        : Math.floorDiv(input * 90 - s.dts() + TIMESTAMP_MODULUS / 2, TIMESTAMP_MODULUS) * TIMESTAMP_MODULUS;
+            }
             // ffmpeg wrote exactly ms * 90 for what went in as ms; rounding only matters for encoder-made times
-            long base = baseMs.getAsLong();
-            long dts = Math.floorDiv(s.dts() + 45, 90) + base;
-            long pts = Math.floorDiv(s.pts() + 45, 90) + base;
+            long base = time.base();
+            long dts = Math.floorDiv(s.dts() + periods + 45, 90) + base;
+            long pts = Math.floorDiv(s.pts() + periods + 45, 90) + base;
             sink.accept(s.config() ? MediaFrame.config(s.codec(), dts, s.payload())
                     : MediaFrame.media(s.codec(), dts, (int) (pts - dts), s.keyframe(), s.payload()));
         }

@@ -13,13 +13,26 @@ public final class TimeBase {
     static final long HEADROOM_MS = 10_000;
 
     private volatile long baseMs = Long.MIN_VALUE;
+    /** The latest media frame's time on ffmpeg's line; MIN_VALUE before the first. */
+    private volatile long latestMs = Long.MIN_VALUE;
 
     /** A media frame's time on ffmpeg's line; the first one fixes the base. */
     public long media(long dts) {
         if (baseMs == Long.MIN_VALUE) {
             baseMs = dts - HEADROOM_MS;
         }
-        return dts - baseMs;
+        long t = dts - baseMs;
+        latestMs = t;
+        return t;
+    }
+
+    /**
+     * The time on ffmpeg's line of the latest media frame written to ffmpeg (any process of the
+     * job), {@link Long#MIN_VALUE} before the first: ffmpeg's output is within seconds of it, which
+     * tells in which 2^33-tick period an MPEG-TS output's time stamps lie ({@link PipeOutput.Ts}).
+     */
+    public long latestInput() {
+        return latestMs;
     }
 
     /** A configuration's or metadata's time on ffmpeg's line: before the first media frame, 0. */
