@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A viewer that attaches while frames wait here for the loop starts with its burst, which
  * holds those frames already (the GOP cache, taken under the same stream lock as every offer):
  * it gets only the frames offered after it attached ({@link Delivery#after}), or it would decode
- * them twice. Frames are numbered in offer order, which is drain order.
+ * them twice. Frames are numbered in offer order, which is drain order. A burst without media
+ * (no GOP cached: an audio-only stream) holds none of them: such a viewer gets them all.
  */
 final class LoopQueue implements Runnable {
 

@@ -426,9 +426,14 @@ public final class Stream {
             if (audioConfig != null) {
                 burst.add(audioConfig.retain());
             }
+            int headers = burst.size();
             gop.snapshot(burst);
             LoopQueue q = loops.computeIfAbsent(viewer.executor(), LoopQueue::new);
-            d = new Delivery(this, viewer, burst, q.offered()); // frames queued for the loop now are in the burst
+            // Media queued for the loop now is in the burst when the burst has media: the GOP cache
+            // holds every media frame since its keyframe, and a queued one before that is older than
+            // the burst. A burst without media (an audio-only stream, a GOP too large to cache) has
+            // none of them, and they are all newer than its headers: the viewer gets them.
+            d = new Delivery(this, viewer, burst, burst.size() > headers ? q.offered() : 0);
             q.add(d);
             if (!viewer.internal()) {
                 viewers++;
