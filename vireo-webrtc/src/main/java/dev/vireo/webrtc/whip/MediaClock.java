@@ -61,6 +61,17 @@ final class MediaClock {
             return ms;
         }
 
+        /**
+         * The sender restarted the RTP stream (a new SSRC): its timestamps start at a random value
+         * (RFC 3550 §5.1), unrelated to the old ones, so the track is anchored again on the next
+         * packet's arrival, as at its start, until a sender report of the new stream places it;
+         * its times still never go back.
+         */
+        void restart() {
+            anchorRtp = -1;
+            fromReport = false;
+        }
+
         /** A sender report of this track: RTP timestamp {@code rtp} is wallclock {@code ntp} (NTP format). */
         void onSenderReport(long ntp, long rtp, long arrivalNanos) {
             long senderMillis = NtpTime.toUnixMillis(ntp);

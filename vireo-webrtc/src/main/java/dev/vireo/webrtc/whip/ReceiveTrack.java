@@ -140,8 +140,9 @@ final class ReceiveTrack implements AutoCloseable {
     void onPacket(ByteBuf packet, RtpHeader header, long nowNanos, boolean retransmission) {
         if (!ssrcKnown || header.ssrc() != ssrc) {
             if (ssrcKnown) {
-                // A new SSRC (the sender restarted the stream): start over.
+                // A new SSRC (the sender restarted the stream): start over, on a new time anchor too.
                 reset();
+                clock.restart();
             }
             ssrc = header.ssrc();
             ssrcKnown = true;

@@ -85,4 +85,42 @@ class ReceiveTrackTest {
                     .containsExactly("config", "key");
         }
     }
+
+    @Test
+    void aStreamRestartedOnANewSsrcGoesOnFromWhenItArrives() {
+        // RFC 3550 §5.1: a new SSRC's RTP timestamps start at a random value, unrelated to the old
+        // stream's: read against the old anchor they put the frames hours ahead (the stream's time
+        // jumps, its other track is hours behind) or back (clamped: every frame at one time) until a
+        // sender report re-anchors the track, and a sender without them (OBS) never sends one
+        for (long base : new long[] {1000 + 1_000_000_000L, 1000 + (1L << 31) + 12_345}) {
+            MediaClock clock = new MediaClock(0);
+            List<Long> times = new ArrayList<>();
+            try (ReceiveTrack track = new ReceiveTrack(Codec.OPUS, 111, 48_000, ByteBufAllocator.DEFAULT,
+                    clock.track(48_000))) {
+                int seq = 100;
+                for (int i = 0; i < 5; i++) { // 20 ms Opus packets, arriving every 20 ms from 10 ms on
+                    opus(track, seq++, 1000 + 960L * i, 0x1111, (10 + 20L * i) * MS, times);
+                }
+                // the sender restarts the stream: a new SSRC, numbering and timestamp base
+                seq = 7;
+                for (int i = 0; i < 5; i++) {
+                    opus(track, seq++, base + 960L * i & 0xFFFF_FFFFL, 0x2222, (110 + 20L * i) * MS, times);
+                }
+            }
+            assertThat(times).as("base %d", base).containsExactly(10L, 30L, 50L, 70L, 90L, 110L, 130L, 150L, 170L, 190L);
+        }
+    }
+
+    private static void opus(ReceiveTrack track, int seq, long ts, int ssrc, long now, List<Long> times) {
+        ByteBuf p = Unpooled.buffer();
+        RtpHeader.write(p, false, 111, seq, ts, ssrc);
+        p.writeBytes(new byte[] {(byte) 0xFC, 1, 2, 3});
+        track.onPacket(p, RtpHeader.parse(p), now, false);
+        track.drain(now, f -> {
+            if (!f.isConfig()) {
+                times.add(f.dts());
+            }
+            f.release();
+        });
+    }
 }
