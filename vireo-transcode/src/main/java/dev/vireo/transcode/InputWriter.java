@@ -83,19 +83,18 @@ final class InputWriter {
             List<MediaFrame> current = configs.current();
             try {
                 for (MediaFrame f : current) {
-                    if (bypass && !takenAsIs(f)) {
-                        if (restartsFor(f, source)) {
+                    switch (route(f, bypass, source)) {
+                        case RESTART -> {
                             p.markPlanned();
                             return;
                         }
-                        continue;
+                        case DROP -> { }
+                        case PAST_FFMPEG -> passBy(f);
+                        case TO_FFMPEG -> {
+                            written.note(f);
+                            pipe.write(f, time.config(f.dts()), out);
+                        }
                     }
-                    if (bypass && (f.isVideo() || f.isData())) {
-                        passBy(f);
-                        continue;
-                    }
-                    written.note(f);
-                    pipe.write(f, time.config(f.dts()), out);
                 }
             } finally {
                 current.forEach(MediaFrame::release); // all of them, also when a write failed
@@ -112,16 +111,20 @@ final class InputWriter {
                 }
                 MediaFrame f = e.frame();
                 try {
-                    if (f.isConfig() || f.isData()) {
-                        configs.remember(f);
-                        if (bypass && !takenAsIs(f)) {
-                            if (restartsFor(f, source)) {
-                                p.markPlanned();
-                                return;
-                            }
-                            continue;
-                        }
-                        if (bypass && (f.isVideo() || f.isData())) {
+                    boolean config = f.isConfig() || f.isData();
+                    if (config) {
+                        configs.remember(f); // also for the next process, should this one end here
+                    }
+                    Route route = route(f, bypass, source);
+                    if (route == Route.RESTART) {
+                        p.markPlanned();
+                        return;
+                    }
+                    if (route == Route.DROP) {
+                        continue;
+                    }
+                    if (config) {
+                        if (route == Route.PAST_FFMPEG) {
                             passBy(f); // a new video configuration needs no new ffmpeg: it never sees video
                         } else if (written.changes(f)) {
                             // new parameters (a republish with another resolution or codec setup): a
@@ -134,13 +137,6 @@ final class InputWriter {
                             unflushed = true;
                         }
                     } else {
-                        if (bypass && !takenAsIs(f)) {
-                            if (restartsFor(f, source)) {
-                                p.markPlanned();
-                                return;
-                            }
-                            continue;
-                        }
                         if (needResume) {
                             if (video && !(f.isVideo() && f.isKeyframe())) {
                                 continue;
@@ -155,7 +151,7 @@ final class InputWriter {
                             }
                             maxVideoPts = f.pts();
                         }
-                        if (bypass && f.isVideo()) {
+                        if (route == Route.PAST_FFMPEG) {
                             passBy(f);
                         } else {
                             pipe.write(f, time.media(f.dts()), out);
@@ -190,6 +186,38 @@ final class InputWriter {
         }
     }
 
+    /** Where one frame goes ({@link #route}). */
+    private enum Route {
+        /** Ends this process on purpose: the frame needs a fresh plan ({@link #restartsFor}). */
+        RESTART,
+        /** Left out: it goes neither to ffmpeg nor past it. */
+        DROP,
+        /** Handed to the output as it is ({@link #passBy}). */
+        PAST_FFMPEG,
+        /** Written to ffmpeg's stdin. */
+        TO_FFMPEG
+    }
+
+    /**
+     * The route of a frame, the one decision for configurations at start-up, new configurations
+     * and media. Without the video past ffmpeg everything goes to ffmpeg. With it, video (and its
+     * configuration) goes past ffmpeg when {@link #takenAsIs}, else restarts ffmpeg or is left out
+     * ({@link #restartsFor}); the source's metadata describes the source's audio, which ffmpeg
+     * replaces, so it is left out; audio goes to ffmpeg.
+     */
+    private Route route(MediaFrame f, boolean bypass, Stream source) {
+        if (!bypass) {
+            return Route.TO_FFMPEG;
+        }
+        if (!takenAsIs(f)) {
+            return restartsFor(f, source) ? Route.RESTART : Route.DROP;
+        }
+        if (f.isData()) {
+            return Route.DROP;
+        }
+        return f.isVideo() ? Route.PAST_FFMPEG : Route.TO_FFMPEG;
+    }
+
     /**
      * Whether a frame can go past ffmpeg as it is: anything but video that is not H.264, the only
      * video a browser variant passes as it is ({@link FfmpegCommand#plan}: H.265 is re-encoded,
@@ -215,13 +243,8 @@ final class InputWriter {
         return true;
     }
 
-    /**
-     * A frame that goes past ffmpeg: video to the output as it is (the source's frame itself, shared
-     * with the source's viewers); the source's metadata describes the source's audio, so it is left out.
-     */
+    /** A video frame that goes past ffmpeg: to the output as it is (the source's frame itself, shared with its viewers). */
     private void passBy(MediaFrame f) {
-        if (f.isVideo()) {
-            pastFfmpeg.accept(f.retain());
-        }
+        pastFfmpeg.accept(f.retain());
     }
 }
