@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * handed to the job's output as they come instead, in the same order and from the same resume
  * point, and ffmpeg gets the audio alone. It ends the process on purpose
  * ({@link FfmpegProcess#markPlanned()}) when the source's parameters change, when a browser
- * variant that copies video finds B-frames after all, or when video that goes past ffmpeg is no
- * longer H.264: a fresh ffmpeg is more reliable than a mid-stream switch.
+ * variant that copies video finds B-frames after all, or when video that goes past ffmpeg comes in
+ * a codec the plan does not pass (a browser variant's H.264 that is H.265 now): a fresh ffmpeg is
+ * more reliable than a mid-stream switch. Every frame's way is one decision, {@link #route}.
  */
 final class InputWriter {
 
@@ -83,7 +84,7 @@ final class InputWriter {
             List<MediaFrame> current = configs.current();
             try {
                 for (MediaFrame f : current) {
-                    switch (route(f, bypass, source)) {
+                    switch (route(f, plan, source)) {
                         case RESTART -> {
                             p.markPlanned();
                             return;
@@ -115,7 +116,7 @@ final class InputWriter {
                     if (config) {
                         configs.remember(f); // also for the next process, should this one end here
                     }
-                    Route route = route(f, bypass, source);
+                    Route route = route(f, plan, source);
                     if (route == Route.RESTART) {
                         p.markPlanned();
                         return;
@@ -205,12 +206,12 @@ final class InputWriter {
      * ({@link #restartsFor}); the source's metadata describes the source's audio, which ffmpeg
      * replaces, so it is left out; audio goes to ffmpeg.
      */
-    private Route route(MediaFrame f, boolean bypass, Stream source) {
-        if (!bypass) {
+    private Route route(MediaFrame f, FfmpegCommand.Plan plan, Stream source) {
+        if (!plan.bypassesVideo()) {
             return Route.TO_FFMPEG;
         }
-        if (!takenAsIs(f)) {
-            return restartsFor(f, source) ? Route.RESTART : Route.DROP;
+        if (!takenAsIs(f, plan)) {
+            return restartsFor(f, plan, source) ? Route.RESTART : Route.DROP;
         }
         if (f.isData()) {
             return Route.DROP;
@@ -219,24 +220,26 @@ final class InputWriter {
     }
 
     /**
-     * Whether a frame can go past ffmpeg as it is: anything but video that is not H.264, the only
-     * video a browser variant passes as it is ({@link FfmpegCommand#plan}: H.265 is re-encoded,
-     * nothing else is carried). A source that returns within the hub's reconnect grace in another
-     * codec (H.265 over SRT after H.264 over RTMP) keeps the job's subscription; its video needs a
-     * fresh plan, which re-encodes it, and must not reach browsers as it is meanwhile.
+     * Whether a frame fits a plan that has the video go past ffmpeg: anything but video of a codec
+     * the plan does not pass as it is ({@link FfmpegCommand.Plan#passesPast}: a browser variant
+     * passes H.264 only, H.265 is re-encoded; the AAC variant passes any video). A source that
+     * returns within the hub's reconnect grace in another codec (H.265 over SRT after H.264 over
+     * RTMP) keeps the job's subscription; its video needs a fresh plan, which re-encodes it for
+     * browsers, and must not reach them as it is meanwhile.
      */
-    private static boolean takenAsIs(MediaFrame f) {
-        return !f.isVideo() || f.codec() == Codec.H264;
+    private static boolean takenAsIs(MediaFrame f, FfmpegCommand.Plan plan) {
+        return !f.isVideo() || plan.passesPast(f.codec());
     }
 
     /**
      * For video {@link #takenAsIs} refuses: true when ffmpeg restarts with a fresh plan, false when
-     * the frame is left out because the source is H.264 again (the queue lags the hub: the frame is
-     * stale, the source's new configuration is queued after it, and a plan made now would pass the
-     * video by again, so a restart would only come back here).
+     * the frame is left out because the source is back in a codec the plan passes (the queue lags
+     * the hub: the frame is stale, the source's new configuration is queued after it, and a plan
+     * made now would pass the video by again, so a restart would only come back here).
      */
-    private boolean restartsFor(MediaFrame f, Stream source) {
-        if (source.videoCodec() == Codec.H264) {
+    private boolean restartsFor(MediaFrame f, FfmpegCommand.Plan plan, Stream source) {
+        Codec now = source.videoCodec();
+        if (now != null && plan.passesPast(now)) {
             return false;
         }
         log.info("{} the source's video is {} now; ffmpeg restarted to transcode it", prefix, f.codec());
