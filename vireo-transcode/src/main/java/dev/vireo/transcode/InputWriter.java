@@ -14,6 +14,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -46,6 +48,13 @@ final class InputWriter {
     private final BooleanSupplier sourceHasVideo;
     /** Where frames that go past ffmpeg are published; takes ownership of each. */
     private final Consumer<MediaFrame> pastFfmpeg;
+    /**
+     * The video codecs of the plan whose video past ffmpeg has been handed on without a break up to
+     * the head of the queue, null when it has not (see {@link #videoContinues}). Set when a
+     * process's writer ends and by {@link #bridge}; read by the supervisor and the next writer,
+     * which start after (the supervisor joins the writer thread first).
+     */
+    private volatile Set<Codec> flowingPast;
 
     InputWriter(StreamHub hub, Request request, InputQueue queue, SourceConfigs configs, TimeBase time,
                 JobMeters meters, String prefix, BooleanSupplier stopped, BooleanSupplier sourceHasVideo,
@@ -62,12 +71,25 @@ final class InputWriter {
         this.pastFfmpeg = pastFfmpeg;
     }
 
+    /**
+     * Whether a process with {@code plan} takes the video on where the last one (or the
+     * {@link #bridge} after it) left it: its video went past ffmpeg without a break, and goes past
+     * this plan's ffmpeg the same way. Then no resume point is needed: the video goes on frame by
+     * frame, ffmpeg gets the audio from then on, and viewers need no keyframe.
+     */
+    boolean videoContinues(FfmpegCommand.Plan plan) {
+        return plan.bypassesVideo() && plan.videoPastFfmpeg().equals(flowingPast);
+    }
+
     /** Writer thread of one process: queued frames to ffmpeg's stdin until the process ends. */
     void run(FfmpegProcess p, FfmpegCommand.Plan plan) {
         Stream source = hub.find(request.source()).orElse(null);
         SourceInfo src = source == null ? null : SourceInfo.of(source);
         boolean video = sourceHasVideo.getAsBoolean();
-        boolean needResume = true;
+        boolean continues = videoContinues(plan);
+        flowingPast = null;
+        boolean needResume = !continues;
+        boolean videoBroke = false;
         boolean bypass = plan.bypassesVideo();
         // a browser variant that copies video must not pass B-frames, should they appear only now
         boolean watchReordering = request.kind() == Request.Kind.HTML5 && plan.keepsSourceVideo();
@@ -87,6 +109,7 @@ final class InputWriter {
                     switch (route(f, plan, source)) {
                         case RESTART -> {
                             p.markPlanned();
+                            videoBroke = true;
                             return;
                         }
                         case DROP -> { }
@@ -101,7 +124,9 @@ final class InputWriter {
                 current.forEach(MediaFrame::release); // all of them, also when a write failed
             }
             out.flush();
-            queue.skipToLatestResumePoint(video);
+            if (!continues) {
+                queue.skipToLatestResumePoint(video);
+            }
             while (!stopped.getAsBoolean()) {
                 InputQueue.Entry e = queue.poll(1000);
                 if (e == null) {
@@ -119,6 +144,7 @@ final class InputWriter {
                     Route route = route(f, plan, source);
                     if (route == Route.RESTART) {
                         p.markPlanned();
+                        videoBroke = true;
                         return;
                     }
                     if (route == Route.DROP) {
@@ -148,6 +174,7 @@ final class InputWriter {
                             if (f.pts() < maxVideoPts) {
                                 log.info("{} the source has B-frames after all; ffmpeg restarted to remove them", prefix);
                                 p.markPlanned();
+                                videoBroke = true;
                                 return;
                             }
                             maxVideoPts = f.pts();
@@ -184,7 +211,64 @@ final class InputWriter {
             if (p.planned()) {
                 log.debug("{} closed ffmpeg's stdin to restart it", prefix);
             }
+            // the video went past ffmpeg from a keyframe to the head of the queue: the next process
+            // (or the bridge to it) can take it on from there
+            flowingPast = bypass && !needResume && !videoBroke && src != null ? plan.videoPastFfmpeg() : null;
         }
+    }
+
+    /**
+     * Between two processes, on the supervisor thread, for up to {@code millis} (the restart
+     * backoff): while there is no ffmpeg to give the audio to, the video that went past the last
+     * one keeps going past as it comes ({@link #route} as under {@code plan}, the plan of the
+     * process that ended), and the audio is left out (the next process starts with the audio of
+     * its time: audio has no resume point to wait for, and the job's {@link TimeBase} is the same,
+     * so it is in sync with the video as before). Only when the video was flowing
+     * ({@link #videoContinues}); ends early, and the next process resumes at a keyframe as after
+     * any restart, when the video needs a fresh plan (another codec, B-frames for a browser). Runs
+     * on the supervisor's (virtual) thread, for the backoff only: the writer threads are the
+     * processes' own.
+     *
+     * @return the milliseconds of {@code millis} left when it ended early, else 0
+     */
+    long bridge(FfmpegCommand.Plan plan, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        Stream source = hub.find(request.source()).orElse(null);
+        if (!videoContinues(plan) || source == null) {
+            flowingPast = null;
+            return millis;
+        }
+        boolean watchReordering = request.kind() == Request.Kind.HTML5;
+        long maxVideoPts = Long.MIN_VALUE;
+        for (long left = millis; left > 0 && !stopped.getAsBoolean();
+                left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+            InputQueue.Entry e = queue.poll(left);
+            if (e == null) {
+                continue;
+            }
+            MediaFrame f = e.frame();
+            try {
+                if (f.isConfig() || f.isData()) {
+                    configs.remember(f);
+                }
+                Route route = route(f, plan, source);
+                boolean reordered = watchReordering && route == Route.PAST_FFMPEG && !f.isConfig() && f.pts() < maxVideoPts;
+                if (route == Route.RESTART || reordered) {
+                    flowingPast = null;
+                    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                }
+                if (route == Route.PAST_FFMPEG) {
+                    if (!f.isConfig()) {
+                        maxVideoPts = f.pts();
+                        meters.frameIn();
+                    }
+                    passBy(f);
+                }
+            } finally {
+                f.release();
+            }
+        }
+        return 0;
     }
 
     /** Where one frame goes ({@link #route}). */
