@@ -319,6 +319,29 @@ class VariantTest {
     }
 
     @Test
+    void aacTakesH265WithBFramesPastFfmpegAsItIs() throws Exception {
+        Stream source = startWith(FilePublisher.ts(TestMedia.h265Opus(dir, "hevcopus", 320, 180, 30, 4), hub, demo));
+        Recorder r = new Recorder("rtmp", viewers).keepingMedia();
+        hub.subscribe(AacVariant.keyFor(source).orElseThrow(), r);
+        Await.until(Duration.ofSeconds(20), "AAC and H.265", () -> r.count(Codec.AAC) > 50 && r.count(Codec.H265) > 40);
+        java.util.Map<Long, FilePublisher.Sent> sentVideo = new java.util.HashMap<>();
+        publisher.sent.stream().filter(FilePublisher.Sent::video).forEach(s -> sentVideo.put(s.dts(), s));
+        List<Recorder.Got> frames = r.media(Codec.H265);
+        assertThat(frames.getFirst().keyframe()).isTrue();
+        assertThat(frames).as("B-frames: presentation order differs from decode order")
+                .anyMatch(g -> g.pts() != g.dts());
+        for (Recorder.Got g : frames) {
+            FilePublisher.Sent sent = sentVideo.get(g.dts());
+            assertThat(sent).as("a source frame at dts %d", g.dts()).isNotNull();
+            assertThat(g.pts()).isEqualTo(sent.pts());
+            assertThat(g.payload()).as("H.265 frame at %d as the publisher sent it", g.dts()).isEqualTo(sent.payload());
+        }
+        assertThat(r.count(Codec.H264)).isZero();
+        assertThat(r.count(Codec.OPUS)).isZero();
+        assertThat(transcoder.jobs().get(0).command()).isEqualTo("h265 past ffmpeg / aac 128k (mpegts -> flv)");
+    }
+
+    @Test
     void aacVideoPastFfmpegResumesAfterItsAudioFfmpegIsKilled() throws Exception {
         startWith(FilePublisher.ts(opus, hub, demo));
         videoPastFfmpegResumesAfterItsAudioFfmpegIsKilled(AacVariant.of(demo), Codec.AAC);
