@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.Peers;
 import dev.vireo.http.FlvTagStream;
 import dev.vireo.webrtc.testing.Chromium;
 import dev.vireo.webrtc.whip.WhipSessionStats;
@@ -78,11 +79,22 @@ class WhipAiortcTest {
                         () -> video.get() > 60 && audio.get() > 50);
                 r.body().close();
                 reader.interrupt();
-                // RTMP players get the same AAC variant
-                Ffmpeg.Result rtmp = Ffmpeg.run(Ffmpeg.ffprobeStreams("rtmp://127.0.0.1:" + ports.rtmp() + "/live/bot"),
-                        dir, 60);
+                // RTMP players get the same AAC variant, whose video is the publisher's own (past
+                // ffmpeg): ffprobe decodes 3 s of both streams over RTMP
+                Ffmpeg.Result rtmp = Ffmpeg.run(List.of(Peers.ffprobe(), "-v", "error", "-rw_timeout", "10000000",
+                        "-read_intervals", "%+3", "-count_frames", "-of", "json",
+                        "-show_entries", "stream=codec_type,codec_name,nb_read_frames",
+                        "rtmp://127.0.0.1:" + ports.rtmp() + "/live/bot"), dir, 60);
+                assertThat(rtmp.exitCode()).as(rtmp.stderr()).isZero();
                 assertThat(rtmp.stdout()).as(rtmp.stderr()).contains("\"codec_name\": \"h264\"",
                         "\"codec_name\": \"aac\"");
+                java.util.Map<String, Integer> decoded = new java.util.HashMap<>();
+                new ObjectMapper().readTree(rtmp.stdout()).path("streams").forEach(st -> decoded.put(
+                        st.path("codec_type").asText(), st.path("nb_read_frames").asInt()));
+                assertThat(decoded).as(rtmp.stdout()).containsOnlyKeys("video", "audio");
+                assertThat(decoded.values()).as("frames decoded over RTMP: %s", decoded).allSatisfy(n -> assertThat(n).isGreaterThan(20));
+                assertThat(server.transcoder().jobs()).singleElement()
+                        .satisfies(j -> assertThat(j.command()).startsWith("h264 past ffmpeg / aac"));
             }
         }
     }

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * The AAC variant of a stream, {@code {stream}@aac}: for streams published with Opus audio (WHIP)
- * and played over RTMP, HTTP-FLV or HLS, whose players expect AAC. Audio is transcoded to AAC,
- * video is copied.
+ * and played over RTMP, HTTP-FLV or HLS, whose players expect AAC. Audio is transcoded to AAC;
+ * the video is the source's own frames, which go past ffmpeg ({@code FfmpegCommand}).
  */
 public final class AacVariant {
 

@@ -5,9 +5,13 @@ import dev.vireo.transcode.ffmpeg.FfmpegInstall;
 import dev.vireo.transcode.html5.Html5Variant;
 import dev.vireo.transcode.pipe.PipeFormat;
 import dev.vireo.transcode.templates.TranscodeTemplate;
+import dev.vireo.media.TrackType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The ffmpeg command line of a job, planned from the request, the template and what the source
@@ -26,7 +30,10 @@ import java.util.Locale;
  * waited in its muxer until audio of a later time was out (interleaving, whatever
  * {@code -max_interleave_delta} says: with one packet queued there is no delta to exceed), and
  * its Opus is at a constant bitrate high enough that the MPEG-TS muxer writes every packet at
- * once (see {@link #HTML5_OPUS_CBR_KBPS}). docs/BENCHMARKS.md has the before and after.
+ * once (see {@link #HTML5_OPUS_CBR_KBPS}). docs/BENCHMARKS.md has the before and after. The AAC
+ * variant's video always goes past ffmpeg, whatever its codec: its RTMP/FLV viewers play any
+ * H.264 (B-frames too) and, over enhanced RTMP, H.265 and AV1; so they get the source's frames as
+ * the publisher sent them, its SEI (the latency meter's stamps) included, without ffmpeg's delay.
  */
 final class FfmpegCommand {
 
@@ -51,18 +58,38 @@ final class FfmpegCommand {
      * @param output the container read from its stdout
      * @param summary one line for logs and stats, e.g. "libx264 scale=-2:360 600k / aac 64k (flv -> flv)"
      * @param copiesVideo whether video passes through ffmpeg untouched ({@code -c:v copy})
-     * @param bypassesVideo whether the source's video does not go through ffmpeg at all: the job
-     *     publishes the source's own video frames in the output and ffmpeg gets and makes audio only
-     *     (a browser variant whose video needs no change; see {@link #plan})
+     * @param videoPastFfmpeg the video codecs that do not go through ffmpeg at all, empty when all
+     *     video does: the job publishes the source's own video frames in the output and ffmpeg gets
+     *     and makes audio only (a browser variant whose H.264 needs no change, the AAC variant's
+     *     video whatever it is; see {@link #plan}). Video of another codec (a source back within
+     *     the reconnect grace in another one) needs a fresh plan.
      */
     record Plan(List<String> command, PipeFormat input, PipeFormat output, String summary, boolean copiesVideo,
-                boolean bypassesVideo) {
+                Set<Codec> videoPastFfmpeg) {
+
+        Plan {
+            videoPastFfmpeg = Set.copyOf(videoPastFfmpeg);
+        }
+
+        /** Whether the source's video does not go through ffmpeg: ffmpeg gets and makes audio only. */
+        boolean bypassesVideo() {
+            return !videoPastFfmpeg.isEmpty();
+        }
+
+        /** Whether video of {@code codec} goes past ffmpeg as it is under this plan. */
+        boolean passesPast(Codec codec) {
+            return videoPastFfmpeg.contains(codec);
+        }
 
         /** Whether the source's video reaches the output unchanged, through ffmpeg or past it. */
         boolean keepsSourceVideo() {
-            return copiesVideo || bypassesVideo;
+            return copiesVideo || bypassesVideo();
         }
     }
+
+    /** Every video codec: what the AAC variant passes past ffmpeg. */
+    private static final Set<Codec> ALL_VIDEO = Arrays.stream(Codec.values())
+            .filter(c -> c.track() == TrackType.VIDEO).collect(Collectors.toUnmodifiableSet());
 
     private FfmpegCommand() {
     }
@@ -76,7 +103,8 @@ final class FfmpegCommand {
         if (!src.hasVideo() && !src.hasAudio()) {
             throw new TranscodeRefusal("stream " + request.source().path() + " carries no media yet");
         }
-        PipeFormat input = PipeFormat.carrying(src.video(), src.audio());
+        // the AAC variant's video never goes to ffmpeg (see below): only its audio must fit a pipe
+        PipeFormat input = PipeFormat.carrying(request.kind() == Request.Kind.AAC ? null : src.video(), src.audio());
         if (input == null) {
             throw new TranscodeRefusal("stream " + request.source().path() + " (" + src.video() + " / " + src.audio()
                     + ") cannot be transcoded");
@@ -84,7 +112,7 @@ final class FfmpegCommand {
         List<String> out = new ArrayList<>();
         Codec outVideo;
         Codec outAudio;
-        boolean bypass = false;
+        Set<Codec> past = Set.of();
         String videoSummary;
         String audioSummary;
         switch (request.kind()) {
@@ -104,11 +132,12 @@ final class FfmpegCommand {
                 // Video that needs no change goes past ffmpeg: the source's frames are published as
                 // they come (no ffmpeg pipeline, and no muxer holding them until audio of the same
                 // time is out), ffmpeg makes the audio alone (cfg.lowDelayHtml5(); see docs/BENCHMARKS.md)
-                bypass = src.hasVideo() && !video && cfg.lowDelayHtml5();
+                past = src.video() == Codec.H264 && !video && cfg.lowDelayHtml5() ? Set.of(Codec.H264) : Set.of();
+                boolean bypass = !past.isEmpty();
                 outVideo = src.hasVideo() && !bypass ? Codec.H264 : null;
                 outAudio = src.hasAudio() ? Codec.OPUS : null;
                 videoSummary = !src.hasVideo() ? null : video ? html5Video(src, cfg, ffmpeg, out)
-                        : bypass ? src.video().name().toLowerCase(Locale.ROOT) + " past ffmpeg" : copy("v", src.video(), out);
+                        : bypass ? pastFfmpeg(src.video()) : copy("v", src.video(), out);
                 audioSummary = !src.hasAudio() ? null
                         : audio ? html5Audio(src, cfg, ffmpeg, out) : copy("a", src.audio(), out);
             }
@@ -117,13 +146,19 @@ final class FfmpegCommand {
                     throw new TranscodeRefusal("stream " + request.source().path() + " has no Opus audio; it has no "
                             + AacVariant.SUFFIX + " variant");
                 }
-                outVideo = src.video();
+                // Video goes past ffmpeg as the publisher sent it, whatever it is: RTMP and FLV
+                // players take it (B-frames, and H.265/AV1 over enhanced RTMP), and it keeps its SEI
+                if (src.hasVideo()) {
+                    past = ALL_VIDEO;
+                }
+                outVideo = null;
                 outAudio = Codec.AAC;
-                videoSummary = src.hasVideo() ? copy("v", src.video(), out) : null;
+                videoSummary = src.hasVideo() ? pastFfmpeg(src.video()) : null;
                 audioSummary = audio(Codec.AAC, AAC_VARIANT_KBPS, src, ffmpeg, out);
             }
             default -> throw new IllegalStateException(request.kind().name());
         }
+        boolean bypass = !past.isEmpty();
         if (bypass) {
             input = PipeFormat.carrying(null, src.audio());
         }
@@ -157,7 +192,7 @@ final class FfmpegCommand {
         cmd.add("pipe:1");
         String summary = join(videoSummary, audioSummary) + " (" + input.ffmpegName() + " -> " + output.ffmpegName() + ")";
         return new Plan(List.copyOf(cmd), input, output, summary,
-                out.contains("-c:v") && out.get(out.indexOf("-c:v") + 1).equals("copy"), bypass);
+                out.contains("-c:v") && out.get(out.indexOf("-c:v") + 1).equals("copy"), past);
     }
 
     private static String templateVideo(TranscodeTemplate t, TranscodeConfig cfg, FfmpegInstall ffmpeg, List<String> out) {
@@ -259,6 +294,10 @@ final class FfmpegCommand {
         refuseIfLacking(ffmpeg, "aac");
         out.addAll(List.of("-c:a", "aac", "-b:a", kbps + "k", "-ac", String.valueOf(channels)));
         return "aac " + kbps + "k";
+    }
+
+    private static String pastFfmpeg(Codec video) {
+        return video.name().toLowerCase(Locale.ROOT) + " past ffmpeg";
     }
 
     private static String copy(String track, Codec codec, List<String> out) {

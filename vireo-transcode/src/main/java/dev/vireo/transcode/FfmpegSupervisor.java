@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * The life of one job's ffmpeg processes, on the job's supervisor thread: plans the command from
  * the source as it is now, starts the process with its pipe threads ({@link InputWriter},
  * {@link OutputReader}), waits for it to end and starts the next one — at once after a planned
- * restart, after {@link RestartPolicy}'s backoff after a crash — while viewers stay attached. The
+ * restart, after {@link RestartPolicy}'s backoff after a crash (during which video that goes past
+ * ffmpeg keeps going, {@link InputWriter#bridge}) — while viewers stay attached. The
  * job ends when the source is gone, ffmpeg refuses the source, or it keeps failing; when the job
  * stops, {@link #jobStopped()} kills the running process.
  */
@@ -71,6 +72,7 @@ final class FfmpegSupervisor {
     void run() {
         Request request = job.request;
         String prefix = job.prefix;
+        boolean first = true;
         try {
             while (!job.isStopped()) {
                 Stream source = hub.find(request.source()).orElse(null);
@@ -87,13 +89,19 @@ final class FfmpegSupervisor {
                     break;
                 }
                 meters.command = plan.summary();
+                if (!first) {
+                    // a new process after another: its video starts on a keyframe, unless the video
+                    // past ffmpeg goes on without a break (InputWriter.videoContinues)
+                    publisher.restarted(writer.videoContinues(plan));
+                }
+                first = false;
                 FfmpegProcess p;
                 try {
                     p = FfmpegProcess.start(plan.command(), job.id, log, prefix, proc -> writer.run(proc, plan),
                             proc -> reader.run(proc, plan.output()));
                 } catch (IOException e) {
                     meters.lastError = "ffmpeg did not start: " + e.getMessage();
-                    if (!backoff(restarts.startFailed())) {
+                    if (!backoff(plan, restarts.startFailed())) {
                         job.stop("transcoding failed: " + meters.lastError);
                         break;
                     }
@@ -110,7 +118,6 @@ final class FfmpegSupervisor {
                 if (job.isStopped()) {
                     break;
                 }
-                publisher.restarted();
                 if (p.planned()) {
                     log.info("{} source parameters changed; ffmpeg restarted", prefix);
                     restarts.planned();
@@ -127,7 +134,7 @@ final class FfmpegSupervisor {
                 }
                 log.warn("{} {}; restarting", prefix, meters.lastError);
                 meters.state = JobMeters.State.RESTARTING;
-                if (!backoff(wait)) {
+                if (!backoff(plan, wait)) {
                     break;
                 }
             }
@@ -152,8 +159,16 @@ final class FfmpegSupervisor {
         return "ffmpeg " + how + (last.isEmpty() ? "" : ": " + last);
     }
 
-    /** Waits {@code millis} before the next attempt; false when giving up or the job stopped meanwhile. */
-    private boolean backoff(long millis) throws InterruptedException {
-        return millis != RestartPolicy.GIVE_UP && !stoppedLatch.await(millis, TimeUnit.MILLISECONDS);
+    /**
+     * Waits {@code millis} before the next attempt; false when giving up or the job stopped
+     * meanwhile. Video that went past the ended process's ffmpeg keeps going past meanwhile
+     * ({@link InputWriter#bridge}): only the audio waits for the next ffmpeg.
+     */
+    private boolean backoff(FfmpegCommand.Plan ended, long millis) throws InterruptedException {
+        if (millis == RestartPolicy.GIVE_UP) {
+            return false;
+        }
+        long left = writer.bridge(ended, millis);
+        return !stoppedLatch.await(left, TimeUnit.MILLISECONDS) && !job.isStopped();
     }
 }

@@ -86,10 +86,16 @@ final class OutputPublisher {
         this.audioCatchUp = liveAudioOnly ? new AudioCatchUp() : null;
     }
 
-    /** A new ffmpeg process starts: its video must start on a keyframe. */
-    synchronized void restarted() {
-        videoNeedsKeyframe = true;
-        holdVideoConfig = true;
+    /**
+     * A new ffmpeg process starts: its video must start on a keyframe, unless
+     * {@code videoContinues} — the source's video that goes past ffmpeg goes on frame by frame
+     * across the restart ({@link InputWriter#videoContinues}), so viewers' decoders are fine as they are.
+     */
+    synchronized void restarted(boolean videoContinues) {
+        if (!videoContinues) {
+            videoNeedsKeyframe = true;
+            holdVideoConfig = true;
+        }
         audioCatchUp = liveAudioOnly ? new AudioCatchUp() : null;
     }
 

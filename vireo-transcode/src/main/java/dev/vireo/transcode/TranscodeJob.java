@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Time: ffmpeg gets the source's time stamps minus a fixed base ({@link TimeBase}) and runs
  * with {@code -copyts}, so what comes out plus the base is on the source's time line: A/V sync is
  * ffmpeg's own, and a viewer switching between a stream and its variants sees the same clock.
- * Video that goes past ffmpeg (a browser variant whose video needs no change) is the source's own
- * frames, so it is on that time line as it is.
+ * Video that goes past ffmpeg (a browser variant's that needs no change, the AAC variant's) is
+ * the source's own frames, so it is on that time line as it is.
  */
 final class TranscodeJob {
 

@@ -121,12 +121,29 @@ class FfmpegCommandTest {
     }
 
     @Test
-    void aacVariantCopiesVideo() {
+    void aacVariantTakesAnyVideoPastFfmpeg() {
         FfmpegCommand.Plan p = FfmpegCommand.plan(request("demo@aac"), null, H264_OPUS, CFG, FFMPEG);
-        assertThat(arg(p, "-c:v")).isEqualTo("copy");
+        assertThat(p.bypassesVideo()).isTrue();
+        assertThat(p.command()).doesNotContain("-c:v", "0:v:0").containsSequence("-map", "0:a:0");
         assertThat(arg(p, "-c:a")).isEqualTo("aac");
-        assertThat(p.input()).isEqualTo(PipeFormat.MPEGTS);
-        assertThat(p.output()).isEqualTo(PipeFormat.FLV);
+        assertThat(p.input()).isEqualTo(PipeFormat.MPEGTS); // Opus alone in
+        assertThat(p.output()).isEqualTo(PipeFormat.FLV); // AAC alone out
+        assertThat(p.summary()).isEqualTo("h264 past ffmpeg / aac 128k (mpegts -> flv)");
+        // RTMP/FLV players take every video the source may have, B-frames, H.265 and AV1 included
+        for (Codec video : List.of(Codec.H264, Codec.H265, Codec.AV1)) {
+            assertThat(p.passesPast(video)).as("%s past ffmpeg", video).isTrue();
+            FfmpegCommand.Plan q = FfmpegCommand.plan(request("demo@aac"), null,
+                    new SourceInfo(video, Codec.OPUS, 1280, 720, 30, true, 0, 2), CFG, FFMPEG);
+            assertThat(q.summary()).startsWith(video.name().toLowerCase(java.util.Locale.ROOT) + " past ffmpeg / aac");
+        }
+        // a browser variant passes H.264 only
+        FfmpegCommand.Plan html5 = FfmpegCommand.plan(request("demo@html5"), null, H264_AAC_720, CFG, FFMPEG);
+        assertThat(html5.passesPast(Codec.H264)).isTrue();
+        assertThat(html5.passesPast(Codec.H265)).isFalse();
+        FfmpegCommand.Plan audioOnly = FfmpegCommand.plan(request("demo@aac"), null,
+                new SourceInfo(null, Codec.OPUS, 0, 0, 0, false, 0, 2), CFG, FFMPEG);
+        assertThat(audioOnly.bypassesVideo()).isFalse();
+        assertThat(audioOnly.summary()).isEqualTo("no video / aac 128k (mpegts -> flv)");
         assertThatThrownBy(() -> FfmpegCommand.plan(request("demo@aac"), null, H264_AAC_720, CFG, FFMPEG))
                 .isInstanceOf(TranscodeRefusal.class).hasMessage("stream /live/demo has no Opus audio; it has no @aac variant");
     }

@@ -30,9 +30,12 @@ final class FilePublisher implements AutoCloseable {
     private record Item(Codec codec, long dts, int cts, boolean keyframe, boolean config, boolean data, byte[] payload) {
     }
 
-    /** What was published: track, pts on the hub's time line, wall clock. */
-    record Sent(boolean video, long pts, long nanos) {
+    /** What was published: track, dts and pts on the hub's time line, wall clock, the payload's bytes. */
+    record Sent(boolean video, long dts, long pts, long nanos, byte[] payload) {
     }
+
+    /** UUID of the stamps {@link #stamped} puts in (user_data_unregistered, H.264 §D.1.6). */
+    static final byte[] SEI_UUID = "VireoTestStamp01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final List<Item> items;
     private final long durationMs;
@@ -71,6 +74,11 @@ final class FilePublisher implements AutoCloseable {
     }
 
     static FilePublisher ts(Path file, StreamHub hub, StreamKey key) throws Exception {
+        return new FilePublisher(read(file), hub, key);
+    }
+
+    /** The frames of an MPEG-TS file, its first media frame at 0. */
+    private static List<Item> read(Path file) throws Exception {
         List<Item> items = new ArrayList<>();
         try (TsDemuxer d = new TsDemuxer(s -> {
             try {
@@ -88,7 +96,36 @@ final class FilePublisher implements AutoCloseable {
         long first = items.stream().filter(i -> !i.config()).mapToLong(Item::dts).min().orElse(0);
         List<Item> rebased = items.stream().map(i -> new Item(i.codec(), Math.max(0, i.dts() - first), i.cts(),
                 i.keyframe(), i.config(), i.data(), i.payload())).toList();
-        return new FilePublisher(new ArrayList<>(rebased), hub, key);
+        return new ArrayList<>(rebased);
+    }
+
+    /**
+     * As {@link #ts}, with a user-data SEI first in every coded H.264 frame, as the bench's and the
+     * player's latency meter stamps are: NAL type 6, payloadType 5 (user_data_unregistered),
+     * {@link #SEI_UUID}, the frame's index in 8 hex digits (no zero byte, so no emulation
+     * prevention), rbsp trailing bits; 4-byte length prefix as the hub's H.264 payloads have.
+     */
+    static FilePublisher stamped(Path file, StreamHub hub, StreamKey key) throws Exception {
+        List<Item> items = read(file);
+        List<Item> out = new ArrayList<>(items.size());
+        int n = 0;
+        for (Item i : items) {
+            if (i.codec() != Codec.H264 || i.config()) {
+                out.add(i);
+                continue;
+            }
+            byte[] index = String.format("%08x", n++).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            int size = SEI_UUID.length + index.length;
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            int nal = 3 + size + 1;
+            b.writeBytes(new byte[] {0, 0, 0, (byte) nal, 6, 5, (byte) size});
+            b.writeBytes(SEI_UUID);
+            b.writeBytes(index);
+            b.write(0x80);
+            b.writeBytes(i.payload());
+            out.add(new Item(i.codec(), i.dts(), i.cts(), i.keyframe(), false, false, b.toByteArray()));
+        }
+        return new FilePublisher(out, hub, key);
     }
 
     private static Item item(MediaFrame f) {
@@ -118,7 +155,7 @@ final class FilePublisher implements AutoCloseable {
                         : i.config() ? MediaFrame.config(i.codec(), dts, payload)
                         : MediaFrame.media(i.codec(), dts, i.cts(), i.keyframe(), payload);
                 if (!i.config() && !i.data()) {
-                    sent.add(new Sent(f.isVideo(), f.pts(), System.nanoTime()));
+                    sent.add(new Sent(f.isVideo(), f.dts(), f.pts(), System.nanoTime(), i.payload()));
                 }
                 publication.send(f);
             }

@@ -65,7 +65,7 @@ class OutputPublisherTest {
         out.publish(video(66, false));
         // B-frames found: ffmpeg now re-encodes the video, with its own parameter sets, and its
         // frames are dropped up to the next keyframe after what viewers have (up to a GOP)
-        out.restarted();
+        out.restarted(false);
         out.publish(config(2));
         out.publish(video(50, true));
         out.publish(video(100, false));

@@ -11,7 +11,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** A viewer that records what it gets (configs with their bytes), on its executor. */
 final class Recorder implements Subscriber {
 
-    /** @param payload the bytes of a configuration (null for media), @param size the payload's size */
+    /**
+     * @param payload the bytes of a configuration, of media too when {@link #keepingMedia()} (else null)
+     * @param size the payload's size
+     */
     record Got(Codec codec, long dts, long pts, boolean keyframe, boolean config, byte[] payload, int size, long nanos) {
         boolean isVideo() {
             return codec == Codec.H264 || codec == Codec.H265;
@@ -22,10 +25,17 @@ final class Recorder implements Subscriber {
     private final EventExecutor executor;
     final List<Got> got = new CopyOnWriteArrayList<>();
     final CompletableFuture<String> ended = new CompletableFuture<>();
+    private volatile boolean keepMedia;
 
     Recorder(String id, EventExecutor executor) {
         this.id = id;
         this.executor = executor;
+    }
+
+    /** Keeps the bytes of media frames too (to compare them with the source's); returns this. */
+    Recorder keepingMedia() {
+        keepMedia = true;
+        return this;
     }
 
     @Override
@@ -41,7 +51,7 @@ final class Recorder implements Subscriber {
     @Override
     public void onFrame(MediaFrame f) {
         byte[] payload = null;
-        if (f.isConfig()) {
+        if (f.isConfig() || keepMedia) {
             payload = new byte[f.payload().readableBytes()];
             f.payload().getBytes(f.payload().readerIndex(), payload);
         }

@@ -68,6 +68,23 @@ final class TestMedia {
         return out;
     }
 
+    /** H.265 with B-frames + Opus 48 kHz stereo in MPEG-TS, as an SRT encoder might send. */
+    static Path h265Opus(Path dir, String name, int width, int height, int fps, int seconds)
+            throws IOException, InterruptedException {
+        Path out = dir.resolve(name + ".ts");
+        if (Files.exists(out)) {
+            return out;
+        }
+        run(List.of(Peers.ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=" + fps,
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                "-t", String.valueOf(seconds), "-ac", "2",
+                "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error:keyint=" + fps + ":bframes=2",
+                "-pix_fmt", "yuv420p", "-c:a", "libopus", "-b:a", "64k", "-pes_payload_size", "0", "-f", "mpegts",
+                out.toString()));
+        return out;
+    }
+
     private static void run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.PIPE).start();

@@ -203,9 +203,17 @@ class VariantTest {
     @Test
     void html5VideoPastFfmpegResumesAfterItsAudioFfmpegIsKilled() throws Exception {
         startWith(FilePublisher.flv(aac, hub, demo));
-        Recorder r = new Recorder("browser", viewers);
-        hub.subscribe(Html5Variant.of(demo), r);
-        Await.until(Duration.ofSeconds(20), "video and Opus", () -> r.count(Codec.H264) > 30 && r.count(Codec.OPUS) > 50);
+        videoPastFfmpegResumesAfterItsAudioFfmpegIsKilled(Html5Variant.of(demo), Codec.OPUS);
+    }
+
+    /**
+     * Kills the variant's (audio-only) ffmpeg: the audio out of it comes back, and the video past it
+     * never stopped: every frame the source sent reached the viewer, across the restart.
+     */
+    private void videoPastFfmpegResumesAfterItsAudioFfmpegIsKilled(StreamKey key, Codec audioOut) throws Exception {
+        Recorder r = new Recorder("viewer", viewers);
+        hub.subscribe(key, r);
+        Await.until(Duration.ofSeconds(20), "video and audio", () -> r.count(Codec.H264) > 30 && r.count(audioOut) > 50);
         long pid = transcoder.jobs().get(0).pid();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         Await.until(Duration.ofSeconds(20), "a new ffmpeg", () -> {
@@ -213,16 +221,23 @@ class VariantTest {
             return s.restarts() == 1 && s.pid() > 0 && s.pid() != pid;
         });
         long video = r.count(Codec.H264);
-        long audio = r.count(Codec.OPUS);
-        Await.until(Duration.ofSeconds(20), "video and Opus again", () -> r.count(Codec.H264) > video + 60
-                && r.count(Codec.OPUS) > audio + 100);
+        long audio = r.count(audioOut);
+        Await.until(Duration.ofSeconds(20), "video and audio again", () -> r.count(Codec.H264) > video + 60
+                && r.count(audioOut) > audio + 100);
         // one stream for the viewer: per track, time never goes back and no frame comes twice
-        for (Codec c : List.of(Codec.H264, Codec.OPUS)) {
+        for (Codec c : List.of(Codec.H264, audioOut)) {
             List<Recorder.Got> m = r.media(c);
             for (int i = 1; i < m.size(); i++) {
                 assertThat(m.get(i).dts()).as("%s dts at %d", c, i).isGreaterThan(m.get(i - 1).dts());
             }
         }
+        List<Recorder.Got> frames = r.media(Codec.H264);
+        long first = frames.getFirst().dts();
+        long last = frames.getLast().dts();
+        List<Long> sent = publisher.sent.stream().filter(s -> s.video() && s.dts() >= first && s.dts() <= last)
+                .map(FilePublisher.Sent::dts).toList();
+        assertThat(frames.stream().map(Recorder.Got::dts).toList()).as("the source's video frames, none left out")
+                .isEqualTo(sent);
         assertThat(r.ended).isNotDone();
         assertThat(transcoder.jobs().get(0).command()).startsWith("h264 past ffmpeg");
     }
@@ -242,29 +257,107 @@ class VariantTest {
     }
 
     @Test
-    void aacComesFromOpusWithVideoCopied() throws Exception {
-        Stream source = startWith(FilePublisher.ts(opus, hub, demo));
+    void aacComesFromOpusWithTheSourcesVideoPastFfmpegByteForByte() throws Exception {
+        Stream source = startWith(FilePublisher.stamped(opus, hub, demo)); // a SEI stamp in every frame
         assertThat(Html5Variant.keyFor(source)).isEmpty(); // Opus, no B-frames: fine for browsers as is
         assertThatThrownBy(() -> hub.subscribe(Html5Variant.of(demo), new Recorder("x", viewers)))
                 .isInstanceOf(HubException.class).hasMessageContaining("plays in browsers as it is");
         StreamKey key = AacVariant.keyFor(source).orElseThrow();
 
-        Recorder r = new Recorder("flv", viewers);
+        Recorder r = new Recorder("flv", viewers).keepingMedia();
         hub.subscribe(key, r);
         Await.until(Duration.ofSeconds(20), "2 s of AAC and video", () -> r.count(Codec.AAC) > 80 && r.count(Codec.H264) > 60);
         TrackInfo audio = CodecConfigs.describe(Codec.AAC, Unpooled.wrappedBuffer(r.config(Codec.AAC).payload())).orElseThrow();
         assertThat(audio.profile()).isEqualTo("AAC LC");
         assertThat(audio.sampleRate()).isEqualTo(48000);
         assertThat(r.count(Codec.OPUS)).isZero();
-        TreeSet<Long> sentVideo = new TreeSet<>();
-        publisher.sent.stream().filter(FilePublisher.Sent::video).forEach(s -> sentVideo.add(s.pts()));
-        for (Recorder.Got g : r.media(Codec.H264)) {
-            assertThat(g.pts()).as("copied video keeps its time stamps").isEqualTo(nearest(sentVideo, g.pts()));
+
+        // the source's own video: its configuration, and every frame the publisher sent, SEI and all,
+        // at its time stamps, from a keyframe on
+        MediaFrame sourceConfig = source.videoConfig();
+        try {
+            assertThat(r.config(Codec.H264).payload()).isEqualTo(ByteBufUtil.getBytes(sourceConfig.payload()));
+        } finally {
+            sourceConfig.release();
         }
-        assertThat(transcoder.jobs().get(0).command()).contains("h264 copy").contains("aac 128k").contains("mpegts -> flv");
+        java.util.Map<Long, FilePublisher.Sent> sentVideo = new java.util.HashMap<>();
+        publisher.sent.stream().filter(FilePublisher.Sent::video).forEach(s -> sentVideo.put(s.dts(), s));
+        List<Recorder.Got> frames = r.media(Codec.H264);
+        assertThat(frames.getFirst().keyframe()).isTrue();
+        for (Recorder.Got g : frames) {
+            FilePublisher.Sent sent = sentVideo.get(g.dts());
+            assertThat(sent).as("a source frame at dts %d", g.dts()).isNotNull();
+            assertThat(g.pts()).isEqualTo(sent.pts());
+            assertThat(g.payload()).as("video frame at %d as the publisher sent it", g.dts()).isEqualTo(sent.payload());
+            assertThat(indexOf(g.payload(), FilePublisher.SEI_UUID)).as("the SEI stamp at %d", g.dts()).isEqualTo(7);
+        }
+        // the AAC on the same time line as the video: ffmpeg's -copyts plus the job's base
+        TreeSet<Long> sentAudio = new TreeSet<>();
+        publisher.sent.stream().filter(s -> !s.video()).forEach(s -> sentAudio.add(s.pts()));
+        for (Recorder.Got g : r.media(Codec.AAC)) {
+            assertThat(Math.abs(g.pts() - nearest(sentAudio, g.pts()))).as("audio pts %d", g.pts()).isLessThanOrEqualTo(100);
+        }
+        TranscodeJobStats stats = transcoder.jobs().get(0);
+        assertThat(stats.command()).isEqualTo("h264 past ffmpeg / aac 128k (mpegts -> flv)");
+        assertThat(stats.videoLatency().samples()).isPositive();
+        assertThat(stats.audioLatency().samples()).isPositive();
         // frame gaps reported at both ends of the job, for both tracks
         for (int i = 0; i < 4; i++) {
             assertThat(gaps.get(i)).as("gaps of series %d", i).isPositive();
         }
+
+        // a late joiner starts on a keyframe, with the configurations before it
+        Recorder late = new Recorder("late", viewers);
+        hub.subscribe(key, late);
+        Await.until(Duration.ofSeconds(20), "the late joiner's AAC and video", () -> late.count(Codec.AAC) > 20
+                && late.count(Codec.H264) > 20);
+        Recorder.Got firstVideo = late.got.stream().filter(g -> g.isVideo()).findFirst().orElseThrow();
+        assertThat(firstVideo.config()).as("the video configuration first").isTrue();
+        assertThat(late.media(Codec.H264).getFirst().keyframe()).as("then a keyframe").isTrue();
+        Recorder.Got firstAudio = late.got.stream().filter(g -> g.codec() == Codec.AAC).findFirst().orElseThrow();
+        assertThat(firstAudio.config()).as("the AudioSpecificConfig before AAC frames").isTrue();
+    }
+
+    @Test
+    void aacTakesH265WithBFramesPastFfmpegAsItIs() throws Exception {
+        Stream source = startWith(FilePublisher.ts(TestMedia.h265Opus(dir, "hevcopus", 320, 180, 30, 4), hub, demo));
+        Recorder r = new Recorder("rtmp", viewers).keepingMedia();
+        hub.subscribe(AacVariant.keyFor(source).orElseThrow(), r);
+        Await.until(Duration.ofSeconds(20), "AAC and H.265", () -> r.count(Codec.AAC) > 50 && r.count(Codec.H265) > 40);
+        java.util.Map<Long, FilePublisher.Sent> sentVideo = new java.util.HashMap<>();
+        publisher.sent.stream().filter(FilePublisher.Sent::video).forEach(s -> sentVideo.put(s.dts(), s));
+        List<Recorder.Got> frames = r.media(Codec.H265);
+        assertThat(frames.getFirst().keyframe()).isTrue();
+        assertThat(frames).as("B-frames: presentation order differs from decode order")
+                .anyMatch(g -> g.pts() != g.dts());
+        for (Recorder.Got g : frames) {
+            FilePublisher.Sent sent = sentVideo.get(g.dts());
+            assertThat(sent).as("a source frame at dts %d", g.dts()).isNotNull();
+            assertThat(g.pts()).isEqualTo(sent.pts());
+            assertThat(g.payload()).as("H.265 frame at %d as the publisher sent it", g.dts()).isEqualTo(sent.payload());
+        }
+        assertThat(r.count(Codec.H264)).isZero();
+        assertThat(r.count(Codec.OPUS)).isZero();
+        assertThat(transcoder.jobs().get(0).command()).isEqualTo("h265 past ffmpeg / aac 128k (mpegts -> flv)");
+    }
+
+    @Test
+    void aacVideoPastFfmpegResumesAfterItsAudioFfmpegIsKilled() throws Exception {
+        startWith(FilePublisher.ts(opus, hub, demo));
+        videoPastFfmpegResumesAfterItsAudioFfmpegIsKilled(AacVariant.of(demo), Codec.AAC);
+    }
+
+    /** Where {@code part} first occurs in {@code whole}, -1 when not. */
+    private static int indexOf(byte[] whole, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= whole.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (whole[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }
