@@ -1,8 +1,8 @@
 package dev.vireo.srt;
 
+import dev.vireo.core.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Logging for one SRT session: every line carries the session id and the stream key, in the
@@ -51,13 +51,6 @@ final class SessionLog {
     }
 
     private void withMdc(Runnable r) {
-        MDC.put("sessionId", sessionId);
-        MDC.put("streamKey", streamKey);
-        try {
-            r.run();
-        } finally {
-            MDC.remove("sessionId");
-            MDC.remove("streamKey");
-        }
+        LogContext.run(streamKey, sessionId, r);
     }
 }
