@@ -1,5 +1,6 @@
 package dev.vireo.record;
 
+import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Records one stream to fragmented MP4 or FLV: an internal reader of the stream (not a viewer)
@@ -322,13 +322,6 @@ final class Recorder implements Subscriber {
     }
 
     private void inContext(Runnable logStatement) {
-        MDC.put("streamKey", key.toString());
-        MDC.put("sessionId", id());
-        try {
-            logStatement.run();
-        } finally {
-            MDC.remove("streamKey");
-            MDC.remove("sessionId");
-        }
+        LogContext.run(key, id(), logStatement);
     }
 }

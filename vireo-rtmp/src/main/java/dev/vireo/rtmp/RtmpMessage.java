@@ -1,7 +1,7 @@
 package dev.vireo.rtmp;
 
+import dev.vireo.media.BufferOwner;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCounted;
 
 /**
  * One complete RTMP message (RTMP spec §6.1): type, message stream id, 32-bit timestamp and
@@ -16,7 +16,7 @@ import io.netty.util.ReferenceCounted;
  * @param payload the message body
  */
 record RtmpMessage(int chunkStreamId, int typeId, long timestamp, int messageStreamId, ByteBuf payload)
-        implements ReferenceCounted {
+        implements BufferOwner<RtmpMessage> {
 
     /** Chunk stream id for protocol control messages, RTMP spec §5.4. */
     static final int CSID_CONTROL = 2;
@@ -38,43 +38,10 @@ record RtmpMessage(int chunkStreamId, int typeId, long timestamp, int messageStr
         return payload.readableBytes();
     }
 
+    /** The payload buffer carries this RtmpMessage's reference count ({@link BufferOwner}). */
     @Override
-    public int refCnt() {
-        return payload.refCnt();
-    }
-
-    @Override
-    public RtmpMessage retain() {
-        payload.retain();
-        return this;
-    }
-
-    @Override
-    public RtmpMessage retain(int increment) {
-        payload.retain(increment);
-        return this;
-    }
-
-    @Override
-    public RtmpMessage touch() {
-        payload.touch();
-        return this;
-    }
-
-    @Override
-    public RtmpMessage touch(Object hint) {
-        payload.touch(hint);
-        return this;
-    }
-
-    @Override
-    public boolean release() {
-        return payload.release();
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        return payload.release(decrement);
+    public ByteBuf countedBuffer() {
+        return payload;
     }
 
     @Override

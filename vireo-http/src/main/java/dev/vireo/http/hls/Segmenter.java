@@ -1,5 +1,6 @@
 package dev.vireo.http.hls;
 
+import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.Subscriber;
@@ -21,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The HLS packager of one stream, shared by all its HLS viewers: a hub subscriber (one "viewer"
@@ -424,13 +424,6 @@ final class Segmenter implements Subscriber {
     }
 
     private void inContext(Runnable logStatement) {
-        MDC.put("streamKey", key.toString());
-        MDC.put("sessionId", id);
-        try {
-            logStatement.run();
-        } finally {
-            MDC.remove("streamKey");
-            MDC.remove("sessionId");
-        }
+        LogContext.run(key, id, logStatement);
     }
 }

@@ -1,13 +1,13 @@
 package dev.vireo.media.flv;
 
+import dev.vireo.media.BufferOwner;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCounted;
 
 /**
  * One FLV tag (FLV v10.1 §E.4.1): type, 32-bit millisecond time stamp and body. A tag from
  * {@link FlvReader} owns its body (a retained slice): release the tag when done.
  */
-public record FlvTag(int type, long timestamp, ByteBuf body) implements ReferenceCounted {
+public record FlvTag(int type, long timestamp, ByteBuf body) implements BufferOwner<FlvTag> {
 
     public static final int AUDIO = 8;
     public static final int VIDEO = 9;
@@ -46,42 +46,9 @@ public record FlvTag(int type, long timestamp, ByteBuf body) implements Referenc
         return HEADER_SIZE + dataSize + 4;
     }
 
+    /** The body buffer carries this FlvTag's reference count ({@link BufferOwner}). */
     @Override
-    public int refCnt() {
-        return body.refCnt();
-    }
-
-    @Override
-    public FlvTag retain() {
-        body.retain();
-        return this;
-    }
-
-    @Override
-    public FlvTag retain(int increment) {
-        body.retain(increment);
-        return this;
-    }
-
-    @Override
-    public FlvTag touch() {
-        body.touch();
-        return this;
-    }
-
-    @Override
-    public FlvTag touch(Object hint) {
-        body.touch(hint);
-        return this;
-    }
-
-    @Override
-    public boolean release() {
-        return body.release();
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        return body.release(decrement);
+    public ByteBuf countedBuffer() {
+        return body;
     }
 }

@@ -1,8 +1,8 @@
 package dev.vireo.media.ts;
 
 import dev.vireo.media.Codec;
+import dev.vireo.media.BufferOwner;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCounted;
 
 /**
  * One elementary-stream unit out of {@link TsDemuxer} or into {@link TsMuxer}, in the payload
@@ -18,7 +18,7 @@ import io.netty.util.ReferenceCounted;
  * @param keyframe a video random access point (IDR / IRAP); always false for audio
  */
 public record TsSample(Codec codec, long pts, long dts, boolean keyframe, boolean config, ByteBuf payload)
-        implements ReferenceCounted {
+        implements BufferOwner<TsSample> {
 
     /** Ticks per second of MPEG-TS time stamps (ISO/IEC 13818-1 §2.4.3.7). */
     public static final int CLOCK = 90_000;
@@ -33,43 +33,10 @@ public record TsSample(Codec codec, long pts, long dts, boolean keyframe, boolea
         return new TsSample(codec, pts, pts, false, true, payload);
     }
 
+    /** The payload buffer carries this TsSample's reference count ({@link BufferOwner}). */
     @Override
-    public int refCnt() {
-        return payload.refCnt();
-    }
-
-    @Override
-    public TsSample retain() {
-        payload.retain();
-        return this;
-    }
-
-    @Override
-    public TsSample retain(int increment) {
-        payload.retain(increment);
-        return this;
-    }
-
-    @Override
-    public TsSample touch() {
-        payload.touch();
-        return this;
-    }
-
-    @Override
-    public TsSample touch(Object hint) {
-        payload.touch(hint);
-        return this;
-    }
-
-    @Override
-    public boolean release() {
-        return payload.release();
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        return payload.release(decrement);
+    public ByteBuf countedBuffer() {
+        return payload;
     }
 
     @Override

@@ -2,12 +2,9 @@ package dev.vireo.webrtc.feedback;
 
 import dev.vireo.webrtc.bwe.BandwidthEstimator;
 import dev.vireo.webrtc.rtcp.ReceiverEstimatedMaxBitrate;
-import dev.vireo.webrtc.rtcp.ReceiverReport;
 import dev.vireo.webrtc.rtcp.ReportBlock;
 import dev.vireo.webrtc.rtcp.RtcpPacket;
-import dev.vireo.webrtc.rtcp.SenderReport;
 import dev.vireo.webrtc.rtcp.TransportCcFeedback;
-import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -49,15 +46,12 @@ public final class CongestionFeedback implements RtcpHandler {
                 estimator.onRemb(remb.bitrate(), nowNanos);
                 heard = true;
             }
-            case ReceiverReport rr -> onBlocks(rr.reports(), nowNanos);
-            case SenderReport sr -> onBlocks(sr.reports(), nowNanos);
-            default -> {
-            }
+            default -> onBlocks(packet, nowNanos); // a receiver or sender report's blocks
         }
     }
 
-    private void onBlocks(List<ReportBlock> blocks, long nowNanos) {
-        for (ReportBlock b : blocks) {
+    private void onBlocks(RtcpPacket packet, long nowNanos) {
+        for (ReportBlock b : ReportBlock.in(packet)) {
             if (b.ssrc() == mediaSsrc) {
                 estimator.onRtt(rttNanos.getAsLong());
                 estimator.onReceiverReport(b.fractionLost(), nowNanos);

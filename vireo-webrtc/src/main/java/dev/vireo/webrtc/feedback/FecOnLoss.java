@@ -1,9 +1,7 @@
 package dev.vireo.webrtc.feedback;
 
-import dev.vireo.webrtc.rtcp.ReceiverReport;
 import dev.vireo.webrtc.rtcp.ReportBlock;
 import dev.vireo.webrtc.rtcp.RtcpPacket;
-import dev.vireo.webrtc.rtcp.SenderReport;
 import dev.vireo.webrtc.rtp.UlpfecEncoder;
 
 /**
@@ -36,19 +34,11 @@ public final class FecOnLoss implements RtcpHandler {
 
     @Override
     public void handle(RtcpPacket packet, long nowNanos) {
-        switch (packet) {
-            case ReceiverReport rr -> rr.reports().forEach(this::onBlock);
-            case SenderReport sr -> sr.reports().forEach(this::onBlock);
-            default -> {
+        for (ReportBlock block : ReportBlock.in(packet)) {
+            if (block.ssrc() == ssrc) {
+                onFractionLost(block.lossRatio());
             }
         }
-    }
-
-    private void onBlock(ReportBlock block) {
-        if (block.ssrc() != ssrc) {
-            return;
-        }
-        onFractionLost(block.fractionLost() / 256.0);
     }
 
     /** One report's fraction lost (0..1). */

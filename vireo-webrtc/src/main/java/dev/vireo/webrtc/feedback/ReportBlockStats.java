@@ -1,10 +1,8 @@
 package dev.vireo.webrtc.feedback;
 
 import dev.vireo.webrtc.rtcp.NtpTime;
-import dev.vireo.webrtc.rtcp.ReceiverReport;
 import dev.vireo.webrtc.rtcp.ReportBlock;
 import dev.vireo.webrtc.rtcp.RtcpPacket;
-import dev.vireo.webrtc.rtcp.SenderReport;
 
 /**
  * What the peer's reception reports say about one sent stream (RFC 3550 §6.4.1): fraction and
@@ -25,18 +23,14 @@ public final class ReportBlockStats implements RtcpHandler {
 
     @Override
     public void handle(RtcpPacket packet, long nowNanos) {
-        switch (packet) {
-            case ReceiverReport rr -> rr.reports().forEach(this::onBlock);
-            case SenderReport sr -> sr.reports().forEach(this::onBlock);
-            default -> {
+        for (ReportBlock block : ReportBlock.in(packet)) {
+            if (block.ssrc() == ssrc) {
+                onBlock(block);
             }
         }
     }
 
     private void onBlock(ReportBlock block) {
-        if (block.ssrc() != ssrc) {
-            return;
-        }
         fractionLost = block.fractionLost();
         cumulativeLost = block.cumulativeLost();
         jitter = block.jitter();

@@ -1,6 +1,7 @@
 package dev.vireo.webrtc.rtcp;
 
 import io.netty.buffer.ByteBuf;
+import java.util.List;
 
 /**
  * A reception report block, RFC 3550 §6.4.1.
@@ -25,6 +26,18 @@ public record ReportBlock(int ssrc, int fractionLost, int cumulativeLost, long h
         if (cumulativeLost < -0x80_0000 || cumulativeLost > 0x7F_FFFF) {
             throw new IllegalArgumentException("cumulative lost " + cumulativeLost + " is not signed 24-bit");
         }
+    }
+
+    /**
+     * The report blocks {@code packet} carries: a receiver report's or a sender report's (RFC 3550
+     * §6.4.1, §6.4.2), none for any other packet.
+     */
+    public static List<ReportBlock> in(RtcpPacket packet) {
+        return switch (packet) {
+            case ReceiverReport rr -> rr.reports();
+            case SenderReport sr -> sr.reports();
+            default -> List.of();
+        };
     }
 
     /** The lost fraction as a number in [0, 1). */

@@ -1,8 +1,8 @@
 package dev.vireo.webrtc.rtp;
 
+import dev.vireo.media.BufferOwner;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.ReferenceCounted;
 import java.util.Arrays;
 
 /**
@@ -15,7 +15,7 @@ import java.util.Arrays;
  * retransmission history) and {@link #release()} when done. Immutable, so it may be read from any
  * thread.
  */
-public final class PacketizedFrame implements ReferenceCounted {
+public final class PacketizedFrame implements BufferOwner<PacketizedFrame> {
 
     private final ByteBuf data;
     private final int[] offsets;
@@ -101,43 +101,10 @@ public final class PacketizedFrame implements ReferenceCounted {
         }
     }
 
+    /** The data buffer carries this PacketizedFrame's reference count ({@link BufferOwner}). */
     @Override
-    public int refCnt() {
-        return data.refCnt();
-    }
-
-    @Override
-    public PacketizedFrame retain() {
-        data.retain();
-        return this;
-    }
-
-    @Override
-    public PacketizedFrame retain(int increment) {
-        data.retain(increment);
-        return this;
-    }
-
-    @Override
-    public PacketizedFrame touch() {
-        data.touch();
-        return this;
-    }
-
-    @Override
-    public PacketizedFrame touch(Object hint) {
-        data.touch(hint);
-        return this;
-    }
-
-    @Override
-    public boolean release() {
-        return data.release();
-    }
-
-    @Override
-    public boolean release(int decrement) {
-        return data.release(decrement);
+    public ByteBuf countedBuffer() {
+        return data;
     }
 
     @Override

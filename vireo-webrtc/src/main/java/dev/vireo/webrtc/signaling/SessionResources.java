@@ -112,11 +112,12 @@ public final class SessionResources<S extends SessionResources.Resource> {
     }
 
     /**
-     * Registers an answered session and builds its {@code 201 Created}: the answer, its
-     * {@code Location} (the request path + the id), {@code ETag}, {@code Accept-Patch}, and the
-     * ICE servers' {@code Link} when configured.
+     * Registers an answered session (its transport set) and builds its {@code 201 Created}: the
+     * answer, its {@code Location} (the request path + the id), {@code ETag}, {@code Accept-Patch},
+     * and the ICE servers' {@code Link} when configured.
      */
-    public Response created(RequestContext request, S session, Answer answer, IcePatch ice) {
+    public Response created(RequestContext request, S session, Answer answer) {
+        IcePatch ice = new IcePatch(answer, session.transport().localCredentials());
         entries.put(session.id(), new Entry<>(session, ice, request.param("app"), request.param("stream")));
         Response created = Response.text(201, SDP, answer.sdp())
                 .header(HttpHeaderNames.LOCATION, request.path() + "/" + session.id())

@@ -160,25 +160,15 @@ public final class SrtpContext {
             throw new IllegalArgumentException("no room for the SRTP tag after the packet");
         }
         boolean heap = packet.hasArray();
-        byte[] a;
-        int base;
-        if (heap) {
-            a = packet.array();
-            base = packet.arrayOffset() + start;
-        } else {
-            a = work(len + tagLen);
-            packet.getBytes(start, a, 0, len);
-            base = 0;
-        }
+        byte[] a = heap ? packet.array() : copyOut(packet, start, len, tagLen);
+        int base = heap ? packet.arrayOffset() + start : 0;
         int roc = (int) (index >>> 16);
         if (profile.isAead()) {
             // RFC 7714 §8.1/§8.2: IV from SSRC, ROC, SEQ; the header is the associated data
             gcmRtpIv(ssrc, roc, seq);
-            gcm(rtpCipher, Cipher.ENCRYPT_MODE, rtpKey, lastRtpGcmIv, true, a, base, hdr, null, base + hdr, len - hdr);
-            rtpGcmUsed = true;
+            gcm(false, Cipher.ENCRYPT_MODE, a, base, hdr, null, base + hdr, len - hdr);
         } else {
-            ctrIv(rtpSalt, ssrc, index);
-            ctr(rtpCipher, rtpKey, a, base + hdr, len - hdr);
+            aesCm(false, ssrc, index, a, base + hdr, len - hdr);
             // RFC 3711 §4.2: tag = HMAC-SHA1(auth key, packet || ROC), truncated
             hmac(rtpMac, a, base, len, roc);
             System.arraycopy(tag, 0, a, base + len, tagLen);
@@ -214,40 +204,24 @@ public final class SrtpContext {
         if (index < 0) {
             throw new SrtpException("SRTP packet " + seq + " precedes the start of SSRC " + hex(ssrc));
         }
-        if (st != null && st.rtpReplay != null && !st.rtpReplay.check(index)) {
+        if (st != null && st.replayed(false, index)) {
             throw new SrtpException("SRTP packet " + seq + " of SSRC " + hex(ssrc) + " is replayed or too old");
         }
         boolean heap = packet.hasArray();
-        byte[] a;
-        int base;
-        if (heap) {
-            a = packet.array();
-            base = packet.arrayOffset() + start;
-        } else {
-            a = work(len);
-            packet.getBytes(start, a, 0, len);
-            base = 0;
-        }
+        byte[] a = heap ? packet.array() : copyOut(packet, start, len, 0);
+        int base = heap ? packet.arrayOffset() + start : 0;
         int roc = (int) (index >>> 16);
         if (profile.isAead()) {
             gcmRtpIv(ssrc, roc, seq);
-            gcm(rtpCipher, Cipher.DECRYPT_MODE, rtpKey, null, false, a, base, hdr, null, base + hdr, len - hdr);
+            gcm(false, Cipher.DECRYPT_MODE, a, base, hdr, null, base + hdr, len - hdr);
         } else {
             hmac(rtpMac, a, base, bodyLen, roc);
             if (!tagMatches(a, base + bodyLen, tagLen)) {
                 throw new SrtpException("SRTP packet " + seq + " of SSRC " + hex(ssrc) + " failed authentication");
             }
-            ctrIv(rtpSalt, ssrc, index);
-            ctr(rtpCipher, rtpKey, a, base + hdr, bodyLen - hdr);
+            aesCm(false, ssrc, index, a, base + hdr, bodyLen - hdr);
         }
-        if (st == null) {
-            st = state(ssrc, true);
-        }
-        st.update(index);
-        if (st.rtpReplay == null) {
-            st.rtpReplay = new ReplayWindow(RTP_REPLAY_WINDOW);
-        }
-        st.rtpReplay.accept(index);
+        accepted(st, ssrc, false, index).update(index);
         if (!heap) {
             packet.setBytes(start + hdr, a, hdr, bodyLen - hdr);
         }
@@ -276,27 +250,16 @@ public final class SrtpContext {
         int overhead = profile.rtcpOverhead();
         packet.ensureWritable(overhead);
         boolean heap = packet.hasArray();
-        byte[] a;
-        int base;
-        if (heap) {
-            a = packet.array();
-            base = packet.arrayOffset() + start;
-        } else {
-            a = work(len + overhead);
-            packet.getBytes(start, a, 0, len);
-            base = 0;
-        }
+        byte[] a = heap ? packet.array() : copyOut(packet, start, len, overhead);
+        int base = heap ? packet.arrayOffset() + start : 0;
         putInt(word, 0, eIndex);
         if (profile.isAead()) {
             // RFC 7714 §9.1: AAD = first 8 bytes || E+index; output = header || ciphertext || tag || E+index
             gcmRtcpIv(ssrc, index);
-            gcm(rtcpCipher, Cipher.ENCRYPT_MODE, rtcpKey, lastRtcpGcmIv, false, a, base, RTCP_HEADER, word,
-                    base + RTCP_HEADER, len - RTCP_HEADER);
-            rtcpGcmUsed = true;
+            gcm(true, Cipher.ENCRYPT_MODE, a, base, RTCP_HEADER, word, base + RTCP_HEADER, len - RTCP_HEADER);
             System.arraycopy(word, 0, a, base + len + GCM_TAG_BITS / 8, 4);
         } else {
-            ctrIv(rtcpSalt, ssrc, index);
-            ctr(rtcpCipher, rtcpKey, a, base + RTCP_HEADER, len - RTCP_HEADER);
+            aesCm(true, ssrc, index, a, base + RTCP_HEADER, len - RTCP_HEADER);
             System.arraycopy(word, 0, a, base + len, 4);
             // RFC 3711 §3.4: the tag covers the header, the encrypted part and the E+index word
             rtcpMac.update(a, base, len + 4);
@@ -331,30 +294,20 @@ public final class SrtpContext {
         int index = eIndex & 0x7FFF_FFFF;
         int ssrc = packet.getInt(start + 4);
         SsrcState st = state(ssrc, false);
-        if (st != null && st.rtcpReplay != null && !st.rtcpReplay.check(index)) {
+        if (st != null && st.replayed(true, index)) {
             throw new SrtpException("SRTCP index " + index + " of SSRC " + hex(ssrc) + " is replayed or too old");
         }
         boolean heap = packet.hasArray();
-        byte[] a;
-        int base;
-        if (heap) {
-            a = packet.array();
-            base = packet.arrayOffset() + start;
-        } else {
-            a = work(len);
-            packet.getBytes(start, a, 0, len);
-            base = 0;
-        }
+        byte[] a = heap ? packet.array() : copyOut(packet, start, len, 0);
+        int base = heap ? packet.arrayOffset() + start : 0;
         putInt(word, 0, eIndex);
         if (profile.isAead()) {
             gcmRtcpIv(ssrc, index);
             if (encrypted) {
-                gcm(rtcpCipher, Cipher.DECRYPT_MODE, rtcpKey, null, false, a, base, RTCP_HEADER, word,
-                        base + RTCP_HEADER, indexPos - RTCP_HEADER);
+                gcm(true, Cipher.DECRYPT_MODE, a, base, RTCP_HEADER, word, base + RTCP_HEADER, indexPos - RTCP_HEADER);
             } else {
                 // RFC 7714 §9.2: without encryption the whole packet is associated data
-                gcm(rtcpCipher, Cipher.DECRYPT_MODE, rtcpKey, null, false, a, base, plainLen, word,
-                        base + plainLen, tagLen);
+                gcm(true, Cipher.DECRYPT_MODE, a, base, plainLen, word, base + plainLen, tagLen);
             }
         } else {
             rtcpMac.update(a, base, indexPos + 4);
@@ -363,17 +316,10 @@ public final class SrtpContext {
                 throw new SrtpException("SRTCP packet of SSRC " + hex(ssrc) + " failed authentication");
             }
             if (encrypted) {
-                ctrIv(rtcpSalt, ssrc, index);
-                ctr(rtcpCipher, rtcpKey, a, base + RTCP_HEADER, plainLen - RTCP_HEADER);
+                aesCm(true, ssrc, index, a, base + RTCP_HEADER, plainLen - RTCP_HEADER);
             }
         }
-        if (st == null) {
-            st = state(ssrc, true);
-        }
-        if (st.rtcpReplay == null) {
-            st.rtcpReplay = new ReplayWindow(RTCP_REPLAY_WINDOW);
-        }
-        st.rtcpReplay.accept(index);
+        accepted(st, ssrc, true, index);
         if (!heap && encrypted) {
             packet.setBytes(start + RTCP_HEADER, a, RTCP_HEADER, plainLen - RTCP_HEADER);
         }
@@ -397,6 +343,16 @@ public final class SrtpContext {
                 return;
             }
         }
+    }
+
+    /**
+     * After a received packet authenticated: its SSRC's state (made for the SSRC's first packet)
+     * records the packet's index in its SRTP ({@code rtcp} false) or SRTCP replay list.
+     */
+    private SsrcState accepted(SsrcState st, int ssrc, boolean rtcp, long index) {
+        SsrcState s = st == null ? state(ssrc, true) : st;
+        s.accept(rtcp, index);
+        return s;
     }
 
     SsrcState state(int ssrc, boolean create) {
@@ -432,8 +388,7 @@ public final class SrtpContext {
     /** The AES-CM keystream for an RTP packet (RFC 3711 §4.1.1), for the Appendix B.2 vector. */
     byte[] rtpKeystream(int ssrc, long index, int length) {
         byte[] out = new byte[length];
-        ctrIv(rtpSalt, ssrc, index);
-        ctr(rtpCipher, rtpKey, out, 0, length);
+        aesCm(false, ssrc, index, out, 0, length);
         return out;
     }
 
@@ -442,29 +397,17 @@ public final class SrtpContext {
         System.arraycopy(salt, 0, iv, 0, 14);
         iv[14] = 0;
         iv[15] = 0;
-        iv[4] ^= (byte) (ssrc >>> 24);
-        iv[5] ^= (byte) (ssrc >>> 16);
-        iv[6] ^= (byte) (ssrc >>> 8);
-        iv[7] ^= (byte) ssrc;
+        xorInt(iv, 4, ssrc);
         iv[8] ^= (byte) (index >>> 40);
         iv[9] ^= (byte) (index >>> 32);
-        iv[10] ^= (byte) (index >>> 24);
-        iv[11] ^= (byte) (index >>> 16);
-        iv[12] ^= (byte) (index >>> 8);
-        iv[13] ^= (byte) index;
+        xorInt(iv, 10, (int) index);
     }
 
     /** RFC 7714 §8.1: IV = (00 00 || SSRC || ROC || SEQ) XOR salt. */
     private void gcmRtpIv(int ssrc, int roc, int seq) {
         System.arraycopy(rtpSalt, 0, iv, 0, 12);
-        iv[2] ^= (byte) (ssrc >>> 24);
-        iv[3] ^= (byte) (ssrc >>> 16);
-        iv[4] ^= (byte) (ssrc >>> 8);
-        iv[5] ^= (byte) ssrc;
-        iv[6] ^= (byte) (roc >>> 24);
-        iv[7] ^= (byte) (roc >>> 16);
-        iv[8] ^= (byte) (roc >>> 8);
-        iv[9] ^= (byte) roc;
+        xorInt(iv, 2, ssrc);
+        xorInt(iv, 6, roc);
         iv[10] ^= (byte) (seq >>> 8);
         iv[11] ^= (byte) seq;
     }
@@ -472,24 +415,23 @@ public final class SrtpContext {
     /** RFC 7714 §9.1: IV = (00 00 || SSRC || 00 00 || 0 || SRTCP index) XOR salt. */
     private void gcmRtcpIv(int ssrc, int index) {
         System.arraycopy(rtcpSalt, 0, iv, 0, 12);
-        iv[2] ^= (byte) (ssrc >>> 24);
-        iv[3] ^= (byte) (ssrc >>> 16);
-        iv[4] ^= (byte) (ssrc >>> 8);
-        iv[5] ^= (byte) ssrc;
-        iv[8] ^= (byte) (index >>> 24);
-        iv[9] ^= (byte) (index >>> 16);
-        iv[10] ^= (byte) (index >>> 8);
-        iv[11] ^= (byte) index;
+        xorInt(iv, 2, ssrc);
+        xorInt(iv, 8, index);
     }
 
-    /** AES-CM (RFC 3711 §4.1.1) of {@code a[off, off+n)} in place, keystream from {@link #iv}. */
-    private void ctr(Cipher cipher, SecretKeySpec key, byte[] a, int off, int n) {
+    /**
+     * AES-CM (RFC 3711 §4.1.1) of {@code a[off, off+n)} in place with the SRTP ({@code rtcp}
+     * false) or SRTCP session key and salt, for the packet {@code index} of {@code ssrc}.
+     */
+    private void aesCm(boolean rtcp, int ssrc, long index, byte[] a, int off, int n) {
         if (n == 0) {
             return;
         }
+        ctrIv(rtcp ? rtcpSalt : rtpSalt, ssrc, index);
+        Cipher cipher = rtcp ? rtcpCipher : rtpCipher;
         byte[] out = scratch(n);
         try {
-            cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
+            cipher.init(Cipher.ENCRYPT_MODE, rtcp ? rtcpKey : rtpKey, new IvParameterSpec(iv));
             // into a scratch array and back: the JCE copies its input when asked to work in place
             cipher.doFinal(a, off, n, out, 0);
         } catch (GeneralSecurityException e) {
@@ -499,17 +441,20 @@ public final class SrtpContext {
     }
 
     /**
-     * AES-GCM over {@code a[dataOff, dataOff+n)} in place, associated data {@code a[aadOff,
-     * aadOff+aadLen)} followed by {@code extraAad} (when not null). Encryption writes n + 16 bytes;
-     * decryption reads n bytes (ciphertext and tag) and writes n - 16.
+     * AES-GCM with the SRTP ({@code rtcp} false) or SRTCP session key, IV in {@link #iv}, over
+     * {@code a[dataOff, dataOff+n)} in place, associated data {@code a[aadOff, aadOff+aadLen)}
+     * followed by {@code extraAad} (when not null). Encryption writes n + 16 bytes; decryption
+     * reads n bytes (ciphertext and tag) and writes n - 16.
      */
-    private void gcm(Cipher cipher, int mode, SecretKeySpec key, byte[] lastIv, boolean rtp, byte[] a, int aadOff,
-                     int aadLen, byte[] extraAad, int dataOff, int n) {
+    private void gcm(boolean rtcp, int mode, byte[] a, int aadOff, int aadLen, byte[] extraAad, int dataOff, int n) {
+        Cipher cipher = rtcp ? rtcpCipher : rtpCipher;
+        SecretKeySpec key = rtcp ? rtcpKey : rtpKey;
         try {
             if (mode == Cipher.ENCRYPT_MODE) {
                 // The JCE refuses to encrypt twice in a row under one IV; a retransmission of the
                 // same packet legitimately does (same plaintext, same output), so step aside once.
-                boolean used = rtp ? rtpGcmUsed : rtcpGcmUsed;
+                byte[] lastIv = rtcp ? lastRtcpGcmIv : lastRtpGcmIv;
+                boolean used = rtcp ? rtcpGcmUsed : rtpGcmUsed;
                 if (used && Arrays.equals(lastIv, 0, 12, iv, 0, 12)) {
                     iv[11] ^= 1;
                     cipher.init(mode, key, new GCMParameterSpec(GCM_TAG_BITS, iv, 0, 12));
@@ -524,6 +469,11 @@ public final class SrtpContext {
             }
             if (mode == Cipher.ENCRYPT_MODE) {
                 cipher.doFinal(a, dataOff, n, a, dataOff);
+                if (rtcp) {
+                    rtcpGcmUsed = true;
+                } else {
+                    rtpGcmUsed = true;
+                }
             } else {
                 // Into a scratch array, copied back once the tag verified: the JDK writes the plain
                 // text of a packet that then fails authentication in place (found by SrtpJazzerTest),
@@ -604,6 +554,16 @@ public final class SrtpContext {
         }
     }
 
+    /**
+     * A copy of the packet's {@code len} bytes at the start of {@link #work}, with {@code room}
+     * bytes to spare after them: what a buffer without an array of its own is transformed in.
+     */
+    private byte[] copyOut(ByteBuf packet, int start, int len, int room) {
+        byte[] a = work(len + room);
+        packet.getBytes(start, a, 0, len);
+        return a;
+    }
+
     private byte[] work(int n) {
         if (work.length < n) {
             work = new byte[Math.max(Math.max(n, 1500), work.length * 2)];
@@ -623,6 +583,14 @@ public final class SrtpContext {
         b[i + 1] = (byte) (v >>> 16);
         b[i + 2] = (byte) (v >>> 8);
         b[i + 3] = (byte) v;
+    }
+
+    /** XORs {@code v} big-endian into {@code b[i, i+4)}. */
+    private static void xorInt(byte[] b, int i, int v) {
+        b[i] ^= (byte) (v >>> 24);
+        b[i + 1] ^= (byte) (v >>> 16);
+        b[i + 2] ^= (byte) (v >>> 8);
+        b[i + 3] ^= (byte) v;
     }
 
     private static String hex(int ssrc) {

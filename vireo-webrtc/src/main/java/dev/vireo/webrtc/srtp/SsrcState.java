@@ -21,6 +21,29 @@ final class SsrcState {
         this.ssrc = ssrc;
     }
 
+    /** Whether a received packet's {@code index} is replayed or too old (RFC 3711 §3.3.2) for its replay list. */
+    boolean replayed(boolean rtcp, long index) {
+        ReplayWindow w = rtcp ? rtcpReplay : rtpReplay;
+        return w != null && !w.check(index);
+    }
+
+    /**
+     * Records the {@code index} of a received SRTP ({@code rtcp} false) or SRTCP packet that
+     * authenticated in its replay list, made for the first one.
+     */
+    void accept(boolean rtcp, long index) {
+        ReplayWindow w = rtcp ? rtcpReplay : rtpReplay;
+        if (w == null) {
+            w = new ReplayWindow(rtcp ? SrtpContext.RTCP_REPLAY_WINDOW : SrtpContext.RTP_REPLAY_WINDOW);
+            if (rtcp) {
+                rtcpReplay = w;
+            } else {
+                rtpReplay = w;
+            }
+        }
+        w.accept(index);
+    }
+
     /**
      * The packet index of {@code seq} estimated from ROC and s_l, RFC 3711 §3.3.1 and Appendix A.
      * Negative when the packet would precede the start of the stream (v = ROC - 1 with ROC = 0).

@@ -50,7 +50,7 @@ final class RenditionSwitch {
 
         StreamKey key();
 
-        boolean closed();
+        boolean isClosed();
     }
 
     private final StreamHub hub;
@@ -124,7 +124,7 @@ final class RenditionSwitch {
                 Subscription sub = hub.subscribe(r.key(), reader);
                 session.executor().execute(() -> {
                     subscribing[index] = false;
-                    if (session.closed() || policy.target() != index && policy.current() != index) {
+                    if (session.isClosed() || policy.target() != index && policy.current() != index) {
                         sub.close();
                     } else {
                         subscriptions[index] = sub;
@@ -262,7 +262,7 @@ final class RenditionSwitch {
 
         @Override
         public void onFrame(MediaFrame frame) {
-            if (session.closed() || frame.isData()) {
+            if (session.isClosed() || frame.isData()) {
                 return;
             }
             if (subscriptions[index] == null && !frame.isConfig()) {

@@ -15,15 +15,11 @@ import dev.vireo.http.routing.Router;
 import dev.vireo.media.Codec;
 import dev.vireo.webrtc.RtcTransport;
 import dev.vireo.webrtc.SessionAdmission;
-import dev.vireo.webrtc.SessionLimitException;
 import dev.vireo.webrtc.WebRtcServer;
-import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.sdp.Answer;
-import dev.vireo.webrtc.sdp.AnswerBuilder;
 import dev.vireo.webrtc.sdp.NegotiatedMedia;
-import dev.vireo.webrtc.sdp.SdpException;
 import dev.vireo.webrtc.sdp.SessionDescription;
-import dev.vireo.webrtc.signaling.IcePatch;
+import dev.vireo.webrtc.signaling.OfferAnswer;
 import dev.vireo.webrtc.signaling.SessionResources;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,8 +54,6 @@ public final class WhepPlayback {
     static final String SDP = "application/sdp";
 
     private static final Logger log = LoggerFactory.getLogger(WhepPlayback.class);
-    /** What a viewer refused at the session cap is told to wait before trying again. */
-    private static final int RETRY_AFTER_SECONDS = 5;
     /** How long an offer for an on-demand stream waits for the stream's tracks (see {@link TrackWait}). */
     private static final java.time.Duration TRACK_WAIT = java.time.Duration.ofMillis(2500);
 
@@ -70,6 +64,7 @@ public final class WhepPlayback {
     private final SecureRandom random = new SecureRandom();
     private final StreamMedia media;
     private final SessionResources<WhepSession> sessions;
+    private final OfferAnswer answers;
     private final WhepMetrics metrics;
     /** Offers per address and sessions still connecting; null when every offer may go on. Set once at wiring. */
     private SessionAdmission admission;
@@ -83,7 +78,6 @@ public final class WhepPlayback {
      * first (docs/ARCHITECTURE.md, "How loss is handled").
      */
     private volatile boolean fec;
-    private volatile long lastLimitLogNanos = System.nanoTime() - 2_000_000_000L;
 
     public WhepPlayback(StreamHub hub, Gate gate, WebRtcServer rtc, MeterRegistry registry) {
         this.hub = hub;
@@ -92,6 +86,7 @@ public final class WhepPlayback {
         this.maxLagNanos = hub.config().slowViewerMaxLag().toNanos();
         this.media = new StreamMedia(hub);
         this.sessions = new SessionResources<>(PROTOCOL, "browser", rtc::candidates);
+        this.answers = new OfferAnswer(rtc, PROTOCOL, "viewers");
         this.metrics = new WhepMetrics(registry);
         Gauge.builder("vireo.whep.sessions", sessions, SessionResources::size)
                 .description("WHEP sessions").register(registry);
@@ -241,27 +236,15 @@ public final class WhepPlayback {
                 sessions::remove);
         RtcTransport transport;
         try {
-            transport = rtc.open(id, choice.key().toString(), offer.fingerprints(), session);
-        } catch (SessionLimitException e) {
-            long now = System.nanoTime();
-            if (now - lastLimitLogNanos > 1_000_000_000L) { // at most once a second under a stampede
-                lastLimitLogNanos = now;
-                log.warn("refusing WHEP viewers: {} (VIREO_RTC_MAX_SESSIONS)", e.getMessage());
-            }
-            return Response.error(503, "ServiceUnavailable", e.getMessage())
-                    .header(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-        } catch (IllegalStateException e) {
-            return Response.error(503, "ServiceUnavailable", e.getMessage());
+            transport = answers.open(id, choice.key().toString(), offer, session);
+        } catch (SessionResources.Refused refused) {
+            return refused.response();
         }
         if (admission != null) {
             admission.opened(transport, request.clientAddress(), request.channel().eventLoop());
         }
-        try {
-            return answer(request, offer.sdp(), choice, session, transport, access, requested);
-        } catch (RuntimeException e) {
-            transport.close("failed to answer: " + e);
-            throw e;
-        }
+        return OfferAnswer.closingOnFailure(transport,
+                () -> answer(request, offer.sdp(), choice, session, transport, access, requested));
     }
 
     private Response answer(RequestContext request, SessionDescription offer, StreamMedia.Choice choice,
@@ -273,31 +256,20 @@ public final class WhepPlayback {
         int rtxSsrc = ssrc(videoSsrc, 0);
         int audioSsrc = ssrc(videoSsrc, rtxSsrc);
         String cname = HexFormat.of().formatHex(randomBytes(8));
-        IceCredentials ice = transport.localCredentials();
         Answer answer;
         try {
-            AnswerBuilder builder = new AnswerBuilder(offer)
-                    .iceCredentials(ice.ufrag(), ice.pwd())
-                    .fingerprint(rtc.fingerprint())
-                    .candidates(rtc.candidates())
-                    .cname(cname)
-                    .red(red)
-                    .fec(fec);
-            if (choice.video() != null) {
-                builder.video(choice.video(), videoSsrc, rtxSsrc);
-            }
-            if (choice.audio() != null) {
-                builder.audio(choice.audio(), audioSsrc);
-            }
-            answer = builder.build();
-        } catch (SdpException e) {
-            transport.close("the offer cannot be answered");
-            return Response.error(400, "InvalidOffer", e.getMessage());
-        }
-        if (answer.dtlsClient()) {
-            transport.close("the offer wants the server to be the DTLS client");
-            return Response.error(400, "InvalidOffer", "the offer must be a=setup:actpass or active (the server is"
-                    + " the DTLS server)");
+            answer = answers.answer(offer, transport, builder -> {
+                builder.cname(cname).red(red).fec(fec);
+                if (choice.video() != null) {
+                    builder.video(choice.video(), videoSsrc, rtxSsrc);
+                }
+                if (choice.audio() != null) {
+                    builder.audio(choice.audio(), audioSsrc);
+                }
+                return builder.build();
+            });
+        } catch (SessionResources.Refused refused) {
+            return refused.response();
         }
         if (choice.video() != null && answer.video().isEmpty()) {
             LogContext.run(key, id, () -> log.info("WHEP viewer {} gets no video: the stream's video is {} and the"
@@ -311,7 +283,7 @@ public final class WhepPlayback {
             session.renditions(hub, ladder.apply(access, requested).stream()
                     .filter(r -> !r.key().equals(key)).toList());
         }
-        Response created = sessions.created(request, session, answer, new IcePatch(answer, ice));
+        Response created = sessions.created(request, session, answer);
         Subscription subscription;
         try {
             subscription = hub.subscribe(key, session);

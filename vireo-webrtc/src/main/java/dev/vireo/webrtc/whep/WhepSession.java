@@ -1,6 +1,5 @@
 package dev.vireo.webrtc.whep;
 
-import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.SlowViewerPolicy;
 import dev.vireo.core.StreamHub;
@@ -13,8 +12,7 @@ import dev.vireo.webrtc.feedback.CongestionFeedback;
 import dev.vireo.webrtc.feedback.KeyframeRequests;
 import dev.vireo.webrtc.feedback.NackResponder;
 import dev.vireo.webrtc.feedback.ReportBlockStats;
-import dev.vireo.webrtc.rtcp.RtcpException;
-import dev.vireo.webrtc.signaling.SessionResources;
+import dev.vireo.webrtc.signaling.RtcSession;
 import dev.vireo.webrtc.whep.probe.ProbeClusterStats;
 import dev.vireo.webrtc.whep.probe.ProbeClusters;
 import dev.vireo.webrtc.whep.retransmit.VideoRetransmitter;
@@ -38,19 +36,16 @@ import org.slf4j.LoggerFactory;
  * the live edge (and again for a keyframe request, at most once a second). With a ladder, its
  * {@link RenditionSwitch} picks the rendition and {@link ProbeClusters} probe for the way back up.
  */
-final class WhepSession implements Subscriber, SessionResources.Resource, RenditionSwitch.Session {
+final class WhepSession extends RtcSession implements Subscriber, RenditionSwitch.Session {
 
     private static final Logger log = LoggerFactory.getLogger(WhepSession.class);
 
     private static final long REPORT_INTERVAL_MILLIS = 1000;
 
-    private final String id;
-    private final StreamKey key;
     private final SlowViewerPolicy policy;
     private final WhepMetrics metrics;
     private final Consumer<WhepSession> onGone;
     private final long createdNanos = System.nanoTime();
-    private volatile RtcTransport transport;
     private volatile Subscription subscription;
     private ViewerRtp rtp;
     private ViewerFeedback feedback;
@@ -64,15 +59,11 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
     private long lastRateNanos;
     /** What this viewer was sent over the last report interval, bit/s; -1 before one. */
     private volatile long sendBps = -1;
-    private boolean connected;
     private boolean streamHasVideo;
-    private volatile boolean closed;
     private ScheduledFuture<?> reportTimer;
-    private volatile String endReason;
 
     WhepSession(String id, StreamKey key, SlowViewerPolicy policy, WhepMetrics metrics, Consumer<WhepSession> onGone) {
-        this.id = id;
-        this.key = key;
+        super(id, key);
         this.policy = policy;
         this.metrics = metrics;
         this.onGone = onGone;
@@ -83,28 +74,23 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
      * on and what the answer agreed to send (published to the loop by the subscription).
      */
     void attach(RtcTransport rtc, MediaPlan plan) {
-        this.transport = rtc;
+        transport(rtc);
         BandwidthEstimator estimator = new BandwidthEstimator(BandwidthEstimator.Config.DEFAULT);
-        ViewerRtp out = new ViewerRtp(rtc, plan, key, id, estimator);
+        ViewerRtp out = new ViewerRtp(rtc, plan, key(), id(), estimator);
         feedback = new ViewerFeedback(out, plan.audioSsrc(), estimator, metrics, this::keyframeRequested);
         CongestionFeedback c = feedback.congestion();
         congestion = c;
         out.pace(c::estimateBps, c::retransmissionBps, () -> sendBps);
-        bursts = new GopBursts(out, metrics, key, id, () -> subscription, () -> abr);
+        bursts = new GopBursts(out, metrics, key(), id(), () -> subscription, () -> abr);
         this.rtp = out;
     }
 
     /** From the signaling thread, after a successful subscribe. */
     void subscribed(Subscription sub) {
         this.subscription = sub;
-        if (closed) {
+        if (isClosed()) {
             sub.close();
         }
-    }
-
-    @Override
-    public String id() {
-        return id;
     }
 
     @Override
@@ -112,25 +98,16 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
         return "whep";
     }
 
-    public StreamKey key() {
-        return key;
-    }
-
-    @Override
-    public RtcTransport transport() {
-        return transport;
-    }
-
     @Override
     public EventExecutor executor() {
-        return transport.executor();
+        return transport().executor();
     }
 
     // ---- frames from the hub ----
 
     @Override
     public void onFrame(MediaFrame frame) {
-        if (closed || frame.isData()) {
+        if (isClosed() || frame.isData()) {
             return;
         }
         RenditionSwitch r = abr;
@@ -147,7 +124,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
     /** A media frame of the rendition the viewer gets (video), or of its subscription (audio). */
     @Override
     public void deliver(MediaFrame frame, long now) {
-        if (!connected || bursts.sentAlready(frame)) {
+        if (!isConnected() || bursts.sentAlready(frame)) {
             // Before the connection the GOP burst at connect starts the viewer (with live audio);
             // after it, video up to the burst's last frame went out with the burst.
             return;
@@ -156,7 +133,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
             Subscription sub = subscription;
             streamHasVideo = frame.isVideo() || sub != null && sub.stream().hasVideo();
         }
-        switch (policy.decide(frame, transport.isWritable(), streamHasVideo, now)) {
+        switch (policy.decide(frame, transport().isWritable(), streamHasVideo, now)) {
             case SKIP -> {
             }
             case DISCONNECT -> {
@@ -185,10 +162,10 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
             return;
         }
         abr = new RenditionSwitch(hub, this, lower);
-        probe = new ProbeClusters(transport.executor(), rtp.probePackets(), congestion, () -> {
+        probe = new ProbeClusters(transport().executor(), rtp.probePackets(), congestion, () -> {
             RenditionSwitch r = abr;
-            return r == null || closed ? 0 : r.probeTopBps();
-        }, metrics::probeCluster, key, id);
+            return r == null || isClosed() ? 0 : r.probeTopBps();
+        }, metrics::probeCluster, key(), id());
     }
 
     @Override
@@ -202,11 +179,6 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
     }
 
     @Override
-    public boolean closed() {
-        return closed;
-    }
-
-    @Override
     public void onEnd(String reason) {
         close("the stream ended: " + reason);
     }
@@ -214,14 +186,9 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
     // ---- transport events ----
 
     @Override
-    public void onConnected() {
-        if (closed) {
-            return;
-        }
-        connected = true;
-        long now = System.nanoTime();
-        reportTimer = transport.executor().scheduleAtFixedRate(() -> {
-            if (!closed) {
+    protected void connected(long now) {
+        reportTimer = transport().executor().scheduleAtFixedRate(() -> {
+            if (!isClosed()) {
                 try {
                     rtp.sendReports();
                     measure(System.nanoTime());
@@ -231,24 +198,19 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
                 }
             }
         }, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        bursts.start(policy, transport.remoteAddress(), now);
+        bursts.start(policy, transport().remoteAddress(), now);
     }
 
     @Override
-    public void onRtcp(ByteBuf compound) {
-        try {
-            long now = System.nanoTime();
-            feedback.receive(compound, now);
-            RenditionSwitch r = abr;
-            if (r != null && connected) {
-                r.onEstimate(congestion.estimateBps(), this::topBps, now);
-                ProbeClusters p = probe;
-                if (p != null) {
-                    p.check(now); // a cluster's verdict comes with feedback: the next one may follow at once
-                }
+    protected void rtcp(ByteBuf compound, long now) {
+        feedback.receive(compound, now);
+        RenditionSwitch r = abr;
+        if (r != null && isConnected()) {
+            r.onEstimate(congestion.estimateBps(), this::topBps, now);
+            ProbeClusters p = probe;
+            if (p != null) {
+                p.check(now); // a cluster's verdict comes with feedback: the next one may follow at once
             }
-        } catch (RtcpException e) {
-            inContext(() -> log.debug("ignoring malformed RTCP: {}", e.getMessage()));
         }
     }
 
@@ -269,7 +231,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
     /** PLI/FIR: the cached GOP again (at most once a second), or the publisher is asked for a keyframe. */
     private void keyframeRequested(String kind, long now) {
         metrics.keyframeRequest();
-        if (connected) {
+        if (isConnected()) {
             bursts.onRequest(kind, now);
         }
     }
@@ -304,12 +266,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
     // ---- ending ----
 
     @Override
-    public void onClosed(String reason) {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        endReason = reason;
+    protected void ended(String reason) {
         if (reportTimer != null) {
             reportTimer.cancel(false);
         }
@@ -329,17 +286,13 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
         NackResponder nacks = feedback == null ? null : feedback.nacks();
         KeyframeRequests keyframeRequests = feedback == null ? null : feedback.keyframeRequests();
         inContext(() -> log.info("WHEP session of {} ended: {} ({} frames, {} retransmissions, {} keyframe requests)",
-                key, reason, rtp == null ? 0 : rtp.framesSent(), nacks == null ? 0 : nacks.retransmitted(),
+                key(), reason, rtp == null ? 0 : rtp.framesSent(), nacks == null ? 0 : nacks.retransmitted(),
                 keyframeRequests == null ? 0 : keyframeRequests.pli() + keyframeRequests.fir()));
         onGone.accept(this);
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     WhepSessionStats stats() {
-        RtcTransport t = transport;
+        RtcTransport t = transport();
         RtcTransport.Stats ts = t == null ? null : t.stats();
         ViewerRtp out = rtp;
         ViewerFeedback f = feedback;
@@ -352,7 +305,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
         VideoRetransmitter rtx = out == null ? null : out.retransmitter();
         PacedEgress egress = out == null ? null : out.egress();
         long first = out == null ? -1 : out.firstFrameNanos();
-        return new WhepSessionStats(id, key.path(), ts == null ? null : ts.remoteAddress(),
+        return new WhepSessionStats(id(), key().path(), ts == null ? null : ts.remoteAddress(),
                 ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(), ts == null ? -1 : ts.connectMillis(),
                 first < 0 ? -1 : (first - createdNanos) / 1_000_000, out == null ? 0 : out.framesSent(),
                 out == null ? 0 : out.keyframesSent(), ts == null ? 0 : ts.packetsSent(),
@@ -362,7 +315,7 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
                 r == null ? -1 : r.fractionLost(), r == null ? 0 : r.cumulativeLost(), r == null ? -1 : r.jitter(),
                 f == null ? -1 : f.bandwidth().rembBitrate(), f == null ? 0 : f.bandwidth().twccFeedbacks(),
                 f == null ? 0 : f.bandwidth().twccNotReceived(),
-                policy.skippedFrames(), ts == null ? 0 : ts.checks(), bursts == null ? 0 : bursts.keyframesAsked(), endReason,
+                policy.skippedFrames(), ts == null ? 0 : ts.checks(), bursts == null ? 0 : bursts.keyframesAsked(), endReason(),
                 c == null ? -1 : c.estimateBps(), c == null ? -1 : c.estimator().delayBasedBps(),
                 c == null ? -1 : c.estimator().acknowledgedBps(), sendBps, egress == null ? 0 : egress.pacedPackets(),
                 a == null ? null : a.currentName(), a == null ? 0 : a.switches(),
@@ -373,9 +326,5 @@ final class WhepSession implements Subscriber, SessionResources.Resource, Rendit
                 out == null || out.probePackets() == null ? 0 : out.probePackets().bytes(), probe != null && probe.on(),
                 audioNacks == null ? 0 : audioNacks.nacked(), audioNacks == null ? 0 : audioNacks.retransmitted(),
                 probe == null ? ProbeClusterStats.NONE : probe.stats());
-    }
-
-    private void inContext(Runnable logStatement) {
-        LogContext.run(key, id, logStatement);
     }
 }

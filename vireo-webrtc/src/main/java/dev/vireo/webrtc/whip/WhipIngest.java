@@ -13,17 +13,15 @@ import dev.vireo.http.routing.RequestContext;
 import dev.vireo.http.routing.Response;
 import dev.vireo.http.routing.Router;
 import dev.vireo.webrtc.RtcTransport;
-import dev.vireo.webrtc.SessionLimitException;
 import dev.vireo.webrtc.WebRtcServer;
-import dev.vireo.webrtc.ice.IceCredentials;
 import dev.vireo.webrtc.sdp.Answer;
-import dev.vireo.webrtc.sdp.AnswerBuilder;
 import dev.vireo.webrtc.sdp.IngestCodecs;
 import dev.vireo.webrtc.sdp.NegotiatedMedia;
 import dev.vireo.webrtc.sdp.SdpException;
 import dev.vireo.webrtc.sdp.SessionDescription;
 import dev.vireo.webrtc.sdp.SimulcastOffer;
 import dev.vireo.webrtc.signaling.IcePatch;
+import dev.vireo.webrtc.signaling.OfferAnswer;
 import dev.vireo.webrtc.signaling.SessionResources;
 import dev.vireo.webrtc.whep.IceServer;
 import dev.vireo.webrtc.whep.Rendition;
@@ -70,13 +68,13 @@ public final class WhipIngest {
     static final String SDP = "application/sdp";
 
     private static final Logger log = LoggerFactory.getLogger(WhipIngest.class);
-    private static final int RETRY_AFTER_SECONDS = 5;
 
     private final StreamHub hub;
     private final Gate gate;
     private final WebRtcServer rtc;
     private final SecureRandom random = new SecureRandom();
     private final SessionResources<WhipSession> sessions;
+    private final OfferAnswer answers;
     private volatile long mediaTimeoutNanos = Duration.ofSeconds(5).toNanos();
     private final Timer receiveDelay;
 
@@ -85,6 +83,7 @@ public final class WhipIngest {
         this.gate = gate;
         this.rtc = rtc;
         this.sessions = new SessionResources<>(PROTOCOL, "publisher", rtc::candidates);
+        this.answers = new OfferAnswer(rtc, PROTOCOL, "publishers");
         Gauge.builder("vireo.whip.sessions", sessions, SessionResources::size)
                 .description("WHIP publishers").register(registry);
         // The receive side of server-added latency: a frame's first RTP packet to the frame in the
@@ -203,59 +202,43 @@ public final class WhipIngest {
                 nanos -> receiveDelay.record(nanos, TimeUnit.NANOSECONDS), sessions::remove);
         RtcTransport transport;
         try {
-            transport = rtc.open(id, key.toString(), offer.fingerprints(), session);
-        } catch (SessionLimitException e) {
+            transport = answers.open(id, key.toString(), offer, session);
+        } catch (SessionResources.Refused refused) {
             publication.close();
             closeQuietly(layers);
-            return Response.error(503, "ServiceUnavailable", e.getMessage())
-                    .header(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-        } catch (RuntimeException e) {
-            publication.close();
-            closeQuietly(layers);
-            return Response.error(503, "ServiceUnavailable", e.getMessage());
+            return refused.response();
         }
-        try {
-            return answer(request, key, offer.sdp(), codecs, simulcast, session, transport);
-        } catch (RuntimeException e) {
-            transport.close("failed to answer: " + e);
-            throw e;
-        }
+        return OfferAnswer.closingOnFailure(transport,
+                () -> answer(request, key, offer.sdp(), codecs, simulcast, session, transport));
     }
 
     private Response answer(RequestContext request, StreamKey key, SessionDescription offer, IngestCodecs codecs,
                             SimulcastOffer simulcast, WhipSession session, RtcTransport transport) {
-        IceCredentials ice = transport.localCredentials();
         Answer answer;
         try {
-            AnswerBuilder builder = new AnswerBuilder(offer).receiving()
-                    .iceCredentials(ice.ufrag(), ice.pwd())
-                    .fingerprint(rtc.fingerprint())
-                    .candidates(rtc.candidates()); // transport-cc drives the sender; REMB beside it where offered
-            // the offered rtx for the video is accepted: retransmissions then come on the sender's RTX SSRC
-            if (codecs.video() != null) {
-                builder.video(codecs.video(), 1, 2);
-            }
-            if (codecs.audio() != null) {
-                builder.audio(codecs.audio(), 3);
-            }
-            answer = builder.simulcast(simulcast).build();
-            if (simulcast != null) {
-                if (answer.video().isEmpty()) {
-                    throw new SdpException("the simulcast video section could not be answered");
+            answer = answers.answer(offer, transport, builder -> {
+                builder.receiving(); // transport-cc drives the sender; REMB beside it where offered
+                // the offered rtx for the video is accepted: retransmissions then come on the sender's RTX SSRC
+                if (codecs.video() != null) {
+                    builder.video(codecs.video(), 1, 2);
                 }
-                simulcast.requirePayloadType(answer.video().get().payloadType());
-            }
-        } catch (SdpException e) {
-            transport.close("the offer cannot be answered");
-            return Response.error(400, "InvalidOffer", e.getMessage());
-        }
-        if (answer.dtlsClient()) {
-            transport.close("the offer wants the server to be the DTLS client");
-            return Response.error(400, "InvalidOffer", "the offer must be a=setup:actpass or active (the server is"
-                    + " the DTLS server)");
+                if (codecs.audio() != null) {
+                    builder.audio(codecs.audio(), 3);
+                }
+                Answer built = builder.simulcast(simulcast).build();
+                if (simulcast != null) {
+                    if (built.video().isEmpty()) {
+                        throw new SdpException("the simulcast video section could not be answered");
+                    }
+                    simulcast.requirePayloadType(built.video().get().payloadType());
+                }
+                return built;
+            });
+        } catch (SessionResources.Refused refused) {
+            return refused.response();
         }
         session.attach(transport, answer);
-        Response created = sessions.created(request, session, answer, new IcePatch(answer, ice));
+        Response created = sessions.created(request, session, answer);
         LogContext.run(key, session.id(), () -> log.info("WHIP offer from {} for {}: video {}{}, audio {}",
                 request.clientAddress(), key, answer.video().map(WhipIngest::describe).orElse("none"),
                 simulcast == null ? "" : " simulcast " + String.join(";", simulcast.layers()) + " as "

@@ -1,19 +1,17 @@
 package dev.vireo.webrtc.whip;
 
-import dev.vireo.core.LogContext;
 import dev.vireo.core.MediaFrame;
 import dev.vireo.core.Publication;
 import dev.vireo.core.StreamKey;
 import dev.vireo.webrtc.RtcTransport;
 import dev.vireo.webrtc.feedback.RtcpChain;
 import dev.vireo.webrtc.rtcp.Goodbye;
-import dev.vireo.webrtc.rtcp.RtcpException;
 import dev.vireo.webrtc.rtcp.RtcpPacket;
 import dev.vireo.webrtc.rtcp.SenderReport;
 import dev.vireo.webrtc.rtp.RtpException;
 import dev.vireo.webrtc.rtp.RtpHeader;
 import dev.vireo.webrtc.sdp.Answer;
-import dev.vireo.webrtc.signaling.SessionResources;
+import dev.vireo.webrtc.signaling.RtcSession;
 import dev.vireo.webrtc.whep.Rendition;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -36,14 +34,12 @@ import org.slf4j.LoggerFactory;
  * (gone without DELETE: closed tab, lost network) ends the session; its stream then gets the hub's
  * reconnect grace like an RTMP publisher's.
  */
-final class WhipSession implements SessionResources.Resource {
+final class WhipSession extends RtcSession {
 
     private static final Logger log = LoggerFactory.getLogger(WhipSession.class);
 
     private static final long TICK_MILLIS = 20;
 
-    private final String id;
-    private final StreamKey key;
     private final Publication publication;
     /** The simulcast layers' streams and the main stream's choice among them, null without simulcast. */
     private final SimulcastOutputs simulcast;
@@ -53,13 +49,10 @@ final class WhipSession implements SessionResources.Resource {
     private final long createdNanos = System.nanoTime();
     private final MediaClock clock = new MediaClock(createdNanos);
     private final RtcpChain rtcp = RtcpChain.builder().add(this::onSenderReport).add(this::onGoodbye).build();
-    private volatile RtcTransport transport;
     private ReceiveTracks tracks;
     private ReceiverFeedback feedback;
     private ScheduledFuture<?> ticker;
     private long lastRtpNanos;
-    private boolean connected;
-    private volatile boolean closed;
     private long malformed;
 
     // statistics: written on the loop, read anywhere
@@ -70,7 +63,6 @@ final class WhipSession implements SessionResources.Resource {
     private volatile long packetsLost;
     private volatile long recovered;
     private volatile double jitterMillis;
-    private volatile String endReason;
 
     /** @param receiveDelay records a frame's time from its first packet's arrival to the hub (ns) */
     WhipSession(String id, StreamKey key, Publication publication, long mediaTimeoutNanos, LongConsumer receiveDelay,
@@ -81,10 +73,9 @@ final class WhipSession implements SessionResources.Resource {
     /** @param simulcast where a simulcast publisher's layers go (null: a single video stream) */
     WhipSession(String id, StreamKey key, Publication publication, SimulcastOutputs simulcast, long mediaTimeoutNanos,
                 LongConsumer receiveDelay, Consumer<WhipSession> onGone) {
+        super(id, key);
         this.simulcast = simulcast;
         this.receiveDelay = receiveDelay;
-        this.id = id;
-        this.key = key;
         this.publication = publication;
         this.mediaTimeoutNanos = mediaTimeoutNanos;
         this.onGone = onGone;
@@ -94,39 +85,19 @@ final class WhipSession implements SessionResources.Resource {
     void attach(RtcTransport rtc, Answer answer) {
         tracks = new ReceiveTracks(answer, simulcast == null ? null : new SimulcastDemux(simulcast.offer()), rtc.alloc(),
                 clock);
-        feedback = new ReceiverFeedback(rtc, tracks, key, createdNanos);
-        this.transport = rtc;
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public StreamKey key() {
-        return key;
-    }
-
-    @Override
-    public RtcTransport transport() {
-        return transport;
+        feedback = new ReceiverFeedback(rtc, tracks, key(), createdNanos);
+        transport(rtc);
     }
 
     // ---- transport events (on the loop) ----
 
     @Override
-    public void onConnected() {
-        if (closed) {
-            return;
-        }
-        connected = true;
-        long now = System.nanoTime();
+    protected void connected(long now) {
         lastRtpNanos = now;
         feedback.start(now);
-        ticker = transport.executor().scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        ticker = transport().executor().scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         inContext(() -> log.info("WHIP publisher {} connected: publishing {} (video {}, audio {})",
-                transport.remoteAddress(), key, tracks.video() == null ? "none" : tracks.video().codec(),
+                transport().remoteAddress(), key(), tracks.video() == null ? "none" : tracks.video().codec(),
                 tracks.audio() == null ? "none" : tracks.audio().codec()));
     }
 
@@ -137,7 +108,7 @@ final class WhipSession implements SessionResources.Resource {
 
     @Override
     public void onRtp(ByteBuf packet) {
-        if (closed) {
+        if (isClosed()) {
             return;
         }
         long now = System.nanoTime();
@@ -185,12 +156,8 @@ final class WhipSession implements SessionResources.Resource {
     }
 
     @Override
-    public void onRtcp(ByteBuf compound) {
-        try {
-            rtcp.receive(compound, System.nanoTime());
-        } catch (RtcpException e) {
-            inContext(() -> log.debug("ignoring malformed RTCP: {}", e.getMessage()));
-        }
+    protected void rtcp(ByteBuf compound, long now) {
+        rtcp.receive(compound, now);
     }
 
     /** RFC 3550 §6.4.1: a sender report anchors its track's clock and its receiver reports' LSR. */
@@ -202,7 +169,7 @@ final class WhipSession implements SessionResources.Resource {
 
     /** RFC 3550 §6.6: a BYE for one of the publisher's streams ends the publish. */
     private void onGoodbye(RtcpPacket packet, long now) {
-        if (packet instanceof Goodbye bye && !closed) {
+        if (packet instanceof Goodbye bye && !isClosed()) {
             for (int s : bye.ssrcs()) {
                 if (tracks.bySsrc(s) != null) {
                     close("the publisher said goodbye (RTCP BYE)");
@@ -230,7 +197,7 @@ final class WhipSession implements SessionResources.Resource {
         count(frame);
         if (layer >= 0) {
             if (simulcast.video(layer, frame, System.nanoTime())) {
-                inContext(() -> log.info("the main stream {} now carries simulcast layer {} ({}; {} moves)", key,
+                inContext(() -> log.info("the main stream {} now carries simulcast layer {} ({}; {} moves)", key(),
                         simulcast.rid(layer), simulcast.size(layer), simulcast.switches()));
             }
         } else {
@@ -275,7 +242,7 @@ final class WhipSession implements SessionResources.Resource {
     }
 
     private void onTick() {
-        if (closed) {
+        if (isClosed()) {
             return;
         }
         long now = System.nanoTime();
@@ -311,7 +278,7 @@ final class WhipSession implements SessionResources.Resource {
 
     /** A viewer needs a keyframe the hub has not cached: ask the publisher for one (PLI); any thread. */
     void requestKeyframe(String why) {
-        requestKeyframe(key, why);
+        requestKeyframe(key(), why);
     }
 
     /**
@@ -319,13 +286,13 @@ final class WhipSession implements SessionResources.Resource {
      * (its current simulcast layer) or a layer's stream.
      */
     void requestKeyframe(StreamKey stream, String why) {
-        RtcTransport t = transport;
+        RtcTransport t = transport();
         if (t == null) {
             return;
         }
         try {
             t.executor().execute(() -> {
-                if (!closed && connected) {
+                if (!isClosed() && isConnected()) {
                     feedback.requestKeyframe(videoOf(stream), System.nanoTime(), why);
                 }
             });
@@ -348,7 +315,7 @@ final class WhipSession implements SessionResources.Resource {
 
     /** Whether this session publishes {@code stream}: its key or, with simulcast, one of its layers' streams. */
     boolean feeds(StreamKey stream) {
-        return key.equals(stream) || simulcast != null && simulcast.layerOf(stream) != SimulcastOutputs.NONE;
+        return key().equals(stream) || simulcast != null && simulcast.layerOf(stream) != SimulcastOutputs.NONE;
     }
 
     /** With simulcast, the main stream's WHEP ABR ladder (its lower live layers), else empty; any thread. */
@@ -359,12 +326,7 @@ final class WhipSession implements SessionResources.Resource {
     // ---- ending ----
 
     @Override
-    public void onClosed(String reason) {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        endReason = reason;
+    protected void ended(String reason) {
         if (ticker != null) {
             ticker.cancel(false);
         }
@@ -377,30 +339,26 @@ final class WhipSession implements SessionResources.Resource {
             simulcast.close(); // the layer streams end with the publisher
         }
         inContext(() -> log.info("WHIP publish of {} ended: {} ({} video frames, {} audio frames, {} lost, {} NACKed,"
-                + " {} recovered ({} as RTX), {} PLI)", key, reason, videoFrames, audioFrames, packetsLost,
+                + " {} recovered ({} as RTX), {} PLI)", key(), reason, videoFrames, audioFrames, packetsLost,
                 feedback == null ? 0 : feedback.nacksSent(), recovered, tracks == null ? 0 : tracks.rtxReceived(),
                 feedback == null ? 0 : feedback.pliSent()));
         onGone.accept(this);
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     WhipSessionStats stats() {
-        RtcTransport t = transport;
+        RtcTransport t = transport();
         RtcTransport.Stats ts = t == null ? null : t.stats();
         ReceiveTracks rt = tracks;
         ReceiverFeedback fb = feedback;
         ReceiveTrack video = rt == null ? null : rt.video();
         ReceiveTrack audio = rt == null ? null : rt.audio();
-        return new WhipSessionStats(id, key.path(), ts == null ? null : ts.remoteAddress(),
+        return new WhipSessionStats(id(), key().path(), ts == null ? null : ts.remoteAddress(),
                 ts == null ? null : ts.srtpProfile(), ts != null && ts.connected(), ts == null ? -1 : ts.connectMillis(),
                 video == null ? null : video.codec().name(), audio == null ? null : audio.codec().name(), videoFrames,
                 keyframes, audioFrames, ts == null ? 0 : ts.rtpReceived(), ts == null ? 0 : ts.bytesReceived(),
                 packetsLost, fb == null ? 0 : fb.nacksSent(), recovered, fb == null ? 0 : fb.pliSent(),
                 fb == null ? 0 : fb.twccFeedbacks(), jitterMillis, senderReports, fb == null ? 0 : fb.rembSent(),
-                fb == null ? -1 : fb.rembBitrate(), endReason, rt == null ? 0 : rt.rtxReceived(),
+                fb == null ? -1 : fb.rembBitrate(), endReason(), rt == null ? 0 : rt.rtxReceived(),
                 video == null || video.buffer().nackRttNanos() < 0 ? -1 : video.buffer().nackRttNanos() / 1e6,
                 layerStats(rt), simulcast == null ? 0 : simulcast.switches());
     }
@@ -419,9 +377,5 @@ final class WhipSession implements SessionResources.Resource {
                     s.live(i, now), s.current() == i));
         }
         return out;
-    }
-
-    private void inContext(Runnable logStatement) {
-        LogContext.run(key, id, logStatement);
     }
 }
