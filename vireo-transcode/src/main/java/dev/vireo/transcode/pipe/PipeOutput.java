@@ -9,7 +9,6 @@ import dev.vireo.media.ts.TsSample;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
@@ -19,7 +18,7 @@ import org.slf4j.Logger;
 public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
 
     static PipeOutput of(PipeFormat format, TimeBase time, Consumer<MediaFrame> sink, Logger log, String prefix) {
-        return format == PipeFormat.FLV ? new Flv(time::base, sink) : new Ts(time, sink, log, prefix);
+        return format == PipeFormat.FLV ? new Flv(time, sink) : new Ts(time, sink, log, prefix);
     }
 
     /**
@@ -32,16 +31,57 @@ public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
     /** End of the stream: releases buffers. */
     void close();
 
-    /** FLV (H.264/AAC outputs), millisecond time stamps. */
+    /**
+     * FLV (H.264/AAC outputs), millisecond time stamps. ffmpeg's FLV muxer writes 31 of the tag's
+     * 32 time stamp bits (the extended byte's top bit is left 0: the field is signed), so its time
+     * wraps every 2^31 ms, 24.8 days: as for MPEG-TS, the first audio or video tag of a process is
+     * placed in the period nearest the latest input ({@link TimeBase#latestInput()}), and later
+     * ones go on across a wrap; what ffmpeg writes with its header at 0 (onMetaData, sequence
+     * headers) is kept at or before the input.
+     */
     final class Flv implements PipeOutput {
-        private final LongSupplier baseMs;
+        /** 2^31: the period of the time stamps ffmpeg's FLV muxer writes, in milliseconds. */
+        static final long TIMESTAMP_MODULUS = 1L << 31;
+
+        private final TimeBase time;
         private final Consumer<MediaFrame> sink;
         private final FlvReader reader = new FlvReader();
         private final ByteBuf acc = ByteBufAllocator.DEFAULT.heapBuffer(64 * 1024);
+        /** Milliseconds added to this process's time stamps (whole periods); MIN_VALUE before its first media tag. */
+        private long periods = Long.MIN_VALUE;
+        /** The latest media tag's time stamp as written (within one period). */
+        private long lastWritten;
 
-        Flv(LongSupplier baseMs, Consumer<MediaFrame> sink) {
-            this.baseMs = baseMs;
+        Flv(TimeBase time, Consumer<MediaFrame> sink) {
+            this.time = time;
             this.sink = sink;
+        }
+
+        /** A tag's time on ffmpeg's line, continued across ffmpeg's 31-bit wrap. */
+        private long unwrap(FlvTag tag) {
+            long written = tag.timestamp() & (TIMESTAMP_MODULUS - 1);
+            boolean media = tag.type() == FlvTag.VIDEO || tag.type() == FlvTag.AUDIO;
+            if (periods == Long.MIN_VALUE && (!media || written == 0)) {
+                // what ffmpeg writes with its header, at 0 (onMetaData, the sequence headers): in the
+                // period that keeps it at or before the input, not after the media that follows
+                long input = time.latestInput();
+                return written + (input == Long.MIN_VALUE ? 0
+                        : Math.floorDiv(input - written, TIMESTAMP_MODULUS) * TIMESTAMP_MODULUS);
+            }
+            if (!media) {
+                return written + periods;
+            }
+            if (periods == Long.MIN_VALUE) {
+                long input = time.latestInput();
+                periods = input == Long.MIN_VALUE ? 0
+                        : Math.floorDiv(input - written + TIMESTAMP_MODULUS / 2, TIMESTAMP_MODULUS) * TIMESTAMP_MODULUS;
+            } else if (written - lastWritten < -TIMESTAMP_MODULUS / 2) {
+                periods += TIMESTAMP_MODULUS; // wrapped forwards
+            } else if (written - lastWritten > TIMESTAMP_MODULUS / 2) {
+                periods -= TIMESTAMP_MODULUS; // a frame from just before the wrap, after one past it
+            }
+            lastWritten = written;
+            return written + periods;
         }
 
         @Override
@@ -52,7 +92,7 @@ public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
                 // a copy of exactly the body: frames live on in the GOP cache, the read buffer is reused
                 ByteBuf body = ByteBufAllocator.DEFAULT.buffer(tag.body().readableBytes()).writeBytes(tag.body());
                 try {
-                    long ts = tag.timestamp() + baseMs.getAsLong();
+                    long ts = unwrap(tag) + time.base();
                     f = switch (tag.type()) {
                         case FlvTag.VIDEO -> FlvFrames.fromVideoBody(body, ts);
                         case FlvTag.AUDIO -> FlvFrames.fromAudioBody(body, ts);
