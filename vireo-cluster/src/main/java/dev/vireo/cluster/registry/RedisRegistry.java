@@ -272,7 +272,8 @@ public final class RedisRegistry implements AutoCloseable {
         }
         claims.remove(key, c);
         RedisFuture<Long> f = redis.eval(Scripts.RELEASE, ScriptOutputType.INTEGER,
-                new String[] {RegistryKeys.stream(key)}, c.value());
+                new String[] {RegistryKeys.stream(key), RegistryKeys.fence(key)}, c.value(), Long.toString(c.epoch()),
+                Long.toString(FENCE_TTL.toMillis()));
         return f.toCompletableFuture().handle((r, e) -> {
             if (e != null) {
                 // The claim expires alone (claim TTL): nobody renews it any more.

@@ -67,10 +67,21 @@ final class Scripts {
             return 2
             """;
 
-    /** Release (compare-and-delete on the owner). ARGV: the claim's value. Returns 1 released, 0 not ours. */
+    /**
+     * Release (compare-and-delete on the owner). ARGV: the claim's value, its epoch, fence TTL ms.
+     * The fence goes one above the released epoch: a renewal of that claim still on its way (the
+     * renewing thread read the claim before it was released) finds a newer epoch and does not
+     * re-assert it ({@link #RENEW} returns -2), which would hold the stream for this node, which no
+     * longer publishes it, until the claim's TTL. The next claim's epoch is above the fence as
+     * always. Returns 1 released, 0 not ours.
+     */
     static final String RELEASE = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then
               redis.call('DEL', KEYS[1])
+              local epoch = tonumber(ARGV[2])
+              if tonumber(redis.call('GET', KEYS[2]) or '0') <= epoch then
+                redis.call('SET', KEYS[2], epoch + 1, 'PX', ARGV[3])
+              end
               return 1
             end
             return 0

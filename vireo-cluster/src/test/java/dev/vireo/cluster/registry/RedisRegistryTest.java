@@ -275,4 +275,31 @@ class RedisRegistryTest {
         assertThat(Claim.parse(k, "12|node-1")).isEqualTo(new Claim(k, "node-1", 12));
         assertThat(Claim.parse(k, "garbage")).isNull();
     }
+
+    /**
+     * A renewal the registry thread sent for a claim it read just before the claim was released
+     * (CI run ci6: the release and the renewal crossed, and the renewal put the claim back as
+     * "re-asserted"): the released claim must stay released, or its stream is held for this node
+     * (which no longer publishes it) until the claim's TTL, and a publisher that moved to another
+     * node is refused meanwhile.
+     */
+    @Test
+    void aRenewalThatCrossesTheReleaseDoesNotPutTheClaimBack() throws Exception {
+        RedisRegistry a = node("a", url, LONG);
+        RedisRegistry b = node("b", url, LONG);
+        Claim claim = await(a.claim(key)).claim();
+        assertThat(await(a.release(key))).isTrue();
+
+        // the renewal as the registry thread sends it for the claim it read before the release
+        Long renewed = redis.eval(Scripts.RENEW, io.lettuce.core.ScriptOutputType.INTEGER,
+                new String[] {RegistryKeys.stream(key), RegistryKeys.fence(key), RegistryKeys.EPOCH},
+                claim.value(), Long.toString(LONG.toMillis()), Long.toString(claim.epoch()),
+                Long.toString(RedisRegistry.FENCE_TTL.toMillis()));
+        assertThat(renewed).as("the renewal's answer (2: re-asserted)").isEqualTo(-2L);
+        assertThat(redis.exists(RegistryKeys.stream(key))).isZero();
+
+        RedisRegistry.ClaimResult next = await(b.claim(key));
+        assertThat(next.won()).as("another node takes the stream at once").isTrue();
+        assertThat(next.claim().epoch()).isGreaterThan(claim.epoch());
+    }
 }
