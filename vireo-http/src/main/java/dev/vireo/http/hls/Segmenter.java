@@ -238,8 +238,10 @@ final class Segmenter implements Subscriber {
                 }
                 return;
             }
-            if (discontinuityPending) {
-                return; // the new publisher's audio waits for its first keyframe, where the cut is
+            if (discontinuityPending && videoConfig != null) {
+                // the new publisher's audio waits for its first keyframe, where the cut is; an
+                // audio-only stream cuts at its first audio frame (below)
+                return;
             }
         }
         if (!mediaSeen) {

@@ -150,4 +150,30 @@ class SegmenterTest {
         assertThat(s.timeline().segments().getFirst().durationMillis()).isEqualTo(2970);
         assertThat(s.timeline().segments().getFirst().parts()).hasSizeGreaterThan(10);
     }
+
+    @Test
+    void anAudioOnlyStreamGoesOnSegmentingAfterItsPublisherRestarts() {
+        Segmenter s = segmenter(0);
+        s.onFrame(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(ASC)));
+        aac(s, 0, 150); // 3.2 s of AAC at 48 kHz (21.33 ms frames)
+        assertThat(s.timeline().segments()).hasSize(1);
+        // the publisher reconnects within the grace: its configuration comes again, then its
+        // audio, rebased by the hub to continue the time line
+        s.onFrame(MediaFrame.config(Codec.AAC, 3300, Unpooled.wrappedBuffer(AudioSpecificConfig.of(2, 4, 2))));
+        aac(s, 155, 300);
+        Timeline t = s.timeline();
+        assertThat(t.segments()).as("segments after the restart").hasSize(3);
+        assertThat(t.current().msn()).isEqualTo(3);
+        assertThat(t.segments().get(1).durationMillis()).as("cut at the new publisher's first frame").isBetween(1250L, 1350L);
+        Segment after = t.segments().get(2);
+        assertThat(after.discontinuity()).isTrue();
+        assertThat(after.initId()).isEqualTo(1);
+        assertThat(t.segments().getLast().parts()).isNotEmpty();
+    }
+
+    private static void aac(Segmenter s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            s.onFrame(MediaFrame.media(Codec.AAC, i * 64L / 3, 0, false, Unpooled.wrappedBuffer(new byte[] {0x21, 0x10, 4})));
+        }
+    }
 }
