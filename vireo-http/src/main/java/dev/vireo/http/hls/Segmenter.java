@@ -320,6 +320,9 @@ final class Segmenter implements Subscriber {
         segInit = initId;
         segParts = new ArrayList<>();
         segTs = ts == null ? null : Unpooled.buffer(256 * 1024);
+        if (ts != null) {
+            ts.startSegment();
+        }
         open = true;
         warnedLongSegment = false;
         startPart(f.dts(), true);

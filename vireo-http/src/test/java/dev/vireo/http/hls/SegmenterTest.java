@@ -176,4 +176,17 @@ class SegmenterTest {
             s.onFrame(MediaFrame.media(Codec.AAC, i * 64L / 3, 0, false, Unpooled.wrappedBuffer(new byte[] {0x21, 0x10, 4})));
         }
     }
+
+    @Test
+    void everyMpegTsSegmentOfAnAudioOnlyStreamStartsWithItsProgramTables() {
+        Segmenter s = segmenter(0);
+        s.onFrame(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(ASC)));
+        aac(s, 0, 600); // 12.8 s
+        assertThat(s.timeline().segments()).hasSizeGreaterThan(4);
+        for (Segment seg : s.timeline().segments()) {
+            // RFC 8216 §3.2: a TS segment starts with a PAT and a PMT (no EXT-X-MAP in classic HLS)
+            int pid = ((seg.ts()[1] & 0x1F) << 8) | (seg.ts()[2] & 0xFF);
+            assertThat(pid).as("PID of the first packet of segment %d", seg.msn()).isZero();
+        }
+    }
 }
