@@ -34,7 +34,7 @@ import org.slf4j.MDC;
  * stream) and ends at the first keyframe at least {@link HlsConfig#segmentTarget()} later, or at
  * the first keyframe after the publisher changed (EXT-X-DISCONTINUITY, new init segment). A part
  * ends before the frame that would take it past the Part Target; a part that starts with a
- * keyframe is independent. Runs on its executor only.
+ * keyframe (every part of an audio-only stream) is independent. Runs on its executor only.
  */
 final class Segmenter implements Subscriber {
 
@@ -263,7 +263,7 @@ final class Segmenter implements Subscriber {
                 startSegment(f);
             } else if (hasFrames() && f.dts() + frameDelta - partStartDts > partTargetMillis) {
                 closePart(f.dts());
-                startPart(f.dts(), hasVideo && f.isKeyframe());
+                startPart(f.dts(), !hasVideo || f.isKeyframe()); // every audio frame is independent
             }
             if (hasVideo && !warnedLongSegment && f.dts() - segStartDts > targetDuration * 1000L + 500) {
                 warnedLongSegment = true;

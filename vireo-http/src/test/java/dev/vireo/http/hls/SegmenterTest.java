@@ -189,4 +189,16 @@ class SegmenterTest {
             assertThat(pid).as("PID of the first packet of segment %d", seg.msn()).isZero();
         }
     }
+
+    @Test
+    void everyPartOfAnAudioOnlyStreamIsIndependent() {
+        Segmenter s = segmenter(0);
+        s.onFrame(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(ASC)));
+        aac(s, 0, 200);
+        Segment seg = s.timeline().segments().getFirst();
+        assertThat(seg.parts()).hasSizeGreaterThan(5);
+        // every AAC frame decodes on its own: a player may start at any part (rfc8216bis §4.4.4.9)
+        assertThat(seg.parts()).allMatch(Part::independent);
+        assertThat(s.timeline().current().parts()).allMatch(Part::independent);
+    }
 }
