@@ -47,7 +47,8 @@ final class Segmenter implements Subscriber {
     private final EventExecutor loop;
     private final HlsConfig config;
     private final Consumer<Segmenter> onStop;
-    private final int targetDuration;
+    /** Set at the start from the stream's GOP; raised once at the first segment (see closeSegment). */
+    private int targetDuration;
     private final long segmentTargetMillis;
     private final long partTargetMillis;
     final Waiters waiters;
@@ -358,7 +359,19 @@ final class Segmenter implements Subscriber {
             segTs.release();
             segTs = null;
         }
-        segments.add(new Segment(segMsn, Math.max(0, endDts - segStartDts), segPdt, segDiscontinuity, segDsn, segInit,
+        long duration = Math.max(0, endDts - segStartDts);
+        if (segments.isEmpty() && (duration + 999) / 1000 > targetDuration) {
+            // The GOP was not known at the start (the first viewer came during the stream's first
+            // GOP): the first segment tells it. No playlist has been given yet (the first one waits
+            // for a complete segment), so the target duration can still cover the segments that
+            // whole GOPs make, as it must for all of them (RFC 8216 §4.3.3.1, §6.2.1).
+            int raised = (int) ((duration + 999) / 1000);
+            inContext(() -> log.warn("HLS of {}: keyframes every {} ms make {} s segments (target {} ms): a shorter"
+                    + " keyframe interval at the encoder gives lower HLS latency", key, duration, raised,
+                    segmentTargetMillis));
+            targetDuration = raised;
+        }
+        segments.add(new Segment(segMsn, duration, segPdt, segDiscontinuity, segDsn, segInit,
                 List.copyOf(segParts), tsBytes));
         while (segments.size() > config.windowSegments() + RETAINED_AFTER_WINDOW) {
             segments.removeFirst();

@@ -201,4 +201,20 @@ class SegmenterTest {
         assertThat(seg.parts()).allMatch(Part::independent);
         assertThat(s.timeline().current().parts()).allMatch(Part::independent);
     }
+
+    @Test
+    void aSegmenterStartedBeforeTheGopWasKnownListsItsSegmentsWithinTheTargetDuration() {
+        // the first viewer came during the stream's first GOP: the hub did not know its length yet
+        Segmenter s = segmenter(0);
+        configs(s, AVCC);
+        feed(s, 0, 30 * 16, 150, 0); // a keyframe every 5 s (encoders' "auto" keyframe intervals)
+        Timeline t = s.timeline();
+        assertThat(t.segments()).hasSize(3);
+        for (Segment seg : t.segments()) {
+            // RFC 8216 §4.3.3.1: the EXTINF rounded to the nearest integer MUST be <= the target duration
+            assertThat(Math.round(seg.durationMillis() / 1000.0)).as("EXTINF of segment %d", seg.msn())
+                    .isLessThanOrEqualTo(t.targetDuration());
+        }
+        assertThat(t.targetDuration()).isEqualTo(5);
+    }
 }
