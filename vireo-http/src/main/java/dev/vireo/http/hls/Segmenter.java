@@ -98,10 +98,33 @@ final class Segmenter implements Subscriber {
     private long frameDelta;
 
     /**
+     * Where a stopped segmenter left a stream's numbering, for the next one of the same key.
+     *
+     * @param nextMsn the first Media Sequence Number not given yet
+     * @param discontinuitySequence the Discontinuity Sequence Number of its last segment
+     */
+    record Continuation(long nextMsn, long discontinuitySequence) {
+        static final Continuation NONE = new Continuation(0, 0);
+    }
+
+    /**
      * @param gopMillis the stream's current GOP length (0 when not known yet): the target
      *     duration must cover the segments it makes, since it never changes (RFC 8216 §6.2.1)
      */
     Segmenter(StreamKey key, EventExecutor loop, HlsConfig config, long gopMillis, Consumer<Segmenter> onStop) {
+        this(key, loop, config, gopMillis, Continuation.NONE, onStop);
+    }
+
+    /**
+     * @param from where the previous segmenter of the key left its numbering: the playlist's URI is
+     *     the same, so a player that kept it must see the Media Sequence Number go on (RFC 8216
+     *     §6.2.1, §6.2.2) and a discontinuity (§6.2.1: "any changes in [...] timing")
+     */
+    Segmenter(StreamKey key, EventExecutor loop, HlsConfig config, long gopMillis, Continuation from,
+              Consumer<Segmenter> onStop) {
+        this.nextMsn = from.nextMsn();
+        this.discontinuitySequence = from.discontinuitySequence();
+        this.discontinuityPending = from.nextMsn() > 0;
         this.key = key;
         this.id = "hls-" + key;
         this.loop = loop;
@@ -142,6 +165,11 @@ final class Segmenter implements Subscriber {
 
     StreamKey key() {
         return key;
+    }
+
+    /** Where the numbering stands; on the loop (a stopped segmenter's is final). */
+    Continuation continuation() {
+        return new Continuation(nextMsn, discontinuitySequence);
     }
 
     Timeline timeline() {
@@ -411,6 +439,8 @@ final class Segmenter implements Subscriber {
         if (stopped) {
             return;
         }
+        // first: a segmenter started once this one is seen stopped continues its numbering
+        onStop.accept(this);
         stopped = true;
         if (idleCheck != null) {
             idleCheck.cancel(false);
@@ -418,7 +448,6 @@ final class Segmenter implements Subscriber {
         if (subscription != null) {
             subscription.close();
         }
-        onStop.accept(this);
         waiters.endAll(Response.error(404, "StreamNotFound", "stream " + key.path() + " is not live"));
         partVideo.forEach(MediaFrame::release);
         partAudio.forEach(MediaFrame::release);
