@@ -388,11 +388,13 @@ final class Segmenter implements Subscriber {
             segTs = null;
         }
         long duration = Math.max(0, endDts - segStartDts);
-        if (segments.isEmpty() && (duration + 999) / 1000 > targetDuration) {
+        if (segments.isEmpty() && Math.round(duration / 1000.0) > targetDuration) {
             // The GOP was not known at the start (the first viewer came during the stream's first
             // GOP): the first segment tells it. No playlist has been given yet (the first one waits
             // for a complete segment), so the target duration can still cover the segments that
-            // whole GOPs make, as it must for all of them (RFC 8216 §4.3.3.1, §6.2.1).
+            // whole GOPs make, as it must for all of them (RFC 8216 §4.3.3.1, §6.2.1: the EXTINF
+            // rounded to the nearest integer; raised only then, up to the next whole second so
+            // that the next segments, a frame longer, stay within it too).
             int raised = (int) ((duration + 999) / 1000);
             inContext(() -> log.warn("HLS of {}: keyframes every {} ms make {} s segments (target {} ms): a shorter"
                     + " keyframe interval at the encoder gives lower HLS latency", key, duration, raised,

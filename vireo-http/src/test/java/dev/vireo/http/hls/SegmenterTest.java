@@ -217,4 +217,13 @@ class SegmenterTest {
         }
         assertThat(t.targetDuration()).isEqualTo(5);
     }
+
+    @Test
+    void theTargetDurationIsNotRaisedForSegmentsThatRoundToIt() {
+        Segmenter s = segmenter(0);
+        s.onFrame(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(ASC)));
+        aac(s, 0, 300); // segments of 2005 ms (94 AAC frames): EXTINF 2.005 rounds to 2
+        assertThat(s.timeline().segments()).isNotEmpty();
+        assertThat(s.timeline().targetDuration()).isEqualTo(2);
+    }
 }
