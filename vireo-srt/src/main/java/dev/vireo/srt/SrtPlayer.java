@@ -92,9 +92,12 @@ final class SrtPlayer extends SrtSession implements Subscriber {
             return;
         }
         if (!muxer.carries(frame.codec())) {
-            boolean missing = frame.isVideo() ? muxVideo == null && TS_VIDEO.contains(frame.codec())
-                    : frame.isAudio() && muxAudio == null && TS_AUDIO.contains(frame.codec());
-            if (!missing) {
+            boolean carried = frame.isVideo() ? TS_VIDEO.contains(frame.codec())
+                    : frame.isAudio() && TS_AUDIO.contains(frame.codec());
+            boolean missing = frame.isVideo() ? muxVideo == null : muxAudio == null;
+            // a track the muxer lacks, or another codec on one it has (a publisher that came back
+            // within the reconnect grace with H.265 instead of H.264): its configuration comes first
+            if (!carried || !(missing || frame.isConfig())) {
                 return;
             }
             addTrack(frame);
@@ -164,13 +167,19 @@ final class SrtPlayer extends SrtSession implements Subscriber {
 
     /**
      * A track that was not there when the muxer started (a publisher's audio configuration that came
-     * after the viewer joined): a new muxer with both, its configurations taken from the stream; the
-     * new PMT differs in content and CRC, which is what demuxers (ffmpeg's) watch for.
+     * after the viewer joined), or a track whose codec changed: a new muxer with both, its
+     * configurations taken from the stream; the new PMT differs in content and CRC, which is what
+     * demuxers (ffmpeg's) watch for.
      */
     private void addTrack(MediaFrame frame) {
+        Codec replaced = frame.isVideo() ? muxVideo : muxAudio;
         Codec video = frame.isVideo() ? frame.codec() : muxVideo;
         Codec audio = frame.isAudio() ? frame.codec() : muxAudio;
-        log.info("the stream now has {} as well: restarting its MPEG-TS program with both tracks", frame.codec());
+        if (replaced != null) {
+            log.info("the stream's {} is now {}: restarting its MPEG-TS program", replaced, frame.codec());
+        } else {
+            log.info("the stream now has {} as well: restarting its MPEG-TS program with both tracks", frame.codec());
+        }
         newMuxer(video, audio);
     }
 

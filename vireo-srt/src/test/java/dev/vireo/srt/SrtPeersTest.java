@@ -67,4 +67,53 @@ class SrtPeersTest {
             assertThat(Files.size(ts)).isGreaterThan(200_000);
         }
     }
+
+    @Test
+    void aPlayerGetsTheNewCodecOfAPublisherThatCameBackWithAnother() throws Exception {
+        try (SrtFixture f = new SrtFixture()) {
+            Path ts = dir.resolve("switched.ts");
+            try (Proc h264 = ffmpegPublish(dir, f.url("#!::r=live/srt3,m=publish", ""), 4)) {
+                Await.until(Duration.ofSeconds(15), () -> "ffmpeg publishing over SRT: " + h264.output(),
+                        () -> f.isLive("live", "srt3"));
+                try (Proc pull = Proc.start(dir, "slt-pull", ts, Peers.require("srt-live-transmit"), "-q",
+                        f.url("#!::r=live/srt3,m=request", ""), "file://con")) {
+                    Await.until(Duration.ofSeconds(15), () -> "pulled H.264; " + pull.output(),
+                            () -> codecs(ts).contains(Codec.H264));
+                    // the encoder comes back within the reconnect grace, now with H.265 (OBS switched to HEVC)
+                    Await.until(Duration.ofSeconds(15), () -> "first publisher gone; " + h264.output(),
+                            () -> !f.isLive("live", "srt3"));
+                    try (Proc h265 = Proc.start(dir, "ffmpeg-publish-hevc", null, Peers.ffmpeg(), "-hide_banner", "-v",
+                            "warning", "-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i",
+                            "sine=frequency=440:sample_rate=48000", "-t", "8", "-c:v", "libx265", "-preset", "ultrafast",
+                            "-x265-params", "keyint=25:log-level=error", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f",
+                            "mpegts", f.url("#!::r=live/srt3,m=publish", ""))) {
+                        Await.until(Duration.ofSeconds(20), () -> "pulled H.265: " + codecs(ts) + "; " + h265.output()
+                                + pull.output(), () -> codecs(ts).contains(Codec.H265));
+                    }
+                }
+            }
+            java.util.List<Codec> after = codecs(ts);
+            assertThat(after.subList(after.indexOf(Codec.H265), after.size())).doesNotContain(Codec.H264).contains(Codec.AAC);
+        }
+    }
+
+    /** The codecs of the media samples in a TS file, in order. */
+    private static java.util.List<Codec> codecs(Path ts) {
+        java.util.List<Codec> got = new java.util.ArrayList<>();
+        byte[] bytes;
+        try {
+            bytes = Files.exists(ts) ? Files.readAllBytes(ts) : new byte[0];
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (dev.vireo.media.ts.TsDemuxer d = new dev.vireo.media.ts.TsDemuxer(s -> {
+            if (!s.config()) {
+                got.add(s.codec());
+            }
+            s.release();
+        })) {
+            d.feed(io.netty.buffer.Unpooled.wrappedBuffer(bytes));
+        }
+        return got;
+    }
 }

@@ -6,7 +6,7 @@ package dev.vireo.http.hls;
  *
  * @param index Part Index within its parent segment, from 0
  * @param durationMillis media duration
- * @param independent starts with a video keyframe (INDEPENDENT=YES)
+ * @param independent starts with a video keyframe, or the stream is audio only (INDEPENDENT=YES)
  * @param bytes the fragment
  */
 record Part(int index, long durationMillis, boolean independent, byte[] bytes) {

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * stream) and ends at the first keyframe at least {@link HlsConfig#segmentTarget()} later, or at
  * the first keyframe after the publisher changed (EXT-X-DISCONTINUITY, new init segment). A part
  * ends before the frame that would take it past the Part Target; a part that starts with a
- * keyframe is independent. Runs on its executor only.
+ * keyframe (every part of an audio-only stream) is independent. Runs on its executor only.
  */
 final class Segmenter implements Subscriber {
 
@@ -47,7 +47,8 @@ final class Segmenter implements Subscriber {
     private final EventExecutor loop;
     private final HlsConfig config;
     private final Consumer<Segmenter> onStop;
-    private final int targetDuration;
+    /** Set at the start from the stream's GOP; raised once at the first segment (see closeSegment). */
+    private int targetDuration;
     private final long segmentTargetMillis;
     private final long partTargetMillis;
     final Waiters waiters;
@@ -97,10 +98,33 @@ final class Segmenter implements Subscriber {
     private long frameDelta;
 
     /**
+     * Where a stopped segmenter left a stream's numbering, for the next one of the same key.
+     *
+     * @param nextMsn the first Media Sequence Number not given yet
+     * @param discontinuitySequence the Discontinuity Sequence Number of its last segment
+     */
+    record Continuation(long nextMsn, long discontinuitySequence) {
+        static final Continuation NONE = new Continuation(0, 0);
+    }
+
+    /**
      * @param gopMillis the stream's current GOP length (0 when not known yet): the target
      *     duration must cover the segments it makes, since it never changes (RFC 8216 §6.2.1)
      */
     Segmenter(StreamKey key, EventExecutor loop, HlsConfig config, long gopMillis, Consumer<Segmenter> onStop) {
+        this(key, loop, config, gopMillis, Continuation.NONE, onStop);
+    }
+
+    /**
+     * @param from where the previous segmenter of the key left its numbering: the playlist's URI is
+     *     the same, so a player that kept it must see the Media Sequence Number go on (RFC 8216
+     *     §6.2.1, §6.2.2) and a discontinuity (§6.2.1: "any changes in [...] timing")
+     */
+    Segmenter(StreamKey key, EventExecutor loop, HlsConfig config, long gopMillis, Continuation from,
+              Consumer<Segmenter> onStop) {
+        this.nextMsn = from.nextMsn();
+        this.discontinuitySequence = from.discontinuitySequence();
+        this.discontinuityPending = from.nextMsn() > 0;
         this.key = key;
         this.id = "hls-" + key;
         this.loop = loop;
@@ -141,6 +165,11 @@ final class Segmenter implements Subscriber {
 
     StreamKey key() {
         return key;
+    }
+
+    /** Where the numbering stands; on the loop (a stopped segmenter's is final). */
+    Continuation continuation() {
+        return new Continuation(nextMsn, discontinuitySequence);
     }
 
     Timeline timeline() {
@@ -238,8 +267,10 @@ final class Segmenter implements Subscriber {
                 }
                 return;
             }
-            if (discontinuityPending) {
-                return; // the new publisher's audio waits for its first keyframe, where the cut is
+            if (discontinuityPending && videoConfig != null) {
+                // the new publisher's audio waits for its first keyframe, where the cut is; an
+                // audio-only stream cuts at its first audio frame (below)
+                return;
             }
         }
         if (!mediaSeen) {
@@ -261,7 +292,7 @@ final class Segmenter implements Subscriber {
                 startSegment(f);
             } else if (hasFrames() && f.dts() + frameDelta - partStartDts > partTargetMillis) {
                 closePart(f.dts());
-                startPart(f.dts(), hasVideo && f.isKeyframe());
+                startPart(f.dts(), !hasVideo || f.isKeyframe()); // every audio frame is independent
             }
             if (hasVideo && !warnedLongSegment && f.dts() - segStartDts > targetDuration * 1000L + 500) {
                 warnedLongSegment = true;
@@ -318,6 +349,9 @@ final class Segmenter implements Subscriber {
         segInit = initId;
         segParts = new ArrayList<>();
         segTs = ts == null ? null : Unpooled.buffer(256 * 1024);
+        if (ts != null) {
+            ts.startSegment();
+        }
         open = true;
         warnedLongSegment = false;
         startPart(f.dts(), true);
@@ -353,7 +387,21 @@ final class Segmenter implements Subscriber {
             segTs.release();
             segTs = null;
         }
-        segments.add(new Segment(segMsn, Math.max(0, endDts - segStartDts), segPdt, segDiscontinuity, segDsn, segInit,
+        long duration = Math.max(0, endDts - segStartDts);
+        if (segments.isEmpty() && Math.round(duration / 1000.0) > targetDuration) {
+            // The GOP was not known at the start (the first viewer came during the stream's first
+            // GOP): the first segment tells it. No playlist has been given yet (the first one waits
+            // for a complete segment), so the target duration can still cover the segments that
+            // whole GOPs make, as it must for all of them (RFC 8216 §4.3.3.1, §6.2.1: the EXTINF
+            // rounded to the nearest integer; raised only then, up to the next whole second so
+            // that the next segments, a frame longer, stay within it too).
+            int raised = (int) ((duration + 999) / 1000);
+            inContext(() -> log.warn("HLS of {}: keyframes every {} ms make {} s segments (target {} ms): a shorter"
+                    + " keyframe interval at the encoder gives lower HLS latency", key, duration, raised,
+                    segmentTargetMillis));
+            targetDuration = raised;
+        }
+        segments.add(new Segment(segMsn, duration, segPdt, segDiscontinuity, segDsn, segInit,
                 List.copyOf(segParts), tsBytes));
         while (segments.size() > config.windowSegments() + RETAINED_AFTER_WINDOW) {
             segments.removeFirst();
@@ -393,6 +441,8 @@ final class Segmenter implements Subscriber {
         if (stopped) {
             return;
         }
+        // first: a segmenter started once this one is seen stopped continues its numbering
+        onStop.accept(this);
         stopped = true;
         if (idleCheck != null) {
             idleCheck.cancel(false);
@@ -400,7 +450,6 @@ final class Segmenter implements Subscriber {
         if (subscription != null) {
             subscription.close();
         }
-        onStop.accept(this);
         waiters.endAll(Response.error(404, "StreamNotFound", "stream " + key.path() + " is not live"));
         partVideo.forEach(MediaFrame::release);
         partAudio.forEach(MediaFrame::release);

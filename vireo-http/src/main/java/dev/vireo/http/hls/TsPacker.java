@@ -8,8 +8,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * The MPEG-TS side of a segmenter: {@code vireo-media}'s {@link TsMuxer} fed with the stream's
- * frames (ms time stamps to 90 kHz). One per run of segments between discontinuities; the muxer
- * repeats PAT/PMT before every keyframe, so every segment starts with them.
+ * frames (ms time stamps to 90 kHz). One per run of segments between discontinuities; every segment
+ * starts with PAT/PMT ({@link #startSegment}).
  */
 final class TsPacker {
 
@@ -37,6 +37,15 @@ final class TsPacker {
             }
         }
         return p;
+    }
+
+    /**
+     * A segment starts: its first packets are PAT and PMT (RFC 8216 §3.2: "Each Transport Stream
+     * segment MUST contain a PAT and a PMT [...] at the start"). A keyframe brings them anyway; an
+     * audio-only segment would otherwise start wherever the muxer's 500 ms repetition left it.
+     */
+    void startSegment() {
+        muxer.repeatPsi();
     }
 
     /** Writes a media frame's transport packets to {@code out}. */

@@ -201,4 +201,23 @@ class HlsPlaybackTest {
                 && hub.find(KEY).orElseThrow().viewerCount() == 0);
         next.close();
     }
+
+    @Test
+    void aStreamPublishedAgainAfterItEndedGoesOnWithItsMediaSequenceAndADiscontinuity() throws Exception {
+        Publication p = publish("pub-1");
+        String before = firstPlaylist(p, "/live/demo.m3u8");
+        long lastBefore = hls.segmenters().find(KEY).timeline().current().msn();
+        hub.kick(KEY, "test"); // the publisher did not come back within the grace: the stream ended
+        Await.until(Duration.ofSeconds(10), "the segmenter stops", () -> hls.segmenters().find(KEY) == null);
+
+        // it is published again; a player that kept the playlist's URI reloads it
+        Publication next = publish("pub-2");
+        String after = firstPlaylist(next, "/live/demo.m3u8");
+        Matcher m = Pattern.compile("#EXT-X-MEDIA-SEQUENCE:(\\d+)").matcher(after);
+        assertThat(m.find()).as(after).isTrue();
+        // RFC 8216 §6.2.1/§6.2.2: the same playlist never numbers its segments back
+        assertThat(Long.parseLong(m.group(1))).as(before + "\n---\n" + after).isGreaterThan(lastBefore);
+        assertThat(after).contains("#EXT-X-DISCONTINUITY\n").doesNotContain("#EXT-X-DISCONTINUITY-SEQUENCE:0");
+        next.close();
+    }
 }

@@ -150,4 +150,80 @@ class SegmenterTest {
         assertThat(s.timeline().segments().getFirst().durationMillis()).isEqualTo(2970);
         assertThat(s.timeline().segments().getFirst().parts()).hasSizeGreaterThan(10);
     }
+
+    @Test
+    void anAudioOnlyStreamGoesOnSegmentingAfterItsPublisherRestarts() {
+        Segmenter s = segmenter(0);
+        s.onFrame(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(ASC)));
+        aac(s, 0, 150); // 3.2 s of AAC at 48 kHz (21.33 ms frames)
+        assertThat(s.timeline().segments()).hasSize(1);
+        // the publisher reconnects within the grace: its configuration comes again, then its
+        // audio, rebased by the hub to continue the time line
+        s.onFrame(MediaFrame.config(Codec.AAC, 3300, Unpooled.wrappedBuffer(AudioSpecificConfig.of(2, 4, 2))));
+        aac(s, 155, 300);
+        Timeline t = s.timeline();
+        assertThat(t.segments()).as("segments after the restart").hasSize(3);
+        assertThat(t.current().msn()).isEqualTo(3);
+        assertThat(t.segments().get(1).durationMillis()).as("cut at the new publisher's first frame").isBetween(1250L, 1350L);
+        Segment after = t.segments().get(2);
+        assertThat(after.discontinuity()).isTrue();
+        assertThat(after.initId()).isEqualTo(1);
+        assertThat(t.segments().getLast().parts()).isNotEmpty();
+    }
+
+    private static void aac(Segmenter s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            s.onFrame(MediaFrame.media(Codec.AAC, i * 64L / 3, 0, false, Unpooled.wrappedBuffer(new byte[] {0x21, 0x10, 4})));
+        }
+    }
+
+    @Test
+    void everyMpegTsSegmentOfAnAudioOnlyStreamStartsWithItsProgramTables() {
+        Segmenter s = segmenter(0);
+        s.onFrame(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(ASC)));
+        aac(s, 0, 600); // 12.8 s
+        assertThat(s.timeline().segments()).hasSizeGreaterThan(4);
+        for (Segment seg : s.timeline().segments()) {
+            // RFC 8216 §3.2: a TS segment starts with a PAT and a PMT (no EXT-X-MAP in classic HLS)
+            int pid = ((seg.ts()[1] & 0x1F) << 8) | (seg.ts()[2] & 0xFF);
+            assertThat(pid).as("PID of the first packet of segment %d", seg.msn()).isZero();
+        }
+    }
+
+    @Test
+    void everyPartOfAnAudioOnlyStreamIsIndependent() {
+        Segmenter s = segmenter(0);
+        s.onFrame(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(ASC)));
+        aac(s, 0, 200);
+        Segment seg = s.timeline().segments().getFirst();
+        assertThat(seg.parts()).hasSizeGreaterThan(5);
+        // every AAC frame decodes on its own: a player may start at any part (rfc8216bis §4.4.4.9)
+        assertThat(seg.parts()).allMatch(Part::independent);
+        assertThat(s.timeline().current().parts()).allMatch(Part::independent);
+    }
+
+    @Test
+    void aSegmenterStartedBeforeTheGopWasKnownListsItsSegmentsWithinTheTargetDuration() {
+        // the first viewer came during the stream's first GOP: the hub did not know its length yet
+        Segmenter s = segmenter(0);
+        configs(s, AVCC);
+        feed(s, 0, 30 * 16, 150, 0); // a keyframe every 5 s (encoders' "auto" keyframe intervals)
+        Timeline t = s.timeline();
+        assertThat(t.segments()).hasSize(3);
+        for (Segment seg : t.segments()) {
+            // RFC 8216 §4.3.3.1: the EXTINF rounded to the nearest integer MUST be <= the target duration
+            assertThat(Math.round(seg.durationMillis() / 1000.0)).as("EXTINF of segment %d", seg.msn())
+                    .isLessThanOrEqualTo(t.targetDuration());
+        }
+        assertThat(t.targetDuration()).isEqualTo(5);
+    }
+
+    @Test
+    void theTargetDurationIsNotRaisedForSegmentsThatRoundToIt() {
+        Segmenter s = segmenter(0);
+        s.onFrame(MediaFrame.config(Codec.AAC, 0, Unpooled.wrappedBuffer(ASC)));
+        aac(s, 0, 300); // segments of 2005 ms (94 AAC frames): EXTINF 2.005 rounds to 2
+        assertThat(s.timeline().segments()).isNotEmpty();
+        assertThat(s.timeline().targetDuration()).isEqualTo(2);
+    }
 }

@@ -52,6 +52,8 @@ public final class TsDemuxer implements AutoCloseable {
     private int pmtPid = -1;
     private int programNumber = -1;
     private int pmtVersion = -1;
+    /** The PMT section last applied (CRC included). */
+    private byte[] pmtSection;
     private Track video;
     private Track audio;
     private long packets;
@@ -246,16 +248,21 @@ public final class TsDemuxer implements AutoCloseable {
         pmtPid = p.pmtPid();
         programNumber = p.number();
         pmtVersion = -1;
+        pmtSection = null;
         lastCc[pmtPid] = -1;
         pmt = new SectionAssembler(this::onPmt, this::problem);
     }
 
     private void onPmt(byte[] section) {
         ProgramTables.ProgramMap map = ProgramTables.programMap(section, programNumber);
-        if (map == null || map.version() == pmtVersion) {
+        // A new version, or the same version with other content: a source restarted on the same
+        // connection (a relay forwarding a new encoder) starts again at version 0, as ffmpeg does;
+        // its PMT differs in content and CRC, which is what ffmpeg's demuxer watches for too.
+        if (map == null || (map.version() == pmtVersion && Arrays.equals(section, pmtSection))) {
             return;
         }
         pmtVersion = map.version();
+        pmtSection = section.clone();
         ProgramTables.Elementary v = null;
         ProgramTables.Elementary a = null;
         for (ProgramTables.Elementary e : map.streams()) {
@@ -276,6 +283,9 @@ public final class TsDemuxer implements AutoCloseable {
     private Track follow(Track current, ProgramTables.Elementary wanted) {
         if (current != null && wanted != null && current.pid == wanted.pid() && current.codec == wanted.codec()) {
             return current;
+        }
+        if (current != null) {
+            current.pes.flush(); // its last unit (a video PES without length) ends here
         }
         release(current);
         if (wanted == null) {

@@ -71,6 +71,15 @@ public final class TsMuxer {
     }
 
     /**
+     * The next sample written starts with PAT and PMT, whatever its kind: where a segmenter starts a
+     * segment that need not begin with a keyframe (audio only), so that the segment can be decoded
+     * on its own (RFC 8216 §3.2).
+     */
+    public void repeatPsi() {
+        psiWritten = false;
+    }
+
+    /**
      * Writes the transport packets of {@code sample} to {@code out}. A config sample updates what
      * later samples need (parameter sets, AudioSpecificConfig, Opus channels) and writes nothing.
      * Samples of codecs this muxer does not carry are ignored. Does not release the sample.

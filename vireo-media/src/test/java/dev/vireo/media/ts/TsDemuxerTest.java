@@ -237,18 +237,36 @@ class TsDemuxerTest {
     /**
      * The input on which {@code TsJazzerTest} crashed the JVM in session 10 (Jazzer 0.26's
      * {@code Arrays.equals} hook dereferences a null argument: the first ADTS frame, compared with
-     * no config yet). The first ADTS frame still gives the AAC config; the input stays in the seed
-     * folder, where every run replays it.
+     * no config yet); the input stays in the seed folder, where every run replays it. It splices
+     * the two ffmpeg vectors: three version-0 PMTs, H.264/AAC, H.265/Opus, H.264/AAC. Each is
+     * followed, so the Opus bytes are not read as ADTS (which found an "AAC" frame in them when
+     * only the first PMT counted).
      */
     @Test
-    void theFirstAdtsFrameGivesTheAacConfig() throws IOException {
+    void theSplicedSeedOfTheAdtsCrashIsReadAsItsProgramMapsSay() throws IOException {
         byte[] input;
         try (InputStream in = TsDemuxerTest.class.getResourceAsStream(
                 "TsJazzerTestInputs/demux/crash-adts-config-null-jazzer-hook")) {
             input = in.readAllBytes();
         }
         Collector c = demux(input, 0);
-        assertThat(c.configs(Codec.AAC)).isNotEmpty();
-        assertThat(c.configs(Codec.AAC).getFirst().payload()).hasSize(2);
+        assertThat(c.media(Codec.AAC)).isEmpty();
+        assertThat(c.problems).anyMatch(p -> p.startsWith("Opus")).noneMatch(p -> p.startsWith("AAC"));
+    }
+
+    @Test
+    void aSourceRestartedWithAnotherCodecIsFollowedThoughItsPmtKeepsItsVersion() {
+        // One connection carries an H.264 muxer's output, then a restarted ffmpeg's H.265 and Opus:
+        // both PMTs are version 0 on the same PIDs, only their stream types (and CRC) differ.
+        byte[] first = resource("h264_aac.ts");
+        byte[] second = resource("hevc_opus.ts");
+        byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        Collector c = demux(both, 0);
+        assertThat(c.media(Codec.H264)).hasSize(30); // the last one ends where the new PMT starts
+        assertThat(c.configs(Codec.H265)).hasSize(1);
+        assertThat(c.media(Codec.H265)).hasSize(25);
+        assertThat(c.media(Codec.OPUS)).hasSizeGreaterThan(45);
     }
 }
