@@ -204,7 +204,7 @@ class RtcTransportTest {
     void aCheckForAnUnknownUfragIsDroppedSilently() throws Exception {
         FakeBrowser b = browser();
         IceCredentials nobody = IceCredentials.generate(FakeBrowser.RANDOM);
-        assertThat(b.check(nobody, true)).isNull();
+        assertThat(b.check(nobody.ufrag(), nobody.pwd(), true, Duration.ofSeconds(2))).isNull(); // no answer in 2 s
         assertThat(server.stats().unknownSource()).isEqualTo(1);
     }
 
@@ -264,7 +264,8 @@ class RtcTransportTest {
         assertThat(Duration.ofNanos(System.nanoTime() - checkedAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
         assertThat(server.stats().sessions()).isZero();
         // Its ufrag is gone with it.
-        assertThat(b.check(t.localCredentials(), true)).isNull();
+        assertThat(b.check(t.localCredentials().ufrag(), t.localCredentials().pwd(), true, Duration.ofSeconds(2)))
+                .isNull(); // no answer in 2 s
     }
 
     @Test

@@ -33,6 +33,9 @@ public final class FakeBrowser implements AutoCloseable {
 
     public static final SecureRandom RANDOM = new SecureRandom();
 
+    /** How long {@link #check(String, String, boolean)} waits for the answer. */
+    public static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
+
     public final DatagramSocket socket;
     public final IceCredentials credentials = IceCredentials.generate(RANDOM);
     public final DtlsCertificate certificate = DtlsCertificate.generate(RANDOM);
@@ -96,8 +99,14 @@ public final class FakeBrowser implements AutoCloseable {
         return check(serverCredentials.ufrag(), serverCredentials.pwd(), useCandidate);
     }
 
+    /**
+     * A check and its response, waited for up to 10 s: on loopback a datagram is not lost, only late
+     * (a server answers in milliseconds on a quiet machine; a single 2 s wait could end before the
+     * answer on a loaded one). Not retransmitted, so the server sees one check. A test that expects
+     * no answer passes its own, shorter wait.
+     */
     public StunMessage check(String serverUfrag, String serverPwd, boolean useCandidate) throws IOException, InterruptedException {
-        return check(serverUfrag, serverPwd, useCandidate, Duration.ofSeconds(2));
+        return check(serverUfrag, serverPwd, useCandidate, ANSWER_WAIT);
     }
 
     /** A check answered within {@code wait}, or null (a server answers on loopback in milliseconds). */
