@@ -71,7 +71,7 @@ class VireoServerWhepTest {
         // The player passes its query on to the WHEP request (auth_key when signing is on).
         chromium.open("http://127.0.0.1:" + ports.http() + "/play/live/demo?auth_key=ignored-without-domains");
         Await.until(Duration.ofSeconds(30), "the first decoded frame", () -> framesDecoded() > 0);
-        double first = Await.value(Duration.ofSeconds(5), "first frame time",
+        double first = Await.value(Duration.ofSeconds(30), "first frame time",
                 () -> chromium.number("vireo.firstFrameMs") >= 0 ? chromium.number("vireo.firstFrameMs") : null);
         double from = framesDecoded();
         long t0 = System.nanoTime();

@@ -40,9 +40,25 @@ public final class MachineLoad {
         if (measured > floor) {
             return;
         }
-        double load = oneMinute();
-        String text = String.format("%s: %.1f, expected above %.1f (machine load %.1f on %d cores)", what, measured,
-                floor, load, Runtime.getRuntime().availableProcessors());
+        failWhenQuiet(String.format("%s: %.1f, expected above %.1f", what, measured, floor));
+    }
+
+    /**
+     * {@code measured} (e.g. a round-trip time in ms) below {@code ceiling}: asserted on a quiet
+     * machine, printed with the load otherwise.
+     *
+     * @throws AssertionError when it is not below and the machine is quiet
+     */
+    public static void belowWhenQuiet(String what, double measured, double ceiling) {
+        if (measured < ceiling) {
+            return;
+        }
+        failWhenQuiet(String.format("%s: %.1f, expected below %.1f", what, measured, ceiling));
+    }
+
+    private static void failWhenQuiet(String finding) {
+        String text = String.format("%s (machine load %.1f on %d cores)", finding, oneMinute(),
+                Runtime.getRuntime().availableProcessors());
         if (quiet()) {
             throw new AssertionError(text);
         }

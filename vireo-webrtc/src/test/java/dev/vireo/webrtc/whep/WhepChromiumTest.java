@@ -229,7 +229,10 @@ class WhepChromiumTest {
         WhepSessionStats s = direct.whep.sessions().getFirst();
         assertThat(s.connected()).isTrue();
         assertThat(s.framesSent()).isGreaterThan(90);
-        assertThat(s.rttMillis()).isLessThan(1000);
+        // on loopback an RTT is milliseconds (a wrong LSR/DLSR reading gives seconds); a loaded machine's
+        // stalls of the RR on its way in are in it too (MachineLoad)
+        assertThat(s.rttMillis()).isNotNegative();
+        MachineLoad.belowWhenQuiet("RTT from Chromium's receiver reports (ms)", s.rttMillis(), 1000);
         // Consent freshness (RFC 7675): Chromium keeps checking the selected pair while it plays.
         Await.until(Duration.ofSeconds(10), "a consent check", () ->
                 direct.whep.sessions().getFirst().iceChecks() > checksAtStart);
