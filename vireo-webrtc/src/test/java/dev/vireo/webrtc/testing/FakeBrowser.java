@@ -54,7 +54,10 @@ public final class FakeBrowser implements AutoCloseable {
     public FakeBrowser(int serverPort) throws SocketException {
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
-        reader = Thread.ofVirtual().name("fake-browser-reader").start(this::read);
+        // Platform threads, as a browser's own: the server runs each DTLS handshake on a virtual thread
+        // that keeps its carrier while it computes (a cold one for seconds on a loaded machine), and a
+        // fake browser whose reading or checking waited for a carrier meanwhile would look gone.
+        reader = Thread.ofPlatform().daemon().name("fake-browser-reader").start(this::read);
     }
 
     private void read() {
@@ -144,7 +147,7 @@ public final class FakeBrowser implements AutoCloseable {
     public DtlsSrtpClient.Connected connectDtlsChecking(IceCredentials server, CertificateFingerprint serverFingerprint,
                                                       int... profiles) throws IOException, InterruptedException {
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        Thread checker = Thread.ofVirtual().name("fake-browser-consent").start(() -> {
+        Thread checker = Thread.ofPlatform().daemon().name("fake-browser-consent").start(() -> {
             try {
                 while (!done.await(500, TimeUnit.MILLISECONDS)) {
                     check(server.ufrag(), server.pwd(), false, Duration.ofMillis(500));
