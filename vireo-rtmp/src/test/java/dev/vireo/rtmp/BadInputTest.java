@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class BadInputTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(20); // bounds a wait, not a speed: loaded machines take seconds
 
     private static TestServer ts;
     private static RtmpClient publisherClient;
@@ -37,11 +37,11 @@ class BadInputTest {
         ts = new TestServer(RtmpConfig.defaults().withHandshakeTimeout(Duration.ofMillis(500))
                 .withIdleTimeout(Duration.ofSeconds(1)), HubConfig.defaults(), Gate.allowAll());
         publisherClient = ts.client("live/good");
-        assertThat(publisherClient.publish().get(5, TimeUnit.SECONDS).code()).isEqualTo("NetStream.Publish.Start");
+        assertThat(publisherClient.publish().get(20, TimeUnit.SECONDS).code()).isEqualTo("NetStream.Publish.Start");
         publisher = new Synthetic.Publisher(publisherClient, false).start(ts.clients.next());
         viewer = new CountingViewer();
         viewerClient = ts.client("live/good");
-        assertThat(viewerClient.play(viewer).get(5, TimeUnit.SECONDS).code()).isEqualTo("NetStream.Play.Start");
+        assertThat(viewerClient.play(viewer).get(20, TimeUnit.SECONDS).code()).isEqualTo("NetStream.Play.Start");
     }
 
     @AfterAll

@@ -84,11 +84,11 @@ class FfmpegInteropTest {
 
             // Our client gets the status code and the reason.
             RtmpClient c = ts.client("live/busy");
-            RtmpClient.Status s = c.publish().get(5, TimeUnit.SECONDS);
+            RtmpClient.Status s = c.publish().get(20, TimeUnit.SECONDS);
             assertThat(s.code()).isEqualTo("NetStream.Publish.BadName");
             assertThat(s.level()).isEqualTo("error");
             assertThat(s.description()).isEqualTo("stream /live/busy is already being published");
-            c.closeFuture().get(5, TimeUnit.SECONDS);
+            c.closeFuture().get(20, TimeUnit.SECONDS);
 
             // The first publisher was not disturbed.
             assertThat(ts.isLive("live", "busy")).isTrue();

@@ -23,6 +23,13 @@ final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** How many lines contain {@code text}. */
+    long count(String text) {
+        synchronized (appender) {
+            return appender.list.stream().filter(e -> e.getFormattedMessage().contains(text)).count();
+        }
+    }
+
     /** Waits until a line containing every part was logged; returns that line. */
     String await(Duration timeout, String... parts) throws InterruptedException {
         String[] found = new String[1];

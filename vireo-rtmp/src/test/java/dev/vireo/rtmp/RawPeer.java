@@ -28,6 +28,11 @@ final class RawPeer implements AutoCloseable {
         socket.setSoTimeout(10_000);
     }
 
+    /** The peer's own port: how the server's log names its connection ("from /127.0.0.1:PORT"). */
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** Sends a command message (AMF0) on chunk stream 3. */
     void sendCommand(CommandMessage cmd, int msid) throws IOException {
         RtmpMessage m = cmd.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, msid);

@@ -87,15 +87,21 @@ class PostgresOutageTest {
         if (!runAs.isEmpty()) {
             assertThat(run(List.of("chown", "postgres", pgDir.toString()))).isZero();
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
         assertThat(run(pg("initdb", "-D", pgDir.resolve("data").toString(), "-U", "vireo", "--auth=trust", "-E", "UTF8")))
                 .as("initdb").isZero();
-        assertThat(run(pg("pg_ctl", "-D", pgDir.resolve("data").toString(), "-l", pgDir.resolve("server.log").toString(),
-                "-w", "-t", "60", "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + pgDir + " -c fsync=off",
-                "start"))).as("pg_ctl start").isZero();
+        // PostgreSQL takes a port number, not port 0: a free one picked here may be taken by another
+        // process before it binds it, so a start that failed is tried again on another port.
+        int port = 0;
+        int started = -1;
+        for (int attempt = 0; attempt < 3 && started != 0; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            started = run(pg("pg_ctl", "-D", pgDir.resolve("data").toString(), "-l",
+                    pgDir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
+                    "-c listen_addresses=127.0.0.1 -p " + port + " -k " + pgDir + " -c fsync=off", "start"));
+        }
+        assertThat(started).as("pg_ctl start").isZero();
         pgRunning = true;
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=vireo";
     }

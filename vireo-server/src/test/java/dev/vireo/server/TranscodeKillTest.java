@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,10 +79,16 @@ class TranscodeKillTest {
                         Await.until(Duration.ofSeconds(5), "killed ffmpeg " + pid + " reaped",
                                 () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
                     }
-                    // the publisher and one per running job (this one, the eager HTML5 variant): none left behind
-                    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)
-                            .filter(p -> p.info().command().orElse("").contains("ffmpeg")).count())
-                            .isEqualTo(1 + server.transcoder().jobs().size());
+                    // the publisher and one per running job (this one, the eager HTML5 variant): none left behind.
+                    // The server's ffmpeg children must become exactly the processes its jobs name, each job
+                    // running one (sampled at once, a job between two processes would count one short).
+                    Await.until(Duration.ofSeconds(40), () -> "the server's ffmpeg children "
+                                    + SoakCiTest.serverFfmpeg(Set.of(publisher.pid())) + ", its jobs "
+                                    + server.transcoder().jobs(),
+                            () -> server.transcoder().jobs().stream().allMatch(j -> j.pid() > 0)
+                                    && SoakCiTest.serverFfmpeg(Set.of(publisher.pid()))
+                                            .equals(SoakCiTest.jobFfmpeg(server)));
+                    assertThat(SoakCiTest.serverFfmpeg(Set.of(publisher.pid()))).doesNotContainAnyElementsOf(killed);
                     assertThat(publisher.isAlive()).isTrue();
                     log.info("{} kills: kill to 30 new frames at both viewers (ms): {}; job {}", KILLS, downMillis, job);
                 }

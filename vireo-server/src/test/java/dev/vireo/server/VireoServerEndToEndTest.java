@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.MachineLoad;
 import dev.vireo.core.testing.Peers;
 import dev.vireo.http.FlvTagStream;
 import java.io.IOException;
@@ -50,10 +51,13 @@ class VireoServerEndToEndTest {
     static void startServerAndPublish() throws Exception {
         Peers.ffmpeg();
         Peers.ffprobe();
-        Config config = TestConfigs.loopback(dir.resolve("data")).withSlowViewerMaxLag(Duration.ofSeconds(2));
+        // A viewer that cannot take data for 5 s is dropped: the one that never reads (its buffers fill in
+        // seconds), never one of the 50 that read, whatever stalls a loaded machine gives their threads.
+        Config config = TestConfigs.loopback(dir.resolve("data")).withSlowViewerMaxLag(Duration.ofSeconds(5));
         server = new VireoServer(config);
         ports = server.start();
-        publisher = Ffmpeg.publish("rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo", 120, dir);
+        // 300 s: the class takes 45-100 s (load 14-22 on 2 cores), and the source must outlive it (closed after)
+        publisher = Ffmpeg.publish("rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo", 300, dir);
         // Live once the API shows it with a GOP in the cache (a new viewer then starts at once).
         Await.until(Duration.ofSeconds(30), "stream live/demo online with a cached GOP", () -> {
             JsonNode s = streamFromApi();
@@ -78,8 +82,9 @@ class VireoServerEndToEndTest {
         return "http://127.0.0.1:" + ports.http() + path;
     }
 
+    /** A request answered within 60 s: a bound on a hang (at load 21 with 50 viewers streaming, over 10 s). */
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(httpUrl(path))).timeout(Duration.ofSeconds(10))
+        return http.send(HttpRequest.newBuilder(URI.create(httpUrl(path))).timeout(Duration.ofSeconds(60))
                         .header("Authorization", "Bearer " + server.control().generatedAdminKey().orElseThrow()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -171,11 +176,15 @@ class VireoServerEndToEndTest {
                 "-rw_timeout", "10000000", "-i", "rtmp://127.0.0.1:" + ports.rtmp() + "/live/demo_lld", "-t", "60",
                 "-f", "null", "-"), dir)) {
             JsonNode[] job = new JsonNode[1];
-            Await.until(Duration.ofSeconds(30), () -> "demo_lld's job transcoding at speed in /api/v1/streams: "
-                    + job[0], () -> {
+            // at speed (over 20 fps, 0.8) where the machine keeps up (MachineLoad); at load 20 on 2 cores the
+            // job's ffmpeg ran at 0.6: there, that it transcodes and says how fast
+            Await.until(Duration.ofSeconds(60), () -> "demo_lld's job transcoding at speed in /api/v1/streams (load "
+                    + MachineLoad.oneMinute() + "): " + job[0], () -> {
                 JsonNode s = streamFromApi("demo_lld");
                 job[0] = s == null ? null : s.get("transcode");
-                return job[0] != null && job[0].get("fps").asDouble() > 20 && job[0].get("speed").asDouble() > 0.8
+                boolean quiet = MachineLoad.quiet();
+                return job[0] != null && job[0].get("fps").asDouble() > (quiet ? 20 : 0)
+                        && job[0].get("speed").asDouble() > (quiet ? 0.8 : 0)
                         && job[0].get("addedLatencyVideoP50Millis").asDouble() > 0;
             });
             JsonNode t = job[0];
@@ -203,12 +212,17 @@ class VireoServerEndToEndTest {
             double ingest0 = metric("vireo_ingest_frames_total");
             long source0 = streamFromApi("demo").get("framesIn").asLong();
             long lld0 = streamFromApi("demo_lld").get("framesIn").asLong();
-            Await.until(Duration.ofSeconds(20), "150 more source frames",
-                    () -> streamFromApi("demo").get("framesIn").asLong() > source0 + 150);
+            // the window holds 150 source frames and 100 of demo_lld's (a transcoder slower than real time
+            // under load takes longer for them; counted as ingest they would add over 0.3 of the source's)
+            Await.until(Duration.ofSeconds(60), "150 more source frames and 100 more of demo_lld's",
+                    () -> streamFromApi("demo").get("framesIn").asLong() > source0 + 150
+                            && streamFromApi("demo_lld").get("framesIn").asLong() > lld0 + 100);
             double ingest1 = metric("vireo_ingest_frames_total");
             long source1 = streamFromApi("demo").get("framesIn").asLong();
             long lld1 = streamFromApi("demo_lld").get("framesIn").asLong();
             assertThat(lld1 - lld0).as("demo_lld's frames meanwhile").isGreaterThan(100);
+            assertThat(lld1 - lld0).as("demo_lld's frames meanwhile, against the source's %d", source1 - source0)
+                    .isGreaterThan((long) (0.3 * (source1 - source0)));
             assertThat(ingest1 - ingest0).isBetween(0.7 * (source1 - source0), 1.3 * (source1 - source0));
         }
     }
@@ -285,8 +299,11 @@ class VireoServerEndToEndTest {
             slow.getOutputStream().write(("GET /live/demo.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
 
-            Await.until(Duration.ofSeconds(60), "the viewer that never reads to be dropped",
+            long stalledAt = System.nanoTime();
+            Await.until(Duration.ofSeconds(90), "the viewer that never reads to be dropped",
                     () -> droppedViewers() >= droppedBefore + 1);
+            System.out.printf("slow viewer: dropped %d ms after its request (lag bound 5 s)%n",
+                    (System.nanoTime() - stalledAt) / 1_000_000);
             long[] atDrop = tags.stream().mapToLong(AtomicLong::get).toArray();
             Await.until(Duration.ofSeconds(30), "every viewer to get 30 more tags after the drop", () -> {
                 for (int i = 0; i < n; i++) {

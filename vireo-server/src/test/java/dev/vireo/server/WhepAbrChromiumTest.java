@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.MachineLoad;
 import dev.vireo.core.testing.Peers;
 import dev.vireo.webrtc.WebRtcConfig.IceTransports;
 import dev.vireo.webrtc.testing.Chromium;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.MachineLoad;
 import dev.vireo.webrtc.WebRtcConfig.IceTransports;
 import dev.vireo.webrtc.testing.Chromium;
 import dev.vireo.webrtc.testing.LinkModel;

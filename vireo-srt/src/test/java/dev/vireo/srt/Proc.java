@@ -30,6 +30,35 @@ final class Proc implements AutoCloseable {
         return new Proc(pb.start(), log);
     }
 
+    /**
+     * Starts {@code cmd} reading its stdin from a pipe that {@link #startFeeding} fills: two peers
+     * joined as a shell's {@code |} joins them, with no port between them for another process to take
+     * (a UDP port picked, closed and handed to the reader could be).
+     */
+    static Proc startReading(Path dir, String name, String... cmd) throws IOException {
+        Path log = dir.resolve(name + ".log");
+        ProcessBuilder pb = new ProcessBuilder(List.of(cmd)).redirectError(log.toFile()).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        return new Proc(pb.start(), log);
+    }
+
+    /** Starts {@code cmd} with its stdout copied (a virtual thread) to the stdin of {@code reader}. */
+    static Proc startFeeding(Path dir, String name, Proc reader, String... cmd) throws IOException {
+        Path log = dir.resolve(name + ".log");
+        ProcessBuilder pb = new ProcessBuilder(List.of(cmd)).redirectError(log.toFile()).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.PIPE);
+        Process p = pb.start();
+        Thread.ofVirtual().name("pipe-" + name).start(() -> {
+            try (java.io.InputStream in = p.getInputStream(); java.io.OutputStream out = reader.process.getOutputStream()) {
+                in.transferTo(out);
+            } catch (IOException e) {
+                // either end closed: the pipe ends with it
+            }
+        });
+        return new Proc(p, log);
+    }
+
     /** Runs {@code cmd} to its end (at most {@code seconds}); returns exit code and combined output. */
     static Result run(Path dir, int seconds, String... cmd) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "run", ".out");

@@ -28,16 +28,15 @@ class SrtResilienceTest {
 
     @Test
     void srtLiveTransmitPublishesAndPullsWithThePassphraseAndAWrongOneIsRefused() throws Exception {
-        try (SrtFixture f = new SrtFixture(Gate.allowAll(), SrtConfig.defaults().withPassphrase(PASS));
-             java.net.DatagramSocket probe = new java.net.DatagramSocket(0)) {
-            int udp = probe.getLocalPort();
-            probe.close();
-            try (Proc slt = Proc.start(dir, "slt-publish", null, Peers.require("srt-live-transmit"), "-q",
-                         "udp://127.0.0.1:" + udp, f.url("#!::r=live/enc,m=publish", "&passphrase=" + PASS));
-                 Proc enc = Proc.start(dir, "ffmpeg-udp", null, Peers.ffmpeg(), "-hide_banner", "-v", "warning", "-re",
-                         "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
+        try (SrtFixture f = new SrtFixture(Gate.allowAll(), SrtConfig.defaults().withPassphrase(PASS))) {
+            // ffmpeg's MPEG-TS reaches srt-live-transmit through a pipe (its stdin), not a UDP port: a port
+            // picked, closed and handed to srt-live-transmit could be taken by another process meanwhile.
+            try (Proc slt = Proc.startReading(dir, "slt-publish", Peers.require("srt-live-transmit"), "-q",
+                         "file://con", f.url("#!::r=live/enc,m=publish", "&passphrase=" + PASS));
+                 Proc enc = Proc.startFeeding(dir, "ffmpeg-pipe", slt, Peers.ffmpeg(), "-hide_banner", "-v", "warning",
+                         "-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
                          "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
-                         "-c:a", "aac", "-f", "mpegts", "udp://127.0.0.1:" + udp + "?pkt_size=1316")) {
+                         "-c:a", "aac", "-f", "mpegts", "pipe:1")) {
                 Await.until(Duration.ofSeconds(15), () -> "srt-live-transmit publishing: " + slt.output(),
                         () -> f.isLive("live", "enc"));
                 Path ts = dir.resolve("pulled.ts");

@@ -33,6 +33,9 @@ public final class FakeBrowser implements AutoCloseable {
 
     public static final SecureRandom RANDOM = new SecureRandom();
 
+    /** How long {@link #check(String, String, boolean)} waits for the answer. */
+    public static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
+
     public final DatagramSocket socket;
     public final IceCredentials credentials = IceCredentials.generate(RANDOM);
     public final DtlsCertificate certificate = DtlsCertificate.generate(RANDOM);
@@ -51,7 +54,10 @@ public final class FakeBrowser implements AutoCloseable {
     public FakeBrowser(int serverPort) throws SocketException {
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
-        reader = Thread.ofVirtual().name("fake-browser-reader").start(this::read);
+        // Platform threads, as a browser's own: the server runs each DTLS handshake on a virtual thread
+        // that keeps its carrier while it computes (a cold one for seconds on a loaded machine), and a
+        // fake browser whose reading or checking waited for a carrier meanwhile would look gone.
+        reader = Thread.ofPlatform().daemon().name("fake-browser-reader").start(this::read);
     }
 
     private void read() {
@@ -96,8 +102,14 @@ public final class FakeBrowser implements AutoCloseable {
         return check(serverCredentials.ufrag(), serverCredentials.pwd(), useCandidate);
     }
 
+    /**
+     * A check and its response, waited for up to 10 s: on loopback a datagram is not lost, only late
+     * (a server answers in milliseconds on a quiet machine; a single 2 s wait could end before the
+     * answer on a loaded one). Not retransmitted, so the server sees one check. A test that expects
+     * no answer passes its own, shorter wait.
+     */
     public StunMessage check(String serverUfrag, String serverPwd, boolean useCandidate) throws IOException, InterruptedException {
-        return check(serverUfrag, serverPwd, useCandidate, Duration.ofSeconds(2));
+        return check(serverUfrag, serverPwd, useCandidate, ANSWER_WAIT);
     }
 
     /** A check answered within {@code wait}, or null (a server answers on loopback in milliseconds). */
@@ -135,7 +147,7 @@ public final class FakeBrowser implements AutoCloseable {
     public DtlsSrtpClient.Connected connectDtlsChecking(IceCredentials server, CertificateFingerprint serverFingerprint,
                                                       int... profiles) throws IOException, InterruptedException {
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        Thread checker = Thread.ofVirtual().name("fake-browser-consent").start(() -> {
+        Thread checker = Thread.ofPlatform().daemon().name("fake-browser-consent").start(() -> {
             try {
                 while (!done.await(500, TimeUnit.MILLISECONDS)) {
                     check(server.ufrag(), server.pwd(), false, Duration.ofMillis(500));

