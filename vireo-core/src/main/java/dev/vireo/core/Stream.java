@@ -230,7 +230,12 @@ public final class Stream {
             if (graceTimer != null) {
                 graceTimer.cancel(false);
                 graceTimer = null;
-                log.info("publisher {} resumed {} within the grace period; {} viewer(s) kept", sessionId, key, viewers);
+                if (lastDts >= 0) {
+                    log.info("publisher {} resumed {} within the grace period; {} viewer(s) kept", sessionId, key, viewers);
+                } else {
+                    // an on-demand stream (awaitFirstPublisher): nobody published it before
+                    log.info("publisher {} started {}, which {} viewer(s) waited for", sessionId, key, viewers);
+                }
             }
             if (producer == Producer.INGEST) {
                 derived = false; // ingested here now, whatever produced the key before

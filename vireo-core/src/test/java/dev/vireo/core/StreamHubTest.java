@@ -451,6 +451,37 @@ class StreamHubTest {
         assertThat(r.ended.get(5, TimeUnit.SECONDS)).contains("no publisher started");
     }
 
+    /**
+     * The first publisher of an on-demand stream (a transcode job starting for its first viewer) is
+     * not a publisher "resuming within the grace period", as the log said of every {@code @aac} and
+     * {@code @html5} variant's start.
+     */
+    @Test
+    void theFirstPublisherOfAnOnDemandStreamIsLoggedAsStartingItNotResuming() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Stream.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        logger.addAppender(appender);
+        try {
+            StreamKey key = StreamKey.of("live", "demo@aac");
+            hub.addSource(k -> true);
+            hub.subscribe(key, new Recorder(loopA));
+            hub.publishDerived(key, "transcode-1", r -> { });
+            List<String> lines;
+            synchronized (appender) {
+                lines = appender.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            }
+            assertThat(lines).anySatisfy(m -> assertThat(m).contains("transcode-1 started", "1 viewer(s) waited for"))
+                    .noneSatisfy(m -> assertThat(m).contains("resumed"));
+        } finally {
+            logger.detachAppender(appender);
+            logger.setLevel(level);
+        }
+    }
+
     @Test
     void aSourceThatRefusesGivesItsReason() {
         hub.addSource(k -> {

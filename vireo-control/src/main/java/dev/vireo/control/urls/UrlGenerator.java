@@ -33,11 +33,12 @@ public final class UrlGenerator {
     }
 
     /**
-     * Play URLs; {@code rts} is artc://, {@code whep} its http(s) equivalent; {@code m3u8} is classic
+     * Play URLs; {@code rts} is artc://, {@code whep} its http(s) equivalent; {@code srt} an SRT caller's
+     * URL ({@code m=request}, the token signed over {@code /app/stream} like RTMP's); {@code m3u8} is classic
      * HLS (MPEG-TS), {@code llhls} Low-Latency HLS (fMP4), {@code jpg} the latest keyframe as JPEG,
      * each signed over its own path.
      */
-    record PlayUrls(String rts, String whep, String rtmp, String flv, String m3u8, String llhls, String jpg,
+    record PlayUrls(String rts, String whep, String rtmp, String srt, String flv, String m3u8, String llhls, String jpg,
                     String expiresAt) {
     }
 
@@ -91,6 +92,8 @@ public final class UrlGenerator {
                 "artc://" + t.host() + path + s.query(path),
                 http + path + "/whep" + s.query(path),
                 "rtmp://" + t.host() + rtmpPort() + path + s.query(path),
+                "srt://" + t.host() + ":" + endpoints.srtPort() + "?streamid=#!::h=" + t.host() + ",r=" + path
+                        + s.query(path) + ",m=request",
                 http + path + ".flv" + s.query(path + ".flv"),
                 http + path + ".m3u8" + s.query(path + ".m3u8"),
                 http + path + "/llhls.m3u8" + s.query(path + "/llhls.m3u8"),

@@ -27,6 +27,9 @@ class UrlGeneratorTest {
         assertThat(u.play().rts()).isEqualTo("artc://play.example.com/live/demo?" + auth);
         assertThat(u.play().whep()).isEqualTo("https://play.example.com/live/demo/whep?" + auth);
         assertThat(u.play().rtmp()).isEqualTo("rtmp://play.example.com/live/demo?" + auth);
+        // SRT pull (m=request): the same token as RTMP, over /app/stream
+        assertThat(u.play().srt()).isEqualTo("srt://play.example.com:10080?streamid=#!::h=play.example.com,r=/live/demo?"
+                + auth + ",m=request");
         assertThat(u.play().flv()).isEqualTo("https://play.example.com/live/demo.flv?auth_key=" + NOW
                 + "-0-0-428bc86ea3ffbca5268e6f84088752f8");
         assertThat(u.play().m3u8()).isEqualTo("https://play.example.com/live/demo.m3u8?auth_key=" + NOW + "-0-0-"

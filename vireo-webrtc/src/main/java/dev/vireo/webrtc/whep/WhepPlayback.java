@@ -292,6 +292,13 @@ public final class WhepPlayback {
             // offer is forgotten now, not when the transport's close reaches the session on its loop
             sessions.remove(session);
             transport.close("not played: " + e.getMessage());
+            if (e.reason() == HubException.Reason.SOURCE_REFUSED && !key.equals(requested)) {
+                // The requested stream is live, only its browser variant was refused (transcoding
+                // capacity, ffmpeg missing): not a 404, which players take for "offline" (the player
+                // page then stopped instead of falling back to HTTP-FLV, which plays the stream as it is)
+                return Response.error(503, "ServiceUnavailable", "stream " + requested.path()
+                        + " is live, but its browser variant cannot start: " + e.getMessage());
+            }
             return switch (e.reason()) {
                 case STREAM_NOT_FOUND, SOURCE_REFUSED -> Response.error(404, "StreamNotFound", e.getMessage());
                 case SHUTTING_DOWN, STREAM_BUSY, CLUSTER_UNAVAILABLE -> Response.error(503, "ServiceUnavailable", e.getMessage());

@@ -66,8 +66,8 @@ export async function render(main) {
     if (r.play) {
       const player = playerUrl(r.app, r.stream, r.play);
       out.append(h('div', { class: 'card' }, h('h2', {}, 'Play'),
-        rows([['RTS (artc)', r.play.rts], ['WHEP', r.play.whep], ['RTMP', r.play.rtmp], ['HTTP-FLV', r.play.flv],
-          ['HLS', r.play.m3u8], ['Player page', player]]),
+        rows([['RTS (artc)', r.play.rts], ['WHEP', r.play.whep], ['RTMP', r.play.rtmp], ['SRT', r.play.srt],
+          ['HTTP-FLV', r.play.flv], ['HLS', r.play.m3u8], ['Player page', player]]),
         h('p', {}, h('a', { href: player, target: '_blank', rel: 'noopener' }, 'Open the player')),
         expiry(r.play.expiresAt)));
     }
