@@ -27,11 +27,13 @@ const player = createPlayer(video, {
   onUpdate: (s) => {
     const pill = $('protocol');
     pill.textContent = s.state === 'playing' ? NAMES[s.protocol] : s.state === 'offline' ? 'offline'
-      : s.state + (s.protocol ? ' · ' + NAMES[s.protocol] : '');
+      : s.state === 'denied' ? 'not authorized' : s.state + (s.protocol ? ' · ' + NAMES[s.protocol] : '');
     pill.className = 'pill ' + s.state;
     const overlay = $('overlay');
     overlay.hidden = s.state === 'playing';
     overlay.textContent = s.state === 'offline' ? 'The stream is offline. Playback starts when it comes back.'
+      : s.state === 'denied' ? 'Not authorized: this URL is not signed, or its signature expired or is wrong.'
+        + ' Open a signed play URL (the URL generator prints them).'
       : s.state === 'reconnecting' ? 'Reconnecting…' : 'Connecting over ' + (NAMES[s.protocol] || '…');
     $('status').textContent = s.state === 'playing' ? 'playing' : s.error || s.state;
     $('status').className = s.state === 'playing' || !s.error ? '' : 'error';

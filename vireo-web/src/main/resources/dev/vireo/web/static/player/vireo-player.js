@@ -15,6 +15,8 @@ const START_TIMEOUT_MS = { whep: 6000, flv: 8000, hls: 15000 };
 const ICE_DEADLINE_MS = 4000;
 const STALL_MS = 6000;
 const RETRY_MS = 3000;
+/** After every protocol was refused for its signature (403): retried, but slowly (a new URL is needed). */
+const DENIED_RETRY_MS = 30000;
 /** How long WHEP offers are retried while the server answers 429/503 with Retry-After (then FLV, HLS). */
 const WHEP_WAIT_BUDGET_MS = 10000;
 const PROTOCOLS = ['whep', 'flv', 'hls'];
@@ -88,9 +90,15 @@ export function createPlayer(video, options) {
   video.autoplay = true;
   video.playsInline = true;
 
+  // Protocols of this round that were refused with 403 (a missing, wrong or expired signature).
+  let deniedInRound = 0;
+
   async function run(index) {
     if (stopped) return;
+    if (index === 0) deniedInRound = 0;
     if (index >= order.length) {
+      // Every protocol refused the URL: it is not signed (or no longer), not offline.
+      if (deniedInRound === order.length) return denied(state.error);
       state.state = 'offline';
       state.protocol = null;
       update();
@@ -113,6 +121,7 @@ export function createPlayer(video, options) {
       attempt.reason = e.message;
       state.error = protocol + ': ' + e.message;
       session = null;
+      if (e.denied) deniedInRound++;
       // The stream is not live: no other protocol will find it either.
       return e.offline ? offline(e.message) : run(index + 1);
     }
@@ -123,6 +132,7 @@ export function createPlayer(video, options) {
     attempt.result = outcome.played ? 'ended' : 'failed';
     attempt.reason = outcome.reason;
     state.error = protocol + ': ' + outcome.reason;
+    if (!outcome.played && outcome.denied) deniedInRound++;
     if (outcome.played) {
       state.reconnects++;
       state.state = 'reconnecting';
@@ -133,6 +143,14 @@ export function createPlayer(video, options) {
     }
   }
 
+  function denied(reason) {
+    state.state = 'denied';
+    state.protocol = null;
+    state.error = reason;
+    update();
+    timer = setTimeout(() => run(0), DENIED_RETRY_MS);
+  }
+
   function offline(reason) {
     state.state = 'offline';
     state.protocol = null;
@@ -141,20 +159,23 @@ export function createPlayer(video, options) {
     timer = setTimeout(() => run(0), RETRY_MS);
   }
 
-  /** Resolves when the session fails, ends or stalls; {played} says whether it showed frames. */
+  /**
+   * Resolves when the session fails, ends or stalls; {played} says whether it showed frames,
+   * {denied} whether the server refused the URL (403).
+   */
   function watch(s, protocol, started) {
     return new Promise((resolve) => {
       let played = false;
       let lastTime = -1;
       let lastProgress = performance.now();
       let settled = false;
-      const finish = (reason) => {
+      const finish = (reason, denied) => {
         if (settled) return;
         settled = true;
         clearInterval(tick);
         video.removeEventListener('loadeddata', onPicture);
         video.removeEventListener('resize', onPicture);
-        resolve({ played: played, reason: reason });
+        resolve({ played: played, reason: reason, denied: denied === true });
       };
       s.onFail = finish;
       // The first picture's time, from the element's events (the poll below is coarser).
@@ -220,6 +241,11 @@ export function createPlayer(video, options) {
 
 class Offline extends Error {
   constructor(message) { super(message); this.offline = true; }
+}
+
+/** 403: the server refused the URL (signature missing, wrong or expired). */
+class Denied extends Error {
+  constructor(message) { super(message); this.denied = true; }
 }
 
 async function refusal(res) {
@@ -316,7 +342,7 @@ async function whep(src, video, state, o, meter) {
     }
     if (res.status !== 201) {
       const why = await refusal(res);
-      throw res.status === 404 ? new Offline(why) : new Error(why);
+      throw res.status === 404 ? new Offline(why) : res.status === 403 ? new Denied(why) : new Error(why);
     }
     s.resource = new URL(res.headers.get('Location'), src.origin + '/').href;
     await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
@@ -346,7 +372,8 @@ async function flv(src, video, state, o, meter) {
   });
   const s = { onFail: null };
   p.on(mpegts.Events.ERROR, (type, detail, info) => {
-    if (s.onFail) s.onFail('FLV ' + detail + (info && info.msg ? ': ' + info.msg : ''));
+    if (s.onFail) s.onFail('FLV ' + detail + (info && info.code ? ' ' + info.code : '') + (info && info.msg ? ': ' + info.msg : ''),
+      !!info && info.code === 403);
   });
   p.on(mpegts.Events.LOADING_COMPLETE, () => { if (s.onFail) s.onFail('the stream ended'); });
   p.on(mpegts.Events.STATISTICS_INFO, (i) => { state.bitrateKbps = Math.round(i.speed * 8); });
@@ -374,7 +401,10 @@ async function hls(src, video, state, o, meter) {
   const url = src.origin + '/' + encodeURIComponent(src.app) + '/' + encodeURIComponent(src.stream) + '.m3u8' + queryFor(src.query, 'hls');
   const player = new Hls({ lowLatencyMode: true, liveSyncDurationCount: 2 });
   const s = { onFail: null };
-  player.on(Hls.Events.ERROR, (e, data) => { if (data.fatal && s.onFail) s.onFail('HLS ' + data.details); });
+  player.on(Hls.Events.ERROR, (e, data) => {
+    const code = data.response && data.response.code;
+    if (data.fatal && s.onFail) s.onFail('HLS ' + data.details + (code ? ' ' + code : ''), code === 403);
+  });
   player.on(Hls.Events.FRAG_PARSING_USERDATA, (e, data) => {
     for (const u of data.samples || []) {
       const stamp = u.payloadType === 5 && u.uuid === SEI_UUID_STRING ? stampOf(null, u.userDataBytes) : null;
