@@ -379,8 +379,8 @@ class ApiTest {
         assertThat(u.get("ingest").get("srt").asText())
                 .matches("srt://push\\.example\\.com:10080\\?streamid=#!::h=push\\.example\\.com,r=/live/demo\\?auth_key="
                         + "\\d+-[0-9a-f]{32}-0-[0-9a-f]{32},m=publish");
-        assertThat(u.get("ingest").get("rts").asText()).startsWith("artc://push.example.com/live/demo?auth_key=");
-        assertThat(u.get("play").get("rts").asText()).startsWith("artc://play.example.com/live/demo?auth_key=");
+        assertThat(u.get("ingest").get("rts").asText()).startsWith("artc://push.example.com:8080/live/demo?auth_key=");
+        assertThat(u.get("play").get("rts").asText()).startsWith("artc://play.example.com:8080/live/demo?auth_key=");
         assertThat(u.get("play").get("whep").asText()).startsWith("http://play.example.com:8080/live/demo/whep?auth_key=");
         assertThat(u.get("transcoded").get("stream").asText()).isEqualTo("demo_hd");
         assertThat(u.get("transcoded").get("play").get("flv").asText())

@@ -33,7 +33,9 @@ public final class UrlGenerator {
     }
 
     /**
-     * Play URLs; {@code rts} is artc://, {@code whep} its http(s) equivalent; {@code srt} an SRT caller's
+     * Play URLs; {@code rts} is artc://, {@code whep} its http(s) equivalent (artc:// carries the same
+     * port when it is not the scheme's default, or an embedded player, which maps artc://host to
+     * http(s)://host, would knock at 80/443); {@code srt} an SRT caller's
      * URL ({@code m=request}, the token signed over {@code /app/stream} like RTMP's); {@code m3u8} is classic
      * HLS (MPEG-TS), {@code llhls} Low-Latency HLS (fMP4), {@code jpg} the latest keyframe as JPEG,
      * each signed over its own path.
@@ -79,7 +81,7 @@ public final class UrlGenerator {
                 "rtmp://" + t.host() + rtmpPort() + path + s.query(path),
                 "srt://" + t.host() + ":" + endpoints.srtPort() + "?streamid=#!::h=" + t.host() + ",r=" + path
                         + s.query(path) + ",m=publish",
-                "artc://" + t.host() + path + s.query(path),
+                "artc://" + t.host() + httpPort(t.tls()) + path + s.query(path),
                 http + path + "/whip" + s.query(path),
                 s.expiresAt());
     }
@@ -89,7 +91,7 @@ public final class UrlGenerator {
         String path = "/" + app + "/" + stream;
         String http = (t.tls() ? "https://" : "http://") + t.host() + httpPort(t.tls());
         return new PlayUrls(
-                "artc://" + t.host() + path + s.query(path),
+                "artc://" + t.host() + httpPort(t.tls()) + path + s.query(path),
                 http + path + "/whep" + s.query(path),
                 "rtmp://" + t.host() + rtmpPort() + path + s.query(path),
                 "srt://" + t.host() + ":" + endpoints.srtPort() + "?streamid=#!::h=" + t.host() + ",r=" + path

@@ -56,7 +56,7 @@ class UrlCommandTest {
         assertThat(r.out()).containsPattern("ingest\\.rtmp\\s+rtmp://push\\.example\\.com/live/demo\\?auth_key=\\d+-[0-9a-f]{32}-0-[0-9a-f]{32}")
                 .containsPattern("ingest\\.srt\\s+srt://push\\.example\\.com:10080\\?streamid=")
                 .containsPattern("ingest\\.rts\\s+artc://")
-                .containsPattern("play\\.rts\\s+artc://play\\.example\\.com/live/demo\\?auth_key=")
+                .containsPattern("play\\.rts\\s+artc://play\\.example\\.com:8080/live/demo\\?auth_key=")
                 .containsPattern("play\\.whep\\s+http://play\\.example\\.com:8080/live/demo/whep\\?auth_key=")
                 .containsPattern("play\\.flv\\s+http://play\\.example\\.com:8080/live/demo\\.flv\\?auth_key=")
                 .containsPattern("play\\.m3u8\\s+")

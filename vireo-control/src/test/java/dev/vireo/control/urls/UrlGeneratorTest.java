@@ -51,6 +51,10 @@ class UrlGeneratorTest {
         assertThat(u.ingest().rtmp()).isEqualTo("rtmp://push.example.com/live/demo");
         assertThat(u.ingest().srt()).isEqualTo("srt://push.example.com:10080?streamid=#!::h=push.example.com,r=/live/demo,m=publish");
         assertThat(u.play().flv()).isEqualTo("http://play.example.com:8080/live/demo.flv");
+        // artc:// with the port WHEP has: the player maps artc://host to http(s)://host (port 80/443 without it)
+        assertThat(u.play().rts()).isEqualTo("artc://play.example.com:8080/live/demo");
+        assertThat(u.play().whep()).isEqualTo("http://play.example.com:8080/live/demo/whep");
+        assertThat(u.ingest().rts()).isEqualTo("artc://push.example.com:8080/live/demo");
         assertThat(u.play().expiresAt()).isNull();
         assertThat(u.transcoded().stream()).isEqualTo("demo_hd");
         assertThat(u.transcoded().play().m3u8()).isEqualTo("http://play.example.com:8080/live/demo_hd.m3u8");
