@@ -32,6 +32,14 @@ public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
     void close();
 
     /**
+     * The whole periods of {@code modulus} to add to a time stamp written modulo {@code modulus}
+     * so that it lands nearest {@code input} (ffmpeg's output is seconds from its input).
+     */
+    private static long nearestPeriods(long input, long written, long modulus) {
+        return Math.floorDiv(input - written + modulus / 2, modulus) * modulus;
+    }
+
+    /**
      * FLV (H.264/AAC outputs), millisecond time stamps. ffmpeg's FLV muxer writes 31 of the tag's
      * 32 time stamp bits (the extended byte's top bit is left 0: the field is signed), so its time
      * wraps every 2^31 ms, 24.8 days: as for MPEG-TS, the first audio or video tag of a process is
@@ -74,7 +82,7 @@ public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
             if (periods == Long.MIN_VALUE) {
                 long input = time.latestInput();
                 periods = input == Long.MIN_VALUE ? 0
-                        : Math.floorDiv(input - written + TIMESTAMP_MODULUS / 2, TIMESTAMP_MODULUS) * TIMESTAMP_MODULUS;
+                        : nearestPeriods(input, written, TIMESTAMP_MODULUS);
             } else if (written - lastWritten < -TIMESTAMP_MODULUS / 2) {
                 periods += TIMESTAMP_MODULUS; // wrapped forwards
             } else if (written - lastWritten > TIMESTAMP_MODULUS / 2) {
@@ -155,7 +163,7 @@ public sealed interface PipeOutput permits PipeOutput.Flv, PipeOutput.Ts {
                 long input = time.latestInput();
                 // the period that puts the first output nearest to the input (they are seconds apart)
                 periods = input == Long.MIN_VALUE ? 0
-                        : Math.floorDiv(input * 90 - s.dts() + TIMESTAMP_MODULUS / 2, TIMESTAMP_MODULUS) * TIMESTAMP_MODULUS;
+                        : nearestPeriods(input * 90, s.dts(), TIMESTAMP_MODULUS);
             }
             // ffmpeg wrote exactly ms * 90 for what went in as ms; rounding only matters for encoder-made times
             long base = time.base();
